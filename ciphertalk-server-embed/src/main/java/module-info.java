@@ -1,0 +1,14 @@
+/**
+ * CipherTalk embeddable server: accounts, key directory, rooms, durable store-and-forward routing
+ * over WebSocket, REST API and metrics.
+ */
+module io.ciphertalk.server {
+  requires io.ciphertalk.core;
+  requires io.ciphertalk.crypto;
+  requires com.fasterxml.jackson.databind;
+  requires org.java_websocket;
+  requires org.jdbi.v3.core;
+  requires com.h2database;
+  requires org.slf4j;
+  requires jdk.httpserver;
+}
