@@ -49,7 +49,7 @@ class HmacSha256WycheproofTest {
     byte[] tag = c.bytes("tag");
     HmacSha256 mac = HmacSha256.create(SecretBytes.copyOf(key));
     byte[] computed = mac.compute(msg);
-    assertThat(HmacSha256.compute(key, msg)).isEqualTo(computed);
+    assertThat(HmacSha256.computeWithKey(key, msg)).isEqualTo(computed);
     boolean full = c.groupInt("tagSize") == 256;
     assertThat(full || c.groupInt("tagSize") == 128).isTrue();
     if (c.isValid()) {
