@@ -71,7 +71,7 @@ with open(f"{out_dir}/jmh.json") as f:
         key = r["benchmark"].rsplit(".", 2)[-2] + "." + r["benchmark"].rsplit(".", 1)[-1]
         if "size" in r.get("params", {}):
             key += ":" + r["params"]["size"]
-        jmh[key] = r["primaryMetric"]["score"]
+        jmh[key] = (r["primaryMetric"]["score"], r["primaryMetric"].get("scoreError", float("nan")))
 
 def j(key):
     if key not in jmh:
@@ -103,7 +103,7 @@ ossl_sign, ossl_verify = float(m.group(1)), float(m.group(2))
 
 rows = []
 for size, label in ((1024, "1 KiB"), (65536, "64 KiB")):
-    mbs = lambda ops: ops * size / 1e6
+    mbs = lambda score: (score[0] * size / 1e6, score[1] * size / 1e6)
     rows.append((f"AES-256-GCM seal {label} (vs openssl -evp)", "MB/s",
                  mbs(j(f"AesGcmBenchmark.seal:{size}")), cipher_bytes_per_s(f"gcm-enc-{size}") / 1e6))
     rows.append((f"AES-256-GCM open {label} (vs openssl -evp -decrypt)", "MB/s",
@@ -120,11 +120,14 @@ rows.append(("JDK Ed25519 verify (reference, not CipherTalk)", "ops/s", j("Ed255
 def fmt(x):
     return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}"
 
-print(f"| operation | unit | CipherTalk | openssl ({openssl_version.split()[1]}) | ratio |")
+def err(e):
+    return "n/a" if e != e else fmt(e)  # NaN when JMH ran a single iteration
+
+print(f"| operation | unit | CipherTalk (JMH score ± 99.9% error) | openssl ({openssl_version.split()[1]}) | ratio |")
 print("| --- | --- | ---: | ---: | ---: |")
-for name, unit, ours, theirs in rows:
+for name, unit, (ours, ours_err), theirs in rows:
     if theirs <= 0:
         fail(f"openssl figure for {name} is not positive")
-    print(f"| {name} | {unit} | {fmt(ours)} | {fmt(theirs)} | {ours / theirs:.2f}x |")
+    print(f"| {name} | {unit} | {fmt(ours)} ± {err(ours_err)} | {fmt(theirs)} | {ours / theirs:.2f}x |")
 PY
 echo "raw outputs: $OUT_DIR" >&2
