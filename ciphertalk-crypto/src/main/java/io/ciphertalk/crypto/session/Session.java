@@ -25,7 +25,7 @@ import java.util.Objects;
 
 /**
  * An end-to-end encrypted 1:1 session between this device and one peer device: a Double Ratchet
- * (Signal's specification, revision 4: X25519 DH ratchet, HKDF-SHA256 root chain, HMAC-SHA256
+ * (Signal's specification: X25519 DH ratchet, HKDF-SHA256 root chain, HMAC-SHA256
  * symmetric chains) seeded by one of the {@link HandshakeSuite}s, with AES-256-GCM per message.
  *
  * <p>Start one with {@link #initiate()} (from the peer's {@link PreKeyBundle}) or
