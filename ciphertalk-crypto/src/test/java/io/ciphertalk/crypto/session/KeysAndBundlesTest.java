@@ -24,6 +24,11 @@ class KeysAndBundlesTest {
     assertThat(parsed.kemPreKeyId()).hasValue(2);
     assertThat(parsed.rsaPreKeyId()).hasValue(3);
     assertThat(parsed.supports(HandshakeSuite.PQXDH)).isTrue();
+    assertThat(parsed.toBuilder().build().serialize()).isEqualTo(bundle.serialize());
+    OneTimePreKey other = OneTimePreKey.generate(500, random);
+    PreKeyBundle withOther = parsed.toBuilder().oneTimePreKey(other).build();
+    assertThat(withOther.oneTimePreKeyId()).hasValue(500);
+    assertThat(withOther.oneTimePreKey()).contains(other.publicKey());
   }
 
   @Test
