@@ -65,6 +65,11 @@ public final class ReceivingChain {
     return chainKey;
   }
 
+  /** A copy of the current chain key (secret). */
+  public byte[] chainKeyCopy() {
+    return chainKey.clone();
+  }
+
   Map<Integer, byte[]> skippedView() {
     return skipped;
   }
