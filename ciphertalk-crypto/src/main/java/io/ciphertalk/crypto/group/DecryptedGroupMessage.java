@@ -1,9 +1,7 @@
 package io.ciphertalk.crypto.group;
 
 import io.ciphertalk.crypto.DeviceAddress;
-import java.time.Instant;
 import java.util.Arrays;
-import java.util.Optional;
 
 /**
  * The result of {@link GroupSession#decrypt}: the plaintext and the authenticated metadata (every
@@ -48,9 +46,17 @@ public final class DecryptedGroupMessage {
     return messageId.clone();
   }
 
-  /** When the sender wants the message destroyed, if ever. The caller enforces it. */
-  public Optional<Instant> expiresAt() {
-    return expiresAtMillis == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(expiresAtMillis));
+  /**
+   * When the sender wants the message destroyed, in Unix epoch milliseconds, or {@link
+   * GroupMessage#NO_EXPIRY}. Not enforced here: the caller deletes the plaintext when it passes.
+   */
+  public long expiresAtEpochMillis() {
+    return expiresAtMillis;
+  }
+
+  /** Whether the sender set an expiry. */
+  public boolean expires() {
+    return expiresAtMillis != GroupMessage.NO_EXPIRY;
   }
 
   /** The plaintext (a copy). */

@@ -6,17 +6,15 @@ import io.ciphertalk.crypto.Ed25519;
 import io.ciphertalk.crypto.group.internal.ByteReader;
 import io.ciphertalk.crypto.group.internal.ByteWriter;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * One encrypted, signed group message, as sent once to the whole room (docs/protocol.md, "Groups
  * (Sender Keys)", group message format v1).
  *
  * <pre>
- *   u8 version (1) | u8 type (2) | room id (u8 length + ASCII) | u64 epoch | sender address
+ *   u8 version (1) | u8 type (0x11) | room id (u8 length + ASCII) | u64 epoch | sender address
  *   | u32 chain id | u32 iteration | 16-byte message id | u64 expiry (Unix ms, 0 = none)
  *   | u32 ciphertext length | AES-256-GCM ciphertext and tag | 64-byte Ed25519 signature
  * </pre>
@@ -30,8 +28,13 @@ import java.util.Optional;
 public final class GroupMessage {
   /** Format version byte. */
   public static final int VERSION = 1;
-  /** Type byte distinguishing group messages from distribution messages (1) and room state (3). */
-  public static final int TYPE = 2;
+  /**
+   * Type byte (0x11). Group types are 0x10 to 0x12 so they never collide with the 1:1 message types
+   * (1 and 2) that share the version-then-type layout.
+   */
+  public static final int TYPE = 0x11;
+  /** Expiry value meaning "does not expire" (as in the 1:1 sessions). */
+  public static final long NO_EXPIRY = 0L;
   /** Length of a message id. */
   public static final int MESSAGE_ID_LENGTH = 16;
   /** Domain-separation prefix of the signed bytes. */
@@ -204,12 +207,8 @@ public final class GroupMessage {
     return messageId.clone();
   }
 
-  /** When the message self-destructs, if it does (millisecond precision). */
-  public Optional<Instant> expiresAt() {
-    return expiresAtMillis == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(expiresAtMillis));
-  }
-
-  long expiresAtMillis() {
+  /** Expiry in Unix epoch milliseconds, or {@link #NO_EXPIRY}. */
+  public long expiresAtEpochMillis() {
     return expiresAtMillis;
   }
 

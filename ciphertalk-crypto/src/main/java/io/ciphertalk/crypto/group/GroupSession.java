@@ -13,7 +13,6 @@ import io.ciphertalk.crypto.group.internal.ReceivingChain;
 import io.ciphertalk.crypto.group.internal.RoomState;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -268,14 +267,15 @@ public final class GroupSession {
    * signs it, and advances the chain.
    *
    * @param messageId 16 bytes chosen by the caller (unique per message), bound into the message
-   * @param expiresAt when the message self-destructs, or {@code null} for never; kept to the
-   *     millisecond, bound into the message
+   * @param expiresAtEpochMillis when the message self-destructs (Unix epoch milliseconds), or
+   *     {@link GroupMessage#NO_EXPIRY}; bound into the message
    * @throws IllegalStateException if this device has not joined the room
    * @throws IllegalArgumentException if the plaintext is longer than {@link #MAX_PLAINTEXT_LENGTH},
-   *     the message id is not 16 bytes, or the expiry is not after 1970-01-01T00:00:00Z
+   *     the message id is not 16 bytes, or the expiry is negative
    */
   public synchronized GroupMessage encrypt(
-      String roomId, byte[] plaintext, byte[] messageId, Instant expiresAt) throws CryptoException {
+      String roomId, byte[] plaintext, byte[] messageId, long expiresAtEpochMillis)
+      throws CryptoException {
     Objects.requireNonNull(plaintext, "plaintext");
     Objects.requireNonNull(messageId, "messageId");
     if (plaintext.length > MAX_PLAINTEXT_LENGTH) {
@@ -285,17 +285,13 @@ public final class GroupSession {
     if (messageId.length != GroupMessage.MESSAGE_ID_LENGTH) {
       throw new IllegalArgumentException("message id must be 16 bytes, got " + messageId.length);
     }
-    long expires = 0;
-    if (expiresAt != null) {
-      expires = expiresAt.toEpochMilli();
-      if (expires <= 0) {
-        throw new IllegalArgumentException("expiry must be after the Unix epoch: " + expiresAt);
-      }
+    if (expiresAtEpochMillis < 0) {
+      throw new IllegalArgumentException("expiry must not be negative: " + expiresAtEpochMillis);
     }
     RoomState room = joinedRoom(roomId);
     OwnSenderKey own = room.own();
     byte[] header = GroupMessage.header(roomId, room.epoch(), local, own.chainId(), own.iteration(),
-        messageId.clone(), expires);
+        messageId.clone(), expiresAtEpochMillis);
     byte[] seed = own.currentSeed();
     byte[] keyAndNonce = ChainKdf.keyAndNonce(seed);
     try {
@@ -408,7 +404,7 @@ public final class GroupSession {
       }
     }
     return new DecryptedGroupMessage(
-        roomId, epoch, sender, message.messageId(), message.expiresAtMillis(), plaintext);
+        roomId, epoch, sender, message.messageId(), message.expiresAtEpochMillis(), plaintext);
   }
 
   /** The room's current epoch on this device, if it has joined the room. */

@@ -16,7 +16,7 @@ import java.util.Objects;
  * "Groups (Sender Keys)", distribution message format v1):
  *
  * <pre>
- *   u8 version (1) | u8 type (1) | room id (u8 length + ASCII) | u64 epoch | sender address
+ *   u8 version (1) | u8 type (0x10) | room id (u8 length + ASCII) | u64 epoch | sender address
  *   | u32 chain id | u32 iteration | 32-byte chain key | 32-byte Ed25519 signing public key
  *   | 64-byte Ed25519 signature by that key over the label {@value #SIGNATURE_LABEL} and every byte before it
  * </pre>
@@ -33,8 +33,8 @@ import java.util.Objects;
 public final class SenderKeyDistributionMessage {
   /** Format version byte. */
   public static final int VERSION = 1;
-  /** Type byte. */
-  public static final int TYPE = 1;
+  /** Type byte (0x10; see {@link GroupMessage#TYPE}). */
+  public static final int TYPE = 0x10;
   /** Domain-separation prefix of the signed bytes. */
   public static final String SIGNATURE_LABEL = "CipherTalk group v1 distribution signature";
   /** Upper bound of an encoding (longest room id and user id). */

@@ -136,7 +136,7 @@ class GroupRoomSimulationTest {
         long id = ++nextId;
         String text = from + " says " + id;
         long epoch = s.currentEpoch(ROOM).orElseThrow();
-        Sent sent = new Sent(s.encrypt(ROOM, utf8(text), messageId(id), null), from, id, text, epoch);
+        Sent sent = new Sent(s.encrypt(ROOM, utf8(text), messageId(id), GroupMessage.NO_EXPIRY), from, id, text, epoch);
         allSent.add(sent);
         for (DeviceAddress to : epoch == 1 ? ALL : List.copyOf(REMAINING)) {
           if (!to.equals(from)) {

@@ -65,7 +65,7 @@ class GroupSessionTest {
   }
 
   private static GroupMessage send(GroupSession from, String text, long id) throws CryptoException {
-    return from.encrypt(ROOM, utf8(text), messageId(id), null);
+    return from.encrypt(ROOM, utf8(text), messageId(id), GroupMessage.NO_EXPIRY);
   }
 
   private static String read(GroupSession to, GroupMessage m) throws CryptoException {
@@ -76,7 +76,7 @@ class GroupSessionTest {
   @Test
   void roundTrip_everyMemberReadsEveryOtherMembersMessage_withAuthenticatedMetadata()
       throws CryptoException {
-    Instant expiry = Instant.parse("2026-01-02T03:04:05.678Z");
+    long expiry = Instant.parse("2026-01-02T03:04:05.678Z").toEpochMilli();
     GroupMessage m = alice.encrypt(ROOM, utf8("hello room"), messageId(42), expiry);
     for (GroupSession reader : List.of(bob, carol)) {
       DecryptedGroupMessage d = reader.decrypt(m);
@@ -85,7 +85,8 @@ class GroupSessionTest {
       assertThat(d.roomId()).isEqualTo(ROOM);
       assertThat(d.epoch()).isEqualTo(1);
       assertThat(d.messageId()).isEqualTo(messageId(42));
-      assertThat(d.expiresAt()).contains(expiry);
+      assertThat(d.expiresAtEpochMillis()).isEqualTo(expiry);
+      assertThat(d.expires()).isTrue();
     }
     assertThat(read(alice, send(carol, "hi alice", 1))).isEqualTo("hi alice");
     assertThat(read(bob, send(carol, "hi bob", 2))).isEqualTo("hi bob");
@@ -104,7 +105,7 @@ class GroupSessionTest {
 
   @Test
   void decrypt_withAnyBitFlipped_isRejected_andLeavesStateUnchanged() throws CryptoException {
-    GroupMessage genuine = alice.encrypt(ROOM, utf8("flip me"), messageId(7), Instant.ofEpochMilli(1_000));
+    GroupMessage genuine = alice.encrypt(ROOM, utf8("flip me"), messageId(7), 1_000);
     byte[] bytes = genuine.toByteArray();
     byte[] stateBefore = bob.exportRoom(ROOM);
     for (int i = 0; i < bytes.length * 8; i++) {
@@ -144,7 +145,7 @@ class GroupSessionTest {
     assertThat(alice.exportRoom(ROOM)).isEqualTo(stateBefore);
     assertThat(alice.roomIds()).containsExactly(ROOM);
     assertThat(alice.processDistribution(dave.localAddress(), bytes)).isEqualTo(DistributionResult.ACCEPTED);
-    assertThat(read(alice, dave.encrypt(ROOM, utf8("dave here"), messageId(1), null))).isEqualTo("dave here");
+    assertThat(read(alice, dave.encrypt(ROOM, utf8("dave here"), messageId(1), GroupMessage.NO_EXPIRY))).isEqualTo("dave here");
   }
 
   @Test
@@ -161,7 +162,7 @@ class GroupSessionTest {
     SenderKeyDistributionMessage md = mallory.startEpoch(ROOM, 1, Set.of(ALICE, BOB, CAROL, MALLORY));
     // Mallory even gets her distribution message to Bob over a real pairwise session: still no member.
     assertThat(bob.processDistribution(MALLORY, md.toByteArray())).isEqualTo(DistributionResult.DEFERRED);
-    GroupMessage m = mallory.encrypt(ROOM, utf8("let me in"), messageId(1), null);
+    GroupMessage m = mallory.encrypt(ROOM, utf8("let me in"), messageId(1), GroupMessage.NO_EXPIRY);
     byte[] before = bob.exportRoom(ROOM);
     assertThatThrownBy(() -> bob.decrypt(m))
         .isInstanceOf(UnknownSenderException.class)
@@ -295,7 +296,7 @@ class GroupSessionTest {
     }
     assertThatThrownBy(() -> dave.decrypt(before)).isInstanceOf(NoSenderKeyException.class);
     assertThat(read(dave, send(alice, "after dave", 2))).isEqualTo("after dave");
-    assertThat(read(carol, dave.encrypt(ROOM, utf8("hi all"), messageId(3), null))).isEqualTo("hi all");
+    assertThat(read(carol, dave.encrypt(ROOM, utf8("hi all"), messageId(3), GroupMessage.NO_EXPIRY))).isEqualTo("hi all");
   }
 
   @Test
@@ -312,7 +313,7 @@ class GroupSessionTest {
     bob.addMembers(ROOM, Set.of(daveAddr));
     alice.addMembers(ROOM, Set.of(daveAddr));
     assertThat(read(dave, send(alice, "welcome", 1))).isEqualTo("welcome");
-    assertThat(read(bob, dave.encrypt(ROOM, utf8("thanks"), messageId(2), null))).isEqualTo("thanks");
+    assertThat(read(bob, dave.encrypt(ROOM, utf8("thanks"), messageId(2), GroupMessage.NO_EXPIRY))).isEqualTo("thanks");
   }
 
   @Test
@@ -361,7 +362,7 @@ class GroupSessionTest {
     a.processDistribution(BOB, bd.toByteArray());
     List<GroupMessage> old = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      old.add(a.encrypt(ROOM, utf8("old" + i), messageId(i), null));
+      old.add(a.encrypt(ROOM, utf8("old" + i), messageId(i), GroupMessage.NO_EXPIRY));
     }
     strictBob.startEpoch(ROOM, 6, Set.of(ALICE, BOB));
     assertThat(strictBob.decrypt(old.get(2)).plaintext()).isEqualTo(utf8("old2"));
@@ -437,11 +438,11 @@ class GroupSessionTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("include this device");
     assertThatThrownBy(() -> alice.startEpoch("bad room", 2, Set.of(ALICE)))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> alice.encrypt(ROOM, new byte[1], new byte[15], null))
+    assertThatThrownBy(() -> alice.encrypt(ROOM, new byte[1], new byte[15], 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("16 bytes");
-    assertThatThrownBy(() -> alice.encrypt(ROOM, new byte[GroupSession.MAX_PLAINTEXT_LENGTH + 1], messageId(1), null))
+    assertThatThrownBy(() -> alice.encrypt(ROOM, new byte[GroupSession.MAX_PLAINTEXT_LENGTH + 1], messageId(1), GroupMessage.NO_EXPIRY))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> alice.encrypt("other-room", new byte[1], messageId(1), null))
+    assertThatThrownBy(() -> alice.encrypt("other-room", new byte[1], messageId(1), GroupMessage.NO_EXPIRY))
         .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> alice.processDistribution(ALICE, new byte[1]))
         .isInstanceOf(IllegalArgumentException.class);

@@ -30,8 +30,8 @@ import java.util.TreeSet;
 public final class RoomState {
   /** Version byte of the serialized room state. */
   public static final int STATE_VERSION = 1;
-  /** Type byte of the serialized room state (group message = 2, distribution = 1). */
-  public static final int STATE_TYPE = 3;
+  /** Type byte of the serialized room state (distribution = 0x10, group message = 0x11). */
+  public static final int STATE_TYPE = 0x12;
 
   private final DeviceAddress owner;
   private final String roomId;
