@@ -463,4 +463,32 @@ class GroupSessionTest {
     assertThat(d.toString()).doesNotContain("chainKey").contains("alice.1");
     assertThat(dm.toString()).doesNotContain("top secret");
   }
+
+  @Test
+  void distributionsForRoomsNotJoinedYet_areBounded() throws CryptoException {
+    GroupSession mallory = session(MALLORY, clock);
+    for (int i = 0; i < GroupSession.MAX_UNJOINED_ROOMS + 10; i++) {
+      SenderKeyDistributionMessage d = mallory.startEpoch("spam-" + i, 1, Set.of(MALLORY, ALICE));
+      assertThat(alice.processDistribution(MALLORY, d.toByteArray())).isEqualTo(DistributionResult.DEFERRED);
+    }
+    assertThat(alice.roomIds()).hasSize(GroupSession.MAX_UNJOINED_ROOMS + 1).contains(ROOM);
+    assertThat(read(alice, send(bob, "still fine", 1))).isEqualTo("still fine");
+  }
+
+  @Test
+  void parse_rejectsOtherStructureTypes_andTrailingOrMissingBytes() throws CryptoException {
+    byte[] dist = alice.currentDistribution(ROOM).toByteArray();
+    byte[] msg = send(alice, "m", 1).toByteArray();
+    assertThatThrownBy(() -> GroupMessage.parse(dist)).isInstanceOf(InvalidGroupMessageException.class);
+    assertThatThrownBy(() -> SenderKeyDistributionMessage.parse(msg))
+        .isInstanceOf(InvalidGroupMessageException.class);
+    byte[] oneToOneType = msg.clone();
+    oneToOneType[1] = 2;
+    assertThatThrownBy(() -> GroupMessage.parse(oneToOneType)).isInstanceOf(InvalidGroupMessageException.class);
+    assertThatThrownBy(() -> GroupMessage.parse(java.util.Arrays.copyOf(msg, msg.length + 1)))
+        .isInstanceOf(InvalidGroupMessageException.class);
+    assertThatThrownBy(() -> GroupMessage.parse(java.util.Arrays.copyOf(msg, msg.length - 1)))
+        .isInstanceOf(InvalidGroupMessageException.class);
+    assertThatThrownBy(() -> GroupMessage.parse(new byte[0])).isInstanceOf(InvalidGroupMessageException.class);
+  }
 }
