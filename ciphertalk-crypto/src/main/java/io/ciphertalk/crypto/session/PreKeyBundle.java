@@ -67,6 +67,25 @@ public final class PreKeyBundle {
     return new Builder();
   }
 
+  /**
+   * A builder pre-filled with this bundle's parts, e.g. to add the one-time prekey a directory
+   * serves separately: {@code bundle.toBuilder().oneTimePreKey(id, key).build()}.
+   */
+  public Builder toBuilder() {
+    Builder b = builder().address(address).identityKey(identityKey)
+        .signedPreKey(signedPreKeyId, signedPreKey, signedPreKeySignature);
+    if (oneTimePreKey != null) {
+      b.oneTimePreKey(oneTimePreKeyId, oneTimePreKey);
+    }
+    if (kemPreKey != null) {
+      b.kemPreKey(kemPreKeyId, kemPreKey, kemPreKeySignature);
+    }
+    if (rsaPreKey != null) {
+      b.rsaPreKey(rsaPreKeyId, rsaPreKey, rsaPreKeySignature);
+    }
+    return b;
+  }
+
   public DeviceAddress address() {
     return address;
   }
