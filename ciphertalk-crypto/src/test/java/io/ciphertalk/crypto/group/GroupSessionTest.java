@@ -491,4 +491,43 @@ class GroupSessionTest {
         .isInstanceOf(InvalidGroupMessageException.class);
     assertThatThrownBy(() -> GroupMessage.parse(new byte[0])).isInstanceOf(InvalidGroupMessageException.class);
   }
+
+  @Test
+  void skippedKeysPerRoom_areBounded_andTheChainThatGrowsEvictsItsOwnKeys() throws CryptoException {
+    int senders = GroupSession.MAX_SKIPPED_KEYS_PER_ROOM / GroupSession.MAX_SKIP + 1;
+    DeviceAddress receiverAddr = DeviceAddress.of("receiver", 1);
+    Set<DeviceAddress> members = new HashSet<>();
+    members.add(receiverAddr);
+    List<GroupSession> others = new ArrayList<>();
+    for (int i = 0; i < senders; i++) {
+      GroupSession s = session(DeviceAddress.of("sender" + i, 1), clock);
+      others.add(s);
+      members.add(s.localAddress());
+    }
+    GroupSession receiver = session(receiverAddr, clock);
+    receiver.startEpoch(ROOM, 1, members);
+    List<GroupMessage> firsts = new ArrayList<>();
+    for (GroupSession s : others) {
+      SenderKeyDistributionMessage d = s.startEpoch(ROOM, 1, members);
+      receiver.processDistribution(s.localAddress(), d.toByteArray());
+      GroupMessage first = null;
+      GroupMessage last = null;
+      for (int i = 0; i <= GroupSession.MAX_SKIP; i++) {
+        last = s.encrypt(ROOM, utf8("m" + i), messageId(i), GroupMessage.NO_EXPIRY);
+        if (i == 0) {
+          first = last;
+        }
+      }
+      firsts.add(first);
+      receiver.decrypt(last); // stores MAX_SKIP skipped keys for this sender
+    }
+    RoomState state = RoomState.deserialize(receiver.exportRoom(ROOM), 1000, 2000, 1000);
+    assertThat(state.totalSkipped()).isEqualTo(GroupSession.MAX_SKIPPED_KEYS_PER_ROOM);
+    // The last sender's jump pushed the room over the bound: its own old keys went, nobody else's.
+    assertThatThrownBy(() -> receiver.decrypt(firsts.get(senders - 1)))
+        .isInstanceOf(DuplicateGroupMessageException.class);
+    for (int i = 0; i < senders - 1; i++) {
+      assertThat(receiver.decrypt(firsts.get(i)).plaintext()).isEqualTo(utf8("m0"));
+    }
+  }
 }
