@@ -2,6 +2,7 @@ package io.ciphertalk.benchmarks.group;
 
 import io.ciphertalk.crypto.CryptoException;
 import io.ciphertalk.crypto.DeviceAddress;
+import io.ciphertalk.crypto.SecretBytes;
 import io.ciphertalk.crypto.RandomSource;
 import io.ciphertalk.crypto.group.GroupMessage;
 import io.ciphertalk.crypto.group.GroupSession;
@@ -51,7 +52,7 @@ public class GroupMessageBenchmark {
   private byte[] plaintext;
   private final byte[] messageId = new byte[16];
   private byte[][] batch;
-  private byte[] receiverSnapshot;
+  private SecretBytes receiverSnapshot;
   private int next;
 
   @Setup

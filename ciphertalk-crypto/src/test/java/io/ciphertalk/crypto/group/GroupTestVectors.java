@@ -83,7 +83,7 @@ public final class GroupTestVectors {
     GroupSession alice = GroupSession.builder().localAddress(SENDER).clock(clock)
         .random(RandomSource.deterministicForTesting(SENDER_SEED)).build();
     SenderKeyDistributionMessage d0 = alice.startEpoch(ROOM, EPOCH, MEMBERS);
-    OwnSenderKey own = RoomState.deserialize(alice.exportRoom(ROOM), 1000, 2000, 1000).own();
+    OwnSenderKey own = RoomState.deserialize(alice.exportRoom(ROOM).toByteArray(), 1000, 2000, 1000).own();
 
     ObjectNode room = root.putObject("room");
     room.put("roomId", ROOM);
