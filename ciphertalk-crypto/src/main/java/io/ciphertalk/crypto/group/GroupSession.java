@@ -436,6 +436,8 @@ public final class GroupSession {
     if (room == null) {
       throw new IllegalArgumentException("no state for room " + roomId);
     }
+    // Never persist previous-epoch keys whose grace is over.
+    room.expirePrevious(clock.millis(), graceMillis);
     return SecretBytes.wrap(room.serialize());
   }
 

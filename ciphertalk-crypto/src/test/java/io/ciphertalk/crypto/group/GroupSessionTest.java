@@ -339,16 +339,19 @@ class GroupSessionTest {
     DecryptedGroupMessage d = bob.decrypt(inFlight1);
     assertThat(d.epoch()).isEqualTo(1);
     assertThat(d.plaintext()).isEqualTo(utf8("sent before removal 1"));
-    clock.advance(Duration.ofSeconds(1));
     byte[] before = bob.exportRoom(ROOM).toByteArray();
+    clock.advance(Duration.ofSeconds(1));
     assertThatThrownBy(() -> bob.decrypt(inFlight2))
         .isInstanceOfSatisfying(EpochExpiredException.class, e -> {
           assertThat(e.epoch()).isEqualTo(1);
           assertThat(e.currentEpoch()).isEqualTo(2);
         });
     assertThatThrownBy(() -> bob.decrypt(inFlight3)).isInstanceOf(EpochExpiredException.class);
-    // Expiry wiped the previous epoch (that is a state change by the clock, not by the message).
-    assertThat(bob.exportRoom(ROOM).toByteArray()).hasSizeLessThan(before.length);
+    // Expiry wiped the previous epoch (a state change by the clock, not by the message).
+    byte[] after = bob.exportRoom(ROOM).toByteArray();
+    assertThat(after).hasSizeLessThan(before.length);
+    assertThat(RoomState.deserialize(before, 1000, 2000, 1000).previous()).isNotNull();
+    assertThat(RoomState.deserialize(after, 1000, 2000, 1000).previous()).isNull();
   }
 
   @Test
