@@ -2,7 +2,11 @@ package io.ciphertalk.core.model;
 
 import io.ciphertalk.crypto.DeviceAddress;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A decrypted chat message as the app sees it. Immutable and thread-safe; build with
@@ -18,6 +22,8 @@ import java.util.Objects;
  * @param expiresAt when the message self-destructs, or null for never
  * @param edited whether the body was replaced by an edit
  * @param deleted whether the sender deleted it for everyone
+ * @param reactions emoji to the ids of the users who reacted with it; never null, copied, no empty
+ *     sets
  */
 public record Message(
     MessageId id,
@@ -28,7 +34,8 @@ public record Message(
     MessageId replyTo,
     Instant expiresAt,
     boolean edited,
-    boolean deleted) {
+    boolean deleted,
+    Map<String, Set<String>> reactions) {
 
   public Message {
     Objects.requireNonNull(id, "id");
@@ -40,6 +47,30 @@ public record Message(
       throw new IllegalArgumentException(
           "body longer than " + PlaintextContent.MAX_BODY_CHARS + " characters");
     }
+    Objects.requireNonNull(reactions, "reactions");
+    Map<String, Set<String>> copy = new HashMap<>();
+    for (Map.Entry<String, Set<String>> e : reactions.entrySet()) {
+      Set<String> users = Set.copyOf(Objects.requireNonNull(e.getValue(), "reaction users"));
+      if (!users.isEmpty()) {
+        copy.put(Objects.requireNonNull(e.getKey(), "emoji"), users);
+      }
+    }
+    reactions = Map.copyOf(copy);
+  }
+
+  /** This message with {@code userId}'s reaction {@code emoji} added, or removed if {@code remove}. */
+  public Message withReaction(String emoji, String userId, boolean remove) {
+    Objects.requireNonNull(emoji, "emoji");
+    Objects.requireNonNull(userId, "userId");
+    Map<String, Set<String>> next = new HashMap<>(reactions);
+    Set<String> users = new HashSet<>(next.getOrDefault(emoji, Set.of()));
+    if (remove) {
+      users.remove(userId);
+    } else {
+      users.add(userId);
+    }
+    next.put(emoji, users);
+    return new Message(id, roomId, sender, sentAt, body, replyTo, expiresAt, edited, deleted, next);
   }
 
   /** Whether the message has expired at {@code now}. */
@@ -49,12 +80,12 @@ public record Message(
 
   /** This message with its body replaced by an edit. */
   public Message withEdit(String newBody) {
-    return new Message(id, roomId, sender, sentAt, newBody, replyTo, expiresAt, true, deleted);
+    return new Message(id, roomId, sender, sentAt, newBody, replyTo, expiresAt, true, deleted, reactions);
   }
 
-  /** This message deleted for everyone: the body is dropped. */
+  /** This message deleted for everyone: the body and reactions are dropped. */
   public Message asDeleted() {
-    return new Message(id, roomId, sender, sentAt, "", replyTo, expiresAt, edited, true);
+    return new Message(id, roomId, sender, sentAt, "", replyTo, expiresAt, edited, true, Map.of());
   }
 
   /** Hides the body. */
@@ -62,7 +93,7 @@ public record Message(
   public String toString() {
     return "Message[id=" + id + ", room=" + roomId + ", sender=" + sender + ", sentAt=" + sentAt
         + ", body=<" + body.length() + " chars>, replyTo=" + replyTo + ", expiresAt=" + expiresAt
-        + ", edited=" + edited + ", deleted=" + deleted + "]";
+        + ", edited=" + edited + ", deleted=" + deleted + ", reactions=" + reactions.size() + "]";
   }
 
   /** A new builder. */
@@ -81,6 +112,7 @@ public record Message(
     private Instant expiresAt;
     private boolean edited;
     private boolean deleted;
+    private Map<String, Set<String>> reactions = Map.of();
 
     private Builder() {}
 
@@ -131,6 +163,12 @@ public record Message(
       return this;
     }
 
+    /** Reactions: emoji to user ids. */
+    public Builder reactions(Map<String, Set<String>> reactions) {
+      this.reactions = Objects.requireNonNull(reactions, "reactions");
+      return this;
+    }
+
     /**
      * The message.
      *
@@ -140,7 +178,8 @@ public record Message(
       if (id == null || roomId == null || sender == null || sentAt == null) {
         throw new IllegalStateException("id, roomId, sender and sentAt are required");
       }
-      return new Message(id, roomId, sender, sentAt, body, replyTo, expiresAt, edited, deleted);
+      return new Message(
+          id, roomId, sender, sentAt, body, replyTo, expiresAt, edited, deleted, reactions);
     }
   }
 }

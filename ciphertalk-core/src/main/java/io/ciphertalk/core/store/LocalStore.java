@@ -19,6 +19,14 @@ public interface LocalStore extends AutoCloseable {
 
   OutboxStore outbox();
 
+  AccountStore account();
+
+  RoomStore rooms();
+
+  SeenStore seen();
+
+  UnreadStore unread();
+
   /** Releases the store (closes the database); idempotent. */
   @Override
   void close();

@@ -39,6 +39,12 @@ public interface MessageStore {
   /** Deletes a message; true if it was present. */
   boolean deleteMessage(MessageId id);
 
-  /** Deletes every expired message and returns their ids, so the app can announce them. */
-  List<MessageId> sweepExpired();
+  /**
+   * Deletes every expired message and returns them (as they were, oldest expiry first), so the
+   * app can announce them.
+   */
+  List<Message> sweepExpired();
+
+  /** The earliest {@code expiresAt} among stored messages, to schedule the next sweep. */
+  Optional<java.time.Instant> nextExpiry();
 }

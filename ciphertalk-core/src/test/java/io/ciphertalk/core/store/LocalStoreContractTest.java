@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ciphertalk.core.model.Message;
 import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.Role;
+import io.ciphertalk.core.model.Room;
+import io.ciphertalk.core.model.RoomKind;
+import io.ciphertalk.core.model.RoomMember;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.RandomSource;
 import io.ciphertalk.crypto.SecretBytes;
@@ -13,6 +17,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -291,12 +297,99 @@ public abstract class LocalStoreContractTest {
     assertThat(store.messages().history("r1", null, 10)).containsExactly(forever, longLived);
     assertThat(store.messages().search(null, "self-destruct", 10)).containsExactly(longLived);
 
-    assertThat(store.messages().sweepExpired()).containsExactly(shortLived.id());
+    assertThat(store.messages().nextExpiry()).contains(T0.plusSeconds(10));
+    assertThat(store.messages().sweepExpired()).containsExactly(shortLived);
     assertThat(store.messages().sweepExpired()).isEmpty();
+    assertThat(store.messages().nextExpiry()).contains(T0.plusSeconds(60));
 
     clock.advance(Duration.ofSeconds(50));
-    assertThat(store.messages().sweepExpired()).containsExactly(longLived.id());
+    assertThat(store.messages().sweepExpired()).containsExactly(longLived);
     assertThat(store.messages().history("r1", null, 10)).containsExactly(forever);
+    assertThat(store.messages().nextExpiry()).isEmpty();
+  }
+
+  @Test
+  void reactions_arePersistedWithTheMessage_andDroppedOnDelete() {
+    Message m = message("r1", "react to me", T0).withReaction("👍", "bob", false).withReaction("👍", "carol", false)
+        .withReaction("🎉", "bob", false);
+    store.messages().saveMessage(m);
+    Message loaded = store.messages().message(m.id()).orElseThrow();
+    assertThat(loaded.reactions()).isEqualTo(Map.of("👍", Set.of("bob", "carol"), "🎉", Set.of("bob")));
+    Message less = loaded.withReaction("🎉", "bob", true);
+    store.messages().saveMessage(less);
+    assertThat(store.messages().message(m.id()).orElseThrow().reactions()).isEqualTo(Map.of("👍", Set.of("bob", "carol")));
+    store.messages().saveMessage(less.asDeleted());
+    Message deleted = store.messages().message(m.id()).orElseThrow();
+    assertThat(deleted.deleted()).isTrue();
+    assertThat(deleted.body()).isEmpty();
+    assertThat(deleted.reactions()).isEmpty();
+  }
+
+  // ------------------------------------------------------------------ account, rooms, seen, unread
+
+  @Test
+  void account_isSavedReplacedAndCleared_andToStringHidesTheToken() {
+    assertThat(store.account().account()).isEmpty();
+    store.account().saveAccount(new Account("alice", 1, "tok-1"));
+    store.account().saveAccount(new Account("alice", 2, "tok-2"));
+    Account a = store.account().account().orElseThrow();
+    assertThat(a).isEqualTo(new Account("alice", 2, "tok-2"));
+    assertThat(a.toString()).doesNotContain("tok-2");
+    assertThat(store.account().clearAccount()).isTrue();
+    assertThat(store.account().clearAccount()).isFalse();
+    assertThat(store.account().account()).isEmpty();
+  }
+
+  @Test
+  void rooms_areCachedWithMembersInOrder_replacedAndRemoved() {
+    Room group =
+        new Room("r2", RoomKind.GROUP, "Team", "desc",
+            List.of(new RoomMember("alice", Role.OWNER), new RoomMember("bob", Role.MEMBER)), 10);
+    Room dm = new Room("r1", RoomKind.PRIVATE, null, null,
+        List.of(new RoomMember("alice", Role.OWNER), new RoomMember("bob", Role.OWNER)), 2);
+    store.rooms().saveRoom(group);
+    store.rooms().saveRoom(dm);
+    assertThat(store.rooms().room("r2")).contains(group);
+    assertThat(store.rooms().rooms()).containsExactly(dm, group);
+    Room renamed = new Room("r2", RoomKind.GROUP, "Renamed", null, List.of(new RoomMember("alice", Role.OWNER)), 10);
+    store.rooms().saveRoom(renamed);
+    assertThat(store.rooms().room("r2")).contains(renamed);
+    assertThat(store.rooms().removeRoom("r2")).isTrue();
+    assertThat(store.rooms().removeRoom("r2")).isFalse();
+    assertThat(store.rooms().rooms()).containsExactly(dm);
+  }
+
+  @Test
+  void seen_recognisesDuplicates_andForgetsOldIds() {
+    MessageId a = newId();
+    MessageId b = newId();
+    assertThat(store.seen().markSeen(a)).isTrue();
+    assertThat(store.seen().markSeen(a)).isFalse();
+    assertThat(store.seen().isSeen(a)).isTrue();
+    assertThat(store.seen().isSeen(b)).isFalse();
+    clock.advance(Duration.ofHours(1));
+    store.seen().markSeen(b);
+    assertThat(store.seen().forgetSeenBefore(T0.plusSeconds(60))).isEqualTo(1);
+    assertThat(store.seen().isSeen(a)).isFalse();
+    assertThat(store.seen().isSeen(b)).isTrue();
+  }
+
+  @Test
+  void unread_isKeptPerRoom() {
+    MessageId a = newId();
+    MessageId b = newId();
+    MessageId c = newId();
+    store.unread().addUnread("r1", a);
+    store.unread().addUnread("r1", a);
+    store.unread().addUnread("r1", b);
+    store.unread().addUnread("r2", c);
+    assertThat(store.unread().unread("r1")).containsExactlyInAnyOrder(a, b);
+    assertThat(store.unread().markRead("r1", Set.of(a, c))).isEqualTo(1);
+    assertThat(store.unread().unread("r1")).containsExactly(b);
+    store.unread().setUnread("r1", Set.of(a, c));
+    assertThat(store.unread().unread("r1")).containsExactlyInAnyOrder(a, c);
+    assertThat(store.unread().unread("r2")).containsExactly(c);
+    assertThat(store.unread().unread("r3")).isEmpty();
   }
 
   // ------------------------------------------------------------------ outbox

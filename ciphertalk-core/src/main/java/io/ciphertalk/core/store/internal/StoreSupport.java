@@ -17,7 +17,8 @@ public final class StoreSupport {
     if (sent.equals(m.sentAt()) && (exp == null || exp.equals(m.expiresAt()))) {
       return m;
     }
-    return new Message(m.id(), m.roomId(), m.sender(), sent, m.body(), m.replyTo(), exp, m.edited(), m.deleted());
+    return new Message(
+        m.id(), m.roomId(), m.sender(), sent, m.body(), m.replyTo(), exp, m.edited(), m.deleted(), m.reactions());
   }
 
   public static void checkLimit(int limit) {

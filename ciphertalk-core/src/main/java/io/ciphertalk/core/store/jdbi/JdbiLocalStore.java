@@ -2,6 +2,12 @@ package io.ciphertalk.core.store.jdbi;
 
 import io.ciphertalk.core.model.Message;
 import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.Role;
+import io.ciphertalk.core.model.Room;
+import io.ciphertalk.core.model.RoomKind;
+import io.ciphertalk.core.model.RoomMember;
+import io.ciphertalk.core.store.Account;
+import io.ciphertalk.core.store.AccountStore;
 import io.ciphertalk.core.store.IdentityStore;
 import io.ciphertalk.core.store.InvalidStoreKeyException;
 import io.ciphertalk.core.store.LocalIdentity;
@@ -13,7 +19,11 @@ import io.ciphertalk.core.store.OutboxStore;
 import io.ciphertalk.core.store.PreKeyStore;
 import io.ciphertalk.core.store.PreKeyType;
 import io.ciphertalk.core.store.SenderKeyStore;
+import io.ciphertalk.core.store.RoomStore;
+import io.ciphertalk.core.store.SeenStore;
 import io.ciphertalk.core.store.SessionStore;
+import io.ciphertalk.core.store.StoreCorruptedException;
+import io.ciphertalk.core.store.UnreadStore;
 import io.ciphertalk.core.store.StoreException;
 import io.ciphertalk.core.store.internal.StoreSupport;
 import io.ciphertalk.crypto.AesGcm;
@@ -36,6 +46,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
@@ -74,6 +85,10 @@ public final class JdbiLocalStore implements LocalStore {
   private final SenderKeys senderKeys = new SenderKeys();
   private final Messages messages = new Messages();
   private final Outbox outbox = new Outbox();
+  private final Accounts account = new Accounts();
+  private final Rooms rooms = new Rooms();
+  private final Seen seen = new Seen();
+  private final Unread unread = new Unread();
 
   private JdbiLocalStore(Db db, AutoCloseable resource, InstantSource clock) {
     this.db = db;
@@ -114,6 +129,26 @@ public final class JdbiLocalStore implements LocalStore {
   @Override
   public OutboxStore outbox() {
     return outbox;
+  }
+
+  @Override
+  public AccountStore account() {
+    return account;
+  }
+
+  @Override
+  public RoomStore rooms() {
+    return rooms;
+  }
+
+  @Override
+  public SeenStore seen() {
+    return seen;
+  }
+
+  @Override
+  public UnreadStore unread() {
+    return unread;
   }
 
   @Override
@@ -679,7 +714,13 @@ public final class JdbiLocalStore implements LocalStore {
 
     private Message map(ResultSet rs) throws SQLException {
       String id = rs.getString("message_id");
-      byte[] body = db.sealer.open(rs.getString("body_sealed"), "messages", "body", id);
+      byte[] sealed = db.sealer.open(rs.getString("body_sealed"), "messages", "body", id);
+      ContentEncoding.Content content;
+      try {
+        content = ContentEncoding.decode(sealed);
+      } catch (java.io.IOException e) {
+        throw new StoreCorruptedException("message " + id + " has an unreadable content record", e);
+      }
       String reply = rs.getString("reply_to");
       long exp = rs.getLong("expires_at");
       boolean hasExp = !rs.wasNull();
@@ -688,11 +729,12 @@ public final class JdbiLocalStore implements LocalStore {
           rs.getString("room_id"),
           new DeviceAddress(rs.getString("sender_user"), rs.getInt("sender_device")),
           Instant.ofEpochMilli(rs.getLong("sent_at")),
-          new String(body, StandardCharsets.UTF_8),
+          content.body(),
           reply == null ? null : MessageId.parse(reply),
           hasExp ? Instant.ofEpochMilli(exp) : null,
           rs.getBoolean("edited"),
-          rs.getBoolean("deleted"));
+          rs.getBoolean("deleted"),
+          content.reactions());
     }
 
     @Override
@@ -709,7 +751,9 @@ public final class JdbiLocalStore implements LocalStore {
       b.put("exp", m.expiresAt() == null ? null : m.expiresAt().toEpochMilli());
       b.put("edited", m.edited());
       b.put("deleted", m.deleted());
-      b.put("body", db.sealer.seal(m.body().getBytes(StandardCharsets.UTF_8), "messages", "body", id));
+      b.put(
+          "body",
+          db.sealer.seal(ContentEncoding.encode(m.body(), m.reactions()), "messages", "body", id));
       db.with(
           h -> {
             db.upsert(
@@ -790,18 +834,27 @@ public final class JdbiLocalStore implements LocalStore {
     }
 
     @Override
-    public List<MessageId> sweepExpired() {
+    public List<Message> sweepExpired() {
       long now = clock.millis();
       return db.inTransaction(
           h -> {
-            List<MessageId> ids =
-                h.createQuery("SELECT message_id FROM messages WHERE expires_at <= :now ORDER BY message_id")
+            List<Message> gone =
+                h.createQuery(
+                        "SELECT " + COLUMNS + " FROM messages WHERE expires_at <= :now"
+                            + " ORDER BY expires_at, message_id")
                     .bind("now", now)
-                    .map((rs, ctx) -> MessageId.parse(rs.getString(1)))
+                    .map((rs, ctx) -> map(rs))
                     .list();
             h.createUpdate("DELETE FROM messages WHERE expires_at <= :now").bind("now", now).execute();
-            return ids;
+            return gone;
           });
+    }
+
+    @Override
+    public Optional<Instant> nextExpiry() {
+      Long next =
+          db.with(h -> h.createQuery("SELECT MIN(expires_at) FROM messages").mapTo(Long.class).one());
+      return next == null ? Optional.empty() : Optional.of(Instant.ofEpochMilli(next));
     }
   }
 
@@ -879,6 +932,246 @@ public final class JdbiLocalStore implements LocalStore {
     @Override
     public int size() {
       return db.with(h -> h.createQuery("SELECT COUNT(*) FROM outbox").mapTo(Integer.class).one());
+    }
+  }
+
+  private final class Accounts implements AccountStore {
+    @Override
+    public Optional<Account> account() {
+      return db.with(
+          h ->
+              h.createQuery("SELECT user_id, device_id, token_sealed FROM account WHERE slot = 1")
+                  .map(
+                      (rs, ctx) ->
+                          new Account(
+                              rs.getString(1),
+                              rs.getInt(2),
+                              new String(
+                                  db.sealer.open(rs.getString(3), "account", "token", "1"),
+                                  StandardCharsets.UTF_8)))
+                  .findOne());
+    }
+
+    @Override
+    public void saveAccount(Account account) {
+      Objects.requireNonNull(account, "account");
+      Map<String, Object> b =
+          Map.of(
+              "u", account.userId(),
+              "d", account.deviceId(),
+              "t", db.sealer.seal(account.token().getBytes(StandardCharsets.UTF_8), "account", "token", "1"));
+      db.with(
+          h -> {
+            db.upsert(
+                h,
+                "UPDATE account SET user_id = :u, device_id = :d, token_sealed = :t WHERE slot = 1",
+                "INSERT INTO account (slot, user_id, device_id, token_sealed) VALUES (1, :u, :d, :t)",
+                b);
+            return null;
+          });
+    }
+
+    @Override
+    public boolean clearAccount() {
+      return db.with(h -> h.createUpdate("DELETE FROM account WHERE slot = 1").execute() > 0);
+    }
+  }
+
+  private final class Rooms implements RoomStore {
+    @Override
+    public void saveRoom(Room room) {
+      Objects.requireNonNull(room, "room");
+      db.inTransaction(
+          h -> {
+            h.createUpdate("DELETE FROM room_members WHERE room_id = :r").bind("r", room.roomId()).execute();
+            h.createUpdate("DELETE FROM rooms WHERE room_id = :r").bind("r", room.roomId()).execute();
+            h.createUpdate(
+                    "INSERT INTO rooms (room_id, kind, name, description, max_members) VALUES (:r, :k, :n, :d, :m)")
+                .bind("r", room.roomId())
+                .bind("k", room.kind().name())
+                .bind("n", room.name())
+                .bind("d", room.description())
+                .bind("m", room.maxMembers())
+                .execute();
+            int pos = 0;
+            for (RoomMember m : room.members()) {
+              h.createUpdate(
+                      "INSERT INTO room_members (room_id, user_id, member_role, member_order) VALUES (:r, :u, :role, :p)")
+                  .bind("r", room.roomId())
+                  .bind("u", m.userId())
+                  .bind("role", m.role().name())
+                  .bind("p", pos++)
+                  .execute();
+            }
+            return null;
+          });
+    }
+
+    private Optional<Room> load(Handle h, String roomId) {
+      List<RoomMember> members =
+          h.createQuery("SELECT user_id, member_role FROM room_members WHERE room_id = :r ORDER BY member_order")
+              .bind("r", roomId)
+              .map((rs, ctx) -> new RoomMember(rs.getString(1), Role.valueOf(rs.getString(2))))
+              .list();
+      return h.createQuery("SELECT kind, name, description, max_members FROM rooms WHERE room_id = :r")
+          .bind("r", roomId)
+          .map(
+              (rs, ctx) ->
+                  new Room(
+                      roomId,
+                      RoomKind.valueOf(rs.getString(1)),
+                      rs.getString(2),
+                      rs.getString(3),
+                      members,
+                      rs.getInt(4)))
+          .findOne();
+    }
+
+    @Override
+    public Optional<Room> room(String roomId) {
+      Objects.requireNonNull(roomId, "roomId");
+      return db.inTransaction(h -> load(h, roomId));
+    }
+
+    @Override
+    public List<Room> rooms() {
+      return db.inTransaction(
+          h -> {
+            List<Room> out = new ArrayList<>();
+            for (String id : h.createQuery("SELECT room_id FROM rooms ORDER BY room_id").mapTo(String.class).list()) {
+              load(h, id).ifPresent(out::add);
+            }
+            return out;
+          });
+    }
+
+    @Override
+    public boolean removeRoom(String roomId) {
+      Objects.requireNonNull(roomId, "roomId");
+      return db.inTransaction(
+          h -> {
+            h.createUpdate("DELETE FROM room_members WHERE room_id = :r").bind("r", roomId).execute();
+            return h.createUpdate("DELETE FROM rooms WHERE room_id = :r").bind("r", roomId).execute() > 0;
+          });
+    }
+  }
+
+  private final class Seen implements SeenStore {
+    @Override
+    public boolean markSeen(MessageId id) {
+      Objects.requireNonNull(id, "id");
+      long now = clock.millis();
+      return db.with(
+          h -> {
+            if (isSeen(h, id)) {
+              return false;
+            }
+            try {
+              h.createUpdate("INSERT INTO seen_messages (message_id, seen_at) VALUES (:id, :t)")
+                  .bind("id", id.toString())
+                  .bind("t", now)
+                  .execute();
+              return true;
+            } catch (JdbiException e) {
+              if (Db.isUniqueViolation(e)) {
+                return false;
+              }
+              throw e;
+            }
+          });
+    }
+
+    private boolean isSeen(Handle h, MessageId id) {
+      return h.createQuery("SELECT COUNT(*) FROM seen_messages WHERE message_id = :id")
+              .bind("id", id.toString())
+              .mapTo(Integer.class)
+              .one()
+          > 0;
+    }
+
+    @Override
+    public boolean isSeen(MessageId id) {
+      Objects.requireNonNull(id, "id");
+      return db.with(h -> isSeen(h, id));
+    }
+
+    @Override
+    public int forgetSeenBefore(Instant cutoff) {
+      Objects.requireNonNull(cutoff, "cutoff");
+      return db.with(
+          h ->
+              h.createUpdate("DELETE FROM seen_messages WHERE seen_at < :c")
+                  .bind("c", cutoff.toEpochMilli())
+                  .execute());
+    }
+  }
+
+  private final class Unread implements UnreadStore {
+    @Override
+    public Set<MessageId> unread(String roomId) {
+      Objects.requireNonNull(roomId, "roomId");
+      return db.with(
+          h ->
+              Set.copyOf(
+                  h.createQuery("SELECT message_id FROM unread_messages WHERE room_id = :r")
+                      .bind("r", roomId)
+                      .map((rs, ctx) -> MessageId.parse(rs.getString(1)))
+                      .list()));
+    }
+
+    @Override
+    public void setUnread(String roomId, Set<MessageId> ids) {
+      Objects.requireNonNull(roomId, "roomId");
+      Set<MessageId> copy = Set.copyOf(ids);
+      db.inTransaction(
+          h -> {
+            h.createUpdate("DELETE FROM unread_messages WHERE room_id = :r").bind("r", roomId).execute();
+            for (MessageId id : copy) {
+              h.createUpdate("INSERT INTO unread_messages (room_id, message_id) VALUES (:r, :id)")
+                  .bind("r", roomId)
+                  .bind("id", id.toString())
+                  .execute();
+            }
+            return null;
+          });
+    }
+
+    @Override
+    public void addUnread(String roomId, MessageId id) {
+      Objects.requireNonNull(roomId, "roomId");
+      Objects.requireNonNull(id, "id");
+      db.with(
+          h -> {
+            try {
+              h.createUpdate("INSERT INTO unread_messages (room_id, message_id) VALUES (:r, :id)")
+                  .bind("r", roomId)
+                  .bind("id", id.toString())
+                  .execute();
+            } catch (JdbiException e) {
+              if (!Db.isUniqueViolation(e)) {
+                throw e;
+              }
+            }
+            return null;
+          });
+    }
+
+    @Override
+    public int markRead(String roomId, Set<MessageId> ids) {
+      Objects.requireNonNull(roomId, "roomId");
+      Set<MessageId> copy = Set.copyOf(ids);
+      return db.inTransaction(
+          h -> {
+            int n = 0;
+            for (MessageId id : copy) {
+              n +=
+                  h.createUpdate("DELETE FROM unread_messages WHERE room_id = :r AND message_id = :id")
+                      .bind("r", roomId)
+                      .bind("id", id.toString())
+                      .execute();
+            }
+            return n;
+          });
     }
   }
 }

@@ -2,6 +2,9 @@ package io.ciphertalk.core.store.memory;
 
 import io.ciphertalk.core.model.Message;
 import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.Room;
+import io.ciphertalk.core.store.Account;
+import io.ciphertalk.core.store.AccountStore;
 import io.ciphertalk.core.store.IdentityStore;
 import io.ciphertalk.core.store.LocalIdentity;
 import io.ciphertalk.core.store.LocalStore;
@@ -12,7 +15,10 @@ import io.ciphertalk.core.store.OutboxStore;
 import io.ciphertalk.core.store.PreKeyStore;
 import io.ciphertalk.core.store.PreKeyType;
 import io.ciphertalk.core.store.SenderKeyStore;
+import io.ciphertalk.core.store.RoomStore;
+import io.ciphertalk.core.store.SeenStore;
 import io.ciphertalk.core.store.SessionStore;
+import io.ciphertalk.core.store.UnreadStore;
 import io.ciphertalk.core.store.internal.StoreSupport;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.SecretBytes;
@@ -22,6 +28,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +52,10 @@ public final class InMemoryLocalStore implements LocalStore {
   private final SenderKeys senderKeys = new SenderKeys();
   private final Messages messages = new Messages();
   private final Outbox outbox = new Outbox();
+  private final Accounts account = new Accounts();
+  private final Rooms rooms = new Rooms();
+  private final Seen seen = new Seen();
+  private final Unread unread = new Unread();
 
   private InMemoryLocalStore(InstantSource clock) {
     this.clock = clock;
@@ -91,8 +103,150 @@ public final class InMemoryLocalStore implements LocalStore {
   }
 
   @Override
+  public AccountStore account() {
+    return account;
+  }
+
+  @Override
+  public RoomStore rooms() {
+    return rooms;
+  }
+
+  @Override
+  public SeenStore seen() {
+    return seen;
+  }
+
+  @Override
+  public UnreadStore unread() {
+    return unread;
+  }
+
+  @Override
   public void close() {
     closed = true;
+  }
+
+  private final class Accounts implements AccountStore {
+    private volatile Account value;
+
+    @Override
+    public Optional<Account> account() {
+      live();
+      return Optional.ofNullable(value);
+    }
+
+    @Override
+    public void saveAccount(Account account) {
+      live();
+      value = Objects.requireNonNull(account, "account");
+    }
+
+    @Override
+    public synchronized boolean clearAccount() {
+      live();
+      boolean had = value != null;
+      value = null;
+      return had;
+    }
+  }
+
+  private final class Rooms implements RoomStore {
+    private final Map<String, Room> map = new ConcurrentHashMap<>();
+
+    @Override
+    public void saveRoom(Room room) {
+      live();
+      map.put(Objects.requireNonNull(room, "room").roomId(), room);
+    }
+
+    @Override
+    public Optional<Room> room(String roomId) {
+      live();
+      return Optional.ofNullable(map.get(Objects.requireNonNull(roomId, "roomId")));
+    }
+
+    @Override
+    public List<Room> rooms() {
+      live();
+      List<Room> out = new ArrayList<>(map.values());
+      out.sort(Comparator.comparing(Room::roomId));
+      return out;
+    }
+
+    @Override
+    public boolean removeRoom(String roomId) {
+      live();
+      return map.remove(Objects.requireNonNull(roomId, "roomId")) != null;
+    }
+  }
+
+  private final class Seen implements SeenStore {
+    private final Map<MessageId, Long> map = new ConcurrentHashMap<>();
+
+    @Override
+    public boolean markSeen(MessageId id) {
+      live();
+      return map.putIfAbsent(Objects.requireNonNull(id, "id"), clock.millis()) == null;
+    }
+
+    @Override
+    public boolean isSeen(MessageId id) {
+      live();
+      return map.containsKey(Objects.requireNonNull(id, "id"));
+    }
+
+    @Override
+    public int forgetSeenBefore(Instant cutoff) {
+      live();
+      long c = Objects.requireNonNull(cutoff, "cutoff").toEpochMilli();
+      int n = 0;
+      for (Map.Entry<MessageId, Long> e : map.entrySet()) {
+        if (e.getValue() < c && map.remove(e.getKey(), e.getValue())) {
+          n++;
+        }
+      }
+      return n;
+    }
+  }
+
+  private final class Unread implements UnreadStore {
+    private final Map<String, Set<MessageId>> map = new HashMap<>();
+
+    @Override
+    public synchronized Set<MessageId> unread(String roomId) {
+      live();
+      return Set.copyOf(map.getOrDefault(Objects.requireNonNull(roomId, "roomId"), Set.of()));
+    }
+
+    @Override
+    public synchronized void setUnread(String roomId, Set<MessageId> ids) {
+      live();
+      map.put(Objects.requireNonNull(roomId, "roomId"), new HashSet<>(Set.copyOf(ids)));
+    }
+
+    @Override
+    public synchronized void addUnread(String roomId, MessageId id) {
+      live();
+      map.computeIfAbsent(Objects.requireNonNull(roomId, "roomId"), r -> new HashSet<>())
+          .add(Objects.requireNonNull(id, "id"));
+    }
+
+    @Override
+    public synchronized int markRead(String roomId, Set<MessageId> ids) {
+      live();
+      Set<MessageId> set = map.get(Objects.requireNonNull(roomId, "roomId"));
+      if (set == null) {
+        return 0;
+      }
+      int n = 0;
+      for (MessageId id : ids) {
+        if (set.remove(id)) {
+          n++;
+        }
+      }
+      return n;
+    }
   }
 
   @Override
@@ -354,18 +508,27 @@ public final class InMemoryLocalStore implements LocalStore {
     }
 
     @Override
-    public synchronized List<MessageId> sweepExpired() {
+    public synchronized List<Message> sweepExpired() {
       live();
       Instant now = clock.instant();
-      List<MessageId> gone = new ArrayList<>();
+      List<Message> gone = new ArrayList<>();
       for (Message m : new ArrayList<>(byId.values())) {
         if (!visible(m, now)) {
           deleteMessage(m.id());
-          gone.add(m.id());
+          gone.add(m);
         }
       }
-      gone.sort(Comparator.naturalOrder());
+      gone.sort(Comparator.comparing(Message::expiresAt).thenComparing(Message::id));
       return gone;
+    }
+
+    @Override
+    public synchronized Optional<Instant> nextExpiry() {
+      live();
+      return byId.values().stream()
+          .map(Message::expiresAt)
+          .filter(Objects::nonNull)
+          .min(Comparator.naturalOrder());
     }
   }
 

@@ -59,6 +59,9 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
     store.messages().saveMessage(m);
     MessageId queued = newId();
     store.outbox().enqueue(queued, "r1", new byte[] {9});
+    store.account().saveAccount(new io.ciphertalk.core.store.Account("alice", 1, "tok"));
+    store.seen().markSeen(m.id());
+    store.unread().addUnread("r1", m.id());
     store.close();
 
     store = open(clock);
@@ -69,6 +72,9 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
     assertThat(store.senderKeys().loadSenderKey("r1", BOB2).orElseThrow()).containsExactly(8);
     assertThat(store.messages().message(m.id())).contains(m);
     assertThat(store.outbox().pending(5)).extracting(e -> e.messageId()).containsExactly(queued);
+    assertThat(store.account().account().orElseThrow().token()).isEqualTo("tok");
+    assertThat(store.seen().isSeen(m.id())).isTrue();
+    assertThat(store.unread().unread("r1")).containsExactly(m.id());
   }
 
   @Test
@@ -113,6 +119,8 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
     store.sessions().storeSession(BOB1, sessionState);
     store.senderKeys().storeSenderKey("r1", BOB1, senderKey);
     store.outbox().enqueue(newId(), "r1", outboxPayload);
+    store.account().saveAccount(new io.ciphertalk.core.store.Account("alice", 1, "TOKEN-" + marker));
+    store.messages().saveMessage(message("r1", "reacted", T0).withReaction("REACTION-" + marker, "bob", false));
     for (int i = 0; i < 50; i++) {
       store.messages().saveMessage(message("r1", "BODY-" + marker + "-" + i, T0.plusSeconds(i)));
     }
@@ -195,7 +203,7 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
       Jdbi jdbi = Jdbi.create(pool);
       List<Integer> versions =
           jdbi.withHandle(h -> h.createQuery("SELECT version FROM schema_version ORDER BY version").mapTo(Integer.class).list());
-      assertThat(versions).containsExactly(1, 2);
+      assertThat(versions).containsExactly(1, 2, 3);
       // A database from a newer version of this code is refused rather than misread.
       jdbi.useHandle(h -> h.execute("INSERT INTO schema_version (version, applied_at) VALUES (99, 0)"));
     } finally {
