@@ -4,9 +4,21 @@
  */
 module io.ciphertalk.core {
   requires transitive io.ciphertalk.crypto;
-  requires com.fasterxml.jackson.databind;
+  requires transitive com.fasterxml.jackson.databind;
   requires org.java_websocket;
   requires org.jdbi.v3.core;
   requires com.h2database;
   requires org.slf4j;
+  requires org.bouncycastle.provider;
+  requires transitive java.sql;
+
+  // wire: frames, codec, errors (helper "wire")
+  exports io.ciphertalk.core.wire;
+  exports io.ciphertalk.core.model;
+  exports io.ciphertalk.core.store;
+  exports io.ciphertalk.core.store.memory;
+  exports io.ciphertalk.core.store.jdbi;
+  // Jackson binds the frame records reflectively.
+  opens io.ciphertalk.core.wire to
+      com.fasterxml.jackson.databind;
 }
