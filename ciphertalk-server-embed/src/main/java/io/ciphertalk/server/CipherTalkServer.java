@@ -119,7 +119,7 @@ public final class CipherTalkServer implements AutoCloseable {
     accounts = new AccountService(db, cfg.clock, cfg.random, hasher, cfg.tokenTtl, cfg.loginAttemptsPerAccount,
         cfg.loginAttemptsPerAddress, cfg.loginWindow, metrics);
     chat = new ChatService(db, writer, router, cfg.clock, cfg.random, cfg.maxRoomMembers, cfg.prekeyLowThreshold);
-    protocol = new Protocol(accounts, chat, router, requestPool, metrics, cfg.maxFrameBytes, cfg.maxCiphertextBytes);
+    protocol = new Protocol(accounts, chat, router, requestPool, metrics, cfg.maxFrameBytes, cfg.clock);
     inMemory = new InMemoryChannels(protocol, cfg.maxOutboundBytes, cfg.messagesPerSecond, cfg.messageBurst, metrics);
 
     metrics.gauge("ciphertalk_connections", router::onlineConnections);

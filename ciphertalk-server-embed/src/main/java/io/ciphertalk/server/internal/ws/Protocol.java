@@ -1,12 +1,27 @@
 package io.ciphertalk.server.internal.ws;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.PresenceStatus;
+import io.ciphertalk.core.model.Role;
+import io.ciphertalk.core.model.RoomKind;
+import io.ciphertalk.core.wire.Bytes;
+import io.ciphertalk.core.wire.ContactInfo;
+import io.ciphertalk.core.wire.Delivery;
+import io.ciphertalk.core.wire.DeliveryKind;
+import io.ciphertalk.core.wire.ErrorCode;
+import io.ciphertalk.core.wire.Frame;
+import io.ciphertalk.core.wire.MemberInfo;
+import io.ciphertalk.core.wire.NoticeKind;
+import io.ciphertalk.core.wire.OneTimePreKey;
+import io.ciphertalk.core.wire.PreKeyBundle;
+import io.ciphertalk.core.wire.PresenceInfo;
+import io.ciphertalk.core.wire.Recipient;
+import io.ciphertalk.core.wire.RoomChange;
+import io.ciphertalk.core.wire.RoomInfo;
+import io.ciphertalk.core.wire.SignedPreKey;
+import io.ciphertalk.core.wire.WireCodec;
+import io.ciphertalk.core.wire.WireException;
+import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.server.internal.ServiceException;
 import io.ciphertalk.server.internal.auth.AccountService;
 import io.ciphertalk.server.internal.metrics.Metrics;
@@ -16,58 +31,53 @@ import io.ciphertalk.server.internal.routing.Outbound;
 import io.ciphertalk.server.internal.routing.Router;
 import io.ciphertalk.server.internal.store.Devices;
 import io.ciphertalk.server.internal.store.Messages;
+import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live protocol over a connection (JSON text frames, documented in docs/server-guide.md):
- * decodes each frame strictly, enforces authentication first and the per-connection rate limit,
- * and hands every piece of work that touches the database to bounded executors, never blocking the
- * network thread. Replies carry the request's {@code id}; errors carry a stable {@code code}.
- * Thread-safe.
+ * The live protocol over one connection: the wire protocol of docs/protocol.md ("Wire"), decoded
+ * strictly by {@link WireCodec}. Authentication ({@code hello}) comes first; every frame passes the
+ * per-connection rate limit; anything that touches the database runs on bounded executors, never on
+ * the network thread. Requests are answered with the request's id; refusals are {@code error}
+ * frames with an {@link ErrorCode}. Thread-safe.
  */
 public final class Protocol implements FrameHandler {
   private static final Logger LOG = LoggerFactory.getLogger(Protocol.class);
-  public static final int VERSION = 1;
-  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
-  private static final Base64.Decoder B64D = Base64.getUrlDecoder();
   private static final int MAX_FLOOD_STRIKES = 200;
-  private static final java.util.regex.Pattern MESSAGE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9-]{8,36}");
 
-  private final ObjectMapper json;
+  private final WireCodec codec;
   private final AccountService accounts;
   private final ChatService chat;
   private final Router router;
   private final ExecutorService requests;
   private final Metrics metrics;
-  private final int maxFrameBytes;
-  private final int maxCiphertext;
-  final Set<Connection> unauthenticated = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Clock clock;
+  private final AtomicLong pushIds = new AtomicLong();
+  final Set<Connection> unauthenticated = ConcurrentHashMap.newKeySet();
 
   public Protocol(
       AccountService accounts, ChatService chat, Router router, ExecutorService requests, Metrics metrics,
-      int maxFrameBytes, int maxCiphertext) {
+      int maxFrameBytes, Clock clock) {
     this.accounts = accounts;
     this.chat = chat;
     this.router = router;
     this.requests = requests;
     this.metrics = metrics;
-    this.maxFrameBytes = maxFrameBytes;
-    this.maxCiphertext = maxCiphertext;
-    this.json = new ObjectMapper(JsonFactory.builder()
-        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(16).maxStringLength(maxFrameBytes)
-            .maxNumberLength(20).build())
-        .build());
+    this.clock = clock;
+    this.codec = WireCodec.builder().maxFrameBytes(maxFrameBytes).build();
   }
 
   // ------------------------------------------------------------------ connection lifecycle
@@ -107,83 +117,68 @@ public final class Protocol implements FrameHandler {
     if (strikes > 0) {
       metrics.rateLimited();
       if (strikes == 1) {
-        send(c, error(null, "rate_limited", "too many frames; slow down"));
+        send(c, new Frame.Notice(pushId(), NoticeKind.RATE_LIMITED, "too many frames; slow down", null, 1000L));
       }
       if (strikes > MAX_FLOOD_STRIKES) {
         c.channel.close(CloseCodes.RATE_LIMITED, "rate limit exceeded");
       }
       return;
     }
-    JsonNode f;
+    Frame frame;
     try {
-      if (text.length() > maxFrameBytes) {
-        throw new ServiceException("frame_too_large", 413, "frame exceeds " + maxFrameBytes + " bytes");
-      }
-      f = json.readTree(text);
-      if (f == null || !f.isObject()) {
-        throw new ServiceException("malformed_frame", 400, "frame must be a JSON object");
-      }
-      JsonNode v = f.get("v");
-      if (v != null && (!v.canConvertToInt() || v.asInt() != VERSION)) {
-        throw new ServiceException("unsupported_version", 400, "protocol version " + VERSION + " required");
-      }
-    } catch (ServiceException e) {
+      frame = codec.decode(text);
+    } catch (WireException e) {
       metrics.frameRejected();
-      send(c, error(null, e.code(), e.getMessage()));
-      return;
-    } catch (com.fasterxml.jackson.core.JacksonException e) {
-      metrics.frameRejected();
-      send(c, error(null, "malformed_frame", "frame is not valid JSON"));
+      send(c, e.toReply());
       return;
     }
-    String id = f.path("id").isTextual() || f.path("id").isNumber() ? f.path("id").asText() : null;
-    String type = f.path("type").asText("");
+    if (!(frame instanceof Frame.Request req)) {
+      metrics.frameRejected();
+      send(c, error(frame.id(), ErrorCode.UNEXPECTED_FRAME, "clients send requests only"));
+      return;
+    }
     try {
       if (!c.authenticated()) {
-        if (!type.equals("hello")) {
+        if (!(req instanceof Frame.Hello hello)) {
           metrics.frameRejected();
-          send(c, error(id, "unauthenticated", "send hello with a token first"));
+          send(c, error(req.id(), ErrorCode.UNAUTHENTICATED, "send hello with a token first"));
           return;
         }
-        hello(c, id, f);
+        hello(c, hello);
         return;
       }
-      dispatch(c, c.session, id, type, f);
+      dispatch(c, c.session, req);
     } catch (ServiceException e) {
       metrics.frameRejected();
-      send(c, error(id, e.code(), e.getMessage()));
+      send(c, errorOf(req.id(), e));
     } catch (RuntimeException e) {
-      LOG.warn("frame handling failed", e);
-      send(c, error(id, "server_error", "internal error"));
+      LOG.warn("frame handling failed: {}", e.toString());
+      send(c, error(req.id(), ErrorCode.INTERNAL, "internal error"));
     }
   }
 
   // ------------------------------------------------------------------ authentication
 
-  private void hello(Connection c, String id, JsonNode f) {
+  private void hello(Connection c, Frame.Hello hello) {
     if (c.authStarted) {
-      throw new ServiceException("bad_request", 400, "hello already in progress");
-    }
-    String token = text(f, "token", true);
-    int device = f.path("device").asInt(1);
-    if (device < 1 || !f.path("device").isMissingNode() && !f.path("device").canConvertToInt()) {
-      throw ServiceException.badRequest("device must be a positive integer");
+      throw new ServiceException("conflict", 409, "hello already in progress");
     }
     c.authStarted = true;
+    String id = hello.id();
     async(c, id, () -> {
       String user;
       try {
-        user = accounts.authenticate(token);
+        user = accounts.authenticate(hello.token());
       } catch (ServiceException e) {
-        send(c, error(id, e.code(), e.getMessage()));
+        send(c, error(id, ErrorCode.AUTH_FAILED, e.getMessage()));
         c.channel.close(CloseCodes.AUTH_FAILED, "authentication failed");
         return null;
       }
       DeviceSession s;
       try {
-        s = router.attach(user, device, new SocketOutbound(c));
+        s = router.attach(user, hello.device(), new WireOutbound(c));
       } catch (ServiceException e) {
-        send(c, error(id, e.code(), e.getMessage()));
+        send(c, errorOf(id, e));
         c.channel.close(CloseCodes.TOO_MANY_CONNECTIONS, e.getMessage());
         return null;
       }
@@ -193,236 +188,193 @@ public final class Protocol implements FrameHandler {
         router.detach(s);
         return null;
       }
-      ObjectNode ok = ok(id).put("user", user).put("device", device);
-      if (c.joinRoom != null) {
-        ok.put("room", c.joinRoom);
-        try {
-          chat.getRoom(user, c.joinRoom);
-        } catch (ServiceException e) {
-          ok.put("roomError", e.code());
-        }
-      }
-      send(c, ok);
-      return null;
+      return new Frame.Welcome(id, new DeviceAddress(user, hello.device()), clock.millis());
     });
   }
 
   // ------------------------------------------------------------------ dispatch
 
-  private void dispatch(Connection c, DeviceSession s, String id, String type, JsonNode f) {
+  private void dispatch(Connection c, DeviceSession s, Frame.Request req) {
     String user = s.userId();
-    switch (type) {
-      case "hello" -> throw ServiceException.badRequest("already authenticated");
-      case "ping" -> send(c, ok(id).put("pong", true));
-      case "send" -> {
-        String messageId = messageId(f);
-        Long expiresAt = f.hasNonNull("expiresAt") ? longField(f, "expiresAt") : null;
-        String room = roomOrJoined(c, f, false);
-        CompletableFuture<Router.SendResult> r;
-        if (f.has("envelopes")) {
-          JsonNode env = f.get("envelopes");
-          if (!env.isArray() || env.isEmpty() || env.size() > 1000) {
-            throw ServiceException.badRequest("envelopes must be a non-empty array (at most 1000)");
-          }
-          List<Router.DirectTarget> targets = new ArrayList<>();
-          for (JsonNode e : env) {
-            int dev = e.path("device").asInt(0);
-            if (dev < 1) {
-              throw ServiceException.badRequest("envelope device must be positive");
-            }
-            targets.add(new Router.DirectTarget(text(e, "user", true), dev, bytes(e, "ciphertext")));
-          }
-          String kind = f.hasNonNull("kind") ? text(f, "kind", true) : "direct";
-          if (!kind.matches("[a-z_]{1,16}")) {
-            throw ServiceException.badRequest("kind must be 1-16 characters of a-z and _");
-          }
-          r = router.sendDirect(user, s.deviceId(), messageId, room, kind, targets, expiresAt);
-        } else {
-          if (room == null) {
-            throw ServiceException.badRequest("room or envelopes is required");
-          }
-          r = router.sendRoom(user, s.deviceId(), messageId, room, bytes(f, "ciphertext"), expiresAt);
-        }
-        r.whenComplete((res, err) -> {
-          if (err != null) {
-            send(c, errorOf(id, err));
-          } else {
-            ObjectNode ok = ok(id).put("messageId", res.messageId()).put("duplicate", res.duplicate());
-            if (res.seq() != null) {
-              ok.put("room", res.roomId()).put("seq", res.seq());
-            }
-            send(c, ok);
-          }
-        });
-      }
-      case "ack" -> {
-        CompletableFuture<?> r;
-        if (f.hasNonNull("seq")) {
-          r = router.ackRoom(s, roomOrJoined(c, f, true), longField(f, "seq"));
-        } else {
-          r = router.ackDirect(s, messageId(f));
-        }
-        if (id != null) {
-          r.whenComplete((res, err) -> send(c, err != null ? errorOf(id, err) : ok(id)));
-        }
-      }
-      case "typing" -> {
-        String room = roomOrJoined(c, f, true);
-        boolean on = f.path("typing").asBoolean(true);
-        async(c, id, () -> {
-          router.typing(s, room, on);
-          return id == null ? null : ok(id);
-        });
-      }
-      case "presence" -> {
-        List<String> users = strings(f, "users", 200);
-        async(c, id, () -> {
-          ObjectNode ok = ok(id);
-          ArrayNode list = ok.putArray("presence");
-          for (Router.Presence p : router.presence(user, users)) {
-            list.addObject().put("user", p.userId()).put("online", p.online()).put("lastSeen", p.lastSeenMillis());
-          }
-          return ok;
-        });
-      }
-      case "history" -> {
-        String room = roomOrJoined(c, f, true);
-        long after = f.hasNonNull("after") ? longField(f, "after") : 0;
-        int limit = (int) Math.min(500, Math.max(1, f.path("limit").asInt(100)));
-        async(c, id, () -> {
-          ObjectNode ok = ok(id).put("room", room);
-          ArrayNode list = ok.putArray("messages");
-          for (Messages.RoomRow r : chat.history(user, room, after, limit)) {
-            list.add(roomMessage(r));
-          }
-          return ok;
-        });
-      }
-      case "publish_keys" -> {
-        byte[] identity = f.hasNonNull("identityKey") ? bytes(f, "identityKey") : null;
-        byte[] signed = f.hasNonNull("signedPrekey") ? bytes(f, "signedPrekey") : null;
-        byte[] kem = f.hasNonNull("kemPrekey") ? bytes(f, "kemPrekey") : null;
-        byte[] rsa = f.hasNonNull("rsaPrekey") ? bytes(f, "rsaPrekey") : null;
-        List<Devices.OneTimePrekey> otps = new ArrayList<>();
-        JsonNode arr = f.path("oneTimePrekeys");
-        if (!arr.isMissingNode()) {
-          if (!arr.isArray() || arr.size() > 500) {
-            throw ServiceException.badRequest("oneTimePrekeys must be an array of at most 500");
-          }
-          for (JsonNode k : arr) {
-            otps.add(new Devices.OneTimePrekey(longField(k, "id"), bytes(k, "key")));
-          }
-        }
-        async(c, id, () -> ok(id).put("oneTimePrekeys",
-            chat.publishKeys(user, s.deviceId(), identity, signed, kem, rsa, otps)));
-      }
-      case "fetch_bundle" -> {
-        String target = text(f, "user", true);
-        Integer dev = f.hasNonNull("device") ? f.get("device").asInt() : null;
-        async(c, id, () -> {
-          ObjectNode ok = ok(id).put("user", target);
-          ArrayNode list = ok.putArray("devices");
-          for (ChatService.Bundle b : chat.fetchBundles(user, target, dev)) {
-            ObjectNode d = list.addObject().put("device", b.device().deviceId())
-                .put("identityKey", b64(b.device().identityKey())).put("signedPrekey", b64(b.device().signedPrekey()));
-            if (b.device().kemPrekey() != null) {
-              d.put("kemPrekey", b64(b.device().kemPrekey()));
-            }
-            if (b.device().rsaPrekey() != null) {
-              d.put("rsaPrekey", b64(b.device().rsaPrekey()));
-            }
-            if (b.oneTimePrekey() != null) {
-              d.putObject("oneTimePrekey").put("id", b.oneTimePrekey().keyId())
-                  .put("key", b64(b.oneTimePrekey().publicKey()));
-            }
-          }
-          return ok;
-        });
-      }
-      case "room_create" -> {
-        List<String> members = f.has("members") ? strings(f, "members", 1000) : List.of();
-        String rid = text(f, "room", false);
-        String kind = text(f, "kind", false);
-        String name = text(f, "name", false);
-        String desc = text(f, "description", false);
-        Integer max = f.hasNonNull("maxMembers") ? f.get("maxMembers").asInt() : null;
-        async(c, id, () -> room(ok(id), chat.createRoom(user, rid, kind, name, desc, members, max)));
-      }
-      case "room_get" -> {
-        String room = roomOrJoined(c, f, true);
-        async(c, id, () -> room(ok(id), chat.getRoom(user, room)));
-      }
-      case "room_list" -> async(c, id, () -> {
-        ObjectNode ok = ok(id);
-        ArrayNode list = ok.putArray("rooms");
-        chat.listRooms(user).forEach(v -> room(list.addObject(), v));
-        return ok;
-      });
-      case "room_invite" -> {
-        String room = roomOrJoined(c, f, true);
-        String who = text(f, "user", true);
-        async(c, id, () -> room(ok(id), chat.invite(user, room, who)));
-      }
-      case "room_remove" -> {
-        String room = roomOrJoined(c, f, true);
-        String who = text(f, "user", true);
-        async(c, id, () -> room(ok(id), chat.remove(user, room, who)));
-      }
-      case "room_leave" -> {
-        String room = roomOrJoined(c, f, true);
-        async(c, id, () -> {
-          chat.leave(user, room);
-          return ok(id);
-        });
-      }
-      case "room_role" -> {
-        String room = roomOrJoined(c, f, true);
-        String who = text(f, "user", true);
-        String role = text(f, "role", true);
-        async(c, id, () -> room(ok(id), chat.setRole(user, room, who, role)));
-      }
-      case "room_rename" -> {
-        String room = roomOrJoined(c, f, true);
-        String name = text(f, "name", false);
-        String desc = text(f, "description", false);
-        async(c, id, () -> room(ok(id), chat.rename(user, room, name, desc)));
-      }
-      case "contact_add" -> {
-        String who = text(f, "user", true);
-        String nick = text(f, "nickname", false);
-        async(c, id, () -> {
-          chat.addContact(user, who, nick);
-          return ok(id);
-        });
-      }
-      case "contact_remove" -> {
-        String who = text(f, "user", true);
-        async(c, id, () -> ok(id).put("removed", chat.removeContact(user, who)));
-      }
-      case "contact_block" -> {
-        String who = text(f, "user", true);
-        boolean blocked = f.path("blocked").asBoolean(true);
-        async(c, id, () -> {
-          chat.block(user, who, blocked);
-          return ok(id);
-        });
-      }
-      case "contact_list" -> async(c, id, () -> {
-        ObjectNode ok = ok(id);
-        ArrayNode list = ok.putArray("contacts");
-        chat.contacts(user).forEach(ct -> list.addObject().put("user", ct.contactId()).put("nickname", ct.nickname())
-            .put("blocked", ct.blocked()));
-        return ok;
-      });
-      default -> throw new ServiceException("unknown_type", 400, "unknown frame type");
+    String id = req.id();
+    if (req instanceof Frame.Hello) {
+      throw new ServiceException("conflict", 409, "already authenticated");
     }
+    if (req instanceof Frame.Send f) {
+        List<Router.DirectTarget> targets = targets(f.recipients());
+        reply(c, id, router.sendDirect(user, s.deviceId(), f.messageId().toString(), f.room(), "direct", targets,
+            f.expiresAt()));
+      return;
+    }
+    if (req instanceof Frame.SenderKeyDistribute f) {
+        List<Router.DirectTarget> targets = targets(f.recipients());
+        reply(c, id, router.sendDirect(user, s.deviceId(), f.messageId().toString(), f.room(), "sender_key",
+            targets, null));
+      return;
+    }
+    if (req instanceof Frame.SendGroup f) {
+      reply(c, id, router.sendRoom(user, s.deviceId(), f.messageId().toString(), f.room(),
+          f.ciphertext().toByteArray(), f.expiresAt()));
+      return;
+    }
+    if (req instanceof Frame.Ack f) {
+        String room = Delivery.roomOfStream(f.stream());
+        CompletableFuture<?> r = room == null ? router.ackDirect(s, f.seq()) : router.ackRoom(s, room, f.seq());
+        r.whenComplete((res, err) -> send(c, err != null ? errorOf(id, err) : new Frame.Ok(id)));
+      return;
+    }
+    if (req instanceof Frame.HistoryFetch f) {
+      async(c, id, () -> {
+        String room = Delivery.roomOfStream(f.stream());
+        List<Delivery> out = new ArrayList<>();
+        boolean more;
+        if (room == null) {
+          List<Messages.DirectRow> rows = chat.directAfter(user, s.deviceId(), f.after(), f.limit() + 1);
+          more = rows.size() > f.limit();
+          rows.stream().limit(f.limit()).forEach(r -> out.add(delivery(r)));
+        } else {
+          List<Messages.RoomRow> rows = chat.history(user, room, f.after(), f.limit() + 1);
+          more = rows.size() > f.limit();
+          rows.stream().limit(f.limit()).forEach(r -> out.add(delivery(r)));
+        }
+        return new Frame.HistoryReply(id, f.stream(), out, more);
+      });
+      return;
+    }
+    if (req instanceof Frame.Receipt f) {
+      async(c, id, () -> {
+        router.receipt(s, f.room(), f.status().name(), f.messageIds().stream().map(MessageId::toString).toList());
+        return new Frame.Ok(id);
+      });
+      return;
+    }
+    if (req instanceof Frame.Typing f) {
+      async(c, id, () -> {
+        router.typing(s, f.room(), f.typing());
+        return new Frame.Ok(id);
+      });
+      return;
+    }
+    if (req instanceof Frame.PresenceGet f) {
+      async(c, id, () -> new Frame.PresenceReply(id,
+          router.presence(user, f.users()).stream().map(Protocol::presence).toList()));
+      return;
+    }
+    if (req instanceof Frame.PreKeysPublish f) {
+      async(c, id, () -> {
+        List<Devices.OneTimePrekey> otps = f.oneTimePreKeys().stream()
+            .map(k -> new Devices.OneTimePrekey(k.keyId(), k.publicKey().toByteArray())).toList();
+        int left = chat.publishKeys(user, s.deviceId(), f.identityKey().toByteArray(), encode(f.signedPreKey()),
+            encode(f.kemPreKey()), encode(f.rsaPreKey()), otps);
+        if (left < chat.prekeyLowThreshold()) {
+          router.prekeysLow(user, s.deviceId(), left);
+        }
+        return new Frame.Ok(id);
+      });
+      return;
+    }
+    if (req instanceof Frame.BundleFetch f) {
+      async(c, id, () -> {
+        List<PreKeyBundle> bundles = new ArrayList<>();
+        for (ChatService.Bundle b : chat.fetchBundles(user, f.user(), f.device())) {
+          Devices.Device d = b.device();
+          OneTimePreKey otp = b.oneTimePrekey() == null ? null
+              : new OneTimePreKey((int) b.oneTimePrekey().keyId(), Bytes.of(b.oneTimePrekey().publicKey()));
+          bundles.add(new PreKeyBundle(new DeviceAddress(d.userId(), d.deviceId()), Bytes.of(d.identityKey()),
+              decode(d.signedPrekey()), otp, decode(d.kemPrekey()), decode(d.rsaPrekey())));
+        }
+        return new Frame.BundlesReply(id, f.user(), bundles);
+      });
+      return;
+    }
+    if (req instanceof Frame.RoomCreate f) {
+      async(c, id, () -> new Frame.RoomReply(id, info(chat.createRoom(user, null,
+          f.kind().name().toLowerCase(Locale.ROOT), f.name(), f.description(), f.members(), f.maxMembers()))));
+      return;
+    }
+    if (req instanceof Frame.RoomGet f) {
+      async(c, id, () -> new Frame.RoomReply(id, info(chat.getRoom(user, f.room()))));
+      return;
+    }
+    if (req instanceof Frame.RoomList f) {
+      async(c, id, () -> new Frame.RoomsReply(id,
+          chat.listRooms(user).stream().map(Protocol::info).toList()));
+      return;
+    }
+    if (req instanceof Frame.RoomAdd f) {
+      async(c, id, () -> new Frame.RoomReply(id, info(chat.invite(user, f.room(), f.users()))));
+      return;
+    }
+    if (req instanceof Frame.RoomRemove f) {
+      async(c, id, () -> new Frame.RoomReply(id,
+          info(chat.remove(user, f.room(), f.user()))));
+      return;
+    }
+    if (req instanceof Frame.RoomLeave f) {
+      async(c, id, () -> {
+        chat.leave(user, f.room());
+        return new Frame.Ok(id);
+      });
+      return;
+    }
+    if (req instanceof Frame.RoomSetRole f) {
+      async(c, id, () -> new Frame.RoomReply(id,
+          info(chat.setRole(user, f.room(), f.user(), f.role().name().toLowerCase(Locale.ROOT)))));
+      return;
+    }
+    if (req instanceof Frame.RoomRename f) {
+      async(c, id, () -> new Frame.RoomReply(id,
+          info(chat.rename(user, f.room(), f.name(), f.description()))));
+      return;
+    }
+    if (req instanceof Frame.ContactAdd f) {
+      async(c, id, () -> {
+        chat.addContact(user, f.user(), f.nickname());
+        return new Frame.Ok(id);
+      });
+      return;
+    }
+    if (req instanceof Frame.ContactRemove f) {
+      async(c, id, () -> {
+        chat.removeContact(user, f.user());
+        return new Frame.Ok(id);
+      });
+      return;
+    }
+    if (req instanceof Frame.ContactBlock f) {
+      async(c, id, () -> {
+        chat.block(user, f.user(), f.blocked());
+        return new Frame.Ok(id);
+      });
+      return;
+    }
+    if (req instanceof Frame.ContactList f) {
+      async(c, id, () -> new Frame.ContactsReply(id, chat.contacts(user).stream()
+          .map(ct -> new ContactInfo(ct.contactId(), ct.nickname().isEmpty() ? null : ct.nickname(), ct.blocked()))
+          .toList()));
+      return;
+    }
+    throw new ServiceException("bad_request", 400, "unsupported request");
   }
 
-  private void async(Connection c, String id, Supplier<ObjectNode> work) {
+  private static List<Router.DirectTarget> targets(List<Recipient> recipients) {
+    List<Router.DirectTarget> targets = new ArrayList<>(recipients.size());
+    for (Recipient r : recipients) {
+      targets.add(new Router.DirectTarget(r.to().userId(), r.to().deviceId(), r.ciphertext().toByteArray()));
+    }
+    return targets;
+  }
+
+  private void reply(Connection c, String id, CompletableFuture<Router.SendResult> result) {
+    result.whenComplete((res, err) -> send(c, err != null ? errorOf(id, err)
+        : new Frame.Sent(id, MessageId.parse(res.messageId()), res.sentAt(), res.duplicate())));
+  }
+
+  private void async(Connection c, String id, Supplier<Frame> work) {
     try {
       requests.execute(() -> {
         try {
-          ObjectNode reply = work.get();
+          Frame reply = work.get();
           if (reply != null) {
             send(c, reply);
           }
@@ -431,59 +383,60 @@ public final class Protocol implements FrameHandler {
         }
       });
     } catch (RejectedExecutionException e) {
-      send(c, error(id, "server_busy", "server busy; retry later"));
+      send(c, error(id, ErrorCode.RATE_LIMITED, "server busy; retry later", 1000L));
     }
   }
 
-  // ------------------------------------------------------------------ outbound frames
+  // ------------------------------------------------------------------ outbound
 
-  private final class SocketOutbound implements Outbound {
+  private final class WireOutbound implements Outbound {
     private final Connection c;
 
-    SocketOutbound(Connection c) {
+    WireOutbound(Connection c) {
       this.c = c;
     }
 
     @Override
     public void deliverDirect(Messages.DirectRow r) {
-      ObjectNode n = frame("deliver").put("messageId", r.messageId()).put("sender", r.senderUser())
-          .put("senderDevice", r.senderDevice()).put("kind", r.kind()).put("sentAt", r.sentAt())
-          .put("ciphertext", b64(r.payload()));
-      if (r.roomId() != null) {
-        n.put("room", r.roomId());
-      }
-      if (r.expiresAt() != null) {
-        n.put("expiresAt", r.expiresAt());
-      }
-      send(c, n);
+      send(c, new Frame.Deliver(pushId(), delivery(r)));
     }
 
     @Override
     public void deliverRoom(Messages.RoomRow r) {
-      ObjectNode n = roomMessage(r);
-      n.put("v", VERSION).put("type", "deliver");
-      send(c, n);
+      send(c, new Frame.Deliver(pushId(), delivery(r)));
     }
 
     @Override
     public void presence(String userId, boolean online, long lastSeen) {
-      send(c, frame("presence").put("user", userId).put("online", online).put("lastSeen", lastSeen));
+      send(c, new Frame.PresenceEvent(pushId(),
+          new PresenceInfo(userId, online ? PresenceStatus.ONLINE : PresenceStatus.OFFLINE, lastSeen)));
     }
 
     @Override
-    public void typing(String roomId, String userId, int deviceId, boolean typing, long expiresAt) {
-      send(c, frame("typing").put("room", roomId).put("user", userId).put("typing", typing)
-          .put("expiresAt", expiresAt));
+    public void typing(String roomId, String userId, int deviceId, boolean typing) {
+      send(c, new Frame.TypingEvent(pushId(), roomId, new DeviceAddress(userId, deviceId), typing));
     }
 
     @Override
-    public void prekeysLow(int remaining, int threshold) {
-      send(c, frame("notice").put("notice", "prekeys_low").put("remaining", remaining).put("threshold", threshold));
+    public void receipt(String roomId, String fromUser, int fromDevice, String status, List<String> ids, long at) {
+      send(c, new Frame.ReceiptEvent(pushId(), roomId, new DeviceAddress(fromUser, fromDevice),
+          io.ciphertalk.core.model.ReceiptStatus.valueOf(status), ids.stream().map(MessageId::parse).toList(), at));
     }
 
     @Override
-    public void roomEvent(String roomId, String event, String actor, String subject) {
-      send(c, frame("room_event").put("room", roomId).put("event", event).put("actor", actor).put("user", subject));
+    public void prekeysLow(int remaining) {
+      send(c, new Frame.Notice(pushId(), NoticeKind.PREKEYS_LOW, "one-time prekeys are running low", remaining, null));
+    }
+
+    @Override
+    public void sessionReplaced() {
+      send(c, new Frame.Notice(pushId(), NoticeKind.SESSION_REPLACED, "this device connected again elsewhere", null,
+          null));
+    }
+
+    @Override
+    public void roomEvent(ChatService.RoomView room, String change, String actor, List<String> users) {
+      send(c, new Frame.RoomEvent(pushId(), RoomChange.valueOf(change), actor, users, info(room)));
     }
 
     @Override
@@ -492,143 +445,111 @@ public final class Protocol implements FrameHandler {
     }
   }
 
-  private ObjectNode roomMessage(Messages.RoomRow r) {
-    ObjectNode n = json.createObjectNode().put("messageId", r.messageId()).put("room", r.roomId()).put("seq", r.seq())
-        .put("sender", r.senderUser()).put("senderDevice", r.senderDevice()).put("kind", "group")
-        .put("sentAt", r.sentAt()).put("ciphertext", b64(r.payload()));
-    if (r.expiresAt() != null) {
-      n.put("expiresAt", r.expiresAt());
+  private String pushId() {
+    return "s:" + pushIds.incrementAndGet();
+  }
+
+  static Delivery delivery(Messages.DirectRow r) {
+    DeliveryKind kind = "sender_key".equals(r.kind()) ? DeliveryKind.SENDER_KEY : DeliveryKind.DIRECT;
+    return new Delivery(Delivery.DEVICE_STREAM, r.id(), kind, MessageId.parse(r.messageId()), r.roomId(),
+        new DeviceAddress(r.senderUser(), r.senderDevice()), r.sentAt(), r.expiresAt(), Bytes.of(r.payload()));
+  }
+
+  static Delivery delivery(Messages.RoomRow r) {
+    return new Delivery(Delivery.roomStream(r.roomId()), r.seq(), DeliveryKind.GROUP, MessageId.parse(r.messageId()),
+        r.roomId(), new DeviceAddress(r.senderUser(), r.senderDevice()), r.sentAt(), r.expiresAt(),
+        Bytes.of(r.payload()));
+  }
+
+  static RoomInfo info(ChatService.RoomView v) {
+    List<MemberInfo> members = v.members().stream()
+        .map(m -> new MemberInfo(m.userId(), Role.valueOf(m.role().toUpperCase(Locale.ROOT)))).toList();
+    return new RoomInfo(v.room().roomId(), RoomKind.valueOf(v.room().kind().toUpperCase(Locale.ROOT)),
+        v.room().name(), v.room().description().isEmpty() ? null : v.room().description(), members,
+        v.room().maxMembers(), v.room().createdAt());
+  }
+
+  private static PresenceInfo presence(Router.Presence p) {
+    return new PresenceInfo(p.userId(), p.online() ? PresenceStatus.ONLINE : PresenceStatus.OFFLINE,
+        p.lastSeenMillis() == 0 ? null : p.lastSeenMillis());
+  }
+
+  /** Signed prekeys are stored as: key id (4 bytes), public key length (4), public key, signature. */
+  static byte[] encode(SignedPreKey k) {
+    if (k == null) {
+      return null;
     }
-    return n;
+    byte[] pub = k.publicKey().toByteArray();
+    byte[] sig = k.signature().toByteArray();
+    return ByteBuffer.allocate(8 + pub.length + sig.length).putInt(k.keyId()).putInt(pub.length).put(pub).put(sig)
+        .array();
   }
 
-  private ObjectNode room(ObjectNode n, ChatService.RoomView v) {
-    n.put("room", v.room().roomId()).put("kind", v.room().kind()).put("name", v.room().name())
-        .put("description", v.room().description()).put("maxMembers", v.room().maxMembers())
-        .put("lastSeq", v.room().lastSeq());
-    ArrayNode members = n.putArray("members");
-    v.members().forEach(m -> members.addObject().put("user", m.userId()).put("role", m.role()));
-    return n;
-  }
-
-  private ObjectNode frame(String type) {
-    return json.createObjectNode().put("v", VERSION).put("type", type);
-  }
-
-  private ObjectNode ok(String id) {
-    ObjectNode n = frame("ok");
-    if (id != null) {
-      n.put("id", id);
+  static SignedPreKey decode(byte[] stored) {
+    if (stored == null) {
+      return null;
     }
-    return n;
+    ByteBuffer b = ByteBuffer.wrap(stored);
+    int keyId = b.getInt();
+    byte[] pub = new byte[b.getInt()];
+    b.get(pub);
+    byte[] sig = new byte[b.remaining()];
+    b.get(sig);
+    return new SignedPreKey(keyId, Bytes.of(pub), Bytes.of(sig));
   }
 
-  private ObjectNode error(String id, String code, String message) {
-    ObjectNode n = frame("error");
-    if (id != null) {
-      n.put("id", id);
-    }
-    return n.put("code", code).put("message", message);
+  // ------------------------------------------------------------------ errors and sending
+
+  private static Frame.ErrorReply error(String id, ErrorCode code, String message) {
+    return error(id, code, message, null);
   }
 
-  private ObjectNode errorOf(String id, Throwable t) {
+  private static Frame.ErrorReply error(String id, ErrorCode code, String message, Long retryAfterMs) {
+    String m = message.length() > 512 ? message.substring(0, 512) : message;
+    return new Frame.ErrorReply(id, code, m, retryAfterMs, List.of(), List.of());
+  }
+
+  /** Maps server refusals to wire error codes (see docs/server-guide.md). */
+  static ErrorCode code(String serviceCode) {
+    return switch (serviceCode) {
+      case "unauthorized" -> ErrorCode.AUTH_FAILED;
+      case "unauthenticated" -> ErrorCode.UNAUTHENTICATED;
+      case "not_member", "forbidden", "too_many_connections" -> ErrorCode.FORBIDDEN;
+      case "blocked" -> ErrorCode.BLOCKED;
+      case "not_found" -> ErrorCode.NOT_FOUND;
+      case "username_taken", "room_exists", "already_member", "conflict", "totp_not_pending" -> ErrorCode.CONFLICT;
+      case "room_full" -> ErrorCode.ROOM_FULL;
+      case "stale_devices" -> ErrorCode.STALE_DEVICES;
+      case "rate_limited", "server_busy" -> ErrorCode.RATE_LIMITED;
+      case "server_error" -> ErrorCode.INTERNAL;
+      default -> ErrorCode.INVALID_FIELD;
+    };
+  }
+
+  private Frame.ErrorReply errorOf(String id, Throwable t) {
     Throwable e = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     if (e instanceof ServiceException se) {
-      return error(id, se.code(), se.getMessage());
+      Long retry = se.code().equals("server_busy") ? Long.valueOf(1000L)
+          : se.retryAfterMillis() > 0 ? Long.valueOf(se.retryAfterMillis()) : null;
+      String msg = se.getMessage().length() > 512 ? se.getMessage().substring(0, 512) : se.getMessage();
+      return new Frame.ErrorReply(id, code(se.code()), msg, retry,
+          se.missingDevices().stream().map(Protocol::address).toList(),
+          se.extraDevices().stream().map(Protocol::address).toList());
     }
-    LOG.warn("request failed", e);
-    return error(id, "server_error", "internal error");
+    if (e instanceof IllegalArgumentException iae) {
+      // A value that passed the codec but not the server's own rules (e.g. an invalid id format).
+      return error(id, ErrorCode.INVALID_FIELD, String.valueOf(iae.getMessage()));
+    }
+    LOG.warn("request failed: {}", e.toString());
+    return error(id, ErrorCode.INTERNAL, "internal error");
   }
 
-  private void send(Connection c, ObjectNode frame) {
-    try {
-      c.channel.sendText(json.writeValueAsString(frame));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+  private static DeviceAddress address(String userDotDevice) {
+    int dot = userDotDevice.lastIndexOf('.');
+    return new DeviceAddress(userDotDevice.substring(0, dot), Integer.parseInt(userDotDevice.substring(dot + 1)));
   }
 
-  // ------------------------------------------------------------------ field decoding
-
-  private String roomOrJoined(Connection c, JsonNode f, boolean required) {
-    String room = text(f, "room", false);
-    if (room == null) {
-      room = c.joinRoom;
-    }
-    if (room == null) {
-      if (required) {
-        throw ServiceException.badRequest("room is required");
-      }
-      return null;
-    }
-    if (!ChatService.ROOM_ID.matcher(room).matches()) {
-      throw ServiceException.badRequest("invalid room id");
-    }
-    return room;
-  }
-
-  private static String messageId(JsonNode f) {
-    String id = text(f, "messageId", true);
-    if (!MESSAGE_ID.matcher(id).matches()) {
-      throw ServiceException.badRequest("messageId must be 8-36 characters of [A-Za-z0-9-]");
-    }
-    return id;
-  }
-
-  private static String text(JsonNode f, String field, boolean required) {
-    JsonNode n = f.get(field);
-    if (n == null || n.isNull()) {
-      if (required) {
-        throw ServiceException.badRequest(field + " is required");
-      }
-      return null;
-    }
-    if (!n.isTextual()) {
-      throw ServiceException.badRequest(field + " must be a string");
-    }
-    return n.asText();
-  }
-
-  private static long longField(JsonNode f, String field) {
-    JsonNode n = f.get(field);
-    if (n == null || !n.isIntegralNumber() || !n.canConvertToLong()) {
-      throw ServiceException.badRequest(field + " must be an integer");
-    }
-    return n.asLong();
-  }
-
-  private static List<String> strings(JsonNode f, String field, int max) {
-    JsonNode n = f.get(field);
-    if (n == null || !n.isArray() || n.size() > max) {
-      throw ServiceException.badRequest(field + " must be an array of at most " + max + " strings");
-    }
-    List<String> out = new ArrayList<>();
-    for (JsonNode e : n) {
-      if (!e.isTextual()) {
-        throw ServiceException.badRequest(field + " must contain strings");
-      }
-      out.add(e.asText());
-    }
-    return out;
-  }
-
-  private byte[] bytes(JsonNode f, String field) {
-    String s = text(f, field, true);
-    if (s.length() > maxCiphertext / 3 * 4 + 4) {
-      throw new ServiceException("field_too_large", 413, field + " exceeds " + maxCiphertext + " bytes");
-    }
-    try {
-      byte[] b = B64D.decode(s);
-      if (b.length == 0) {
-        throw ServiceException.badRequest(field + " is empty");
-      }
-      return b;
-    } catch (IllegalArgumentException e) {
-      throw new ServiceException("invalid_base64", 400, field + " is not base64url");
-    }
-  }
-
-  private static String b64(byte[] b) {
-    return b == null ? null : B64.encodeToString(b);
+  private void send(Connection c, Frame frame) {
+    c.channel.sendText(codec.encodeToString(frame));
   }
 }
