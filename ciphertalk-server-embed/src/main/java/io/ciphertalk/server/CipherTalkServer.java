@@ -268,6 +268,9 @@ public final class CipherTalkServer implements AutoCloseable {
     if (writer != null) {
       writer.close();
     }
+    if (router != null) {
+      router.shutdown();
+    }
     if (db != null) {
       db.close();
     }

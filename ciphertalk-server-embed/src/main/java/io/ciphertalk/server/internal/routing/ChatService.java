@@ -110,6 +110,7 @@ public final class ChatService {
           throw ServiceException.forbidden("blocked", u + " does not accept invitations from you");
         }
       }
+      router.invalidateRoom(rid);
       if (!Rooms.create(h, rid, k, title, desc, cap, owner, clock.millis())) {
         throw new ServiceException("room_exists", 409, "room already exists");
       }
@@ -163,6 +164,7 @@ public final class ChatService {
   /** Adds users to a group room (admin or owner); all or none are added. */
   public RoomView invite(String actor, String roomId, List<String> invitees) {
     RoomView view = write(h -> {
+      router.invalidateRoom(roomId);
       Rooms.Room room = Rooms.find(h, roomId)
           .orElseThrow(() -> ServiceException.forbidden("not_member", "you are not a member of this room"));
       requireRole(h, roomId, actor, Set.of("owner", "admin"));
@@ -193,6 +195,7 @@ public final class ChatService {
   public RoomView remove(String actor, String roomId, String target) {
     List<String> before = new ArrayList<>();
     RoomView view = write(h -> {
+      router.invalidateRoom(roomId);
       Rooms.Member me = requireRole(h, roomId, actor, Set.of("owner", "admin"));
       Rooms.Member them = Rooms.member(h, roomId, target)
           .orElseThrow(() -> ServiceException.notFound(target + " is not a member"));
@@ -211,6 +214,7 @@ public final class ChatService {
   public void leave(String user, String roomId) {
     List<String> before = new ArrayList<>();
     RoomView view = write(h -> {
+      router.invalidateRoom(roomId);
       RoomView prior = Rooms.find(h, roomId).map(r -> new RoomView(r, Rooms.members(h, roomId))).orElse(null);
       Rooms.Member me = Rooms.member(h, roomId, user)
           .orElseThrow(() -> ServiceException.forbidden("not_member", "you are not a member of this room"));
