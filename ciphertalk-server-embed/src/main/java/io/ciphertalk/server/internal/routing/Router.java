@@ -166,6 +166,24 @@ public final class Router {
       old.out.sessionReplaced();
       old.out.close(4010, "session replaced by a newer connection of this device");
     }
+    if (first[0]) {
+      announcePresence(user, true, clock.millis());
+    }
+    return s;
+  }
+
+  /**
+   * Starts delivery to an attached session: records the device, sends the prekeys-low notice if
+   * due, and drains everything pending. Call after the client was told it is authenticated, so the
+   * welcome precedes every push.
+   */
+  public void activate(DeviceSession s) {
+    String user = s.userId;
+    int device = s.deviceId;
+    Outbound out = s.out;
+    synchronized (s) {
+      s.active = true;
+    }
     long now = clock.millis();
     writer.submit(h -> {
       Devices.ensure(h, user, device, now);
@@ -176,11 +194,8 @@ public final class Router {
       }
       requestDrain(s);
     });
-    if (first[0]) {
-      announcePresence(user, true, now);
-    }
-    return s;
   }
+
 
   public void detach(DeviceSession s) {
     synchronized (s) {
@@ -469,7 +484,7 @@ public final class Router {
   /** Schedules a catch-up pass for {@code s}; passes for one session never overlap. */
   public void requestDrain(DeviceSession s) {
     synchronized (s) {
-      if (s.closed) {
+      if (s.closed || !s.active) {
         return;
       }
       s.synced = false;
