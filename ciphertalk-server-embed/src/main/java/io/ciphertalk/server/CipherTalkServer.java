@@ -114,7 +114,8 @@ public final class CipherTalkServer implements AutoCloseable {
     scheduler = Executors.newSingleThreadScheduledExecutor(daemon("ciphertalk-scheduler"));
     router = new Router(db, writer, readPool, scheduler, cfg.clock, metrics, new Router.Limits(
         cfg.maxConnectionsPerUser, cfg.maxInflightPerConnection, cfg.typingTtl.toMillis(), cfg.prekeyLowThreshold,
-        cfg.dedupeRetention.toMillis(), cfg.roomHistoryRetention.toMillis()));
+        cfg.dedupeRetention.toMillis(), cfg.roomHistoryRetention.toMillis(), cfg.maxOutboundBytes / 2,
+        cfg.slowConsumerTimeout.toMillis()));
     PasswordHasher hasher = new PasswordHasher(cfg.argonMemoryKib, cfg.argonIterations, cfg.random);
     accounts = new AccountService(db, cfg.clock, cfg.random, hasher, cfg.tokenTtl, cfg.loginAttemptsPerAccount,
         cfg.loginAttemptsPerAddress, cfg.loginWindow, metrics);
@@ -321,6 +322,7 @@ public final class CipherTalkServer implements AutoCloseable {
     private int messageBurst = 200;
     private Duration authTimeout = Duration.ofSeconds(10);
     private Duration pingInterval = Duration.ofSeconds(30);
+    private Duration slowConsumerTimeout = Duration.ofSeconds(30);
     private Duration tokenTtl = Duration.ofDays(30);
     private int loginAttemptsPerAccount = 5;
     private int loginAttemptsPerAddress = 20;
@@ -506,6 +508,16 @@ public final class CipherTalkServer implements AutoCloseable {
     /** Ping interval; a connection that misses a pong for about 1.5 intervals is closed (default 30 s). */
     public Builder pingInterval(Duration d) {
       this.pingInterval = positive(d, "pingInterval");
+      return this;
+    }
+
+    /**
+     * How long deliveries may wait for a client whose outbound buffer is over half of
+     * {@link #maxOutboundBytes} before it is closed with 4008 (default 30 s). Deliveries pause (are
+     * not dropped) while the client catches up.
+     */
+    public Builder slowConsumerTimeout(Duration d) {
+      this.slowConsumerTimeout = positive(d, "slowConsumerTimeout");
       return this;
     }
 
