@@ -256,11 +256,7 @@ public final class CipherTalkServer implements AutoCloseable {
       inMemory.shutdown();
     }
     if (ws != null) {
-      try {
-        ws.close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      ws.close();
     }
     if (http != null) {
       http.close();
