@@ -577,7 +577,7 @@ public final class CipherTalkServer implements AutoCloseable {
       return this;
     }
 
-    /** How long room timelines are kept for late devices and history (default 30 days). */
+    /** How long room timelines and undelivered 1:1 envelopes are kept (default 30 days). */
     public Builder roomHistoryRetention(Duration d) {
       this.roomHistoryRetention = positive(d, "roomHistoryRetention");
       return this;

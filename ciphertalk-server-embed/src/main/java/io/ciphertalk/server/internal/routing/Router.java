@@ -808,6 +808,7 @@ public final class Router {
       Messages.Purged p = Messages.purgeExpired(h, now, now - limits.dedupeRetentionMillis());
       if (limits.roomRetentionMillis() > 0) {
         Messages.purgeRoomHistory(h, now - limits.roomRetentionMillis());
+        Messages.purgeDirectQueue(h, now - limits.roomRetentionMillis());
       }
       Accounts.purgeTokens(h, now);
       return p;

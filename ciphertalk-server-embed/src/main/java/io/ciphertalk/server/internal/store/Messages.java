@@ -224,6 +224,11 @@ public final class Messages {
     return h.createUpdate("DELETE FROM room_messages WHERE sent_at < ?").bind(0, sentBefore).execute();
   }
 
+  /** Deletes queued 1:1 envelopes nobody fetched within the retention horizon. */
+  public static int purgeDirectQueue(Handle h, long sentBefore) {
+    return h.createUpdate("DELETE FROM direct_queue WHERE sent_at < ?").bind(0, sentBefore).execute();
+  }
+
   public static long directQueueDepth(Handle h) {
     return h.createQuery("SELECT COUNT(*) FROM direct_queue").mapTo(Long.class).one();
   }
