@@ -12,6 +12,9 @@ module io.ciphertalk.core {
   requires org.bouncycastle.provider;
   requires transitive java.sql;
 
+  // transports (helper "server")
+  exports io.ciphertalk.core.transport;
+
   // wire: frames, codec, errors (helper "wire")
   exports io.ciphertalk.core.wire;
   exports io.ciphertalk.core.model;
