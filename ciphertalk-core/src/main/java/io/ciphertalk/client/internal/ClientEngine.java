@@ -358,6 +358,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     callOnEngine(() -> {
       data.removeRoom(roomId);
       senderKeySentTo.remove(roomId);
+      crypto.groups().leave(roomId);
       return null;
     });
   }
@@ -413,7 +414,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     }
     requireRoom(roomId);
     MessageId id = MessageId.random(cfg.random());
-    Instant now = clock.instant();
+    Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     Instant expires = options.expiresAfter().map(now::plus).orElse(null);
     Content c = Content.of(Content.Kind.TEXT, roomId, id.toString(), now.toEpochMilli())
         .withBody(text)
@@ -515,7 +516,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   public void typing(String roomId, boolean isTyping) {
     ServerLink.RoomInfo room = requireRoom(roomId);
     MessageId id = MessageId.random(cfg.random());
-    Instant expires = clock.instant().plus(cfg.typingTtl());
+    Instant expires = clock.instant().plus(cfg.typingTtl())
+        .truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     Content c = Content.of(Content.Kind.TYPING, roomId, id.toString(), clock.millis())
         .withFlag(isTyping);
     runOnEngine(() -> {
@@ -666,7 +668,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       }
       if (room.kind() == RoomKind.GROUP) {
         distributeSenderKey(room);
-        byte[] ct = crypto.groupEncrypt(room.id(), e.content(), e.id(), e.expiresAt());
+        byte[] ct = crypto.groups().encrypt(room.id(), e.content(), e.id(), e.expiresAt());
         link.sendGroup(e.id(), room.id(), ct, e.expiresAt());
         return;
       }
@@ -743,16 +745,24 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     }
   }
 
+  private Set<DeviceAddress> memberDevices(ServerLink.RoomInfo room) throws CipherTalkException {
+    Set<DeviceAddress> all = new HashSet<>(devicesOf(others(room), true));
+    all.add(self);
+    return all;
+  }
+
   private void distributeSenderKey(ServerLink.RoomInfo room)
       throws CipherTalkException, CryptoException {
+    Set<DeviceAddress> members = memberDevices(room);
     if (needsRotation.remove(room.id())) {
-      crypto.rotateSenderKey(room.id());
+      crypto.groups().rotate(room.id(), members);
       senderKeySentTo.remove(room.id());
     }
+    byte[] distribution = crypto.groups().distribution(room.id(), members);
     Set<DeviceAddress> sent = senderKeySentTo.computeIfAbsent(room.id(), k -> new HashSet<>());
     List<DeviceAddress> missing = new ArrayList<>();
-    for (DeviceAddress d : devicesOf(others(room), true)) {
-      if (!sent.contains(d)) {
+    for (DeviceAddress d : members) {
+      if (!d.equals(self) && !sent.contains(d)) {
         missing.add(d);
       }
     }
@@ -761,7 +771,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     }
     MessageId id = MessageId.random(cfg.random());
     Content c = Content.of(Content.Kind.SENDER_KEY, room.id(), id.toString(), clock.millis())
-        .withKeyMaterial(crypto.senderKeyDistribution(room.id()));
+        .withKeyMaterial(distribution);
     OutboxEntry e = new OutboxEntry(0, id, room.id(), OutboxEntry.Route.DEVICES, Set.of(),
         Set.copyOf(missing), false, codec.encode(c), null);
     sendPairwise(e, missing);
@@ -772,7 +782,6 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     if (self != null && userId.equals(self.userId())) {
       return;
     }
-    crypto.forgetSenderKeys(roomId, userId);
     needsRotation.add(roomId);
     senderKeySentTo.remove(roomId);
   }
@@ -831,8 +840,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     }
     byte[] pt;
     try {
-      pt = crypto.groupDecrypt(roomId, g.from(), g.ciphertext(), g.id(), g.expiresAt());
-    } catch (E2eCrypto.NoSenderKeyException e) {
+      pt = crypto.groups().decrypt(roomId, g.from(), g.ciphertext(), g.id(), g.expiresAt());
+    } catch (E2eCrypto.NoSenderKeyException | E2eCrypto.UnknownGroupMemberException e) {
       if (mayPend) {
         List<PendingGroup> p = pendingGroup.computeIfAbsent(roomId, k -> new ArrayList<>());
         if (p.size() < cfg.maxPendingGroupMessages()) {
@@ -963,7 +972,14 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       }
       case SENDER_KEY -> {
         try {
-          crypto.acceptSenderKey(room.id(), from, require(c.keyMaterial(), "keyMaterial"));
+          if (crypto.groups().accept(room.id(), from, require(c.keyMaterial(), "keyMaterial"),
+              memberDevices(room))) {
+            senderKeySentTo.remove(room.id()); // moved to a newer epoch: redistribute our new key
+          }
+        } catch (CipherTalkException e) {
+          LOG.info("cannot list members of {} to accept a sender key: {}", room.id(),
+              e.getMessage());
+          return;
         } catch (CryptoException e) {
           LOG.warn("rejected sender key from {} in {}: {}", from, room.id(),
               e.getClass().getSimpleName());
@@ -1083,6 +1099,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         if (me) {
           data.removeRoom(roomId);
           senderKeySentTo.remove(roomId);
+          crypto.groups().leave(roomId);
         } else {
           memberGone(roomId, userId);
         }

@@ -127,8 +127,11 @@ public interface ServerLink extends AutoCloseable {
     }
   }
 
-  /** A device's public keys as fetched from the directory: opaque encodings of the crypto layer. */
-  record DeviceBundle(DeviceAddress device, byte[] bundle) {
+  /**
+   * A device's public keys as fetched from the directory: the encoded bundle without a one-time
+   * prekey (identity, signed prekeys), plus the one one-time prekey the server handed out, if any.
+   */
+  record DeviceBundle(DeviceAddress device, byte[] bundle, KeyUpload.OneTimePrekey oneTimePrekey) {
     public DeviceBundle {
       Objects.requireNonNull(device, "device");
       Objects.requireNonNull(bundle, "bundle");
