@@ -522,6 +522,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         .withFlag(isTyping);
     runOnEngine(() -> {
       if (state != ConnectionState.CONNECTED) {
+        LOG.debug("typing indicator dropped while {}", state);
         return; // stale by the time we reconnect: dropped, never queued
       }
       OutboxEntry e = room.kind() == RoomKind.GROUP
@@ -611,11 +612,9 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
 
   private void enqueue(OutboxEntry.Route route, String roomId, Set<String> users,
       boolean includeOwn, MessageId id, Content c, Instant expires) {
-    OutboxEntry e = entry(route, roomId, users, includeOwn, id, c, expires);
-    runOnEngine(() -> {
-      data.appendOutbox(e);
-      flush();
-    });
+    // Persisted before returning, so a send survives a crash right after the call.
+    data.appendOutbox(entry(route, roomId, users, includeOwn, id, c, expires));
+    runOnEngine(this::flush);
   }
 
   private void enqueueOnEngine(OutboxEntry.Route route, String roomId, Set<String> users,
@@ -908,6 +907,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private void dispatchContent(DeviceAddress from, boolean own, ServerLink.RoomInfo room,
       Content c) {
     Instant sentAt = Instant.ofEpochMilli(c.sentAtMillis());
+    LOG.debug("{} received {} from {} in {} flag {}", self, c.kind(), from, room.id(), c.flag());
     switch (c.kind()) {
       case TEXT -> onText(from, own, room, c, sentAt);
       case EDIT -> {
@@ -1132,8 +1132,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   public void onDisconnected(String reason) {
     runOnEngine(() -> {
       LOG.info("connection lost: {}", reason);
+      scheduleReconnect(); // armed before the state change is observable
       setState(ConnectionState.DISCONNECTED);
-      scheduleReconnect();
     });
   }
 
