@@ -1,5 +1,7 @@
 package io.ciphertalk.client;
 
+import io.ciphertalk.core.model.RoomKind;
+
 import io.ciphertalk.client.internal.ClientEngine;
 import io.ciphertalk.client.internal.E2eCrypto;
 import io.ciphertalk.client.internal.EventDispatcher;

@@ -1,5 +1,7 @@
 package io.ciphertalk.client;
 
+import io.ciphertalk.core.model.MessageId;
+
 import static io.ciphertalk.client.Recorder.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,9 @@
 package io.ciphertalk.client;
 
+import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.Role;
+import io.ciphertalk.core.model.RoomKind;
+
 import io.ciphertalk.client.internal.ServerLink;
 import io.ciphertalk.crypto.DeviceAddress;
 import java.time.Clock;
@@ -271,7 +275,7 @@ final class FakeHub {
     }
 
     @Override
-    public void sendPairwise(io.ciphertalk.client.MessageId id, String roomId,
+    public void sendPairwise(io.ciphertalk.core.model.MessageId id, String roomId,
         List<Envelope> envelopes, Instant expiresAt) throws CipherTalkException {
       synchronized (FakeHub.this) {
         check();
@@ -293,7 +297,7 @@ final class FakeHub {
     }
 
     @Override
-    public void sendGroup(io.ciphertalk.client.MessageId id, String roomId, byte[] ciphertext,
+    public void sendGroup(io.ciphertalk.core.model.MessageId id, String roomId, byte[] ciphertext,
         Instant expiresAt) throws CipherTalkException {
       synchronized (FakeHub.this) {
         check();

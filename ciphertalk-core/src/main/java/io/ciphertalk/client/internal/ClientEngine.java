@@ -4,12 +4,12 @@ import io.ciphertalk.client.ChatEvent;
 import io.ciphertalk.client.CipherTalkException;
 import io.ciphertalk.client.ConnectionState;
 import io.ciphertalk.client.Message;
-import io.ciphertalk.client.MessageId;
+import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.client.Presence;
 import io.ciphertalk.client.ReceiptKind;
 import io.ciphertalk.client.RequestFailedException;
-import io.ciphertalk.client.Role;
-import io.ciphertalk.client.RoomKind;
+import io.ciphertalk.core.model.Role;
+import io.ciphertalk.core.model.RoomKind;
 import io.ciphertalk.client.Scheduler;
 import io.ciphertalk.client.SendOptions;
 import io.ciphertalk.crypto.CryptoException;
@@ -413,7 +413,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       throw new IllegalArgumentException("text longer than " + ContentCodec.MAX_BODY_CHARS);
     }
     requireRoom(roomId);
-    MessageId id = MessageId.random(cfg.random());
+    MessageId id = MessageId.generate(clock, cfg.random());
     Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     Instant expires = options.expiresAfter().map(now::plus).orElse(null);
     Content c = Content.of(Content.Kind.TEXT, roomId, id.toString(), now.toEpochMilli())
@@ -438,7 +438,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     if (m.deleted()) {
       throw new IllegalArgumentException("message " + target + " is deleted");
     }
-    MessageId id = MessageId.random(cfg.random());
+    MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.EDIT, roomId, id.toString(), clock.millis())
         .withTarget(target.toString()).withBody(newText);
     callOnEngine(() -> {
@@ -451,7 +451,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
 
   public void deleteForEveryone(String roomId, MessageId target) {
     Message m = ownMessage(roomId, target);
-    MessageId id = MessageId.random(cfg.random());
+    MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.DELETE, roomId, id.toString(), clock.millis())
         .withTarget(target.toString());
     callOnEngine(() -> {
@@ -468,7 +468,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     }
     Message m = data.message(target).filter(x -> x.roomId().equals(roomId))
         .orElseThrow(() -> new IllegalArgumentException("unknown message " + target));
-    MessageId id = MessageId.random(cfg.random());
+    MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.REACTION, roomId, id.toString(), clock.millis())
         .withTarget(target.toString()).withEmoji(emoji).withFlag(add);
     callOnEngine(() -> {
@@ -496,12 +496,12 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       }
       long now = clock.millis();
       for (var e : bySender.entrySet()) {
-        MessageId rid = MessageId.random(cfg.random());
+        MessageId rid = MessageId.generate(clock, cfg.random());
         enqueueOnEngine(OutboxEntry.Route.USERS, roomId, Set.of(e.getKey()), false, rid,
             Content.of(Content.Kind.RECEIPT_READ, roomId, rid.toString(), now)
                 .withIds(e.getValue()), null);
       }
-      MessageId sid = MessageId.random(cfg.random());
+      MessageId sid = MessageId.generate(clock, cfg.random());
       enqueueOnEngine(OutboxEntry.Route.USERS, roomId, Set.of(), true, sid,
           Content.of(Content.Kind.READ_SYNC, roomId, sid.toString(), now).withIds(all), null);
       flush();
@@ -515,7 +515,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
 
   public void typing(String roomId, boolean isTyping) {
     ServerLink.RoomInfo room = requireRoom(roomId);
-    MessageId id = MessageId.random(cfg.random());
+    MessageId id = MessageId.generate(clock, cfg.random());
     Instant expires = clock.instant().plus(cfg.typingTtl())
         .truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     Content c = Content.of(Content.Kind.TYPING, roomId, id.toString(), clock.millis())
@@ -730,7 +730,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       // Re-sent after the user trusts the new key; a fresh routing id so the server's retry
       // dedupe does not swallow it (receivers dedupe by the content's own id).
       heldOutbound.computeIfAbsent(h.getKey(), k -> new ArrayList<>()).add(new OutboxEntry(0,
-          MessageId.random(cfg.random()), e.roomId(), OutboxEntry.Route.DEVICES, Set.of(),
+          MessageId.generate(clock, cfg.random()), e.roomId(), OutboxEntry.Route.DEVICES, Set.of(),
           h.getValue(), false, e.content(), e.expiresAt()));
     }
     if (!envs.isEmpty()) {
@@ -768,7 +768,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     if (missing.isEmpty()) {
       return;
     }
-    MessageId id = MessageId.random(cfg.random());
+    MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.SENDER_KEY, room.id(), id.toString(), clock.millis())
         .withKeyMaterial(distribution);
     OutboxEntry e = new OutboxEntry(0, id, room.id(), OutboxEntry.Route.DEVICES, Set.of(),
@@ -1013,7 +1013,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         unread.add(id);
         data.setUnread(room.id(), unread);
       }
-      MessageId rid = MessageId.random(cfg.random());
+      MessageId rid = MessageId.generate(clock, cfg.random());
       enqueueOnEngine(OutboxEntry.Route.USERS, room.id(), Set.of(from.userId()), false, rid,
           Content.of(Content.Kind.RECEIPT_DELIVERED, room.id(), rid.toString(), clock.millis())
               .withIds(List.of(id.toString())), null);

@@ -1,6 +1,6 @@
 package io.ciphertalk.client.internal;
 
-import io.ciphertalk.client.MessageId;
+import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.crypto.CryptoException;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.RandomSource;
@@ -117,7 +117,7 @@ public final class SenderKeyGroups implements GroupKeys {
   }
 
   static byte[] idBytes(MessageId id) {
-    return ByteBuffer.allocate(16).putLong(id.value().getMostSignificantBits())
-        .putLong(id.value().getLeastSignificantBits()).array();
+    return ByteBuffer.allocate(16).putLong(id.uuid().getMostSignificantBits())
+        .putLong(id.uuid().getLeastSignificantBits()).array();
   }
 }

@@ -1,6 +1,6 @@
 package io.ciphertalk.client.internal;
 
-import io.ciphertalk.client.MessageId;
+import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.crypto.CryptoException;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.RandomSource;
@@ -246,7 +246,7 @@ public final class SessionCrypto implements E2eCrypto {
 
   private static io.ciphertalk.crypto.session.MessageId sessionId(MessageId id) {
     ByteBuffer b = ByteBuffer.allocate(16);
-    b.putLong(id.value().getMostSignificantBits()).putLong(id.value().getLeastSignificantBits());
+    b.putLong(id.uuid().getMostSignificantBits()).putLong(id.uuid().getLeastSignificantBits());
     return io.ciphertalk.crypto.session.MessageId.of(b.array());
   }
 
