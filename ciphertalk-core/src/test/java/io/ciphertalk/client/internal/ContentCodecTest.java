@@ -29,6 +29,14 @@ class ContentCodecTest {
   }
 
   @Test
+  void encodings_arePaddedToTheBlockSize() {
+    for (int n = 0; n < 300; n += 7) {
+      byte[] e = codec.encode(Content.of(Content.Kind.TEXT, "r", "i", 1L).withBody("x".repeat(n)));
+      assertThat(e.length % ContentCodec.PAD_BLOCK).isZero();
+    }
+  }
+
+  @Test
   void newerMinorFields_areIgnored() throws Exception {
     String json = "{\"v\":1,\"k\":\"TEXT\",\"r\":\"x\",\"id\":\"i\",\"t\":1,\"b\":\"hi\",\"future\":[1]}";
     assertThat(codec.decode(json.getBytes(StandardCharsets.UTF_8)).body()).isEqualTo("hi");
