@@ -32,7 +32,7 @@ class ClientKeyManagementTest {
   }
 
   private CipherTalkClient connected(String user, Recorder r) throws Exception {
-    CipherTalkClient c = CipherTalkClient.builder().link(hub.link()).store(LocalStore.inMemory())
+    CipherTalkClient c = CipherTalkClient.builder().link(hub.link())
         .clock(clock).scheduler(scheduler).listener(r).prekeyBatch(5).build();
     clients.add(c);
     c.register(user, "pw-" + user);
@@ -121,7 +121,7 @@ class ClientKeyManagementTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> alice.privateRoom("no spaces allowed"))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> CipherTalkClient.builder().store(LocalStore.inMemory()).build())
+    assertThatThrownBy(() -> CipherTalkClient.builder().build())
         .isInstanceOf(IllegalStateException.class);
     alice.close();
     assertThatThrownBy(() -> room.send("after close")).isInstanceOf(IllegalStateException.class);
@@ -130,8 +130,7 @@ class ClientKeyManagementTest {
   @Test
   void wrongPassword_isAnAuthenticationError() throws Exception {
     connected("bob", new Recorder("bob"));
-    CipherTalkClient other = CipherTalkClient.builder().link(hub.link())
-        .store(LocalStore.inMemory()).clock(clock).scheduler(scheduler).build();
+    CipherTalkClient other = CipherTalkClient.builder().link(hub.link()).clock(clock).scheduler(scheduler).build();
     clients.add(other);
     assertThatThrownBy(() -> other.login("bob", "wrong")).isInstanceOf(
         AuthenticationException.class);

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ciphertalk.client.ChatEvent;
 import io.ciphertalk.client.CipherTalkClient;
 import io.ciphertalk.client.ConnectionState;
-import io.ciphertalk.client.LocalStore;
 import io.ciphertalk.client.Message;
 import io.ciphertalk.client.ReceiptKind;
 import io.ciphertalk.client.Room;
@@ -70,8 +69,7 @@ abstract class ChatScenario {
       return t;
     };
     CipherTalkClient c = CipherTalkClient.builder()
-        .transport(recorded, URI.create("http://127.0.0.1:" + server.httpPort() + "/"))
-        .store(LocalStore.inMemory()).clock(clock).scheduler(scheduler).deviceId(device)
+        .transport(recorded, URI.create("http://127.0.0.1:" + server.httpPort() + "/")).clock(clock).scheduler(scheduler).deviceId(device)
         .listener(r).prekeyBatch(20).requestTimeout(Duration.ofSeconds(20)).build();
     clients.add(c);
     return c;

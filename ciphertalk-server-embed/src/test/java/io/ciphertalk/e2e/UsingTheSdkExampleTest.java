@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ciphertalk.client.ChatEvent;
 import io.ciphertalk.client.ChatListener;
 import io.ciphertalk.client.CipherTalkClient;
-import io.ciphertalk.client.LocalStore;
 import io.ciphertalk.client.Room;
 import io.ciphertalk.client.SendOptions;
 import io.ciphertalk.core.model.MessageId;
@@ -30,11 +29,9 @@ class UsingTheSdkExampleTest {
       CipherTalkClient alice = CipherTalkClient.builder()
           .transport(() -> new InMemoryTransport(server.inMemoryEndpoint()), http)
           // or: .serverUri(URI.create("wss://chat.example/ws"), URI.create("https://chat.example/"))
-          .store(LocalStore.inMemory())
           .build();
       CipherTalkClient bob = CipherTalkClient.builder()
           .transport(() -> new InMemoryTransport(server.inMemoryEndpoint()), http)
-          .store(LocalStore.inMemory())
           .listener(new ChatListener() {
             @Override
             public void onMessage(ChatEvent.MessageReceived event) {

@@ -22,7 +22,8 @@ import java.util.List;
 public final class ContentCodec {
   public static final int VERSION = 1;
   public static final int MAX_ENCODED = 64 * 1024;
-  public static final int MAX_BODY_CHARS = 16 * 1024;
+  public static final int MAX_BODY_CHARS =
+      io.ciphertalk.core.model.PlaintextContent.MAX_BODY_CHARS;
   public static final int MAX_IDS = 1000;
   /** Encodings are padded to a multiple of this many bytes. */
   public static final int PAD_BLOCK = 64;
