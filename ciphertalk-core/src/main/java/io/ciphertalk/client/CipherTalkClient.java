@@ -448,7 +448,7 @@ public final class CipherTalkClient implements AutoCloseable {
         RandomSource r = random;
         Clock c = clock;
         crypto = (address, s) -> new SessionCrypto(address, suite, r,
-            new SenderKeyGroups(address, r, c));
+            new SenderKeyGroups(address, r, c, s.senderKeys()), s);
       }
       return new CipherTalkClient(this, l, crypto, st);
     }
