@@ -1,13 +1,13 @@
 package io.ciphertalk.client;
 
-import io.ciphertalk.core.model.MessageId;
-
 import static io.ciphertalk.client.Recorder.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ciphertalk.client.internal.ManualClock;
 import io.ciphertalk.client.internal.ManualScheduler;
+import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.RoomKind;
 import io.ciphertalk.crypto.DeviceAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -77,6 +77,9 @@ class ClientScenarioTest {
         && e.kind() == ReceiptKind.DELIVERED && e.userId().equals("bob"));
     Room bobRoom = bob.room(a1bob.id()).orElseThrow();
     awaitUnread(bobRoom, 1);
+    assertThat(bobRoom.name()).isEqualTo("alice");
+    assertThat(a1bob.name()).isEqualTo("bob");
+    assertThat(bobRoom.kind()).isEqualTo(RoomKind.PRIVATE);
 
     // A reply resolves its target; read receipts and unread counts across devices.
     MessageId reply = bobRoom.send("hi alice MARKER-2", SendOptions.builder().replyTo(hello).build());

@@ -1,6 +1,7 @@
 package io.ciphertalk.client.internal;
 
 import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.store.SenderKeyStore;
 import io.ciphertalk.crypto.CryptoException;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.RandomSource;
@@ -14,7 +15,6 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.OptionalLong;
 import java.util.Set;
-import io.ciphertalk.core.store.SenderKeyStore;
 
 /**
  * {@link GroupKeys} on the Sender Keys library ({@code io.ciphertalk.crypto.group.GroupSession}).

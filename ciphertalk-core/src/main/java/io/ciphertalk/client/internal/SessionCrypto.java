@@ -1,30 +1,27 @@
 package io.ciphertalk.client.internal;
 
 import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.store.IdentityStore;
+import io.ciphertalk.core.store.LocalIdentity;
+import io.ciphertalk.core.store.LocalStore;
+import io.ciphertalk.core.store.PreKeyStore;
+import io.ciphertalk.core.store.PreKeyType;
 import io.ciphertalk.crypto.CryptoException;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.RandomSource;
+import io.ciphertalk.crypto.SecretBytes;
 import io.ciphertalk.crypto.X25519;
 import io.ciphertalk.crypto.session.EncryptedMessage;
 import io.ciphertalk.crypto.session.HandshakeSuite;
 import io.ciphertalk.crypto.session.IdentityKey;
 import io.ciphertalk.crypto.session.IdentityKeyPair;
 import io.ciphertalk.crypto.session.IdentityTrust;
-import io.ciphertalk.crypto.session.PreKeySource;
-import io.ciphertalk.crypto.SecretBytes;
-import io.ciphertalk.core.store.IdentityStore;
-import io.ciphertalk.core.store.LocalIdentity;
-import io.ciphertalk.core.store.LocalStore;
-import io.ciphertalk.core.store.PreKeyStore;
-import io.ciphertalk.core.store.PreKeyType;
-import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import io.ciphertalk.crypto.session.InitialMessage;
 import io.ciphertalk.crypto.session.InvalidMessageException;
 import io.ciphertalk.crypto.session.KemPreKey;
 import io.ciphertalk.crypto.session.OneTimePreKey;
 import io.ciphertalk.crypto.session.PreKeyBundle;
+import io.ciphertalk.crypto.session.PreKeySource;
 import io.ciphertalk.crypto.session.RsaPreKey;
 import io.ciphertalk.crypto.session.SafetyNumber;
 import io.ciphertalk.crypto.session.Session;
@@ -37,6 +34,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link E2eCrypto} on the session library ({@code io.ciphertalk.crypto.session}): an identity,
