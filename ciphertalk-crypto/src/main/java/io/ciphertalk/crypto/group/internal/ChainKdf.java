@@ -32,11 +32,11 @@ public final class ChainKdf {
   private ChainKdf() {}
 
   public static byte[] messageSeed(byte[] chainKey) {
-    return HmacSha256.compute(chainKey, MESSAGE_SEED_CONSTANT);
+    return HmacSha256.computeWithKey(chainKey, MESSAGE_SEED_CONSTANT);
   }
 
   public static byte[] nextChainKey(byte[] chainKey) {
-    return HmacSha256.compute(chainKey, CHAIN_KEY_CONSTANT);
+    return HmacSha256.computeWithKey(chainKey, CHAIN_KEY_CONSTANT);
   }
 
   /** 44 bytes: the AES-256-GCM key then the 12-byte nonce. */
