@@ -762,6 +762,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private void ensureSession(DeviceAddress d) throws CipherTalkException, CryptoException {
     if (!crypto.hasSession(d)) {
       crypto.startSession(link.fetchBundle(d));
+      announceNewDevices();
     }
   }
 
@@ -843,8 +844,17 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       ack.run();
       return;
     }
+    announceNewDevices();
     handlePlaintext(from, id, pt, expiresAt, null);
     ack.run();
+  }
+
+  private void announceNewDevices() {
+    for (E2eCrypto.NewDevice d : crypto.takeNewDevices()) {
+      LOG.info("new device {} of a known user", d.address());
+      cfg.events().publish(new ChatEvent.IdentityKeyChanged(d.address().userId(),
+          d.address().deviceId(), d.safetyNumber(), true));
+    }
   }
 
   @Override
@@ -1102,7 +1112,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     if (untrusted.add(user)) {
       LOG.info("identity key of {} changed; holding messages until trusted", user);
       cfg.events().publish(new ChatEvent.IdentityKeyChanged(user, e.address().deviceId(),
-          e.newSafetyNumber()));
+          e.newSafetyNumber(), false));
     }
   }
 

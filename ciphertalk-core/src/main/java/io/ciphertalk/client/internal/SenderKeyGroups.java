@@ -5,6 +5,7 @@ import io.ciphertalk.core.store.SenderKeyStore;
 import io.ciphertalk.crypto.CryptoException;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.RandomSource;
+import io.ciphertalk.crypto.SecretBytes;
 import io.ciphertalk.crypto.group.GroupMessage;
 import io.ciphertalk.crypto.group.GroupSession;
 import io.ciphertalk.crypto.group.SenderKeyDistributionMessage;
@@ -47,7 +48,7 @@ public final class SenderKeyGroups implements GroupKeys {
     if (loaded.add(roomId)) {
       store.loadSenderKey(roomId, self).ifPresent(state -> {
         try {
-          session.importRoom(state);
+          session.importRoom(SecretBytes.wrap(state));
         } catch (CryptoException | IllegalArgumentException e) {
           store.deleteSenderKey(roomId, self); // unreadable: start the room afresh
         }
@@ -57,7 +58,12 @@ public final class SenderKeyGroups implements GroupKeys {
 
   private void save(String roomId) {
     try {
-      store.storeSenderKey(roomId, self, session.exportRoom(roomId));
+      SecretBytes state = session.exportRoom(roomId);
+      try {
+        store.storeSenderKey(roomId, self, state.toByteArray());
+      } finally {
+        state.wipe();
+      }
     } catch (IllegalArgumentException nothingHeld) {
       store.deleteSenderKey(roomId, self);
     }

@@ -57,6 +57,7 @@ public final class SessionCrypto implements E2eCrypto {
   private final StorePreKeys preKeys;
   private final Trust trust;
   private final Map<DeviceAddress, Session> sessions = new HashMap<>();
+  private final List<NewDevice> newDevices = new ArrayList<>();
   private IdentityKeyPair identity;
   private SignedPreKey signedPreKey;
   private KemPreKey kemPreKey;
@@ -341,6 +342,13 @@ public final class SessionCrypto implements E2eCrypto {
   }
 
   @Override
+  public synchronized List<NewDevice> takeNewDevices() {
+    List<NewDevice> out = List.copyOf(newDevices);
+    newDevices.clear();
+    return out;
+  }
+
+  @Override
   public synchronized String safetyNumber(String userId) {
     ensureIdentity();
     for (DeviceAddress d : new java.util.TreeSet<>(trust.known(userId))) {
@@ -402,6 +410,19 @@ public final class SessionCrypto implements E2eCrypto {
 
     @Override
     public void trust(DeviceAddress address, IdentityKey key) {
+      boolean first = ids.peerIdentity(address).isEmpty();
+      if (first && !address.userId().equals(self.userId())) {
+        boolean knownUser = false;
+        for (DeviceAddress d : known(address.userId())) {
+          if (!d.equals(address) && ids.peerIdentity(d).isPresent()) {
+            knownUser = true;
+          }
+        }
+        if (knownUser) {
+          newDevices.add(new NewDevice(address,
+              SafetyNumber.of(self, identity.publicKey(), address, key).digits()));
+        }
+      }
       ids.savePeerIdentity(address, key.serialize());
     }
   }
