@@ -835,6 +835,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       return;
     }
     announceNewDevices();
+    link.noteDevice(from);
     handlePlaintext(from, id, pt, expiresAt, null);
     ack.run();
   }
