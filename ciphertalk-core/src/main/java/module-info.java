@@ -9,4 +9,6 @@ module io.ciphertalk.core {
   requires org.jdbi.v3.core;
   requires com.h2database;
   requires org.slf4j;
+
+  exports io.ciphertalk.client;
 }

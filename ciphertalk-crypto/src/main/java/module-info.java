@@ -6,4 +6,5 @@ module io.ciphertalk.crypto {
   requires org.bouncycastle.provider;
 
   exports io.ciphertalk.crypto;
+  exports io.ciphertalk.crypto.session;
 }

@@ -1,0 +1,102 @@
+package io.ciphertalk.client.internal;
+
+import io.ciphertalk.client.MessageId;
+import io.ciphertalk.crypto.CryptoException;
+import io.ciphertalk.crypto.DeviceAddress;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The client engine's seam to the end-to-end cryptography of this device: identity and prekeys,
+ * pairwise sessions (X3DH/PQXDH/RSA-OAEP + Double Ratchet) and Sender Keys. Implementations keep
+ * their state in the device's store and must be thread-safe (the engine calls from one thread).
+ * Associated data binds the message id and the expiry (null = none) given here.
+ */
+public interface E2eCrypto {
+  /** This device's address. */
+  DeviceAddress self();
+
+  /** Generates the identity if needed; returns the keys to publish with {@code count} one-time prekeys. */
+  ServerLink.KeyUpload keysToPublish(int oneTimeCount) throws CryptoException;
+
+  /** Generates {@code count} more one-time prekeys. */
+  List<ServerLink.KeyUpload.OneTimePrekey> newOneTimePrekeys(int count) throws CryptoException;
+
+  /** Replaces the signed prekey(s); returns the keys to publish (without one-time prekeys). */
+  ServerLink.KeyUpload rotateSignedPrekey() throws CryptoException;
+
+  boolean hasSession(DeviceAddress peer);
+
+  /**
+   * Starts a session from a fetched bundle, checking every signature.
+   *
+   * @throws IdentityChangedException if the peer user's identity differs from the trusted one
+   */
+  void startSession(ServerLink.DeviceBundle bundle) throws CryptoException;
+
+  byte[] encrypt(DeviceAddress peer, byte[] plaintext, MessageId id, Instant expiresAt)
+      throws CryptoException;
+
+  /**
+   * Decrypts a pairwise message; the session state changes only on success.
+   *
+   * @throws IdentityChangedException if it comes from an identity other than the trusted one
+   */
+  byte[] decrypt(DeviceAddress peer, byte[] ciphertext, MessageId id, Instant expiresAt)
+      throws CryptoException;
+
+  /** Accepts the current identity keys of {@code userId}'s devices as trusted (after a change). */
+  void trust(String userId);
+
+  /** The safety number this device shares with {@code userId}'s current identity, if known. */
+  String safetyNumber(String userId);
+
+  /** This device's sender-key distribution message for a room (creating the key if needed). */
+  byte[] senderKeyDistribution(String roomId) throws CryptoException;
+
+  /** Starts a new epoch for this device's sender key in a room. */
+  void rotateSenderKey(String roomId) throws CryptoException;
+
+  void acceptSenderKey(String roomId, DeviceAddress from, byte[] distribution)
+      throws CryptoException;
+
+  byte[] groupEncrypt(String roomId, byte[] plaintext, MessageId id, Instant expiresAt)
+      throws CryptoException;
+
+  /** @throws NoSenderKeyException if no sender key from {@code from} for that epoch is known yet */
+  byte[] groupDecrypt(String roomId, DeviceAddress from, byte[] ciphertext, MessageId id,
+      Instant expiresAt) throws CryptoException;
+
+  /** Drops every sender key of {@code userId} in the room (member removed or left). */
+  void forgetSenderKeys(String roomId, String userId);
+
+  /** A peer's identity differs from the trusted one (trust on first use). */
+  final class IdentityChangedException extends CryptoException {
+    private static final long serialVersionUID = 1L;
+    private final DeviceAddress address;
+    private final String newSafetyNumber;
+
+    public IdentityChangedException(DeviceAddress address, String newSafetyNumber) {
+      super("identity key of " + address + " changed");
+      this.address = address;
+      this.newSafetyNumber = newSafetyNumber;
+    }
+
+    public DeviceAddress address() {
+      return address;
+    }
+
+    public String newSafetyNumber() {
+      return newSafetyNumber;
+    }
+  }
+
+  /** A group message arrived before the sender key it needs. */
+  final class NoSenderKeyException extends CryptoException {
+    private static final long serialVersionUID = 1L;
+
+    public NoSenderKeyException(String message) {
+      super(message);
+    }
+  }
+}
