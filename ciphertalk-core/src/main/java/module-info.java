@@ -11,4 +11,5 @@ module io.ciphertalk.core {
   requires org.slf4j;
 
   exports io.ciphertalk.client;
+  exports io.ciphertalk.core.transport;
 }

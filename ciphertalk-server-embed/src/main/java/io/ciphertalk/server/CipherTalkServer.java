@@ -1,0 +1,6 @@
+package io.ciphertalk.server;
+
+/** Placeholder replaced below. */
+public final class CipherTalkServer {
+  private CipherTalkServer() {}
+}

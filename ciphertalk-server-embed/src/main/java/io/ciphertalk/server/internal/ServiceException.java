@@ -1,0 +1,53 @@
+package io.ciphertalk.server.internal;
+
+/**
+ * A refusal the server reports to a client: a stable error {@code code} (documented in
+ * docs/server-guide.md and docs/protocol.md), the HTTP status used by the REST API, and a message
+ * safe to show (never containing secrets).
+ */
+public final class ServiceException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final String code;
+  private final int httpStatus;
+  private final long retryAfterMillis;
+
+  public ServiceException(String code, int httpStatus, String message) {
+    this(code, httpStatus, message, 0);
+  }
+
+  public ServiceException(String code, int httpStatus, String message, long retryAfterMillis) {
+    super(message, null, false, false);
+    this.code = code;
+    this.httpStatus = httpStatus;
+    this.retryAfterMillis = retryAfterMillis;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public int httpStatus() {
+    return httpStatus;
+  }
+
+  public long retryAfterMillis() {
+    return retryAfterMillis;
+  }
+
+  public static ServiceException badRequest(String message) {
+    return new ServiceException("bad_request", 400, message);
+  }
+
+  public static ServiceException unauthorized(String message) {
+    return new ServiceException("unauthorized", 401, message);
+  }
+
+  public static ServiceException forbidden(String code, String message) {
+    return new ServiceException(code, 403, message);
+  }
+
+  public static ServiceException notFound(String message) {
+    return new ServiceException("not_found", 404, message);
+  }
+}
