@@ -73,11 +73,11 @@ public final class Kdfs {
 
   /** Symmetric chain (KDF_CK): message key {@code HMAC-SHA256(ck, 0x01)}. */
   public static byte[] messageKey(byte[] chainKey) {
-    return HmacSha256.compute(chainKey, MESSAGE_KEY_INPUT);
+    return HmacSha256.computeWithKey(chainKey, MESSAGE_KEY_INPUT);
   }
 
   /** Symmetric chain (KDF_CK): next chain key {@code HMAC-SHA256(ck, 0x02)}. */
   public static byte[] nextChainKey(byte[] chainKey) {
-    return HmacSha256.compute(chainKey, CHAIN_KEY_INPUT);
+    return HmacSha256.computeWithKey(chainKey, CHAIN_KEY_INPUT);
   }
 }
