@@ -1,0 +1,140 @@
+package io.ciphertalk.examples.console;
+
+import io.ciphertalk.client.AuthenticationException;
+import io.ciphertalk.client.CipherTalkClient;
+import io.ciphertalk.client.CipherTalkException;
+import io.ciphertalk.client.KeyExchange;
+import java.net.URI;
+import java.time.Clock;
+import java.time.ZoneId;
+import java.util.Objects;
+
+/**
+ * The console client without its terminal: logs in (or registers), connects, then reads lines from a
+ * {@link LineSource}, parses them with {@link CommandParser} and runs them in a {@link ChatSession}
+ * until {@code /quit} or the end of input. {@link ConsoleMain} wires it to JLine or to plain
+ * stdin/stdout; tests and the demo wire it to pipes with {@link ConsoleDriver}.
+ *
+ * <p>{@link #run()} is called once, on one thread.
+ */
+public final class ConsoleApp {
+  /** Exit code: normal end. */
+  public static final int OK = 0;
+  /** Exit code: login, registration or connection failed. */
+  public static final int LOGIN_FAILED = 2;
+
+  /**
+   * What the console was started with.
+   *
+   * @param server the server's WebSocket URI, e.g. {@code ws://localhost:8000/ws}
+   * @param user the user id, or null to ask for it
+   * @param register true to create the account first
+   * @param deviceId this device's number within the account
+   * @param keyExchange the handshake suite for new sessions
+   * @param zone the time zone for message times
+   */
+  public record Options(URI server, String user, boolean register, int deviceId,
+      KeyExchange keyExchange, ZoneId zone) {
+    public Options {
+      Objects.requireNonNull(server, "server");
+      Objects.requireNonNull(keyExchange, "keyExchange");
+      Objects.requireNonNull(zone, "zone");
+      if (deviceId < 1) {
+        throw new IllegalArgumentException("device must be positive: " + deviceId);
+      }
+    }
+
+    /** Options for {@code user} on {@code server} with defaults (device 1, X3DH, UTC). */
+    public static Options of(URI server, String user, boolean register) {
+      return new Options(server, user, register, 1, KeyExchange.X3DH, ZoneId.of("UTC"));
+    }
+  }
+
+  private final Options options;
+  private final LineSource in;
+  private final ConsoleOutput out;
+  private final ClientFactory factory;
+  private final Renderer renderer;
+  private final CommandParser parser = new CommandParser();
+  private final ChatSession session;
+
+  public ConsoleApp(Options options, LineSource in, ConsoleOutput out, ClientFactory factory,
+      Clock clock) {
+    this.options = Objects.requireNonNull(options, "options");
+    this.in = Objects.requireNonNull(in, "in");
+    this.out = Objects.requireNonNull(out, "out");
+    this.factory = Objects.requireNonNull(factory, "factory");
+    this.renderer = new Renderer(options.zone());
+    this.session = new ChatSession(renderer, out, clock);
+  }
+
+  /** The session, for the terminal's keystroke hook. */
+  public ChatSession session() {
+    return session;
+  }
+
+  /** Runs the console until {@code /quit} or end of input; returns the exit code. */
+  public int run() {
+    String user = options.user();
+    if (user == null) {
+      user = in.readLine("user: ");
+      if (user == null || user.isBlank()) {
+        out.println(renderer.error("no user name given"));
+        return LOGIN_FAILED;
+      }
+      user = user.strip();
+    }
+    String password = in.readSecret(options.register() ? "choose a password for " + user + ": "
+        : "password for " + user + ": ");
+    if (password == null) {
+      out.println(renderer.error("no password given"));
+      return LOGIN_FAILED;
+    }
+    try (CipherTalkClient client = factory.create(options, session)) {
+      session.attach(client, user);
+      try {
+        if (options.register()) {
+          client.register(user, password);
+        } else {
+          client.login(user, password);
+        }
+        client.connect();
+      } catch (AuthenticationException e) {
+        out.println(renderer.error((options.register() ? "registration" : "login") + " failed: "
+            + e.getMessage()));
+        return LOGIN_FAILED;
+      } catch (CipherTalkException e) {
+        out.println(renderer.error("cannot reach the server at " + options.server() + ": "
+            + e.getMessage()));
+        return LOGIN_FAILED;
+      } catch (IllegalArgumentException e) {
+        out.println(renderer.error(e.getMessage()));
+        return LOGIN_FAILED;
+      }
+      out.println(renderer.info("signed in as " + user + " (device " + options.deviceId()
+          + ") on " + options.server() + "; /help lists the commands"));
+      loop();
+      out.println(renderer.info("bye"));
+      return OK;
+    }
+  }
+
+  private void loop() {
+    while (true) {
+      String line = in.readLine(session.prompt());
+      if (line == null) {
+        return;
+      }
+      Command command;
+      try {
+        command = parser.parse(line);
+      } catch (CommandSyntaxException e) {
+        out.println(renderer.error(e.getMessage()));
+        continue;
+      }
+      if (!session.execute(command)) {
+        return;
+      }
+    }
+  }
+}
