@@ -4,12 +4,23 @@
  */
 module io.ciphertalk.core {
   requires transitive io.ciphertalk.crypto;
-  requires com.fasterxml.jackson.databind;
+  requires transitive com.fasterxml.jackson.databind;
   requires org.java_websocket;
   requires org.jdbi.v3.core;
   requires com.h2database;
   requires org.slf4j;
+  requires java.net.http;
 
-  exports io.ciphertalk.client;
+  // transports (helper "server")
   exports io.ciphertalk.core.transport;
+
+  // wire: frames, codec, errors (helper "wire")
+  exports io.ciphertalk.core.wire;
+  exports io.ciphertalk.core.model;
+  // Jackson binds the frame records reflectively.
+  opens io.ciphertalk.core.wire to
+      com.fasterxml.jackson.databind;
+
+  // client SDK (helper "client"); machinery in io.ciphertalk.client.internal is not exported
+  exports io.ciphertalk.client;
 }

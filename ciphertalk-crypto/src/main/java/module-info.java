@@ -7,4 +7,5 @@ module io.ciphertalk.crypto {
 
   exports io.ciphertalk.crypto;
   exports io.ciphertalk.crypto.session;
+  exports io.ciphertalk.crypto.group;
 }

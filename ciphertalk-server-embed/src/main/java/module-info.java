@@ -13,6 +13,8 @@ module io.ciphertalk.server {
   requires java.sql;
   requires org.slf4j;
   requires jdk.httpserver;
+  // Compile-time only: the tests (patched into this module by javac) drive the REST API with java.net.http.
+  requires static java.net.http;
 
   exports io.ciphertalk.server;
 }

@@ -1,5 +1,8 @@
 package io.ciphertalk.client;
 
+import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.Role;
+
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;

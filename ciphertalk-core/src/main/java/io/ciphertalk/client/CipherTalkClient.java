@@ -1,12 +1,17 @@
 package io.ciphertalk.client;
 
+import io.ciphertalk.core.model.RoomKind;
+
 import io.ciphertalk.client.internal.ClientEngine;
 import io.ciphertalk.client.internal.E2eCrypto;
 import io.ciphertalk.client.internal.EventDispatcher;
+import io.ciphertalk.client.internal.SenderKeyGroups;
 import io.ciphertalk.client.internal.ServerLink;
+import io.ciphertalk.client.internal.SessionCrypto;
 import io.ciphertalk.client.internal.SystemScheduler;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.RandomSource;
+import io.ciphertalk.crypto.session.HandshakeSuite;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -379,10 +384,15 @@ public final class CipherTalkClient implements AutoCloseable {
       if (link == null) {
         throw new IllegalStateException("serverUri(...) or transport(...) is required");
       }
-      if (cryptoFactory == null) {
-        throw new IllegalStateException("no end-to-end crypto implementation configured");
+      BiFunction<DeviceAddress, LocalStore, E2eCrypto> crypto = cryptoFactory;
+      if (crypto == null) {
+        HandshakeSuite suite = HandshakeSuite.valueOf(keyExchange.name());
+        RandomSource r = random;
+        Clock c = clock;
+        crypto = (address, s) -> new SessionCrypto(address, suite, r,
+            new SenderKeyGroups(address, r, c));
       }
-      return new CipherTalkClient(this, link, cryptoFactory);
+      return new CipherTalkClient(this, link, crypto);
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.ciphertalk.client;
 
+import io.ciphertalk.core.model.MessageId;
+
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;

@@ -1,5 +1,7 @@
 package io.ciphertalk.client;
 
+import io.ciphertalk.core.model.MessageId;
+
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;

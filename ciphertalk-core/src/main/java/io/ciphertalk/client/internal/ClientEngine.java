@@ -4,12 +4,12 @@ import io.ciphertalk.client.ChatEvent;
 import io.ciphertalk.client.CipherTalkException;
 import io.ciphertalk.client.ConnectionState;
 import io.ciphertalk.client.Message;
-import io.ciphertalk.client.MessageId;
+import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.client.Presence;
 import io.ciphertalk.client.ReceiptKind;
 import io.ciphertalk.client.RequestFailedException;
-import io.ciphertalk.client.Role;
-import io.ciphertalk.client.RoomKind;
+import io.ciphertalk.core.model.Role;
+import io.ciphertalk.core.model.RoomKind;
 import io.ciphertalk.client.Scheduler;
 import io.ciphertalk.client.SendOptions;
 import io.ciphertalk.crypto.CryptoException;
@@ -358,6 +358,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     callOnEngine(() -> {
       data.removeRoom(roomId);
       senderKeySentTo.remove(roomId);
+      crypto.groups().leave(roomId);
       return null;
     });
   }
@@ -412,8 +413,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       throw new IllegalArgumentException("text longer than " + ContentCodec.MAX_BODY_CHARS);
     }
     requireRoom(roomId);
-    MessageId id = MessageId.random(cfg.random());
-    Instant now = clock.instant();
+    MessageId id = MessageId.generate(clock, cfg.random());
+    Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     Instant expires = options.expiresAfter().map(now::plus).orElse(null);
     Content c = Content.of(Content.Kind.TEXT, roomId, id.toString(), now.toEpochMilli())
         .withBody(text)
@@ -437,7 +438,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     if (m.deleted()) {
       throw new IllegalArgumentException("message " + target + " is deleted");
     }
-    MessageId id = MessageId.random(cfg.random());
+    MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.EDIT, roomId, id.toString(), clock.millis())
         .withTarget(target.toString()).withBody(newText);
     callOnEngine(() -> {
@@ -450,7 +451,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
 
   public void deleteForEveryone(String roomId, MessageId target) {
     Message m = ownMessage(roomId, target);
-    MessageId id = MessageId.random(cfg.random());
+    MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.DELETE, roomId, id.toString(), clock.millis())
         .withTarget(target.toString());
     callOnEngine(() -> {
@@ -467,7 +468,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     }
     Message m = data.message(target).filter(x -> x.roomId().equals(roomId))
         .orElseThrow(() -> new IllegalArgumentException("unknown message " + target));
-    MessageId id = MessageId.random(cfg.random());
+    MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.REACTION, roomId, id.toString(), clock.millis())
         .withTarget(target.toString()).withEmoji(emoji).withFlag(add);
     callOnEngine(() -> {
@@ -495,12 +496,12 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       }
       long now = clock.millis();
       for (var e : bySender.entrySet()) {
-        MessageId rid = MessageId.random(cfg.random());
+        MessageId rid = MessageId.generate(clock, cfg.random());
         enqueueOnEngine(OutboxEntry.Route.USERS, roomId, Set.of(e.getKey()), false, rid,
             Content.of(Content.Kind.RECEIPT_READ, roomId, rid.toString(), now)
                 .withIds(e.getValue()), null);
       }
-      MessageId sid = MessageId.random(cfg.random());
+      MessageId sid = MessageId.generate(clock, cfg.random());
       enqueueOnEngine(OutboxEntry.Route.USERS, roomId, Set.of(), true, sid,
           Content.of(Content.Kind.READ_SYNC, roomId, sid.toString(), now).withIds(all), null);
       flush();
@@ -514,12 +515,14 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
 
   public void typing(String roomId, boolean isTyping) {
     ServerLink.RoomInfo room = requireRoom(roomId);
-    MessageId id = MessageId.random(cfg.random());
-    Instant expires = clock.instant().plus(cfg.typingTtl());
+    MessageId id = MessageId.generate(clock, cfg.random());
+    Instant expires = clock.instant().plus(cfg.typingTtl())
+        .truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     Content c = Content.of(Content.Kind.TYPING, roomId, id.toString(), clock.millis())
         .withFlag(isTyping);
     runOnEngine(() -> {
       if (state != ConnectionState.CONNECTED) {
+        LOG.debug("typing indicator dropped while {}", state);
         return; // stale by the time we reconnect: dropped, never queued
       }
       OutboxEntry e = room.kind() == RoomKind.GROUP
@@ -609,11 +612,9 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
 
   private void enqueue(OutboxEntry.Route route, String roomId, Set<String> users,
       boolean includeOwn, MessageId id, Content c, Instant expires) {
-    OutboxEntry e = entry(route, roomId, users, includeOwn, id, c, expires);
-    runOnEngine(() -> {
-      data.appendOutbox(e);
-      flush();
-    });
+    // Persisted before returning, so a send survives a crash right after the call.
+    data.appendOutbox(entry(route, roomId, users, includeOwn, id, c, expires));
+    runOnEngine(this::flush);
   }
 
   private void enqueueOnEngine(OutboxEntry.Route route, String roomId, Set<String> users,
@@ -666,7 +667,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       }
       if (room.kind() == RoomKind.GROUP) {
         distributeSenderKey(room);
-        byte[] ct = crypto.groupEncrypt(room.id(), e.content(), e.id(), e.expiresAt());
+        byte[] ct = crypto.groups().encrypt(room.id(), e.content(), e.id(), e.expiresAt());
         link.sendGroup(e.id(), room.id(), ct, e.expiresAt());
         return;
       }
@@ -729,7 +730,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       // Re-sent after the user trusts the new key; a fresh routing id so the server's retry
       // dedupe does not swallow it (receivers dedupe by the content's own id).
       heldOutbound.computeIfAbsent(h.getKey(), k -> new ArrayList<>()).add(new OutboxEntry(0,
-          MessageId.random(cfg.random()), e.roomId(), OutboxEntry.Route.DEVICES, Set.of(),
+          MessageId.generate(clock, cfg.random()), e.roomId(), OutboxEntry.Route.DEVICES, Set.of(),
           h.getValue(), false, e.content(), e.expiresAt()));
     }
     if (!envs.isEmpty()) {
@@ -743,25 +744,33 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     }
   }
 
+  private Set<DeviceAddress> memberDevices(ServerLink.RoomInfo room) throws CipherTalkException {
+    Set<DeviceAddress> all = new HashSet<>(devicesOf(others(room), true));
+    all.add(self);
+    return all;
+  }
+
   private void distributeSenderKey(ServerLink.RoomInfo room)
       throws CipherTalkException, CryptoException {
+    Set<DeviceAddress> members = memberDevices(room);
     if (needsRotation.remove(room.id())) {
-      crypto.rotateSenderKey(room.id());
+      crypto.groups().rotate(room.id(), members);
       senderKeySentTo.remove(room.id());
     }
+    byte[] distribution = crypto.groups().distribution(room.id(), members);
     Set<DeviceAddress> sent = senderKeySentTo.computeIfAbsent(room.id(), k -> new HashSet<>());
     List<DeviceAddress> missing = new ArrayList<>();
-    for (DeviceAddress d : devicesOf(others(room), true)) {
-      if (!sent.contains(d)) {
+    for (DeviceAddress d : members) {
+      if (!d.equals(self) && !sent.contains(d)) {
         missing.add(d);
       }
     }
     if (missing.isEmpty()) {
       return;
     }
-    MessageId id = MessageId.random(cfg.random());
+    MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.SENDER_KEY, room.id(), id.toString(), clock.millis())
-        .withKeyMaterial(crypto.senderKeyDistribution(room.id()));
+        .withKeyMaterial(distribution);
     OutboxEntry e = new OutboxEntry(0, id, room.id(), OutboxEntry.Route.DEVICES, Set.of(),
         Set.copyOf(missing), false, codec.encode(c), null);
     sendPairwise(e, missing);
@@ -772,7 +781,6 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     if (self != null && userId.equals(self.userId())) {
       return;
     }
-    crypto.forgetSenderKeys(roomId, userId);
     needsRotation.add(roomId);
     senderKeySentTo.remove(roomId);
   }
@@ -831,8 +839,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     }
     byte[] pt;
     try {
-      pt = crypto.groupDecrypt(roomId, g.from(), g.ciphertext(), g.id(), g.expiresAt());
-    } catch (E2eCrypto.NoSenderKeyException e) {
+      pt = crypto.groups().decrypt(roomId, g.from(), g.ciphertext(), g.id(), g.expiresAt());
+    } catch (E2eCrypto.NoSenderKeyException | E2eCrypto.UnknownGroupMemberException e) {
       if (mayPend) {
         List<PendingGroup> p = pendingGroup.computeIfAbsent(roomId, k -> new ArrayList<>());
         if (p.size() < cfg.maxPendingGroupMessages()) {
@@ -899,6 +907,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private void dispatchContent(DeviceAddress from, boolean own, ServerLink.RoomInfo room,
       Content c) {
     Instant sentAt = Instant.ofEpochMilli(c.sentAtMillis());
+    LOG.debug("{} received {} from {} in {} flag {}", self, c.kind(), from, room.id(), c.flag());
     switch (c.kind()) {
       case TEXT -> onText(from, own, room, c, sentAt);
       case EDIT -> {
@@ -963,7 +972,14 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       }
       case SENDER_KEY -> {
         try {
-          crypto.acceptSenderKey(room.id(), from, require(c.keyMaterial(), "keyMaterial"));
+          if (crypto.groups().accept(room.id(), from, require(c.keyMaterial(), "keyMaterial"),
+              memberDevices(room))) {
+            senderKeySentTo.remove(room.id()); // moved to a newer epoch: redistribute our new key
+          }
+        } catch (CipherTalkException e) {
+          LOG.info("cannot list members of {} to accept a sender key: {}", room.id(),
+              e.getMessage());
+          return;
         } catch (CryptoException e) {
           LOG.warn("rejected sender key from {} in {}: {}", from, room.id(),
               e.getClass().getSimpleName());
@@ -997,7 +1013,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         unread.add(id);
         data.setUnread(room.id(), unread);
       }
-      MessageId rid = MessageId.random(cfg.random());
+      MessageId rid = MessageId.generate(clock, cfg.random());
       enqueueOnEngine(OutboxEntry.Route.USERS, room.id(), Set.of(from.userId()), false, rid,
           Content.of(Content.Kind.RECEIPT_DELIVERED, room.id(), rid.toString(), clock.millis())
               .withIds(List.of(id.toString())), null);
@@ -1083,6 +1099,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         if (me) {
           data.removeRoom(roomId);
           senderKeySentTo.remove(roomId);
+          crypto.groups().leave(roomId);
         } else {
           memberGone(roomId, userId);
         }
@@ -1115,8 +1132,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   public void onDisconnected(String reason) {
     runOnEngine(() -> {
       LOG.info("connection lost: {}", reason);
+      scheduleReconnect(); // armed before the state change is observable
       setState(ConnectionState.DISCONNECTED);
-      scheduleReconnect();
     });
   }
 

@@ -1,6 +1,6 @@
 package io.ciphertalk.client.internal;
 
-import io.ciphertalk.client.MessageId;
+import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.crypto.CryptoException;
 import io.ciphertalk.crypto.DeviceAddress;
 import java.time.Instant;
@@ -51,24 +51,8 @@ public interface E2eCrypto {
   /** The safety number this device shares with {@code userId}'s current identity, if known. */
   String safetyNumber(String userId);
 
-  /** This device's sender-key distribution message for a room (creating the key if needed). */
-  byte[] senderKeyDistribution(String roomId) throws CryptoException;
-
-  /** Starts a new epoch for this device's sender key in a room. */
-  void rotateSenderKey(String roomId) throws CryptoException;
-
-  void acceptSenderKey(String roomId, DeviceAddress from, byte[] distribution)
-      throws CryptoException;
-
-  byte[] groupEncrypt(String roomId, byte[] plaintext, MessageId id, Instant expiresAt)
-      throws CryptoException;
-
-  /** @throws NoSenderKeyException if no sender key from {@code from} for that epoch is known yet */
-  byte[] groupDecrypt(String roomId, DeviceAddress from, byte[] ciphertext, MessageId id,
-      Instant expiresAt) throws CryptoException;
-
-  /** Drops every sender key of {@code userId} in the room (member removed or left). */
-  void forgetSenderKeys(String roomId, String userId);
+  /** The group (Sender Keys) half of this device's crypto. */
+  GroupKeys groups();
 
   /** A peer's identity differs from the trusted one (trust on first use). */
   final class IdentityChangedException extends CryptoException {
@@ -88,6 +72,15 @@ public interface E2eCrypto {
 
     public String newSafetyNumber() {
       return newSafetyNumber;
+    }
+  }
+
+  /** A group message's sender is not (yet) in this device's member set for the room. */
+  final class UnknownGroupMemberException extends CryptoException {
+    private static final long serialVersionUID = 1L;
+
+    public UnknownGroupMemberException(String message) {
+      super(message);
     }
   }
 

@@ -1,7 +1,7 @@
 package io.ciphertalk.client.internal;
 
 import io.ciphertalk.client.Message;
-import io.ciphertalk.client.MessageId;
+import io.ciphertalk.core.model.MessageId;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package io.ciphertalk.client.internal;
 
-import io.ciphertalk.client.MessageId;
+import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.crypto.DeviceAddress;
 import java.time.Instant;
 import java.util.Objects;

@@ -3,10 +3,10 @@ package io.ciphertalk.client.internal;
 import io.ciphertalk.client.CipherTalkException;
 import io.ciphertalk.client.ChatEvent;
 import io.ciphertalk.client.Contact;
-import io.ciphertalk.client.MessageId;
+import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.client.Presence;
-import io.ciphertalk.client.Role;
-import io.ciphertalk.client.RoomKind;
+import io.ciphertalk.core.model.Role;
+import io.ciphertalk.core.model.RoomKind;
 import io.ciphertalk.crypto.DeviceAddress;
 import java.time.Instant;
 import java.util.Collection;
@@ -127,8 +127,11 @@ public interface ServerLink extends AutoCloseable {
     }
   }
 
-  /** A device's public keys as fetched from the directory: opaque encodings of the crypto layer. */
-  record DeviceBundle(DeviceAddress device, byte[] bundle) {
+  /**
+   * A device's public keys as fetched from the directory: the encoded bundle without a one-time
+   * prekey (identity, signed prekeys), plus the one one-time prekey the server handed out, if any.
+   */
+  record DeviceBundle(DeviceAddress device, byte[] bundle, KeyUpload.OneTimePrekey oneTimePrekey) {
     public DeviceBundle {
       Objects.requireNonNull(device, "device");
       Objects.requireNonNull(bundle, "bundle");

@@ -36,10 +36,11 @@ public final class TypingTracker {
       previous.cancel();
     }
     if (isTyping) {
+      // Arm the expiry before announcing, so whoever reacts to the event sees a running timer.
+      typing.put(k, scheduler.schedule(clock.instant().plus(ttl), () -> expire(k)));
       if (previous == null) {
         sink.accept(new ChatEvent.TypingChanged(roomId, userId, true));
       }
-      typing.put(k, scheduler.schedule(clock.instant().plus(ttl), () -> expire(k)));
     } else if (previous != null) {
       sink.accept(new ChatEvent.TypingChanged(roomId, userId, false));
     }

@@ -11,6 +11,8 @@ public final class ServiceException extends RuntimeException {
   private final String code;
   private final int httpStatus;
   private final long retryAfterMillis;
+  private final java.util.List<String> missingDevices;
+  private final java.util.List<String> extraDevices;
 
   public ServiceException(String code, int httpStatus, String message) {
     this(code, httpStatus, message, 0);
@@ -21,6 +23,30 @@ public final class ServiceException extends RuntimeException {
     this.code = code;
     this.httpStatus = httpStatus;
     this.retryAfterMillis = retryAfterMillis;
+    this.missingDevices = java.util.List.of();
+    this.extraDevices = java.util.List.of();
+  }
+
+  private ServiceException(java.util.List<String> missing, java.util.List<String> extra) {
+    super("device list is not current", null, false, false);
+    this.code = "stale_devices";
+    this.httpStatus = 409;
+    this.retryAfterMillis = 0;
+    this.missingDevices = java.util.List.copyOf(missing);
+    this.extraDevices = java.util.List.copyOf(extra);
+  }
+
+  /** A 1:1 send did not address exactly the current devices ({@code user.device} strings). */
+  public static ServiceException staleDevices(java.util.List<String> missing, java.util.List<String> extra) {
+    return new ServiceException(missing, extra);
+  }
+
+  public java.util.List<String> missingDevices() {
+    return missingDevices;
+  }
+
+  public java.util.List<String> extraDevices() {
+    return extraDevices;
   }
 
   public String code() {

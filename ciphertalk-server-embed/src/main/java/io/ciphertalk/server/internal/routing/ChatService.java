@@ -118,7 +118,7 @@ public final class ChatService {
       }
       return new RoomView(Rooms.find(h, rid).orElseThrow(), Rooms.members(h, rid));
     });
-    router.roomEvent(rid, "created", owner, owner, view.members().stream().map(Rooms.Member::userId).toList());
+    router.roomEvent(view, "CREATED", owner, List.copyOf(invitees), ids(view));
     return view;
   }
 
@@ -157,6 +157,11 @@ public final class ChatService {
   }
 
   public RoomView invite(String actor, String roomId, String invitee) {
+    return invite(actor, roomId, List.of(invitee));
+  }
+
+  /** Adds users to a group room (admin or owner); all or none are added. */
+  public RoomView invite(String actor, String roomId, List<String> invitees) {
     RoomView view = write(h -> {
       Rooms.Room room = Rooms.find(h, roomId)
           .orElseThrow(() -> ServiceException.forbidden("not_member", "you are not a member of this room"));
@@ -164,22 +169,24 @@ public final class ChatService {
       if (room.kind().equals("private")) {
         throw ServiceException.forbidden("forbidden", "private rooms have fixed members");
       }
-      if (!Accounts.exists(h, invitee)) {
-        throw ServiceException.notFound("no such user: " + invitee);
+      for (String invitee : new LinkedHashSet<>(invitees)) {
+        if (!Accounts.exists(h, invitee)) {
+          throw ServiceException.notFound("no such user: " + invitee);
+        }
+        if (Rooms.isBlocked(h, invitee, actor)) {
+          throw ServiceException.forbidden("blocked", invitee + " does not accept invitations from you");
+        }
+        if (Rooms.member(h, roomId, invitee).isPresent()) {
+          throw new ServiceException("already_member", 409, invitee + " is already a member");
+        }
+        if (Rooms.memberCount(h, roomId) >= room.maxMembers()) {
+          throw new ServiceException("room_full", 409, "the room is full");
+        }
+        Rooms.addMember(h, roomId, invitee, "member", clock.millis());
       }
-      if (Rooms.isBlocked(h, invitee, actor)) {
-        throw ServiceException.forbidden("blocked", invitee + " does not accept invitations from you");
-      }
-      if (Rooms.member(h, roomId, invitee).isPresent()) {
-        throw new ServiceException("already_member", 409, invitee + " is already a member");
-      }
-      if (Rooms.memberCount(h, roomId) >= room.maxMembers()) {
-        throw new ServiceException("room_full", 409, "the room is full");
-      }
-      Rooms.addMember(h, roomId, invitee, "member", clock.millis());
       return new RoomView(Rooms.find(h, roomId).orElseThrow(), Rooms.members(h, roomId));
     });
-    router.roomEvent(roomId, "member_added", actor, invitee, ids(view));
+    router.roomEvent(view, "MEMBERS_ADDED", actor, List.copyOf(new LinkedHashSet<>(invitees)), ids(view));
     return view;
   }
 
@@ -196,14 +203,15 @@ public final class ChatService {
       Rooms.removeMember(h, roomId, target);
       return new RoomView(Rooms.find(h, roomId).orElseThrow(), Rooms.members(h, roomId));
     });
-    router.roomEvent(roomId, "member_removed", actor, target, before);
+    router.roomEvent(view, "MEMBER_REMOVED", actor, List.of(target), before);
     return view;
   }
 
   /** Leaves a room; an owner who leaves hands ownership to an admin or the oldest member; an empty room is deleted. */
   public void leave(String user, String roomId) {
     List<String> before = new ArrayList<>();
-    write(h -> {
+    RoomView view = write(h -> {
+      RoomView prior = Rooms.find(h, roomId).map(r -> new RoomView(r, Rooms.members(h, roomId))).orElse(null);
       Rooms.Member me = Rooms.member(h, roomId, user)
           .orElseThrow(() -> ServiceException.forbidden("not_member", "you are not a member of this room"));
       Rooms.members(h, roomId).forEach(m -> before.add(m.userId()));
@@ -211,14 +219,15 @@ public final class ChatService {
       List<Rooms.Member> rest = Rooms.members(h, roomId);
       if (rest.isEmpty()) {
         Rooms.delete(h, roomId);
+        return new RoomView(prior.room(), List.of());
       } else if (me.role().equals("owner")) {
         Rooms.Member heir = rest.stream().filter(m -> m.role().equals("admin")).findFirst()
             .orElse(rest.stream().min(java.util.Comparator.comparingLong(Rooms.Member::joinedAt)).orElseThrow());
         Rooms.setRole(h, roomId, heir.userId(), "owner");
       }
-      return null;
+      return new RoomView(Rooms.find(h, roomId).orElseThrow(), Rooms.members(h, roomId));
     });
-    router.roomEvent(roomId, "member_left", user, user, before);
+    router.roomEvent(view, "MEMBER_LEFT", user, List.of(user), before);
   }
 
   public RoomView setRole(String actor, String roomId, String target, String role) {
@@ -235,7 +244,7 @@ public final class ChatService {
       Rooms.setRole(h, roomId, target, role);
       return new RoomView(Rooms.find(h, roomId).orElseThrow(), Rooms.members(h, roomId));
     });
-    router.roomEvent(roomId, "role_changed", actor, target, ids(view));
+    router.roomEvent(view, "ROLE_CHANGED", actor, List.of(target), ids(view));
     return view;
   }
 
@@ -247,7 +256,7 @@ public final class ChatService {
       Rooms.rename(h, roomId, n, d);
       return new RoomView(Rooms.find(h, roomId).orElseThrow(), Rooms.members(h, roomId));
     });
-    router.roomEvent(roomId, "renamed", actor, actor, ids(view));
+    router.roomEvent(view, "RENAMED", actor, List.of(), ids(view));
     return view;
   }
 
@@ -287,6 +296,15 @@ public final class ChatService {
       return Messages.roomRecent(h, roomId, m.joinedSeq(), clock.millis(), limit).stream()
           .filter(r -> !blocked.contains(r.senderUser())).toList();
     });
+  }
+
+  public int prekeyLowThreshold() {
+    return prekeyLowThreshold;
+  }
+
+  /** The device stream after {@code afterSeq} (history of undelivered 1:1 envelopes). */
+  public List<Messages.DirectRow> directAfter(String user, int device, long afterSeq, int limit) {
+    return db.withHandle(h -> Messages.directAfter(h, user, device, afterSeq, clock.millis(), limit));
   }
 
   /** Undelivered 1:1 envelopes for the device in a room (REST view). */

@@ -1,7 +1,6 @@
 package io.ciphertalk.server.internal.routing;
 
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,9 +16,8 @@ public final class DeviceSession {
   final Outbound out;
   final long connectedAt;
 
-  /** direct_queue row ids pushed on this connection and not yet acknowledged, by message id. */
-  final Map<String, Long> inflightDirect = new HashMap<>();
-  final Set<Long> inflightIds = new HashSet<>();
+  /** Device-stream sequence numbers (direct_queue ids) pushed on this connection and not yet acknowledged. */
+  final java.util.NavigableSet<Long> inflightIds = new java.util.TreeSet<>();
   /** room id -> highest timeline sequence pushed (or skipped) on this connection. */
   final Map<String, Long> roomSent = new HashMap<>();
   /** Users this device's user has blocked: their messages are skipped. */

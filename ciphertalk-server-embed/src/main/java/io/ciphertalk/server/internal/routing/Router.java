@@ -50,7 +50,7 @@ public final class Router {
   public record DirectTarget(String userId, int deviceId, byte[] payload) {}
 
   /** The acknowledgement of an accepted send. {@code seq} is set for room messages. */
-  public record SendResult(String messageId, String roomId, Long seq, boolean duplicate) {}
+  public record SendResult(String messageId, String roomId, Long seq, boolean duplicate, long sentAt) {}
 
   /** A user's presence as seen by someone allowed to see it. */
   public record Presence(String userId, boolean online, long lastSeenMillis) {}
@@ -63,8 +63,10 @@ public final class Router {
   private final Metrics metrics;
   private final Limits limits;
   private final Map<String, List<DeviceSession>> online = new ConcurrentHashMap<>();
-  /** (user + '\0' + room) -> typing expiry millis. */
-  private final Map<String, Long> typing = new ConcurrentHashMap<>();
+  /** (user + '\0' + room) -> typing state (device, expiry millis). */
+  private final Map<String, TypingState> typing = new ConcurrentHashMap<>();
+
+  private record TypingState(int device, long expiresAt) {}
 
   public Router(
       Database db, GroupCommitter writer, ExecutorService readPool, ScheduledExecutorService scheduler, Clock clock,
@@ -87,23 +89,38 @@ public final class Router {
   public DeviceSession attach(String user, int device, Outbound out) {
     DeviceSession s = new DeviceSession(user, device, out, clock.millis());
     boolean[] first = new boolean[1];
+    List<DeviceSession> replaced = new ArrayList<>();
     online.compute(user, (k, list) -> {
       List<DeviceSession> l = list == null ? new CopyOnWriteArrayList<>() : list;
+      // One live connection per device: a new one replaces the old (both would get the same stream).
+      for (DeviceSession old : l) {
+        if (old.deviceId == device) {
+          replaced.add(old);
+        }
+      }
+      l.removeAll(replaced);
       if (l.size() >= limits.maxConnectionsPerUser()) {
         throw new ServiceException(
             "too_many_connections", 429, "at most " + limits.maxConnectionsPerUser() + " connections per user");
       }
-      first[0] = l.isEmpty();
+      first[0] = l.isEmpty() && replaced.isEmpty();
       l.add(s);
       return l;
     });
+    for (DeviceSession old : replaced) {
+      synchronized (old) {
+        old.closed = true;
+      }
+      old.out.sessionReplaced();
+      old.out.close(4010, "session replaced by a newer connection of this device");
+    }
     long now = clock.millis();
     writer.submit(h -> {
       Devices.ensure(h, user, device, now);
       return Devices.countOneTimePrekeys(h, user, device);
     }).whenComplete((count, err) -> {
       if (err == null && count < limits.prekeyLowThreshold()) {
-        out.prekeysLow(count, limits.prekeyLowThreshold());
+        out.prekeysLow(count);
       }
       requestDrain(s);
     });
@@ -175,10 +192,17 @@ public final class Router {
         h -> {
           Optional<Messages.Accepted> prior = Messages.accepted(h, senderUser, messageId);
           if (prior.isPresent()) {
-            return new SendResult(messageId, prior.get().roomId(), prior.get().seq(), true);
+            return new SendResult(messageId, prior.get().roomId(), prior.get().seq(), true, prior.get().acceptedAt());
           }
           Set<String> users = new LinkedHashSet<>();
           targets.forEach(t -> users.add(t.userId()));
+          Set<String> addressed = new HashSet<>();
+          for (DirectTarget t : targets) {
+            if (!addressed.add(t.userId() + "." + t.deviceId())) {
+              throw ServiceException.badRequest("device addressed twice: " + t.userId() + "." + t.deviceId());
+            }
+          }
+          checkDevices(h, senderUser, senderDevice, users, addressed);
           for (String u : users) {
             if (!u.equals(senderUser)) {
               if (!Accounts.exists(h, u)) {
@@ -204,7 +228,7 @@ public final class Router {
             recipients.add(t.userId() + "\0" + t.deviceId());
           }
           Messages.recordAccepted(h, senderUser, messageId, roomId, null, now);
-          return new SendResult(messageId, roomId, null, false);
+          return new SendResult(messageId, roomId, null, false, now);
         },
         result -> {
           if (result.duplicate()) {
@@ -239,7 +263,11 @@ public final class Router {
         h -> {
           Optional<Messages.Accepted> prior = Messages.accepted(h, senderUser, messageId);
           if (prior.isPresent()) {
-            return new SendResult(messageId, prior.get().roomId(), prior.get().seq(), true);
+            return new SendResult(messageId, prior.get().roomId(), prior.get().seq(), true, prior.get().acceptedAt());
+          }
+          Optional<Rooms.Room> room = Rooms.find(h, roomId);
+          if (room.isPresent() && !room.get().kind().equals("group")) {
+            throw ServiceException.badRequest("send_group needs a group room; use send for private rooms");
           }
           if (Rooms.member(h, roomId, senderUser).isEmpty()) {
             throw ServiceException.forbidden("not_member", "you are not a member of this room");
@@ -249,7 +277,7 @@ public final class Router {
           Messages.recordAccepted(h, senderUser, messageId, roomId, seq, now);
           row[0] = new Messages.RoomRow(roomId, seq, messageId, senderUser, senderDevice, payload, now, expiresAt);
           Rooms.members(h, roomId).forEach(m -> members.add(m.userId()));
-          return new SendResult(messageId, roomId, seq, false);
+          return new SendResult(messageId, roomId, seq, false, now);
         },
         result -> {
           if (result.duplicate()) {
@@ -264,19 +292,51 @@ public final class Router {
         });
   }
 
+  /**
+   * A 1:1 send must address every device (with published keys) of each recipient user and the
+   * sender's own other devices, and no device that does not exist: otherwise {@code stale_devices}
+   * with the missing and extra addresses, so the client can fetch bundles and retry.
+   */
+  private static void checkDevices(
+      org.jdbi.v3.core.Handle h, String senderUser, int senderDevice, Set<String> users, Set<String> addressed) {
+    List<String> missing = new ArrayList<>();
+    List<String> extra = new ArrayList<>();
+    Set<String> all = new LinkedHashSet<>(users);
+    all.add(senderUser);
+    Set<String> existing = new HashSet<>();
+    for (String u : all) {
+      for (Devices.Device d : Devices.list(h, u)) {
+        if (d.identityKey() == null) {
+          continue;
+        }
+        String a = u + "." + d.deviceId();
+        existing.add(a);
+        boolean self = u.equals(senderUser) && d.deviceId() == senderDevice;
+        if (!self && !addressed.contains(a)) {
+          missing.add(a);
+        }
+      }
+    }
+    for (String a : addressed) {
+      if (!existing.contains(a)) {
+        extra.add(a);
+      }
+    }
+    if (!missing.isEmpty() || !extra.isEmpty()) {
+      throw ServiceException.staleDevices(missing, extra);
+    }
+  }
+
   // ------------------------------------------------------------------ acks
 
-  /** The recipient device confirms a 1:1 envelope; its queued copy is deleted. */
-  public CompletableFuture<Integer> ackDirect(DeviceSession s, String messageId) {
+  /** The recipient device confirms its device stream up to {@code seq}; those queued copies are deleted. */
+  public CompletableFuture<Integer> ackDirect(DeviceSession s, long seq) {
     return writer.submit(
-        h -> Messages.ackDirect(h, s.userId, s.deviceId, messageId),
+        h -> Messages.ackDirect(h, s.userId, s.deviceId, seq),
         n -> {
           boolean resume;
           synchronized (s) {
-            Long id = s.inflightDirect.remove(messageId);
-            if (id != null) {
-              s.inflightIds.remove(id);
-            }
+            s.inflightIds.headSet(seq, true).clear();
             resume = !s.synced && !s.draining && s.inflightIds.size() < limits.maxInflightPerConnection() / 2;
           }
           if (resume) {
@@ -306,7 +366,6 @@ public final class Router {
       if (s.synced && !s.draining && s.inflightIds.size() < limits.maxInflightPerConnection()) {
         if (row.expiresAt() == null || row.expiresAt() > clock.millis()) {
           s.inflightIds.add(row.id());
-          s.inflightDirect.put(row.messageId(), row.id());
           s.out.deliverDirect(row);
           metrics.messageDelivered();
         }
@@ -424,7 +483,6 @@ public final class Router {
       }
       for (Messages.DirectRow r : direct) {
         if (s.inflightIds.add(r.id())) {
-          s.inflightDirect.put(r.messageId(), r.id());
           if (!s.blocked.contains(r.senderUser()) || r.senderUser().equals(s.userId)) {
             s.out.deliverDirect(r);
             metrics.messageDelivered();
@@ -517,34 +575,33 @@ public final class Router {
     String key = s.userId + "\0" + roomId;
     long expires = clock.millis() + limits.typingTtlMillis();
     if (isTyping) {
-      typing.put(key, expires);
+      typing.put(key, new TypingState(s.deviceId, expires));
       s.typingRooms.add(roomId);
     } else {
       typing.remove(key);
       s.typingRooms.remove(roomId);
     }
-    fanTyping(s.userId, s.deviceId, roomId, isTyping, expires, members);
+    fanTyping(s.userId, s.deviceId, roomId, isTyping, members);
   }
 
   private void stopTyping(String user, int device, String roomId) {
     if (typing.remove(user + "\0" + roomId) != null) {
       try {
-        readPool.execute(() -> fanTyping(user, device, roomId, false, clock.millis(),
-            db.withHandle(h -> Rooms.members(h, roomId))));
+        readPool.execute(() -> fanTyping(user, device, roomId, false, db.withHandle(h -> Rooms.members(h, roomId))));
       } catch (RejectedExecutionException e) {
         LOG.debug("typing stop dropped");
       }
     }
   }
 
-  private void fanTyping(String user, int device, String roomId, boolean on, long expires, List<Rooms.Member> members) {
+  private void fanTyping(String user, int device, String roomId, boolean on, List<Rooms.Member> members) {
     for (Rooms.Member m : members) {
       if (m.userId().equals(user)) {
         continue;
       }
       for (DeviceSession t : sessions(m.userId())) {
         if (!t.blocked.contains(user)) {
-          t.out.typing(roomId, user, device, on, expires);
+          t.out.typing(roomId, user, device, on);
         }
       }
     }
@@ -553,12 +610,13 @@ public final class Router {
   /** Ends typing states whose time ran out (on the injected clock) and tells the room. */
   public void expireTyping() {
     long now = clock.millis();
-    for (Map.Entry<String, Long> e : typing.entrySet()) {
-      if (e.getValue() <= now && typing.remove(e.getKey(), e.getValue())) {
+    for (Map.Entry<String, TypingState> e : typing.entrySet()) {
+      if (e.getValue().expiresAt() <= now && typing.remove(e.getKey(), e.getValue())) {
         String[] parts = e.getKey().split("\0", 2);
+        int device = e.getValue().device();
         sessions(parts[0]).forEach(s -> s.typingRooms.remove(parts[1]));
         try {
-          readPool.execute(() -> fanTyping(parts[0], 0, parts[1], false, now,
+          readPool.execute(() -> fanTyping(parts[0], device, parts[1], false,
               db.withHandle(h -> Rooms.members(h, parts[1]))));
         } catch (RejectedExecutionException ex) {
           LOG.debug("typing expiry dropped");
@@ -569,12 +627,44 @@ public final class Router {
 
   // ------------------------------------------------------------------ notices
 
-  /** Tells every online device of {@code user} that a room changed, and re-syncs their delivery. */
-  public void roomEvent(String roomId, String event, String actor, String subject, List<String> users) {
-    for (String u : users) {
+  /** Tells every online device of {@code audience} that a room changed, and re-syncs their delivery. */
+  public void roomEvent(
+      ChatService.RoomView room, String change, String actor, List<String> subjects, List<String> audience) {
+    for (String u : new LinkedHashSet<>(audience)) {
       for (DeviceSession s : sessions(u)) {
-        s.out.roomEvent(roomId, event, actor, subject);
+        s.out.roomEvent(room, change, actor, subjects);
         requestDrain(s);
+      }
+    }
+  }
+
+  /**
+   * Routes a delivered/read receipt from {@code s} to the senders of the messages (if they share
+   * the room and have not blocked the reporter) and to the reporter's other devices. Live only: a
+   * receipt for an offline device is not stored. Blocking I/O.
+   */
+  public void receipt(DeviceSession s, String roomId, String status, List<String> messageIds) {
+    long now = clock.millis();
+    Set<String> targets = new HashSet<>();
+    db.useHandle(h -> {
+      if (Rooms.member(h, roomId, s.userId).isEmpty()) {
+        throw ServiceException.forbidden("not_member", "you are not a member of this room");
+      }
+      for (String id : messageIds) {
+        for (String sender : Messages.sendersOf(h, id)) {
+          if (!sender.equals(s.userId) && Rooms.member(h, roomId, sender).isPresent()
+              && !Rooms.isBlocked(h, sender, s.userId)) {
+            targets.add(sender);
+          }
+        }
+      }
+    });
+    targets.add(s.userId);
+    for (String t : targets) {
+      for (DeviceSession d : sessions(t)) {
+        if (d != s) {
+          d.out.receipt(roomId, s.userId, s.deviceId, status, messageIds, now);
+        }
       }
     }
   }
@@ -582,7 +672,7 @@ public final class Router {
   public void prekeysLow(String user, int device, int remaining) {
     for (DeviceSession s : sessions(user)) {
       if (s.deviceId == device) {
-        s.out.prekeysLow(remaining, limits.prekeyLowThreshold());
+        s.out.prekeysLow(remaining);
       }
     }
   }

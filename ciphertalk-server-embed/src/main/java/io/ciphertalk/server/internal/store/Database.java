@@ -175,6 +175,10 @@ public final class Database implements AutoCloseable {
     jdbi.useTransaction(TransactionIsolationLevel.READ_COMMITTED, callback);
   }
 
+  public <X extends Exception> void useHandle(HandleConsumer<X> callback) throws X {
+    jdbi.useHandle(callback);
+  }
+
   public <R, X extends Exception> R withHandle(HandleCallback<R, X> callback) throws X {
     return jdbi.withHandle(callback);
   }

@@ -23,7 +23,7 @@ public final class Messages {
       Long expiresAt) {}
 
   /** What an earlier accepted send with the same id produced. */
-  public record Accepted(String roomId, Long seq) {}
+  public record Accepted(String roomId, Long seq, long acceptedAt) {}
 
   public static long insertDirect(
       Handle h, String recipientUser, int recipientDevice, String messageId, String senderUser, int senderDevice,
@@ -69,14 +69,36 @@ public final class Messages {
         .toList();
   }
 
-  /** Removes a delivered envelope; returns the number of rows removed (0 if already acked). */
-  public static int ackDirect(Handle h, String user, int device, String messageId) {
+  /**
+   * Removes every queued envelope of the device's stream up to and including {@code seq} (acks are
+   * cumulative); returns the number of rows removed (0 if already acked).
+   */
+  public static int ackDirect(Handle h, String user, int device, long seq) {
     return h.createUpdate(
-            "DELETE FROM direct_queue WHERE recipient_user = ? AND recipient_device = ? AND message_id = ?")
+            "DELETE FROM direct_queue WHERE recipient_user = ? AND recipient_device = ? AND id <= ?")
         .bind(0, user)
         .bind(1, device)
-        .bind(2, messageId)
+        .bind(2, seq)
         .execute();
+  }
+
+  /** Queued, unexpired envelopes of the device stream after {@code afterSeq}, oldest first. */
+  public static List<DirectRow> directAfter(Handle h, String user, int device, long afterSeq, long now, int limit) {
+    return h.createQuery(
+            "SELECT id, message_id, sender_user, sender_device, room_id, kind, payload, sent_at, expires_at"
+                + " FROM direct_queue WHERE recipient_user = ? AND recipient_device = ? AND id > ?"
+                + " AND (expires_at IS NULL OR expires_at > ?) ORDER BY id FETCH FIRST ? ROWS ONLY")
+        .bind(0, user)
+        .bind(1, device)
+        .bind(2, afterSeq)
+        .bind(3, now)
+        .bind(4, limit)
+        .map(
+            (rs, ctx) ->
+                new DirectRow(
+                    rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5), rs.getString(6),
+                    rs.getBytes(7), rs.getLong(8), (Long) rs.getObject(9, Long.class)))
+        .list();
   }
 
   public static void insertRoomMessage(
@@ -164,11 +186,20 @@ public final class Messages {
   }
 
   public static Optional<Accepted> accepted(Handle h, String senderUser, String messageId) {
-    return h.createQuery("SELECT room_id, seq FROM message_ids WHERE sender_user = ? AND message_id = ?")
+    return h.createQuery(
+            "SELECT room_id, seq, accepted_at FROM message_ids WHERE sender_user = ? AND message_id = ?")
         .bind(0, senderUser)
         .bind(1, messageId)
-        .map((rs, ctx) -> new Accepted(rs.getString(1), (Long) rs.getObject(2, Long.class)))
+        .map((rs, ctx) -> new Accepted(rs.getString(1), (Long) rs.getObject(2, Long.class), rs.getLong(3)))
         .findOne();
+  }
+
+  /** Senders who sent {@code messageId} (normally one), for receipt routing. */
+  public static List<String> sendersOf(Handle h, String messageId) {
+    return h.createQuery("SELECT sender_user FROM message_ids WHERE message_id = ?")
+        .bind(0, messageId)
+        .mapTo(String.class)
+        .list();
   }
 
   public static void recordAccepted(Handle h, String senderUser, String messageId, String roomId, Long seq, long now) {

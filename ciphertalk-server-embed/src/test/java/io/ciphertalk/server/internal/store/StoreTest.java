@@ -120,13 +120,14 @@ class StoreTest {
   @Test
   void directQueue_ackRemovesOnlyThatDevicesCopy() {
     try (Database db = memory("direct")) {
+      long[] seq = new long[1];
       db.useTransaction(h -> {
-        Messages.insertDirect(h, "bob", 1, "m1", "alice", 1, null, "direct", new byte[] {9}, 0, null);
+        seq[0] = Messages.insertDirect(h, "bob", 1, "m1", "alice", 1, null, "direct", new byte[] {9}, 0, null);
         Messages.insertDirect(h, "bob", 2, "m1", "alice", 1, null, "direct", new byte[] {8}, 0, null);
       });
-      var v6 = db.inTransaction(h -> Messages.ackDirect(h, "bob", 1, "m1"));
+      var v6 = db.inTransaction(h -> Messages.ackDirect(h, "bob", 1, seq[0]));
       assertThat(v6).isEqualTo(1);
-      var v7 = db.inTransaction(h -> Messages.ackDirect(h, "bob", 1, "m1"));
+      var v7 = db.inTransaction(h -> Messages.ackDirect(h, "bob", 1, seq[0]));
       assertThat(v7).isZero();
       var v8 = db.withHandle(h -> Messages.pendingDirect(h, "bob", 2, 0, Set.of(), 10));
       assertThat(v8).hasSize(1);

@@ -58,7 +58,7 @@ public final class ConsoleMain implements Callable<Integer> {
   }
 
   /** The picocli command line, for tests of the argument handling. */
-  static CommandLine commandLine(ClientFactory factory) {
+  public static CommandLine commandLine(ClientFactory factory) {
     return new CommandLine(new ConsoleMain(factory))
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setErr(new PrintWriter(System.err, true));
