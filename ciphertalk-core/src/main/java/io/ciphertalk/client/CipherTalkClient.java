@@ -8,6 +8,11 @@ import io.ciphertalk.client.internal.EventDispatcher;
 import io.ciphertalk.client.internal.SenderKeyGroups;
 import io.ciphertalk.client.internal.ServerLink;
 import io.ciphertalk.client.internal.SessionCrypto;
+import io.ciphertalk.client.internal.WireServerLink;
+import io.ciphertalk.core.transport.Transport;
+import io.ciphertalk.core.transport.WebSocketTransport;
+import java.net.URI;
+import java.util.function.Supplier;
 import io.ciphertalk.client.internal.SystemScheduler;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.RandomSource;
@@ -101,6 +106,14 @@ public final class CipherTalkClient implements AutoCloseable {
    */
   public void login(String userId, String password) throws CipherTalkException {
     engine.login(checkUser(userId), Objects.requireNonNull(password, "password"));
+  }
+
+  /**
+   * Uses a bearer token the app obtained itself (e.g. from its own login flow, or an account the
+   * host created with the embedded server's API) for this device.
+   */
+  public void useToken(String userId, String token) {
+    engine.useToken(checkUser(userId), Objects.requireNonNull(token, "token"));
   }
 
   private static String checkUser(String userId) {
@@ -247,6 +260,9 @@ public final class CipherTalkClient implements AutoCloseable {
    */
   public static final class Builder {
     private ServerLink link;
+    private Supplier<? extends Transport> transports;
+    private URI httpUri;
+    private Duration requestTimeout = Duration.ofSeconds(15);
     private BiFunction<DeviceAddress, LocalStore, E2eCrypto> cryptoFactory;
     private LocalStore store;
     private Clock clock = Clock.systemUTC();
@@ -263,6 +279,40 @@ public final class CipherTalkClient implements AutoCloseable {
     private int prekeyBatch = 50;
 
     private Builder() {}
+
+    /**
+     * Connects over WebSocket to {@code webSocketUri} (e.g. {@code ws://host:8000/ws}) and uses
+     * {@code httpUri} (e.g. {@code http://host:8080/}) for {@link #register} and {@link #login}.
+     * The WebSocket transport reconnects by itself; the client re-authenticates each time.
+     */
+    public Builder serverUri(URI webSocketUri, URI httpUri) {
+      Objects.requireNonNull(webSocketUri, "webSocketUri");
+      WebSocketTransport.builder(webSocketUri); // validates the scheme now
+      this.transports = () -> WebSocketTransport.builder(webSocketUri)
+          .backoff(Duration.ofMillis(250), Duration.ofSeconds(30)).build();
+      this.httpUri = Objects.requireNonNull(httpUri, "httpUri");
+      this.link = null;
+      return this;
+    }
+
+    /**
+     * Connects through transports made by {@code factory} (called for each new connection, since a
+     * closed transport never reopens), e.g. {@code () -> new InMemoryTransport(endpoint)} for a
+     * server in the same JVM. {@code httpUri} serves {@link #register}/{@link #login}; it may be
+     * null when the app obtains tokens itself ({@link CipherTalkClient#useToken}).
+     */
+    public Builder transport(Supplier<? extends Transport> factory, URI httpUri) {
+      this.transports = Objects.requireNonNull(factory, "factory");
+      this.httpUri = httpUri;
+      this.link = null;
+      return this;
+    }
+
+    /** How long a request to the server may take before it fails with "timeout" (default 15 s). */
+    public Builder requestTimeout(Duration d) {
+      this.requestTimeout = positive(d, "requestTimeout");
+      return this;
+    }
 
     /** Internal: a server link (tests in this module and the transport adapters). */
     Builder link(ServerLink link) {
@@ -381,7 +431,11 @@ public final class CipherTalkClient implements AutoCloseable {
       if (store == null) {
         throw new IllegalStateException("store(...) is required");
       }
-      if (link == null) {
+      ServerLink l = link;
+      if (l == null && transports != null) {
+        l = new WireServerLink(transports, httpUri, requestTimeout);
+      }
+      if (l == null) {
         throw new IllegalStateException("serverUri(...) or transport(...) is required");
       }
       BiFunction<DeviceAddress, LocalStore, E2eCrypto> crypto = cryptoFactory;
@@ -392,7 +446,7 @@ public final class CipherTalkClient implements AutoCloseable {
         crypto = (address, s) -> new SessionCrypto(address, suite, r,
             new SenderKeyGroups(address, r, c));
       }
-      return new CipherTalkClient(this, link, crypto);
+      return new CipherTalkClient(this, l, crypto);
     }
   }
 }

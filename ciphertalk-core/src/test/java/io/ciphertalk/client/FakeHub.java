@@ -231,16 +231,6 @@ final class FakeHub {
     }
 
     @Override
-    public void publishOneTimePrekeys(List<KeyUpload.OneTimePrekey> prekeys)
-        throws CipherTalkException {
-      synchronized (FakeHub.this) {
-        check();
-        TreeMap<Integer, byte[]> m = oneTime.computeIfAbsent(self, k -> new TreeMap<>());
-        prekeys.forEach(k -> m.put(k.id(), k.publicKey()));
-      }
-    }
-
-    @Override
     public List<Integer> devices(String userId) throws CipherTalkException {
       synchronized (FakeHub.this) {
         check();

@@ -103,7 +103,6 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private final Set<String> needsRotation = new HashSet<>();
   private final Map<String, List<PendingGroup>> pendingGroup = new HashMap<>();
   private final Map<String, List<Runnable>> heldForIdentity = new LinkedHashMap<>();
-  private final Map<String, List<OutboxEntry>> heldOutbound = new LinkedHashMap<>();
   private final Set<String> untrusted = new HashSet<>();
   private final Set<MessageId> readAhead = new LinkedHashSet<>();
   private final Map<String, Presence> presence = new ConcurrentHashMap<>();
@@ -154,6 +153,10 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     adoptAccount(userId, token);
   }
 
+  public void useToken(String userId, String token) {
+    adoptAccount(userId, token);
+  }
+
   private void adoptAccount(String userId, String token) {
     Optional<LocalData.Account> existing = data.account();
     if (existing.isPresent() && !existing.get().userId().equals(userId)) {
@@ -197,15 +200,14 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   }
 
   private void doConnect(LocalData.Account account) throws CipherTalkException {
-    if (link.isConnected()) {
-      return;
-    }
-    setState(ConnectionState.CONNECTING);
-    try {
-      link.connect(self, account.token(), this);
-    } catch (CipherTalkException e) {
-      setState(ConnectionState.DISCONNECTED);
-      throw e;
+    if (!link.isConnected()) {
+      setState(ConnectionState.CONNECTING);
+      try {
+        link.connect(self, account.token(), this);
+      } catch (CipherTalkException e) {
+        setState(ConnectionState.DISCONNECTED);
+        throw e;
+      }
     }
     reconnectAttempt = 0;
     if (!keysPublished) {
@@ -394,10 +396,6 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       List<Runnable> in = heldForIdentity.remove(userId);
       if (in != null) {
         in.forEach(Runnable::run);
-      }
-      List<OutboxEntry> out = heldOutbound.remove(userId);
-      if (out != null) {
-        out.forEach(data::appendOutbox);
       }
       flush();
       return null;
@@ -654,12 +652,27 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
 
   private static boolean isTransient(RequestFailedException e) {
     return switch (e.code()) {
-      case "timeout", "not_connected", "rate_limited", "internal" -> true;
+      case "timeout", "not_connected", "rate_limited", "internal", "identity_untrusted" -> true;
       default -> false;
     };
   }
 
   private void deliver(OutboxEntry e) throws CipherTalkException, CryptoException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        deliverOnce(e);
+        return;
+      } catch (WireServerLink.StaleDevicesException stale) {
+        // The device cache was corrected; encrypt again for the right set, same message id.
+        if (attempt >= 3) {
+          throw new RequestFailedException("stale_devices", stale.getMessage());
+        }
+        LOG.debug("device list changed, resending {}: {}", e.id(), stale.getMessage());
+      }
+    }
+  }
+
+  private void deliverOnce(OutboxEntry e) throws CipherTalkException, CryptoException {
     ServerLink.RoomInfo room = room(e.roomId()).orElse(null);
     if (e.route() == OutboxEntry.Route.ROOM) {
       if (room == null) {
@@ -677,12 +690,20 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     if (e.route() == OutboxEntry.Route.USERS) {
       sendPairwise(e, devicesOf(e.users(), e.includeOwnDevices()));
     } else {
-      sendPairwise(e, new ArrayList<>(e.devices()));
+      // The server wants every device of each addressed user (and our own other devices).
+      Set<String> users = new TreeSet<>();
+      e.devices().forEach(d -> users.add(d.userId()));
+      sendPairwise(e, devicesOf(users, true));
     }
   }
 
-  private List<DeviceAddress> devicesOf(Set<String> users, boolean includeOwn)
+  /**
+   * Every device of {@code users} and, always, this user's other devices: the server refuses a
+   * pairwise send that leaves one out (so every device sees the same conversation).
+   */
+  private List<DeviceAddress> devicesOf(Set<String> users, boolean includeOwnIgnored)
       throws CipherTalkException {
+    boolean includeOwn = true;
     List<DeviceAddress> out = new ArrayList<>();
     for (String u : users) {
       if (u.equals(self.userId())) {
@@ -726,12 +747,11 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       }
       envs.add(new ServerLink.Envelope(d, crypto.encrypt(d, e.content(), e.id(), e.expiresAt())));
     }
-    for (var h : held.entrySet()) {
-      // Re-sent after the user trusts the new key; a fresh routing id so the server's retry
-      // dedupe does not swallow it (receivers dedupe by the content's own id).
-      heldOutbound.computeIfAbsent(h.getKey(), k -> new ArrayList<>()).add(new OutboxEntry(0,
-          MessageId.generate(clock, cfg.random()), e.roomId(), OutboxEntry.Route.DEVICES, Set.of(),
-          h.getValue(), false, e.content(), e.expiresAt()));
+    if (!held.isEmpty()) {
+      // The server accepts a pairwise send only if it addresses every device, so the outbox pauses
+      // here (keeping its order) until the app decides about the changed identity.
+      throw new RequestFailedException("identity_untrusted",
+          "waiting for a decision about the identity of " + held.keySet());
     }
     if (!envs.isEmpty()) {
       link.sendPairwise(e.id(), e.roomId(), envs, e.expiresAt());
@@ -768,13 +788,15 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     if (missing.isEmpty()) {
       return;
     }
+    Set<String> users = new TreeSet<>();
+    missing.forEach(d -> users.add(d.userId()));
     MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.SENDER_KEY, room.id(), id.toString(), clock.millis())
         .withKeyMaterial(distribution);
     OutboxEntry e = new OutboxEntry(0, id, room.id(), OutboxEntry.Route.DEVICES, Set.of(),
-        Set.copyOf(missing), false, codec.encode(c), null);
-    sendPairwise(e, missing);
-    sent.addAll(missing);
+        Set.copyOf(missing), true, codec.encode(c), null);
+    deliver(e);
+    sent.addAll(devicesOf(users, true));
   }
 
   private void memberGone(String roomId, String userId) {
@@ -1120,7 +1142,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   public void onPrekeysLow(int remaining) {
     runOnEngine(() -> {
       try {
-        link.publishOneTimePrekeys(crypto.newOneTimePrekeys(cfg.prekeyBatch()));
+        link.publishKeys(crypto.refillOneTimePrekeys(cfg.prekeyBatch()));
         LOG.info("published {} one-time prekeys ({} were left)", cfg.prekeyBatch(), remaining);
       } catch (CipherTalkException | CryptoException e) {
         LOG.warn("one-time prekey refill failed: {}", e.getMessage());

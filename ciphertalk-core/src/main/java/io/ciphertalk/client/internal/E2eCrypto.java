@@ -19,8 +19,8 @@ public interface E2eCrypto {
   /** Generates the identity if needed; returns the keys to publish with {@code count} one-time prekeys. */
   ServerLink.KeyUpload keysToPublish(int oneTimeCount) throws CryptoException;
 
-  /** Generates {@code count} more one-time prekeys. */
-  List<ServerLink.KeyUpload.OneTimePrekey> newOneTimePrekeys(int count) throws CryptoException;
+  /** Generates {@code count} more one-time prekeys; returns them with the current signed keys. */
+  ServerLink.KeyUpload refillOneTimePrekeys(int count) throws CryptoException;
 
   /** Replaces the signed prekey(s); returns the keys to publish (without one-time prekeys). */
   ServerLink.KeyUpload rotateSignedPrekey() throws CryptoException;

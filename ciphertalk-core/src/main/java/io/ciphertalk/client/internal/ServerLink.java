@@ -38,11 +38,11 @@ public interface ServerLink extends AutoCloseable {
 
   boolean isConnected();
 
-  /** Publishes (or replaces) this device's public keys. */
+  /**
+   * Publishes this device's public keys: replaces the identity and signed prekeys, adds the
+   * one-time prekeys to the stock.
+   */
   void publishKeys(KeyUpload upload) throws CipherTalkException;
-
-  /** Adds one-time prekeys. */
-  void publishOneTimePrekeys(List<KeyUpload.OneTimePrekey> prekeys) throws CipherTalkException;
 
   /** The devices a user has registered. */
   List<Integer> devices(String userId) throws CipherTalkException;

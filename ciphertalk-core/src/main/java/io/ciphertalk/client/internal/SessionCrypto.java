@@ -107,7 +107,15 @@ public final class SessionCrypto implements E2eCrypto {
   }
 
   @Override
-  public synchronized List<ServerLink.KeyUpload.OneTimePrekey> newOneTimePrekeys(int count) {
+  public synchronized ServerLink.KeyUpload refillOneTimePrekeys(int count) throws CryptoException {
+    ensureIdentity();
+    if (signedPreKey == null) {
+      newSignedPreKeys();
+    }
+    return new ServerLink.KeyUpload(baseBundle(), newOneTimePrekeys(count));
+  }
+
+  private List<ServerLink.KeyUpload.OneTimePrekey> newOneTimePrekeys(int count) {
     ensureIdentity();
     List<ServerLink.KeyUpload.OneTimePrekey> out = new ArrayList<>(count);
     for (OneTimePreKey k : OneTimePreKey.generateBatch(nextPreKeyId, count, random)) {
