@@ -40,8 +40,8 @@ public final class ChatSession implements ChatListener {
   private final Renderer renderer;
   private final ConsoleOutput out;
   private final Clock clock;
-  private CipherTalkClient client;
-  private String self = "";
+  private volatile CipherTalkClient client;
+  private volatile String self = "";
 
   // view state, guarded by this
   private Room current;
@@ -280,6 +280,11 @@ public final class ChatSession implements ChatListener {
       }
     }
     for (Room r : rooms) {
+      if (displayName(r).equalsIgnoreCase(name)) {
+        return r;
+      }
+    }
+    for (Room r : rooms) {
       if (r.name().equalsIgnoreCase(name)) {
         return r;
       }
@@ -360,12 +365,24 @@ public final class ChatSession implements ChatListener {
           : Optional.empty();
     }
     Optional<String> roomLabel = cur != null && cur.id().equals(m.roomId()) ? Optional.empty()
-        : client.room(m.roomId()).map(ChatSession::label);
+        : client.room(m.roomId()).map(this::label);
     out.println(renderer.message(n, m, roomLabel, quote, mark));
   }
 
-  private static String label(Room r) {
-    return Renderer.roomLabel(r.kind(), r.name());
+  /** {@code #team}, or {@code @bob} for the private room with bob (whatever the server named it). */
+  private String label(Room r) {
+    return Renderer.roomLabel(r.kind(), displayName(r));
+  }
+
+  private String displayName(Room r) {
+    if (r.kind() == RoomKind.PRIVATE) {
+      for (String member : r.members().keySet()) {
+        if (!member.equals(self)) {
+          return member;
+        }
+      }
+    }
+    return r.name();
   }
 
   private static String human(Duration d) {
@@ -462,7 +479,7 @@ public final class ChatSession implements ChatListener {
 
   @Override
   public void onMembership(ChatEvent.MembershipChanged e) {
-    String roomLabel = client.room(e.roomId()).map(ChatSession::label).orElse("a room");
+    String roomLabel = client.room(e.roomId()).map(this::label).orElse("a room");
     out.println(renderer.membership(e, roomLabel, self));
   }
 

@@ -27,16 +27,18 @@ public final class ConsoleApp {
    * What the console was started with.
    *
    * @param server the server's WebSocket URI, e.g. {@code ws://localhost:8000/ws}
+   * @param http the server's HTTP base URI for login and registration, e.g. {@code http://localhost:8080/}
    * @param user the user id, or null to ask for it
    * @param register true to create the account first
    * @param deviceId this device's number within the account
    * @param keyExchange the handshake suite for new sessions
    * @param zone the time zone for message times
    */
-  public record Options(URI server, String user, boolean register, int deviceId,
+  public record Options(URI server, URI http, String user, boolean register, int deviceId,
       KeyExchange keyExchange, ZoneId zone) {
     public Options {
       Objects.requireNonNull(server, "server");
+      Objects.requireNonNull(http, "http");
       Objects.requireNonNull(keyExchange, "keyExchange");
       Objects.requireNonNull(zone, "zone");
       if (deviceId < 1) {
@@ -44,9 +46,15 @@ public final class ConsoleApp {
       }
     }
 
-    /** Options for {@code user} on {@code server} with defaults (device 1, X3DH, UTC). */
-    public static Options of(URI server, String user, boolean register) {
-      return new Options(server, user, register, 1, KeyExchange.X3DH, ZoneId.of("UTC"));
+    /** Options for {@code user} on a server with defaults (device 1, X3DH, UTC). */
+    public static Options of(URI server, URI http, String user, boolean register) {
+      return new Options(server, http, user, register, 1, KeyExchange.X3DH, ZoneId.of("UTC"));
+    }
+
+    /** The HTTP base a server has by default next to {@code ws}: same host, port 8080. */
+    public static URI defaultHttp(URI ws) {
+      String scheme = "wss".equalsIgnoreCase(ws.getScheme()) ? "https" : "http";
+      return URI.create(scheme + "://" + ws.getHost() + ":8080/");
     }
   }
 
@@ -96,7 +104,7 @@ public final class ConsoleApp {
         if (options.register()) {
           client.register(user, password);
         } else {
-          client.login(user, password);
+          login(client, user, password);
         }
         client.connect();
       } catch (AuthenticationException e) {
@@ -116,6 +124,23 @@ public final class ConsoleApp {
       loop();
       out.println(renderer.info("bye"));
       return OK;
+    }
+  }
+
+  /** Logs in; if the account has a second factor, asks for the one-time code (RFC 6238). */
+  private void login(CipherTalkClient client, String user, String password)
+      throws CipherTalkException {
+    try {
+      client.login(user, password);
+    } catch (AuthenticationException e) {
+      if (!String.valueOf(e.getMessage()).startsWith(TotpLogin.TOTP_REQUIRED)) {
+        throw e;
+      }
+      String code = in.readSecret("one-time code for " + user + ": ");
+      if (code == null) {
+        throw new AuthenticationException("no one-time code given");
+      }
+      client.useToken(user, new TotpLogin(options.http()).login(user, password, code.strip()));
     }
   }
 

@@ -25,6 +25,10 @@ public final class ConsoleMain implements Callable<Integer> {
       description = "the server's WebSocket URI (default: ${DEFAULT-VALUE})")
   URI server;
 
+  @Option(names = "--http",
+      description = "the server's HTTP base URI for login (default: the --server host, port 8080)")
+  URI http;
+
   @Option(names = {"-u", "--user"}, description = "your user name (asked if omitted)")
   String user;
 
@@ -66,7 +70,8 @@ public final class ConsoleMain implements Callable<Integer> {
 
   /** The options as the console sees them. */
   ConsoleApp.Options options() {
-    return new ConsoleApp.Options(server, user, register, device, keyExchange,
+    return new ConsoleApp.Options(server, http == null ? ConsoleApp.Options.defaultHttp(server) : http,
+        user, register, device, keyExchange,
         zone == null ? ZoneId.systemDefault() : zone);
   }
 

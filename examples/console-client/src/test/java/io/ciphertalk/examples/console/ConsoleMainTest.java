@@ -21,6 +21,7 @@ class ConsoleMainTest {
   void defaults_pointAtALocalServer() {
     ConsoleApp.Options o = parse().options();
     assertThat(o.server()).isEqualTo(URI.create("ws://localhost:8000/ws"));
+    assertThat(o.http()).isEqualTo(URI.create("http://localhost:8080/"));
     assertThat(o.user()).isNull();
     assertThat(o.register()).isFalse();
     assertThat(o.deviceId()).isEqualTo(1);
@@ -32,6 +33,7 @@ class ConsoleMainTest {
     ConsoleApp.Options o = parse("--server", "ws://chat.example:9000/ws", "-u", "alice", "--register",
         "--device", "2", "--key-exchange", "pqxdh", "--zone", "Europe/Paris").options();
     assertThat(o.server()).isEqualTo(URI.create("ws://chat.example:9000/ws"));
+    assertThat(o.http()).isEqualTo(URI.create("http://chat.example:8080/"));
     assertThat(o.user()).isEqualTo("alice");
     assertThat(o.register()).isTrue();
     assertThat(o.deviceId()).isEqualTo(2);

@@ -1,0 +1,132 @@
+package io.ciphertalk.examples.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ciphertalk.server.CipherTalkServer;
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two real console clients, driven through their piped standard input and output, chat through a
+ * real embedded server over WebSockets. Nothing is mocked: the consoles run the SDK's default client
+ * (WebSocket transport, in-memory store) exactly as {@code java -jar ciphertalk-console.jar} does
+ * with piped input.
+ */
+class TwoConsolesChatTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static CipherTalkServer server;
+  private static URI ws;
+  private static URI http;
+
+  @BeforeAll
+  static void startServer() {
+    server = CipherTalkServer.builder().wsPort(0).httpPort(0).inMemoryDatabase().build().start();
+    ws = URI.create("ws://localhost:" + server.wsPort() + "/ws");
+    http = URI.create("http://localhost:" + server.httpPort() + "/");
+  }
+
+  @AfterAll
+  static void stopServer() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private static ConsoleDriver console(String user) throws Exception {
+    ConsoleDriver d = ConsoleDriver.start(user, ConsoleApp.Options.of(ws, http, user, true),
+        new DefaultClientFactory(), line -> {});
+    d.type("password-of-" + user);
+    d.awaitLine("signed in as " + user, WAIT);
+    return d;
+  }
+
+  @Test
+  void twoConsoles_exchangeMessages_replies_receipts_typing_edits_andSelfDestruct() throws Exception {
+    try (ConsoleDriver alice = console("alice"); ConsoleDriver bob = console("bob")) {
+      alice.type("/dm bob");
+      alice.awaitLine("now in @bob", WAIT);
+      alice.type("hello bob");
+      assertThat(alice.awaitLine("alice: hello bob", WAIT)).startsWith("[1] ");
+
+      String received = bob.awaitLine("alice: hello bob", WAIT);
+      assertThat(received).matches("\\[1\\] \\d\\d:\\d\\d @alice alice: hello bob");
+      alice.awaitLine("[1] delivered to bob", WAIT);
+
+      bob.type("/join alice");
+      bob.awaitLine("now in @alice", WAIT);
+      alice.awaitLine("[1] read by bob", WAIT);
+
+      bob.type("/typing");
+      alice.awaitLine("~ bob is typing…", WAIT);
+
+      bob.type("/reply 1 hi alice");
+      String reply = alice.awaitLine("hi alice", WAIT);
+      assertThat(reply).contains("bob (reply to [1] alice: \"hello bob\"): hi alice");
+
+      alice.type("/edit 1 hello bob, edited");
+      bob.awaitLine("[1] edited by alice: hello bob, edited", WAIT);
+
+      alice.type("/expire 1s");
+      alice.awaitLine("self-destruct 1s after sending", WAIT);
+      alice.type("gone soon");
+      String doomed = bob.awaitLine("alice: gone soon", WAIT);
+      assertThat(doomed).contains("(expires ");
+      String number = doomed.substring(1, doomed.indexOf(']'));
+      bob.awaitLine("[" + number + "] disappeared (self-destruct)", WAIT);
+      alice.awaitLine("[" + number + "] disappeared (self-destruct)", WAIT);
+
+      alice.type("/expire off");
+      alice.type("/delete 1");
+      bob.awaitLine("[1] deleted by alice", WAIT);
+
+      bob.type("/who");
+      bob.awaitLine("* alice is online", WAIT);
+
+      assertThat(alice.quit(WAIT)).isEqualTo(ConsoleApp.OK);
+      assertThat(bob.quit(WAIT)).isEqualTo(ConsoleApp.OK);
+    }
+  }
+
+  @Test
+  void groupRoom_reachesEveryMember_andShowsItsName() throws Exception {
+    try (ConsoleDriver carol = console("carol"); ConsoleDriver dave = console("dave");
+        ConsoleDriver erin = console("erin")) {
+      carol.type("/create crew dave erin");
+      carol.awaitLine("now in #crew (3 members)", WAIT);
+      carol.type("standup in 5");
+      dave.awaitLine("#crew carol: standup in 5", WAIT);
+      erin.awaitLine("#crew carol: standup in 5", WAIT);
+      carol.type("/members");
+      carol.awaitLine("carol (owner)", WAIT);
+    }
+  }
+
+  @Test
+  void wrongPassword_endsTheConsoleWithTheLoginFailedCode() throws Exception {
+    try (ConsoleDriver first = console("frank")) {
+      first.quit(WAIT);
+    }
+    try (ConsoleDriver again = ConsoleDriver.start("frank2", ConsoleApp.Options.of(ws, http, "frank", false),
+        new DefaultClientFactory(), line -> {})) {
+      again.type("not-franks-password");
+      again.awaitLine("! login failed", WAIT);
+      assertThat(again.quit(WAIT)).isEqualTo(ConsoleApp.LOGIN_FAILED);
+    }
+  }
+
+  @Test
+  void badCommand_printsAnError_andTheConsoleKeepsRunning() throws Exception {
+    try (ConsoleDriver gina = console("gina")) {
+      gina.type("/reply nope");
+      gina.awaitLine("! usage: /reply N TEXT", WAIT);
+      gina.type("no room yet");
+      gina.awaitLine("! no current room", WAIT);
+      gina.type("/help");
+      gina.awaitLine("/expire 30s|5m|1h|2d|off", WAIT);
+      assertThat(gina.quit(WAIT)).isEqualTo(ConsoleApp.OK);
+    }
+  }
+}
