@@ -479,7 +479,12 @@ public final class ChatSession implements ChatListener {
 
   @Override
   public void onMembership(ChatEvent.MembershipChanged e) {
-    String roomLabel = client.room(e.roomId()).map(this::label).orElse("a room");
+    Optional<Room> room = client.room(e.roomId());
+    if (room.isPresent() && room.get().kind() == RoomKind.PRIVATE
+        && e.change() == ChatEvent.MembershipChange.JOINED && !e.userId().equals(self)) {
+      return; // the other party of a new private room: not news
+    }
+    String roomLabel = room.map(this::label).orElse("a room");
     out.println(renderer.membership(e, roomLabel, self));
   }
 

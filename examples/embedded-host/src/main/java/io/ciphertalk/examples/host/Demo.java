@@ -30,7 +30,8 @@ public final class Demo {
 
   /** Entry point. */
   public static void main(String[] args) throws Exception {
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    // the demo shows the two consoles; library warnings would interleave with them
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "error");
     new Demo(new PrintStream(System.out, true, StandardCharsets.UTF_8)).run();
     System.exit(0);
   }
