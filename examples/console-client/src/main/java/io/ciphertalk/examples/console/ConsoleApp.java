@@ -112,8 +112,10 @@ public final class ConsoleApp {
             + e.getMessage()));
         return LOGIN_FAILED;
       } catch (CipherTalkException e) {
-        out.println(renderer.error("cannot reach the server at " + options.server() + ": "
-            + e.getMessage()));
+        out.println(renderer.error("cannot reach the server (WebSocket " + options.server()
+            + ", HTTP " + options.http() + "): " + e.getMessage()));
+        out.println(renderer.error("is it running? " + options.http().resolve("/health")
+            + " should answer; --server and --http choose the addresses"));
         return LOGIN_FAILED;
       } catch (IllegalArgumentException e) {
         out.println(renderer.error(e.getMessage()));
