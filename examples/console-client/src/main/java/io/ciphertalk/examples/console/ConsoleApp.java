@@ -4,6 +4,7 @@ import io.ciphertalk.client.AuthenticationException;
 import io.ciphertalk.client.CipherTalkClient;
 import io.ciphertalk.client.CipherTalkException;
 import io.ciphertalk.client.KeyExchange;
+import io.ciphertalk.client.RequestFailedException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.ZoneId;
@@ -110,6 +111,16 @@ public final class ConsoleApp {
       } catch (AuthenticationException e) {
         out.println(renderer.error((options.register() ? "registration" : "login") + " failed: "
             + e.getMessage()));
+        return LOGIN_FAILED;
+      } catch (RequestFailedException e) {
+        if (e.code().equals("rate_limited")) {
+          out.println(renderer.error("too many login attempts: wait a few minutes and try again"));
+          return LOGIN_FAILED;
+        }
+        out.println(renderer.error("cannot reach the server (WebSocket " + options.server()
+            + ", HTTP " + options.http() + "): " + e.getMessage()));
+        out.println(renderer.error("is it running? " + options.http().resolve("/health")
+            + " should answer; --server and --http choose the addresses"));
         return LOGIN_FAILED;
       } catch (CipherTalkException e) {
         out.println(renderer.error("cannot reach the server (WebSocket " + options.server()

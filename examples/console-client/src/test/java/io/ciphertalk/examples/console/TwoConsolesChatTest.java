@@ -23,7 +23,9 @@ class TwoConsolesChatTest {
 
   @BeforeAll
   static void startServer() {
-    server = CipherTalkServer.builder().wsPort(0).httpPort(0).inMemoryDatabase().build().start();
+    server = CipherTalkServer.builder().wsPort(0).httpPort(0).inMemoryDatabase()
+        .loginRateLimit(50, 500, Duration.ofMinutes(5)) // every console logs in from 127.0.0.1
+        .build().start();
     ws = URI.create("ws://localhost:" + server.wsPort() + "/ws");
     http = URI.create("http://localhost:" + server.httpPort() + "/");
   }
@@ -127,6 +129,80 @@ class TwoConsolesChatTest {
       gina.type("/help");
       gina.awaitLine("/expire 30s|5m|1h|2d|off", WAIT);
       assertThat(gina.quit(WAIT)).isEqualTo(ConsoleApp.OK);
+    }
+  }
+
+  @Test
+  void reinstalledContact_showsTheNewSafetyNumber_andTheirMessagesWaitForTrust() throws Exception {
+    try (ConsoleDriver ivan = console("ivan")) {
+      try (ConsoleDriver judy = console("judy")) {
+        ivan.type("/dm judy");
+        ivan.awaitLine("now in @judy", WAIT);
+        ivan.type("first contact");
+        judy.awaitLine("ivan: first contact", WAIT);
+        judy.type("/safety ivan");
+        String before = judy.awaitLine("* safety number with ivan: ", WAIT);
+        assertThat(before).isNotBlank();
+        judy.quit(WAIT);
+      }
+      // judy on a new phone: same account and device number, new identity keys
+      try (ConsoleDriver judy2 = ConsoleDriver.start("judy2", ConsoleApp.Options.of(ws, http, "judy",
+          false), new DefaultClientFactory(), line -> {})) {
+        judy2.type("password-of-judy");
+        judy2.awaitLine("signed in as judy", WAIT);
+        judy2.type("/dm ivan");
+        judy2.type("new phone, same judy");
+
+        ivan.awaitLine("! The safety number with judy changed", WAIT);
+        String number = ivan.awaitLine("!   New safety number: ", WAIT);
+        judy2.type("/safety ivan");
+        String judysView = judy2.awaitLine("* safety number with ivan: ", WAIT);
+        assertThat(number.substring(number.indexOf(": ") + 2))
+            .isEqualTo(judysView.substring(judysView.indexOf(": ") + 2));
+        ivan.type("/trust judy");
+        ivan.awaitLine("judy: new phone, same judy", WAIT);
+      }
+    }
+  }
+
+  @Test
+  void contacts_canBeAddedListedAndBlocked() throws Exception {
+    try (ConsoleDriver kate = console("kate"); ConsoleDriver leo = console("leo")) {
+      kate.type("/add leo Leo the Lion");
+      kate.awaitLine("* added leo to your contacts", WAIT);
+      kate.type("/contacts");
+      kate.awaitLine("  leo \"Leo the Lion\"", WAIT);
+      kate.type("/block leo");
+      kate.awaitLine("* blocked leo", WAIT);
+      int from = kate.lineCount();
+      kate.type("/contacts");
+      kate.awaitLineFrom(from, l -> l.equals("  leo \"Leo the Lion\" (blocked)"), "blocked leo",
+          WAIT);
+      leo.quit(WAIT);
+    }
+  }
+
+  @Test
+  void accountWithTotp_asksForTheOneTimeCode_atLogin() throws Exception {
+    try (ConsoleDriver first = console("mike")) {
+      first.quit(WAIT);
+    }
+    byte[] secret = TotpFixture.enroll(http, "mike", "password-of-mike");
+    try (ConsoleDriver mike = ConsoleDriver.start("mike2", ConsoleApp.Options.of(ws, http, "mike",
+        false), new DefaultClientFactory(), line -> {})) {
+      mike.type("password-of-mike");
+      mike.awaitLine("one-time code for mike", WAIT);
+      mike.type(TotpFixture.code(secret, System.currentTimeMillis() / 1000));
+      mike.awaitLine("* signed in as mike", WAIT);
+      assertThat(mike.quit(WAIT)).isEqualTo(ConsoleApp.OK);
+    }
+    try (ConsoleDriver wrong = ConsoleDriver.start("mike3", ConsoleApp.Options.of(ws, http, "mike",
+        false), new DefaultClientFactory(), line -> {})) {
+      wrong.type("password-of-mike");
+      wrong.awaitLine("one-time code for mike", WAIT);
+      wrong.type("000000x");
+      wrong.awaitLine("! login failed", WAIT);
+      assertThat(wrong.quit(WAIT)).isEqualTo(ConsoleApp.LOGIN_FAILED);
     }
   }
 }
