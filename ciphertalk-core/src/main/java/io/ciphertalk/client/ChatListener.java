@@ -10,6 +10,17 @@ package io.ciphertalk.client;
  * reaches a connection thread.
  */
 public interface ChatListener {
+  /** A listener that hands every event to {@code handler}. */
+  static ChatListener forEvery(java.util.function.Consumer<? super ChatEvent> handler) {
+    java.util.Objects.requireNonNull(handler, "handler");
+    return new ChatListener() {
+      @Override
+      public void onEvent(ChatEvent event) {
+        handler.accept(event);
+      }
+    };
+  }
+
   /** Called for every event whose specific method is not overridden. */
   default void onEvent(ChatEvent event) {}
 

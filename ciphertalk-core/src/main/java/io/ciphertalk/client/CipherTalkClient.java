@@ -6,6 +6,9 @@ import io.ciphertalk.client.internal.ClientEngine;
 import io.ciphertalk.client.internal.E2eCrypto;
 import io.ciphertalk.client.internal.EventDispatcher;
 import io.ciphertalk.client.internal.SenderKeyGroups;
+import io.ciphertalk.client.internal.StoreLocalData;
+import io.ciphertalk.core.store.LocalStore;
+import io.ciphertalk.core.store.memory.InMemoryLocalStore;
 import io.ciphertalk.client.internal.ServerLink;
 import io.ciphertalk.client.internal.SessionCrypto;
 import io.ciphertalk.client.internal.WireServerLink;
@@ -38,7 +41,6 @@ import java.util.function.BiFunction;
  * <pre>{@code
  * try (CipherTalkClient alice = CipherTalkClient.builder()
  *     .transport(transport)            // or .serverUri(URI.create("ws://host:8000/ws"))
- *     .store(LocalStore.inMemory())
  *     .listener(myListener)
  *     .build()) {
  *   alice.register("alice", password);
@@ -59,7 +61,7 @@ public final class CipherTalkClient implements AutoCloseable {
   private final ExecutorService ownedCallbacks;
 
   private CipherTalkClient(Builder b, ServerLink link,
-      BiFunction<DeviceAddress, LocalStore, E2eCrypto> cryptoFactory) {
+      BiFunction<DeviceAddress, LocalStore, E2eCrypto> cryptoFactory, LocalStore store) {
     this.ownedCallbacks = b.callbackExecutor == null
         ? Executors.newSingleThreadExecutor(r -> {
           Thread t = new Thread(r, "ciphertalk-callbacks");
@@ -77,8 +79,7 @@ public final class CipherTalkClient implements AutoCloseable {
       scheduler = owned;
     }
     this.ownedScheduler = owned;
-    LocalStore store = b.store;
-    this.engine = new ClientEngine(new ClientEngine.Config(link, store.data(),
+    this.engine = new ClientEngine(new ClientEngine.Config(link, new StoreLocalData(store),
         address -> cryptoFactory.apply(address, store), b.clock, scheduler, b.random, events,
         b.deviceId, b.typingTimeout, b.reconnectBase, b.reconnectMax, b.signedPrekeyRotation,
         b.prekeyBatch, 1000));
@@ -256,7 +257,7 @@ public final class CipherTalkClient implements AutoCloseable {
 
   /**
    * Builds a {@link CipherTalkClient}. Each setter checks its value at once. Not thread-safe.
-   * Required: a server ({@link #serverUri} or {@link #transport}) and a {@link #store}.
+   * Required: a server ({@link #serverUri} or {@link #transport}).
    */
   public static final class Builder {
     private ServerLink link;
@@ -326,7 +327,12 @@ public final class CipherTalkClient implements AutoCloseable {
       return this;
     }
 
-    /** The local store (in memory or encrypted on disk). Required. */
+    /**
+     * Where this device keeps its keys, history and outbox: an
+     * {@link io.ciphertalk.core.store.memory.InMemoryLocalStore} or the encrypted
+     * {@link io.ciphertalk.core.store.jdbi.JdbiLocalStore} (give it the same clock as the client).
+     * Default: a new in-memory store on the client's clock. The client closes it.
+     */
     public Builder store(LocalStore store) {
       this.store = Objects.requireNonNull(store, "store");
       return this;
@@ -428,9 +434,7 @@ public final class CipherTalkClient implements AutoCloseable {
      * @throws IllegalStateException if no server or no store was given
      */
     public CipherTalkClient build() {
-      if (store == null) {
-        throw new IllegalStateException("store(...) is required");
-      }
+      LocalStore st = store != null ? store : InMemoryLocalStore.create(clock);
       ServerLink l = link;
       if (l == null && transports != null) {
         l = new WireServerLink(transports, httpUri, requestTimeout);
@@ -446,7 +450,7 @@ public final class CipherTalkClient implements AutoCloseable {
         crypto = (address, s) -> new SessionCrypto(address, suite, r,
             new SenderKeyGroups(address, r, c));
       }
-      return new CipherTalkClient(this, l, crypto);
+      return new CipherTalkClient(this, l, crypto, st);
     }
   }
 }

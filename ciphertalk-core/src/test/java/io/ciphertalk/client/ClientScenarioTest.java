@@ -36,7 +36,7 @@ class ClientScenarioTest {
   }
 
   private CipherTalkClient client(Recorder r, int device) {
-    CipherTalkClient c = CipherTalkClient.builder().link(hub.link()).store(LocalStore.inMemory())
+    CipherTalkClient c = CipherTalkClient.builder().link(hub.link())
         .clock(clock).scheduler(scheduler).deviceId(device).listener(r).prekeyBatch(5).build();
     clients.add(c);
     return c;

@@ -43,6 +43,7 @@ final class FakeHub {
   private final List<byte[]> routed = new ArrayList<>();
   private final AtomicInteger roomSeq = new AtomicInteger();
   volatile boolean leaky;
+  volatile boolean duplicateDeliveries;
   int lowPrekeyThreshold = 3;
 
   FakeHub(Clock clock) {
@@ -108,6 +109,9 @@ final class FakeHub {
     Conn c = online.get(to);
     if (c != null) {
       delivery.run();
+      if (duplicateDeliveries) {
+        delivery.run(); // as after a lost acknowledgement
+      }
     }
   }
 

@@ -98,7 +98,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private Scheduler.Cancellable reconnectTimer;
   private Scheduler.Cancellable rotationTimer;
   private boolean keysPublished;
-  private final Map<MessageId, Scheduler.Cancellable> expiryTimers = new HashMap<>();
+  private Scheduler.Cancellable sweepTimer;
+  private Instant sweepAt;
   private final Map<String, Set<DeviceAddress>> senderKeySentTo = new HashMap<>();
   private final Set<String> needsRotation = new HashSet<>();
   private final Map<String, List<PendingGroup>> pendingGroup = new HashMap<>();
@@ -560,8 +561,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   }
 
   private static void checkLimit(int limit) {
-    if (limit < 1 || limit > 1000) {
-      throw new IllegalArgumentException("limit must be 1..1000: " + limit);
+    if (limit < 1 || limit > 500) {
+      throw new IllegalArgumentException("limit must be 1..500: " + limit);
     }
   }
 
@@ -627,25 +628,25 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     }
     for (OutboxEntry e : data.outbox()) {
       if (e.expiresAt() != null && !e.expiresAt().isAfter(clock.instant())) {
-        data.removeOutbox(e.seq()); // self-destructed before it could leave
+        data.removeOutbox(e); // self-destructed before it could leave
         continue;
       }
       try {
         deliver(e);
-        data.removeOutbox(e.seq());
+        data.removeOutbox(e);
       } catch (RequestFailedException ex) {
         if (isTransient(ex)) {
           LOG.debug("outbox flush paused: {}", ex.code());
           return;
         }
         LOG.warn("server refused outbox entry {}: {}", e.id(), ex.code());
-        data.removeOutbox(e.seq());
+        data.removeOutbox(e);
       } catch (CipherTalkException ex) {
         LOG.debug("outbox flush paused: {}", ex.getMessage());
         return;
       } catch (CryptoException ex) {
         LOG.warn("cannot encrypt outbox entry {}: {}", e.id(), ex.getClass().getSimpleName());
-        data.removeOutbox(e.seq());
+        data.removeOutbox(e);
       }
     }
   }
@@ -1162,27 +1163,37 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   // ------------------------------------------------------------------ self-destruct
 
   private void scheduleStoredExpiries() {
-    for (Message m : data.expiring()) {
-      scheduleExpiry(m);
-    }
+    data.nextExpiry().ifPresent(this::armSweep);
   }
 
   private void scheduleExpiry(Message m) {
-    if (m.expiresAt().isEmpty() || expiryTimers.containsKey(m.id())) {
-      return;
-    }
-    expiryTimers.put(m.id(), cfg.scheduler().schedule(m.expiresAt().get(),
-        () -> runOnEngine(() -> expire(m.id(), m.roomId()))));
+    m.expiresAt().ifPresent(this::armSweep);
   }
 
-  private void expire(MessageId id, String roomId) {
-    expiryTimers.remove(id);
-    if (data.message(id).isEmpty()) {
+  /** Makes sure a sweep runs at {@code at} (one timer: the earliest pending expiry). */
+  private void armSweep(Instant at) {
+    if (sweepAt != null && !at.isBefore(sweepAt)) {
       return;
     }
-    data.deleteMessage(id);
-    removeUnread(roomId, Set.of(id));
-    cfg.events().publish(new ChatEvent.MessageExpired(roomId, id));
+    if (sweepTimer != null) {
+      sweepTimer.cancel();
+    }
+    sweepAt = at;
+    sweepTimer = cfg.scheduler().schedule(at, () -> runOnEngine(this::sweep));
+  }
+
+  private void sweep() {
+    sweepAt = null;
+    sweepTimer = null;
+    if (closed) {
+      return;
+    }
+    List<Message> expired = data.sweepExpired();
+    data.nextExpiry().ifPresent(this::armSweep); // re-armed before anyone hears of this sweep
+    for (Message m : expired) {
+      removeUnread(m.roomId(), Set.of(m.id()));
+      cfg.events().publish(new ChatEvent.MessageExpired(m.roomId(), m.id()));
+    }
   }
 
   // ------------------------------------------------------------------ engine thread plumbing
@@ -1252,7 +1263,9 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         if (rotationTimer != null) {
           rotationTimer.cancel();
         }
-        expiryTimers.values().forEach(Scheduler.Cancellable::cancel);
+        if (sweepTimer != null) {
+          sweepTimer.cancel();
+        }
         link.close();
         return null;
       });

@@ -22,8 +22,11 @@ import java.util.List;
 public final class ContentCodec {
   public static final int VERSION = 1;
   public static final int MAX_ENCODED = 64 * 1024;
-  public static final int MAX_BODY_CHARS = 16 * 1024;
+  public static final int MAX_BODY_CHARS =
+      io.ciphertalk.core.model.PlaintextContent.MAX_BODY_CHARS;
   public static final int MAX_IDS = 1000;
+  /** Encodings are padded to a multiple of this many bytes. */
+  public static final int PAD_BLOCK = 64;
 
   private final ObjectMapper mapper;
 
@@ -78,6 +81,10 @@ public final class ContentCodec {
       o.put("km", Base64.getUrlEncoder().withoutPadding().encodeToString(c.keyMaterial()));
     }
     try {
+      // Pad to a multiple of PAD_BLOCK bytes so the ciphertext length reveals only a size bucket.
+      int len = mapper.writeValueAsBytes(o).length + 8; // 8 = ,"p":"" plus one
+      int padded = (len + PAD_BLOCK - 1) / PAD_BLOCK * PAD_BLOCK;
+      o.put("p", "0".repeat(padded - len + 1));
       byte[] out = mapper.writeValueAsBytes(o);
       if (out.length > MAX_ENCODED) {
         throw new IllegalArgumentException("content too large: " + out.length + " bytes");

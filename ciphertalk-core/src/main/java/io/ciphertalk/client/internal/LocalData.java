@@ -40,8 +40,11 @@ public interface LocalData extends AutoCloseable {
   /** Messages whose text contains {@code needle} (case-insensitive), newest first. */
   List<Message> search(String needle, int limit);
 
-  /** All messages that have an expiry. */
-  List<Message> expiring();
+  /** The earliest expiry among stored messages. */
+  Optional<java.time.Instant> nextExpiry();
+
+  /** Deletes every expired message and returns them. */
+  List<Message> sweepExpired();
 
   void putRoom(ServerLink.RoomInfo room);
 
@@ -55,7 +58,7 @@ public interface LocalData extends AutoCloseable {
   /** The outbox in order. */
   List<OutboxEntry> outbox();
 
-  void removeOutbox(long seq);
+  void removeOutbox(OutboxEntry entry);
 
   /** Whether an inbound payload id was already processed. */
   boolean isSeen(MessageId id);

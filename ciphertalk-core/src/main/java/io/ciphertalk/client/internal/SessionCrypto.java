@@ -57,6 +57,10 @@ public final class SessionCrypto implements E2eCrypto {
     this.suite = Objects.requireNonNull(suite, "suite");
     this.random = Objects.requireNonNull(random, "random");
     this.groups = Objects.requireNonNull(groups, "groups");
+    // A random start, as Signal does: a reinstalled device must not reuse the prekey ids of its
+    // previous installation, which the directory may still hold.
+    byte[] r = random.bytes(3);
+    this.nextPreKeyId = 1 + (((r[0] & 0xff) << 16) | ((r[1] & 0xff) << 8) | (r[2] & 0xff));
   }
 
   @Override
