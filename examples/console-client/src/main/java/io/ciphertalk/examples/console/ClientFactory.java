@@ -10,6 +10,12 @@ import io.ciphertalk.client.CipherTalkClient;
  */
 @FunctionalInterface
 public interface ClientFactory {
-  /** A new, not yet connected client with {@code listener} registered. */
-  CipherTalkClient create(ConsoleApp.Options options, ChatListener listener);
+  /**
+   * A new, not yet connected client with {@code listener} registered.
+   *
+   * @param storePassphrase the passphrase of {@link ConsoleApp.Options#store()}, or null without a
+   *     store file; the caller wipes it afterwards
+   * @throws IllegalArgumentException with a message for the user if the store cannot be opened
+   */
+  CipherTalkClient create(ConsoleApp.Options options, char[] storePassphrase, ChatListener listener);
 }

@@ -6,6 +6,7 @@ import io.ciphertalk.client.CipherTalkException;
 import io.ciphertalk.client.KeyExchange;
 import io.ciphertalk.client.RequestFailedException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.Objects;
@@ -34,9 +35,10 @@ public final class ConsoleApp {
    * @param deviceId this device's number within the account
    * @param keyExchange the handshake suite for new sessions
    * @param zone the time zone for message times
+   * @param store an encrypted file to keep this device's keys and history in, or null for memory
    */
   public record Options(URI server, URI http, String user, boolean register, int deviceId,
-      KeyExchange keyExchange, ZoneId zone) {
+      KeyExchange keyExchange, ZoneId zone, Path store) {
     public Options {
       Objects.requireNonNull(server, "server");
       Objects.requireNonNull(http, "http");
@@ -49,7 +51,17 @@ public final class ConsoleApp {
 
     /** Options for {@code user} on a server with defaults (device 1, X3DH, UTC). */
     public static Options of(URI server, URI http, String user, boolean register) {
-      return new Options(server, http, user, register, 1, KeyExchange.X3DH, ZoneId.of("UTC"));
+      return new Options(server, http, user, register, 1, KeyExchange.X3DH, ZoneId.of("UTC"), null);
+    }
+
+    /** The same options for another device of the account. */
+    public Options withDevice(int device) {
+      return new Options(server, http, user, register, device, keyExchange, zone, store);
+    }
+
+    /** The same options with an encrypted store file. */
+    public Options withStore(Path file) {
+      return new Options(server, http, user, register, deviceId, keyExchange, zone, file);
     }
 
     /** The HTTP base a server has by default next to {@code ws}: same host, port 8080. */
@@ -99,7 +111,27 @@ public final class ConsoleApp {
       out.println(renderer.error("no password given"));
       return LOGIN_FAILED;
     }
-    try (CipherTalkClient client = factory.create(options, session)) {
+    char[] storePassphrase = null;
+    if (options.store() != null) {
+      String p = in.readSecret("passphrase for the store " + options.store() + ": ");
+      if (p == null || p.isEmpty()) {
+        out.println(renderer.error("no store passphrase given"));
+        return LOGIN_FAILED;
+      }
+      storePassphrase = p.toCharArray();
+    }
+    CipherTalkClient created;
+    try {
+      created = factory.create(options, storePassphrase, session);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      out.println(renderer.error(e.getMessage()));
+      return LOGIN_FAILED;
+    } finally {
+      if (storePassphrase != null) {
+        java.util.Arrays.fill(storePassphrase, '\0');
+      }
+    }
+    try (CipherTalkClient client = created) {
       session.attach(client, user);
       try {
         if (options.register()) {
@@ -113,6 +145,12 @@ public final class ConsoleApp {
             + e.getMessage()));
         return LOGIN_FAILED;
       } catch (RequestFailedException e) {
+        if (e.code().equals("conflict")) {
+          out.println(renderer.error("device " + options.deviceId() + " of " + user
+              + " already has other keys (a device's keys cannot change). Start with --device "
+              + (options.deviceId() + 1) + " to add this one as a new device."));
+          return LOGIN_FAILED;
+        }
         if (e.code().equals("rate_limited")) {
           out.println(renderer.error("too many login attempts: wait a few minutes and try again"));
           return LOGIN_FAILED;

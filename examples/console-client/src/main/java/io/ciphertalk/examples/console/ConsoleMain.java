@@ -3,6 +3,7 @@ package io.ciphertalk.examples.console;
 import io.ciphertalk.client.KeyExchange;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.concurrent.Callable;
@@ -47,6 +48,11 @@ public final class ConsoleMain implements Callable<Integer> {
       description = "no line editing: read stdin and write stdout (automatic when not on a terminal)")
   boolean plain;
 
+  @Option(names = "--store", paramLabel = "FILE",
+      description = "keep this device's keys and history in an encrypted H2 file (asks for its "
+          + "passphrase); default: in memory, a new device identity each run")
+  Path store;
+
   @Option(names = "--zone", description = "time zone for message times (default: the system's)")
   ZoneId zone;
 
@@ -72,7 +78,7 @@ public final class ConsoleMain implements Callable<Integer> {
   ConsoleApp.Options options() {
     return new ConsoleApp.Options(server, http == null ? ConsoleApp.Options.defaultHttp(server) : http,
         user, register, device, keyExchange,
-        zone == null ? ZoneId.systemDefault() : zone);
+        zone == null ? ZoneId.systemDefault() : zone, store);
   }
 
   @Override

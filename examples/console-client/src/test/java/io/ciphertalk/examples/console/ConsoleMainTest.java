@@ -10,7 +10,7 @@ import picocli.CommandLine;
 
 class ConsoleMainTest {
   private static ConsoleMain parse(String... args) {
-    CommandLine cl = ConsoleMain.commandLine((o, l) -> {
+    CommandLine cl = ConsoleMain.commandLine((o, p, l) -> {
       throw new AssertionError("not used");
     });
     cl.parseArgs(args);
@@ -43,7 +43,7 @@ class ConsoleMainTest {
 
   @Test
   void badArguments_exitWithUsageError() {
-    CommandLine cl = ConsoleMain.commandLine((o, l) -> {
+    CommandLine cl = ConsoleMain.commandLine((o, p, l) -> {
       throw new AssertionError("not used");
     });
     cl.setErr(new java.io.PrintWriter(new java.io.StringWriter()));

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ciphertalk.server.CipherTalkServer;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two real console clients, driven through their piped standard input and output, chat through a
@@ -111,7 +114,8 @@ class TwoConsolesChatTest {
     try (ConsoleDriver first = console("frank")) {
       first.quit(WAIT);
     }
-    try (ConsoleDriver again = ConsoleDriver.start("frank2", ConsoleApp.Options.of(ws, http, "frank", false),
+    try (ConsoleDriver again = ConsoleDriver.start("frank2", ConsoleApp.Options.of(ws, http, "frank",
+        false).withDevice(2),
         new DefaultClientFactory(), line -> {})) {
       again.type("not-franks-password");
       again.awaitLine("! login failed", WAIT);
@@ -133,34 +137,31 @@ class TwoConsolesChatTest {
   }
 
   @Test
-  void reinstalledContact_showsTheNewSafetyNumber_andTheirMessagesWaitForTrust() throws Exception {
+  void contactsNewDevice_joinsTheConversation_andAReusedDeviceNumberIsExplained() throws Exception {
     try (ConsoleDriver ivan = console("ivan")) {
       try (ConsoleDriver judy = console("judy")) {
         ivan.type("/dm judy");
         ivan.awaitLine("now in @judy", WAIT);
         ivan.type("first contact");
         judy.awaitLine("ivan: first contact", WAIT);
-        judy.type("/safety ivan");
-        String before = judy.awaitLine("* safety number with ivan: ", WAIT);
-        assertThat(before).isNotBlank();
         judy.quit(WAIT);
       }
-      // judy on a new phone: same account and device number, new identity keys
+      // judy again, keys in memory only: device 1 cannot come back with other keys
+      try (ConsoleDriver again = ConsoleDriver.start("judy-again", ConsoleApp.Options.of(ws, http,
+          "judy", false), new DefaultClientFactory(), line -> {})) {
+        again.type("password-of-judy");
+        again.awaitLine("Start with --device 2 to add this one as a new device", WAIT);
+        assertThat(again.quit(WAIT)).isEqualTo(ConsoleApp.LOGIN_FAILED);
+      }
       try (ConsoleDriver judy2 = ConsoleDriver.start("judy2", ConsoleApp.Options.of(ws, http, "judy",
-          false), new DefaultClientFactory(), line -> {})) {
+          false).withDevice(2), new DefaultClientFactory(), line -> {})) {
         judy2.type("password-of-judy");
-        judy2.awaitLine("signed in as judy", WAIT);
+        judy2.awaitLine("signed in as judy (device 2)", WAIT);
         judy2.type("/dm ivan");
         judy2.type("new phone, same judy");
-
-        ivan.awaitLine("! The safety number with judy changed", WAIT);
-        String number = ivan.awaitLine("!   New safety number: ", WAIT);
-        judy2.type("/safety ivan");
-        String judysView = judy2.awaitLine("* safety number with ivan: ", WAIT);
-        assertThat(number.substring(number.indexOf(": ") + 2))
-            .isEqualTo(judysView.substring(judysView.indexOf(": ") + 2));
-        ivan.type("/trust judy");
         ivan.awaitLine("judy: new phone, same judy", WAIT);
+        ivan.type("/safety judy");
+        ivan.awaitLine("* safety number with judy: ", WAIT);
       }
     }
   }
@@ -189,7 +190,7 @@ class TwoConsolesChatTest {
     }
     byte[] secret = TotpFixture.enroll(http, "mike", "password-of-mike");
     try (ConsoleDriver mike = ConsoleDriver.start("mike2", ConsoleApp.Options.of(ws, http, "mike",
-        false), new DefaultClientFactory(), line -> {})) {
+        false).withDevice(2), new DefaultClientFactory(), line -> {})) {
       mike.type("password-of-mike");
       mike.awaitLine("one-time code for mike", WAIT);
       mike.type(TotpFixture.code(secret, System.currentTimeMillis() / 1000));
@@ -197,12 +198,50 @@ class TwoConsolesChatTest {
       assertThat(mike.quit(WAIT)).isEqualTo(ConsoleApp.OK);
     }
     try (ConsoleDriver wrong = ConsoleDriver.start("mike3", ConsoleApp.Options.of(ws, http, "mike",
-        false), new DefaultClientFactory(), line -> {})) {
+        false).withDevice(3), new DefaultClientFactory(), line -> {})) {
       wrong.type("password-of-mike");
       wrong.awaitLine("one-time code for mike", WAIT);
       wrong.type("000000x");
       wrong.awaitLine("! login failed", WAIT);
       assertThat(wrong.quit(WAIT)).isEqualTo(ConsoleApp.LOGIN_FAILED);
+    }
+  }
+
+  @Test
+  @Disabled("the SDK's SessionCrypto keeps the identity key in memory, not in the LocalStore, so a "
+      + "second run on the same store presents new keys and the server refuses them (conflict); "
+      + "enable once the client persists identities")
+  void storeFile_keepsTheDeviceIdentityAndHistory_acrossRuns(@TempDir Path dir) throws Exception {
+    Path store = dir.resolve("nora");
+    try (ConsoleDriver oscar = console("oscar")) {
+      try (ConsoleDriver nora = ConsoleDriver.start("nora", ConsoleApp.Options.of(ws, http, "nora",
+          true).withStore(store), new DefaultClientFactory(), line -> {})) {
+        nora.type("password-of-nora");
+        nora.type("store passphrase");
+        nora.awaitLine("signed in as nora", WAIT);
+        oscar.type("/dm nora");
+        oscar.type("hi nora");
+        nora.awaitLine("oscar: hi nora", WAIT);
+        nora.quit(WAIT);
+      }
+      try (ConsoleDriver wrong = ConsoleDriver.start("nora-wrong", ConsoleApp.Options.of(ws, http,
+          "nora", false).withStore(store), new DefaultClientFactory(), line -> {})) {
+        wrong.type("password-of-nora");
+        wrong.type("not the store passphrase");
+        wrong.awaitLine("! wrong passphrase for the store", WAIT);
+        assertThat(wrong.quit(WAIT)).isEqualTo(ConsoleApp.LOGIN_FAILED);
+      }
+      try (ConsoleDriver nora = ConsoleDriver.start("nora-again", ConsoleApp.Options.of(ws, http,
+          "nora", false).withStore(store), new DefaultClientFactory(), line -> {})) {
+        nora.type("password-of-nora");
+        nora.type("store passphrase");
+        nora.awaitLine("signed in as nora", WAIT);
+        nora.type("/dm oscar");
+        nora.awaitLine("oscar: hi nora", WAIT); // the history came back from the encrypted file
+        nora.type("still me");
+        oscar.awaitLine("nora: still me", WAIT);
+        assertThat(oscar.transcript()).noneMatch(l -> l.contains("safety number with nora changed"));
+      }
     }
   }
 }

@@ -2,7 +2,6 @@ package io.ciphertalk.examples.host;
 
 import io.ciphertalk.client.CipherTalkClient;
 import io.ciphertalk.client.CipherTalkException;
-import io.ciphertalk.client.LocalStore;
 import io.ciphertalk.core.transport.InMemoryTransport;
 import io.ciphertalk.crypto.RandomSource;
 import io.ciphertalk.server.CipherTalkServer;
@@ -66,7 +65,8 @@ public final class EmbeddedHost implements Callable<Integer>, AutoCloseable {
 
   /**
    * Starts the server, then the bot: registers the bot's account with a random password (the bot's
-   * keys live in memory, so it is a new device identity on every start) and connects it.
+   * keys live in the SDK's default in-memory store, so it is a new device identity on every start)
+   * and connects it.
    */
   public synchronized EmbeddedHost start() throws CipherTalkException {
     CipherTalkServer.Builder b = CipherTalkServer.builder().wsPort(wsPort).httpPort(httpPort);
@@ -79,7 +79,6 @@ public final class EmbeddedHost implements Callable<Integer>, AutoCloseable {
     bot = new EchoBot(botName);
     botClient = CipherTalkClient.builder()
         .transport(() -> new InMemoryTransport(server.inMemoryEndpoint()), httpUri())
-        .store(LocalStore.inMemory())
         .listener(bot)
         .build();
     bot.attach(botClient);

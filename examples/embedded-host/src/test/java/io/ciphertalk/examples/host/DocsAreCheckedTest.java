@@ -33,7 +33,7 @@ class DocsAreCheckedTest {
   /** The runnable jars and the program that parses their arguments (null: not checked here). */
   static final Map<String, Consumer<String[]>> JARS = Map.of(
       "examples/console-client/target/ciphertalk-console.jar",
-      args -> ConsoleMain.commandLine((o, l) -> {
+      args -> ConsoleMain.commandLine((o, p, l) -> {
         throw new AssertionError();
       }).parseArgs(args),
       "examples/embedded-host/target/ciphertalk-embedded-host.jar",

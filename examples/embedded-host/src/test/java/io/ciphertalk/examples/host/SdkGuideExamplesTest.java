@@ -8,16 +8,17 @@ import io.ciphertalk.client.CipherTalkClient;
 import io.ciphertalk.client.ConnectionState;
 import io.ciphertalk.client.Contact;
 import io.ciphertalk.client.KeyExchange;
-import io.ciphertalk.client.LocalStore;
 import io.ciphertalk.client.Message;
 import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.client.Presence;
 import io.ciphertalk.core.model.Role;
 import io.ciphertalk.client.Room;
 import io.ciphertalk.client.SendOptions;
+import io.ciphertalk.core.store.jdbi.JdbiLocalStore;
 import io.ciphertalk.core.transport.InMemoryTransport;
 import io.ciphertalk.server.CipherTalkServer;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -26,6 +27,7 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The code samples of docs/sdk-guide.md, compiled and run against a real embedded server (the
@@ -60,7 +62,6 @@ class SdkGuideExamplesTest {
   private CipherTalkClient inMemoryClient(List<ChatEvent> sink) {
     return CipherTalkClient.builder()
         .transport(() -> new InMemoryTransport(server.inMemoryEndpoint()), httpUri)
-        .store(LocalStore.inMemory())
         .listener(new ChatListener() {
           @Override
           public void onEvent(ChatEvent event) {
@@ -71,12 +72,15 @@ class SdkGuideExamplesTest {
   }
 
   @Test
-  void buildingAClient_overWebSocket() throws Exception {
+  void buildingAClient_overWebSocket_withAnEncryptedStore(@TempDir Path dir) throws Exception {
     URI webSocket = URI.create("ws://localhost:" + server.wsPort() + "/ws");
     URI http = URI.create("http://localhost:" + server.httpPort() + "/");
     CipherTalkClient client = CipherTalkClient.builder()
         .serverUri(webSocket, http)            // or .transport(() -> new InMemoryTransport(...), http)
-        .store(LocalStore.inMemory())          // keys, sessions, history, outbox
+        .store(JdbiLocalStore.builder()        // keys, sessions, history, outbox: encrypted
+            .file(dir.resolve("carol"))        // at rest (default: an in-memory store)
+            .passphrase("correct horse".toCharArray())
+            .open())
         .keyExchange(KeyExchange.PQXDH)        // X3DH (default), PQXDH or RSA_OAEP
         .deviceId(1)                           // a second device of the same user uses 2
         .typingTimeout(Duration.ofSeconds(6))
@@ -187,30 +191,41 @@ class SdkGuideExamplesTest {
   }
 
   @Test
-  void identityChange_isSurfaced_andNeedsTheUsersDecision() throws Exception {
-    CipherTalkClient alice = inMemoryClient(aliceEvents);
-    alice.register("alice", "correct horse battery staple");
-    alice.connect();
-    try (CipherTalkClient bob = inMemoryClient(bobEvents)) {
+  void aContactsSecondDevice_getsTheMessages_andIdentityChangesGoToTheListener() throws Exception {
+    try (CipherTalkClient alice = inMemoryClient(aliceEvents);
+        CipherTalkClient bob = inMemoryClient(bobEvents)) {
+      alice.register("alice", "correct horse battery staple");
+      alice.connect();
       bob.register("bob", "tr0ub4dor&3-but-longer");
       bob.connect();
-      alice.privateRoom("bob").send("first contact");
-      await(bobEvents, ChatEvent.MessageReceived.class, e -> true);
-    }
-    // bob reinstalls: same account and device number, new identity keys
-    try (CipherTalkClient bob2 = inMemoryClient(new CopyOnWriteArrayList<>())) {
-      bob2.login("bob", "tr0ub4dor&3-but-longer");
-      bob2.connect();
-      bob2.privateRoom("alice").send("it's me, new phone");
 
-      ChatEvent.IdentityKeyChanged changed = await(aliceEvents,
-          ChatEvent.IdentityKeyChanged.class, e -> e.userId().equals("bob"));
-      // Show changed.newSafetyNumber() to the user; once they compared it with bob:
-      alice.trustIdentity(changed.userId());
-      await(aliceEvents, ChatEvent.MessageReceived.class,
-          e -> e.message().text().equals("it's me, new phone"));
-    } finally {
-      alice.close();
+      ChatListener identityPrompt = new ChatListener() {
+        @Override
+        public void onIdentityKeyChanged(ChatEvent.IdentityKeyChanged e) {
+          // Show e.newSafetyNumber() to the user; once they compared it with e.userId():
+          alice.trustIdentity(e.userId());
+        }
+      };
+      alice.addListener(identityPrompt);
+
+      // bob's second phone: same account, its own device number and keys
+      List<ChatEvent> phoneEvents = new CopyOnWriteArrayList<>();
+      try (CipherTalkClient bobsPhone = CipherTalkClient.builder()
+          .transport(() -> new InMemoryTransport(server.inMemoryEndpoint()), httpUri)
+          .deviceId(2)
+          .listener(new ChatListener() {
+            @Override
+            public void onEvent(ChatEvent event) {
+              phoneEvents.add(event);
+            }
+          })
+          .build()) {
+        bobsPhone.login("bob", "tr0ub4dor&3-but-longer");
+        bobsPhone.connect();
+        MessageId id = alice.privateRoom("bob").send("to both of bob's devices");
+        await(bobEvents, ChatEvent.MessageReceived.class, e -> e.message().id().equals(id));
+        await(phoneEvents, ChatEvent.MessageReceived.class, e -> e.message().id().equals(id));
+      }
     }
   }
 
