@@ -92,7 +92,7 @@ public final class ConsoleDriver implements AutoCloseable {
     return awaitLine(l -> l.contains(text), "a line containing \"" + text + "\"", timeout);
   }
 
-  /** Waits until a line printed at index {@code from} or later matches; see {@link #awaitLine}. */
+  /** Waits until any line printed so far or later matches {@code match}; see {@link #awaitLine}. */
   public String awaitLine(Predicate<String> match, String what, Duration timeout)
       throws TimeoutException {
     return awaitLineFrom(0, match, what, timeout);
