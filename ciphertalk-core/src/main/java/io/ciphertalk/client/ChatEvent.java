@@ -2,7 +2,6 @@ package io.ciphertalk.client;
 
 import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.core.model.Role;
-
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -172,16 +171,26 @@ public sealed interface ChatEvent {
   }
 
   /**
-   * A contact's identity key changed (a new phone, a reinstall, or an attack). Messages to and from
-   * that user are held until the app calls {@link CipherTalkClient#trustIdentity(String)} after the
-   * user compared the new safety number out of band.
+   * A contact's identity changed. Two cases:
    *
-   * @param userId the user whose key changed
+   * <ul>
+   *   <li>{@code newDevice == false}: a device the client already knew presents a different
+   *       identity key (a reinstall on the same device id, or a key substituted by the server).
+   *       Messages to and from that user are <b>held</b> until the app calls
+   *       {@link CipherTalkClient#trustIdentity(String)} after the users compared the new safety
+   *       number out of band.
+   *   <li>{@code newDevice == true}: a user the client already talks to has a device it had not
+   *       seen (a new phone, a reinstall under a new device id, or a device the server added). It
+   *       is trusted on first use and nothing is held; the app should tell the user.
+   * </ul>
+   *
+   * @param userId the user whose identity changed
    * @param deviceId the device that presented the new key
    * @param newSafetyNumber the safety number with the new key, to compare out of band
+   * @param newDevice whether this is an additional device rather than a changed key
    */
-  record IdentityKeyChanged(String userId, int deviceId, String newSafetyNumber)
-      implements ChatEvent {
+  record IdentityKeyChanged(String userId, int deviceId, String newSafetyNumber,
+      boolean newDevice) implements ChatEvent {
     public IdentityKeyChanged {
       Objects.requireNonNull(userId, "userId");
       Objects.requireNonNull(newSafetyNumber, "newSafetyNumber");

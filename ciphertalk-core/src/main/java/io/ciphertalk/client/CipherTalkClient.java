@@ -1,25 +1,23 @@
 package io.ciphertalk.client;
 
-import io.ciphertalk.core.model.RoomKind;
-
 import io.ciphertalk.client.internal.ClientEngine;
 import io.ciphertalk.client.internal.E2eCrypto;
 import io.ciphertalk.client.internal.EventDispatcher;
 import io.ciphertalk.client.internal.SenderKeyGroups;
-import io.ciphertalk.client.internal.StoreLocalData;
-import io.ciphertalk.core.store.LocalStore;
-import io.ciphertalk.core.store.memory.InMemoryLocalStore;
 import io.ciphertalk.client.internal.ServerLink;
 import io.ciphertalk.client.internal.SessionCrypto;
+import io.ciphertalk.client.internal.StoreLocalData;
+import io.ciphertalk.client.internal.SystemScheduler;
 import io.ciphertalk.client.internal.WireServerLink;
+import io.ciphertalk.core.model.RoomKind;
+import io.ciphertalk.core.store.LocalStore;
+import io.ciphertalk.core.store.memory.InMemoryLocalStore;
 import io.ciphertalk.core.transport.Transport;
 import io.ciphertalk.core.transport.WebSocketTransport;
-import java.net.URI;
-import java.util.function.Supplier;
-import io.ciphertalk.client.internal.SystemScheduler;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.RandomSource;
 import io.ciphertalk.crypto.session.HandshakeSuite;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +30,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * The front door of the CipherTalk client SDK: one device of one user, connected to a CipherTalk
@@ -448,7 +447,7 @@ public final class CipherTalkClient implements AutoCloseable {
         RandomSource r = random;
         Clock c = clock;
         crypto = (address, s) -> new SessionCrypto(address, suite, r,
-            new SenderKeyGroups(address, r, c));
+            new SenderKeyGroups(address, r, c, s.senderKeys()), s);
       }
       return new CipherTalkClient(this, l, crypto, st);
     }

@@ -1,7 +1,6 @@
 package io.ciphertalk.client;
 
 import io.ciphertalk.core.model.MessageId;
-
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;

@@ -3,7 +3,6 @@ package io.ciphertalk.client;
 import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.core.model.Role;
 import io.ciphertalk.core.model.RoomKind;
-
 import java.util.List;
 import java.util.Map;
 

@@ -1,11 +1,10 @@
 package io.ciphertalk.client;
 
+import io.ciphertalk.client.internal.ClientEngine;
+import io.ciphertalk.client.internal.ServerLink;
 import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.core.model.Role;
 import io.ciphertalk.core.model.RoomKind;
-
-import io.ciphertalk.client.internal.ClientEngine;
-import io.ciphertalk.client.internal.ServerLink;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,7 +36,16 @@ final class RoomHandle implements Room {
 
   @Override
   public String name() {
-    return info().name();
+    ServerLink.RoomInfo r = info();
+    if (r.kind() == RoomKind.PRIVATE) {
+      String me = engine.self().map(a -> a.userId()).orElse("");
+      for (String u : r.members().keySet()) {
+        if (!u.equals(me)) {
+          return u;
+        }
+      }
+    }
+    return r.name();
   }
 
   @Override

@@ -1,7 +1,6 @@
 package io.ciphertalk.client;
 
 import io.ciphertalk.core.model.MessageId;
-
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;

@@ -18,6 +18,8 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Key management, dedupe and misuse handling of the client against the fake server. */
 class ClientKeyManagementTest {
@@ -104,6 +106,29 @@ class ClientKeyManagementTest {
     rb.awaitText("g0");
     assertThat(rb.all(ChatEvent.MessageReceived.class)).hasSize(6);
     ra.await(ChatEvent.ReceiptReceived.class, e -> e.kind() == ReceiptKind.DELIVERED);
+  }
+
+  @ParameterizedTest
+  @EnumSource(KeyExchange.class)
+  void everyKeyExchangeSuite_establishesSessionsBothWays(KeyExchange suite) throws Exception {
+    Recorder ra = new Recorder("alice");
+    Recorder rb = new Recorder("bob");
+    CipherTalkClient alice = CipherTalkClient.builder().link(hub.link()).clock(clock)
+        .scheduler(scheduler).listener(ra).prekeyBatch(2).keyExchange(suite).build();
+    CipherTalkClient bob = CipherTalkClient.builder().link(hub.link()).clock(clock)
+        .scheduler(scheduler).listener(rb).prekeyBatch(2).keyExchange(suite).build();
+    clients.add(alice);
+    clients.add(bob);
+    alice.register("alice", "pw");
+    bob.register("bob", "pw");
+    alice.connect();
+    bob.connect();
+    Room room = alice.privateRoom("bob");
+    room.send("hello over " + suite);
+    rb.awaitText("hello over " + suite);
+    bob.room(room.id()).orElseThrow().send("and back");
+    ra.awaitText("and back");
+    assertThat(alice.safetyNumber("bob")).isEqualTo(bob.safetyNumber("alice"));
   }
 
   @Test

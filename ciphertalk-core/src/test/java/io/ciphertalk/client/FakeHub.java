@@ -1,10 +1,9 @@
 package io.ciphertalk.client;
 
+import io.ciphertalk.client.internal.ServerLink;
 import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.core.model.Role;
 import io.ciphertalk.core.model.RoomKind;
-
-import io.ciphertalk.client.internal.ServerLink;
 import io.ciphertalk.crypto.DeviceAddress;
 import java.time.Clock;
 import java.time.Instant;

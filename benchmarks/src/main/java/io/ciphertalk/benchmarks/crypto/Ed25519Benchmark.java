@@ -21,9 +21,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Ed25519 sign and verify of a 64-byte message (a typical signed prekey or group message digest
- * size; openssl speed ed25519 signs a 64-byte buffer too): CipherTalk's (BouncyCastle lightweight)
- * against the JDK's own EdDSA. {@code verifyFromBytes} includes parsing and validating the public
+ * Ed25519 sign and verify of a 64-byte message (short, like a signed prekey; at this size the
+ * message hashing is a small part of the cost): CipherTalk's (BouncyCastle lightweight) against the
+ * JDK's own EdDSA. {@code verifyFromBytes} includes parsing and validating the public
  * key, as a first contact with a peer does.
  */
 @State(Scope.Thread)

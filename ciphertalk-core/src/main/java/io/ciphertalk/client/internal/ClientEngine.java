@@ -4,14 +4,14 @@ import io.ciphertalk.client.ChatEvent;
 import io.ciphertalk.client.CipherTalkException;
 import io.ciphertalk.client.ConnectionState;
 import io.ciphertalk.client.Message;
-import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.client.Presence;
 import io.ciphertalk.client.ReceiptKind;
 import io.ciphertalk.client.RequestFailedException;
-import io.ciphertalk.core.model.Role;
-import io.ciphertalk.core.model.RoomKind;
 import io.ciphertalk.client.Scheduler;
 import io.ciphertalk.client.SendOptions;
+import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.Role;
+import io.ciphertalk.core.model.RoomKind;
 import io.ciphertalk.crypto.CryptoException;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.RandomSource;
@@ -396,9 +396,9 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       untrusted.remove(userId);
       List<Runnable> in = heldForIdentity.remove(userId);
       if (in != null) {
-        in.forEach(Runnable::run);
+        in.forEach(this::runOnEngine);
       }
-      flush();
+      runOnEngine(this::flush);
       return null;
     });
   }
@@ -421,12 +421,11 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         .withExpiresAt(expires == null ? null : expires.toEpochMilli());
     Message m = new Message(id, roomId, self.userId(), self.deviceId(), now, text,
         options.replyTo(), Optional.ofNullable(expires), false, false, Map.of());
-    callOnEngine(() -> {
-      data.putMessage(m);
-      data.markSeen(id);
-      scheduleExpiry(m);
-      return null;
-    });
+    // Stored from the caller's thread (the store is thread-safe), so send never waits for the
+    // engine thread, which may be busy with the network.
+    data.putMessage(m);
+    data.markSeen(id);
+    runOnEngine(() -> scheduleExpiry(m));
     enqueue(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c, expires);
     return id;
   }
@@ -440,10 +439,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.EDIT, roomId, id.toString(), clock.millis())
         .withTarget(target.toString()).withBody(newText);
-    callOnEngine(() -> {
-      data.message(target).ifPresent(x -> data.putMessage(x.withEditedText(newText)));
-      return null;
-    });
+    data.message(target).ifPresent(x -> data.putMessage(x.withEditedText(newText)));
     enqueue(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c,
         m.expiresAt().orElse(null));
   }
@@ -453,10 +449,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.DELETE, roomId, id.toString(), clock.millis())
         .withTarget(target.toString());
-    callOnEngine(() -> {
-      data.putMessage(m.asDeleted());
-      return null;
-    });
+    data.putMessage(m.asDeleted());
     enqueue(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c, m.expiresAt().orElse(null));
   }
 
@@ -470,11 +463,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.REACTION, roomId, id.toString(), clock.millis())
         .withTarget(target.toString()).withEmoji(emoji).withFlag(add);
-    callOnEngine(() -> {
-      data.message(target).ifPresent(x -> data.putMessage(applyReaction(x, self.userId(), emoji,
-          add)));
-      return null;
-    });
+    data.message(target).ifPresent(x -> data.putMessage(applyReaction(x, self.userId(), emoji,
+        add)));
     enqueue(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c, m.expiresAt().orElse(null));
   }
 
@@ -503,9 +493,9 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       MessageId sid = MessageId.generate(clock, cfg.random());
       enqueueOnEngine(OutboxEntry.Route.USERS, roomId, Set.of(), true, sid,
           Content.of(Content.Kind.READ_SYNC, roomId, sid.toString(), now).withIds(all), null);
-      flush();
       return null;
     });
+    runOnEngine(this::flush); // the receipts leave after markRead has returned
   }
 
   public int unreadCount(String roomId) {
@@ -762,6 +752,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private void ensureSession(DeviceAddress d) throws CipherTalkException, CryptoException {
     if (!crypto.hasSession(d)) {
       crypto.startSession(link.fetchBundle(d));
+      announceNewDevices();
     }
   }
 
@@ -843,8 +834,17 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       ack.run();
       return;
     }
+    announceNewDevices();
     handlePlaintext(from, id, pt, expiresAt, null);
     ack.run();
+  }
+
+  private void announceNewDevices() {
+    for (E2eCrypto.NewDevice d : crypto.takeNewDevices()) {
+      LOG.info("new device {} of a known user", d.address());
+      cfg.events().publish(new ChatEvent.IdentityKeyChanged(d.address().userId(),
+          d.address().deviceId(), d.safetyNumber(), true));
+    }
   }
 
   @Override
@@ -1102,7 +1102,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     if (untrusted.add(user)) {
       LOG.info("identity key of {} changed; holding messages until trusted", user);
       cfg.events().publish(new ChatEvent.IdentityKeyChanged(user, e.address().deviceId(),
-          e.newSafetyNumber()));
+          e.newSafetyNumber(), false));
     }
   }
 

@@ -48,6 +48,15 @@ public interface E2eCrypto {
   /** Accepts the current identity keys of {@code userId}'s devices as trusted (after a change). */
   void trust(String userId);
 
+  /**
+   * Devices first trusted since the last call that belong to a user who already had a trusted
+   * device (own devices excluded), with their safety numbers; the list is cleared.
+   */
+  List<NewDevice> takeNewDevices();
+
+  /** A newly trusted device of an already known user. */
+  record NewDevice(DeviceAddress address, String safetyNumber) {}
+
   /** The safety number this device shares with {@code userId}'s current identity, if known. */
   String safetyNumber(String userId);
 

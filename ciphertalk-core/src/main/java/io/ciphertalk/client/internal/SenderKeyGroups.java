@@ -1,9 +1,11 @@
 package io.ciphertalk.client.internal;
 
 import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.store.SenderKeyStore;
 import io.ciphertalk.crypto.CryptoException;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.RandomSource;
+import io.ciphertalk.crypto.SecretBytes;
 import io.ciphertalk.crypto.group.GroupMessage;
 import io.ciphertalk.crypto.group.GroupSession;
 import io.ciphertalk.crypto.group.SenderKeyDistributionMessage;
@@ -25,15 +27,46 @@ import java.util.Set;
  * any disagreement heals on the next distribution. A removed device never receives a key of an
  * epoch entered after its removal.
  *
- * <p>Thread-safe (the group session synchronizes).
+ * <p>Each room's state is persisted in the {@link SenderKeyStore} under this device's own address.
+ * Thread-safe (synchronized).
  */
 public final class SenderKeyGroups implements GroupKeys {
   private final GroupSession session;
   private final DeviceAddress self;
+  private final SenderKeyStore store;
+  private final Set<String> loaded = new HashSet<>();
 
-  public SenderKeyGroups(DeviceAddress self, RandomSource random, Clock clock) {
+  /** Room states are loaded from {@code store} on first use and written back after each change. */
+  public SenderKeyGroups(DeviceAddress self, RandomSource random, Clock clock,
+      SenderKeyStore store) {
     this.self = self;
+    this.store = store;
     this.session = GroupSession.builder().localAddress(self).random(random).clock(clock).build();
+  }
+
+  private void load(String roomId) {
+    if (loaded.add(roomId)) {
+      store.loadSenderKey(roomId, self).ifPresent(state -> {
+        try {
+          session.importRoom(SecretBytes.wrap(state));
+        } catch (CryptoException | IllegalArgumentException e) {
+          store.deleteSenderKey(roomId, self); // unreadable: start the room afresh
+        }
+      });
+    }
+  }
+
+  private void save(String roomId) {
+    try {
+      SecretBytes state = session.exportRoom(roomId);
+      try {
+        store.storeSenderKey(roomId, self, state.toByteArray());
+      } finally {
+        state.wipe();
+      }
+    } catch (IllegalArgumentException nothingHeld) {
+      store.deleteSenderKey(roomId, self);
+    }
   }
 
   private Set<DeviceAddress> withSelf(Set<DeviceAddress> members) {
@@ -44,6 +77,15 @@ public final class SenderKeyGroups implements GroupKeys {
 
   @Override
   public synchronized byte[] distribution(String roomId, Set<DeviceAddress> members) {
+    load(roomId);
+    try {
+      return distributionLoaded(roomId, members);
+    } finally {
+      save(roomId);
+    }
+  }
+
+  private byte[] distributionLoaded(String roomId, Set<DeviceAddress> members) {
     Set<DeviceAddress> m = withSelf(members);
     OptionalLong epoch = session.currentEpoch(roomId);
     if (epoch.isEmpty()) {
@@ -59,12 +101,24 @@ public final class SenderKeyGroups implements GroupKeys {
 
   @Override
   public synchronized void rotate(String roomId, Set<DeviceAddress> members) {
+    load(roomId);
     OptionalLong epoch = session.currentEpoch(roomId);
     session.startEpoch(roomId, epoch.isEmpty() ? 0 : epoch.getAsLong() + 1, withSelf(members));
+    save(roomId);
   }
 
   @Override
   public synchronized boolean accept(String roomId, DeviceAddress from, byte[] distribution,
+      Set<DeviceAddress> members) throws CryptoException {
+    load(roomId);
+    try {
+      return acceptLoaded(roomId, from, distribution, members);
+    } finally {
+      save(roomId);
+    }
+  }
+
+  private boolean acceptLoaded(String roomId, DeviceAddress from, byte[] distribution,
       Set<DeviceAddress> members) throws CryptoException {
     SenderKeyDistributionMessage d = SenderKeyDistributionMessage.parse(distribution);
     long theirs = d.epoch();
@@ -82,14 +136,18 @@ public final class SenderKeyGroups implements GroupKeys {
   }
 
   @Override
-  public byte[] encrypt(String roomId, byte[] plaintext, MessageId id, Instant expiresAt)
-      throws CryptoException {
-    return session.encrypt(roomId, plaintext, idBytes(id), millis(expiresAt)).toByteArray();
+  public synchronized byte[] encrypt(String roomId, byte[] plaintext, MessageId id,
+      Instant expiresAt) throws CryptoException {
+    load(roomId);
+    byte[] out = session.encrypt(roomId, plaintext, idBytes(id), millis(expiresAt)).toByteArray();
+    save(roomId); // persisted before the message leaves: an older state would reuse keys
+    return out;
   }
 
   @Override
-  public byte[] decrypt(String roomId, DeviceAddress from, byte[] ciphertext, MessageId id,
-      Instant expiresAt) throws CryptoException {
+  public synchronized byte[] decrypt(String roomId, DeviceAddress from, byte[] ciphertext,
+      MessageId id, Instant expiresAt) throws CryptoException {
+    load(roomId);
     GroupMessage m = GroupMessage.parse(ciphertext);
     // The server's routing copies must be what the sender signed and bound into the AD.
     if (!m.roomId().equals(roomId) || !m.sender().equals(from)
@@ -99,7 +157,9 @@ public final class SenderKeyGroups implements GroupKeys {
           "routing metadata does not match the group message");
     }
     try {
-      return session.decrypt(m).plaintext();
+      byte[] pt = session.decrypt(m).plaintext();
+      save(roomId);
+      return pt;
     } catch (io.ciphertalk.crypto.group.NoSenderKeyException e) {
       throw new E2eCrypto.NoSenderKeyException(e.getMessage());
     } catch (UnknownSenderException e) {
@@ -108,8 +168,10 @@ public final class SenderKeyGroups implements GroupKeys {
   }
 
   @Override
-  public void leave(String roomId) {
+  public synchronized void leave(String roomId) {
     session.leave(roomId);
+    store.deleteSenderKeys(roomId);
+    loaded.remove(roomId);
   }
 
   private static long millis(Instant t) {

@@ -1,10 +1,10 @@
 package io.ciphertalk.client.internal;
 
-import io.ciphertalk.client.CipherTalkException;
 import io.ciphertalk.client.ChatEvent;
+import io.ciphertalk.client.CipherTalkException;
 import io.ciphertalk.client.Contact;
-import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.client.Presence;
+import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.core.model.Role;
 import io.ciphertalk.core.model.RoomKind;
 import io.ciphertalk.crypto.DeviceAddress;

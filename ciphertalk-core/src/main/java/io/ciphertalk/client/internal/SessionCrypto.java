@@ -1,21 +1,27 @@
 package io.ciphertalk.client.internal;
 
 import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.store.IdentityStore;
+import io.ciphertalk.core.store.LocalIdentity;
+import io.ciphertalk.core.store.LocalStore;
+import io.ciphertalk.core.store.PreKeyStore;
+import io.ciphertalk.core.store.PreKeyType;
 import io.ciphertalk.crypto.CryptoException;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.RandomSource;
+import io.ciphertalk.crypto.SecretBytes;
 import io.ciphertalk.crypto.X25519;
 import io.ciphertalk.crypto.session.EncryptedMessage;
 import io.ciphertalk.crypto.session.HandshakeSuite;
 import io.ciphertalk.crypto.session.IdentityKey;
 import io.ciphertalk.crypto.session.IdentityKeyPair;
 import io.ciphertalk.crypto.session.IdentityTrust;
-import io.ciphertalk.crypto.session.InMemoryPreKeySource;
 import io.ciphertalk.crypto.session.InitialMessage;
 import io.ciphertalk.crypto.session.InvalidMessageException;
 import io.ciphertalk.crypto.session.KemPreKey;
 import io.ciphertalk.crypto.session.OneTimePreKey;
 import io.ciphertalk.crypto.session.PreKeyBundle;
+import io.ciphertalk.crypto.session.PreKeySource;
 import io.ciphertalk.crypto.session.RsaPreKey;
 import io.ciphertalk.crypto.session.SafetyNumber;
 import io.ciphertalk.crypto.session.Session;
@@ -28,6 +34,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link E2eCrypto} on the session library ({@code io.ciphertalk.crypto.session}): an identity,
@@ -35,32 +44,71 @@ import java.util.Objects;
  * {@link Session} per peer device, and trust on first use per device with explicit re-trust per user.
  * Group operations go to a {@link GroupKeys}.
  *
- * <p>State is held in memory by this object (the in-memory store); thread-safe (synchronized).
+ * <p>State lives in the device's {@link LocalStore} (sealed at rest by the encrypted store) with
+ * the sessions in use cached in memory; thread-safe (synchronized).
  */
 public final class SessionCrypto implements E2eCrypto {
+  private static final Logger LOG = LoggerFactory.getLogger(SessionCrypto.class);
   private final DeviceAddress self;
   private final HandshakeSuite suite;
   private final RandomSource random;
   private final GroupKeys groups;
-  private final InMemoryPreKeySource preKeys = new InMemoryPreKeySource();
-  private final Trust trust = new Trust();
+  private final LocalStore store;
+  private final StorePreKeys preKeys;
+  private final Trust trust;
   private final Map<DeviceAddress, Session> sessions = new HashMap<>();
+  private final List<NewDevice> newDevices = new ArrayList<>();
   private IdentityKeyPair identity;
   private SignedPreKey signedPreKey;
   private KemPreKey kemPreKey;
   private RsaPreKey rsaPreKey;
   private int nextPreKeyId = 1;
 
+  /**
+   * Loads this device's identity, prekeys, trusted peer keys and sessions from {@code store}
+   * (lazily) and writes every change back.
+   */
   public SessionCrypto(DeviceAddress self, HandshakeSuite suite, RandomSource random,
-      GroupKeys groups) {
+      GroupKeys groups, LocalStore store) {
     this.self = Objects.requireNonNull(self, "self");
     this.suite = Objects.requireNonNull(suite, "suite");
     this.random = Objects.requireNonNull(random, "random");
     this.groups = Objects.requireNonNull(groups, "groups");
-    // A random start, as Signal does: a reinstalled device must not reuse the prekey ids of its
-    // previous installation, which the directory may still hold.
-    byte[] r = random.bytes(3);
-    this.nextPreKeyId = 1 + (((r[0] & 0xff) << 16) | ((r[1] & 0xff) << 8) | (r[2] & 0xff));
+    this.store = Objects.requireNonNull(store, "store");
+    this.preKeys = new StorePreKeys(store.preKeys());
+    this.trust = new Trust(store.identities());
+    int max = 0;
+    for (PreKeyType t : PreKeyType.values()) {
+      for (int id : store.preKeys().preKeyIds(t)) {
+        max = Math.max(max, id);
+      }
+    }
+    if (max > 0) {
+      nextPreKeyId = max + 1;
+    } else {
+      // A random start, as Signal does: a reinstalled device must not reuse the prekey ids of its
+      // previous installation, which the directory may still hold.
+      byte[] r = random.bytes(3);
+      nextPreKeyId = 1 + (((r[0] & 0xff) << 16) | ((r[1] & 0xff) << 8) | (r[2] & 0xff));
+    }
+    loadCurrentSignedPreKeys();
+  }
+
+  private void loadCurrentSignedPreKeys() {
+    try {
+      signedPreKey = newest(PreKeyType.SIGNED).map(id -> preKeys.signedPreKey(id).orElse(null))
+          .orElse(null);
+      kemPreKey = newest(PreKeyType.KEM).map(id -> preKeys.kemPreKey(id).orElse(null))
+          .orElse(null);
+      rsaPreKey = newest(PreKeyType.RSA).map(id -> preKeys.rsaPreKey(id).orElse(null))
+          .orElse(null);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("stored prekeys are unreadable", e);
+    }
+  }
+
+  private java.util.Optional<Integer> newest(PreKeyType t) {
+    return store.preKeys().preKeyIds(t).stream().max(Integer::compare);
   }
 
   @Override
@@ -75,9 +123,23 @@ public final class SessionCrypto implements E2eCrypto {
   }
 
   private void ensureIdentity() {
-    if (identity == null) {
-      identity = IdentityKeyPair.generate(random);
+    if (identity != null) {
+      return;
     }
+    Optional<LocalIdentity> stored = store.identities().localIdentity();
+    if (stored.isPresent()) {
+      try {
+        identity = IdentityKeyPair.deserialize(stored.get().privateKey());
+        return;
+      } catch (CryptoException e) {
+        throw new IllegalStateException("stored identity is unreadable", e);
+      }
+    }
+    identity = IdentityKeyPair.generate(random);
+    SecretBytes priv = identity.serialize();
+    store.identities().saveLocalIdentity(LocalIdentity.of(self, identity.publicKey().serialize(),
+        priv));
+    priv.wipe();
   }
 
   @Override
@@ -91,13 +153,13 @@ public final class SessionCrypto implements E2eCrypto {
 
   private void newSignedPreKeys() {
     signedPreKey = SignedPreKey.generate(identity, nextPreKeyId++, random);
-    preKeys.add(signedPreKey);
+    preKeys.put(PreKeyType.SIGNED, signedPreKey.id(), signedPreKey.serialize());
     kemPreKey = KemPreKey.generate(identity, nextPreKeyId++, random);
-    preKeys.add(kemPreKey);
+    preKeys.put(PreKeyType.KEM, kemPreKey.id(), kemPreKey.serialize());
     if (suite == HandshakeSuite.RSA_OAEP && rsaPreKey == null) {
       // RSA-3072 generation is slow; the key is only published by devices configured for the suite.
       rsaPreKey = RsaPreKey.generate(identity, nextPreKeyId++, random);
-      preKeys.add(rsaPreKey);
+      preKeys.put(PreKeyType.RSA, rsaPreKey.id(), rsaPreKey.serialize());
     }
   }
 
@@ -123,7 +185,7 @@ public final class SessionCrypto implements E2eCrypto {
     ensureIdentity();
     List<ServerLink.KeyUpload.OneTimePrekey> out = new ArrayList<>(count);
     for (OneTimePreKey k : OneTimePreKey.generateBatch(nextPreKeyId, count, random)) {
-      preKeys.add(k);
+      preKeys.put(PreKeyType.ONE_TIME, k.id(), k.serialize());
       out.add(new ServerLink.KeyUpload.OneTimePrekey(k.id(), k.publicKey().toByteArray()));
     }
     nextPreKeyId += count;
@@ -141,7 +203,33 @@ public final class SessionCrypto implements E2eCrypto {
 
   @Override
   public synchronized boolean hasSession(DeviceAddress peer) {
-    return sessions.containsKey(peer);
+    return session(peer) != null;
+  }
+
+  private Session session(DeviceAddress peer) {
+    Session s = sessions.get(peer);
+    if (s == null) {
+      Optional<byte[]> stored = store.sessions().loadSession(peer);
+      if (stored.isPresent()) {
+        try {
+          s = Session.deserialize(SecretBytes.wrap(stored.get()), random);
+          sessions.put(peer, s);
+        } catch (CryptoException e) {
+          LOG.warn("stored session with {} is unreadable; starting afresh", peer);
+          store.sessions().deleteSession(peer);
+        }
+      }
+    }
+    return s;
+  }
+
+  private void save(DeviceAddress peer, Session s) {
+    SecretBytes state = s.serialize();
+    try {
+      store.sessions().storeSession(peer, state.toByteArray());
+    } finally {
+      state.wipe();
+    }
   }
 
   @Override
@@ -157,6 +245,7 @@ public final class SessionCrypto implements E2eCrypto {
       Session s = Session.initiate().identity(identity).bundle(bundle).suite(suite).trust(trust)
           .random(random).build();
       sessions.put(fetched.device(), s);
+      save(fetched.device(), s);
     } catch (UntrustedIdentityException e) {
       throw changed(e);
     }
@@ -185,11 +274,13 @@ public final class SessionCrypto implements E2eCrypto {
   @Override
   public synchronized byte[] encrypt(DeviceAddress peer, byte[] plaintext, MessageId id,
       Instant expiresAt) throws CryptoException {
-    Session s = sessions.get(peer);
+    Session s = session(peer);
     if (s == null) {
       throw new CryptoException("no session with " + peer);
     }
-    return s.encrypt(plaintext, sessionId(id), millis(expiresAt)).serialize();
+    byte[] out = s.encrypt(plaintext, sessionId(id), millis(expiresAt)).serialize();
+    save(peer, s);
+    return out;
   }
 
   @Override
@@ -201,7 +292,7 @@ public final class SessionCrypto implements E2eCrypto {
     if (!m.messageId().equals(sessionId(id)) || m.expiresAtEpochMillis() != millis(expiresAt)) {
       throw new InvalidMessageException("routing metadata does not match the message");
     }
-    Session s = sessions.get(peer);
+    Session s = session(peer);
     if (m instanceof InitialMessage im && (s == null || !s.isSameHandshake(im))) {
       try {
         Session.Established est = Session.respond().identity(identity).preKeys(preKeys)
@@ -210,6 +301,7 @@ public final class SessionCrypto implements E2eCrypto {
         if (old != null) {
           old.wipe();
         }
+        save(peer, est.session());
         return est.firstMessage().plaintext();
       } catch (UntrustedIdentityException e) {
         throw changed(e);
@@ -218,7 +310,9 @@ public final class SessionCrypto implements E2eCrypto {
     if (s == null) {
       throw new InvalidMessageException("no session with " + peer);
     }
-    return s.decrypt(m).plaintext();
+    byte[] pt = s.decrypt(m).plaintext();
+    save(peer, s);
+    return pt;
   }
 
   private IdentityChangedException changed(UntrustedIdentityException e) {
@@ -243,17 +337,27 @@ public final class SessionCrypto implements E2eCrypto {
       if (old != null) {
         old.wipe();
       }
+      store.sessions().deleteSession(a);
     }
+  }
+
+  @Override
+  public synchronized List<NewDevice> takeNewDevices() {
+    List<NewDevice> out = List.copyOf(newDevices);
+    newDevices.clear();
+    return out;
   }
 
   @Override
   public synchronized String safetyNumber(String userId) {
     ensureIdentity();
-    return trust.trusted.entrySet().stream()
-        .filter(e -> e.getKey().userId().equals(userId))
-        .min(Map.Entry.comparingByKey())
-        .map(e -> SafetyNumber.of(self, identity.publicKey(), e.getKey(), e.getValue()).digits())
-        .orElseThrow(() -> new IllegalArgumentException("no known identity for " + userId));
+    for (DeviceAddress d : new java.util.TreeSet<>(trust.known(userId))) {
+      Optional<IdentityKey> k = trust.trustedKey(d);
+      if (k.isPresent()) {
+        return SafetyNumber.of(self, identity.publicKey(), d, k.get()).digits();
+      }
+    }
+    throw new IllegalArgumentException("no known identity for " + userId);
   }
 
   private static io.ciphertalk.crypto.session.MessageId sessionId(MessageId id) {
@@ -271,21 +375,118 @@ public final class SessionCrypto implements E2eCrypto {
     return groups;
   }
 
-  /** Trust on first use per device; changed keys wait in {@code pending} for the user's decision. */
-  private static final class Trust implements IdentityTrust {
-    final Map<DeviceAddress, IdentityKey> trusted = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Trust on first use per device, kept in the identity store; changed keys wait in pending. */
+  private final class Trust implements IdentityTrust {
+    private final IdentityStore ids;
     final Map<DeviceAddress, IdentityKey> pending = new java.util.concurrent.ConcurrentHashMap<>();
+
+    Trust(IdentityStore ids) {
+      this.ids = ids;
+    }
+
+    Optional<IdentityKey> trustedKey(DeviceAddress address) {
+      Optional<byte[]> k = ids.peerIdentity(address);
+      if (k.isEmpty()) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(IdentityKey.deserialize(k.get()));
+      } catch (CryptoException e) {
+        throw new IllegalStateException("stored identity of " + address + " is unreadable", e);
+      }
+    }
+
+    java.util.Set<DeviceAddress> known(String userId) {
+      java.util.Set<DeviceAddress> out = new java.util.HashSet<>(
+          store.sessions().sessionDevices(userId));
+      sessions.keySet().stream().filter(a -> a.userId().equals(userId)).forEach(out::add);
+      return out;
+    }
 
     @Override
     public boolean isTrusted(DeviceAddress address, IdentityKey key) {
-      IdentityKey k = trusted.get(address);
-      return k == null || k.equals(key);
+      return trustedKey(address).map(k -> k.equals(key)).orElse(true);
     }
 
     @Override
     public void trust(DeviceAddress address, IdentityKey key) {
-      trusted.put(address, key);
+      boolean first = ids.peerIdentity(address).isEmpty();
+      if (first && !address.userId().equals(self.userId())) {
+        boolean knownUser = false;
+        for (DeviceAddress d : known(address.userId())) {
+          if (!d.equals(address) && ids.peerIdentity(d).isPresent()) {
+            knownUser = true;
+          }
+        }
+        if (knownUser) {
+          newDevices.add(new NewDevice(address,
+              SafetyNumber.of(self, identity.publicKey(), address, key).digits()));
+        }
+      }
+      ids.savePeerIdentity(address, key.serialize());
     }
   }
 
+  /** The responder's private prekeys, read from the prekey store. */
+  private static final class StorePreKeys implements PreKeySource {
+    private final PreKeyStore keys;
+
+    StorePreKeys(PreKeyStore keys) {
+      this.keys = keys;
+    }
+
+    void put(PreKeyType type, int id, SecretBytes secret) {
+      try {
+        keys.storePreKey(type, id, secret);
+      } finally {
+        secret.wipe();
+      }
+    }
+
+    private <T> Optional<T> load(PreKeyType type, int id, Parser<T> parser) {
+      Optional<SecretBytes> s = keys.loadPreKey(type, id);
+      if (s.isEmpty()) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(parser.parse(s.get()));
+      } catch (CryptoException e) {
+        LOG.warn("stored {} prekey {} is unreadable", type, id);
+        return Optional.empty();
+      } finally {
+        s.get().wipe();
+      }
+    }
+
+    private interface Parser<T> {
+      T parse(SecretBytes s) throws CryptoException;
+    }
+
+    @Override
+    public Optional<SignedPreKey> signedPreKey(int id) {
+      return load(PreKeyType.SIGNED, id, SignedPreKey::deserialize);
+    }
+
+    @Override
+    public Optional<OneTimePreKey> oneTimePreKey(int id) {
+      return load(PreKeyType.ONE_TIME, id, OneTimePreKey::deserialize);
+    }
+
+    @Override
+    public boolean consumeOneTimePreKey(int id) {
+      Optional<SecretBytes> s = keys.consumePreKey(PreKeyType.ONE_TIME, id);
+      s.ifPresent(SecretBytes::wipe);
+      return s.isPresent();
+    }
+
+    @Override
+    public Optional<KemPreKey> kemPreKey(int id) {
+      return load(PreKeyType.KEM, id, KemPreKey::deserialize);
+    }
+
+    @Override
+    public Optional<RsaPreKey> rsaPreKey(int id) {
+      return load(PreKeyType.RSA, id, RsaPreKey::deserialize);
+    }
+  }
 }

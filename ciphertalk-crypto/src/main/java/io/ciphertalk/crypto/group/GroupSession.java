@@ -48,8 +48,9 @@ import java.util.TreeSet;
  * #DEFAULT_GRACE_MESSAGES}) further messages per sender; only one previous epoch is kept. Then they
  * are wiped and such messages fail with {@link EpochExpiredException}.
  *
- * <p><b>Failures</b> are typed {@link CryptoException}s and never change state: the next chain step
- * is computed aside and committed only after signature and AEAD tag verified.
+ * <p><b>Failures</b> are typed {@link CryptoException}s and never change state (the only change not
+ * caused by a successful call is the clock-driven wipe of a previous epoch whose grace ran out): the
+ * next chain step is computed aside and committed only after signature and AEAD tag verified.
  *
  * <p><b>Persistence.</b> {@link #exportRoom} / {@link #importRoom} give a versioned byte format per
  * room. Persist a room's state after {@link #encrypt} and before sending the message: restoring an
@@ -425,17 +426,19 @@ public final class GroupSession {
   }
 
   /**
-   * The room's complete state in the versioned format of docs/protocol.md ("Room state"). It holds
-   * secret keys: store it encrypted.
+   * The room's complete state in the versioned format of docs/protocol.md ("Room state (type
+   * 0x12)"). It holds secret keys: store it encrypted, and wipe the returned copy when done.
    *
    * @throws IllegalArgumentException if the session holds nothing for the room
    */
-  public synchronized byte[] exportRoom(String roomId) {
+  public synchronized SecretBytes exportRoom(String roomId) {
     RoomState room = rooms.get(roomId);
     if (room == null) {
       throw new IllegalArgumentException("no state for room " + roomId);
     }
-    return room.serialize();
+    // Never persist previous-epoch keys whose grace is over.
+    room.expirePrevious(clock.millis(), graceMillis);
+    return SecretBytes.wrap(room.serialize());
   }
 
   /**
@@ -444,9 +447,15 @@ public final class GroupSession {
    * @throws InvalidGroupMessageException if the bytes are malformed or beyond a limit
    * @throws IllegalArgumentException if the state belongs to another device
    */
-  public synchronized void importRoom(byte[] state) throws InvalidGroupMessageException {
+  public synchronized void importRoom(SecretBytes state) throws InvalidGroupMessageException {
     Objects.requireNonNull(state, "state");
-    RoomState room = RoomState.deserialize(state, MAX_MEMBERS, MAX_SKIP, MAX_DEFERRED_DISTRIBUTIONS);
+    byte[] bytes = state.toByteArray();
+    RoomState room;
+    try {
+      room = RoomState.deserialize(bytes, MAX_MEMBERS, MAX_SKIP, MAX_DEFERRED_DISTRIBUTIONS);
+    } finally {
+      Arrays.fill(bytes, (byte) 0);
+    }
     if (!room.owner().equals(local)) {
       room.wipe();
       throw new IllegalArgumentException("state belongs to " + room.owner() + ", not " + local);

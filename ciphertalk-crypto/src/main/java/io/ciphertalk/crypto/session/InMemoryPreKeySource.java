@@ -14,21 +14,25 @@ public final class InMemoryPreKeySource implements PreKeySource {
   private final Map<Integer, KemPreKey> kem = new ConcurrentHashMap<>();
   private final Map<Integer, RsaPreKey> rsa = new ConcurrentHashMap<>();
 
+  /** Adds (or replaces by id) a SignedPreKey; returns this source. */
   public InMemoryPreKeySource add(SignedPreKey key) {
     signed.put(key.id(), key);
     return this;
   }
 
+  /** Adds (or replaces by id) a OneTimePreKey; returns this source. */
   public InMemoryPreKeySource add(OneTimePreKey key) {
     oneTime.put(key.id(), key);
     return this;
   }
 
+  /** Adds (or replaces by id) a KemPreKey; returns this source. */
   public InMemoryPreKeySource add(KemPreKey key) {
     kem.put(key.id(), key);
     return this;
   }
 
+  /** Adds (or replaces by id) a RsaPreKey; returns this source. */
   public InMemoryPreKeySource add(RsaPreKey key) {
     rsa.put(key.id(), key);
     return this;

@@ -31,13 +31,17 @@ public final class InitialMessage implements EncryptedMessage {
   private final int bodyOffset;
   private final MessageCodec.Body body;
 
-  private InitialMessage(byte[] bytes) throws InvalidMessageException {
+  private InitialMessage(byte[] bytes, IdentityKey knownSender) throws InvalidMessageException {
     this.bytes = bytes;
     this.suite = MessageCodec.suite(bytes);
-    try {
-      this.senderIdentity = IdentityKey.deserialize(Arrays.copyOfRange(bytes, 3, 131));
-    } catch (InvalidKeyMaterialException e) {
-      throw new InvalidMessageException("bad sender identity key: " + e.getMessage(), e);
+    if (knownSender != null) {
+      this.senderIdentity = knownSender; // our own message: the key is ours, already verified
+    } else {
+      try {
+        this.senderIdentity = IdentityKey.deserialize(Arrays.copyOfRange(bytes, 3, 131));
+      } catch (InvalidKeyMaterialException e) {
+        throw new InvalidMessageException("bad sender identity key: " + e.getMessage(), e);
+      }
     }
     this.baseKey = Arrays.copyOfRange(bytes, 131, 163);
     this.signedPreKeyId = ByteWriter.getU32(bytes, 163);
@@ -82,15 +86,16 @@ public final class InitialMessage implements EncryptedMessage {
     }
   }
 
-  static InitialMessage wrap(byte[] bytes) throws InvalidMessageException {
-    return new InitialMessage(bytes);
+  /** Wraps a message this device just built; {@code sender} is the key written at offset 3. */
+  static InitialMessage wrap(byte[] bytes, IdentityKey sender) throws InvalidMessageException {
+    return new InitialMessage(bytes, sender);
   }
 
   /** Parses an initial message and verifies the embedded identity key's self-signature. */
   public static InitialMessage deserialize(byte[] bytes) throws InvalidMessageException {
     MessageCodec.checkCommon(bytes, MessageCodec.TYPE_INITIAL,
         FIXED_PREFIX + MessageCodec.BODY_LENGTH + Aead.TAG_LENGTH);
-    return new InitialMessage(bytes.clone());
+    return new InitialMessage(bytes.clone(), null);
   }
 
   @Override

@@ -67,18 +67,41 @@ public final class PreKeyBundle {
     return new Builder();
   }
 
+  /**
+   * A builder pre-filled with this bundle's parts, e.g. to add the one-time prekey a directory
+   * serves separately: {@code bundle.toBuilder().oneTimePreKey(id, key).build()}.
+   */
+  public Builder toBuilder() {
+    Builder b = builder().address(address).identityKey(identityKey)
+        .signedPreKey(signedPreKeyId, signedPreKey, signedPreKeySignature);
+    if (oneTimePreKey != null) {
+      b.oneTimePreKey(oneTimePreKeyId, oneTimePreKey);
+    }
+    if (kemPreKey != null) {
+      b.kemPreKey(kemPreKeyId, kemPreKey, kemPreKeySignature);
+    }
+    if (rsaPreKey != null) {
+      b.rsaPreKey(rsaPreKeyId, rsaPreKey, rsaPreKeySignature);
+    }
+    return b;
+  }
+
+  /** The publishing device. */
   public DeviceAddress address() {
     return address;
   }
 
+  /** The publishing device's identity key (self-signature verified; trust is the caller's decision). */
   public IdentityKey identityKey() {
     return identityKey;
   }
 
+  /** The signed prekey's id. */
   public int signedPreKeyId() {
     return signedPreKeyId;
   }
 
+  /** The signed X25519 prekey (signature verified). */
   public X25519.PublicKey signedPreKey() {
     return signedPreKey;
   }
@@ -88,18 +111,22 @@ public final class PreKeyBundle {
     return signedPreKeySignature.clone();
   }
 
+  /** The one-time prekey's id, if the bundle has one. */
   public OptionalInt oneTimePreKeyId() {
     return oneTimePreKey == null ? OptionalInt.empty() : OptionalInt.of(oneTimePreKeyId);
   }
 
+  /** The one-time prekey, if any. */
   public Optional<X25519.PublicKey> oneTimePreKey() {
     return Optional.ofNullable(oneTimePreKey);
   }
 
+  /** The ML-KEM-768 prekey's id, if any. */
   public OptionalInt kemPreKeyId() {
     return kemPreKey == null ? OptionalInt.empty() : OptionalInt.of(kemPreKeyId);
   }
 
+  /** The ML-KEM-768 prekey (signature verified), if any. */
   public Optional<MlKem768.PublicKey> kemPreKey() {
     return Optional.ofNullable(kemPreKey);
   }
@@ -109,10 +136,12 @@ public final class PreKeyBundle {
     return Optional.ofNullable(kemPreKeySignature).map(byte[]::clone);
   }
 
+  /** The RSA prekey's id, if any. */
   public OptionalInt rsaPreKeyId() {
     return rsaPreKey == null ? OptionalInt.empty() : OptionalInt.of(rsaPreKeyId);
   }
 
+  /** The RSA prekey (signature verified), if any. */
   public Optional<Rsa.PublicKey> rsaPreKey() {
     return Optional.ofNullable(rsaPreKey);
   }

@@ -17,7 +17,8 @@ import java.util.Objects;
  * verification uniform) over {@code "CipherTalk/1/sig/rsa-prekey" || u32 id || X.509 DER}.
  * This object holds the private key.
  *
- * <p>Thread-safe. No method accepts null. RSA key generation takes a noticeable fraction of a
+ * <p>Thread-safe. No method accepts null. There is no {@code wipe()}: the JDK's RSA private keys
+ * cannot be overwritten; drop the reference when the prekey is rotated out. RSA key generation takes a noticeable fraction of a
  * second: generate these off the UI thread, and rotate them like signed prekeys.
  */
 public final class RsaPreKey {

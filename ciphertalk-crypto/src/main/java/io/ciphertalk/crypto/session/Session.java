@@ -25,7 +25,7 @@ import java.util.Objects;
 
 /**
  * An end-to-end encrypted 1:1 session between this device and one peer device: a Double Ratchet
- * (Signal's specification, revision 4: X25519 DH ratchet, HKDF-SHA256 root chain, HMAC-SHA256
+ * (Signal's specification: X25519 DH ratchet, HKDF-SHA256 root chain, HMAC-SHA256
  * symmetric chains) seeded by one of the {@link HandshakeSuite}s, with AES-256-GCM per message.
  *
  * <p>Start one with {@link #initiate()} (from the peer's {@link PreKeyBundle}) or
@@ -172,6 +172,9 @@ public final class Session {
     if (expiresAtEpochMillis < 0) {
       throw new IllegalArgumentException("expiry must be >= 0: " + expiresAtEpochMillis);
     }
+    if (sendChainKey == null) {
+      throw new IllegalStateException("session has no sending chain yet");
+    }
     if (sendCounter == Integer.MAX_VALUE) {
       throw new IllegalStateException("sending chain exhausted; wait for the peer's reply");
     }
@@ -209,7 +212,7 @@ public final class Session {
       return RatchetMessage.wrap(out, suite);
     }
     try {
-      return InitialMessage.wrap(out);
+      return InitialMessage.wrap(out, localIdentity);
     } catch (InvalidMessageException e) {
       throw new IllegalStateException("built an unparsable initial message", e);
     }
@@ -764,6 +767,11 @@ public final class Session {
      * @throws UntrustedIdentityException if {@code trust} rejects the sender's identity key
      * @throws NoSuchPreKeyException if a named prekey is unknown or already consumed
      * @throws InvalidMessageException if the message is malformed, forged or altered
+     * <p>Before calling this for an initial message from a peer you already have a session with,
+     * check {@link Session#isSameHandshake}: a repeated initial message belongs to the existing
+     * session (which rejects it if it is a duplicate). Calling {@code accept} again with it would
+     * fail only if it used a one-time prekey, since X3DH without one cannot detect the replay.
+     *
      * @throws IllegalStateException if a required setter was not called
      */
     public Established accept(InitialMessage message) throws CryptoException {

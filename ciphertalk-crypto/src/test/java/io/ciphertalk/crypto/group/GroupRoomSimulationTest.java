@@ -81,7 +81,7 @@ class GroupRoomSimulationTest {
 
     // Carol is removed. Her device drains what it can, then we keep its complete saved state.
     drain(CAROL);
-    byte[] carolSaved = sessions.get(CAROL).exportRoom(ROOM);
+    byte[] carolSaved = sessions.get(CAROL).exportRoom(ROOM).toByteArray();
     int epoch1Count = allSent.size();
 
     // Everyone but Bob rotates at once; Bob learns of the removal later.
@@ -116,7 +116,7 @@ class GroupRoomSimulationTest {
     List<Sent> later = allSent.subList(epoch1Count, allSent.size());
     assertThat(later).hasSizeGreaterThan(50);
     GroupSession restored = GroupTestSupport.session(CAROL, clock, seed * 100 + 99);
-    restored.importRoom(carolSaved);
+    restored.importRoom(SecretBytes.copyOf(carolSaved));
     for (Sent s : later) {
       assertThatThrownBy(() -> restored.decrypt(s.message())).isInstanceOf(NoSenderKeyException.class);
       assertThatThrownBy(() -> sessions.get(CAROL).decrypt(s.message()))

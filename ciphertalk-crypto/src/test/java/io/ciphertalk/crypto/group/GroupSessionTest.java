@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.ciphertalk.crypto.AuthenticationFailedException;
 import io.ciphertalk.crypto.CryptoException;
 import io.ciphertalk.crypto.DeviceAddress;
+import io.ciphertalk.crypto.SecretBytes;
 import io.ciphertalk.crypto.Ed25519;
 import io.ciphertalk.crypto.InvalidSignatureException;
 import io.ciphertalk.crypto.group.GroupTestSupport.FakeClock;
@@ -107,14 +108,14 @@ class GroupSessionTest {
   void decrypt_withAnyBitFlipped_isRejected_andLeavesStateUnchanged() throws CryptoException {
     GroupMessage genuine = alice.encrypt(ROOM, utf8("flip me"), messageId(7), 1_000);
     byte[] bytes = genuine.toByteArray();
-    byte[] stateBefore = bob.exportRoom(ROOM);
+    byte[] stateBefore = bob.exportRoom(ROOM).toByteArray();
     for (int i = 0; i < bytes.length * 8; i++) {
       byte[] flipped = bytes.clone();
       flipped[i / 8] ^= (byte) (1 << (i % 8));
       Throwable t = catchThrowable(() -> bob.decrypt(GroupMessage.parse(flipped)));
       assertThat(t).as("bit %d", i).isInstanceOf(CryptoException.class);
     }
-    assertThat(bob.exportRoom(ROOM)).isEqualTo(stateBefore);
+    assertThat(bob.exportRoom(ROOM).toByteArray()).isEqualTo(stateBefore);
     assertThat(bob.decrypt(genuine).plaintext()).isEqualTo(utf8("flip me"));
   }
 
@@ -135,14 +136,14 @@ class GroupSessionTest {
         dave.startEpoch(ROOM, 1, Set.of(ALICE, BOB, CAROL, dave.localAddress()));
     alice.addMembers(ROOM, Set.of(dave.localAddress()));
     byte[] bytes = d.toByteArray();
-    byte[] stateBefore = alice.exportRoom(ROOM);
+    byte[] stateBefore = alice.exportRoom(ROOM).toByteArray();
     for (int i = 0; i < bytes.length * 8; i++) {
       byte[] flipped = bytes.clone();
       flipped[i / 8] ^= (byte) (1 << (i % 8));
       Throwable t = catchThrowable(() -> alice.processDistribution(dave.localAddress(), flipped));
       assertThat(t).as("bit %d", i).isInstanceOf(CryptoException.class);
     }
-    assertThat(alice.exportRoom(ROOM)).isEqualTo(stateBefore);
+    assertThat(alice.exportRoom(ROOM).toByteArray()).isEqualTo(stateBefore);
     assertThat(alice.roomIds()).containsExactly(ROOM);
     assertThat(alice.processDistribution(dave.localAddress(), bytes)).isEqualTo(DistributionResult.ACCEPTED);
     assertThat(read(alice, dave.encrypt(ROOM, utf8("dave here"), messageId(1), GroupMessage.NO_EXPIRY))).isEqualTo("dave here");
@@ -163,11 +164,11 @@ class GroupSessionTest {
     // Mallory even gets her distribution message to Bob over a real pairwise session: still no member.
     assertThat(bob.processDistribution(MALLORY, md.toByteArray())).isEqualTo(DistributionResult.DEFERRED);
     GroupMessage m = mallory.encrypt(ROOM, utf8("let me in"), messageId(1), GroupMessage.NO_EXPIRY);
-    byte[] before = bob.exportRoom(ROOM);
+    byte[] before = bob.exportRoom(ROOM).toByteArray();
     assertThatThrownBy(() -> bob.decrypt(m))
         .isInstanceOf(UnknownSenderException.class)
         .hasMessageContaining("mallory.1");
-    assertThat(bob.exportRoom(ROOM)).isEqualTo(before);
+    assertThat(bob.exportRoom(ROOM).toByteArray()).isEqualTo(before);
   }
 
   @Test
@@ -193,13 +194,13 @@ class GroupSessionTest {
   void decrypt_ofReplayedMessage_isRejectedAsDuplicate_carryingItsMessageId() throws CryptoException {
     GroupMessage m = send(alice, "once", 99);
     assertThat(read(bob, m)).isEqualTo("once");
-    byte[] before = bob.exportRoom(ROOM);
+    byte[] before = bob.exportRoom(ROOM).toByteArray();
     assertThatThrownBy(() -> bob.decrypt(m))
         .isInstanceOfSatisfying(DuplicateGroupMessageException.class, e -> {
           assertThat(e.messageId()).isEqualTo(messageId(99));
           assertThat(e.sender()).isEqualTo(ALICE);
         });
-    assertThat(bob.exportRoom(ROOM)).isEqualTo(before);
+    assertThat(bob.exportRoom(ROOM).toByteArray()).isEqualTo(before);
   }
 
   @Test
@@ -233,11 +234,11 @@ class GroupSessionTest {
       }
     }
     GroupMessage b = beyond;
-    byte[] before = bob.exportRoom(ROOM);
+    byte[] before = bob.exportRoom(ROOM).toByteArray();
     assertThatThrownBy(() -> bob.decrypt(b))
         .isInstanceOfSatisfying(TooManySkippedMessagesException.class,
             e -> assertThat(e.gap()).isEqualTo(GroupSession.MAX_SKIP + 1));
-    assertThat(bob.exportRoom(ROOM)).isEqualTo(before);
+    assertThat(bob.exportRoom(ROOM).toByteArray()).isEqualTo(before);
     // Carol reads iteration 2000 first: 2000 skipped keys stored, the bound, and first still readable.
     assertThat(read(carol, atLimit)).isEqualTo("m" + GroupSession.MAX_SKIP);
     assertThat(read(carol, first)).isEqualTo("m0");
@@ -248,7 +249,7 @@ class GroupSessionTest {
 
   /** Alice's real signing key, taken from her saved state: what a malicious member holds. */
   private Ed25519.PrivateKey alicesSigningKey() throws CryptoException {
-    return RoomState.deserialize(alice.exportRoom(ROOM), 1000, 2000, 1000).own().signingKey();
+    return RoomState.deserialize(alice.exportRoom(ROOM).toByteArray(), 1000, 2000, 1000).own().signingKey();
   }
 
   /** Re-signs {@code body} (everything before the signature) with {@code key}. */
@@ -272,10 +273,10 @@ class GroupSessionTest {
     byte[] ahead = body.clone();
     ahead[iterationOffset + 3] = 5;
     GroupMessage badAhead = resign(ahead, alicesSigningKey());
-    byte[] before = bob.exportRoom(ROOM);
+    byte[] before = bob.exportRoom(ROOM).toByteArray();
     assertThatThrownBy(() -> bob.decrypt(badTag)).isInstanceOf(AuthenticationFailedException.class);
     assertThatThrownBy(() -> bob.decrypt(badAhead)).isInstanceOf(AuthenticationFailedException.class);
-    assertThat(bob.exportRoom(ROOM)).isEqualTo(before);
+    assertThat(bob.exportRoom(ROOM).toByteArray()).isEqualTo(before);
     assertThat(read(bob, genuine)).isEqualTo("m");
   }
 
@@ -318,11 +319,11 @@ class GroupSessionTest {
 
   @Test
   void removedMember_cannotReadNewEpoch_evenWithItsSavedState() throws CryptoException {
-    byte[] carolSaved = carol.exportRoom(ROOM);
+    byte[] carolSaved = carol.exportRoom(ROOM).toByteArray();
     rotate(2, alice, bob);
     GroupMessage m = send(alice, "carol is gone", 1);
     GroupSession restored = session(CAROL, clock);
-    restored.importRoom(carolSaved);
+    restored.importRoom(SecretBytes.copyOf(carolSaved));
     assertThatThrownBy(() -> restored.decrypt(m)).isInstanceOf(NoSenderKeyException.class);
     assertThatThrownBy(() -> carol.decrypt(m)).isInstanceOf(NoSenderKeyException.class);
     assertThat(read(bob, m)).isEqualTo("carol is gone");
@@ -338,16 +339,19 @@ class GroupSessionTest {
     DecryptedGroupMessage d = bob.decrypt(inFlight1);
     assertThat(d.epoch()).isEqualTo(1);
     assertThat(d.plaintext()).isEqualTo(utf8("sent before removal 1"));
+    byte[] before = bob.exportRoom(ROOM).toByteArray();
     clock.advance(Duration.ofSeconds(1));
-    byte[] before = bob.exportRoom(ROOM);
     assertThatThrownBy(() -> bob.decrypt(inFlight2))
         .isInstanceOfSatisfying(EpochExpiredException.class, e -> {
           assertThat(e.epoch()).isEqualTo(1);
           assertThat(e.currentEpoch()).isEqualTo(2);
         });
     assertThatThrownBy(() -> bob.decrypt(inFlight3)).isInstanceOf(EpochExpiredException.class);
-    // Expiry wiped the previous epoch (that is a state change by the clock, not by the message).
-    assertThat(bob.exportRoom(ROOM)).hasSizeLessThan(before.length);
+    // Expiry wiped the previous epoch (a state change by the clock, not by the message).
+    byte[] after = bob.exportRoom(ROOM).toByteArray();
+    assertThat(after).hasSizeLessThan(before.length);
+    assertThat(RoomState.deserialize(before, 1000, 2000, 1000).previous()).isNotNull();
+    assertThat(RoomState.deserialize(after, 1000, 2000, 1000).previous()).isNull();
   }
 
   @Test
@@ -400,7 +404,7 @@ class GroupSessionTest {
     read(bob, m3); // m2 is now a skipped key
     GroupSession bob2 = session(BOB, clock);
     bob2.importRoom(bob.exportRoom(ROOM));
-    assertThat(bob2.exportRoom(ROOM)).isEqualTo(bob.exportRoom(ROOM));
+    assertThat(bob2.exportRoom(ROOM).toByteArray()).isEqualTo(bob.exportRoom(ROOM).toByteArray());
     assertThat(read(bob2, m2)).isEqualTo("two");
     GroupMessage m3copy = m3;
     assertThatThrownBy(() -> bob2.decrypt(m3copy)).isInstanceOf(DuplicateGroupMessageException.class);
@@ -411,14 +415,14 @@ class GroupSessionTest {
 
   @Test
   void importRoom_rejectsAnotherDevicesState_truncationAndTrailingBytes() {
-    byte[] state = bob.exportRoom(ROOM);
-    assertThatThrownBy(() -> alice.importRoom(state)).isInstanceOf(IllegalArgumentException.class);
+    byte[] state = bob.exportRoom(ROOM).toByteArray();
+    assertThatThrownBy(() -> alice.importRoom(SecretBytes.copyOf(state))).isInstanceOf(IllegalArgumentException.class);
     for (int n : new int[] {0, 1, 10, state.length - 1}) {
       byte[] cut = java.util.Arrays.copyOf(state, n);
-      assertThatThrownBy(() -> bob.importRoom(cut)).isInstanceOf(InvalidGroupMessageException.class);
+      assertThatThrownBy(() -> bob.importRoom(SecretBytes.copyOf(cut))).isInstanceOf(InvalidGroupMessageException.class);
     }
     byte[] longer = java.util.Arrays.copyOf(state, state.length + 1);
-    assertThatThrownBy(() -> bob.importRoom(longer)).isInstanceOf(InvalidGroupMessageException.class);
+    assertThatThrownBy(() -> bob.importRoom(SecretBytes.copyOf(longer))).isInstanceOf(InvalidGroupMessageException.class);
   }
 
   @Test
@@ -462,5 +466,72 @@ class GroupSessionTest {
     DecryptedGroupMessage dm = bob.decrypt(m);
     assertThat(d.toString()).doesNotContain("chainKey").contains("alice.1");
     assertThat(dm.toString()).doesNotContain("top secret");
+  }
+
+  @Test
+  void distributionsForRoomsNotJoinedYet_areBounded() throws CryptoException {
+    GroupSession mallory = session(MALLORY, clock);
+    for (int i = 0; i < GroupSession.MAX_UNJOINED_ROOMS + 10; i++) {
+      SenderKeyDistributionMessage d = mallory.startEpoch("spam-" + i, 1, Set.of(MALLORY, ALICE));
+      assertThat(alice.processDistribution(MALLORY, d.toByteArray())).isEqualTo(DistributionResult.DEFERRED);
+    }
+    assertThat(alice.roomIds()).hasSize(GroupSession.MAX_UNJOINED_ROOMS + 1).contains(ROOM);
+    assertThat(read(alice, send(bob, "still fine", 1))).isEqualTo("still fine");
+  }
+
+  @Test
+  void parse_rejectsOtherStructureTypes_andTrailingOrMissingBytes() throws CryptoException {
+    byte[] dist = alice.currentDistribution(ROOM).toByteArray();
+    byte[] msg = send(alice, "m", 1).toByteArray();
+    assertThatThrownBy(() -> GroupMessage.parse(dist)).isInstanceOf(InvalidGroupMessageException.class);
+    assertThatThrownBy(() -> SenderKeyDistributionMessage.parse(msg))
+        .isInstanceOf(InvalidGroupMessageException.class);
+    byte[] oneToOneType = msg.clone();
+    oneToOneType[1] = 2;
+    assertThatThrownBy(() -> GroupMessage.parse(oneToOneType)).isInstanceOf(InvalidGroupMessageException.class);
+    assertThatThrownBy(() -> GroupMessage.parse(java.util.Arrays.copyOf(msg, msg.length + 1)))
+        .isInstanceOf(InvalidGroupMessageException.class);
+    assertThatThrownBy(() -> GroupMessage.parse(java.util.Arrays.copyOf(msg, msg.length - 1)))
+        .isInstanceOf(InvalidGroupMessageException.class);
+    assertThatThrownBy(() -> GroupMessage.parse(new byte[0])).isInstanceOf(InvalidGroupMessageException.class);
+  }
+
+  @Test
+  void skippedKeysPerRoom_areBounded_andTheChainThatGrowsEvictsItsOwnKeys() throws CryptoException {
+    int senders = GroupSession.MAX_SKIPPED_KEYS_PER_ROOM / GroupSession.MAX_SKIP + 1;
+    DeviceAddress receiverAddr = DeviceAddress.of("receiver", 1);
+    Set<DeviceAddress> members = new HashSet<>();
+    members.add(receiverAddr);
+    List<GroupSession> others = new ArrayList<>();
+    for (int i = 0; i < senders; i++) {
+      GroupSession s = session(DeviceAddress.of("sender" + i, 1), clock);
+      others.add(s);
+      members.add(s.localAddress());
+    }
+    GroupSession receiver = session(receiverAddr, clock);
+    receiver.startEpoch(ROOM, 1, members);
+    List<GroupMessage> firsts = new ArrayList<>();
+    for (GroupSession s : others) {
+      SenderKeyDistributionMessage d = s.startEpoch(ROOM, 1, members);
+      receiver.processDistribution(s.localAddress(), d.toByteArray());
+      GroupMessage first = null;
+      GroupMessage last = null;
+      for (int i = 0; i <= GroupSession.MAX_SKIP; i++) {
+        last = s.encrypt(ROOM, utf8("m" + i), messageId(i), GroupMessage.NO_EXPIRY);
+        if (i == 0) {
+          first = last;
+        }
+      }
+      firsts.add(first);
+      receiver.decrypt(last); // stores MAX_SKIP skipped keys for this sender
+    }
+    RoomState state = RoomState.deserialize(receiver.exportRoom(ROOM).toByteArray(), 1000, 2000, 1000);
+    assertThat(state.totalSkipped()).isEqualTo(GroupSession.MAX_SKIPPED_KEYS_PER_ROOM);
+    // The last sender's jump pushed the room over the bound: its own old keys went, nobody else's.
+    assertThatThrownBy(() -> receiver.decrypt(firsts.get(senders - 1)))
+        .isInstanceOf(DuplicateGroupMessageException.class);
+    for (int i = 0; i < senders - 1; i++) {
+      assertThat(receiver.decrypt(firsts.get(i)).plaintext()).isEqualTo(utf8("m0"));
+    }
   }
 }

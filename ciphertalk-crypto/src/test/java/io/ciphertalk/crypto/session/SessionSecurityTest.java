@@ -63,6 +63,35 @@ class SessionSecurityTest {
   }
 
   @Test
+  void skippedKeys_areBoundedInTotal_oldestEvictedFirst() throws Exception {
+    Party alice = Fixtures.alice(20);
+    Party bob = Fixtures.bob(20);
+    Session a = alice.initiate(bob, HandshakeSuite.X3DH);
+    Session b = bob.accept(alice, a.encrypt(bytes("0"), id(0), 0)).session();
+    a.decrypt(b.encrypt(bytes("r"), id(0), 0));
+    List<List<EncryptedMessage>> chains = new ArrayList<>();
+    for (int chain = 0; chain < 3; chain++) {
+      List<EncryptedMessage> sent = new ArrayList<>();
+      for (int i = 0; i <= Session.MAX_SKIP; i++) {
+        sent.add(a.encrypt(bytes(chain + ":" + i), id(i), 0));
+      }
+      // Only the last of each chain arrives: MAX_SKIP keys are kept per chain.
+      b.decrypt(sent.get(Session.MAX_SKIP));
+      a.decrypt(b.encrypt(bytes("turn"), id(0), 0));
+      chains.add(sent);
+    }
+    // 3 x 2000 skipped keys > 5000: the 1000 oldest (chain 0, messages 0..999) were evicted.
+    int evicted = 3 * Session.MAX_SKIP - Session.MAX_SKIPPED_KEYS;
+    assertThatThrownBy(() -> b.decrypt(chains.get(0).get(0)))
+        .isInstanceOf(DuplicateMessageException.class);
+    assertThatThrownBy(() -> b.decrypt(chains.get(0).get(evicted - 1)))
+        .isInstanceOf(DuplicateMessageException.class);
+    assertThat(b.decrypt(chains.get(0).get(evicted)).plaintext()).isEqualTo(bytes("0:" + evicted));
+    assertThat(b.decrypt(chains.get(2).get(0)).plaintext()).isEqualTo(bytes("2:0"));
+    assertThat(b.serialize().length()).isLessThan(Session.MAX_SKIPPED_KEYS * 68 + 2048);
+  }
+
+  @Test
   void oneTimePreKey_isConsumedOnce() throws Exception {
     Party alice = Fixtures.alice(12);
     Party bob = Fixtures.bob(12);

@@ -304,6 +304,9 @@ public final class RoomState {
       if (joinedFlag == 1) {
         s.joined = true;
         s.epoch = r.u64();
+        if (s.epoch < 0) {
+          throw new InvalidGroupMessageException("group state: epoch out of range");
+        }
         int n = r.u16();
         if (n > maxMembers) {
           throw new InvalidGroupMessageException("group state: too many members");
@@ -313,6 +316,9 @@ public final class RoomState {
         }
         int chainId = r.u32();
         int iteration = r.u32();
+        if (iteration < 0) {
+          throw new InvalidGroupMessageException("group state: iteration out of range");
+        }
         byte[] ck = r.raw(ChainKdf.CHAIN_KEY_LENGTH);
         byte[] seed = r.raw(Ed25519.PRIVATE_KEY_LENGTH);
         SecretBytes seedSecret = SecretBytes.wrap(seed);

@@ -79,6 +79,7 @@ public final class Router {
     this.clock = clock;
     this.metrics = metrics;
     this.limits = limits;
+    writer.onBatchFailure(roomCache::clear);
     this.fanoutPool = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
         new java.util.concurrent.ArrayBlockingQueue<>(100_000), r -> {
           Thread t = new Thread(r, "ciphertalk-fanout");
