@@ -135,10 +135,19 @@ public final class Renderer {
   }
 
   /**
-   * The notice shown when a contact's identity key changed, with the new safety number to compare and
-   * what to do next.
+   * The notice shown when a contact's identity key changed (messages held until /trust) or when a
+   * contact has a new device (trusted on first use), with the safety number to compare and what to
+   * do next.
    */
   public List<String> identityChanged(ChatEvent.IdentityKeyChanged e) {
+    if (e.newDevice()) {
+      return List.of(
+          "! " + e.userId() + " has a new device (device " + e.deviceId() + "): a new phone, a "
+              + "reinstall - or someone else.",
+          "!   Safety number with that device: " + e.newSafetyNumber(),
+          "!   If " + e.userId() + " did not add a device, compare the number with them in person "
+              + "or on a call.");
+    }
     return List.of(
         "! The safety number with " + e.userId() + " changed (device " + e.deviceId() + ").",
         "!   This happens after a new phone or a reinstall - or if someone intercepts the chat.",

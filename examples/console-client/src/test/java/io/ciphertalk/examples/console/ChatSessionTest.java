@@ -33,7 +33,7 @@ class ChatSessionTest {
 
   @Test
   void identityKeyChange_printsTheNoticeWithTheNumberToCompare_andHowToTrust() {
-    session.onIdentityKeyChanged(new ChatEvent.IdentityKeyChanged("bob", 2, "31415 92653 58979"));
+    session.onIdentityKeyChanged(new ChatEvent.IdentityKeyChanged("bob", 2, "31415 92653 58979", false));
     assertThat(lines).contains("!   New safety number: 31415 92653 58979");
     assertThat(lines).anySatisfy(l -> assertThat(l).contains("type /trust bob"));
   }

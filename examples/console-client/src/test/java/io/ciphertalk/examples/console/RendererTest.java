@@ -104,11 +104,20 @@ class RendererTest {
 
   @Test
   void identityChange_showsTheNewSafetyNumberAndHowToAcceptIt() {
-    List<String> lines = r.identityChanged(new ChatEvent.IdentityKeyChanged("bob", 2, "12345 67890"));
+    List<String> lines = r.identityChanged(new ChatEvent.IdentityKeyChanged("bob", 2, "12345 67890", false));
     assertThat(String.join("\n", lines))
         .contains("safety number with bob changed (device 2)")
         .contains("New safety number: 12345 67890")
         .contains("/trust bob");
+  }
+
+  @Test
+  void newDeviceOfAContact_isAnnouncedWithItsSafetyNumber_withoutAskingForTrust() {
+    List<String> lines = r.identityChanged(new ChatEvent.IdentityKeyChanged("bob", 3, "271 828", true));
+    assertThat(String.join("\n", lines))
+        .contains("bob has a new device (device 3)")
+        .contains("Safety number with that device: 271 828")
+        .doesNotContain("/trust");
   }
 
   @Test

@@ -137,7 +137,7 @@ class TwoConsolesChatTest {
   }
 
   @Test
-  void contactsNewDevice_joinsTheConversation_andAReusedDeviceNumberIsExplained() throws Exception {
+  void contactsNewDevice_isAnnounced_joinsTheConversation_andAReusedDeviceNumberIsExplained() throws Exception {
     try (ConsoleDriver ivan = console("ivan")) {
       try (ConsoleDriver judy = console("judy")) {
         ivan.type("/dm judy");
@@ -160,6 +160,7 @@ class TwoConsolesChatTest {
         judy2.type("/dm ivan");
         judy2.type("new phone, same judy");
         ivan.awaitLine("judy: new phone, same judy", WAIT);
+        ivan.awaitLine("! judy has a new device (device 2)", WAIT);
         ivan.type("/safety judy");
         ivan.awaitLine("* safety number with judy: ", WAIT);
       }

@@ -202,7 +202,11 @@ class SdkGuideExamplesTest {
       ChatListener identityPrompt = new ChatListener() {
         @Override
         public void onIdentityKeyChanged(ChatEvent.IdentityKeyChanged e) {
-          // Show e.newSafetyNumber() to the user; once they compared it with e.userId():
+          if (e.newDevice()) {
+            return; // trusted on first use, nothing held: just tell the user
+          }
+          // A known device has a new key: messages are held. Show e.newSafetyNumber();
+          // once the user compared it with e.userId():
           alice.trustIdentity(e.userId());
         }
       };
@@ -225,6 +229,9 @@ class SdkGuideExamplesTest {
         MessageId id = alice.privateRoom("bob").send("to both of bob's devices");
         await(bobEvents, ChatEvent.MessageReceived.class, e -> e.message().id().equals(id));
         await(phoneEvents, ChatEvent.MessageReceived.class, e -> e.message().id().equals(id));
+        ChatEvent.IdentityKeyChanged added = await(aliceEvents, ChatEvent.IdentityKeyChanged.class,
+            e -> e.userId().equals("bob") && e.deviceId() == 2);
+        assertThat(added.newDevice()).isTrue();
       }
     }
   }
