@@ -96,7 +96,7 @@ class TwoConsolesChatTest {
   }
 
   @Test
-  void groupRoom_reachesEveryMember_andShowsItsName() throws Exception {
+  void groupRoom_reachesEveryMember_andAnInvitedMemberJoinsTheConversation() throws Exception {
     try (ConsoleDriver carol = console("carol"); ConsoleDriver dave = console("dave");
         ConsoleDriver erin = console("erin")) {
       carol.type("/create crew dave erin");
@@ -106,6 +106,17 @@ class TwoConsolesChatTest {
       erin.awaitLine("#crew carol: standup in 5", WAIT);
       carol.type("/members");
       carol.awaitLine("carol (owner)", WAIT);
+
+      try (ConsoleDriver finn = console("finn")) {
+        carol.type("/invite finn");
+        carol.awaitLine("* invited finn", WAIT);
+        finn.awaitLine("* you were added to #crew (type /join crew)", WAIT);
+        finn.type("/join crew");
+        finn.awaitLine("now in #crew (4 members)", WAIT);
+        finn.type("hi crew");
+        dave.awaitLine("#crew finn: hi crew", WAIT);
+        carol.awaitLine("finn: hi crew", WAIT);
+      }
     }
   }
 
