@@ -39,7 +39,7 @@ import java.util.function.Supplier;
  *
  * <pre>{@code
  * try (CipherTalkClient alice = CipherTalkClient.builder()
- *     .transport(transport)            // or .serverUri(URI.create("ws://host:8000/ws"))
+ *     .serverUri(URI.create("wss://chat.example/ws"), URI.create("https://chat.example/"))
  *     .listener(myListener)
  *     .build()) {
  *   alice.register("alice", password);
@@ -49,7 +49,9 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  *
- * <p>Thread-safe. Events reach listeners on the callback executor, in order. Key management
+ * <p>Thread-safe; methods never return null (absence is an empty {@code Optional} or list) and
+ * reject null arguments with {@link NullPointerException}. Events reach listeners on the callback
+ * executor, in order. Key management
  * (prekey publication and refill, signed-prekey rotation, sessions, sender keys), multi-device copies,
  * the offline outbox and reconnection with backoff happen underneath without the app asking.
  */

@@ -153,6 +153,47 @@ class ClientKeyManagementTest {
   }
 
   @Test
+  void lostConnection_isRetriedWithExponentialBackoff_untilTheServerIsBack() throws Exception {
+    CipherTalkClient bob = connected("bob", new Recorder("bob"));
+    hub.refuseConnections = true;
+    hub.connectAttempts.set(0);
+    hub.dropConnection(DeviceAddress.of("bob", 1));
+    awaitTrue(() -> bob.connectionState() == ConnectionState.DISCONNECTED, "dropped");
+    // Delays: 1 s, 2 s, 4 s, ... each plus up to 25% jitter.
+    int[] expected = {1, 1, 2, 2, 3};
+    double[] at = {1.3, 2.9, 3.8, 6.9, 8.8};
+    double now = 0;
+    for (int i = 0; i < at.length; i++) {
+      scheduler.advance(Duration.ofMillis(Math.round((at[i] - now) * 1000)));
+      now = at[i];
+      bob.engine().awaitEngine();
+      int want = expected[i];
+      awaitTrue(() -> hub.connectAttempts.get() >= want, "attempt " + want);
+      bob.engine().awaitEngine();
+      assertThat(hub.connectAttempts.get()).as("attempts at %s s", at[i]).isEqualTo(want);
+    }
+    assertThat(bob.connectionState()).isEqualTo(ConnectionState.DISCONNECTED);
+    hub.refuseConnections = false;
+    scheduler.advance(Duration.ofSeconds(10));
+    awaitTrue(() -> bob.connectionState() == ConnectionState.CONNECTED, "reconnected");
+  }
+
+  @Test
+  void listenerThatThrows_doesNotStopDeliveryToTheApp() throws Exception {
+    Recorder rb = new Recorder("bob");
+    CipherTalkClient alice = connected("alice", new Recorder("alice"));
+    CipherTalkClient bob = connected("bob", rb);
+    bob.addListener(ChatListener.forEvery(e -> {
+      throw new IllegalStateException("buggy app listener");
+    }));
+    Room room = alice.privateRoom("bob");
+    room.send("one");
+    room.send("two");
+    rb.awaitText("two");
+    assertThat(rb.sawText("one")).isTrue();
+  }
+
+  @Test
   void wrongPassword_isAnAuthenticationError() throws Exception {
     connected("bob", new Recorder("bob"));
     CipherTalkClient other = CipherTalkClient.builder().link(hub.link()).clock(clock).scheduler(scheduler).build();

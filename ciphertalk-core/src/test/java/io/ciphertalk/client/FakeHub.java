@@ -43,6 +43,9 @@ final class FakeHub {
   private final AtomicInteger roomSeq = new AtomicInteger();
   volatile boolean leaky;
   volatile boolean duplicateDeliveries;
+  volatile boolean refuseConnections;
+  final java.util.concurrent.atomic.AtomicInteger connectAttempts =
+      new java.util.concurrent.atomic.AtomicInteger();
   int lowPrekeyThreshold = 3;
 
   FakeHub(Clock clock) {
@@ -187,6 +190,10 @@ final class FakeHub {
     @Override
     public void connect(DeviceAddress self, String token, Inbound inbound)
         throws CipherTalkException {
+      connectAttempts.incrementAndGet();
+      if (refuseConnections) {
+        throw fail("not_connected");
+      }
       synchronized (FakeHub.this) {
         if (!self.userId().equals(tokens.get(token))) {
           throw new AuthenticationException("bad token");

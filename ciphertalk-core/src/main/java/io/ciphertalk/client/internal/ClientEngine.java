@@ -815,8 +815,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       return;
     }
     if (untrusted.contains(from.userId())) {
-      heldForIdentity.computeIfAbsent(from.userId(), k -> new ArrayList<>())
-          .add(() -> handleEnvelope(from, id, ct, expiresAt, ack));
+      hold(from.userId(), () -> handleEnvelope(from, id, ct, expiresAt, ack), ack);
       return;
     }
     byte[] pt;
@@ -824,8 +823,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       pt = crypto.decrypt(from, ct, id, expiresAt);
     } catch (E2eCrypto.IdentityChangedException e) {
       identityChanged(e);
-      heldForIdentity.computeIfAbsent(from.userId(), k -> new ArrayList<>())
-          .add(() -> handleEnvelope(from, id, ct, expiresAt, ack));
+      hold(from.userId(), () -> handleEnvelope(from, id, ct, expiresAt, ack), ack);
       return;
     } catch (CryptoException e) {
       undecryptable.incrementAndGet();
@@ -835,6 +833,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       return;
     }
     announceNewDevices();
+    link.noteDevice(from);
     handlePlaintext(from, id, pt, expiresAt, null);
     ack.run();
   }
@@ -845,6 +844,21 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       cfg.events().publish(new ChatEvent.IdentityKeyChanged(d.address().userId(),
           d.address().deviceId(), d.safetyNumber(), true));
     }
+  }
+
+  /** Bound on envelopes held per user while an identity decision is pending. */
+  private static final int MAX_HELD_PER_USER = 1000;
+
+  private void hold(String userId, Runnable retry, Runnable ack) {
+    List<Runnable> held = heldForIdentity.computeIfAbsent(userId, k -> new ArrayList<>());
+    if (held.size() >= MAX_HELD_PER_USER) {
+      LOG.warn("more than {} messages from {} await an identity decision; dropping one",
+          MAX_HELD_PER_USER, userId);
+      undecryptable.incrementAndGet();
+      ack.run();
+      return;
+    }
+    held.add(retry);
   }
 
   @Override

@@ -47,6 +47,9 @@ public interface ServerLink extends AutoCloseable {
   /** The devices a user has registered. */
   List<Integer> devices(String userId) throws CipherTalkException;
 
+  /** A hint that {@code device} exists (it just sent us an authenticated message). */
+  default void noteDevice(DeviceAddress device) {}
+
   /** One device's prekey bundle (consumes one one-time prekey if any is left). */
   DeviceBundle fetchBundle(DeviceAddress device) throws CipherTalkException;
 

@@ -49,7 +49,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -79,7 +78,8 @@ public final class WireServerLink implements ServerLink {
   private final HttpClient http;
   private final AtomicLong ids = new AtomicLong();
   private final Map<String, CompletableFuture<Frame>> pending = new ConcurrentHashMap<>();
-  private final Map<String, TreeSet<Integer>> deviceCache = new ConcurrentHashMap<>();
+  private final Map<String, java.util.NavigableSet<Integer>> deviceCache =
+      new ConcurrentHashMap<>();
   private final Map<DeviceAddress, DeviceBundle> prefetched = new ConcurrentHashMap<>();
   private final Object lock = new Object();
   private Transport transport;
@@ -403,10 +403,14 @@ public final class WireServerLink implements ServerLink {
     }
     if (err.code() == ErrorCode.STALE_DEVICES) {
       for (DeviceAddress d : err.missingDevices()) {
-        deviceCache.computeIfAbsent(d.userId(), k -> new TreeSet<>()).add(d.deviceId());
+        // A user without a cache entry is fetched in full by devices() on the retry.
+        java.util.NavigableSet<Integer> known = deviceCache.get(d.userId());
+        if (known != null) {
+          known.add(d.deviceId());
+        }
       }
       for (DeviceAddress d : err.extraDevices()) {
-        TreeSet<Integer> s = deviceCache.get(d.userId());
+        java.util.NavigableSet<Integer> s = deviceCache.get(d.userId());
         if (s != null) {
           s.remove(d.deviceId());
         }
@@ -461,13 +465,13 @@ public final class WireServerLink implements ServerLink {
 
   @Override
   public List<Integer> devices(String userId) throws CipherTalkException {
-    TreeSet<Integer> cached = deviceCache.get(userId);
+    java.util.NavigableSet<Integer> cached = deviceCache.get(userId);
     if (cached != null) {
       return List.copyOf(cached);
     }
     Frame.BundlesReply r = expect(request(id -> new Frame.BundleFetch(id, userId, null)),
         Frame.BundlesReply.class);
-    TreeSet<Integer> devs = new TreeSet<>();
+    java.util.NavigableSet<Integer> devs = new java.util.concurrent.ConcurrentSkipListSet<>();
     for (io.ciphertalk.core.wire.PreKeyBundle b : r.bundles()) {
       devs.add(b.device().deviceId());
       try {
@@ -478,6 +482,14 @@ public final class WireServerLink implements ServerLink {
     }
     deviceCache.put(userId, devs);
     return List.copyOf(devs);
+  }
+
+  @Override
+  public void noteDevice(DeviceAddress device) {
+    java.util.NavigableSet<Integer> cached = deviceCache.get(device.userId());
+    if (cached != null) {
+      cached.add(device.deviceId());
+    }
   }
 
   @Override
