@@ -452,6 +452,11 @@ public final class Protocol implements FrameHandler {
     }
 
     @Override
+    public long bufferedBytes() {
+      return c.channel.bufferedBytes();
+    }
+
+    @Override
     public void close(int code, String reason) {
       c.channel.close(code, reason);
     }
