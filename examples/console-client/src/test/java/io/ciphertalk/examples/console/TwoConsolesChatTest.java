@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -220,9 +219,6 @@ class TwoConsolesChatTest {
   }
 
   @Test
-  @Disabled("the SDK's SessionCrypto keeps the identity key in memory, not in the LocalStore, so a "
-      + "second run on the same store presents new keys and the server refuses them (conflict); "
-      + "enable once the client persists identities")
   void storeFile_keepsTheDeviceIdentityAndHistory_acrossRuns(@TempDir Path dir) throws Exception {
     Path store = dir.resolve("nora");
     try (ConsoleDriver oscar = console("oscar")) {
