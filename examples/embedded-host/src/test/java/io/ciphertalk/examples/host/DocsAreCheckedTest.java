@@ -171,4 +171,43 @@ class DocsAreCheckedTest {
       }
     }
   }
+
+  @Test
+  void everyClassAndMethodNamedInTheArchitecture_existsInTheCode() throws IOException {
+    Map<String, List<Path>> types = new java.util.HashMap<>();
+    java.util.regex.Pattern decl = java.util.regex.Pattern.compile(
+        "\\b(?:class|interface|record|enum) ([A-Z][A-Za-z0-9]*)\\b");
+    try (Stream<Path> files = Files.walk(root())) {
+      for (Path f : files.filter(f -> f.toString().endsWith(".java")
+          && !f.toString().contains("/target/") && !f.toString().contains("/.")).toList()) {
+        java.util.regex.Matcher m = decl.matcher(Files.readString(f));
+        while (m.find()) {
+          types.computeIfAbsent(m.group(1), k -> new ArrayList<>()).add(f);
+        }
+      }
+    }
+    java.util.regex.Pattern ref = java.util.regex.Pattern.compile(
+        "([A-Z][A-Za-z0-9]+)\\.([a-z][A-Za-z0-9]+)\\b");
+    java.util.regex.Pattern code = java.util.regex.Pattern.compile("`([^`]+)`");
+    int checked = 0;
+    // inline code only: fenced blocks (the module map, the diagram) would pair up the backticks wrongly
+    String doc = Files.readString(root().resolve("docs/architecture.md"))
+        .replaceAll("(?s)```.*?```", "");
+    java.util.regex.Matcher c = code.matcher(doc);
+    while (c.find()) {
+      java.util.regex.Matcher m = ref.matcher(c.group(1));
+      while (m.find()) {
+        String type = m.group(1);
+        String method = m.group(2);
+        assertThat(types).as("architecture.md names type " + type).containsKey(type);
+        boolean found = false;
+        for (Path f : types.get(type)) {
+          found |= Files.readString(f).contains(method + "(");
+        }
+        assertThat(found).as("architecture.md names " + type + "." + method).isTrue();
+        checked++;
+      }
+    }
+    assertThat(checked).as("class.method references checked").isGreaterThan(15);
+  }
 }
