@@ -144,21 +144,33 @@ public final class Renderer {
       return List.of(
           "! " + e.userId() + " has a new device (device " + e.deviceId() + "): a new phone, a "
               + "reinstall - or someone else.",
-          "!   Safety number with that device: " + e.newSafetyNumber(),
+          "!   Safety number with that device: " + groupDigits(e.newSafetyNumber()),
           "!   If " + e.userId() + " did not add a device, compare the number with them in person "
               + "or on a call.");
     }
     return List.of(
         "! The safety number with " + e.userId() + " changed (device " + e.deviceId() + ").",
         "!   This happens after a new phone or a reinstall - or if someone intercepts the chat.",
-        "!   New safety number: " + e.newSafetyNumber(),
+        "!   New safety number: " + groupDigits(e.newSafetyNumber()),
         "!   Compare it with " + e.userId() + " in person or on a call, then type /trust "
             + e.userId() + ". Messages with " + e.userId() + " are held until then.");
   }
 
-  /** {@code * safety number with bob: 12345 ...}. */
+  /** {@code * safety number with bob: 12345 67890 ...}. */
   public String safetyNumber(String userId, String number) {
-    return "* safety number with " + userId + ": " + number;
+    return "* safety number with " + userId + ": " + groupDigits(number);
+  }
+
+  /** A run of digits in groups of five, as people read them aloud to compare (Signal's layout). */
+  static String groupDigits(String number) {
+    if (!number.matches("\\d{10,}")) {
+      return number;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < number.length(); i += 5) {
+      sb.append(i == 0 ? "" : " ").append(number, i, Math.min(number.length(), i + 5));
+    }
+    return sb.toString();
   }
 
   /** A membership change as one line, from the point of view of {@code self}. */

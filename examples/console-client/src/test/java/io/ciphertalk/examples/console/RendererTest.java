@@ -112,6 +112,14 @@ class RendererTest {
   }
 
   @Test
+  void safetyNumbers_areShownInGroupsOfFiveDigits() {
+    assertThat(r.safetyNumber("bob", "123456789012345"))
+        .isEqualTo("* safety number with bob: 12345 67890 12345");
+    assertThat(Renderer.groupDigits("1234567")).isEqualTo("1234567");
+    assertThat(Renderer.groupDigits("not digits")).isEqualTo("not digits");
+  }
+
+  @Test
   void newDeviceOfAContact_isAnnouncedWithItsSafetyNumber_withoutAskingForTrust() {
     List<String> lines = r.identityChanged(new ChatEvent.IdentityKeyChanged("bob", 3, "271 828", true));
     assertThat(String.join("\n", lines))
