@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #start()} once; {@link #close()} stops the listeners, finishes queued
  * writes and closes the database (if the server opened it). Obtain with {@link #builder()}.
+ * Methods other than {@code start}/{@code close} throw {@link IllegalStateException} unless the
+ * server is running; null arguments throw {@link NullPointerException}.
  */
 public final class CipherTalkServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CipherTalkServer.class);
@@ -292,7 +294,8 @@ public final class CipherTalkServer implements AutoCloseable {
 
   /**
    * Configures a {@link CipherTalkServer}. Each setter checks its value at once and throws
-   * {@link IllegalArgumentException} naming it. Not thread-safe.
+   * {@link IllegalArgumentException} naming it; null arguments throw {@link NullPointerException}.
+   * Not thread-safe.
    */
   public static final class Builder {
     private int wsPort = 8000;

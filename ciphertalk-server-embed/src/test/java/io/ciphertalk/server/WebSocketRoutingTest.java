@@ -356,4 +356,40 @@ class WebSocketRoutingTest {
       pool.dispose();
     }
   }
+
+  @Test
+  void roles_governInviteRemoveRename_andOwnershipPassesOnWhenTheOwnerLeaves() throws Exception {
+    String dave = TestServers.account(server, "dave");
+    try (RawClient a = RawClient.login(server, alice, 1); RawClient b = RawClient.login(server, bob, 1);
+        RawClient c = RawClient.login(server, carol, 1)) {
+      Frame.RoomReply created = (Frame.RoomReply) a.call(id -> new Frame.RoomCreate(id, RoomKind.GROUP, "team", null,
+          List.of("bob"), 3));
+      String room = created.room().roomId();
+      assertThat(error(b.call(id -> new Frame.RoomAdd(id, room, List.of("carol")))).code())
+          .isEqualTo(ErrorCode.FORBIDDEN);
+      Frame.RoomReply promoted = (Frame.RoomReply) a.call(id -> new Frame.RoomSetRole(id, room, "bob",
+          io.ciphertalk.core.model.Role.ADMIN));
+      assertThat(promoted.room().members()).anySatisfy(m -> {
+        assertThat(m.user()).isEqualTo("bob");
+        assertThat(m.role()).isEqualTo(io.ciphertalk.core.model.Role.ADMIN);
+      });
+      assertThat(b.call(id -> new Frame.RoomAdd(id, room, List.of("carol")))).isInstanceOf(Frame.RoomReply.class);
+      assertThat(error(b.call(id -> new Frame.RoomAdd(id, room, List.of("dave")))).code())
+          .isEqualTo(ErrorCode.ROOM_FULL);
+      assertThat(error(c.call(id -> new Frame.RoomRemove(id, room, "bob"))).code()).isEqualTo(ErrorCode.FORBIDDEN);
+      assertThat(error(b.call(id -> new Frame.RoomRemove(id, room, "alice"))).code()).isEqualTo(ErrorCode.FORBIDDEN);
+      Frame.RoomReply renamed = (Frame.RoomReply) b.call(id -> new Frame.RoomRename(id, room, "crew", "ship"));
+      assertThat(renamed.room().name()).isEqualTo("crew");
+      assertThat(a.call(id -> new Frame.RoomLeave(id, room))).isInstanceOf(Frame.Ok.class);
+      Frame.RoomReply after = (Frame.RoomReply) b.call(id -> new Frame.RoomGet(id, room));
+      assertThat(after.room().members()).extracting(io.ciphertalk.core.wire.MemberInfo::user)
+          .containsExactlyInAnyOrder("bob", "carol");
+      assertThat(after.room().members()).anySatisfy(m -> {
+        assertThat(m.user()).isEqualTo("bob");
+        assertThat(m.role()).isEqualTo(io.ciphertalk.core.model.Role.OWNER);
+      });
+      assertThat(error(a.call(id -> new Frame.RoomGet(id, room))).code()).isEqualTo(ErrorCode.FORBIDDEN);
+      assertThat(dave).isNotEmpty();
+    }
+  }
 }

@@ -3,7 +3,7 @@ package io.ciphertalk.core.transport;
 /**
  * A server that accepts in-process connections; the embeddable server provides one. Lets
  * {@link InMemoryTransport} connect a client to a server in the same JVM without sockets.
- * Implementations are thread-safe.
+ * Implementations are thread-safe; arguments are never null.
  */
 public interface InMemoryEndpoint {
   /**

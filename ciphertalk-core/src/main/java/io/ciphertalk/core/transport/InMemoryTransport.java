@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link Transport} to a server in the same JVM (an {@link InMemoryEndpoint}), with no sockets:
  * for tests and single-process apps. Frames are delivered to the listener on one dedicated daemon
- * thread per transport, in order. Does not reconnect: once the server closes it, it stays closed.
- * Thread-safe.
+ * thread per transport, in order. Does not reconnect: once the server closes it, it stays closed
+ * (create a new one to connect again). Thread-safe; null arguments throw
+ * {@link NullPointerException}.
  */
 public final class InMemoryTransport implements Transport {
   private static final Logger LOG = LoggerFactory.getLogger(InMemoryTransport.class);
