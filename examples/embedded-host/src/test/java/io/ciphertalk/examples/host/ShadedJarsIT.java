@@ -84,10 +84,15 @@ class ShadedJarsIT {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       process.destroy(); // SIGTERM: the host shuts down cleanly
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      try {
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
         process.destroyForcibly();
+        Thread.currentThread().interrupt();
       }
     }
   }
