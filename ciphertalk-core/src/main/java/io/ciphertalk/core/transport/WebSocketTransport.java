@@ -22,16 +22,20 @@ import org.slf4j.LoggerFactory;
  * A {@link Transport} over WebSocket (Java-WebSocket client, RFC 6455, no permessage-deflate) that
  * reconnects by itself: after any unexpected close it waits an exponentially growing delay with
  * full jitter (delay = random(0, min(max, initial * 2^attempt))) and tries again, until
- * {@link #close()}. Close codes 4001 (authentication failed) and 4003 (forbidden origin) stop
- * reconnecting, since retrying cannot help.
+ * {@link #close()}. Close codes 4001 (authentication failed), 4003 (forbidden) and 4010 (session
+ * replaced by another connection of the same device) stop reconnecting.
  *
  * <p>Inbound frames are delivered to the listener on one event thread per transport, in order.
  * Thread-safe. Build with {@link #builder(URI)}.
  */
 public final class WebSocketTransport implements Transport {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketTransport.class);
-  /** Close codes after which reconnecting cannot help. */
-  private static final List<Integer> FATAL = List.of(4001, 4003);
+  /**
+   * Close codes after which reconnecting cannot help or would do harm: 4001 authentication failed,
+   * 4003 forbidden, 4010 another connection of this device replaced this one (reconnecting would
+   * evict it in turn).
+   */
+  private static final List<Integer> FATAL = List.of(4001, 4003, 4010);
 
   private final URI uri;
   private final Map<String, String> headers;
