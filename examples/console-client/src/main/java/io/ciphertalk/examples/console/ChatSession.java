@@ -42,6 +42,7 @@ public final class ChatSession implements ChatListener {
   private final Clock clock;
   private volatile CipherTalkClient client;
   private volatile String self = "";
+  private volatile boolean stopped;
 
   // view state, guarded by this
   private Room current;
@@ -66,6 +67,11 @@ public final class ChatSession implements ChatListener {
   public synchronized void attach(CipherTalkClient client, String selfUserId) {
     this.client = Objects.requireNonNull(client, "client");
     this.self = Objects.requireNonNull(selfUserId, "selfUserId");
+  }
+
+  /** Stops rendering events (called before the client closes, so late events are ignored). */
+  public void stop() {
+    stopped = true;
   }
 
   /** The prompt for the line editor: {@code alice@#team> }. */
@@ -402,6 +408,9 @@ public final class ChatSession implements ChatListener {
 
   @Override
   public void onMessage(ChatEvent.MessageReceived e) {
+    if (stopped) {
+      return;
+    }
     Message m = e.message();
     if (m.senderUserId().equals(self) && knownNumber(m.id()).isPresent()) {
       return; // already shown when it was sent from this console
@@ -423,27 +432,42 @@ public final class ChatSession implements ChatListener {
 
   @Override
   public void onEdited(ChatEvent.MessageEdited e) {
+    if (stopped) {
+      return;
+    }
     out.println(renderer.edited(number(e.message().roomId(), e.message().id()), e.message()));
   }
 
   @Override
   public void onDeleted(ChatEvent.MessageDeleted e) {
+    if (stopped) {
+      return;
+    }
     out.println(renderer.deleted(number(e.roomId(), e.messageId()), e.byUserId()));
   }
 
   @Override
   public void onExpired(ChatEvent.MessageExpired e) {
+    if (stopped) {
+      return;
+    }
     knownNumber(e.messageId()).ifPresent(n -> out.println(renderer.expired(n)));
   }
 
   @Override
   public void onReaction(ChatEvent.ReactionChanged e) {
+    if (stopped) {
+      return;
+    }
     out.println(renderer.reaction(number(e.roomId(), e.messageId()), e.userId(), e.emoji(),
         e.added()));
   }
 
   @Override
   public void onReceipt(ChatEvent.ReceiptReceived e) {
+    if (stopped) {
+      return;
+    }
     if (e.userId().equals(self)) {
       return; // our own other device: not news
     }
@@ -456,6 +480,9 @@ public final class ChatSession implements ChatListener {
 
   @Override
   public void onTyping(ChatEvent.TypingChanged e) {
+    if (stopped) {
+      return;
+    }
     if (e.userId().equals(self)) {
       return;
     }
@@ -472,6 +499,9 @@ public final class ChatSession implements ChatListener {
 
   @Override
   public void onPresence(ChatEvent.PresenceChanged e) {
+    if (stopped) {
+      return;
+    }
     if (!e.presence().userId().equals(self)) {
       out.println(renderer.presence(e.presence()));
     }
@@ -479,6 +509,9 @@ public final class ChatSession implements ChatListener {
 
   @Override
   public void onMembership(ChatEvent.MembershipChanged e) {
+    if (stopped) {
+      return;
+    }
     Optional<Room> room = client.room(e.roomId());
     if (room.isPresent() && room.get().kind() == RoomKind.PRIVATE
         && e.change() == ChatEvent.MembershipChange.JOINED && !e.userId().equals(self)) {
@@ -490,11 +523,17 @@ public final class ChatSession implements ChatListener {
 
   @Override
   public void onIdentityKeyChanged(ChatEvent.IdentityKeyChanged e) {
+    if (stopped) {
+      return;
+    }
     renderer.identityChanged(e).forEach(out::println);
   }
 
   @Override
   public void onConnectionState(ChatEvent.ConnectionStateChanged e) {
+    if (stopped) {
+      return;
+    }
     if (e.state() == ConnectionState.DISCONNECTED) {
       out.println(renderer.info("disconnected: messages you send are queued until the client "
           + "reconnects"));

@@ -173,6 +173,7 @@ public final class ConsoleApp {
       out.println(renderer.info("signed in as " + user + " (device " + options.deviceId()
           + ") on " + options.server() + "; /help lists the commands"));
       loop();
+      session.stop();
       out.println(renderer.info("bye"));
       return OK;
     }
