@@ -1,0 +1,96 @@
+package io.ciphertalk.examples.console;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One line the user typed, parsed: either a slash command or text to send to the current room.
+ * Immutable records; {@link CommandParser} produces them and {@link ChatSession} executes them.
+ * Message numbers ({@code n}) are the numbers the console printed in front of each message.
+ */
+public sealed interface Command {
+  /** Plain text for the current room. */
+  record Send(String text) implements Command {
+    public Send {
+      Objects.requireNonNull(text, "text");
+    }
+  }
+
+  /** {@code /reply N TEXT}. */
+  record Reply(int number, String text) implements Command {}
+
+  /** {@code /edit N TEXT}. */
+  record Edit(int number, String text) implements Command {}
+
+  /** {@code /delete N}. */
+  record Delete(int number) implements Command {}
+
+  /** {@code /react N EMOJI}. */
+  record React(int number, String emoji) implements Command {}
+
+  /** {@code /expire 30s} (a delay) or {@code /expire off} (empty). */
+  record Expire(Optional<Duration> after) implements Command {}
+
+  /** {@code /rooms}. */
+  record ListRooms() implements Command {}
+
+  /** {@code /dm USER}: open the private room with a user. */
+  record OpenPrivate(String userId) implements Command {}
+
+  /** {@code /create NAME [USER...]}. */
+  record CreateGroup(String name, List<String> members) implements Command {
+    public CreateGroup {
+      members = List.copyOf(members);
+    }
+  }
+
+  /** {@code /join ROOM}: switch to a room by its number in {@code /rooms}, its id or its name. */
+  record Join(String room) implements Command {}
+
+  /** {@code /invite USER}. */
+  record Invite(String userId) implements Command {}
+
+  /** {@code /remove USER}. */
+  record Remove(String userId) implements Command {}
+
+  /** {@code /leave}. */
+  record Leave() implements Command {}
+
+  /** {@code /members}. */
+  record Members() implements Command {}
+
+  /** {@code /history [N]}. */
+  record History(int limit) implements Command {}
+
+  /** {@code /contacts}. */
+  record ListContacts() implements Command {}
+
+  /** {@code /add USER [NICKNAME]}. */
+  record AddContact(String userId, String nickname) implements Command {}
+
+  /** {@code /block USER} and {@code /unblock USER}. */
+  record Block(String userId, boolean blocked) implements Command {}
+
+  /** {@code /who}: presence of contacts and of the current room's members. */
+  record Who() implements Command {}
+
+  /** {@code /typing [on|off]}: tell the room you are (not) typing (JLine does it on keystrokes). */
+  record Typing(boolean typing) implements Command {}
+
+  /** {@code /safety USER}: show the safety number shared with a user. */
+  record Safety(String userId) implements Command {}
+
+  /** {@code /trust USER}: accept a user's new identity key after comparing safety numbers. */
+  record Trust(String userId) implements Command {}
+
+  /** {@code /help}. */
+  record Help() implements Command {}
+
+  /** {@code /quit}. */
+  record Quit() implements Command {}
+
+  /** An empty line: nothing to do. */
+  record Nothing() implements Command {}
+}

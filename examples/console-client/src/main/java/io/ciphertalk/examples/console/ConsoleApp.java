@@ -1,0 +1,217 @@
+package io.ciphertalk.examples.console;
+
+import io.ciphertalk.client.AuthenticationException;
+import io.ciphertalk.client.CipherTalkClient;
+import io.ciphertalk.client.CipherTalkException;
+import io.ciphertalk.client.KeyExchange;
+import io.ciphertalk.client.RequestFailedException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneId;
+import java.util.Objects;
+
+/**
+ * The console client without its terminal: logs in (or registers), connects, then reads lines from a
+ * {@link LineSource}, parses them with {@link CommandParser} and runs them in a {@link ChatSession}
+ * until {@code /quit} or the end of input. {@link ConsoleMain} wires it to JLine or to plain
+ * stdin/stdout; tests and the demo wire it to pipes with {@link ConsoleDriver}.
+ *
+ * <p>{@link #run()} is called once, on one thread.
+ */
+public final class ConsoleApp {
+  /** Exit code: normal end. */
+  public static final int OK = 0;
+  /** Exit code: login, registration or connection failed. */
+  public static final int LOGIN_FAILED = 2;
+
+  /**
+   * What the console was started with.
+   *
+   * @param server the server's WebSocket URI, e.g. {@code ws://localhost:8000/ws}
+   * @param http the server's HTTP base URI for login and registration, e.g. {@code http://localhost:8080/}
+   * @param user the user id, or null to ask for it
+   * @param register true to create the account first
+   * @param deviceId this device's number within the account
+   * @param keyExchange the handshake suite for new sessions
+   * @param zone the time zone for message times
+   * @param store an encrypted file to keep this device's keys and history in, or null for memory
+   */
+  public record Options(URI server, URI http, String user, boolean register, int deviceId,
+      KeyExchange keyExchange, ZoneId zone, Path store) {
+    public Options {
+      Objects.requireNonNull(server, "server");
+      Objects.requireNonNull(http, "http");
+      Objects.requireNonNull(keyExchange, "keyExchange");
+      Objects.requireNonNull(zone, "zone");
+      if (deviceId < 1) {
+        throw new IllegalArgumentException("device must be positive: " + deviceId);
+      }
+    }
+
+    /** Options for {@code user} on a server with defaults (device 1, X3DH, UTC). */
+    public static Options of(URI server, URI http, String user, boolean register) {
+      return new Options(server, http, user, register, 1, KeyExchange.X3DH, ZoneId.of("UTC"), null);
+    }
+
+    /** The same options for another device of the account. */
+    public Options withDevice(int device) {
+      return new Options(server, http, user, register, device, keyExchange, zone, store);
+    }
+
+    /** The same options with an encrypted store file. */
+    public Options withStore(Path file) {
+      return new Options(server, http, user, register, deviceId, keyExchange, zone, file);
+    }
+
+    /** The HTTP base a server has by default next to {@code ws}: same host, port 8080. */
+    public static URI defaultHttp(URI ws) {
+      String scheme = "wss".equalsIgnoreCase(ws.getScheme()) ? "https" : "http";
+      return URI.create(scheme + "://" + ws.getHost() + ":8080/");
+    }
+  }
+
+  private final Options options;
+  private final LineSource in;
+  private final ConsoleOutput out;
+  private final ClientFactory factory;
+  private final Renderer renderer;
+  private final CommandParser parser = new CommandParser();
+  private final ChatSession session;
+
+  public ConsoleApp(Options options, LineSource in, ConsoleOutput out, ClientFactory factory,
+      Clock clock) {
+    this.options = Objects.requireNonNull(options, "options");
+    this.in = Objects.requireNonNull(in, "in");
+    this.out = Objects.requireNonNull(out, "out");
+    this.factory = Objects.requireNonNull(factory, "factory");
+    this.renderer = new Renderer(options.zone());
+    this.session = new ChatSession(renderer, out, clock);
+  }
+
+  /** The session, for the terminal's keystroke hook. */
+  public ChatSession session() {
+    return session;
+  }
+
+  /** Runs the console until {@code /quit} or end of input; returns the exit code. */
+  public int run() {
+    String user = options.user();
+    if (user == null) {
+      user = in.readLine("user: ");
+      if (user == null || user.isBlank()) {
+        out.println(renderer.error("no user name given"));
+        return LOGIN_FAILED;
+      }
+      user = user.strip();
+    }
+    String password = in.readSecret(options.register() ? "choose a password for " + user + ": "
+        : "password for " + user + ": ");
+    if (password == null) {
+      out.println(renderer.error("no password given"));
+      return LOGIN_FAILED;
+    }
+    char[] storePassphrase = null;
+    if (options.store() != null) {
+      String p = in.readSecret("passphrase for the store " + options.store() + ": ");
+      if (p == null || p.isEmpty()) {
+        out.println(renderer.error("no store passphrase given"));
+        return LOGIN_FAILED;
+      }
+      storePassphrase = p.toCharArray();
+    }
+    CipherTalkClient created;
+    try {
+      created = factory.create(options, storePassphrase, session);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      out.println(renderer.error(e.getMessage()));
+      return LOGIN_FAILED;
+    } finally {
+      if (storePassphrase != null) {
+        java.util.Arrays.fill(storePassphrase, '\0');
+      }
+    }
+    try (CipherTalkClient client = created) {
+      session.attach(client, user);
+      try {
+        if (options.register()) {
+          client.register(user, password);
+        } else {
+          login(client, user, password);
+        }
+        client.connect();
+      } catch (AuthenticationException e) {
+        out.println(renderer.error((options.register() ? "registration" : "login") + " failed: "
+            + e.getMessage()));
+        return LOGIN_FAILED;
+      } catch (RequestFailedException e) {
+        if (e.code().equals("conflict")) {
+          out.println(renderer.error("device " + options.deviceId() + " of " + user
+              + " already has other keys (a device's keys cannot change). Start with --device "
+              + (options.deviceId() + 1) + " to add this one as a new device."));
+          return LOGIN_FAILED;
+        }
+        if (e.code().equals("rate_limited")) {
+          out.println(renderer.error("too many login attempts: wait a few minutes and try again"));
+          return LOGIN_FAILED;
+        }
+        out.println(renderer.error("cannot reach the server (WebSocket " + options.server()
+            + ", HTTP " + options.http() + "): " + e.getMessage()));
+        out.println(renderer.error("is it running? " + options.http().resolve("/health")
+            + " should answer; --server and --http choose the addresses"));
+        return LOGIN_FAILED;
+      } catch (CipherTalkException e) {
+        out.println(renderer.error("cannot reach the server (WebSocket " + options.server()
+            + ", HTTP " + options.http() + "): " + e.getMessage()));
+        out.println(renderer.error("is it running? " + options.http().resolve("/health")
+            + " should answer; --server and --http choose the addresses"));
+        return LOGIN_FAILED;
+      } catch (IllegalArgumentException e) {
+        out.println(renderer.error(e.getMessage()));
+        return LOGIN_FAILED;
+      }
+      out.println(renderer.info("signed in as " + user + " (device " + options.deviceId()
+          + ") on " + options.server() + "; /help lists the commands"));
+      loop();
+      session.stop();
+      out.println(renderer.info("bye"));
+      return OK;
+    }
+  }
+
+  /** Logs in; if the account has a second factor, asks for the one-time code (RFC 6238). */
+  private void login(CipherTalkClient client, String user, String password)
+      throws CipherTalkException {
+    try {
+      client.login(user, password);
+    } catch (AuthenticationException e) {
+      if (!String.valueOf(e.getMessage()).startsWith(TotpLogin.TOTP_REQUIRED)) {
+        throw e;
+      }
+      String code = in.readSecret("one-time code for " + user + ": ");
+      if (code == null) {
+        throw new AuthenticationException("no one-time code given");
+      }
+      client.useToken(user, new TotpLogin(options.http()).login(user, password, code.strip()));
+    }
+  }
+
+  private void loop() {
+    while (true) {
+      String line = in.readLine(session.prompt());
+      if (line == null) {
+        return;
+      }
+      Command command;
+      try {
+        command = parser.parse(line);
+      } catch (CommandSyntaxException e) {
+        out.println(renderer.error(e.getMessage()));
+        continue;
+      }
+      if (!session.execute(command)) {
+        return;
+      }
+    }
+  }
+}

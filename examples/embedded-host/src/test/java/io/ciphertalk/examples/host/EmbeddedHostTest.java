@@ -1,0 +1,68 @@
+package io.ciphertalk.examples.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ciphertalk.examples.console.ConsoleApp;
+import io.ciphertalk.examples.console.ConsoleDriver;
+import io.ciphertalk.examples.console.DefaultClientFactory;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class EmbeddedHostTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  @Test
+  void bot_answersWithAnEcho_asAReply() {
+    EchoBot.Answer a = EchoBot.answer("hello there");
+    assertThat(a.reply()).isEqualTo("echo: hello there");
+    assertThat(a.remindAfter()).isEmpty();
+  }
+
+  @Test
+  void bot_understandsReminders_andRejectsBadDelays() {
+    EchoBot.Answer a = EchoBot.answer("Remind me in 1m30s to stretch");
+    assertThat(a.remindAfter()).isEqualTo(Optional.of(Duration.ofSeconds(90)));
+    assertThat(a.reminder()).isEqualTo("stretch");
+    assertThat(a.reply()).isEqualTo("ok, I will remind you in 1m30s to stretch");
+    assertThat(EchoBot.answer("remind me in forever to sleep").reply())
+        .startsWith("I did not understand the delay");
+  }
+
+  @Test
+  void consoleUser_chatsWithTheBotInsideTheHost() throws Exception {
+    try (EmbeddedHost host = EmbeddedHost.create(0, 0, "echo").start();
+        ConsoleDriver alice = ConsoleDriver.start("alice",
+            ConsoleApp.Options.of(host.webSocketUri(), host.httpUri(), "alice", true),
+            new DefaultClientFactory(), l -> {})) {
+      alice.type("correct horse battery staple");
+      alice.awaitLine("signed in as alice", WAIT);
+      alice.type("/dm echo");
+      alice.awaitLine("now in @echo", WAIT);
+      alice.type("hello bot");
+      assertThat(alice.awaitLine("echo: hello bot", WAIT))
+          .contains("echo (reply to [1] alice: \"hello bot\")");
+      alice.type("remind me in 1s to stretch");
+      alice.awaitLine("ok, I will remind you in 1s to stretch", WAIT);
+      alice.awaitLine("reminder: stretch", WAIT);
+      alice.awaitLine("read by echo", WAIT);
+    }
+  }
+
+  @Test
+  void demo_runsToTheEnd() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    new Demo(new PrintStream(bytes, true, StandardCharsets.UTF_8)).run();
+    String out = bytes.toString(StandardCharsets.UTF_8);
+    assertThat(out)
+        .contains("  bob | [1] ")
+        .contains("alice | ~ bob is typing…")
+        .contains("read by bob")
+        .contains("echo: hello team")
+        .contains("disappeared (self-destruct)")
+        .endsWith("== done: both clients and the server stopped" + System.lineSeparator());
+  }
+}

@@ -1,0 +1,146 @@
+package io.ciphertalk.examples.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the jars the docs tell people to run, as separate processes, after {@code package}
+ * (maven-failsafe in the {@code verify} phase): the demo, and the host with a console client whose
+ * standard input is a pipe.
+ */
+class ShadedJarsIT {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  private static Path jar(String relative) {
+    Path p = DocsAreCheckedTest.root().resolve(relative);
+    assertThat(p).as("run ./mvnw package first").exists();
+    return p;
+  }
+
+  private static String java() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+
+  /** A child process whose output lines are collected on a reader thread. */
+  private static final class Child implements AutoCloseable {
+    final Process process;
+    final List<String> lines = new ArrayList<>();
+
+    Child(String... command) throws IOException {
+      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      Thread reader = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
+            StandardCharsets.UTF_8))) {
+          for (String l = r.readLine(); l != null; l = r.readLine()) {
+            synchronized (lines) {
+              lines.add(l);
+              lines.notifyAll();
+            }
+          }
+        } catch (IOException ignored) {
+          // process ended
+        }
+      }, "child-output");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    String await(Pattern p) throws InterruptedException {
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      synchronized (lines) {
+        while (true) {
+          for (String l : lines) {
+            if (p.matcher(l).find()) {
+              return l;
+            }
+          }
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            throw new AssertionError("no line matching " + p + " in:\n" + String.join("\n", lines));
+          }
+          lines.wait(Math.max(1, left / 1_000_000));
+        }
+      }
+    }
+
+    void type(String line) throws IOException {
+      OutputStream in = process.getOutputStream();
+      in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+      in.flush();
+    }
+
+    @Override
+    public void close() {
+      process.destroy(); // SIGTERM: the host shuts down cleanly
+      try {
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Test
+  void demoJar_runsTheWholeConversation_andExitsZero() throws Exception {
+    try (Child demo = new Child(java(), "-jar",
+        jar("examples/embedded-host/target/ciphertalk-demo.jar").toString())) {
+      demo.await(Pattern.compile("^== done: both clients and the server stopped$"));
+      assertThat(demo.process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(demo.process.exitValue()).isZero();
+      assertThat(demo.lines).anyMatch(l -> l.contains("alice | ~ bob is typing…"));
+    }
+  }
+
+  @Test
+  void consoleJar_withPipedInput_chatsWithTheHostJarsBot() throws Exception {
+    Path data = Files.createTempDirectory("host-data");
+    try (Child host = new Child(java(), "-jar",
+        jar("examples/embedded-host/target/ciphertalk-embedded-host.jar").toString(),
+        "--ws-port", "0", "--http-port", "0", "--data", data.toString())) {
+      Matcher m = Pattern.compile("WebSocket: (ws://\\S+)\\s+HTTP: (http://\\S+)")
+          .matcher(host.await(Pattern.compile("WebSocket: ws://")));
+      assertThat(m.find()).isTrue();
+      try (Child console = new Child(java(), "-jar",
+          jar("examples/console-client/target/ciphertalk-console.jar").toString(),
+          "--server", m.group(1), "--http", m.group(2), "--register", "-u", "pat")) {
+        console.type("a password for pat");
+        console.await(Pattern.compile("signed in as pat"));
+        console.type("/dm echo");
+        console.type("hello from a pipe");
+        console.await(Pattern.compile("echo \\(reply to \\[1\\] pat: \"hello from a pipe\"\\): "
+            + "echo: hello from a pipe"));
+        console.type("/quit");
+        assertThat(console.process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(console.process.exitValue()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void consoleJar_help_listsTheOptionsTheDocsUse() throws Exception {
+    try (Child help = new Child(java(), "-jar",
+        jar("examples/console-client/target/ciphertalk-console.jar").toString(), "--help")) {
+      assertThat(help.process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(help.process.exitValue()).isZero();
+      help.await(Pattern.compile("--register"));
+      assertThat(String.join("\n", help.lines)).contains("--server", "--http", "--device", "--user");
+    }
+  }
+}

@@ -1,2 +1,0 @@
-/** Reference applications: the console client and the embedded-host example. Never shipped. */
-package io.ciphertalk.examples;
