@@ -89,7 +89,7 @@ public final class ReferenceRelay implements AutoCloseable {
       setReuseAddr(true);
       setTcpNoDelay(true);
       setDaemon(true);
-      setMaxPendingConnections(-1);
+      setMaxPendingConnections(1024); // the default backlog of 50 drops SYNs under a connect burst
       setConnectionLostTimeout(0);
     }
 
