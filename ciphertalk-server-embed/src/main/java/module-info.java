@@ -5,10 +5,16 @@
 module io.ciphertalk.server {
   requires io.ciphertalk.core;
   requires io.ciphertalk.crypto;
+  requires org.bouncycastle.provider;
   requires com.fasterxml.jackson.databind;
   requires org.java_websocket;
   requires org.jdbi.v3.core;
   requires com.h2database;
+  requires java.sql;
   requires org.slf4j;
   requires jdk.httpserver;
+  // Compile-time only: the tests (patched into this module by javac) drive the REST API with java.net.http.
+  requires static java.net.http;
+
+  exports io.ciphertalk.server;
 }

@@ -1,0 +1,584 @@
+package io.ciphertalk.server;
+
+import io.ciphertalk.core.transport.InMemoryEndpoint;
+import io.ciphertalk.crypto.RandomSource;
+import io.ciphertalk.server.internal.auth.AccountService;
+import io.ciphertalk.server.internal.auth.PasswordHasher;
+import io.ciphertalk.server.internal.http.HttpApi;
+import io.ciphertalk.server.internal.metrics.Metrics;
+import io.ciphertalk.server.internal.routing.ChatService;
+import io.ciphertalk.server.internal.routing.Router;
+import io.ciphertalk.server.internal.store.Database;
+import io.ciphertalk.server.internal.store.GroupCommitter;
+import io.ciphertalk.server.internal.store.Messages;
+import io.ciphertalk.server.internal.ws.InMemoryChannels;
+import io.ciphertalk.server.internal.ws.Protocol;
+import io.ciphertalk.server.internal.ws.WebSocketFront;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embeddable CipherTalk server: accounts, prekey directory, rooms and contacts, durable
+ * store-and-forward routing of ciphertext over WebSocket ({@code /ws}, {@code /ws/chat/{room}/}),
+ * the REST API, health and Prometheus metrics. It stores and routes ciphertext only.
+ *
+ * <pre>{@code
+ * try (CipherTalkServer server = CipherTalkServer.builder()
+ *     .wsPort(0).httpPort(0)
+ *     .dataDirectory(Path.of("data"))
+ *     .build()
+ *     .start()) {
+ *   System.out.println("ws://localhost:" + server.wsPort() + "/ws");
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #start()} once; {@link #close()} stops the listeners, finishes queued
+ * writes and closes the database (if the server opened it). Obtain with {@link #builder()}.
+ */
+public final class CipherTalkServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(CipherTalkServer.class);
+
+  private final Builder cfg;
+  private final Metrics metrics = new Metrics();
+  private Database db;
+  private GroupCommitter writer;
+  private ExecutorService readPool;
+  private ExecutorService requestPool;
+  private ExecutorService httpPool;
+  private ScheduledExecutorService scheduler;
+  private Router router;
+  private AccountService accounts;
+  private ChatService chat;
+  private Protocol protocol;
+  private HttpApi http;
+  private WebSocketFront ws;
+  private InMemoryChannels inMemory;
+  private volatile boolean started;
+  private volatile boolean closed;
+
+  private CipherTalkServer(Builder b) {
+    this.cfg = b;
+  }
+
+  /** A builder with defaults: ports 8000 (WebSocket) and 8080 (HTTP) on 127.0.0.1, H2 in ./data. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Opens the database (applying migrations), binds the listeners and starts the background
+   * sweeps. Returns this server.
+   *
+   * @throws IllegalStateException if already started, or if a port cannot be bound
+   */
+  public synchronized CipherTalkServer start() {
+    if (started) {
+      throw new IllegalStateException("server already started");
+    }
+    started = true;
+    try {
+      doStart();
+    } catch (Exception e) {
+      close();
+      throw new IllegalStateException("server failed to start: " + e.getMessage(), e);
+    }
+    return this;
+  }
+
+  private void doStart() throws Exception {
+    db = cfg.dataSource != null ? Database.of(cfg.dataSource)
+        : Database.open(cfg.jdbcUrl(), cfg.dbUser, cfg.dbPassword, cfg.dbPoolSize);
+    db.migrate(cfg.clock);
+    writer = new GroupCommitter(db, cfg.writeQueueCapacity, 256);
+    readPool = boundedPool("ciphertalk-read", cfg.readThreads, 10_000);
+    requestPool = boundedPool("ciphertalk-request", cfg.readThreads, 10_000);
+    httpPool = boundedPool("ciphertalk-http", cfg.httpThreads, 1_000);
+    scheduler = Executors.newSingleThreadScheduledExecutor(daemon("ciphertalk-scheduler"));
+    router = new Router(db, writer, readPool, scheduler, cfg.clock, metrics, new Router.Limits(
+        cfg.maxConnectionsPerUser, cfg.maxInflightPerConnection, cfg.typingTtl.toMillis(), cfg.prekeyLowThreshold,
+        cfg.dedupeRetention.toMillis(), cfg.roomHistoryRetention.toMillis()));
+    PasswordHasher hasher = new PasswordHasher(cfg.argonMemoryKib, cfg.argonIterations, cfg.random);
+    accounts = new AccountService(db, cfg.clock, cfg.random, hasher, cfg.tokenTtl, cfg.loginAttemptsPerAccount,
+        cfg.loginAttemptsPerAddress, cfg.loginWindow, metrics);
+    chat = new ChatService(db, writer, router, cfg.clock, cfg.random, cfg.maxRoomMembers, cfg.prekeyLowThreshold);
+    protocol = new Protocol(accounts, chat, router, requestPool, metrics, cfg.maxFrameBytes, cfg.clock);
+    inMemory = new InMemoryChannels(protocol, cfg.maxOutboundBytes, cfg.messagesPerSecond, cfg.messageBurst, metrics);
+
+    metrics.gauge("ciphertalk_connections", router::onlineConnections);
+    metrics.gauge("ciphertalk_write_queue_depth", writer::depth);
+    metrics.gauge("ciphertalk_direct_queue_depth", () -> db.withHandle(Messages::directQueueDepth));
+    metrics.gauge("ciphertalk_room_timeline_messages", () -> db.withHandle(Messages::roomTimelineSize));
+
+    if (cfg.httpPort >= 0) {
+      http = new HttpApi(new InetSocketAddress(cfg.bindAddress, cfg.httpPort), httpPool, accounts, chat, router, db,
+          metrics, cfg.maxHttpBodyBytes, cfg.maxCiphertextBytes);
+      http.start();
+    }
+    if (cfg.wsPort >= 0) {
+      ws = new WebSocketFront(new InetSocketAddress(cfg.bindAddress, cfg.wsPort), cfg.maxFrameBytes, protocol,
+          cfg.allowedOrigins, cfg.maxOutboundBytes, cfg.maxConnections, cfg.messagesPerSecond, cfg.messageBurst,
+          (int) Math.max(1, cfg.pingInterval.toSeconds()), metrics);
+      ws.start();
+    }
+    long sweepMs = cfg.sweepInterval.toMillis();
+    scheduler.scheduleWithFixedDelay(() -> {
+      try {
+        router.sweep();
+        router.expireTyping();
+      } catch (RuntimeException e) {
+        LOG.warn("sweep failed: {}", e.toString());
+      }
+    }, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
+    long authNanos = cfg.authTimeout.toNanos();
+    scheduler.scheduleWithFixedDelay(() -> protocol.closeUnauthenticated(authNanos), 250, 250, TimeUnit.MILLISECONDS);
+    LOG.info("CipherTalk server started: websocket {}, http {}",
+        ws == null ? "disabled" : "ws://" + hostForUrl() + ":" + ws.port() + "/ws",
+        http == null ? "disabled" : "http://" + hostForUrl() + ":" + http.port() + "/");
+  }
+
+  private String hostForUrl() {
+    String h = cfg.bindAddress.getHostAddress();
+    return h.contains(":") ? "[" + h + "]" : h;
+  }
+
+  private static ThreadPoolExecutor boundedPool(String name, int threads, int queue) {
+    return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(queue),
+        daemon(name));
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private void requireStarted() {
+    if (!started || closed) {
+      throw new IllegalStateException("server is not running");
+    }
+  }
+
+  /** The bound WebSocket port (useful with port 0). */
+  public int wsPort() {
+    requireStarted();
+    if (ws == null) {
+      throw new IllegalStateException("websocket listener disabled");
+    }
+    return ws.port();
+  }
+
+  /** The bound HTTP port (useful with port 0). */
+  public int httpPort() {
+    requireStarted();
+    if (http == null) {
+      throw new IllegalStateException("http listener disabled");
+    }
+    return http.port();
+  }
+
+  /**
+   * An endpoint for {@link io.ciphertalk.core.transport.InMemoryTransport}: clients in this JVM
+   * connect without sockets, with the same protocol and limits.
+   */
+  public InMemoryEndpoint inMemoryEndpoint() {
+    requireStarted();
+    return inMemory;
+  }
+
+  /** Creates an account (e.g. the administrator, for the {@code create-admin} command). */
+  public void createAccount(String username, char[] password, boolean admin) {
+    requireStarted();
+    try {
+      accounts.register(username, password, admin);
+    } catch (io.ciphertalk.server.internal.ServiceException e) {
+      throw new IllegalArgumentException(e.code() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Runs the expiry sweep now and waits for it (normally scheduled; useful with a fake clock). */
+  public void sweepExpired() {
+    requireStarted();
+    router.sweep().join();
+    router.expireTyping();
+  }
+
+  /** Prometheus text of the current metrics (as served on {@code GET /metrics}). */
+  public String metricsText() {
+    requireStarted();
+    return metrics.render();
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (inMemory != null) {
+      inMemory.shutdown();
+    }
+    if (ws != null) {
+      try {
+        ws.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (http != null) {
+      http.close();
+    }
+    if (scheduler != null) {
+      scheduler.shutdownNow();
+    }
+    for (ExecutorService p : new ExecutorService[] {requestPool, readPool, httpPool}) {
+      if (p != null) {
+        p.shutdown();
+      }
+    }
+    try {
+      for (ExecutorService p : new ExecutorService[] {requestPool, readPool, httpPool}) {
+        if (p != null) {
+          p.awaitTermination(5, TimeUnit.SECONDS);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (writer != null) {
+      writer.close();
+    }
+    if (db != null) {
+      db.close();
+    }
+    LOG.info("CipherTalk server stopped");
+  }
+
+  /**
+   * Configures a {@link CipherTalkServer}. Each setter checks its value at once and throws
+   * {@link IllegalArgumentException} naming it. Not thread-safe.
+   */
+  public static final class Builder {
+    private int wsPort = 8000;
+    private int httpPort = 8080;
+    private InetAddress bindAddress = InetAddress.getLoopbackAddress();
+    private Clock clock = Clock.systemUTC();
+    private RandomSource random = RandomSource.secure();
+    private String jdbcUrl;
+    private String dbUser = "";
+    private String dbPassword = "";
+    private int dbPoolSize = 16;
+    private DataSource dataSource;
+    private Path dataDirectory = Path.of("data");
+    private Set<String> allowedOrigins = Set.of();
+    private int maxFrameBytes = 256 * 1024;
+    private int maxCiphertextBytes = 128 * 1024;
+    private int maxHttpBodyBytes = 256 * 1024;
+    private long maxOutboundBytes = 4L * 1024 * 1024;
+    private int maxConnections = 10_000;
+    private int maxConnectionsPerUser = 10;
+    private int maxInflightPerConnection = 1000;
+    private double messagesPerSecond = 50;
+    private int messageBurst = 200;
+    private Duration authTimeout = Duration.ofSeconds(10);
+    private Duration pingInterval = Duration.ofSeconds(30);
+    private Duration tokenTtl = Duration.ofDays(30);
+    private int loginAttemptsPerAccount = 5;
+    private int loginAttemptsPerAddress = 20;
+    private Duration loginWindow = Duration.ofMinutes(5);
+    private int argonMemoryKib = PasswordHasher.OWASP_MEMORY_KIB;
+    private int argonIterations = PasswordHasher.OWASP_ITERATIONS;
+    private int maxRoomMembers = 1000;
+    private int prekeyLowThreshold = 10;
+    private Duration typingTtl = Duration.ofSeconds(6);
+    private Duration sweepInterval = Duration.ofSeconds(30);
+    private Duration dedupeRetention = Duration.ofDays(7);
+    private Duration roomHistoryRetention = Duration.ofDays(30);
+    private int writeQueueCapacity = 20_000;
+    private int readThreads = 4;
+    private int httpThreads = 8;
+
+    private Builder() {}
+
+    private static int port(int p, String what) {
+      if (p < -1 || p > 65535) {
+        throw new IllegalArgumentException(what + " must be 0..65535 (0 = ephemeral, -1 = disabled): " + p);
+      }
+      return p;
+    }
+
+    private static int positive(int v, String what) {
+      if (v < 1) {
+        throw new IllegalArgumentException(what + " must be positive: " + v);
+      }
+      return v;
+    }
+
+    private static Duration positive(Duration d, String what) {
+      Objects.requireNonNull(d, what);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive: " + d);
+      }
+      return d;
+    }
+
+    /** WebSocket port (default 8000); 0 picks a free port, -1 disables the listener. */
+    public Builder wsPort(int port) {
+      this.wsPort = port(port, "wsPort");
+      return this;
+    }
+
+    /** HTTP port (default 8080); 0 picks a free port, -1 disables the listener. */
+    public Builder httpPort(int port) {
+      this.httpPort = port(port, "httpPort");
+      return this;
+    }
+
+    /** Address to bind both listeners to (default 127.0.0.1). */
+    public Builder bindAddress(String host) {
+      try {
+        this.bindAddress = InetAddress.getByName(Objects.requireNonNull(host, "host"));
+      } catch (UnknownHostException e) {
+        throw new IllegalArgumentException("unknown bind address: " + host, e);
+      }
+      return this;
+    }
+
+    /** Clock for expiry, tokens, TOTP, typing and presence (default: system UTC). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Randomness for tokens, salts and ids (default: secure). */
+    public Builder random(RandomSource random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /** H2 file database in this directory (default {@code ./data}); ignored if a JDBC URL or DataSource is set. */
+    public Builder dataDirectory(Path dir) {
+      this.dataDirectory = Objects.requireNonNull(dir, "dir");
+      return this;
+    }
+
+    /** A JDBC URL (H2 or PostgreSQL), overriding the data directory. */
+    public Builder jdbcUrl(String url) {
+      Objects.requireNonNull(url, "url");
+      if (!url.startsWith("jdbc:")) {
+        throw new IllegalArgumentException("not a JDBC URL: " + url);
+      }
+      this.jdbcUrl = url;
+      return this;
+    }
+
+    /** Database credentials for {@link #jdbcUrl}. */
+    public Builder dbCredentials(String user, String password) {
+      this.dbUser = Objects.requireNonNull(user, "user");
+      this.dbPassword = Objects.requireNonNull(password, "password");
+      return this;
+    }
+
+    /** A private in-memory H2 database (lost on close): for tests and demos. */
+    public Builder inMemoryDatabase() {
+      this.jdbcUrl = Database.h2MemoryUrl("ciphertalk-" + java.util.UUID.randomUUID());
+      return this;
+    }
+
+    /** A host-owned DataSource (e.g. a PostgreSQL pool); the host closes it. */
+    public Builder dataSource(DataSource dataSource) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      return this;
+    }
+
+    /**
+     * Origins allowed to open WebSocket connections from browsers ("*" allows any). Requests
+     * without an Origin header (non-browser clients) are always allowed. Default: none.
+     */
+    public Builder allowedOrigins(List<String> origins) {
+      this.allowedOrigins = Set.copyOf(new LinkedHashSet<>(Objects.requireNonNull(origins, "origins")));
+      return this;
+    }
+
+    /** Largest WebSocket frame accepted (default 256 KiB); larger frames close the connection with 1009. */
+    public Builder maxFrameBytes(int bytes) {
+      if (bytes < 1024 || bytes > 16 * 1024 * 1024) {
+        throw new IllegalArgumentException("maxFrameBytes must be 1 KiB..16 MiB: " + bytes);
+      }
+      this.maxFrameBytes = bytes;
+      return this;
+    }
+
+    /** Largest ciphertext per envelope or message (default 128 KiB). */
+    public Builder maxCiphertextBytes(int bytes) {
+      this.maxCiphertextBytes = positive(bytes, "maxCiphertextBytes");
+      return this;
+    }
+
+    /** Largest HTTP request body (default 256 KiB); larger bodies get 413. */
+    public Builder maxHttpBodyBytes(int bytes) {
+      this.maxHttpBodyBytes = positive(bytes, "maxHttpBodyBytes");
+      return this;
+    }
+
+    /** Bytes that may wait to be sent to one connection (default 4 MiB); beyond it the client is closed with 4008. */
+    public Builder maxOutboundBytes(long bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxOutboundBytes must be >= 1024: " + bytes);
+      }
+      this.maxOutboundBytes = bytes;
+      return this;
+    }
+
+    /** Total WebSocket connections (default 10,000). */
+    public Builder maxConnections(int n) {
+      this.maxConnections = positive(n, "maxConnections");
+      return this;
+    }
+
+    /** Authenticated connections per user (default 10); more are closed with 4029. */
+    public Builder maxConnectionsPerUser(int n) {
+      this.maxConnectionsPerUser = positive(n, "maxConnectionsPerUser");
+      return this;
+    }
+
+    /** Unacknowledged 1:1 envelopes pushed per connection before delivery pauses (default 1000). */
+    public Builder maxInflightPerConnection(int n) {
+      this.maxInflightPerConnection = positive(n, "maxInflightPerConnection");
+      return this;
+    }
+
+    /** Per-connection token bucket: sustained frames per second and burst (default 50/s, burst 200). */
+    public Builder rateLimit(double perSecond, int burst) {
+      if (!(perSecond > 0)) {
+        throw new IllegalArgumentException("rate must be positive: " + perSecond);
+      }
+      this.messagesPerSecond = perSecond;
+      this.messageBurst = positive(burst, "burst");
+      return this;
+    }
+
+    /** Time a new connection has to authenticate (default 10 s); then it is closed with 4002. */
+    public Builder authTimeout(Duration d) {
+      this.authTimeout = positive(d, "authTimeout");
+      return this;
+    }
+
+    /** Ping interval; a connection that misses a pong for about 1.5 intervals is closed (default 30 s). */
+    public Builder pingInterval(Duration d) {
+      this.pingInterval = positive(d, "pingInterval");
+      return this;
+    }
+
+    /** Bearer token lifetime (default 30 days). */
+    public Builder tokenTtl(Duration d) {
+      this.tokenTtl = positive(d, "tokenTtl");
+      return this;
+    }
+
+    /** Login attempts allowed per account and per client address within {@code window} (default 5, 20, 5 min). */
+    public Builder loginRateLimit(int perAccount, int perAddress, Duration window) {
+      this.loginAttemptsPerAccount = positive(perAccount, "perAccount");
+      this.loginAttemptsPerAddress = positive(perAddress, "perAddress");
+      this.loginWindow = positive(window, "window");
+      return this;
+    }
+
+    /**
+     * Argon2id cost for new password hashes (default OWASP: 19456 KiB, 2 iterations). Lower values
+     * are for tests only.
+     */
+    public Builder passwordHashing(int memoryKib, int iterations) {
+      if (memoryKib < 8 || iterations < 1) {
+        throw new IllegalArgumentException("argon2 parameters too small: " + memoryKib + ", " + iterations);
+      }
+      this.argonMemoryKib = memoryKib;
+      this.argonIterations = iterations;
+      return this;
+    }
+
+    /** Largest room (default 1000 members). */
+    public Builder maxRoomMembers(int n) {
+      if (n < 2) {
+        throw new IllegalArgumentException("maxRoomMembers must be >= 2: " + n);
+      }
+      this.maxRoomMembers = n;
+      return this;
+    }
+
+    /** A device is told its one-time prekeys run low below this count (default 10). */
+    public Builder prekeyLowThreshold(int n) {
+      this.prekeyLowThreshold = positive(n, "prekeyLowThreshold");
+      return this;
+    }
+
+    /** How long a typing indicator lasts without a refresh (default 6 s). */
+    public Builder typingTimeout(Duration d) {
+      this.typingTtl = positive(d, "typingTimeout");
+      return this;
+    }
+
+    /** How often expired ciphertext is purged (default 30 s; times themselves come from the clock). */
+    public Builder sweepInterval(Duration d) {
+      this.sweepInterval = positive(d, "sweepInterval");
+      return this;
+    }
+
+    /** How long accepted message ids are remembered for dedupe (default 7 days). */
+    public Builder dedupeRetention(Duration d) {
+      this.dedupeRetention = positive(d, "dedupeRetention");
+      return this;
+    }
+
+    /** How long room timelines are kept for late devices and history (default 30 days). */
+    public Builder roomHistoryRetention(Duration d) {
+      this.roomHistoryRetention = positive(d, "roomHistoryRetention");
+      return this;
+    }
+
+    /** Pending writes before sends are refused with {@code server_busy} (default 20,000). */
+    public Builder writeQueueCapacity(int n) {
+      this.writeQueueCapacity = positive(n, "writeQueueCapacity");
+      return this;
+    }
+
+    /** Threads for database reads and deliveries (default 4) and for HTTP requests (default 8). */
+    public Builder threads(int readThreads, int httpThreads) {
+      this.readThreads = positive(readThreads, "readThreads");
+      this.httpThreads = positive(httpThreads, "httpThreads");
+      return this;
+    }
+
+    String jdbcUrl() {
+      return jdbcUrl != null ? jdbcUrl : Database.h2FileUrl(dataDirectory);
+    }
+
+    /** Builds an unstarted server. */
+    public CipherTalkServer build() {
+      if (wsPort > 0 && wsPort == httpPort) {
+        throw new IllegalArgumentException("wsPort and httpPort must differ: " + wsPort);
+      }
+      return new CipherTalkServer(this);
+    }
+  }
+}

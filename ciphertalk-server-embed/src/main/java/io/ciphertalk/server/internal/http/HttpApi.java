@@ -1,0 +1,429 @@
+package io.ciphertalk.server.internal.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.ciphertalk.server.internal.ServiceException;
+import io.ciphertalk.server.internal.auth.AccountService;
+import io.ciphertalk.server.internal.auth.Totp;
+import io.ciphertalk.server.internal.metrics.Metrics;
+import io.ciphertalk.server.internal.routing.ChatService;
+import io.ciphertalk.server.internal.routing.Router;
+import io.ciphertalk.server.internal.store.Database;
+import io.ciphertalk.server.internal.store.Messages;
+import io.ciphertalk.server.internal.store.Rooms;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The REST API on the JDK's {@code com.sun.net.httpserver}: JSON in and out, JSON errors
+ * {@code {"error": code, "message": text}}, bearer-token authentication, request body limit.
+ * Handlers run on a bounded pool, so blocking database I/O is fine here. Thread-safe.
+ */
+public final class HttpApi implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+  private static final Pattern MESSAGES = Pattern.compile("/api/messages/([A-Za-z0-9._-]{1,64})/?");
+  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+  private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+
+  private final HttpServer server;
+  private final ObjectMapper json;
+  private final AccountService accounts;
+  private final ChatService chat;
+  private final Router router;
+  private final Database db;
+  private final Metrics metrics;
+  private final int maxBody;
+  private final int maxCiphertext;
+
+  public HttpApi(
+      InetSocketAddress bind, ExecutorService pool, AccountService accounts, ChatService chat, Router router,
+      Database db, Metrics metrics, int maxBody, int maxCiphertext) throws IOException {
+    this.accounts = accounts;
+    this.chat = chat;
+    this.router = router;
+    this.db = db;
+    this.metrics = metrics;
+    this.maxBody = maxBody;
+    this.maxCiphertext = maxCiphertext;
+    this.json = new ObjectMapper(JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(maxBody)
+            .maxNumberLength(32).build())
+        .build());
+    this.server = HttpServer.create(bind, 128);
+    server.setExecutor(pool);
+    server.createContext("/", this::handle);
+  }
+
+  public void start() {
+    server.start();
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+
+  private void handle(HttpExchange ex) {
+    try (ex) {
+      String path = ex.getRequestURI().getPath();
+      String method = ex.getRequestMethod();
+      try {
+        route(ex, method, path);
+      } catch (ServiceException e) {
+        error(ex, e);
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof ServiceException se) {
+          error(ex, se);
+        } else {
+          LOG.warn("request {} {} failed", method, path, e.getCause());
+          error(ex, new ServiceException("server_error", 500, "internal error"));
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("request {} {} failed", method, path, e);
+        error(ex, new ServiceException("server_error", 500, "internal error"));
+      }
+    } catch (IOException e) {
+      LOG.debug("http I/O: {}", e.toString());
+    }
+  }
+
+  private void route(HttpExchange ex, String method, String path) throws IOException {
+    switch (path) {
+      case "/health" -> {
+        require(method, "GET");
+        db.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
+        send(ex, 200, obj().put("status", "ok"));
+      }
+      case "/metrics" -> {
+        require(method, "GET");
+        byte[] body = metrics.render().getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        ex.sendResponseHeaders(200, body.length);
+        ex.getResponseBody().write(body);
+      }
+      case "/api/register" -> {
+        require(method, "POST");
+        JsonNode b = body(ex);
+        String user = accounts.register(text(b, "username", true), chars(b, "password"), false);
+        send(ex, 201, obj().put("username", user));
+      }
+      case "/api/login" -> {
+        require(method, "POST");
+        JsonNode b = body(ex);
+        String address = ex.getRemoteAddress().getAddress().getHostAddress();
+        AccountService.Session s =
+            accounts.login(text(b, "username", true), chars(b, "password"), text(b, "totp", false), address);
+        send(ex, 200, obj().put("token", s.token()).put("username", s.userId()).put("expiresAt", s.expiresAt()));
+      }
+      case "/api/logout" -> {
+        require(method, "POST");
+        String token = bearer(ex);
+        accounts.authenticate(token);
+        accounts.logout(token);
+        send(ex, 200, obj().put("status", "logged_out"));
+      }
+      case "/api/totp/enroll" -> {
+        require(method, "POST");
+        String user = auth(ex);
+        byte[] secret = accounts.beginTotp(user);
+        send(ex, 200, obj().put("secret", Totp.base32(secret)).put("uri", Totp.uri("CipherTalk", user, secret)));
+      }
+      case "/api/totp/confirm" -> {
+        require(method, "POST");
+        String user = auth(ex);
+        accounts.confirmTotp(user, text(body(ex), "code", true));
+        send(ex, 200, obj().put("status", "totp_enabled"));
+      }
+      case "/api/rooms", "/api/rooms/" -> {
+        String user = auth(ex);
+        if (method.equals("GET")) {
+          ArrayNode rooms = json.createArrayNode();
+          chat.listRooms(user).forEach(v -> rooms.add(room(v)));
+          send(ex, 200, obj().set("rooms", rooms));
+        } else if (method.equals("POST")) {
+          JsonNode b = body(ex);
+          List<String> members = new ArrayList<>();
+          if (b.has("members")) {
+            if (!b.get("members").isArray() || b.get("members").size() > 1000) {
+              throw ServiceException.badRequest("members must be an array of usernames");
+            }
+            b.get("members").forEach(m -> members.add(m.asText()));
+          }
+          ChatService.RoomView v = chat.createRoom(user, text(b, "id", false), text(b, "kind", false),
+              text(b, "name", false), text(b, "description", false), members,
+              b.hasNonNull("maxMembers") ? b.get("maxMembers").asInt() : null);
+          send(ex, 201, room(v));
+        } else {
+          throw new ServiceException("method_not_allowed", 405, "use GET or POST");
+        }
+      }
+      case "/api/send-message", "/api/send-message/" -> {
+        require(method, "POST");
+        String user = auth(ex);
+        send(ex, 201, sendMessage(user, body(ex)));
+      }
+      case "/api/contacts", "/api/contacts/" -> {
+        require(method, "GET");
+        String user = auth(ex);
+        ArrayNode list = json.createArrayNode();
+        for (Rooms.Contact c : chat.contacts(user)) {
+          list.add(obj().put("username", c.contactId()).put("nickname", c.nickname()).put("blocked", c.blocked()));
+        }
+        send(ex, 200, obj().set("contacts", list));
+      }
+      case "/api/add-contact", "/api/add-contact/" -> {
+        require(method, "POST");
+        String user = auth(ex);
+        JsonNode b = body(ex);
+        String contact = AccountService.normalizeUsername(text(b, "username", true));
+        chat.addContact(user, contact, text(b, "nickname", false));
+        if (b.path("blocked").asBoolean(false)) {
+          chat.block(user, contact, true);
+        }
+        send(ex, 201, obj().put("username", contact));
+      }
+      default -> {
+        var m = MESSAGES.matcher(path);
+        if (m.matches()) {
+          require(method, "GET");
+          String user = auth(ex);
+          send(ex, 200, messages(user, m.group(1), query(ex)));
+        } else {
+          throw ServiceException.notFound("no such endpoint");
+        }
+      }
+    }
+  }
+
+  private ObjectNode sendMessage(String user, JsonNode b) {
+    String messageId = text(b, "messageId", true);
+    if (!messageId.matches("[A-Za-z0-9-]{8,36}")) {
+      throw ServiceException.badRequest("messageId must be 8-36 characters of [A-Za-z0-9-]");
+    }
+    int device = b.path("device").asInt(1);
+    if (device < 1) {
+      throw ServiceException.badRequest("device must be positive");
+    }
+    Long expiresAt = b.hasNonNull("expiresAt") ? b.get("expiresAt").asLong() : null;
+    String room = text(b, "room", false);
+    Router.SendResult r;
+    if (b.has("recipients")) {
+      List<Router.DirectTarget> targets = new ArrayList<>();
+      if (!b.get("recipients").isArray() || b.get("recipients").size() > 1000) {
+        throw ServiceException.badRequest("recipients must be an array");
+      }
+      for (JsonNode t : b.get("recipients")) {
+        targets.add(new Router.DirectTarget(text(t, "username", true), t.path("device").asInt(1), bytes(t, "ciphertext")));
+      }
+      r = router.sendDirect(user, device, messageId, room, "direct", targets, expiresAt).join();
+    } else {
+      if (room == null) {
+        throw ServiceException.badRequest("room or recipients is required");
+      }
+      r = router.sendRoom(user, device, messageId, room, bytes(b, "ciphertext"), expiresAt).join();
+    }
+    ObjectNode out = obj().put("messageId", r.messageId()).put("duplicate", r.duplicate());
+    if (r.roomId() != null) {
+      out.put("room", r.roomId());
+    }
+    if (r.seq() != null) {
+      out.put("seq", r.seq());
+    }
+    return out;
+  }
+
+  private ObjectNode messages(String user, String roomId, Map<String, String> q) {
+    long after = parseLong(q.get("after"), -1);
+    int limit = (int) Math.min(500, Math.max(1, parseLong(q.get("limit"), 100)));
+    int device = (int) parseLong(q.get("device"), 1);
+    List<Messages.RoomRow> rows = after >= 0 ? chat.history(user, roomId, after, limit) : chat.recent(user, roomId, limit);
+    ArrayNode list = json.createArrayNode();
+    for (Messages.RoomRow r : rows) {
+      ObjectNode n = list.addObject().put("messageId", r.messageId()).put("seq", r.seq())
+          .put("sender", r.senderUser()).put("senderDevice", r.senderDevice()).put("sentAt", r.sentAt())
+          .put("ciphertext", B64.encodeToString(r.payload()));
+      if (r.expiresAt() != null) {
+        n.put("expiresAt", r.expiresAt());
+      }
+    }
+    ArrayNode direct = json.createArrayNode();
+    for (Messages.DirectRow r : chat.pendingDirect(user, device, roomId, limit)) {
+      ObjectNode n = direct.addObject().put("messageId", r.messageId()).put("sender", r.senderUser())
+          .put("senderDevice", r.senderDevice()).put("sentAt", r.sentAt()).put("kind", r.kind())
+          .put("ciphertext", B64.encodeToString(r.payload()));
+      if (r.expiresAt() != null) {
+        n.put("expiresAt", r.expiresAt());
+      }
+    }
+    ObjectNode out = obj().put("room", roomId);
+    out.set("messages", list);
+    out.set("direct", direct);
+    return out;
+  }
+
+  private ObjectNode room(ChatService.RoomView v) {
+    ObjectNode n = obj().put("id", v.room().roomId()).put("kind", v.room().kind()).put("name", v.room().name())
+        .put("description", v.room().description()).put("maxMembers", v.room().maxMembers())
+        .put("lastSeq", v.room().lastSeq());
+    ArrayNode members = n.putArray("members");
+    v.members().forEach(m -> members.addObject().put("username", m.userId()).put("role", m.role()));
+    return n;
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  private String auth(HttpExchange ex) {
+    return accounts.authenticate(bearer(ex));
+  }
+
+  private static String bearer(HttpExchange ex) {
+    String h = ex.getRequestHeaders().getFirst("Authorization");
+    if (h == null) {
+      throw ServiceException.unauthorized("missing Authorization: Bearer token");
+    }
+    if (h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return h.substring(7).strip();
+    }
+    if (h.regionMatches(true, 0, "Token ", 0, 6)) {
+      return h.substring(6).strip();
+    }
+    throw ServiceException.unauthorized("expected Authorization: Bearer token");
+  }
+
+  private static void require(String method, String expected) {
+    if (!method.equals(expected)) {
+      throw new ServiceException("method_not_allowed", 405, "use " + expected);
+    }
+  }
+
+  private JsonNode body(HttpExchange ex) throws IOException {
+    String ct = ex.getRequestHeaders().getFirst("Content-Type");
+    if (ct != null && !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      throw new ServiceException("unsupported_media_type", 415, "send application/json");
+    }
+    byte[] data;
+    try (InputStream in = ex.getRequestBody()) {
+      data = in.readNBytes(maxBody + 1);
+    }
+    if (data.length > maxBody) {
+      throw new ServiceException("payload_too_large", 413, "body larger than " + maxBody + " bytes");
+    }
+    try {
+      JsonNode n = json.readTree(data);
+      if (n == null || !n.isObject()) {
+        throw ServiceException.badRequest("body must be a JSON object");
+      }
+      return n;
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      throw new ServiceException("invalid_json", 400, "malformed JSON body");
+    }
+  }
+
+  private static String text(JsonNode b, String field, boolean required) {
+    JsonNode n = b.get(field);
+    if (n == null || n.isNull()) {
+      if (required) {
+        throw ServiceException.badRequest(field + " is required");
+      }
+      return null;
+    }
+    if (!n.isTextual()) {
+      throw ServiceException.badRequest(field + " must be a string");
+    }
+    return n.asText();
+  }
+
+  private static char[] chars(JsonNode b, String field) {
+    return text(b, field, true).toCharArray();
+  }
+
+  private byte[] bytes(JsonNode b, String field) {
+    String s = text(b, field, true);
+    if (s.length() > maxCiphertext * 4 / 3 + 4) {
+      throw new ServiceException("payload_too_large", 413, field + " too large");
+    }
+    try {
+      byte[] d = B64D.decode(s);
+      if (d.length == 0) {
+        throw ServiceException.badRequest(field + " is empty");
+      }
+      return d;
+    } catch (IllegalArgumentException e) {
+      throw ServiceException.badRequest(field + " must be base64url");
+    }
+  }
+
+  private static long parseLong(String s, long dflt) {
+    if (s == null) {
+      return dflt;
+    }
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      throw ServiceException.badRequest("not a number: " + s);
+    }
+  }
+
+  private static Map<String, String> query(HttpExchange ex) {
+    Map<String, String> m = new HashMap<>();
+    String q = ex.getRequestURI().getRawQuery();
+    if (q != null) {
+      for (String kv : q.split("&")) {
+        String[] p = kv.split("=", 2);
+        m.put(URLDecoder.decode(p[0], StandardCharsets.UTF_8),
+            p.length > 1 ? URLDecoder.decode(p[1], StandardCharsets.UTF_8) : "");
+      }
+    }
+    return m;
+  }
+
+  private ObjectNode obj() {
+    return json.createObjectNode();
+  }
+
+  private void error(HttpExchange ex, ServiceException e) {
+    try {
+      if (e.retryAfterMillis() > 0) {
+        ex.getResponseHeaders().set("Retry-After", Long.toString(TimeUnit.MILLISECONDS.toSeconds(e.retryAfterMillis()) + 1));
+      }
+      send(ex, e.httpStatus(), obj().put("error", e.code()).put("message", e.getMessage()));
+    } catch (IOException io) {
+      LOG.debug("cannot send error: {}", io.toString());
+    }
+  }
+
+  private void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+    byte[] data = json.writeValueAsBytes(body);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.getResponseHeaders().set("Cache-Control", "no-store");
+    ex.sendResponseHeaders(status, data.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(data);
+    }
+  }
+}

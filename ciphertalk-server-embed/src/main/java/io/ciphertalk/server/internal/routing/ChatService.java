@@ -1,0 +1,406 @@
+package io.ciphertalk.server.internal.routing;
+
+import io.ciphertalk.crypto.RandomSource;
+import io.ciphertalk.server.internal.ServiceException;
+import io.ciphertalk.server.internal.store.Accounts;
+import io.ciphertalk.server.internal.store.Database;
+import io.ciphertalk.server.internal.store.Devices;
+import io.ciphertalk.server.internal.store.GroupCommitter;
+import io.ciphertalk.server.internal.store.Messages;
+import io.ciphertalk.server.internal.store.Rooms;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.regex.Pattern;
+
+/**
+ * Rooms, membership and roles, contacts and blocks, the prekey directory and history reads, with
+ * their access rules. Mutations go through the writer (serialised with sends, so a removed member
+ * cannot slip a message in after removal); reads use the database directly. Every method blocks on
+ * I/O: call from a request pool, never from a network thread. Thread-safe.
+ */
+public final class ChatService {
+  public static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+  private static final Set<String> ROLES = Set.of("owner", "admin", "member");
+
+  private final Database db;
+  private final GroupCommitter writer;
+  private final Router router;
+  private final Clock clock;
+  private final RandomSource random;
+  private final int maxRoomMembers;
+  private final int prekeyLowThreshold;
+
+  public ChatService(
+      Database db, GroupCommitter writer, Router router, Clock clock, RandomSource random, int maxRoomMembers,
+      int prekeyLowThreshold) {
+    this.db = db;
+    this.writer = writer;
+    this.router = router;
+    this.clock = clock;
+    this.random = random;
+    this.maxRoomMembers = maxRoomMembers;
+    this.prekeyLowThreshold = prekeyLowThreshold;
+  }
+
+  /** A room as its members see it. */
+  public record RoomView(Rooms.Room room, List<Rooms.Member> members) {}
+
+  private <R> R write(GroupCommitter.Work<R> work) {
+    try {
+      return writer.submit(work).join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw e;
+    }
+  }
+
+  // ---------------------------------------------------------------- rooms
+
+  /**
+   * Creates a room owned by {@code owner}. A {@code private} room has exactly two members, owner and
+   * one other; its id, when not given, is derived from the two names so it is found again.
+   */
+  public RoomView createRoom(
+      String owner, String roomId, String kind, String name, String description, List<String> members, Integer maxMembers) {
+    String k = kind == null ? "group" : kind;
+    if (!k.equals("group") && !k.equals("private")) {
+      throw ServiceException.badRequest("kind must be 'group' or 'private'");
+    }
+    Set<String> invitees = new LinkedHashSet<>(members == null ? List.of() : members);
+    invitees.remove(owner);
+    int max = maxMembers == null ? maxRoomMembers : maxMembers;
+    if (max < 2 || max > maxRoomMembers) {
+      throw ServiceException.badRequest("max members must be 2.." + maxRoomMembers);
+    }
+    if (k.equals("private")) {
+      if (invitees.size() != 1) {
+        throw ServiceException.badRequest("a private room has exactly one other member");
+      }
+      max = 2;
+    }
+    if (invitees.size() + 1 > max) {
+      throw new ServiceException("room_full", 409, "too many members for this room");
+    }
+    String id = roomId;
+    if (id == null || id.isBlank()) {
+      id = k.equals("private") ? privateRoomId(owner, invitees.iterator().next())
+          : "g-" + HexFormat.of().formatHex(random.bytes(12));
+    }
+    if (!ROOM_ID.matcher(id).matches()) {
+      throw ServiceException.badRequest("room id must match " + ROOM_ID.pattern());
+    }
+    String rid = id;
+    int cap = max;
+    String title = name == null ? rid : limit(name, 128, "name");
+    String desc = description == null ? "" : limit(description, 512, "description");
+    RoomView view = write(h -> {
+      for (String u : invitees) {
+        if (!Accounts.exists(h, u)) {
+          throw ServiceException.notFound("no such user: " + u);
+        }
+        if (Rooms.isBlocked(h, u, owner)) {
+          throw ServiceException.forbidden("blocked", u + " does not accept invitations from you");
+        }
+      }
+      if (!Rooms.create(h, rid, k, title, desc, cap, owner, clock.millis())) {
+        throw new ServiceException("room_exists", 409, "room already exists");
+      }
+      for (String u : invitees) {
+        Rooms.addMember(h, rid, u, "member", clock.millis());
+      }
+      return new RoomView(Rooms.find(h, rid).orElseThrow(), Rooms.members(h, rid));
+    });
+    router.roomEvent(view, "CREATED", owner, List.copyOf(invitees), ids(view));
+    return view;
+  }
+
+  static String privateRoomId(String a, String b) {
+    return a.compareTo(b) < 0 ? "p-" + a + "-" + b : "p-" + b + "-" + a;
+  }
+
+  /** The room if {@code user} is a member; {@code not_member} otherwise (also for unknown rooms). */
+  public RoomView getRoom(String user, String roomId) {
+    return db.withHandle(h -> {
+      Optional<Rooms.Room> r = Rooms.find(h, roomId);
+      if (r.isEmpty() || Rooms.member(h, roomId, user).isEmpty()) {
+        throw ServiceException.forbidden("not_member", "you are not a member of this room");
+      }
+      return new RoomView(r.get(), Rooms.members(h, roomId));
+    });
+  }
+
+  public List<RoomView> listRooms(String user) {
+    return db.withHandle(h -> {
+      List<RoomView> out = new ArrayList<>();
+      for (Rooms.Room r : Rooms.listForUser(h, user)) {
+        out.add(new RoomView(r, Rooms.members(h, r.roomId())));
+      }
+      return out;
+    });
+  }
+
+  private static Rooms.Member requireRole(org.jdbi.v3.core.Handle h, String roomId, String user, Set<String> roles) {
+    Rooms.Member m = Rooms.member(h, roomId, user)
+        .orElseThrow(() -> ServiceException.forbidden("not_member", "you are not a member of this room"));
+    if (!roles.contains(m.role())) {
+      throw ServiceException.forbidden("forbidden", "your role may not do this");
+    }
+    return m;
+  }
+
+  public RoomView invite(String actor, String roomId, String invitee) {
+    return invite(actor, roomId, List.of(invitee));
+  }
+
+  /** Adds users to a group room (admin or owner); all or none are added. */
+  public RoomView invite(String actor, String roomId, List<String> invitees) {
+    RoomView view = write(h -> {
+      Rooms.Room room = Rooms.find(h, roomId)
+          .orElseThrow(() -> ServiceException.forbidden("not_member", "you are not a member of this room"));
+      requireRole(h, roomId, actor, Set.of("owner", "admin"));
+      if (room.kind().equals("private")) {
+        throw ServiceException.forbidden("forbidden", "private rooms have fixed members");
+      }
+      for (String invitee : new LinkedHashSet<>(invitees)) {
+        if (!Accounts.exists(h, invitee)) {
+          throw ServiceException.notFound("no such user: " + invitee);
+        }
+        if (Rooms.isBlocked(h, invitee, actor)) {
+          throw ServiceException.forbidden("blocked", invitee + " does not accept invitations from you");
+        }
+        if (Rooms.member(h, roomId, invitee).isPresent()) {
+          throw new ServiceException("already_member", 409, invitee + " is already a member");
+        }
+        if (Rooms.memberCount(h, roomId) >= room.maxMembers()) {
+          throw new ServiceException("room_full", 409, "the room is full");
+        }
+        Rooms.addMember(h, roomId, invitee, "member", clock.millis());
+      }
+      return new RoomView(Rooms.find(h, roomId).orElseThrow(), Rooms.members(h, roomId));
+    });
+    router.roomEvent(view, "MEMBERS_ADDED", actor, List.copyOf(new LinkedHashSet<>(invitees)), ids(view));
+    return view;
+  }
+
+  public RoomView remove(String actor, String roomId, String target) {
+    List<String> before = new ArrayList<>();
+    RoomView view = write(h -> {
+      Rooms.Member me = requireRole(h, roomId, actor, Set.of("owner", "admin"));
+      Rooms.Member them = Rooms.member(h, roomId, target)
+          .orElseThrow(() -> ServiceException.notFound(target + " is not a member"));
+      if (them.role().equals("owner") || (them.role().equals("admin") && !me.role().equals("owner"))) {
+        throw ServiceException.forbidden("forbidden", "you may not remove this member");
+      }
+      Rooms.members(h, roomId).forEach(m -> before.add(m.userId()));
+      Rooms.removeMember(h, roomId, target);
+      return new RoomView(Rooms.find(h, roomId).orElseThrow(), Rooms.members(h, roomId));
+    });
+    router.roomEvent(view, "MEMBER_REMOVED", actor, List.of(target), before);
+    return view;
+  }
+
+  /** Leaves a room; an owner who leaves hands ownership to an admin or the oldest member; an empty room is deleted. */
+  public void leave(String user, String roomId) {
+    List<String> before = new ArrayList<>();
+    RoomView view = write(h -> {
+      RoomView prior = Rooms.find(h, roomId).map(r -> new RoomView(r, Rooms.members(h, roomId))).orElse(null);
+      Rooms.Member me = Rooms.member(h, roomId, user)
+          .orElseThrow(() -> ServiceException.forbidden("not_member", "you are not a member of this room"));
+      Rooms.members(h, roomId).forEach(m -> before.add(m.userId()));
+      Rooms.removeMember(h, roomId, user);
+      List<Rooms.Member> rest = Rooms.members(h, roomId);
+      if (rest.isEmpty()) {
+        Rooms.delete(h, roomId);
+        return new RoomView(prior.room(), List.of());
+      } else if (me.role().equals("owner")) {
+        Rooms.Member heir = rest.stream().filter(m -> m.role().equals("admin")).findFirst()
+            .orElse(rest.stream().min(java.util.Comparator.comparingLong(Rooms.Member::joinedAt)).orElseThrow());
+        Rooms.setRole(h, roomId, heir.userId(), "owner");
+      }
+      return new RoomView(Rooms.find(h, roomId).orElseThrow(), Rooms.members(h, roomId));
+    });
+    router.roomEvent(view, "MEMBER_LEFT", user, List.of(user), before);
+  }
+
+  public RoomView setRole(String actor, String roomId, String target, String role) {
+    if (!ROLES.contains(role) || role.equals("owner")) {
+      throw ServiceException.badRequest("role must be 'admin' or 'member'");
+    }
+    RoomView view = write(h -> {
+      requireRole(h, roomId, actor, Set.of("owner"));
+      Rooms.Member them = Rooms.member(h, roomId, target)
+          .orElseThrow(() -> ServiceException.notFound(target + " is not a member"));
+      if (them.role().equals("owner")) {
+        throw ServiceException.forbidden("forbidden", "the owner's role cannot change");
+      }
+      Rooms.setRole(h, roomId, target, role);
+      return new RoomView(Rooms.find(h, roomId).orElseThrow(), Rooms.members(h, roomId));
+    });
+    router.roomEvent(view, "ROLE_CHANGED", actor, List.of(target), ids(view));
+    return view;
+  }
+
+  public RoomView rename(String actor, String roomId, String name, String description) {
+    String n = name == null ? null : limit(name, 128, "name");
+    String d = description == null ? null : limit(description, 512, "description");
+    RoomView view = write(h -> {
+      requireRole(h, roomId, actor, Set.of("owner", "admin"));
+      Rooms.rename(h, roomId, n, d);
+      return new RoomView(Rooms.find(h, roomId).orElseThrow(), Rooms.members(h, roomId));
+    });
+    router.roomEvent(view, "RENAMED", actor, List.of(), ids(view));
+    return view;
+  }
+
+  private static List<String> ids(RoomView v) {
+    return v.members().stream().map(Rooms.Member::userId).toList();
+  }
+
+  private static String limit(String s, int max, String what) {
+    if (s.length() > max) {
+      throw ServiceException.badRequest(what + " longer than " + max + " characters");
+    }
+    return s;
+  }
+
+  // ---------------------------------------------------------------- history
+
+  /**
+   * Timeline entries of a room after {@code afterSeq} the member may read (never before they joined,
+   * never expired), oldest first. Blocked senders are left out.
+   */
+  public List<Messages.RoomRow> history(String user, String roomId, long afterSeq, int limit) {
+    return db.withHandle(h -> {
+      Rooms.Member m = Rooms.member(h, roomId, user)
+          .orElseThrow(() -> ServiceException.forbidden("not_member", "you are not a member of this room"));
+      Set<String> blocked = Set.copyOf(Rooms.blockedBy(h, user));
+      return Messages.roomAfter(h, roomId, Math.max(afterSeq, m.joinedSeq()), clock.millis(), limit).stream()
+          .filter(r -> !blocked.contains(r.senderUser())).toList();
+    });
+  }
+
+  /** The most recent {@code limit} entries the member may read. */
+  public List<Messages.RoomRow> recent(String user, String roomId, int limit) {
+    return db.withHandle(h -> {
+      Rooms.Member m = Rooms.member(h, roomId, user)
+          .orElseThrow(() -> ServiceException.forbidden("not_member", "you are not a member of this room"));
+      Set<String> blocked = Set.copyOf(Rooms.blockedBy(h, user));
+      return Messages.roomRecent(h, roomId, m.joinedSeq(), clock.millis(), limit).stream()
+          .filter(r -> !blocked.contains(r.senderUser())).toList();
+    });
+  }
+
+  public int prekeyLowThreshold() {
+    return prekeyLowThreshold;
+  }
+
+  /** The device stream after {@code afterSeq} (history of undelivered 1:1 envelopes). */
+  public List<Messages.DirectRow> directAfter(String user, int device, long afterSeq, int limit) {
+    return db.withHandle(h -> Messages.directAfter(h, user, device, afterSeq, clock.millis(), limit));
+  }
+
+  /** Undelivered 1:1 envelopes for the device in a room (REST view). */
+  public List<Messages.DirectRow> pendingDirect(String user, int device, String roomId, int limit) {
+    return db.withHandle(h -> Messages.pendingDirect(h, user, device, clock.millis(), Set.of(), limit)).stream()
+        .filter(r -> roomId == null || roomId.equals(r.roomId())).toList();
+  }
+
+  // ---------------------------------------------------------------- contacts
+
+  public void addContact(String owner, String contact, String nickname) {
+    if (owner.equals(contact)) {
+      throw ServiceException.badRequest("cannot add yourself");
+    }
+    String nick = nickname == null ? null : limit(nickname, 64, "nickname");
+    write(h -> {
+      if (!Accounts.exists(h, contact)) {
+        throw ServiceException.notFound("no such user: " + contact);
+      }
+      Rooms.upsertContact(h, owner, contact, nick, null, clock.millis());
+      return null;
+    });
+  }
+
+  public List<Rooms.Contact> contacts(String owner) {
+    return db.withHandle(h -> Rooms.contacts(h, owner));
+  }
+
+  public boolean removeContact(String owner, String contact) {
+    return write(h -> Rooms.removeContact(h, owner, contact));
+  }
+
+  public void block(String owner, String contact, boolean blocked) {
+    if (owner.equals(contact)) {
+      throw ServiceException.badRequest("cannot block yourself");
+    }
+    write(h -> {
+      if (!Accounts.exists(h, contact)) {
+        throw ServiceException.notFound("no such user: " + contact);
+      }
+      Rooms.upsertContact(h, owner, contact, null, blocked, clock.millis());
+      return null;
+    });
+    router.resync(owner);
+  }
+
+  // ---------------------------------------------------------------- prekeys
+
+  /** Publishes a device's public keys and one-time prekeys; returns the number of one-time prekeys stored. */
+  public int publishKeys(
+      String user, int device, byte[] identityKey, byte[] signedPrekey, byte[] kemPrekey, byte[] rsaPrekey,
+      List<Devices.OneTimePrekey> oneTime) {
+    return write(h -> {
+      Devices.publishKeys(h, user, device, identityKey, signedPrekey, kemPrekey, rsaPrekey, clock.millis());
+      Devices.addOneTimePrekeys(h, user, device, oneTime);
+      return Devices.countOneTimePrekeys(h, user, device);
+    });
+  }
+
+  /** A device's bundle: its public keys plus at most one one-time prekey, handed out exactly once. */
+  public record Bundle(Devices.Device device, Devices.OneTimePrekey oneTimePrekey) {}
+
+  /**
+   * Bundles for every device of {@code target} (or only {@code deviceId} when given). Each fetch
+   * consumes one one-time prekey per device; the owner is told when few remain. Blocked requesters
+   * get {@code blocked}.
+   */
+  public List<Bundle> fetchBundles(String requester, String target, Integer deviceId) {
+    List<int[]> low = new ArrayList<>();
+    List<Bundle> bundles = write(h -> {
+      if (!Accounts.exists(h, target)) {
+        throw ServiceException.notFound("no such user: " + target);
+      }
+      if (!requester.equals(target) && Rooms.isBlocked(h, target, requester)) {
+        throw ServiceException.forbidden("blocked", "this user does not accept messages from you");
+      }
+      List<Bundle> out = new ArrayList<>();
+      for (Devices.Device d : Devices.list(h, target)) {
+        if ((deviceId != null && d.deviceId() != deviceId) || d.identityKey() == null || d.signedPrekey() == null) {
+          continue;
+        }
+        Devices.OneTimePrekey otp = Devices.takeOneTimePrekey(h, target, d.deviceId()).orElse(null);
+        int left = Devices.countOneTimePrekeys(h, target, d.deviceId());
+        if (left < prekeyLowThreshold) {
+          low.add(new int[] {d.deviceId(), left});
+        }
+        out.add(new Bundle(d, otp));
+      }
+      return out;
+    });
+    for (int[] l : low) {
+      router.prekeysLow(target, l[0], l[1]);
+    }
+    if (bundles.isEmpty()) {
+      throw ServiceException.notFound("no published keys for " + target);
+    }
+    return bundles;
+  }
+}

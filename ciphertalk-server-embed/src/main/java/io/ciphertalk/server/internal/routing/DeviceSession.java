@@ -1,0 +1,56 @@
+package io.ciphertalk.server.internal.routing;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Delivery state of one authenticated connection of one device: what has been pushed on this
+ * connection and not yet acknowledged, and how far each room timeline was pushed. Guarded by its
+ * own monitor; the router is the only user.
+ */
+public final class DeviceSession {
+  final String userId;
+  final int deviceId;
+  final Outbound out;
+  final long connectedAt;
+
+  /** Device-stream sequence numbers (direct_queue ids) pushed on this connection and not yet acknowledged. */
+  final java.util.NavigableSet<Long> inflightIds = new java.util.TreeSet<>();
+  /** room id -> highest timeline sequence pushed (or skipped) on this connection. */
+  final Map<String, Long> roomSent = new HashMap<>();
+  /** Users this device's user has blocked: their messages are skipped. */
+  volatile Set<String> blocked = Set.of();
+  final Set<String> typingRooms = ConcurrentHashMap.newKeySet();
+
+  boolean draining;
+  boolean dirty;
+  /** True when the last drain left nothing behind, so live messages may be pushed directly. */
+  boolean synced;
+  volatile boolean closed;
+
+  DeviceSession(String userId, int deviceId, Outbound out, long connectedAt) {
+    this.userId = userId;
+    this.deviceId = deviceId;
+    this.out = out;
+    this.connectedAt = connectedAt;
+  }
+
+  public String userId() {
+    return userId;
+  }
+
+  public int deviceId() {
+    return deviceId;
+  }
+
+  public Outbound out() {
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return userId + "." + deviceId;
+  }
+}

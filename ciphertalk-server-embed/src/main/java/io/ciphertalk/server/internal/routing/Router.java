@@ -1,0 +1,706 @@
+package io.ciphertalk.server.internal.routing;
+
+import io.ciphertalk.server.internal.ServiceException;
+import io.ciphertalk.server.internal.metrics.Metrics;
+import io.ciphertalk.server.internal.store.Accounts;
+import io.ciphertalk.server.internal.store.Database;
+import io.ciphertalk.server.internal.store.Devices;
+import io.ciphertalk.server.internal.store.GroupCommitter;
+import io.ciphertalk.server.internal.store.Messages;
+import io.ciphertalk.server.internal.store.Rooms;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Durable store-and-forward routing. Sends are written through the {@link GroupCommitter} and
+ * acknowledged only after commit; committed messages are pushed live to online devices, and each
+ * connection drains what it has not yet been sent (1:1 queue rows and room timelines past its
+ * cursor) on connect and whenever it falls behind. Recipient acks delete 1:1 rows and move room
+ * cursors, so a dropped connection gets everything unacknowledged again on reconnect.
+ *
+ * <p>Thread-safe. Never blocks the caller: database reads run on the bounded read pool, writes on
+ * the writer thread.
+ */
+public final class Router {
+  private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+  private static final int PAGE = 256;
+
+  /** Routing limits. */
+  public record Limits(
+      int maxConnectionsPerUser, int maxInflightPerConnection, long typingTtlMillis, int prekeyLowThreshold,
+      long dedupeRetentionMillis, long roomRetentionMillis) {}
+
+  /** One addressed copy of a 1:1 envelope. */
+  public record DirectTarget(String userId, int deviceId, byte[] payload) {}
+
+  /** The acknowledgement of an accepted send. {@code seq} is set for room messages. */
+  public record SendResult(String messageId, String roomId, Long seq, boolean duplicate, long sentAt) {}
+
+  /** A user's presence as seen by someone allowed to see it. */
+  public record Presence(String userId, boolean online, long lastSeenMillis) {}
+
+  private final Database db;
+  private final GroupCommitter writer;
+  private final ExecutorService readPool;
+  private final ScheduledExecutorService scheduler;
+  private final Clock clock;
+  private final Metrics metrics;
+  private final Limits limits;
+  private final Map<String, List<DeviceSession>> online = new ConcurrentHashMap<>();
+  /** (user + '\0' + room) -> typing state (device, expiry millis). */
+  private final Map<String, TypingState> typing = new ConcurrentHashMap<>();
+
+  private record TypingState(int device, long expiresAt) {}
+
+  public Router(
+      Database db, GroupCommitter writer, ExecutorService readPool, ScheduledExecutorService scheduler, Clock clock,
+      Metrics metrics, Limits limits) {
+    this.db = db;
+    this.writer = writer;
+    this.readPool = readPool;
+    this.scheduler = scheduler;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.limits = limits;
+  }
+
+  // ------------------------------------------------------------------ sessions
+
+  /**
+   * Registers an authenticated connection of {@code user}'s device. Refuses with
+   * {@code too_many_connections} beyond the per-user limit. Starts delivery of everything pending.
+   */
+  public DeviceSession attach(String user, int device, Outbound out) {
+    DeviceSession s = new DeviceSession(user, device, out, clock.millis());
+    boolean[] first = new boolean[1];
+    List<DeviceSession> replaced = new ArrayList<>();
+    online.compute(user, (k, list) -> {
+      List<DeviceSession> l = list == null ? new CopyOnWriteArrayList<>() : list;
+      // One live connection per device: a new one replaces the old (both would get the same stream).
+      for (DeviceSession old : l) {
+        if (old.deviceId == device) {
+          replaced.add(old);
+        }
+      }
+      l.removeAll(replaced);
+      if (l.size() >= limits.maxConnectionsPerUser()) {
+        throw new ServiceException(
+            "too_many_connections", 429, "at most " + limits.maxConnectionsPerUser() + " connections per user");
+      }
+      first[0] = l.isEmpty() && replaced.isEmpty();
+      l.add(s);
+      return l;
+    });
+    for (DeviceSession old : replaced) {
+      synchronized (old) {
+        old.closed = true;
+      }
+      old.out.sessionReplaced();
+      old.out.close(4010, "session replaced by a newer connection of this device");
+    }
+    long now = clock.millis();
+    writer.submit(h -> {
+      Devices.ensure(h, user, device, now);
+      return Devices.countOneTimePrekeys(h, user, device);
+    }).whenComplete((count, err) -> {
+      if (err == null && count < limits.prekeyLowThreshold()) {
+        out.prekeysLow(count);
+      }
+      requestDrain(s);
+    });
+    if (first[0]) {
+      announcePresence(user, true, now);
+    }
+    return s;
+  }
+
+  public void detach(DeviceSession s) {
+    synchronized (s) {
+      if (s.closed) {
+        return;
+      }
+      s.closed = true;
+    }
+    boolean[] last = new boolean[1];
+    online.computeIfPresent(s.userId, (k, list) -> {
+      list.remove(s);
+      last[0] = list.isEmpty();
+      return list.isEmpty() ? null : list;
+    });
+    long now = clock.millis();
+    writer.submit(h -> {
+      Devices.ensure(h, s.userId, s.deviceId, now);
+      return null;
+    });
+    for (String room : s.typingRooms) {
+      stopTyping(s.userId, s.deviceId, room);
+    }
+    if (last[0]) {
+      announcePresence(s.userId, false, now);
+    }
+  }
+
+  public int onlineConnections() {
+    return online.values().stream().mapToInt(List::size).sum();
+  }
+
+  public boolean isOnline(String user) {
+    return online.containsKey(user);
+  }
+
+  private List<DeviceSession> sessions(String user) {
+    List<DeviceSession> l = online.get(user);
+    return l == null ? List.of() : l;
+  }
+
+  // ------------------------------------------------------------------ sends
+
+  /**
+   * Stores a 1:1 envelope once per addressed device and acknowledges after commit. Refused with
+   * {@code blocked} if a recipient blocked the sender, {@code not_found} for unknown users, and
+   * {@code not_member} if a room context is given that sender or recipient is not in.
+   */
+  public CompletableFuture<SendResult> sendDirect(
+      String senderUser, int senderDevice, String messageId, String roomId, String kind, List<DirectTarget> targets,
+      Long expiresAt) {
+    if (targets.isEmpty()) {
+      return CompletableFuture.failedFuture(ServiceException.badRequest("no recipients"));
+    }
+    long now = clock.millis();
+    if (expiresAt != null && expiresAt <= now) {
+      return CompletableFuture.failedFuture(new ServiceException("expired", 400, "message already expired"));
+    }
+    List<Messages.DirectRow> stored = new ArrayList<>();
+    List<String> recipients = new ArrayList<>();
+    return writer.<SendResult>submit(
+        h -> {
+          Optional<Messages.Accepted> prior = Messages.accepted(h, senderUser, messageId);
+          if (prior.isPresent()) {
+            return new SendResult(messageId, prior.get().roomId(), prior.get().seq(), true, prior.get().acceptedAt());
+          }
+          Set<String> users = new LinkedHashSet<>();
+          targets.forEach(t -> users.add(t.userId()));
+          Set<String> addressed = new HashSet<>();
+          for (DirectTarget t : targets) {
+            if (!addressed.add(t.userId() + "." + t.deviceId())) {
+              throw ServiceException.badRequest("device addressed twice: " + t.userId() + "." + t.deviceId());
+            }
+          }
+          checkDevices(h, senderUser, senderDevice, users, addressed);
+          for (String u : users) {
+            if (!u.equals(senderUser)) {
+              if (!Accounts.exists(h, u)) {
+                throw ServiceException.notFound("no such user: " + u);
+              }
+              if (Rooms.isBlocked(h, u, senderUser)) {
+                throw ServiceException.forbidden("blocked", "recipient does not accept messages from you");
+              }
+            }
+            if (roomId != null && Rooms.member(h, roomId, u).isEmpty()) {
+              throw ServiceException.forbidden("not_member", u + " is not a member of the room");
+            }
+          }
+          if (roomId != null && Rooms.member(h, roomId, senderUser).isEmpty()) {
+            throw ServiceException.forbidden("not_member", "you are not a member of the room");
+          }
+          for (DirectTarget t : targets) {
+            long id = Messages.insertDirect(
+                h, t.userId(), t.deviceId(), messageId, senderUser, senderDevice, roomId, kind, t.payload(), now,
+                expiresAt);
+            stored.add(new Messages.DirectRow(id, messageId, senderUser, senderDevice, roomId, kind, t.payload(), now,
+                expiresAt));
+            recipients.add(t.userId() + "\0" + t.deviceId());
+          }
+          Messages.recordAccepted(h, senderUser, messageId, roomId, null, now);
+          return new SendResult(messageId, roomId, null, false, now);
+        },
+        result -> {
+          if (result.duplicate()) {
+            return;
+          }
+          metrics.messageRouted();
+          for (int i = 0; i < stored.size(); i++) {
+            String[] ud = recipients.get(i).split("\0");
+            int dev = Integer.parseInt(ud[1]);
+            for (DeviceSession s : sessions(ud[0])) {
+              if (s.deviceId == dev) {
+                pushDirect(s, stored.get(i));
+              }
+            }
+          }
+        });
+  }
+
+  /**
+   * Appends a group message to the room timeline once and acknowledges after commit with its
+   * sequence number. Refused with {@code not_member} unless the sender is a member.
+   */
+  public CompletableFuture<SendResult> sendRoom(
+      String senderUser, int senderDevice, String messageId, String roomId, byte[] payload, Long expiresAt) {
+    long now = clock.millis();
+    if (expiresAt != null && expiresAt <= now) {
+      return CompletableFuture.failedFuture(new ServiceException("expired", 400, "message already expired"));
+    }
+    Messages.RoomRow[] row = new Messages.RoomRow[1];
+    List<String> members = new ArrayList<>();
+    return writer.<SendResult>submit(
+        h -> {
+          Optional<Messages.Accepted> prior = Messages.accepted(h, senderUser, messageId);
+          if (prior.isPresent()) {
+            return new SendResult(messageId, prior.get().roomId(), prior.get().seq(), true, prior.get().acceptedAt());
+          }
+          Optional<Rooms.Room> room = Rooms.find(h, roomId);
+          if (room.isPresent() && !room.get().kind().equals("group")) {
+            throw ServiceException.badRequest("send_group needs a group room; use send for private rooms");
+          }
+          if (Rooms.member(h, roomId, senderUser).isEmpty()) {
+            throw ServiceException.forbidden("not_member", "you are not a member of this room");
+          }
+          long seq = Rooms.nextSeq(h, roomId);
+          Messages.insertRoomMessage(h, roomId, seq, messageId, senderUser, senderDevice, payload, now, expiresAt);
+          Messages.recordAccepted(h, senderUser, messageId, roomId, seq, now);
+          row[0] = new Messages.RoomRow(roomId, seq, messageId, senderUser, senderDevice, payload, now, expiresAt);
+          Rooms.members(h, roomId).forEach(m -> members.add(m.userId()));
+          return new SendResult(messageId, roomId, seq, false, now);
+        },
+        result -> {
+          if (result.duplicate()) {
+            return;
+          }
+          metrics.messageRouted();
+          for (String m : members) {
+            for (DeviceSession s : sessions(m)) {
+              pushRoom(s, row[0]);
+            }
+          }
+        });
+  }
+
+  /**
+   * A 1:1 send must address every device (with published keys) of each recipient user and the
+   * sender's own other devices, and no device that does not exist: otherwise {@code stale_devices}
+   * with the missing and extra addresses, so the client can fetch bundles and retry.
+   */
+  private static void checkDevices(
+      org.jdbi.v3.core.Handle h, String senderUser, int senderDevice, Set<String> users, Set<String> addressed) {
+    List<String> missing = new ArrayList<>();
+    List<String> extra = new ArrayList<>();
+    Set<String> all = new LinkedHashSet<>(users);
+    all.add(senderUser);
+    Set<String> existing = new HashSet<>();
+    for (String u : all) {
+      for (Devices.Device d : Devices.list(h, u)) {
+        if (d.identityKey() == null) {
+          continue;
+        }
+        String a = u + "." + d.deviceId();
+        existing.add(a);
+        boolean self = u.equals(senderUser) && d.deviceId() == senderDevice;
+        if (!self && !addressed.contains(a)) {
+          missing.add(a);
+        }
+      }
+    }
+    for (String a : addressed) {
+      if (!existing.contains(a)) {
+        extra.add(a);
+      }
+    }
+    if (!missing.isEmpty() || !extra.isEmpty()) {
+      throw ServiceException.staleDevices(missing, extra);
+    }
+  }
+
+  // ------------------------------------------------------------------ acks
+
+  /** The recipient device confirms its device stream up to {@code seq}; those queued copies are deleted. */
+  public CompletableFuture<Integer> ackDirect(DeviceSession s, long seq) {
+    return writer.submit(
+        h -> Messages.ackDirect(h, s.userId, s.deviceId, seq),
+        n -> {
+          boolean resume;
+          synchronized (s) {
+            s.inflightIds.headSet(seq, true).clear();
+            resume = !s.synced && !s.draining && s.inflightIds.size() < limits.maxInflightPerConnection() / 2;
+          }
+          if (resume) {
+            requestDrain(s);
+          }
+        });
+  }
+
+  /** The recipient device confirms a room timeline up to and including {@code seq}. */
+  public CompletableFuture<Void> ackRoom(DeviceSession s, String roomId, long seq) {
+    return writer.submit(h -> {
+      if (Rooms.member(h, roomId, s.userId).isPresent()) {
+        Messages.advanceCursor(h, roomId, s.userId, s.deviceId, seq);
+      }
+      return null;
+    });
+  }
+
+  // ------------------------------------------------------------------ delivery
+
+  private void pushDirect(DeviceSession s, Messages.DirectRow row) {
+    boolean drain;
+    synchronized (s) {
+      if (s.closed) {
+        return;
+      }
+      if (s.synced && !s.draining && s.inflightIds.size() < limits.maxInflightPerConnection()) {
+        if (row.expiresAt() == null || row.expiresAt() > clock.millis()) {
+          s.inflightIds.add(row.id());
+          s.out.deliverDirect(row);
+          metrics.messageDelivered();
+        }
+        drain = false;
+      } else {
+        drain = true;
+      }
+    }
+    if (drain) {
+      requestDrain(s);
+    }
+  }
+
+  private void pushRoom(DeviceSession s, Messages.RoomRow row) {
+    boolean drain;
+    synchronized (s) {
+      if (s.closed) {
+        return;
+      }
+      Long sent = s.roomSent.get(row.roomId());
+      if (s.synced && !s.draining && sent != null && row.seq() == sent + 1) {
+        s.roomSent.put(row.roomId(), row.seq());
+        deliverRoomLocked(s, row);
+        drain = false;
+      } else if (sent != null && row.seq() <= sent) {
+        drain = false;
+      } else {
+        drain = true;
+      }
+    }
+    if (drain) {
+      requestDrain(s);
+    }
+  }
+
+  private void deliverRoomLocked(DeviceSession s, Messages.RoomRow row) {
+    boolean own = row.senderUser().equals(s.userId) && row.senderDevice() == s.deviceId;
+    boolean expired = row.expiresAt() != null && row.expiresAt() <= clock.millis();
+    if (!own && !expired && !s.blocked.contains(row.senderUser())) {
+      s.out.deliverRoom(row);
+      metrics.messageDelivered();
+    }
+  }
+
+  /** Schedules a catch-up pass for {@code s}; passes for one session never overlap. */
+  public void requestDrain(DeviceSession s) {
+    synchronized (s) {
+      if (s.closed) {
+        return;
+      }
+      s.synced = false;
+      if (s.draining) {
+        s.dirty = true;
+        return;
+      }
+      s.draining = true;
+      s.dirty = false;
+    }
+    try {
+      readPool.execute(() -> drainLoop(s));
+    } catch (RejectedExecutionException e) {
+      synchronized (s) {
+        s.draining = false;
+      }
+      scheduler.schedule(() -> requestDrain(s), 100, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void drainLoop(DeviceSession s) {
+    while (true) {
+      boolean more;
+      try {
+        more = drainOnce(s);
+      } catch (RuntimeException e) {
+        LOG.warn("delivery to {} failed, retrying: {}", s, e.toString());
+        synchronized (s) {
+          s.draining = false;
+        }
+        scheduler.schedule(() -> requestDrain(s), 500, TimeUnit.MILLISECONDS);
+        return;
+      }
+      synchronized (s) {
+        if (s.closed) {
+          s.draining = false;
+          return;
+        }
+        if (s.dirty || more) {
+          s.dirty = false;
+          continue;
+        }
+        s.draining = false;
+        s.synced = s.inflightIds.size() < limits.maxInflightPerConnection();
+        return;
+      }
+    }
+  }
+
+  /** One catch-up pass; returns true if a page was full and another pass is needed. */
+  private boolean drainOnce(DeviceSession s) {
+    long now = clock.millis();
+    Set<Long> exclude;
+    synchronized (s) {
+      exclude = new HashSet<>(s.inflightIds);
+    }
+    int room = limits.maxInflightPerConnection() - exclude.size();
+    List<Messages.DirectRow> direct =
+        room <= 0 ? List.of() : db.withHandle(h -> Messages.pendingDirect(h, s.userId, s.deviceId, now, exclude,
+            Math.min(PAGE, room)));
+    List<Messages.DeviceRoom> rooms = db.withHandle(h -> Messages.deviceRooms(h, s.userId, s.deviceId));
+    s.blocked = new HashSet<>(db.withHandle(h -> Rooms.blockedBy(h, s.userId)));
+    boolean more = direct.size() == PAGE;
+    synchronized (s) {
+      if (s.closed) {
+        return false;
+      }
+      for (Messages.DirectRow r : direct) {
+        if (s.inflightIds.add(r.id())) {
+          if (!s.blocked.contains(r.senderUser()) || r.senderUser().equals(s.userId)) {
+            s.out.deliverDirect(r);
+            metrics.messageDelivered();
+          }
+        }
+      }
+      Set<String> current = new HashSet<>();
+      rooms.forEach(r -> current.add(r.roomId()));
+      s.roomSent.keySet().retainAll(current);
+    }
+    for (Messages.DeviceRoom r : rooms) {
+      long from;
+      synchronized (s) {
+        from = s.roomSent.getOrDefault(r.roomId(), r.startAfter());
+      }
+      List<Messages.RoomRow> rows = db.withHandle(h -> Messages.roomAfter(h, r.roomId(), from, now, PAGE));
+      synchronized (s) {
+        if (s.closed) {
+          return false;
+        }
+        long sent = s.roomSent.getOrDefault(r.roomId(), r.startAfter());
+        for (Messages.RoomRow row : rows) {
+          if (row.seq() > sent) {
+            deliverRoomLocked(s, row);
+            sent = row.seq();
+          }
+        }
+        // Remember the room even when nothing was sent, so live pushes can take the fast path.
+        s.roomSent.put(r.roomId(), rows.isEmpty() ? Math.max(sent, lastSeqOr(r, sent)) : sent);
+      }
+      more |= rows.size() == PAGE;
+    }
+    return more;
+  }
+
+  private long lastSeqOr(Messages.DeviceRoom r, long sent) {
+    // With no unexpired rows after `sent`, later sequence numbers up to the room's last_seq are all
+    // expired or absent; the fast path's "seq == sent + 1" check then falls back to a drain, which
+    // is correct, so keep `sent`.
+    return sent;
+  }
+
+  // ------------------------------------------------------------------ presence and typing
+
+  private void announcePresence(String user, boolean isOnline, long now) {
+    try {
+      readPool.execute(() -> {
+        Set<String> audience = audience(user);
+        for (String a : audience) {
+          for (DeviceSession s : sessions(a)) {
+            s.out.presence(user, isOnline, now);
+          }
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      LOG.debug("presence update for {} dropped: read pool full", user);
+    }
+  }
+
+  /** Who may see {@code user}'s presence: room co-members and users who list them as an unblocked contact. */
+  private Set<String> audience(String user) {
+    return db.withHandle(h -> {
+      Set<String> a = new HashSet<>(Rooms.coMembers(h, user));
+      a.addAll(Rooms.contactOf(h, user));
+      a.removeAll(Rooms.blockedBy(h, user));
+      a.removeIf(other -> Rooms.isBlocked(h, other, user));
+      return a;
+    });
+  }
+
+  /** Presence of {@code users} that {@code requester} may see (others are omitted). Blocking I/O. */
+  public List<Presence> presence(String requester, List<String> users) {
+    List<Presence> out = new ArrayList<>();
+    for (String u : users) {
+      if (!u.equals(requester) && !audience(u).contains(requester)) {
+        continue;
+      }
+      long lastSeen = db.withHandle(h -> Devices.lastSeen(h, u)).orElse(0L);
+      out.add(new Presence(u, isOnline(u), lastSeen));
+    }
+    return out;
+  }
+
+  /** Fans a typing state out to the room's other members' online devices. Blocking I/O. */
+  public void typing(DeviceSession s, String roomId, boolean isTyping) {
+    List<Rooms.Member> members = db.withHandle(h -> Rooms.members(h, roomId));
+    if (members.stream().noneMatch(m -> m.userId().equals(s.userId))) {
+      throw ServiceException.forbidden("not_member", "you are not a member of this room");
+    }
+    String key = s.userId + "\0" + roomId;
+    long expires = clock.millis() + limits.typingTtlMillis();
+    if (isTyping) {
+      typing.put(key, new TypingState(s.deviceId, expires));
+      s.typingRooms.add(roomId);
+    } else {
+      typing.remove(key);
+      s.typingRooms.remove(roomId);
+    }
+    fanTyping(s.userId, s.deviceId, roomId, isTyping, members);
+  }
+
+  private void stopTyping(String user, int device, String roomId) {
+    if (typing.remove(user + "\0" + roomId) != null) {
+      try {
+        readPool.execute(() -> fanTyping(user, device, roomId, false, db.withHandle(h -> Rooms.members(h, roomId))));
+      } catch (RejectedExecutionException e) {
+        LOG.debug("typing stop dropped");
+      }
+    }
+  }
+
+  private void fanTyping(String user, int device, String roomId, boolean on, List<Rooms.Member> members) {
+    for (Rooms.Member m : members) {
+      if (m.userId().equals(user)) {
+        continue;
+      }
+      for (DeviceSession t : sessions(m.userId())) {
+        if (!t.blocked.contains(user)) {
+          t.out.typing(roomId, user, device, on);
+        }
+      }
+    }
+  }
+
+  /** Ends typing states whose time ran out (on the injected clock) and tells the room. */
+  public void expireTyping() {
+    long now = clock.millis();
+    for (Map.Entry<String, TypingState> e : typing.entrySet()) {
+      if (e.getValue().expiresAt() <= now && typing.remove(e.getKey(), e.getValue())) {
+        String[] parts = e.getKey().split("\0", 2);
+        int device = e.getValue().device();
+        sessions(parts[0]).forEach(s -> s.typingRooms.remove(parts[1]));
+        try {
+          readPool.execute(() -> fanTyping(parts[0], device, parts[1], false,
+              db.withHandle(h -> Rooms.members(h, parts[1]))));
+        } catch (RejectedExecutionException ex) {
+          LOG.debug("typing expiry dropped");
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ notices
+
+  /** Tells every online device of {@code audience} that a room changed, and re-syncs their delivery. */
+  public void roomEvent(
+      ChatService.RoomView room, String change, String actor, List<String> subjects, List<String> audience) {
+    for (String u : new LinkedHashSet<>(audience)) {
+      for (DeviceSession s : sessions(u)) {
+        s.out.roomEvent(room, change, actor, subjects);
+        requestDrain(s);
+      }
+    }
+  }
+
+  /**
+   * Routes a delivered/read receipt from {@code s} to the senders of the messages (if they share
+   * the room and have not blocked the reporter) and to the reporter's other devices. Live only: a
+   * receipt for an offline device is not stored. Blocking I/O.
+   */
+  public void receipt(DeviceSession s, String roomId, String status, List<String> messageIds) {
+    long now = clock.millis();
+    Set<String> targets = new HashSet<>();
+    db.useHandle(h -> {
+      if (Rooms.member(h, roomId, s.userId).isEmpty()) {
+        throw ServiceException.forbidden("not_member", "you are not a member of this room");
+      }
+      for (String id : messageIds) {
+        for (String sender : Messages.sendersOf(h, id)) {
+          if (!sender.equals(s.userId) && Rooms.member(h, roomId, sender).isPresent()
+              && !Rooms.isBlocked(h, sender, s.userId)) {
+            targets.add(sender);
+          }
+        }
+      }
+    });
+    targets.add(s.userId);
+    for (String t : targets) {
+      for (DeviceSession d : sessions(t)) {
+        if (d != s) {
+          d.out.receipt(roomId, s.userId, s.deviceId, status, messageIds, now);
+        }
+      }
+    }
+  }
+
+  public void prekeysLow(String user, int device, int remaining) {
+    for (DeviceSession s : sessions(user)) {
+      if (s.deviceId == device) {
+        s.out.prekeysLow(remaining);
+      }
+    }
+  }
+
+  /** Re-syncs every online device of {@code user} (after a block list change). */
+  public void resync(String user) {
+    sessions(user).forEach(this::requestDrain);
+  }
+
+  /** Purges expired ciphertext and old dedupe records (scheduled; driven by the injected clock). */
+  public CompletableFuture<Messages.Purged> sweep() {
+    long now = clock.millis();
+    return writer.submit(h -> {
+      Messages.Purged p = Messages.purgeExpired(h, now, now - limits.dedupeRetentionMillis());
+      if (limits.roomRetentionMillis() > 0) {
+        Messages.purgeRoomHistory(h, now - limits.roomRetentionMillis());
+      }
+      Accounts.purgeTokens(h, now);
+      return p;
+    });
+  }
+
+  /** Room member lists for notices. Blocking I/O. */
+  public Map<String, List<String>> memberIds(List<String> roomIds) {
+    Map<String, List<String>> m = new HashMap<>();
+    for (String r : roomIds) {
+      m.put(r, db.withHandle(h -> Rooms.members(h, r)).stream().map(Rooms.Member::userId).toList());
+    }
+    return m;
+  }
+}

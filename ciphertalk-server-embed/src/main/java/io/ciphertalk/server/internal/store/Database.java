@@ -1,0 +1,256 @@
+package io.ciphertalk.server.internal.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcConnectionPool;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.HandleConsumer;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's database: a Jdbi instance over a pooled {@link DataSource}, with versioned
+ * migrations applied on open. Thread-safe.
+ */
+public final class Database implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+  /** Migration scripts in order; the version is the index + 1. Never edit a released script. */
+  private static final List<String> MIGRATIONS = List.of("V1__initial_schema.sql");
+
+  private final Jdbi jdbi;
+  private final AutoCloseable ownedPool;
+  private final Dialect dialect;
+
+  /** The SQL dialect differences the migration scripts need. */
+  public enum Dialect {
+    H2("VARBINARY"),
+    POSTGRESQL("BYTEA");
+
+    final String bytesType;
+
+    Dialect(String bytesType) {
+      this.bytesType = bytesType;
+    }
+  }
+
+  private Database(DataSource dataSource, AutoCloseable ownedPool) {
+    this.jdbi = Jdbi.create(dataSource);
+    this.ownedPool = ownedPool;
+    this.dialect = jdbi.withHandle(Database::detect);
+  }
+
+  /** Opens a database from a JDBC URL (H2 or PostgreSQL), owning its connection pool. */
+  public static Database open(String jdbcUrl, String user, String password, int maxConnections) {
+    Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+    if (jdbcUrl.startsWith("jdbc:h2:")) {
+      JdbcConnectionPool pool =
+          JdbcConnectionPool.create(jdbcUrl, user == null ? "" : user, password == null ? "" : password);
+      pool.setMaxConnections(maxConnections);
+      return new Database(pool, pool::dispose);
+    }
+    return new Database(new DriverManagerDataSource(jdbcUrl, user, password), () -> {});
+  }
+
+  /** Uses a host-supplied {@link DataSource}; the host owns and closes it. */
+  public static Database of(DataSource dataSource) {
+    return new Database(Objects.requireNonNull(dataSource, "dataSource"), () -> {});
+  }
+
+  /** The H2 file URL for a data directory; commits are written through (WRITE_DELAY=0). */
+  public static String h2FileUrl(java.nio.file.Path dataDir) {
+    return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("ciphertalk") + ";WRITE_DELAY=0";
+  }
+
+  /** A private in-memory H2 database, for tests and throwaway servers. */
+  public static String h2MemoryUrl(String name) {
+    return "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1";
+  }
+
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  private static Dialect detect(Handle h) {
+    String product;
+    try {
+      product = h.getConnection().getMetaData().getDatabaseProductName().toLowerCase(java.util.Locale.ROOT);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read database metadata", e);
+    }
+    if (product.contains("postgres")) {
+      return Dialect.POSTGRESQL;
+    }
+    if (product.contains("h2")) {
+      return Dialect.H2;
+    }
+    throw new IllegalStateException("unsupported database: " + product);
+  }
+
+  /** Applies every migration newer than the recorded schema version, each in its own transaction. */
+  public int migrate(Clock clock) {
+    return jdbi.withHandle(
+        h -> {
+          h.execute(
+              "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY,"
+                  + " script VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)");
+          int current =
+              h.createQuery("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+                  .mapTo(Integer.class)
+                  .one();
+          if (current > MIGRATIONS.size()) {
+            throw new IllegalStateException(
+                "database schema version " + current + " is newer than this server supports ("
+                    + MIGRATIONS.size() + ")");
+          }
+          for (int v = current + 1; v <= MIGRATIONS.size(); v++) {
+            String script = MIGRATIONS.get(v - 1);
+            List<String> statements = statements(load(script));
+            int version = v;
+            h.useTransaction(
+                tx -> {
+                  for (String s : statements) {
+                    tx.execute(s);
+                  }
+                  tx.execute(
+                      "INSERT INTO schema_version (version, script, applied_at) VALUES (?, ?, ?)",
+                      version,
+                      script,
+                      clock.millis());
+                });
+            LOG.info("applied schema migration {}", script);
+          }
+          return MIGRATIONS.size();
+        });
+  }
+
+  private String load(String script) {
+    try (InputStream in = Database.class.getResourceAsStream("migrations/" + script)) {
+      if (in == null) {
+        throw new IllegalStateException("missing migration script " + script);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("${bytes}", dialect.bytesType);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read migration script " + script, e);
+    }
+  }
+
+  static List<String> statements(String sql) {
+    List<String> out = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String line : sql.split("\n")) {
+      String trimmed = line.strip();
+      if (trimmed.startsWith("--") || trimmed.isEmpty()) {
+        continue;
+      }
+      current.append(line).append('\n');
+      if (trimmed.endsWith(";")) {
+        String s = current.toString().strip();
+        out.add(s.substring(0, s.length() - 1));
+        current.setLength(0);
+      }
+    }
+    if (!current.toString().isBlank()) {
+      out.add(current.toString().strip());
+    }
+    return out;
+  }
+
+  public <R, X extends Exception> R inTransaction(HandleCallback<R, X> callback) throws X {
+    return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, callback);
+  }
+
+  public <X extends Exception> void useTransaction(HandleConsumer<X> callback) throws X {
+    jdbi.useTransaction(TransactionIsolationLevel.READ_COMMITTED, callback);
+  }
+
+  public <X extends Exception> void useHandle(HandleConsumer<X> callback) throws X {
+    jdbi.useHandle(callback);
+  }
+
+  public <R, X extends Exception> R withHandle(HandleCallback<R, X> callback) throws X {
+    return jdbi.withHandle(callback);
+  }
+
+  @Override
+  public void close() {
+    if (dialect == Dialect.H2 && ownedPool instanceof AutoCloseable) {
+      try {
+        // Compacts and closes the H2 file cleanly so the next open does not need recovery.
+        jdbi.useHandle(h -> h.execute("SHUTDOWN"));
+      } catch (RuntimeException e) {
+        LOG.debug("H2 shutdown: {}", e.toString());
+      }
+    }
+    try {
+      ownedPool.close();
+    } catch (Exception e) {
+      LOG.warn("closing connection pool failed: {}", e.toString());
+    }
+  }
+
+  /** Minimal non-pooling DataSource for JDBC URLs other than H2 (hosts should pass a pool). */
+  private static final class DriverManagerDataSource implements DataSource {
+    private final String url;
+    private final String user;
+    private final String password;
+
+    DriverManagerDataSource(String url, String user, String password) {
+      this.url = url;
+      this.user = user;
+      this.password = password;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+      return java.sql.DriverManager.getConnection(url, user, password);
+    }
+
+    @Override
+    public Connection getConnection(String u, String p) throws SQLException {
+      return java.sql.DriverManager.getConnection(url, u, p);
+    }
+
+    @Override
+    public java.io.PrintWriter getLogWriter() {
+      return null;
+    }
+
+    @Override
+    public void setLogWriter(java.io.PrintWriter out) {}
+
+    @Override
+    public void setLoginTimeout(int seconds) {}
+
+    @Override
+    public int getLoginTimeout() {
+      return 0;
+    }
+
+    @Override
+    public java.util.logging.Logger getParentLogger() {
+      return java.util.logging.Logger.getGlobal();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+      throw new SQLException("not a wrapper");
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package io.ciphertalk.server.internal.store;
+
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Device and prekey directory rows. Key material is stored as the opaque public bytes the device
+ * published (the server never sees private keys). Stateless.
+ */
+public final class Devices {
+  private Devices() {}
+
+  /** A device's published public keys (each may be null until published). */
+  public record Device(
+      String userId,
+      int deviceId,
+      byte[] identityKey,
+      byte[] signedPrekey,
+      byte[] kemPrekey,
+      byte[] rsaPrekey,
+      long registeredAt,
+      long lastSeen) {}
+
+  /** A one-time prekey: its id and public bytes. */
+  public record OneTimePrekey(long keyId, byte[] publicKey) {}
+
+  /** Registers the device if unknown and records it as seen. */
+  public static void ensure(Handle h, String userId, int deviceId, long now) {
+    int n =
+        h.createUpdate("UPDATE devices SET last_seen = ? WHERE user_id = ? AND device_id = ?")
+            .bind(0, now)
+            .bind(1, userId)
+            .bind(2, deviceId)
+            .execute();
+    if (n == 0) {
+      h.execute(
+          "INSERT INTO devices (user_id, device_id, registered_at, last_seen) VALUES (?, ?, ?, ?)",
+          userId,
+          deviceId,
+          now,
+          now);
+    }
+  }
+
+  public static void publishKeys(
+      Handle h, String userId, int deviceId, byte[] identityKey, byte[] signedPrekey, byte[] kemPrekey, byte[] rsaPrekey,
+      long now) {
+    ensure(h, userId, deviceId, now);
+    h.createUpdate(
+            "UPDATE devices SET identity_key = COALESCE(?, identity_key), signed_prekey = COALESCE(?, signed_prekey),"
+                + " kem_prekey = COALESCE(?, kem_prekey), rsa_prekey = COALESCE(?, rsa_prekey)"
+                + " WHERE user_id = ? AND device_id = ?")
+        .bind(0, identityKey)
+        .bind(1, signedPrekey)
+        .bind(2, kemPrekey)
+        .bind(3, rsaPrekey)
+        .bind(4, userId)
+        .bind(5, deviceId)
+        .execute();
+  }
+
+  /** Adds one-time prekeys, skipping ids already stored. Returns how many were added. */
+  public static int addOneTimePrekeys(Handle h, String userId, int deviceId, List<OneTimePrekey> keys) {
+    int added = 0;
+    for (OneTimePrekey k : keys) {
+      boolean exists =
+          h.createQuery("SELECT COUNT(*) FROM one_time_prekeys WHERE user_id = ? AND device_id = ? AND key_id = ?")
+                  .bind(0, userId)
+                  .bind(1, deviceId)
+                  .bind(2, k.keyId())
+                  .mapTo(Long.class)
+                  .one()
+              > 0;
+      if (!exists) {
+        h.execute(
+            "INSERT INTO one_time_prekeys (user_id, device_id, key_id, public_key) VALUES (?, ?, ?, ?)",
+            userId,
+            deviceId,
+            k.keyId(),
+            k.publicKey());
+        added++;
+      }
+    }
+    return added;
+  }
+
+  public static int countOneTimePrekeys(Handle h, String userId, int deviceId) {
+    return h.createQuery("SELECT COUNT(*) FROM one_time_prekeys WHERE user_id = ? AND device_id = ?")
+        .bind(0, userId)
+        .bind(1, deviceId)
+        .mapTo(Integer.class)
+        .one();
+  }
+
+  /**
+   * Hands out one one-time prekey exactly once, also under concurrent callers: a candidate row is
+   * read, then claimed by a DELETE whose affected-row count says whether this caller won it (the
+   * row lock makes exactly one DELETE see it). A loser retries with the next candidate. Works the
+   * same on H2 and PostgreSQL, without dialect-specific DELETE ... RETURNING.
+   */
+  public static Optional<OneTimePrekey> takeOneTimePrekey(Handle h, String userId, int deviceId) {
+    for (int attempt = 0; attempt < 16; attempt++) {
+      Optional<OneTimePrekey> candidate =
+          h.createQuery(
+                  "SELECT key_id, public_key FROM one_time_prekeys WHERE user_id = ? AND device_id = ?"
+                      + " ORDER BY key_id FETCH FIRST 1 ROWS ONLY")
+              .bind(0, userId)
+              .bind(1, deviceId)
+              .map((rs, ctx) -> new OneTimePrekey(rs.getLong(1), rs.getBytes(2)))
+              .findOne();
+      if (candidate.isEmpty()) {
+        return Optional.empty();
+      }
+      int claimed =
+          h.createUpdate("DELETE FROM one_time_prekeys WHERE user_id = ? AND device_id = ? AND key_id = ?")
+              .bind(0, userId)
+              .bind(1, deviceId)
+              .bind(2, candidate.get().keyId())
+              .execute();
+      if (claimed == 1) {
+        return candidate;
+      }
+    }
+    return Optional.empty();
+  }
+
+  public static Optional<Device> find(Handle h, String userId, int deviceId) {
+    return h.createQuery(
+            "SELECT user_id, device_id, identity_key, signed_prekey, kem_prekey, rsa_prekey, registered_at, last_seen"
+                + " FROM devices WHERE user_id = ? AND device_id = ?")
+        .bind(0, userId)
+        .bind(1, deviceId)
+        .map(Devices::row)
+        .findOne();
+  }
+
+  public static List<Device> list(Handle h, String userId) {
+    return h.createQuery(
+            "SELECT user_id, device_id, identity_key, signed_prekey, kem_prekey, rsa_prekey, registered_at, last_seen"
+                + " FROM devices WHERE user_id = ? ORDER BY device_id")
+        .bind(0, userId)
+        .map(Devices::row)
+        .list();
+  }
+
+  public static Optional<Long> lastSeen(Handle h, String userId) {
+    return h.createQuery("SELECT MAX(last_seen) FROM devices WHERE user_id = ?")
+        .bind(0, userId)
+        .mapTo(Long.class)
+        .findOne();
+  }
+
+  private static Device row(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+      throws java.sql.SQLException {
+    return new Device(
+        rs.getString(1), rs.getInt(2), rs.getBytes(3), rs.getBytes(4), rs.getBytes(5), rs.getBytes(6), rs.getLong(7),
+        rs.getLong(8));
+  }
+}

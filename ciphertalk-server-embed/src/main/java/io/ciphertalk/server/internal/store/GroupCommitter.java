@@ -1,0 +1,166 @@
+package io.ciphertalk.server.internal.store;
+
+import io.ciphertalk.server.internal.ServiceException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jdbi.v3.core.Handle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer: a bounded queue of write tasks run by one thread that takes every task
+ * waiting (up to a batch size) and commits them in ONE transaction (group commit), so a burst of
+ * sends costs one commit instead of one per message. Each task runs inside a savepoint, so a task
+ * that refuses (throws) is rolled back alone. A task's future completes only after the commit
+ * returned, which is what lets the router acknowledge a send only once it is durable. Post-commit
+ * actions (live fan-out) run after the commit, in commit order.
+ *
+ * <p>Thread-safe. {@link #submit} never blocks: a full queue fails the task with
+ * {@code server_busy}.
+ */
+public final class GroupCommitter implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GroupCommitter.class);
+
+  /** A unit of work: runs in the shared transaction and returns a value. */
+  @FunctionalInterface
+  public interface Work<R> {
+    R run(Handle h);
+  }
+
+  private record Task<R>(Work<R> work, CompletableFuture<R> result, Consumer<R> afterCommit) {}
+
+  private final Database db;
+  private final BlockingQueue<Task<?>> queue;
+  private final int maxBatch;
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  public GroupCommitter(Database db, int capacity, int maxBatch) {
+    this.db = db;
+    this.queue = new ArrayBlockingQueue<>(capacity);
+    this.maxBatch = maxBatch;
+    this.thread = new Thread(this::loop, "ciphertalk-writer");
+    this.thread.setDaemon(true);
+    this.thread.start();
+  }
+
+  /**
+   * Queues {@code work}; the future completes after its transaction committed (or exceptionally
+   * with the task's own exception). {@code afterCommit} (may be null) runs on the writer thread
+   * after the commit, before the future completes.
+   */
+  public <R> CompletableFuture<R> submit(Work<R> work, Consumer<R> afterCommit) {
+    CompletableFuture<R> f = new CompletableFuture<>();
+    if (!running) {
+      f.completeExceptionally(new ServiceException("server_busy", 503, "server is shutting down"));
+      return f;
+    }
+    if (!queue.offer(new Task<>(work, f, afterCommit))) {
+      f.completeExceptionally(new ServiceException("server_busy", 503, "write queue full; retry later"));
+    }
+    return f;
+  }
+
+  public <R> CompletableFuture<R> submit(Work<R> work) {
+    return submit(work, null);
+  }
+
+  public int depth() {
+    return queue.size();
+  }
+
+  private void loop() {
+    List<Task<?>> batch = new ArrayList<>(maxBatch);
+    while (running || !queue.isEmpty()) {
+      try {
+        Task<?> first = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (first == null) {
+          continue;
+        }
+        batch.add(first);
+        queue.drainTo(batch, maxBatch - 1);
+        runBatch(batch);
+      } catch (InterruptedException e) {
+        if (!running) {
+          break;
+        }
+      } catch (Throwable t) {
+        LOG.error("writer loop error", t);
+      } finally {
+        batch.clear();
+      }
+    }
+    for (Task<?> t; (t = queue.poll()) != null; ) {
+      t.result().completeExceptionally(new ServiceException("server_busy", 503, "server is shutting down"));
+    }
+  }
+
+  private void runBatch(List<Task<?>> batch) {
+    Object[] results = new Object[batch.size()];
+    Throwable[] errors = new Throwable[batch.size()];
+    try {
+      db.useTransaction(h -> {
+        for (int i = 0; i < batch.size(); i++) {
+          String sp = "t" + i;
+          h.savepoint(sp);
+          try {
+            results[i] = batch.get(i).work().run(h);
+            h.releaseSavepoint(sp);
+          } catch (RuntimeException e) {
+            h.rollbackToSavepoint(sp);
+            errors[i] = e;
+          }
+        }
+      });
+    } catch (RuntimeException commitFailure) {
+      if (batch.size() == 1) {
+        LOG.warn("write failed: {}", commitFailure.toString());
+        batch.get(0).result().completeExceptionally(
+            new ServiceException("server_error", 500, "storage failure"));
+        return;
+      }
+      // Retry one by one so a single poisoned task cannot fail its neighbours.
+      LOG.warn("group commit of {} tasks failed ({}); retrying individually", batch.size(), commitFailure.toString());
+      for (Task<?> t : batch) {
+        runBatch(new ArrayList<>(List.of(t)));
+      }
+      return;
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      complete(batch.get(i), results[i], errors[i]);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <R> void complete(Task<R> t, Object result, Throwable error) {
+    if (error != null) {
+      t.result().completeExceptionally(error);
+      return;
+    }
+    R r = (R) result;
+    if (t.afterCommit() != null) {
+      try {
+        t.afterCommit().accept(r);
+      } catch (RuntimeException e) {
+        LOG.warn("post-commit action failed", e);
+      }
+    }
+    t.result().complete(r);
+  }
+
+  @Override
+  public void close() {
+    // No interrupt: H2 closes its file channel when a thread is interrupted mid-I/O.
+    running = false;
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,259 @@
+package io.ciphertalk.server.internal.store;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Ciphertext storage: per-device 1:1 queues, room timelines with per-device cursors, message-id
+ * dedupe and expiry purge. The payload is opaque ciphertext. Stateless.
+ */
+public final class Messages {
+  private Messages() {}
+
+  /** A queued 1:1 envelope for one device. */
+  public record DirectRow(
+      long id, String messageId, String senderUser, int senderDevice, String roomId, String kind, byte[] payload,
+      long sentAt, Long expiresAt) {}
+
+  /** A room timeline entry, stored once for all members. */
+  public record RoomRow(
+      String roomId, long seq, String messageId, String senderUser, int senderDevice, byte[] payload, long sentAt,
+      Long expiresAt) {}
+
+  /** What an earlier accepted send with the same id produced. */
+  public record Accepted(String roomId, Long seq, long acceptedAt) {}
+
+  public static long insertDirect(
+      Handle h, String recipientUser, int recipientDevice, String messageId, String senderUser, int senderDevice,
+      String roomId, String kind, byte[] payload, long sentAt, Long expiresAt) {
+    return h.createUpdate(
+            "INSERT INTO direct_queue (recipient_user, recipient_device, message_id, sender_user, sender_device,"
+                + " room_id, kind, payload, sent_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(0, recipientUser)
+        .bind(1, recipientDevice)
+        .bind(2, messageId)
+        .bind(3, senderUser)
+        .bind(4, senderDevice)
+        .bind(5, roomId)
+        .bind(6, kind)
+        .bind(7, payload)
+        .bind(8, sentAt)
+        .bind(9, expiresAt)
+        .executeAndReturnGeneratedKeys("id")
+        .mapTo(Long.class)
+        .one();
+  }
+
+  /** Undelivered, unexpired envelopes for a device, oldest first, skipping ids in {@code exclude}. */
+  public static List<DirectRow> pendingDirect(
+      Handle h, String user, int device, long now, Collection<Long> exclude, int limit) {
+    // Fetch a little more than needed so that skipping in-flight ids still fills the page.
+    return h.createQuery(
+            "SELECT id, message_id, sender_user, sender_device, room_id, kind, payload, sent_at, expires_at"
+                + " FROM direct_queue WHERE recipient_user = ? AND recipient_device = ?"
+                + " AND (expires_at IS NULL OR expires_at > ?) ORDER BY id FETCH FIRST ? ROWS ONLY")
+        .bind(0, user)
+        .bind(1, device)
+        .bind(2, now)
+        .bind(3, limit + exclude.size())
+        .map(
+            (rs, ctx) ->
+                new DirectRow(
+                    rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5), rs.getString(6),
+                    rs.getBytes(7), rs.getLong(8), (Long) rs.getObject(9, Long.class)))
+        .stream()
+        .filter(r -> !exclude.contains(r.id()))
+        .limit(limit)
+        .toList();
+  }
+
+  /**
+   * Removes every queued envelope of the device's stream up to and including {@code seq} (acks are
+   * cumulative); returns the number of rows removed (0 if already acked).
+   */
+  public static int ackDirect(Handle h, String user, int device, long seq) {
+    return h.createUpdate(
+            "DELETE FROM direct_queue WHERE recipient_user = ? AND recipient_device = ? AND id <= ?")
+        .bind(0, user)
+        .bind(1, device)
+        .bind(2, seq)
+        .execute();
+  }
+
+  /** Queued, unexpired envelopes of the device stream after {@code afterSeq}, oldest first. */
+  public static List<DirectRow> directAfter(Handle h, String user, int device, long afterSeq, long now, int limit) {
+    return h.createQuery(
+            "SELECT id, message_id, sender_user, sender_device, room_id, kind, payload, sent_at, expires_at"
+                + " FROM direct_queue WHERE recipient_user = ? AND recipient_device = ? AND id > ?"
+                + " AND (expires_at IS NULL OR expires_at > ?) ORDER BY id FETCH FIRST ? ROWS ONLY")
+        .bind(0, user)
+        .bind(1, device)
+        .bind(2, afterSeq)
+        .bind(3, now)
+        .bind(4, limit)
+        .map(
+            (rs, ctx) ->
+                new DirectRow(
+                    rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5), rs.getString(6),
+                    rs.getBytes(7), rs.getLong(8), (Long) rs.getObject(9, Long.class)))
+        .list();
+  }
+
+  public static void insertRoomMessage(
+      Handle h, String roomId, long seq, String messageId, String senderUser, int senderDevice, byte[] payload,
+      long sentAt, Long expiresAt) {
+    h.createUpdate(
+            "INSERT INTO room_messages (room_id, seq, message_id, sender_user, sender_device, payload, sent_at,"
+                + " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+        .bind(0, roomId)
+        .bind(1, seq)
+        .bind(2, messageId)
+        .bind(3, senderUser)
+        .bind(4, senderDevice)
+        .bind(5, payload)
+        .bind(6, sentAt)
+        .bind(7, expiresAt)
+        .execute();
+  }
+
+  /** Unexpired timeline entries after {@code afterSeq}, in sequence order. */
+  public static List<RoomRow> roomAfter(Handle h, String roomId, long afterSeq, long now, int limit) {
+    return h.createQuery(
+            "SELECT room_id, seq, message_id, sender_user, sender_device, payload, sent_at, expires_at"
+                + " FROM room_messages WHERE room_id = ? AND seq > ? AND (expires_at IS NULL OR expires_at > ?)"
+                + " ORDER BY seq FETCH FIRST ? ROWS ONLY")
+        .bind(0, roomId)
+        .bind(1, afterSeq)
+        .bind(2, now)
+        .bind(3, limit)
+        .map(Messages::roomRow)
+        .list();
+  }
+
+  /** The most recent unexpired entries (ascending), not older than {@code notBeforeSeq}. */
+  public static List<RoomRow> roomRecent(Handle h, String roomId, long notBeforeSeq, long now, int limit) {
+    List<RoomRow> desc =
+        h.createQuery(
+                "SELECT room_id, seq, message_id, sender_user, sender_device, payload, sent_at, expires_at"
+                    + " FROM room_messages WHERE room_id = ? AND seq > ? AND (expires_at IS NULL OR expires_at > ?)"
+                    + " ORDER BY seq DESC FETCH FIRST ? ROWS ONLY")
+            .bind(0, roomId)
+            .bind(1, notBeforeSeq)
+            .bind(2, now)
+            .bind(3, limit)
+            .map(Messages::roomRow)
+            .list();
+    List<RoomRow> asc = new java.util.ArrayList<>(desc);
+    java.util.Collections.reverse(asc);
+    return asc;
+  }
+
+  public static Optional<RoomRow> roomMessageById(Handle h, String roomId, String messageId) {
+    return h.createQuery(
+            "SELECT room_id, seq, message_id, sender_user, sender_device, payload, sent_at, expires_at"
+                + " FROM room_messages WHERE room_id = ? AND message_id = ?")
+        .bind(0, roomId)
+        .bind(1, messageId)
+        .map(Messages::roomRow)
+        .findOne();
+  }
+
+  public static Optional<Long> cursor(Handle h, String roomId, String user, int device) {
+    return h.createQuery(
+            "SELECT delivered_seq FROM room_cursors WHERE room_id = ? AND user_id = ? AND device_id = ?")
+        .bind(0, roomId)
+        .bind(1, user)
+        .bind(2, device)
+        .mapTo(Long.class)
+        .findOne();
+  }
+
+  /** Moves a device's cursor forward (never backwards). */
+  public static void advanceCursor(Handle h, String roomId, String user, int device, long seq) {
+    Optional<Long> current = cursor(h, roomId, user, device);
+    if (current.isEmpty()) {
+      h.execute(
+          "INSERT INTO room_cursors (room_id, user_id, device_id, delivered_seq) VALUES (?, ?, ?, ?)",
+          roomId, user, device, seq);
+    } else if (current.get() < seq) {
+      h.execute(
+          "UPDATE room_cursors SET delivered_seq = ? WHERE room_id = ? AND user_id = ? AND device_id = ?"
+              + " AND delivered_seq < ?",
+          seq, roomId, user, device, seq);
+    }
+  }
+
+  public static Optional<Accepted> accepted(Handle h, String senderUser, String messageId) {
+    return h.createQuery(
+            "SELECT room_id, seq, accepted_at FROM message_ids WHERE sender_user = ? AND message_id = ?")
+        .bind(0, senderUser)
+        .bind(1, messageId)
+        .map((rs, ctx) -> new Accepted(rs.getString(1), (Long) rs.getObject(2, Long.class), rs.getLong(3)))
+        .findOne();
+  }
+
+  /** Senders who sent {@code messageId} (normally one), for receipt routing. */
+  public static List<String> sendersOf(Handle h, String messageId) {
+    return h.createQuery("SELECT sender_user FROM message_ids WHERE message_id = ?")
+        .bind(0, messageId)
+        .mapTo(String.class)
+        .list();
+  }
+
+  public static void recordAccepted(Handle h, String senderUser, String messageId, String roomId, Long seq, long now) {
+    h.execute(
+        "INSERT INTO message_ids (sender_user, message_id, room_id, seq, accepted_at) VALUES (?, ?, ?, ?, ?)",
+        senderUser, messageId, roomId, seq, now);
+  }
+
+  /** Counts of rows purged by {@link #purgeExpired}. */
+  public record Purged(int direct, int room, int ids) {}
+
+  /** Deletes expired ciphertext, and dedupe records older than {@code idsBefore}. */
+  public static Purged purgeExpired(Handle h, long now, long idsBefore) {
+    int d = h.createUpdate("DELETE FROM direct_queue WHERE expires_at IS NOT NULL AND expires_at <= ?").bind(0, now).execute();
+    int r = h.createUpdate("DELETE FROM room_messages WHERE expires_at IS NOT NULL AND expires_at <= ?").bind(0, now).execute();
+    int i = h.createUpdate("DELETE FROM message_ids WHERE accepted_at < ?").bind(0, idsBefore).execute();
+    return new Purged(d, r, i);
+  }
+
+  /** Deletes room timeline entries older than the retention horizon. */
+  public static int purgeRoomHistory(Handle h, long sentBefore) {
+    return h.createUpdate("DELETE FROM room_messages WHERE sent_at < ?").bind(0, sentBefore).execute();
+  }
+
+  public static long directQueueDepth(Handle h) {
+    return h.createQuery("SELECT COUNT(*) FROM direct_queue").mapTo(Long.class).one();
+  }
+
+  public static long roomTimelineSize(Handle h) {
+    return h.createQuery("SELECT COUNT(*) FROM room_messages").mapTo(Long.class).one();
+  }
+
+  /** A room the device's user belongs to, with where its delivery starts. */
+  public record DeviceRoom(String roomId, long joinedSeq, Long cursor) {
+    /** The highest sequence this device must not be sent again. */
+    public long startAfter() {
+      return cursor == null ? joinedSeq : Math.max(joinedSeq, cursor);
+    }
+  }
+
+  public static List<DeviceRoom> deviceRooms(Handle h, String user, int device) {
+    return h.createQuery(
+            "SELECT m.room_id, m.joined_seq, c.delivered_seq FROM room_members m LEFT JOIN room_cursors c"
+                + " ON c.room_id = m.room_id AND c.user_id = m.user_id AND c.device_id = ? WHERE m.user_id = ?")
+        .bind(0, device)
+        .bind(1, user)
+        .map((rs, ctx) -> new DeviceRoom(rs.getString(1), rs.getLong(2), (Long) rs.getObject(3, Long.class)))
+        .list();
+  }
+
+  private static RoomRow roomRow(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+      throws java.sql.SQLException {
+    return new RoomRow(
+        rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getBytes(6), rs.getLong(7),
+        (Long) rs.getObject(8, Long.class));
+  }
+}

@@ -1,0 +1,25 @@
+package io.ciphertalk.server.internal.ws;
+
+/** WebSocket close codes the server uses (4000-4999 are application-defined per RFC 6455 7.4.2). */
+public final class CloseCodes {
+  private CloseCodes() {}
+
+  public static final int NORMAL = 1000;
+  public static final int GOING_AWAY = 1001;
+  public static final int POLICY = 1008;
+  public static final int TOO_BIG = 1009;
+  /** Authentication failed or not completed in time; the client should not retry with the same token. */
+  public static final int AUTH_FAILED = 4001;
+  /** Authentication timeout: no valid hello in time. */
+  public static final int AUTH_TIMEOUT = 4002;
+  /** Origin not allowed. */
+  public static final int FORBIDDEN_ORIGIN = 4003;
+  /** Unknown endpoint path. */
+  public static final int NOT_FOUND = 4004;
+  /** Too many connections for this user (or for the server). */
+  public static final int TOO_MANY_CONNECTIONS = 4029;
+  /** The client did not read fast enough: its outbound buffer exceeded the limit. */
+  public static final int SLOW_CONSUMER = 4008;
+  /** Persistent flooding beyond the rate limit. */
+  public static final int RATE_LIMITED = 4009;
+}

@@ -1,0 +1,34 @@
+package io.ciphertalk.server.internal.ws;
+
+import io.ciphertalk.server.internal.metrics.Metrics;
+import java.net.InetSocketAddress;
+import java.util.Set;
+
+/** Creates and stops the socket listener; keeps {@link WsServer}'s constructor package-private. */
+public final class WebSocketFront implements AutoCloseable {
+  private final WsServer server;
+
+  public WebSocketFront(
+      InetSocketAddress bind, int maxFrameBytes, Protocol protocol, Set<String> allowedOrigins, long maxOutboundBytes,
+      int maxConnections, double ratePerSecond, int burst, int pingIntervalSeconds, Metrics metrics) {
+    this.server = new WsServer(bind, maxFrameBytes, protocol, allowedOrigins, maxOutboundBytes, maxConnections,
+        ratePerSecond, burst, pingIntervalSeconds, metrics);
+  }
+
+  public void start() throws Exception {
+    server.startAndAwait();
+  }
+
+  public int port() {
+    return server.getPort();
+  }
+
+  public int connections() {
+    return server.getConnections().size();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    server.stop(2000, "server shutting down");
+  }
+}

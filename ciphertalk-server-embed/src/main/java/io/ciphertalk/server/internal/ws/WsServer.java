@@ -1,0 +1,220 @@
+package io.ciphertalk.server.internal.ws;
+
+import io.ciphertalk.server.internal.metrics.Metrics;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketImpl;
+import org.java_websocket.drafts.Draft;
+import org.java_websocket.drafts.Draft_6455;
+import org.java_websocket.exceptions.InvalidDataException;
+import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.handshake.ClientHandshake;
+import org.java_websocket.handshake.ServerHandshakeBuilder;
+import org.java_websocket.server.WebSocketServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The WebSocket listener (Java-WebSocket), hardened against the library's traps:
+ * <ul>
+ *   <li>{@link Draft_6455} is built with an explicit maximum frame size and no extensions, so a
+ *       frame header declaring a huge length is refused (1009) before any allocation, and
+ *       permessage-deflate (whose context takeover is broken upstream) is never negotiated;</li>
+ *   <li>the library's per-connection send queue is unbounded, so every send first checks the bytes
+ *       still queued and closes a slow consumer (4008) above the configured bound;</li>
+ *   <li>message callbacks run on the library's decoder threads, so nothing here touches the
+ *       database: the protocol handler hands work to bounded executors;</li>
+ *   <li>the handshake checks the path and the Origin allow-list; the total connection count is capped;
+ *       ping/pong liveness uses the library's lost-connection timer.</li>
+ * </ul>
+ * Thread-safe.
+ */
+public final class WsServer extends WebSocketServer {
+  private static final Logger LOG = LoggerFactory.getLogger(WsServer.class);
+
+  private final FrameHandler handler;
+  private final Set<String> allowedOrigins;
+  private final long maxOutboundBytes;
+  private final int maxConnections;
+  private final double ratePerSecond;
+  private final int burst;
+  private final Metrics metrics;
+  private final CountDownLatch started = new CountDownLatch(1);
+  private final AtomicReference<Exception> startError = new AtomicReference<>();
+
+  WsServer(
+      InetSocketAddress bind, int maxFrameBytes, FrameHandler handler, Set<String> allowedOrigins,
+      long maxOutboundBytes, int maxConnections, double ratePerSecond, int burst, int pingIntervalSeconds,
+      Metrics metrics) {
+    super(bind, Math.max(2, Runtime.getRuntime().availableProcessors()),
+        List.<Draft>of(new Draft_6455(List.of(), List.of(new org.java_websocket.protocols.Protocol("")), maxFrameBytes)));
+    this.handler = handler;
+    this.allowedOrigins = Set.copyOf(allowedOrigins);
+    this.maxOutboundBytes = maxOutboundBytes;
+    this.maxConnections = maxConnections;
+    this.ratePerSecond = ratePerSecond;
+    this.burst = burst;
+    this.metrics = metrics;
+    setReuseAddr(true);
+    setTcpNoDelay(true);
+    setDaemon(true);
+    setConnectionLostTimeout(pingIntervalSeconds);
+  }
+
+  /** Starts and waits until the socket is bound (or fails). */
+  void startAndAwait() throws Exception {
+    start();
+    if (!started.await(10, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("websocket server did not start");
+    }
+    if (startError.get() != null) {
+      throw startError.get();
+    }
+  }
+
+  static String joinRoomFromPath(String path) {
+    if (path.equals("/ws") || path.equals("/ws/")) {
+      return null;
+    }
+    if (path.startsWith("/ws/chat/")) {
+      String room = path.substring("/ws/chat/".length());
+      if (room.endsWith("/")) {
+        room = room.substring(0, room.length() - 1);
+      }
+      if (room.matches("[A-Za-z0-9._-]{1,64}")) {
+        return room;
+      }
+    }
+    throw new IllegalArgumentException("unknown path");
+  }
+
+  private static String pathOf(String resource) {
+    int q = resource.indexOf('?');
+    return q < 0 ? resource : resource.substring(0, q);
+  }
+
+  @Override
+  public ServerHandshakeBuilder onWebsocketHandshakeReceivedAsServer(
+      WebSocket conn, Draft draft, ClientHandshake request) throws InvalidDataException {
+    ServerHandshakeBuilder b = super.onWebsocketHandshakeReceivedAsServer(conn, draft, request);
+    try {
+      joinRoomFromPath(pathOf(request.getResourceDescriptor()));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "unknown endpoint");
+    }
+    String origin = request.getFieldValue("Origin");
+    if (origin != null && !origin.isEmpty() && !allowedOrigins.contains("*") && !allowedOrigins.contains(origin)) {
+      metrics.frameRejected();
+      throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "origin not allowed");
+    }
+    if (getConnections().size() > maxConnections) {
+      throw new InvalidDataException(CloseFrame.TRY_AGAIN_LATER, "server full");
+    }
+    return b;
+  }
+
+  @Override
+  public void onOpen(WebSocket ws, ClientHandshake handshake) {
+    String path = pathOf(handshake.getResourceDescriptor());
+    Connection c = new Connection(new SocketChannel(ws), path, joinRoomFromPath(path), ratePerSecond, burst);
+    ws.setAttachment(c);
+    handler.onOpen(c);
+  }
+
+  @Override
+  public void onMessage(WebSocket ws, String message) {
+    Connection c = ws.getAttachment();
+    if (c != null) {
+      handler.onText(c, message);
+    }
+  }
+
+  @Override
+  public void onMessage(WebSocket ws, ByteBuffer message) {
+    metrics.frameRejected();
+    ws.close(CloseFrame.REFUSE, "binary frames are not supported");
+  }
+
+  @Override
+  public void onClose(WebSocket ws, int code, String reason, boolean remote) {
+    Connection c = ws.getAttachment();
+    if (c != null && !c.closed) {
+      c.closed = true;
+      handler.onClose(c);
+    }
+  }
+
+  @Override
+  public void onError(WebSocket ws, Exception ex) {
+    if (ws == null) {
+      startError.compareAndSet(null, ex);
+      started.countDown();
+      LOG.error("websocket server error: {}", ex.toString());
+    } else {
+      LOG.debug("websocket connection error: {}", ex.toString());
+    }
+  }
+
+  @Override
+  public void onStart() {
+    started.countDown();
+  }
+
+  /** Adapts a Java-WebSocket connection, bounding its otherwise unbounded send queue. */
+  private final class SocketChannel implements Channel {
+    private final WebSocket ws;
+    private final String address;
+
+    SocketChannel(WebSocket ws) {
+      this.ws = ws;
+      InetSocketAddress a = ws.getRemoteSocketAddress();
+      this.address = a == null ? "?" : a.getAddress().getHostAddress();
+    }
+
+    @Override
+    public void sendText(String frame) {
+      if (!ws.isOpen()) {
+        return;
+      }
+      if (bufferedBytes() + frame.length() > maxOutboundBytes) {
+        metrics.slowConsumer();
+        LOG.info("closing slow consumer {} ({} bytes buffered)", address, bufferedBytes());
+        ws.close(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound buffer full");
+        return;
+      }
+      try {
+        ws.send(frame);
+      } catch (org.java_websocket.exceptions.WebsocketNotConnectedException e) {
+        LOG.debug("send on closed connection dropped");
+      }
+    }
+
+    @Override
+    public long bufferedBytes() {
+      if (!(ws instanceof WebSocketImpl impl)) {
+        return 0;
+      }
+      long sum = 0;
+      for (ByteBuffer b : impl.outQueue) {
+        sum += b.remaining();
+      }
+      return sum;
+    }
+
+    @Override
+    public void close(int code, String reason) {
+      ws.close(code, reason);
+    }
+
+    @Override
+    public String remoteAddress() {
+      return address;
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package io.ciphertalk.server.internal.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ciphertalk.server.MutableClock;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StoreTest {
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+
+  private Database memory(String name) {
+    Database db = Database.open(Database.h2MemoryUrl(name + System.nanoTime()), "", "", 8);
+    db.migrate(clock);
+    return db;
+  }
+
+  @Test
+  void migrate_isIdempotent_andRecordsSchemaVersion(@TempDir Path dir) {
+    try (Database db = Database.open(Database.h2FileUrl(dir), "", "", 4)) {
+      assertThat(db.migrate(clock)).isEqualTo(1);
+      assertThat(db.migrate(clock)).isEqualTo(1);
+      int v = db.withHandle(h -> h.createQuery("SELECT MAX(version) FROM schema_version").mapTo(Integer.class).one());
+      assertThat(v).isEqualTo(1);
+    }
+    try (Database db = Database.open(Database.h2FileUrl(dir), "", "", 4)) {
+      assertThat(db.migrate(clock)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void statements_splitsScriptsAndDropsComments() {
+    assertThat(Database.statements("-- c\nCREATE TABLE a (x INT);\n\nCREATE TABLE b (\n y INT\n);\n"))
+        .containsExactly("CREATE TABLE a (x INT)", "CREATE TABLE b (\n y INT\n)");
+  }
+
+  @Test
+  void oneTimePrekeys_areHandedOutExactlyOnce_underConcurrentFetches() throws Exception {
+    try (Database db = memory("prekeys")) {
+      db.useTransaction(h -> {
+        Accounts.insert(h, "bob", "x", false, 0);
+        Devices.ensure(h, "bob", 1, 0);
+        List<Devices.OneTimePrekey> keys = new java.util.ArrayList<>();
+        for (int i = 1; i <= 40; i++) {
+          keys.add(new Devices.OneTimePrekey(i, new byte[] {(byte) i}));
+        }
+        assertThat(Devices.addOneTimePrekeys(h, "bob", 1, keys)).isEqualTo(40);
+        assertThat(Devices.addOneTimePrekeys(h, "bob", 1, keys.subList(0, 3))).isZero();
+      });
+      Set<Long> handed = ConcurrentHashMap.newKeySet();
+      List<Long> all = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+      ExecutorService pool = Executors.newFixedThreadPool(6);
+      CountDownLatch start = new CountDownLatch(1);
+      for (int t = 0; t < 6; t++) {
+        pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < 10; i++) {
+            Optional<Devices.OneTimePrekey> k = db.inTransaction(h -> Devices.takeOneTimePrekey(h, "bob", 1));
+            k.ifPresent(p -> {
+              handed.add(p.keyId());
+              all.add(p.keyId());
+            });
+          }
+          return null;
+        });
+      }
+      start.countDown();
+      pool.shutdown();
+      assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(all).hasSize(40);
+      assertThat(handed).hasSize(40);
+      var v1 = db.withHandle(h -> Devices.countOneTimePrekeys(h, "bob", 1));
+      assertThat(v1).isZero();
+    }
+  }
+
+  @Test
+  void roomTimeline_storesOnce_andCursorsOnlyMoveForward() {
+    try (Database db = memory("rooms")) {
+      db.useTransaction(h -> {
+        Accounts.insert(h, "alice", "x", false, 0);
+        Accounts.insert(h, "bob", "x", false, 0);
+        assertThat(Rooms.create(h, "r1", "group", "R", "", 10, "alice", 0)).isTrue();
+        Rooms.addMember(h, "r1", "bob", "member", 0);
+        for (int i = 0; i < 5; i++) {
+          long seq = Rooms.nextSeq(h, "r1");
+          Messages.insertRoomMessage(h, "r1", seq, "m" + i, "alice", 1, new byte[] {1}, 0, i == 4 ? 10L : null);
+        }
+      });
+      var v2 = db.withHandle(h -> Messages.roomTimelineSize(h));
+      assertThat(v2).isEqualTo(5);
+      List<Messages.RoomRow> rows = db.withHandle(h -> Messages.roomAfter(h, "r1", 0, 5, 100));
+      assertThat(rows).extracting(Messages.RoomRow::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
+      var v3 = db.withHandle(h -> Messages.roomAfter(h, "r1", 2, 11, 100));
+      assertThat(v3)
+          .extracting(Messages.RoomRow::seq).containsExactly(3L, 4L);
+      db.useTransaction(h -> {
+        Messages.advanceCursor(h, "r1", "bob", 1, 3);
+        Messages.advanceCursor(h, "r1", "bob", 1, 2);
+      });
+      var v4 = db.withHandle(h -> Messages.cursor(h, "r1", "bob", 1));
+      assertThat(v4).contains(3L);
+      Messages.Purged p = db.inTransaction(h -> Messages.purgeExpired(h, 10, 0));
+      assertThat(p.room()).isEqualTo(1);
+      var v5 = db.withHandle(h -> Rooms.coMembers(h, "bob"));
+      assertThat(v5).containsExactly("alice");
+    }
+  }
+
+  @Test
+  void directQueue_ackRemovesOnlyThatDevicesCopy() {
+    try (Database db = memory("direct")) {
+      db.useTransaction(h -> {
+        Messages.insertDirect(h, "bob", 1, "m1", "alice", 1, null, "direct", new byte[] {9}, 0, null);
+        Messages.insertDirect(h, "bob", 2, "m1", "alice", 1, null, "direct", new byte[] {8}, 0, null);
+      });
+      var v6 = db.inTransaction(h -> Messages.ackDirect(h, "bob", 1, "m1"));
+      assertThat(v6).isEqualTo(1);
+      var v7 = db.inTransaction(h -> Messages.ackDirect(h, "bob", 1, "m1"));
+      assertThat(v7).isZero();
+      var v8 = db.withHandle(h -> Messages.pendingDirect(h, "bob", 2, 0, Set.of(), 10));
+      assertThat(v8).hasSize(1);
+      var v9 = db.withHandle(h -> Messages.pendingDirect(h, "bob", 1, 0, Set.of(), 10));
+      assertThat(v9).isEmpty();
+    }
+  }
+
+  @Test
+  void tokens_expireAndRevoke() {
+    try (Database db = memory("tokens")) {
+      db.useTransaction(h -> {
+        Accounts.insert(h, "alice", "x", false, 0);
+        Accounts.insertToken(h, "h1", "alice", 0, 100);
+      });
+      var v10 = db.withHandle(h -> Accounts.tokenUser(h, "h1", 50));
+      assertThat(v10).contains("alice");
+      var v11 = db.withHandle(h -> Accounts.tokenUser(h, "h1", 100));
+      assertThat(v11).isEmpty();
+      db.useTransaction(h -> Accounts.revokeToken(h, "h1"));
+      var v12 = db.withHandle(h -> Accounts.tokenUser(h, "h1", 50));
+      assertThat(v12).isEmpty();
+    }
+  }
+}
