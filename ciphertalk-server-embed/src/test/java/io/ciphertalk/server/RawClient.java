@@ -1,31 +1,37 @@
 package io.ciphertalk.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.wire.Frame;
+import io.ciphertalk.core.wire.WireCodec;
+import io.ciphertalk.core.wire.WireException;
+import io.ciphertalk.crypto.RandomSource;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.java_websocket.client.WebSocketClient;
 import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.handshake.ServerHandshake;
 
-/** A raw protocol client over a real socket, for tests: sends JSON frames and collects replies. */
+/**
+ * A raw protocol client for tests: Java-WebSocket's client plus the wire codec, over a real socket
+ * to 127.0.0.1. Collects every inbound frame in order.
+ */
 final class RawClient implements AutoCloseable {
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final WireCodec CODEC = WireCodec.create();
   private final WebSocketClient ws;
-  final BlockingQueue<JsonNode> inbox = new LinkedBlockingQueue<>();
-  final List<JsonNode> all = new CopyOnWriteArrayList<>();
+  final BlockingQueue<Frame> inbox = new LinkedBlockingQueue<>();
   private final AtomicInteger ids = new AtomicInteger();
   volatile int closeCode = -1;
+  volatile String undecodable;
 
   RawClient(URI uri, Map<String, String> headers) throws InterruptedException {
     ws = new WebSocketClient(uri, new Draft_6455(List.of(), 4 << 20), headers, 5000) {
@@ -35,11 +41,9 @@ final class RawClient implements AutoCloseable {
       @Override
       public void onMessage(String message) {
         try {
-          JsonNode n = JSON.readTree(message);
-          all.add(n);
-          inbox.add(n);
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
+          inbox.add(CODEC.decode(message));
+        } catch (WireException e) {
+          undecodable = message;
         }
       }
 
@@ -60,6 +64,20 @@ final class RawClient implements AutoCloseable {
     return new RawClient(URI.create("ws://127.0.0.1:" + server.wsPort() + path), Map.of());
   }
 
+  /** Connects to /ws and authenticates; fails unless welcomed. */
+  static RawClient login(CipherTalkServer server, String token, int device) throws InterruptedException {
+    RawClient c = connect(server, "/ws");
+    Frame f = c.call(id -> new Frame.Hello(id, token, device, "test"));
+    if (!(f instanceof Frame.Welcome)) {
+      throw new AssertionError("not welcomed: " + f);
+    }
+    return c;
+  }
+
+  static MessageId newMessageId() {
+    return MessageId.generate(Clock.systemUTC(), RandomSource.secure());
+  }
+
   void sendRaw(String text) {
     ws.send(text);
   }
@@ -68,66 +86,56 @@ final class RawClient implements AutoCloseable {
     return ws.isOpen();
   }
 
-  /** Sends a frame of {@code type} with the given fields; returns its id. */
-  String send(String type, Object... kv) {
-    ObjectNode n = JSON.createObjectNode().put("v", 1).put("type", type);
-    String id = "r" + ids.incrementAndGet();
-    n.put("id", id);
-    for (int i = 0; i < kv.length; i += 2) {
-      n.set((String) kv[i], JSON.valueToTree(kv[i + 1]));
-    }
-    ws.send(n.toString());
+  String nextId() {
+    return "c" + ids.incrementAndGet();
+  }
+
+  /** Sends a request built from a fresh id; returns the id. */
+  String send(Function<String, Frame> build) {
+    String id = nextId();
+    ws.send(CODEC.encodeToString(build.apply(id)));
     return id;
   }
 
-  /** Sends and waits for the reply with the same id. */
-  JsonNode call(String type, Object... kv) throws InterruptedException {
-    String id = send(type, kv);
-    return await(n -> id.equals(n.path("id").asText()), Duration.ofSeconds(10));
+  /** Sends and waits for the response with the same id. */
+  Frame call(Function<String, Frame> build) throws InterruptedException {
+    String id = send(build);
+    return await(f -> id.equals(f.id()) && !(f instanceof Frame.Push), Duration.ofSeconds(15));
   }
 
-  JsonNode hello(String token, int device) throws InterruptedException {
-    return call("hello", "token", token, "device", device);
-  }
-
-  /** Waits for (and removes from the inbox) the first frame matching {@code p}; fails on timeout. */
-  JsonNode await(Predicate<JsonNode> p, Duration timeout) throws InterruptedException {
+  /** Waits for (and removes) the first frame matching {@code p}; other frames stay queued in order. */
+  Frame await(Predicate<Frame> p, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    List<JsonNode> skipped = new ArrayList<>();
+    List<Frame> skipped = new ArrayList<>();
     try {
       while (true) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           throw new AssertionError("no matching frame within " + timeout + "; saw " + skipped);
         }
-        JsonNode n = inbox.poll(left, TimeUnit.NANOSECONDS);
-        if (n == null) {
-          continue;
+        Frame f = inbox.poll(left, TimeUnit.NANOSECONDS);
+        if (f != null) {
+          if (p.test(f)) {
+            return f;
+          }
+          skipped.add(f);
         }
-        if (p.test(n)) {
-          return n;
-        }
-        skipped.add(n);
       }
     } finally {
-      // Put back what we skipped, in order, ahead of later frames.
-      List<JsonNode> rest = new ArrayList<>();
+      List<Frame> rest = new ArrayList<>();
       inbox.drainTo(rest);
       inbox.addAll(skipped);
       inbox.addAll(rest);
     }
   }
 
-  JsonNode awaitType(String type) throws InterruptedException {
-    return await(n -> type.equals(n.path("type").asText()), Duration.ofSeconds(10));
+  <T extends Frame> T awaitType(Class<T> type) throws InterruptedException {
+    return type.cast(await(type::isInstance, Duration.ofSeconds(15)));
   }
 
-  boolean awaitClosed(Duration timeout) throws InterruptedException {
+  boolean awaitClosed(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (ws.isClosed()) {
-        return true;
-      }
+    while (!ws.isClosed() && System.nanoTime() < deadline) {
       java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
     }
     return ws.isClosed();

@@ -188,6 +188,16 @@ public final class Protocol implements FrameHandler {
         router.detach(s);
         return null;
       }
+      if (c.joinRoom != null) {
+        // The seed-compatible endpoint /ws/chat/{room}/ is for members of that room only.
+        try {
+          chat.getRoom(user, c.joinRoom);
+        } catch (ServiceException e) {
+          send(c, errorOf(id, e));
+          c.channel.close(CloseCodes.POLICY, "not a member of " + c.joinRoom);
+          return null;
+        }
+      }
       return new Frame.Welcome(id, new DeviceAddress(user, hello.device()), clock.millis());
     });
   }

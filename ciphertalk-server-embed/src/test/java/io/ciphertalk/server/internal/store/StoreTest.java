@@ -118,20 +118,23 @@ class StoreTest {
   }
 
   @Test
-  void directQueue_ackRemovesOnlyThatDevicesCopy() {
+  void directQueue_cumulativeAck_removesOnlyThatDevicesCopiesUpToTheSeq() {
     try (Database db = memory("direct")) {
+      long[] ids = new long[3];
       db.useTransaction(h -> {
-        Messages.insertDirect(h, "bob", 1, "m1", "alice", 1, null, "direct", new byte[] {9}, 0, null);
-        Messages.insertDirect(h, "bob", 2, "m1", "alice", 1, null, "direct", new byte[] {8}, 0, null);
+        ids[0] = Messages.insertDirect(h, "bob", 1, "m1", "alice", 1, null, "direct", new byte[] {9}, 0, null);
+        ids[1] = Messages.insertDirect(h, "bob", 2, "m1", "alice", 1, null, "direct", new byte[] {8}, 0, null);
+        ids[2] = Messages.insertDirect(h, "bob", 1, "m2", "alice", 1, null, "direct", new byte[] {7}, 0, null);
       });
-      var v6 = db.inTransaction(h -> Messages.ackDirect(h, "bob", 1, "m1"));
+      assertThat(ids[2]).isGreaterThan(ids[0]);
+      var v6 = db.inTransaction(h -> Messages.ackDirect(h, "bob", 1, ids[0]));
       assertThat(v6).isEqualTo(1);
-      var v7 = db.inTransaction(h -> Messages.ackDirect(h, "bob", 1, "m1"));
+      var v7 = db.inTransaction(h -> Messages.ackDirect(h, "bob", 1, ids[0]));
       assertThat(v7).isZero();
       var v8 = db.withHandle(h -> Messages.pendingDirect(h, "bob", 2, 0, Set.of(), 10));
       assertThat(v8).hasSize(1);
       var v9 = db.withHandle(h -> Messages.pendingDirect(h, "bob", 1, 0, Set.of(), 10));
-      assertThat(v9).isEmpty();
+      assertThat(v9).extracting(Messages.DirectRow::messageId).containsExactly("m2");
     }
   }
 
