@@ -15,12 +15,15 @@ interface ClientProtocol {
   String name();
 
   /**
-   * Prepares the server for a run (accounts, rooms, tokens). Called once, before any connection.
+   * Prepares the server for a run (accounts, rooms, tokens). Called once per run, before any
+   * connection; a protocol may be reused for several runs against the same server and keep what
+   * it created (accounts) between them.
    *
    * @param server the server under test
    * @param roomOfClient room index of each client
+   * @param idle true for an idle-scale run (clients connect and authenticate but never send)
    */
-  void prepare(ServerUnderTest server, int[] roomOfClient) throws Exception;
+  void prepare(ServerUnderTest server, int[] roomOfClient, boolean idle) throws Exception;
 
   /** The WebSocket URL client {@code client} connects to. */
   String url(ServerUnderTest server, int client);

@@ -74,7 +74,41 @@ public final class LoadGenerator {
   private static void suite(List<String> rest, Path out) throws Exception {
     int idleTarget = Integer.parseInt(take(rest, "--idle-target", "10000"));
     LoadConfig base = LoadConfig.parseInto(LoadConfig.builder(), rest).build();
+    if (base.placement().equals("url")) {
+      throw new IllegalArgumentException("suite starts its own servers: use compare/run for --url");
+    }
     List<String> targets = Targets.available();
+    // With a forked server, each target's server lives through the whole suite (accounts are created
+    // once, Argon2id being the slowest part of preparing); in-process, every run starts its own.
+    Map<String, ServerUnderTest> servers = new LinkedHashMap<>();
+    Map<String, ClientProtocol> protocols = new LinkedHashMap<>();
+    if (base.placement().equals("fork")) {
+      for (String t : targets) {
+        LoadConfig c = base.toBuilder().target(t).build();
+        servers.put(t, LoadRun.startServer(c, () -> 0L));
+        protocols.put(t, Targets.protocol(t, c));
+      }
+    }
+    try {
+      suitePhases(base, targets, servers, protocols, idleTarget, out);
+    } finally {
+      for (ServerUnderTest s : servers.values()) {
+        s.close();
+      }
+    }
+  }
+
+  private static LoadReport runOn(LoadConfig cfg, Map<String, ServerUnderTest> servers,
+      Map<String, ClientProtocol> protocols) throws Exception {
+    ServerUnderTest server = servers.get(cfg.target());
+    if (server == null) {
+      return new LoadRun(cfg).execute();
+    }
+    return new LoadRun(cfg, server, protocols.get(cfg.target()), null).execute();
+  }
+
+  private static void suitePhases(LoadConfig base, List<String> targets, Map<String, ServerUnderTest> servers,
+      Map<String, ClientProtocol> protocols, int idleTarget, Path out) throws Exception {
     List<LoadReport> all = new ArrayList<>();
     StringBuilder md = new StringBuilder();
     md.append("Machine: ").append(LoadRun.machine()).append("\n\n");
@@ -83,7 +117,7 @@ public final class LoadGenerator {
     LoadConfig maxCfg = base.toBuilder().closedLoop(true).build();
     Map<String, LoadReport> max = new LinkedHashMap<>();
     for (String t : targets) {
-      max.put(t, new LoadRun(maxCfg.toBuilder().target(t).build()).execute());
+      max.put(t, runOn(maxCfg.toBuilder().target(t).build(), servers, protocols));
     }
     all.addAll(max.values());
     md.append(comparisonTable("1. Sustained fan-out maximum (closed loop): " + describe(maxCfg), max));
@@ -95,7 +129,7 @@ public final class LoadGenerator {
     LoadConfig halfCfg = base.toBuilder().closedLoop(false).rate(half).build();
     Map<String, LoadReport> lat = new LinkedHashMap<>();
     for (String t : targets) {
-      lat.put(t, new LoadRun(halfCfg.toBuilder().target(t).build()).execute());
+      lat.put(t, runOn(halfCfg.toBuilder().target(t).build(), servers, protocols));
     }
     all.addAll(lat.values());
     md.append("\n").append(comparisonTable("2. Latency at half of " + ref.target()
@@ -106,7 +140,7 @@ public final class LoadGenerator {
     if (idleTarget > 0) {
       Map<String, LoadReport> idle = new LinkedHashMap<>();
       for (String t : targets) {
-        idle.put(t, new LoadRun(base.toBuilder().target(t).idleConnections(idleTarget).build()).execute());
+        idle.put(t, runOn(base.toBuilder().target(t).idleConnections(idleTarget).build(), servers, protocols));
       }
       all.addAll(idle.values());
       md.append("\n").append(idleTable(idleTarget, base, idle));

@@ -9,6 +9,8 @@ import java.util.Locale;
 /**
  * The figures of one load run (traffic or idle-scale). Immutable; serialises to JSON and to a
  * markdown table row. Latencies are in milliseconds, rates per second, -1 where not measured.
+ * {@code drainedSeconds} is how long the run waited after the last send for outstanding
+ * deliveries and acknowledgements.
  */
 public record LoadReport(
     String target,
@@ -53,6 +55,7 @@ public record LoadReport(
     long idleHeapBeforeBytes,
     long idleHeapAfterBytes,
     long heapBytesPerConnection,
+    double drainedSeconds,
     String machine) {
 
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -35,6 +35,9 @@ final class LoadRun {
   /** A client whose socket holds more unsent bytes than this skips sends (counted as errors). */
   static final long MAX_CLIENT_BACKLOG_BYTES = 4L << 20;
 
+  /** Upper bound of the drain after the last send, however slowly deliveries still trickle in. */
+  static final long MAX_DRAIN_SECONDS = 180;
+
   private final LoadConfig cfg;
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
   private final List<Thread> generatorThreads = new CopyOnWriteArrayList<>();
@@ -53,14 +56,72 @@ final class LoadRun {
   private volatile long sendEnd = Long.MAX_VALUE;
   private volatile boolean sending;
 
+  private final ServerUnderTest sharedServer;
+  private final ClientProtocol sharedProtocol;
+  private final GeneratorCpu cpuProbe;
+
+  /** A run that starts (and stops) its own server as {@code cfg} says. */
   LoadRun(LoadConfig cfg) {
+    this(cfg, null, null, null);
+  }
+
+  /**
+   * A run against a server that outlives it (the suite runs several against one server, so
+   * accounts are created once).
+   *
+   * @param server the server, or null to start one
+   * @param protocol the protocol (reused across runs against {@code server}), or null for a new one
+   * @param cpuProbe where an in-process server finds the generator's CPU time, or null
+   */
+  LoadRun(LoadConfig cfg, ServerUnderTest server, ClientProtocol protocol, GeneratorCpu cpuProbe) {
     this.cfg = cfg;
+    this.sharedServer = server;
+    this.sharedProtocol = protocol;
+    this.cpuProbe = cpuProbe;
+  }
+
+  /**
+   * Lets an in-process server started before a run subtract the generator's CPU time of whichever
+   * run is current. Thread-safe.
+   */
+  static final class GeneratorCpu implements java.util.function.LongSupplier {
+    private volatile java.util.function.LongSupplier current = () -> 0L;
+
+    void set(java.util.function.LongSupplier s) {
+      current = s;
+    }
+
+    @Override
+    public long getAsLong() {
+      return current.getAsLong();
+    }
+  }
+
+  /** Starts the server {@code cfg} describes (placement inproc, fork or url). */
+  static ServerUnderTest startServer(LoadConfig cfg, java.util.function.LongSupplier generatorCpu)
+      throws Exception {
+    return switch (cfg.placement()) {
+      case "inproc" -> Servers.inProcess(cfg.target(), cfg.serverWorkers(), generatorCpu);
+      case "fork" -> {
+        List<String> jvm = new ArrayList<>();
+        jvm.add("-Xmx" + cfg.serverHeap());
+        jvm.add("-XX:+UseG1GC");
+        if (cfg.jfr() != null) {
+          jvm.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + cfg.jfr());
+        }
+        yield Servers.forked(cfg.target(), cfg.serverWorkers(), jvm);
+      }
+      default -> Servers.external(cfg.target(), cfg.url(), cfg.httpUrl(), cfg.pid());
+    };
   }
 
   /** Runs to completion and returns the report. */
   LoadReport execute() throws Exception {
     generatorThreads.add(Thread.currentThread());
-    ClientProtocol protocol = Targets.protocol(cfg.target(), cfg);
+    ClientProtocol protocol = sharedProtocol != null ? sharedProtocol : Targets.protocol(cfg.target(), cfg);
+    if (cpuProbe != null) {
+      cpuProbe.set(this::generatorCpu);
+    }
     int n = cfg.idleConnections() > 0 ? cfg.idleConnections() : cfg.clients();
     int roomSize = cfg.idleConnections() > 0 ? Math.min(cfg.roomSize(), n) : cfg.roomSize();
     int[] roomOf = new int[n];
@@ -77,8 +138,9 @@ final class LoadRun {
       generatorThreads.add(loops[i].thread());
     }
     jdk.jfr.Recording recording = null;
-    try (ServerUnderTest server = startServer()) {
-      protocol.prepare(server, roomOf);
+    ServerUnderTest server = sharedServer != null ? sharedServer : startServer(cfg, this::generatorCpu);
+    try {
+      protocol.prepare(server, roomOf, cfg.idleConnections() > 0);
       ServerSample idleBefore = cfg.idleConnections() > 0 ? server.sample(true) : null;
       if (cfg.jfr() != null && cfg.placement().equals("inproc")) {
         recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
@@ -119,23 +181,10 @@ final class LoadRun {
       for (WsLoop loop : loops) {
         loop.close();
       }
-    }
-  }
-
-  private ServerUnderTest startServer() throws Exception {
-    return switch (cfg.placement()) {
-      case "inproc" -> Servers.inProcess(cfg.target(), cfg.serverWorkers(), this::generatorCpu);
-      case "fork" -> {
-        List<String> jvm = new ArrayList<>();
-        jvm.add("-Xmx" + cfg.serverHeap());
-        jvm.add("-XX:+UseG1GC");
-        if (cfg.jfr() != null) {
-          jvm.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + cfg.jfr());
-        }
-        yield Servers.forked(cfg.target(), cfg.serverWorkers(), jvm);
+      if (sharedServer == null) {
+        server.close();
       }
-      default -> Servers.external(cfg.target(), cfg.url(), cfg.httpUrl(), cfg.pid());
-    };
+    }
   }
 
   private long generatorCpu() {
@@ -214,13 +263,26 @@ final class LoadRun {
       scheduler.join(10_000);
     }
 
-    long drainDeadline = System.nanoTime() + (long) (cfg.drainSeconds() * 1e9);
-    while (System.nanoTime() < drainDeadline) {
+    // Drain: wait while deliveries still arrive (a server that is behind is slow, not lossy); give
+    // up after --drain seconds without progress, or after MAX_DRAIN_SECONDS in all.
+    long drainStart = System.nanoTime();
+    long hardStop = drainStart + TimeUnit.SECONDS.toNanos(MAX_DRAIN_SECONDS);
+    long lastProgress = drainStart;
+    long lastCount = -1;
+    while (System.nanoTime() < hardStop) {
+      long got = ledger.deliveredSoFar() + accepted.sum();
       if (ledger.deliveredSoFar() >= ledger.expectedSoFar() && allAnswered()) {
+        break;
+      }
+      if (got != lastCount) {
+        lastCount = got;
+        lastProgress = System.nanoTime();
+      } else if (System.nanoTime() - lastProgress > (long) (cfg.drainSeconds() * 1e9)) {
         break;
       }
       Thread.sleep(20);
     }
+    double drained = (System.nanoTime() - drainStart) / 1e9;
     DeliveryLedger.Totals totals = ledger.totals();
 
     LatencyHistogram latency = new LatencyHistogram();
@@ -247,7 +309,7 @@ final class LoadRun {
         totals.duplicates(), totals.unexpected(), Math.max(0, unacked),
         errors.sum(), errorSamples(),
         serverCpuPct, genCpuPct, s1.heapUsedBytes(), s1.heapMaxBytes(), s1.rssBytes(), s1.threads(),
-        -1, -1, -1, machine());
+        -1, -1, -1, drained, machine());
   }
 
   private boolean allAnswered() {
@@ -263,7 +325,7 @@ final class LoadRun {
         connected / (connectNanos / 1e9), 0, 0, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         errors.sum(), errorSamples(), -1, -1, after.heapUsedBytes(), after.heapMaxBytes(),
         after.rssBytes(), after.threads(), before.heapUsedBytes(), after.heapUsedBytes(), perConn,
-        machine());
+        0, machine());
   }
 
   /**

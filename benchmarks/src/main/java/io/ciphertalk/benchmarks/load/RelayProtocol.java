@@ -14,7 +14,7 @@ final class RelayProtocol implements ClientProtocol {
   }
 
   @Override
-  public void prepare(ServerUnderTest server, int[] roomOfClient) {
+  public void prepare(ServerUnderTest server, int[] roomOfClient, boolean idle) {
     // No accounts: the relay has no authentication.
   }
 

@@ -8,11 +8,14 @@ import java.nio.charset.StandardCharsets;
 /**
  * Entry point of the child JVM that hosts the server under test for the load generator
  * ({@code fork} placement). Speaks a line protocol on stdin/stdout: it prints
- * {@code READY <wsUrl> <httpUrl|->}, then answers {@code sample}, {@code sample-gc} (one JSON
+ * {@code @@ READY <wsUrl> <httpUrl|->} (every protocol line starts with {@code @@ }), then answers {@code sample}, {@code sample-gc} (one JSON
  * {@link ServerSample} line) and {@code control <command>} (one line, {@code -} if unsupported),
  * and stops on {@code stop} or end of input.
  */
 public final class ServerHost {
+
+  /** Marks protocol lines: the JVM itself may print to stdout too (JFR start-up messages). */
+  static final String PREFIX = "@@ ";
 
   private ServerHost() {}
 
@@ -30,14 +33,14 @@ public final class ServerHost {
     // Keep stdout for the protocol: anything else the server prints goes to stderr.
     System.setOut(System.err);
     try (Targets.Embedded server = Targets.start(args[0], Integer.parseInt(args[1]))) {
-      out.println("READY " + server.wsUrl() + " " + (server.httpUrl() == null ? "-" : server.httpUrl()));
+      out.println(PREFIX + "READY " + server.wsUrl() + " " + (server.httpUrl() == null ? "-" : server.httpUrl()));
       BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
       String line;
       while ((line = in.readLine()) != null) {
         if (line.equals("stop")) {
           break;
         } else if (line.equals("sample") || line.equals("sample-gc")) {
-          out.println(ProcessStats.selfSample(line.equals("sample-gc"), ProcessStats.processCpuNanos()).toJson());
+          out.println(PREFIX + ProcessStats.selfSample(line.equals("sample-gc"), ProcessStats.processCpuNanos()).toJson());
         } else if (line.startsWith("control ")) {
           String reply;
           try {
@@ -45,9 +48,9 @@ public final class ServerHost {
           } catch (RuntimeException e) {
             reply = "ERROR " + e.getMessage();
           }
-          out.println(reply == null ? "-" : reply.replace('\n', ' '));
+          out.println(PREFIX + (reply == null ? "-" : reply.replace('\n', ' ')));
         } else {
-          out.println("-");
+          out.println(PREFIX + "-");
         }
       }
     }

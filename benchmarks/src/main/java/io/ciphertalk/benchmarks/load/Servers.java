@@ -81,7 +81,7 @@ final class Servers {
         new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     PrintWriter toChild = new PrintWriter(
         new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
-    String ready = fromChild.readLine();
+    String ready = readReply(fromChild);
     if (ready == null || !ready.startsWith("READY ")) {
       process.destroyForcibly();
       throw new IOException("server child did not start: " + ready);
@@ -125,7 +125,7 @@ final class Servers {
       private String ask(String line) {
         try {
           toChild.println(line);
-          return fromChild.readLine();
+          return readReply(fromChild);
         } catch (IOException e) {
           return null;
         }
@@ -139,6 +139,18 @@ final class Servers {
         }
       }
     };
+  }
+
+  /** The next protocol line from a {@link ServerHost} child, echoing other output to stderr. */
+  private static String readReply(BufferedReader fromChild) throws IOException {
+    String line;
+    while ((line = fromChild.readLine()) != null) {
+      if (line.startsWith(ServerHost.PREFIX)) {
+        return line.substring(ServerHost.PREFIX.length());
+      }
+      System.err.println("[server] " + line);
+    }
+    return null;
   }
 
   /** A server already running; CPU and RSS from {@code /proc/PID} if {@code pid > 0}. */
