@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Preparation: one account per simulated user over REST ({@code /api/register},
  * {@code /api/login}, Argon2id on the server, a few in parallel); for traffic runs one group room
- * per load room, created by its first member with {@code room_create}. In idle-scale runs users
- * have up to {@link #IDLE_DEVICES_PER_USER} devices (one connection each), which keeps account
+ * per load room, created by its first member with {@code room_create}. In idle-scale runs separate
+ * users (no rooms) have up to {@link #IDLE_DEVICES_PER_USER} devices (one connection each), which keeps account
  * creation (two Argon2id computations per user) to minutes rather than tens of minutes.
  *
  * <p>Per connection: {@code hello} with the user's token and device; {@code send_group} with a
@@ -87,8 +87,12 @@ final class CipherTalkProtocol implements ClientProtocol {
     return idle ? 1 + client % IDLE_DEVICES_PER_USER : 1;
   }
 
+  /**
+   * Idle-scale users are separate from traffic users: a traffic user's room backlog would otherwise
+   * be pushed to every new device of it, and the connections would not be idle.
+   */
   private String userName(int user) {
-    return userPrefix + user;
+    return userPrefix + (idle ? "i" : "") + user;
   }
 
   @Override

@@ -204,7 +204,7 @@ public final class LoadGenerator {
     row(sb, "heap used after GC MiB", relay, ct, r -> r.idleHeapAfterBytes() / 1048576.0, "%.1f");
     row(sb, "server RSS MiB", relay, ct, r -> r.serverRssBytes() / 1048576.0, "%.1f");
     row(sb, "server threads", relay, ct, r -> r.serverThreads(), "%.0f");
-    row(sb, "errors", relay, ct, r -> r.errors() + r.connectFailures(), "%.0f");
+    row(sb, "errors", relay, ct, r -> r.errors() + r.connectFailures() + r.unexpected(), "%.0f");
     for (LoadReport r : byTarget.values()) {
       if (!r.errorSamples().isEmpty()) {
         sb.append("\n").append(r.target()).append(" errors: ").append(String.join("; ", r.errorSamples())).append("\n");
