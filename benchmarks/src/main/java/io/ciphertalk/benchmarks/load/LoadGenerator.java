@@ -54,7 +54,9 @@ public final class LoadGenerator {
         for (String target : Targets.available()) {
           byTarget.put(target, new LoadRun(base.toBuilder().target(target).build()).execute());
         }
-        String md = comparisonTable("Same settings: " + describe(base), byTarget);
+        String md = base.idleConnections() > 0
+            ? idleTable(base.idleConnections(), base, byTarget)
+            : comparisonTable("Same settings: " + describe(base), byTarget);
         System.out.println(md);
         write(out, "compare.md", md);
         write(out, "compare.json", jsonArray(byTarget.values()));
