@@ -67,7 +67,10 @@ final class CipherTalkProtocol implements ClientProtocol {
   private int[] roomOf;
   private volatile String[] roomIds; // by room index, for the current run
 
+  private final int ackEvery;
+
   CipherTalkProtocol(LoadConfig config) {
+    this.ackEvery = config.ackEvery();
     if (!config.preEncrypted()) {
       throw new UnsupportedOperationException(
           "--real-encryption is not implemented yet: the load generator sends pre-encrypted envelopes only");
@@ -249,6 +252,7 @@ final class CipherTalkProtocol implements ClientProtocol {
     ThreadLocalRandom.current().nextBytes(filler);
     return new Session() {
       private long acks;
+      private long delivered;
 
       @Override
       public void onOpen(WsConnection conn) {
@@ -275,7 +279,9 @@ final class CipherTalkProtocol implements ClientProtocol {
           } else {
             events.delivered(probe);
           }
-          conn.sendText(CODEC.encode(new Frame.Ack("a" + (++acks), del.stream(), del.seq())));
+          if (++delivered % ackEvery == 0) {
+            conn.sendText(CODEC.encode(new Frame.Ack("a" + (++acks), del.stream(), del.seq())));
+          }
         } else if (f instanceof Frame.Sent s) {
           Long seq = seqOf(s.id());
           if (seq != null && s.duplicate()) {

@@ -31,6 +31,8 @@ import java.util.Locale;
  * @param jfr path of a JFR recording of the server (fork or inproc), or null
  * @param idleConnections idle-scale mode: connect up to this many authenticated idle clients
  *     instead of running traffic (0 = traffic run)
+ * @param ackEvery CipherTalk: acknowledge every Nth delivery of a stream (acks are cumulative);
+ *     1, the default, acknowledges each delivery as the client SDK does
  */
 public record LoadConfig(
     String target,
@@ -54,7 +56,8 @@ public record LoadConfig(
     boolean preEncrypted,
     String serverHeap,
     String jfr,
-    int idleConnections) {
+    int idleConnections,
+    int ackEvery) {
 
   /** Hard cap on the duration so a run always stops by itself. */
   public static final double MAX_DURATION_SECONDS = 3600;
@@ -83,6 +86,7 @@ public record LoadConfig(
     require(localAddresses >= 1 && localAddresses <= 250, "local-addresses", localAddresses);
     require(connectConcurrency >= 1 && connectConcurrency <= 10_000, "connect-concurrency", connectConcurrency);
     require(idleConnections >= 0 && idleConnections <= 100_000, "idle", idleConnections);
+    require(ackEvery >= 1 && ackEvery <= 1_000_000, "ack-every", ackEvery);
   }
 
   private static void require(boolean ok, String name, Object value) {
@@ -126,6 +130,7 @@ public record LoadConfig(
     b.serverHeap = serverHeap;
     b.jfr = jfr;
     b.idleConnections = idleConnections;
+    b.ackEvery = ackEvery;
     return b;
   }
 
@@ -187,6 +192,7 @@ public record LoadConfig(
         case "--server-heap" -> b.serverHeap = v;
         case "--jfr" -> b.jfr = v;
         case "--idle" -> b.idleConnections = Integer.parseInt(v);
+        case "--ack-every" -> b.ackEvery = Integer.parseInt(v);
         default -> throw new IllegalArgumentException("unknown option: " + opt);
       }
     }
@@ -217,6 +223,7 @@ public record LoadConfig(
     String serverHeap = "512m";
     String jfr;
     int idleConnections;
+    int ackEvery = 1;
 
     private Builder() {}
 
@@ -278,7 +285,7 @@ public record LoadConfig(
     public LoadConfig build() {
       return new LoadConfig(target, placement, url, httpUrl, pid, clients, roomSize, messageSize,
           closedLoop, rate, window, warmupSeconds, durationSeconds, drainSeconds, loops, serverWorkers,
-          localAddresses, connectConcurrency, preEncrypted, serverHeap, jfr, idleConnections);
+          localAddresses, connectConcurrency, preEncrypted, serverHeap, jfr, idleConnections, ackEvery);
     }
   }
 }

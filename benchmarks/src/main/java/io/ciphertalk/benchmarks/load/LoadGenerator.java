@@ -275,6 +275,7 @@ public final class LoadGenerator {
           --server-heap 512m          -Xmx of a forked server                   [512m]
           --jfr FILE                  record the server with JFR (profile settings)
           --idle N                    idle-scale run with N connections (run/compare)
+          --ack-every N               CipherTalk: ack every Nth delivery (cumulative) [1]
           --idle-target N             suite: idle-scale connections, 0 to skip [10000]
           --out DIR                   where JSON/markdown go            [benchmarks/target/load]
         """;
