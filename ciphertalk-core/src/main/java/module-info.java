@@ -9,6 +9,8 @@ module io.ciphertalk.core {
   requires org.jdbi.v3.core;
   requires com.h2database;
   requires org.slf4j;
+  requires org.bouncycastle.provider;
+  requires transitive java.sql;
 
   // transports (helper "server")
   exports io.ciphertalk.core.transport;
@@ -16,6 +18,9 @@ module io.ciphertalk.core {
   // wire: frames, codec, errors (helper "wire")
   exports io.ciphertalk.core.wire;
   exports io.ciphertalk.core.model;
+  exports io.ciphertalk.core.store;
+  exports io.ciphertalk.core.store.memory;
+  exports io.ciphertalk.core.store.jdbi;
   // Jackson binds the frame records reflectively.
   opens io.ciphertalk.core.wire to
       com.fasterxml.jackson.databind;

@@ -216,6 +216,22 @@ public final class CipherTalkServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Logs a user in without HTTP (for hosts whose clients use the in-memory transport): checks the
+   * password (and TOTP code, if enabled; else pass null) and returns a new bearer token for
+   * {@code hello}. Subject to the same login rate limits as {@code POST /api/login}.
+   *
+   * @throws IllegalArgumentException with the error code (e.g. {@code invalid_credentials}) if refused
+   */
+  public String login(String username, char[] password, String totpCode) {
+    requireStarted();
+    try {
+      return accounts.login(username, password, totpCode, "in-process").token();
+    } catch (io.ciphertalk.server.internal.ServiceException e) {
+      throw new IllegalArgumentException(e.code() + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Runs the expiry sweep now and waits for it (normally scheduled; useful with a fake clock). */
   public void sweepExpired() {
     requireStarted();
@@ -268,6 +284,9 @@ public final class CipherTalkServer implements AutoCloseable {
     if (writer != null) {
       writer.close();
     }
+    if (router != null) {
+      router.shutdown();
+    }
     if (db != null) {
       db.close();
     }
@@ -292,7 +311,7 @@ public final class CipherTalkServer implements AutoCloseable {
     private Path dataDirectory = Path.of("data");
     private Set<String> allowedOrigins = Set.of();
     private int maxFrameBytes = 256 * 1024;
-    private int maxCiphertextBytes = 128 * 1024;
+    private int maxCiphertextBytes = io.ciphertalk.core.wire.Limits.MAX_CIPHERTEXT_BYTES;
     private int maxHttpBodyBytes = 256 * 1024;
     private long maxOutboundBytes = 4L * 1024 * 1024;
     private int maxConnections = 10_000;
@@ -429,7 +448,7 @@ public final class CipherTalkServer implements AutoCloseable {
       return this;
     }
 
-    /** Largest ciphertext per envelope or message (default 128 KiB). */
+    /** Largest ciphertext per envelope or message on the REST API (default 64 KiB, the wire limit). */
     public Builder maxCiphertextBytes(int bytes) {
       this.maxCiphertextBytes = positive(bytes, "maxCiphertextBytes");
       return this;

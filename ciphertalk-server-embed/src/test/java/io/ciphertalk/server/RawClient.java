@@ -28,7 +28,13 @@ import org.java_websocket.handshake.ServerHandshake;
 final class RawClient implements AutoCloseable {
   static final WireCodec CODEC = WireCodec.create();
   private final WebSocketClient ws;
+  /** Pushes (deliveries, events, notices) in arrival order. */
   final BlockingQueue<Frame> inbox = new LinkedBlockingQueue<>();
+  /** Responses to requests (and errors for undecodable frames). */
+  final BlockingQueue<Frame> responses = new LinkedBlockingQueue<>();
+  /** Frames taken from a queue by {@link #await} that did not match yet; consumer-side only. */
+  private final java.util.Deque<Frame> stashedPushes = new java.util.ArrayDeque<>();
+  private final java.util.Deque<Frame> stashedResponses = new java.util.ArrayDeque<>();
   private final AtomicInteger ids = new AtomicInteger();
   volatile int closeCode = -1;
   volatile String undecodable;
@@ -41,7 +47,8 @@ final class RawClient implements AutoCloseable {
       @Override
       public void onMessage(String message) {
         try {
-          inbox.add(CODEC.decode(message));
+          Frame f = CODEC.decode(message);
+          (f instanceof Frame.Push ? inbox : responses).add(f);
         } catch (WireException e) {
           undecodable = message;
         }
@@ -100,32 +107,60 @@ final class RawClient implements AutoCloseable {
   /** Sends and waits for the response with the same id. */
   Frame call(Function<String, Frame> build) throws InterruptedException {
     String id = send(build);
-    return await(f -> id.equals(f.id()) && !(f instanceof Frame.Push), Duration.ofSeconds(15));
+    return awaitResponse(f -> id.equals(f.id()), Duration.ofSeconds(15));
   }
 
-  /** Waits for (and removes) the first frame matching {@code p}; other frames stay queued in order. */
+  /** Waits for (and removes) the first response matching {@code p}. */
+  Frame awaitResponse(Predicate<Frame> p, Duration timeout) throws InterruptedException {
+    return await(responses, stashedResponses, p, timeout);
+  }
+
+  /** The next push, oldest first, or null after {@code timeout}. */
+  Frame nextPush(Duration timeout) throws InterruptedException {
+    synchronized (stashedPushes) {
+      if (!stashedPushes.isEmpty()) {
+        return stashedPushes.pollFirst();
+      }
+    }
+    return inbox.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** True if any push seen so far (stashed or queued) matches. */
+  boolean anyPush(Predicate<Frame> p) {
+    synchronized (stashedPushes) {
+      return stashedPushes.stream().anyMatch(p) || inbox.stream().anyMatch(p);
+    }
+  }
+
+  /** Waits for (and removes) the first push matching {@code p}; other pushes keep their order. */
   Frame await(Predicate<Frame> p, Duration timeout) throws InterruptedException {
+    return await(inbox, stashedPushes, p, timeout);
+  }
+
+  private static Frame await(BlockingQueue<Frame> queue, java.util.Deque<Frame> stash, Predicate<Frame> p,
+      Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    List<Frame> skipped = new ArrayList<>();
-    try {
+    synchronized (stash) {
+      for (java.util.Iterator<Frame> it = stash.iterator(); it.hasNext(); ) {
+        Frame f = it.next();
+        if (p.test(f)) {
+          it.remove();
+          return f;
+        }
+      }
       while (true) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new AssertionError("no matching frame within " + timeout + "; saw " + skipped);
+          throw new AssertionError("no matching frame within " + timeout + "; saw " + stash);
         }
-        Frame f = inbox.poll(left, TimeUnit.NANOSECONDS);
+        Frame f = queue.poll(left, TimeUnit.NANOSECONDS);
         if (f != null) {
           if (p.test(f)) {
             return f;
           }
-          skipped.add(f);
+          stash.addLast(f);
         }
       }
-    } finally {
-      List<Frame> rest = new ArrayList<>();
-      inbox.drainTo(rest);
-      inbox.addAll(skipped);
-      inbox.addAll(rest);
     }
   }
 

@@ -89,9 +89,15 @@ class RestApiTest {
     Response bad = http(server, "POST", "/api/login", null,
         json("username", "dave", "password", "password-dave", "totp", wrong));
     assertThat(bad.body().get("error").asText()).isEqualTo("invalid_totp");
+    clock.advance(Duration.ofMinutes(5)); // refill the per-account login bucket (3 per 5 min here)
+    String current = Totp.code(secret, clock.millis() / 1000, 6);
     Response ok = http(server, "POST", "/api/login", null,
-        json("username", "dave", "password", "password-dave", "totp", Totp.code(secret, clock.millis() / 1000, 6)));
+        json("username", "dave", "password", "password-dave", "totp", current));
     assertThat(ok.status()).isEqualTo(200);
+    Response replay = http(server, "POST", "/api/login", null,
+        json("username", "dave", "password", "password-dave", "totp", current));
+    assertThat(replay.status()).isEqualTo(401);
+    assertThat(replay.body().get("error").asText()).isEqualTo("invalid_totp");
   }
 
   @Test

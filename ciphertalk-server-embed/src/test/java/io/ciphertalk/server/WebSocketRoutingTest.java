@@ -119,7 +119,7 @@ class WebSocketRoutingTest {
     try (RawClient b = RawClient.login(server, bob, 1)) {
       Frame.HistoryReply h = (Frame.HistoryReply) b.call(id -> new Frame.HistoryFetch(id, "device", 0, 10));
       assertThat(h.deliveries()).isEmpty();
-      assertThat(b.inbox.stream().filter(f -> f instanceof Frame.Deliver)).isEmpty();
+      assertThat(b.anyPush(f -> f instanceof Frame.Deliver)).isFalse();
     }
   }
 
@@ -211,7 +211,7 @@ class WebSocketRoutingTest {
     try (RawClient b = RawClient.login(server, bob, 1)) {
       Frame.HistoryReply h = (Frame.HistoryReply) b.call(id -> new Frame.HistoryFetch(id, "device", 0, 10));
       assertThat(h.deliveries()).isEmpty();
-      assertThat(b.inbox.stream().filter(f -> f instanceof Frame.Deliver)).isEmpty();
+      assertThat(b.anyPush(f -> f instanceof Frame.Deliver)).isFalse();
     }
   }
 
@@ -233,7 +233,7 @@ class WebSocketRoutingTest {
     try (RawClient b = RawClient.login(server, bob, 1)) {
       Frame.HistoryReply h = (Frame.HistoryReply) b.call(id -> new Frame.HistoryFetch(id, "device", 0, 10));
       assertThat(h.deliveries()).isEmpty();
-      assertThat(b.inbox.stream().filter(f -> f instanceof Frame.Deliver)).isEmpty();
+      assertThat(b.anyPush(f -> f instanceof Frame.Deliver)).isFalse();
     }
     server.sweepExpired();
     assertThat(server.metricsText()).contains("ciphertalk_direct_queue_depth 0");
@@ -287,7 +287,73 @@ class WebSocketRoutingTest {
       }
       assertThat(error(b.call(id -> new Frame.HistoryFetch(id, "room:" + room, 0, 10))).code())
           .isEqualTo(ErrorCode.FORBIDDEN);
-      assertThat(b.inbox.stream().filter(f -> f instanceof Frame.Deliver)).isEmpty();
+      assertThat(b.anyPush(f -> f instanceof Frame.Deliver)).isFalse();
+    }
+  }
+
+  @Test
+  void receipt_reachesTheSender_andPresenceEventsReachRoomMembers() throws Exception {
+    try (RawClient a = RawClient.login(server, alice, 1)) {
+      String room = createRoom(a, RoomKind.GROUP, "team", "bob").room().roomId();
+      MessageId mid = RawClient.newMessageId();
+      a.call(id -> new Frame.SendGroup(id, mid, room, null, text("hi")));
+      try (RawClient b = RawClient.login(server, bob, 1)) {
+        Frame.PresenceEvent online = (Frame.PresenceEvent) a.await(
+            f -> f instanceof Frame.PresenceEvent p && p.presence().user().equals("bob"), Duration.ofSeconds(10));
+        assertThat(online.presence().status()).isEqualTo(PresenceStatus.ONLINE);
+        b.awaitType(Frame.Deliver.class);
+        assertThat(b.call(id -> new Frame.Receipt(id, room, io.ciphertalk.core.model.ReceiptStatus.READ,
+            List.of(mid)))).isInstanceOf(Frame.Ok.class);
+        Frame.ReceiptEvent r = a.awaitType(Frame.ReceiptEvent.class);
+        assertThat(r.from()).isEqualTo(new DeviceAddress("bob", 1));
+        assertThat(r.messageIds()).containsExactly(mid);
+      }
+      Frame.PresenceEvent offline = (Frame.PresenceEvent) a.await(
+          f -> f instanceof Frame.PresenceEvent p && p.presence().status() == PresenceStatus.OFFLINE,
+          Duration.ofSeconds(10));
+      assertThat(offline.presence().user()).isEqualTo("bob");
+    }
+  }
+
+  @Test
+  void privateRoom_createdTwice_isTheSameRoom_andIdentityKeyChangeIsAConflict() throws Exception {
+    try (RawClient a = RawClient.login(server, alice, 1); RawClient b = RawClient.login(server, bob, 1)) {
+      String first = createRoom(a, RoomKind.PRIVATE, null, "bob").room().roomId();
+      assertThat(createRoom(b, RoomKind.PRIVATE, null, "alice").room().roomId()).isEqualTo(first);
+      publish(a, 1, 1);
+      Frame r = a.call(id -> new Frame.PreKeysPublish(id, Fixtures.bytes(32, 99), null, List.of(), null, null));
+      assertThat(error(r).code()).isEqualTo(ErrorCode.CONFLICT);
+    }
+  }
+
+  @Test
+  void connectionsBeyondThePerUserLimit_areRefused() throws Exception {
+    try (CipherTalkServer small = TestServers.builder().maxConnectionsPerUser(2).build().start()) {
+      String token = TestServers.account(small, "dora");
+      try (RawClient d1 = RawClient.login(small, token, 1); RawClient d2 = RawClient.login(small, token, 2);
+          RawClient d3 = RawClient.connect(small, "/ws")) {
+        assertThat(error(d3.call(id -> new Frame.Hello(id, token, 3, null))).code()).isEqualTo(ErrorCode.FORBIDDEN);
+        assertThat(d3.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        assertThat(d3.closeCode).isEqualTo(4029);
+        assertThat(d1.isOpen() && d2.isOpen()).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void hostSuppliedDataSource_isUsed() throws Exception {
+    org.h2.jdbcx.JdbcConnectionPool pool = org.h2.jdbcx.JdbcConnectionPool.create(
+        "jdbc:h2:mem:host-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", "", "");
+    try (CipherTalkServer s = CipherTalkServer.builder().wsPort(0).httpPort(0).dataSource(pool)
+        .passwordHashing(64, 1).build().start()) {
+      TestServers.account(s, "erin");
+    }
+    try (var conn = pool.getConnection(); var st = conn.createStatement();
+        var rs = st.executeQuery("SELECT COUNT(*) FROM accounts WHERE user_id = 'erin'")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isEqualTo(1);
+    } finally {
+      pool.dispose();
     }
   }
 }

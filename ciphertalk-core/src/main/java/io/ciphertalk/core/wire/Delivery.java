@@ -66,6 +66,82 @@ public record Delivery(
     return stream.startsWith(ROOM_PREFIX) ? stream.substring(ROOM_PREFIX.length()) : null;
   }
 
+  /** A builder, for readability at call sites; the record constructor does the checking. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link Delivery}. Not thread-safe. */
+  public static final class Builder {
+    private String stream;
+    private long seq;
+    private DeliveryKind kind;
+    private MessageId messageId;
+    private String room;
+    private DeviceAddress sender;
+    private long sentAt = -1;
+    private Long expiresAt;
+    private Bytes ciphertext;
+
+    private Builder() {}
+
+    public Builder stream(String stream) {
+      this.stream = stream;
+      return this;
+    }
+
+    public Builder seq(long seq) {
+      this.seq = seq;
+      return this;
+    }
+
+    public Builder kind(DeliveryKind kind) {
+      this.kind = kind;
+      return this;
+    }
+
+    public Builder messageId(MessageId messageId) {
+      this.messageId = messageId;
+      return this;
+    }
+
+    /** The room, or null. */
+    public Builder room(String room) {
+      this.room = room;
+      return this;
+    }
+
+    public Builder sender(DeviceAddress sender) {
+      this.sender = sender;
+      return this;
+    }
+
+    public Builder sentAt(long sentAtMillis) {
+      this.sentAt = sentAtMillis;
+      return this;
+    }
+
+    /** The expiry in Unix milliseconds, or null. */
+    public Builder expiresAt(Long expiresAtMillis) {
+      this.expiresAt = expiresAtMillis;
+      return this;
+    }
+
+    public Builder ciphertext(Bytes ciphertext) {
+      this.ciphertext = ciphertext;
+      return this;
+    }
+
+    /**
+     * The delivery.
+     *
+     * @throws IllegalArgumentException naming the first missing or invalid field
+     */
+    public Delivery build() {
+      return new Delivery(stream, seq, kind, messageId, room, sender, sentAt, expiresAt, ciphertext);
+    }
+  }
+
   static String checkStream(String stream, String field) {
     Check.present(stream, field);
     if (!DEVICE_STREAM.equals(stream)

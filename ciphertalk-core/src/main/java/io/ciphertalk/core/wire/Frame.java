@@ -163,6 +163,23 @@ public sealed interface Frame {
       return new ErrorReply(id, code, message, null, List.of(), List.of());
     }
 
+    /** A {@code RATE_LIMITED} error telling the client when to retry. */
+    public static ErrorReply rateLimited(String id, String message, long retryAfterMs) {
+      return new ErrorReply(id, ErrorCode.RATE_LIMITED, message, retryAfterMs, List.of(), List.of());
+    }
+
+    /** A {@code STALE_DEVICES} error listing the devices to add and to drop. */
+    public static ErrorReply staleDevices(
+        String id, List<DeviceAddress> missingDevices, List<DeviceAddress> extraDevices) {
+      return new ErrorReply(
+          id,
+          ErrorCode.STALE_DEVICES,
+          "the recipients' device list has changed",
+          null,
+          missingDevices,
+          extraDevices);
+    }
+
     @Override
     public FrameType type() {
       return FrameType.ERROR;

@@ -1,7 +1,9 @@
 package io.ciphertalk.core.wire;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.ciphertalk.core.model.Room;
 import io.ciphertalk.core.model.RoomKind;
+import io.ciphertalk.core.model.RoomMember;
 import java.util.List;
 
 /**
@@ -31,5 +33,16 @@ public record RoomInfo(
     members = Check.list(members, "members", 0, Limits.MAX_ROOM_MEMBERS);
     Check.range(maxMembers, "maxMembers", 2, Limits.MAX_ROOM_MEMBERS);
     Check.nonNegative(createdAt, "createdAt");
+  }
+
+  /** The model view of this room. */
+  public Room toRoom() {
+    return new Room(
+        roomId,
+        kind,
+        name,
+        description,
+        members.stream().map(m -> new RoomMember(m.user(), m.role())).toList(),
+        maxMembers);
   }
 }

@@ -41,6 +41,8 @@ public final class AccountService {
   private final RateLimiter perAccount;
   private final RateLimiter perAddress;
   private final Metrics metrics;
+  /** Last TOTP time step accepted per user (replay protection, RFC 6238 section 5.2); bounded. */
+  private final java.util.Map<String, Long> lastTotpStep = new java.util.concurrent.ConcurrentHashMap<>();
   /** A real hash to verify against for unknown users, so timing does not reveal which names exist. */
   private final String dummyHash;
 
@@ -114,12 +116,29 @@ public final class AccountService {
       if (totpCode == null || totpCode.isBlank()) {
         throw new ServiceException("totp_required", 401, "a one-time code is required");
       }
-      if (!Totp.verify(totp, totpCode.strip(), clock.millis() / 1000)) {
+      long step = Totp.matchStep(totp, totpCode.strip(), clock.millis() / 1000);
+      if (step < 0 || !claimTotpStep(user, step)) {
         metrics.authFailure();
-        throw new ServiceException("invalid_totp", 401, "wrong one-time code");
+        throw new ServiceException("invalid_totp", 401, "wrong or already used one-time code");
       }
     }
     return issueToken(user);
+  }
+
+  /** Accepts each TOTP time step at most once per user. */
+  private boolean claimTotpStep(String user, long step) {
+    if (lastTotpStep.size() > 100_000) {
+      lastTotpStep.clear(); // steps older than 90 s are useless to an attacker anyway
+    }
+    boolean[] ok = new boolean[1];
+    lastTotpStep.compute(user, (k, last) -> {
+      if (last != null && step <= last) {
+        return last;
+      }
+      ok[0] = true;
+      return step;
+    });
+    return ok[0];
   }
 
   /** Issues a new token for an already authenticated user. */

@@ -45,17 +45,29 @@ public final class Totp {
 
   /** Checks a 6-digit code against the current step and one step either side, in constant time. */
   public static boolean verify(byte[] secret, String candidate, long epochSeconds) {
+    return matchStep(secret, candidate, epochSeconds) >= 0;
+  }
+
+  /**
+   * The time step (counter) a 6-digit code matches, checking the current step and one either side
+   * with constant-time comparisons, or -1 if none. Callers reject a step already used (RFC 6238
+   * section 5.2: a verifier must not accept the same OTP twice).
+   */
+  public static long matchStep(byte[] secret, String candidate, long epochSeconds) {
     if (candidate == null || candidate.length() != 6) {
-      return false;
+      return -1;
     }
-    boolean ok = false;
+    long now = Math.floorDiv(epochSeconds, STEP_SECONDS);
+    long match = -1;
     for (int skew = -1; skew <= 1; skew++) {
-      String expected = code(secret, epochSeconds + (long) skew * STEP_SECONDS, 6);
-      ok |= MessageDigest.isEqual(
+      String expected = hotp(secret, now + skew, 6);
+      if (MessageDigest.isEqual(
           expected.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-          candidate.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          candidate.getBytes(java.nio.charset.StandardCharsets.US_ASCII))) {
+        match = now + skew;
+      }
     }
-    return ok;
+    return match;
   }
 
   private static final char[] B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();

@@ -110,6 +110,15 @@ public final class ChatService {
           throw ServiceException.forbidden("blocked", u + " does not accept invitations from you");
         }
       }
+      router.invalidateRoom(rid);
+      if (k.equals("private")) {
+        // Creating the private room of a pair again returns the existing one.
+        Optional<Rooms.Room> existing = Rooms.find(h, rid);
+        if (existing.isPresent() && existing.get().kind().equals("private")
+            && Rooms.member(h, rid, owner).isPresent()) {
+          return new RoomView(existing.get(), Rooms.members(h, rid));
+        }
+      }
       if (!Rooms.create(h, rid, k, title, desc, cap, owner, clock.millis())) {
         throw new ServiceException("room_exists", 409, "room already exists");
       }
@@ -122,8 +131,21 @@ public final class ChatService {
     return view;
   }
 
+  /** The id of the private room of two users: readable when short enough, else a hash of both names. */
   static String privateRoomId(String a, String b) {
-    return a.compareTo(b) < 0 ? "p-" + a + "-" + b : "p-" + b + "-" + a;
+    String lo = a.compareTo(b) < 0 ? a : b;
+    String hi = lo.equals(a) ? b : a;
+    String id = "p-" + lo + "-" + hi;
+    if (id.length() <= 64) {
+      return id;
+    }
+    try {
+      byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+          .digest((lo + "\0" + hi).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return "p-" + HexFormat.of().formatHex(h, 0, 20);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The room if {@code user} is a member; {@code not_member} otherwise (also for unknown rooms). */
@@ -163,6 +185,7 @@ public final class ChatService {
   /** Adds users to a group room (admin or owner); all or none are added. */
   public RoomView invite(String actor, String roomId, List<String> invitees) {
     RoomView view = write(h -> {
+      router.invalidateRoom(roomId);
       Rooms.Room room = Rooms.find(h, roomId)
           .orElseThrow(() -> ServiceException.forbidden("not_member", "you are not a member of this room"));
       requireRole(h, roomId, actor, Set.of("owner", "admin"));
@@ -193,6 +216,7 @@ public final class ChatService {
   public RoomView remove(String actor, String roomId, String target) {
     List<String> before = new ArrayList<>();
     RoomView view = write(h -> {
+      router.invalidateRoom(roomId);
       Rooms.Member me = requireRole(h, roomId, actor, Set.of("owner", "admin"));
       Rooms.Member them = Rooms.member(h, roomId, target)
           .orElseThrow(() -> ServiceException.notFound(target + " is not a member"));
@@ -211,6 +235,7 @@ public final class ChatService {
   public void leave(String user, String roomId) {
     List<String> before = new ArrayList<>();
     RoomView view = write(h -> {
+      router.invalidateRoom(roomId);
       RoomView prior = Rooms.find(h, roomId).map(r -> new RoomView(r, Rooms.members(h, roomId))).orElse(null);
       Rooms.Member me = Rooms.member(h, roomId, user)
           .orElseThrow(() -> ServiceException.forbidden("not_member", "you are not a member of this room"));
@@ -358,6 +383,12 @@ public final class ChatService {
       String user, int device, byte[] identityKey, byte[] signedPrekey, byte[] kemPrekey, byte[] rsaPrekey,
       List<Devices.OneTimePrekey> oneTime) {
     return write(h -> {
+      Optional<Devices.Device> current = Devices.find(h, user, device);
+      if (identityKey != null && current.isPresent() && current.get().identityKey() != null
+          && !java.security.MessageDigest.isEqual(current.get().identityKey(), identityKey)) {
+        throw new ServiceException("conflict", 409,
+            "this device already has a different identity key; register a new device id");
+      }
       Devices.publishKeys(h, user, device, identityKey, signedPrekey, kemPrekey, rsaPrekey, clock.millis());
       Devices.addOneTimePrekeys(h, user, device, oneTime);
       return Devices.countOneTimePrekeys(h, user, device);
@@ -397,9 +428,6 @@ public final class ChatService {
     });
     for (int[] l : low) {
       router.prekeysLow(target, l[0], l[1]);
-    }
-    if (bundles.isEmpty()) {
-      throw ServiceException.notFound("no published keys for " + target);
     }
     return bundles;
   }

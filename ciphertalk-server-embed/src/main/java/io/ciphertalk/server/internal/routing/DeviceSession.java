@@ -24,6 +24,8 @@ public final class DeviceSession {
   volatile Set<String> blocked = Set.of();
   final Set<String> typingRooms = ConcurrentHashMap.newKeySet();
 
+  /** Set once the client was welcomed; no push may precede the welcome. */
+  boolean active;
   boolean draining;
   boolean dirty;
   /** True when the last drain left nothing behind, so live messages may be pushed directly. */

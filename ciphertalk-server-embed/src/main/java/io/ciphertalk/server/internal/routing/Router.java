@@ -63,6 +63,7 @@ public final class Router {
   private final Metrics metrics;
   private final Limits limits;
   private final Map<String, List<DeviceSession>> online = new ConcurrentHashMap<>();
+  private final ExecutorService fanoutPool;
   /** (user + '\0' + room) -> typing state (device, expiry millis). */
   private final Map<String, TypingState> typing = new ConcurrentHashMap<>();
 
@@ -78,6 +79,58 @@ public final class Router {
     this.clock = clock;
     this.metrics = metrics;
     this.limits = limits;
+    writer.onBatchFailure(roomCache::clear);
+    this.fanoutPool = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+        new java.util.concurrent.ArrayBlockingQueue<>(100_000), r -> {
+          Thread t = new Thread(r, "ciphertalk-fanout");
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /** Stops the fan-out thread. */
+  public void shutdown() {
+    fanoutPool.shutdown();
+  }
+
+  /**
+   * Room kind and member set, read and written only on the writer thread (inside write tasks), so it
+   * is always consistent with the committed membership on this node. Membership changes invalidate
+   * their room ({@link #invalidateRoom}); a rolled-back change only costs a reload.
+   */
+  private record RoomCacheEntry(boolean group, Set<String> members) {}
+
+  private final Map<String, RoomCacheEntry> roomCache = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, RoomCacheEntry> eldest) {
+      return size() > 10_000;
+    }
+  };
+
+  private static RoomCacheEntry loadRoom(org.jdbi.v3.core.Handle h, String roomId) {
+    return Rooms.find(h, roomId).map(r -> new RoomCacheEntry(r.kind().equals("group"),
+        Set.copyOf(Rooms.members(h, roomId).stream().map(Rooms.Member::userId).toList()))).orElse(null);
+  }
+
+  /** Forgets the cached membership of a room; call from inside the write task that changes it. */
+  public void invalidateRoom(String roomId) {
+    roomCache.remove(roomId);
+  }
+
+  /**
+   * Runs live pushes on the single fan-out thread, in commit order, off the writer thread. If the
+   * fan-out queue is full the affected users' devices re-sync from the database instead.
+   */
+  private void fanout(Runnable push, List<String> users) {
+    try {
+      fanoutPool.execute(push);
+    } catch (RejectedExecutionException e) {
+      for (String u : new HashSet<>(users)) {
+        resync(u);
+      }
+    }
   }
 
   // ------------------------------------------------------------------ sessions
@@ -114,6 +167,24 @@ public final class Router {
       old.out.sessionReplaced();
       old.out.close(4010, "session replaced by a newer connection of this device");
     }
+    if (first[0]) {
+      announcePresence(user, true, clock.millis());
+    }
+    return s;
+  }
+
+  /**
+   * Starts delivery to an attached session: records the device, sends the prekeys-low notice if
+   * due, and drains everything pending. Call after the client was told it is authenticated, so the
+   * welcome precedes every push.
+   */
+  public void activate(DeviceSession s) {
+    String user = s.userId;
+    int device = s.deviceId;
+    Outbound out = s.out;
+    synchronized (s) {
+      s.active = true;
+    }
     long now = clock.millis();
     writer.submit(h -> {
       Devices.ensure(h, user, device, now);
@@ -124,11 +195,8 @@ public final class Router {
       }
       requestDrain(s);
     });
-    if (first[0]) {
-      announcePresence(user, true, now);
-    }
-    return s;
   }
+
 
   public void detach(DeviceSession s) {
     synchronized (s) {
@@ -235,15 +303,17 @@ public final class Router {
             return;
           }
           metrics.messageRouted();
-          for (int i = 0; i < stored.size(); i++) {
-            String[] ud = recipients.get(i).split("\0");
-            int dev = Integer.parseInt(ud[1]);
-            for (DeviceSession s : sessions(ud[0])) {
-              if (s.deviceId == dev) {
-                pushDirect(s, stored.get(i));
+          fanout(() -> {
+            for (int i = 0; i < stored.size(); i++) {
+              String[] ud = recipients.get(i).split("\0");
+              int dev = Integer.parseInt(ud[1]);
+              for (DeviceSession s : sessions(ud[0])) {
+                if (s.deviceId == dev) {
+                  pushDirect(s, stored.get(i));
+                }
               }
             }
-          }
+          }, recipients.stream().map(r -> r.split("\0")[0]).toList());
         });
   }
 
@@ -265,18 +335,18 @@ public final class Router {
           if (prior.isPresent()) {
             return new SendResult(messageId, prior.get().roomId(), prior.get().seq(), true, prior.get().acceptedAt());
           }
-          Optional<Rooms.Room> room = Rooms.find(h, roomId);
-          if (room.isPresent() && !room.get().kind().equals("group")) {
-            throw ServiceException.badRequest("send_group needs a group room; use send for private rooms");
-          }
-          if (Rooms.member(h, roomId, senderUser).isEmpty()) {
+          RoomCacheEntry room = roomCache.computeIfAbsent(roomId, id -> loadRoom(h, id));
+          if (room == null || !room.members().contains(senderUser)) {
             throw ServiceException.forbidden("not_member", "you are not a member of this room");
+          }
+          if (!room.group()) {
+            throw ServiceException.badRequest("send_group needs a group room; use send for private rooms");
           }
           long seq = Rooms.nextSeq(h, roomId);
           Messages.insertRoomMessage(h, roomId, seq, messageId, senderUser, senderDevice, payload, now, expiresAt);
           Messages.recordAccepted(h, senderUser, messageId, roomId, seq, now);
           row[0] = new Messages.RoomRow(roomId, seq, messageId, senderUser, senderDevice, payload, now, expiresAt);
-          Rooms.members(h, roomId).forEach(m -> members.add(m.userId()));
+          members.addAll(room.members());
           return new SendResult(messageId, roomId, seq, false, now);
         },
         result -> {
@@ -284,11 +354,13 @@ public final class Router {
             return;
           }
           metrics.messageRouted();
-          for (String m : members) {
-            for (DeviceSession s : sessions(m)) {
-              pushRoom(s, row[0]);
+          fanout(() -> {
+            for (String m : members) {
+              for (DeviceSession s : sessions(m)) {
+                pushRoom(s, row[0]);
+              }
             }
-          }
+          }, members);
         });
   }
 
@@ -413,7 +485,7 @@ public final class Router {
   /** Schedules a catch-up pass for {@code s}; passes for one session never overlap. */
   public void requestDrain(DeviceSession s) {
     synchronized (s) {
-      if (s.closed) {
+      if (s.closed || !s.active) {
         return;
       }
       s.synced = false;

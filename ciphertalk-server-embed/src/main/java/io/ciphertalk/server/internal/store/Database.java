@@ -30,6 +30,7 @@ public final class Database implements AutoCloseable {
   private static final List<String> MIGRATIONS = List.of("V1__initial_schema.sql");
 
   private final Jdbi jdbi;
+  /** The pool this object created and must close, or null for a host-owned DataSource. */
   private final AutoCloseable ownedPool;
   private final Dialect dialect;
 
@@ -65,7 +66,7 @@ public final class Database implements AutoCloseable {
 
   /** Uses a host-supplied {@link DataSource}; the host owns and closes it. */
   public static Database of(DataSource dataSource) {
-    return new Database(Objects.requireNonNull(dataSource, "dataSource"), () -> {});
+    return new Database(Objects.requireNonNull(dataSource, "dataSource"), null);
   }
 
   /** The H2 file URL for a data directory; commits are written through (WRITE_DELAY=0). */
@@ -185,7 +186,10 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
-    if (dialect == Dialect.H2 && ownedPool instanceof AutoCloseable) {
+    if (ownedPool == null) {
+      return; // host-owned DataSource: the host closes it
+    }
+    if (dialect == Dialect.H2) {
       try {
         // Compacts and closes the H2 file cleanly so the next open does not need recovery.
         jdbi.useHandle(h -> h.execute("SHUTDOWN"));

@@ -39,6 +39,7 @@ public final class GroupCommitter implements AutoCloseable {
   private final int maxBatch;
   private final Thread thread;
   private volatile boolean running = true;
+  private volatile Runnable onBatchFailure = () -> {};
 
   public GroupCommitter(Database db, int capacity, int maxBatch) {
     this.db = db;
@@ -68,6 +69,14 @@ public final class GroupCommitter implements AutoCloseable {
 
   public <R> CompletableFuture<R> submit(Work<R> work) {
     return submit(work, null);
+  }
+
+  /**
+   * Runs on the writer thread whenever a batch transaction fails as a whole (before the tasks are
+   * retried one by one), so writer-confined caches can drop state read from the failed batch.
+   */
+  public void onBatchFailure(Runnable action) {
+    this.onBatchFailure = action;
   }
 
   public int depth() {
@@ -118,6 +127,11 @@ public final class GroupCommitter implements AutoCloseable {
         }
       });
     } catch (RuntimeException commitFailure) {
+      try {
+        onBatchFailure.run();
+      } catch (RuntimeException e) {
+        LOG.warn("batch failure hook failed", e);
+      }
       if (batch.size() == 1) {
         LOG.warn("write failed: {}", commitFailure.toString());
         batch.get(0).result().completeExceptionally(

@@ -232,7 +232,7 @@ public final class Messages {
     return h.createQuery("SELECT COUNT(*) FROM room_messages").mapTo(Long.class).one();
   }
 
-  /** A room the device's user belongs to, with where its delivery starts. */
+  /** A group room the device's user belongs to, with where its delivery starts. */
   public record DeviceRoom(String roomId, long joinedSeq, Long cursor) {
     /** The highest sequence this device must not be sent again. */
     public long startAfter() {
@@ -242,7 +242,9 @@ public final class Messages {
 
   public static List<DeviceRoom> deviceRooms(Handle h, String user, int device) {
     return h.createQuery(
-            "SELECT m.room_id, m.joined_seq, c.delivered_seq FROM room_members m LEFT JOIN room_cursors c"
+            "SELECT m.room_id, m.joined_seq, c.delivered_seq FROM room_members m"
+                + " JOIN rooms r ON r.room_id = m.room_id AND r.kind = 'group'"
+                + " LEFT JOIN room_cursors c"
                 + " ON c.room_id = m.room_id AND c.user_id = m.user_id AND c.device_id = ? WHERE m.user_id = ?")
         .bind(0, device)
         .bind(1, user)

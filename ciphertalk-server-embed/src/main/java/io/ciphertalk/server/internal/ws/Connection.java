@@ -11,6 +11,7 @@ final class Connection {
   final long openedAtNanos;
   private final TokenBucket bucket;
   private int violations;
+  private long lastViolationNanos;
 
   volatile boolean authStarted;
   volatile DeviceSession session;
@@ -24,12 +25,19 @@ final class Connection {
     this.bucket = new TokenBucket(ratePerSecond, burst, openedAtNanos);
   }
 
-  /** Takes a rate-limit token; returns the number of consecutive refusals (0 if allowed). */
+  /**
+   * Takes a rate-limit token; returns 0 if allowed, else the number of refusals since the last
+   * quiet second (a flood keeps counting even if a few frames get through as tokens refill).
+   */
   synchronized int admit() {
-    if (bucket.tryTake(System.nanoTime())) {
+    long now = System.nanoTime();
+    if (now - lastViolationNanos > 1_000_000_000L) {
       violations = 0;
+    }
+    if (bucket.tryTake(now)) {
       return 0;
     }
+    lastViolationNanos = now;
     return ++violations;
   }
 

@@ -198,7 +198,9 @@ public final class Protocol implements FrameHandler {
           return null;
         }
       }
-      return new Frame.Welcome(id, new DeviceAddress(user, hello.device()), clock.millis());
+      send(c, new Frame.Welcome(id, new DeviceAddress(user, hello.device()), clock.millis()));
+      router.activate(s);
+      return null;
     });
   }
 

@@ -1,0 +1,68 @@
+package io.ciphertalk.core.store.jdbi;
+
+import io.ciphertalk.core.store.StoreException;
+import java.sql.SQLException;
+import java.util.Map;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+
+/** The shared database access of one store: closed check, exception translation, upsert. */
+final class Db {
+  final Jdbi jdbi;
+  final Sealer sealer;
+  private volatile boolean closed;
+
+  Db(Jdbi jdbi, Sealer sealer) {
+    this.jdbi = jdbi;
+    this.sealer = sealer;
+  }
+
+  void close() {
+    closed = true;
+  }
+
+  <R> R with(HandleCallback<R, RuntimeException> callback) {
+    if (closed) {
+      throw new IllegalStateException("store is closed");
+    }
+    try {
+      return jdbi.withHandle(callback);
+    } catch (JdbiException e) {
+      throw new StoreException("database operation failed", e);
+    }
+  }
+
+  <R> R inTransaction(HandleCallback<R, RuntimeException> callback) {
+    return with(h -> h.inTransaction(callback::withHandle));
+  }
+
+  /**
+   * UPDATE, and INSERT if no row matched; if a concurrent writer inserted first (unique
+   * violation, SQLSTATE 23505 on H2 and PostgreSQL), UPDATE again. Each statement runs on its own,
+   * so a failed INSERT does not poison a PostgreSQL transaction.
+   */
+  void upsert(Handle h, String update, String insert, Map<String, ?> binds) {
+    if (h.createUpdate(update).bindMap(binds).execute() > 0) {
+      return;
+    }
+    try {
+      h.createUpdate(insert).bindMap(binds).execute();
+    } catch (JdbiException e) {
+      if (!isUniqueViolation(e)) {
+        throw e;
+      }
+      h.createUpdate(update).bindMap(binds).execute();
+    }
+  }
+
+  static boolean isUniqueViolation(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,1177 @@
+package io.ciphertalk.core.store.jdbi;
+
+import io.ciphertalk.core.model.Message;
+import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.Role;
+import io.ciphertalk.core.model.Room;
+import io.ciphertalk.core.model.RoomKind;
+import io.ciphertalk.core.model.RoomMember;
+import io.ciphertalk.core.store.Account;
+import io.ciphertalk.core.store.AccountStore;
+import io.ciphertalk.core.store.IdentityStore;
+import io.ciphertalk.core.store.InvalidStoreKeyException;
+import io.ciphertalk.core.store.LocalIdentity;
+import io.ciphertalk.core.store.LocalStore;
+import io.ciphertalk.core.store.MessageCursor;
+import io.ciphertalk.core.store.MessageStore;
+import io.ciphertalk.core.store.OutboxEntry;
+import io.ciphertalk.core.store.OutboxStore;
+import io.ciphertalk.core.store.PreKeyStore;
+import io.ciphertalk.core.store.PreKeyType;
+import io.ciphertalk.core.store.SenderKeyStore;
+import io.ciphertalk.core.store.RoomStore;
+import io.ciphertalk.core.store.SeenStore;
+import io.ciphertalk.core.store.SessionStore;
+import io.ciphertalk.core.store.StoreCorruptedException;
+import io.ciphertalk.core.store.UnreadStore;
+import io.ciphertalk.core.store.StoreException;
+import io.ciphertalk.core.store.internal.StoreSupport;
+import io.ciphertalk.crypto.AesGcm;
+import io.ciphertalk.crypto.CryptoException;
+import io.ciphertalk.crypto.DeviceAddress;
+import io.ciphertalk.crypto.HkdfSha256;
+import io.ciphertalk.crypto.RandomSource;
+import io.ciphertalk.crypto.SecretBytes;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.params.Argon2Parameters;
+import org.h2.jdbcx.JdbcConnectionPool;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+
+/**
+ * A {@link LocalStore} in a relational database through Jdbi: by default an H2 file database;
+ * any {@link DataSource} whose SQL dialect accepts the portable schema (PostgreSQL) also works.
+ *
+ * <p><b>Encrypted at rest.</b> Private identity and prekeys, session state, sender keys, message
+ * bodies and outbox payloads are sealed with AES-256-GCM (random 96-bit nonce per value; associated
+ * data binding table, column and row) under a data key derived with HKDF-SHA256 (RFC 5869) from
+ * the store key. The store key is either supplied by the app (32 bytes) or derived from a
+ * passphrase with Argon2id (RFC 9106; random 16-byte salt and the {@link Argon2Settings} kept in
+ * the database). A sealed key-check value detects a wrong key at {@link Builder#open()}. Routing
+ * metadata stays in clear so it can be indexed: room ids, user and device ids, message ids and
+ * times, flags, and public identity keys.
+ *
+ * <p>The schema is versioned ({@code schema_version} table, ordered scripts applied at open).
+ * Thread-safe: every call borrows a pooled connection. Expiry is judged by the injected clock.
+ */
+public final class JdbiLocalStore implements LocalStore {
+  private static final byte[] KEY_CHECK = "ciphertalk-store-key-check-v1".getBytes(StandardCharsets.UTF_8);
+  private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
+  private static final Base64.Decoder B64D = Base64.getDecoder();
+
+  private final Db db;
+  private final AutoCloseable resource;
+  private final InstantSource clock;
+  private final Identities identities = new Identities();
+  private final Sessions sessions = new Sessions();
+  private final PreKeys preKeys = new PreKeys();
+  private final SenderKeys senderKeys = new SenderKeys();
+  private final Messages messages = new Messages();
+  private final Outbox outbox = new Outbox();
+  private final Accounts account = new Accounts();
+  private final Rooms rooms = new Rooms();
+  private final Seen seen = new Seen();
+  private final Unread unread = new Unread();
+
+  private JdbiLocalStore(Db db, AutoCloseable resource, InstantSource clock) {
+    this.db = db;
+    this.resource = resource;
+    this.clock = clock;
+  }
+
+  /** A new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public IdentityStore identities() {
+    return identities;
+  }
+
+  @Override
+  public SessionStore sessions() {
+    return sessions;
+  }
+
+  @Override
+  public PreKeyStore preKeys() {
+    return preKeys;
+  }
+
+  @Override
+  public SenderKeyStore senderKeys() {
+    return senderKeys;
+  }
+
+  @Override
+  public MessageStore messages() {
+    return messages;
+  }
+
+  @Override
+  public OutboxStore outbox() {
+    return outbox;
+  }
+
+  @Override
+  public AccountStore account() {
+    return account;
+  }
+
+  @Override
+  public RoomStore rooms() {
+    return rooms;
+  }
+
+  @Override
+  public SeenStore seen() {
+    return seen;
+  }
+
+  @Override
+  public UnreadStore unread() {
+    return unread;
+  }
+
+  @Override
+  public synchronized void close() {
+    db.close();
+    if (resource != null) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        throw new StoreException("closing the database failed", e);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "JdbiLocalStore";
+  }
+
+  // ------------------------------------------------------------------------------------ builder
+
+  /** Configures and opens a {@link JdbiLocalStore}. Not thread-safe. */
+  public static final class Builder {
+    private Path file;
+    private DataSource dataSource;
+    private SecretBytes key;
+    private char[] passphrase;
+    private Argon2Settings argon2 = Argon2Settings.owasp();
+    private InstantSource clock = InstantSource.system();
+    private RandomSource random = RandomSource.secure();
+
+    private Builder() {}
+
+    /**
+     * An H2 file database at {@code file} (without the {@code .mv.db} suffix H2 appends); created
+     * if absent. Exclusive with {@link #dataSource}.
+     */
+    public Builder file(Path file) {
+      this.file = Objects.requireNonNull(file, "file");
+      return this;
+    }
+
+    /** Any data source whose database accepts the portable schema (H2, PostgreSQL). */
+    public Builder dataSource(DataSource dataSource) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      return this;
+    }
+
+    /** The app-supplied 32-byte store key (copied). Exclusive with {@link #passphrase}. */
+    public Builder key(SecretBytes key) {
+      Objects.requireNonNull(key, "key");
+      if (key.length() != 32) {
+        throw new IllegalArgumentException("store key must be 32 bytes, got " + key.length());
+      }
+      this.key = SecretBytes.copyOf(key.toByteArray());
+      return this;
+    }
+
+    /** A passphrase to derive the store key from with Argon2id (copied; wipe yours). */
+    public Builder passphrase(char[] passphrase) {
+      Objects.requireNonNull(passphrase, "passphrase");
+      if (passphrase.length == 0) {
+        throw new IllegalArgumentException("passphrase must not be empty");
+      }
+      this.passphrase = passphrase.clone();
+      return this;
+    }
+
+    /** Argon2id cost for a new passphrase store; default {@link Argon2Settings#owasp()}. */
+    public Builder argon2(Argon2Settings settings) {
+      this.argon2 = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
+    /** The clock that judges message expiry and stamps the outbox; default system clock. */
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Randomness for nonces and salt; default {@link RandomSource#secure()}. */
+    public Builder random(RandomSource random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * Opens (creating and migrating if needed) the store.
+     *
+     * @throws InvalidStoreKeyException if the key or passphrase is not the one the store was
+     *     created with, or a key is given for a passphrase store (or the reverse)
+     * @throws IllegalStateException if the location or the key is missing, or both kinds given
+     * @throws StoreException if the database cannot be opened or migrated
+     */
+    public JdbiLocalStore open() throws InvalidStoreKeyException {
+      if ((file == null) == (dataSource == null)) {
+        throw new IllegalStateException("set exactly one of file(...) and dataSource(...)");
+      }
+      if ((key == null) == (passphrase == null)) {
+        throw new IllegalStateException("set exactly one of key(...) and passphrase(...)");
+      }
+      JdbcConnectionPool pool = null;
+      DataSource ds = dataSource;
+      if (file != null) {
+        // No shutdown hook (library code leaves the JVM alone), no trace file.
+        String url =
+            "jdbc:h2:file:" + file.toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0";
+        pool = JdbcConnectionPool.create(url, "ciphertalk", "");
+        pool.setMaxConnections(8);
+        ds = pool;
+      }
+      try {
+        Jdbi jdbi = Jdbi.create(ds);
+        Migrations.migrate(jdbi, Migrations.latest(), clock);
+        SecretBytes master = masterKey(jdbi);
+        Sealer sealer;
+        try {
+          byte[] dataKey =
+              HkdfSha256.instance()
+                  .derive(
+                      master.toByteArray(),
+                      "ciphertalk-store".getBytes(StandardCharsets.UTF_8),
+                      "ciphertalk-store-v1 aes-256-gcm data key".getBytes(StandardCharsets.UTF_8),
+                      32);
+          sealer = new Sealer(AesGcm.create(SecretBytes.wrap(dataKey)), random);
+        } catch (CryptoException e) {
+          throw new StoreException("cannot derive the data key", e);
+        } finally {
+          master.wipe();
+        }
+        checkKey(jdbi, sealer);
+        return new JdbiLocalStore(new Db(jdbi, sealer), pool == null ? null : pool::dispose, clock);
+      } catch (InvalidStoreKeyException | RuntimeException e) {
+        if (pool != null) {
+          pool.dispose();
+        }
+        if (e instanceof JdbiException) {
+          throw new StoreException("cannot open the store database", e);
+        }
+        throw e;
+      } finally {
+        if (passphrase != null) {
+          Arrays.fill(passphrase, '\0');
+          passphrase = null;
+        }
+        if (key != null) {
+          key.wipe();
+          key = null;
+        }
+      }
+    }
+
+    private SecretBytes masterKey(Jdbi jdbi) throws InvalidStoreKeyException {
+      Map<String, String> meta = readMeta(jdbi);
+      String kdf = meta.get("kdf");
+      if (kdf == null) {
+        // A new store: record how its key is made.
+        Map<String, String> fresh = new HashMap<>();
+        if (passphrase != null) {
+          byte[] salt = random.bytes(16);
+          fresh.put("kdf", "argon2id");
+          fresh.put("kdf_salt", B64.encodeToString(salt));
+          fresh.put("kdf_memory_kib", Integer.toString(argon2.memoryKiB()));
+          fresh.put("kdf_iterations", Integer.toString(argon2.iterations()));
+          fresh.put("kdf_parallelism", Integer.toString(argon2.parallelism()));
+        } else {
+          fresh.put("kdf", "raw");
+        }
+        jdbi.useTransaction(
+            h -> {
+              for (Map.Entry<String, String> e : fresh.entrySet()) {
+                h.createUpdate("INSERT INTO store_meta (name, val) VALUES (:n, :v)")
+                    .bind("n", e.getKey())
+                    .bind("v", e.getValue())
+                    .execute();
+              }
+            });
+        meta = fresh;
+        kdf = fresh.get("kdf");
+      }
+      if (kdf.equals("raw")) {
+        if (key == null) {
+          throw new InvalidStoreKeyException("this store was created with a key, not a passphrase");
+        }
+        return SecretBytes.copyOf(key.toByteArray());
+      }
+      if (!kdf.equals("argon2id")) {
+        throw new StoreException("unknown key derivation '" + kdf + "' in store_meta");
+      }
+      if (passphrase == null) {
+        throw new InvalidStoreKeyException("this store was created with a passphrase, not a key");
+      }
+      Argon2Settings s =
+          new Argon2Settings(
+              Integer.parseInt(meta.get("kdf_memory_kib")),
+              Integer.parseInt(meta.get("kdf_iterations")),
+              Integer.parseInt(meta.get("kdf_parallelism")));
+      return argon2id(passphrase, B64D.decode(meta.get("kdf_salt")), s);
+    }
+
+    private static Map<String, String> readMeta(Jdbi jdbi) {
+      return jdbi.withHandle(
+          h -> {
+            Map<String, String> m = new HashMap<>();
+            h.createQuery("SELECT name, val FROM store_meta")
+                .map((rs, ctx) -> Map.entry(rs.getString("name"), rs.getString("val")))
+                .forEach(e -> m.put(e.getKey(), e.getValue()));
+            return m;
+          });
+    }
+
+    private static void checkKey(Jdbi jdbi, Sealer sealer) throws InvalidStoreKeyException {
+      String check =
+          jdbi.withHandle(
+              h ->
+                  h.createQuery("SELECT val FROM store_meta WHERE name = 'key_check'")
+                      .mapTo(String.class)
+                      .findOne()
+                      .orElse(null));
+      if (check == null) {
+        String sealed = sealer.seal(KEY_CHECK, "store_meta", "val", "key_check");
+        jdbi.useHandle(
+            h ->
+                h.createUpdate("INSERT INTO store_meta (name, val) VALUES ('key_check', :v)")
+                    .bind("v", sealed)
+                    .execute());
+        return;
+      }
+      byte[] opened = sealer.tryOpen(check, "store_meta", "val", "key_check");
+      if (opened == null || !Arrays.equals(opened, KEY_CHECK)) {
+        throw new InvalidStoreKeyException("wrong store key or passphrase");
+      }
+    }
+  }
+
+  /** Argon2id version 1.3 (RFC 9106) via BouncyCastle's lightweight API. */
+  static SecretBytes argon2id(char[] passphrase, byte[] salt, Argon2Settings s) {
+    Argon2Parameters params =
+        new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+            .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+            .withSalt(salt)
+            .withMemoryAsKB(s.memoryKiB())
+            .withIterations(s.iterations())
+            .withParallelism(s.parallelism())
+            .build();
+    Argon2BytesGenerator gen = new Argon2BytesGenerator();
+    gen.init(params);
+    byte[] out = new byte[32];
+    gen.generateBytes(passphrase, out);
+    return SecretBytes.wrap(out);
+  }
+
+  // ------------------------------------------------------------------------------------ stores
+
+  private static String row(DeviceAddress a) {
+    return a.toString();
+  }
+
+  private final class Identities implements IdentityStore {
+    @Override
+    public Optional<LocalIdentity> localIdentity() {
+      return db.with(
+          h ->
+              h.createQuery(
+                      "SELECT user_id, device_id, public_key, private_key_sealed FROM local_identity WHERE slot = 1")
+                  .map(
+                      (rs, ctx) -> {
+                        DeviceAddress a = new DeviceAddress(rs.getString(1), rs.getInt(2));
+                        byte[] priv = db.sealer.open(rs.getString(4), "local_identity", "private_key", "1");
+                        SecretBytes secret = SecretBytes.wrap(priv);
+                        LocalIdentity id = LocalIdentity.of(a, B64D.decode(rs.getString(3)), secret);
+                        secret.wipe();
+                        return id;
+                      })
+                  .findOne());
+    }
+
+    @Override
+    public void saveLocalIdentity(LocalIdentity identity) {
+      Objects.requireNonNull(identity, "identity");
+      byte[] priv = identity.privateKey().toByteArray();
+      String sealed = db.sealer.seal(priv, "local_identity", "private_key", "1");
+      Arrays.fill(priv, (byte) 0);
+      Map<String, Object> b = new HashMap<>();
+      b.put("u", identity.address().userId());
+      b.put("d", identity.address().deviceId());
+      b.put("pub", B64.encodeToString(identity.publicKey()));
+      b.put("priv", sealed);
+      db.with(
+          h -> {
+            db.upsert(
+                h,
+                "UPDATE local_identity SET user_id = :u, device_id = :d, public_key = :pub, private_key_sealed = :priv WHERE slot = 1",
+                "INSERT INTO local_identity (slot, user_id, device_id, public_key, private_key_sealed) VALUES (1, :u, :d, :pub, :priv)",
+                b);
+            return null;
+          });
+    }
+
+    @Override
+    public Optional<byte[]> peerIdentity(DeviceAddress peer) {
+      Objects.requireNonNull(peer, "peer");
+      return db.with(
+          h ->
+              h.createQuery("SELECT identity_key FROM peer_identities WHERE user_id = :u AND device_id = :d")
+                  .bind("u", peer.userId())
+                  .bind("d", peer.deviceId())
+                  .mapTo(String.class)
+                  .findOne()
+                  .map(B64D::decode));
+    }
+
+    @Override
+    public boolean savePeerIdentity(DeviceAddress peer, byte[] identityKey) {
+      Objects.requireNonNull(peer, "peer");
+      Objects.requireNonNull(identityKey, "identityKey");
+      Map<String, Object> b = Map.of("u", peer.userId(), "d", peer.deviceId(), "k", B64.encodeToString(identityKey));
+      return db.inTransaction(
+          h -> {
+            Optional<String> old =
+                h.createQuery("SELECT identity_key FROM peer_identities WHERE user_id = :u AND device_id = :d")
+                    .bind("u", peer.userId())
+                    .bind("d", peer.deviceId())
+                    .mapTo(String.class)
+                    .findOne();
+            if (old.isPresent()) {
+              h.createUpdate("UPDATE peer_identities SET identity_key = :k WHERE user_id = :u AND device_id = :d")
+                  .bindMap(b)
+                  .execute();
+              return !Arrays.equals(B64D.decode(old.get()), identityKey);
+            }
+            h.createUpdate("INSERT INTO peer_identities (user_id, device_id, identity_key) VALUES (:u, :d, :k)")
+                .bindMap(b)
+                .execute();
+            return false;
+          });
+    }
+
+    @Override
+    public boolean removePeerIdentity(DeviceAddress peer) {
+      Objects.requireNonNull(peer, "peer");
+      return db.with(
+          h ->
+              h.createUpdate("DELETE FROM peer_identities WHERE user_id = :u AND device_id = :d")
+                      .bind("u", peer.userId())
+                      .bind("d", peer.deviceId())
+                      .execute()
+                  > 0);
+    }
+  }
+
+  private final class Sessions implements SessionStore {
+    @Override
+    public Optional<byte[]> loadSession(DeviceAddress peer) {
+      Objects.requireNonNull(peer, "peer");
+      return db.with(
+          h ->
+              h.createQuery("SELECT state_sealed FROM sessions WHERE user_id = :u AND device_id = :d")
+                  .bind("u", peer.userId())
+                  .bind("d", peer.deviceId())
+                  .mapTo(String.class)
+                  .findOne()
+                  .map(s -> db.sealer.open(s, "sessions", "state", row(peer))));
+    }
+
+    @Override
+    public void storeSession(DeviceAddress peer, byte[] state) {
+      Objects.requireNonNull(peer, "peer");
+      Objects.requireNonNull(state, "state");
+      Map<String, Object> b =
+          Map.of("u", peer.userId(), "d", peer.deviceId(), "s", db.sealer.seal(state, "sessions", "state", row(peer)));
+      db.with(
+          h -> {
+            db.upsert(
+                h,
+                "UPDATE sessions SET state_sealed = :s WHERE user_id = :u AND device_id = :d",
+                "INSERT INTO sessions (user_id, device_id, state_sealed) VALUES (:u, :d, :s)",
+                b);
+            return null;
+          });
+    }
+
+    @Override
+    public boolean deleteSession(DeviceAddress peer) {
+      Objects.requireNonNull(peer, "peer");
+      return db.with(
+          h ->
+              h.createUpdate("DELETE FROM sessions WHERE user_id = :u AND device_id = :d")
+                      .bind("u", peer.userId())
+                      .bind("d", peer.deviceId())
+                      .execute()
+                  > 0);
+    }
+
+    @Override
+    public List<DeviceAddress> sessionDevices(String userId) {
+      Objects.requireNonNull(userId, "userId");
+      return db.with(
+          h ->
+              h.createQuery("SELECT device_id FROM sessions WHERE user_id = :u ORDER BY device_id")
+                  .bind("u", userId)
+                  .map((rs, ctx) -> new DeviceAddress(userId, rs.getInt(1)))
+                  .list());
+    }
+
+    @Override
+    public int deleteAllSessions(String userId) {
+      Objects.requireNonNull(userId, "userId");
+      return db.with(h -> h.createUpdate("DELETE FROM sessions WHERE user_id = :u").bind("u", userId).execute());
+    }
+  }
+
+  private final class PreKeys implements PreKeyStore {
+    private String rowOf(PreKeyType type, int id) {
+      return type.name() + ":" + id;
+    }
+
+    @Override
+    public void storePreKey(PreKeyType type, int id, SecretBytes privateKey) {
+      Objects.requireNonNull(type, "type");
+      Objects.requireNonNull(privateKey, "privateKey");
+      byte[] raw = privateKey.toByteArray();
+      String sealed = db.sealer.seal(raw, "prekeys", "secret", rowOf(type, id));
+      Arrays.fill(raw, (byte) 0);
+      Map<String, Object> b = Map.of("k", type.name(), "i", id, "s", sealed);
+      db.with(
+          h -> {
+            db.upsert(
+                h,
+                "UPDATE prekeys SET secret_sealed = :s WHERE kind = :k AND key_id = :i",
+                "INSERT INTO prekeys (kind, key_id, secret_sealed) VALUES (:k, :i, :s)",
+                b);
+            return null;
+          });
+    }
+
+    private Optional<String> sealedOf(Handle h, PreKeyType type, int id) {
+      return h.createQuery("SELECT secret_sealed FROM prekeys WHERE kind = :k AND key_id = :i")
+          .bind("k", type.name())
+          .bind("i", id)
+          .mapTo(String.class)
+          .findOne();
+    }
+
+    @Override
+    public Optional<SecretBytes> loadPreKey(PreKeyType type, int id) {
+      Objects.requireNonNull(type, "type");
+      return db.with(h -> sealedOf(h, type, id))
+          .map(s -> SecretBytes.wrap(db.sealer.open(s, "prekeys", "secret", rowOf(type, id))));
+    }
+
+    @Override
+    public Optional<SecretBytes> consumePreKey(PreKeyType type, int id) {
+      Objects.requireNonNull(type, "type");
+      Optional<String> sealed =
+          db.with(
+              h -> {
+                Optional<String> s = sealedOf(h, type, id);
+                // Only the caller whose DELETE removed the row gets the key.
+                if (s.isEmpty() || !deleteRow(h, type, id)) {
+                  return Optional.<String>empty();
+                }
+                return s;
+              });
+      return sealed.map(s -> SecretBytes.wrap(db.sealer.open(s, "prekeys", "secret", rowOf(type, id))));
+    }
+
+    private boolean deleteRow(Handle h, PreKeyType type, int id) {
+      return h.createUpdate("DELETE FROM prekeys WHERE kind = :k AND key_id = :i")
+              .bind("k", type.name())
+              .bind("i", id)
+              .execute()
+          > 0;
+    }
+
+    @Override
+    public boolean removePreKey(PreKeyType type, int id) {
+      Objects.requireNonNull(type, "type");
+      return db.with(h -> deleteRow(h, type, id));
+    }
+
+    @Override
+    public List<Integer> preKeyIds(PreKeyType type) {
+      Objects.requireNonNull(type, "type");
+      return db.with(
+          h ->
+              h.createQuery("SELECT key_id FROM prekeys WHERE kind = :k ORDER BY key_id")
+                  .bind("k", type.name())
+                  .mapTo(Integer.class)
+                  .list());
+    }
+  }
+
+  private final class SenderKeys implements SenderKeyStore {
+    private String rowOf(String roomId, DeviceAddress sender) {
+      return roomId + "/" + sender;
+    }
+
+    @Override
+    public Optional<byte[]> loadSenderKey(String roomId, DeviceAddress sender) {
+      Objects.requireNonNull(roomId, "roomId");
+      Objects.requireNonNull(sender, "sender");
+      return db.with(
+          h ->
+              h.createQuery(
+                      "SELECT state_sealed FROM sender_keys WHERE room_id = :r AND sender_user = :u AND sender_device = :d")
+                  .bind("r", roomId)
+                  .bind("u", sender.userId())
+                  .bind("d", sender.deviceId())
+                  .mapTo(String.class)
+                  .findOne()
+                  .map(s -> db.sealer.open(s, "sender_keys", "state", rowOf(roomId, sender))));
+    }
+
+    @Override
+    public void storeSenderKey(String roomId, DeviceAddress sender, byte[] state) {
+      Objects.requireNonNull(roomId, "roomId");
+      Objects.requireNonNull(sender, "sender");
+      Objects.requireNonNull(state, "state");
+      Map<String, Object> b =
+          Map.of(
+              "r", roomId,
+              "u", sender.userId(),
+              "d", sender.deviceId(),
+              "s", db.sealer.seal(state, "sender_keys", "state", rowOf(roomId, sender)));
+      db.with(
+          h -> {
+            db.upsert(
+                h,
+                "UPDATE sender_keys SET state_sealed = :s WHERE room_id = :r AND sender_user = :u AND sender_device = :d",
+                "INSERT INTO sender_keys (room_id, sender_user, sender_device, state_sealed) VALUES (:r, :u, :d, :s)",
+                b);
+            return null;
+          });
+    }
+
+    @Override
+    public boolean deleteSenderKey(String roomId, DeviceAddress sender) {
+      Objects.requireNonNull(roomId, "roomId");
+      Objects.requireNonNull(sender, "sender");
+      return db.with(
+          h ->
+              h.createUpdate(
+                          "DELETE FROM sender_keys WHERE room_id = :r AND sender_user = :u AND sender_device = :d")
+                      .bind("r", roomId)
+                      .bind("u", sender.userId())
+                      .bind("d", sender.deviceId())
+                      .execute()
+                  > 0);
+    }
+
+    @Override
+    public int deleteSenderKeys(String roomId) {
+      Objects.requireNonNull(roomId, "roomId");
+      return db.with(h -> h.createUpdate("DELETE FROM sender_keys WHERE room_id = :r").bind("r", roomId).execute());
+    }
+  }
+
+  private final class Messages implements MessageStore {
+    private static final String COLUMNS =
+        "message_id, room_id, sender_user, sender_device, sent_at, reply_to, expires_at, edited, deleted, body_sealed";
+    private static final String VISIBLE = "(expires_at IS NULL OR expires_at > :now)";
+
+    private Message map(ResultSet rs) throws SQLException {
+      String id = rs.getString("message_id");
+      byte[] sealed = db.sealer.open(rs.getString("body_sealed"), "messages", "body", id);
+      ContentEncoding.Content content;
+      try {
+        content = ContentEncoding.decode(sealed);
+      } catch (java.io.IOException e) {
+        throw new StoreCorruptedException("message " + id + " has an unreadable content record", e);
+      }
+      String reply = rs.getString("reply_to");
+      long exp = rs.getLong("expires_at");
+      boolean hasExp = !rs.wasNull();
+      return new Message(
+          MessageId.parse(id),
+          rs.getString("room_id"),
+          new DeviceAddress(rs.getString("sender_user"), rs.getInt("sender_device")),
+          Instant.ofEpochMilli(rs.getLong("sent_at")),
+          content.body(),
+          reply == null ? null : MessageId.parse(reply),
+          hasExp ? Instant.ofEpochMilli(exp) : null,
+          rs.getBoolean("edited"),
+          rs.getBoolean("deleted"),
+          content.reactions());
+    }
+
+    @Override
+    public void saveMessage(Message message) {
+      Message m = StoreSupport.toMillis(Objects.requireNonNull(message, "message"));
+      String id = m.id().toString();
+      Map<String, Object> b = new HashMap<>();
+      b.put("id", id);
+      b.put("room", m.roomId());
+      b.put("su", m.sender().userId());
+      b.put("sd", m.sender().deviceId());
+      b.put("sent", m.sentAt().toEpochMilli());
+      b.put("reply", m.replyTo() == null ? null : m.replyTo().toString());
+      b.put("exp", m.expiresAt() == null ? null : m.expiresAt().toEpochMilli());
+      b.put("edited", m.edited());
+      b.put("deleted", m.deleted());
+      b.put(
+          "body",
+          db.sealer.seal(ContentEncoding.encode(m.body(), m.reactions()), "messages", "body", id));
+      db.with(
+          h -> {
+            db.upsert(
+                h,
+                "UPDATE messages SET room_id = :room, sender_user = :su, sender_device = :sd, sent_at = :sent,"
+                    + " reply_to = :reply, expires_at = :exp, edited = :edited, deleted = :deleted,"
+                    + " body_sealed = :body WHERE message_id = :id",
+                "INSERT INTO messages (" + COLUMNS + ") VALUES"
+                    + " (:id, :room, :su, :sd, :sent, :reply, :exp, :edited, :deleted, :body)",
+                b);
+            return null;
+          });
+    }
+
+    @Override
+    public Optional<Message> message(MessageId id) {
+      Objects.requireNonNull(id, "id");
+      return db.with(
+          h ->
+              h.createQuery("SELECT " + COLUMNS + " FROM messages WHERE message_id = :id AND " + VISIBLE)
+                  .bind("id", id.toString())
+                  .bind("now", clock.millis())
+                  .map((rs, ctx) -> map(rs))
+                  .findOne());
+    }
+
+    @Override
+    public List<Message> history(String roomId, MessageCursor before, int limit) {
+      Objects.requireNonNull(roomId, "roomId");
+      StoreSupport.checkLimit(limit);
+      String sql =
+          "SELECT " + COLUMNS + " FROM messages WHERE room_id = :room AND " + VISIBLE
+              + (before == null ? "" : " AND (sent_at < :ts OR (sent_at = :ts AND message_id < :mid))")
+              + " ORDER BY sent_at DESC, message_id DESC LIMIT :limit";
+      return db.with(
+          h -> {
+            var q = h.createQuery(sql).bind("room", roomId).bind("now", clock.millis()).bind("limit", limit);
+            if (before != null) {
+              q.bind("ts", before.sentAt().toEpochMilli()).bind("mid", before.id().toString());
+            }
+            return q.map((rs, ctx) -> map(rs)).list();
+          });
+    }
+
+    @Override
+    public List<Message> search(String roomId, String text, int limit) {
+      Objects.requireNonNull(text, "text");
+      StoreSupport.checkLimit(limit);
+      String needle = StoreSupport.lower(text);
+      String sql =
+          "SELECT " + COLUMNS + " FROM messages WHERE deleted = FALSE AND " + VISIBLE
+              + (roomId == null ? "" : " AND room_id = :room")
+              + " ORDER BY sent_at DESC, message_id DESC";
+      return db.with(
+          h -> {
+            var q = h.createQuery(sql).bind("now", clock.millis());
+            if (roomId != null) {
+              q.bind("room", roomId);
+            }
+            List<Message> out = new ArrayList<>();
+            try (var it = q.map((rs, ctx) -> map(rs)).iterator()) {
+              while (it.hasNext() && out.size() < limit) {
+                Message m = it.next();
+                if (StoreSupport.matches(m, needle)) {
+                  out.add(m);
+                }
+              }
+            }
+            return out;
+          });
+    }
+
+    @Override
+    public boolean deleteMessage(MessageId id) {
+      Objects.requireNonNull(id, "id");
+      return db.with(
+          h -> h.createUpdate("DELETE FROM messages WHERE message_id = :id").bind("id", id.toString()).execute() > 0);
+    }
+
+    @Override
+    public List<Message> sweepExpired() {
+      long now = clock.millis();
+      return db.inTransaction(
+          h -> {
+            List<Message> gone =
+                h.createQuery(
+                        "SELECT " + COLUMNS + " FROM messages WHERE expires_at <= :now"
+                            + " ORDER BY expires_at, message_id")
+                    .bind("now", now)
+                    .map((rs, ctx) -> map(rs))
+                    .list();
+            h.createUpdate("DELETE FROM messages WHERE expires_at <= :now").bind("now", now).execute();
+            return gone;
+          });
+    }
+
+    @Override
+    public Optional<Instant> nextExpiry() {
+      Long next =
+          db.with(h -> h.createQuery("SELECT MIN(expires_at) FROM messages").mapTo(Long.class).one());
+      return next == null ? Optional.empty() : Optional.of(Instant.ofEpochMilli(next));
+    }
+  }
+
+  private final class Outbox implements OutboxStore {
+    private OutboxEntry map(ResultSet rs) throws SQLException {
+      String id = rs.getString("message_id");
+      return new OutboxEntry(
+          rs.getLong("seq"),
+          MessageId.parse(id),
+          rs.getString("room_id"),
+          Instant.ofEpochMilli(rs.getLong("enqueued_at")),
+          db.sealer.open(rs.getString("payload_sealed"), "outbox", "payload", id));
+    }
+
+    private Optional<OutboxEntry> find(Handle h, MessageId id) {
+      return h.createQuery(
+              "SELECT seq, message_id, room_id, enqueued_at, payload_sealed FROM outbox WHERE message_id = :id")
+          .bind("id", id.toString())
+          .map((rs, ctx) -> map(rs))
+          .findOne();
+    }
+
+    @Override
+    public OutboxEntry enqueue(MessageId messageId, String roomId, byte[] payload) {
+      Objects.requireNonNull(messageId, "messageId");
+      Objects.requireNonNull(roomId, "roomId");
+      Objects.requireNonNull(payload, "payload");
+      String id = messageId.toString();
+      String sealed = db.sealer.seal(payload, "outbox", "payload", id);
+      long now = clock.millis();
+      return db.with(
+          h -> {
+            Optional<OutboxEntry> existing = find(h, messageId);
+            if (existing.isPresent()) {
+              return existing.get();
+            }
+            try {
+              h.createUpdate(
+                      "INSERT INTO outbox (message_id, room_id, enqueued_at, payload_sealed) VALUES (:id, :room, :at, :p)")
+                  .bind("id", id)
+                  .bind("room", roomId)
+                  .bind("at", now)
+                  .bind("p", sealed)
+                  .execute();
+            } catch (JdbiException e) {
+              if (!Db.isUniqueViolation(e)) {
+                throw e;
+              }
+            }
+            return find(h, messageId).orElseThrow(() -> new StoreException("outbox entry vanished"));
+          });
+    }
+
+    @Override
+    public List<OutboxEntry> pending(int limit) {
+      if (limit < 1) {
+        throw new IllegalArgumentException("limit must be at least 1: " + limit);
+      }
+      return db.with(
+          h ->
+              h.createQuery(
+                      "SELECT seq, message_id, room_id, enqueued_at, payload_sealed FROM outbox ORDER BY seq LIMIT :limit")
+                  .bind("limit", limit)
+                  .map((rs, ctx) -> map(rs))
+                  .list());
+    }
+
+    @Override
+    public boolean remove(MessageId messageId) {
+      Objects.requireNonNull(messageId, "messageId");
+      return db.with(
+          h -> h.createUpdate("DELETE FROM outbox WHERE message_id = :id").bind("id", messageId.toString()).execute() > 0);
+    }
+
+    @Override
+    public int size() {
+      return db.with(h -> h.createQuery("SELECT COUNT(*) FROM outbox").mapTo(Integer.class).one());
+    }
+  }
+
+  private final class Accounts implements AccountStore {
+    @Override
+    public Optional<Account> account() {
+      return db.with(
+          h ->
+              h.createQuery("SELECT user_id, device_id, token_sealed FROM account WHERE slot = 1")
+                  .map(
+                      (rs, ctx) ->
+                          new Account(
+                              rs.getString(1),
+                              rs.getInt(2),
+                              new String(
+                                  db.sealer.open(rs.getString(3), "account", "token", "1"),
+                                  StandardCharsets.UTF_8)))
+                  .findOne());
+    }
+
+    @Override
+    public void saveAccount(Account account) {
+      Objects.requireNonNull(account, "account");
+      Map<String, Object> b =
+          Map.of(
+              "u", account.userId(),
+              "d", account.deviceId(),
+              "t", db.sealer.seal(account.token().getBytes(StandardCharsets.UTF_8), "account", "token", "1"));
+      db.with(
+          h -> {
+            db.upsert(
+                h,
+                "UPDATE account SET user_id = :u, device_id = :d, token_sealed = :t WHERE slot = 1",
+                "INSERT INTO account (slot, user_id, device_id, token_sealed) VALUES (1, :u, :d, :t)",
+                b);
+            return null;
+          });
+    }
+
+    @Override
+    public boolean clearAccount() {
+      return db.with(h -> h.createUpdate("DELETE FROM account WHERE slot = 1").execute() > 0);
+    }
+  }
+
+  private final class Rooms implements RoomStore {
+    @Override
+    public void saveRoom(Room room) {
+      Objects.requireNonNull(room, "room");
+      db.inTransaction(
+          h -> {
+            h.createUpdate("DELETE FROM room_members WHERE room_id = :r").bind("r", room.roomId()).execute();
+            h.createUpdate("DELETE FROM rooms WHERE room_id = :r").bind("r", room.roomId()).execute();
+            h.createUpdate(
+                    "INSERT INTO rooms (room_id, kind, name, description, max_members) VALUES (:r, :k, :n, :d, :m)")
+                .bind("r", room.roomId())
+                .bind("k", room.kind().name())
+                .bind("n", room.name())
+                .bind("d", room.description())
+                .bind("m", room.maxMembers())
+                .execute();
+            int pos = 0;
+            for (RoomMember m : room.members()) {
+              h.createUpdate(
+                      "INSERT INTO room_members (room_id, user_id, member_role, member_order) VALUES (:r, :u, :role, :p)")
+                  .bind("r", room.roomId())
+                  .bind("u", m.userId())
+                  .bind("role", m.role().name())
+                  .bind("p", pos++)
+                  .execute();
+            }
+            return null;
+          });
+    }
+
+    private Optional<Room> load(Handle h, String roomId) {
+      List<RoomMember> members =
+          h.createQuery("SELECT user_id, member_role FROM room_members WHERE room_id = :r ORDER BY member_order")
+              .bind("r", roomId)
+              .map((rs, ctx) -> new RoomMember(rs.getString(1), Role.valueOf(rs.getString(2))))
+              .list();
+      return h.createQuery("SELECT kind, name, description, max_members FROM rooms WHERE room_id = :r")
+          .bind("r", roomId)
+          .map(
+              (rs, ctx) ->
+                  new Room(
+                      roomId,
+                      RoomKind.valueOf(rs.getString(1)),
+                      rs.getString(2),
+                      rs.getString(3),
+                      members,
+                      rs.getInt(4)))
+          .findOne();
+    }
+
+    @Override
+    public Optional<Room> room(String roomId) {
+      Objects.requireNonNull(roomId, "roomId");
+      return db.inTransaction(h -> load(h, roomId));
+    }
+
+    @Override
+    public List<Room> rooms() {
+      return db.inTransaction(
+          h -> {
+            List<Room> out = new ArrayList<>();
+            for (String id : h.createQuery("SELECT room_id FROM rooms ORDER BY room_id").mapTo(String.class).list()) {
+              load(h, id).ifPresent(out::add);
+            }
+            return out;
+          });
+    }
+
+    @Override
+    public boolean removeRoom(String roomId) {
+      Objects.requireNonNull(roomId, "roomId");
+      return db.inTransaction(
+          h -> {
+            h.createUpdate("DELETE FROM room_members WHERE room_id = :r").bind("r", roomId).execute();
+            return h.createUpdate("DELETE FROM rooms WHERE room_id = :r").bind("r", roomId).execute() > 0;
+          });
+    }
+  }
+
+  private final class Seen implements SeenStore {
+    @Override
+    public boolean markSeen(MessageId id) {
+      Objects.requireNonNull(id, "id");
+      long now = clock.millis();
+      return db.with(
+          h -> {
+            if (isSeen(h, id)) {
+              return false;
+            }
+            try {
+              h.createUpdate("INSERT INTO seen_messages (message_id, seen_at) VALUES (:id, :t)")
+                  .bind("id", id.toString())
+                  .bind("t", now)
+                  .execute();
+              return true;
+            } catch (JdbiException e) {
+              if (Db.isUniqueViolation(e)) {
+                return false;
+              }
+              throw e;
+            }
+          });
+    }
+
+    private boolean isSeen(Handle h, MessageId id) {
+      return h.createQuery("SELECT COUNT(*) FROM seen_messages WHERE message_id = :id")
+              .bind("id", id.toString())
+              .mapTo(Integer.class)
+              .one()
+          > 0;
+    }
+
+    @Override
+    public boolean isSeen(MessageId id) {
+      Objects.requireNonNull(id, "id");
+      return db.with(h -> isSeen(h, id));
+    }
+
+    @Override
+    public int forgetSeenBefore(Instant cutoff) {
+      Objects.requireNonNull(cutoff, "cutoff");
+      return db.with(
+          h ->
+              h.createUpdate("DELETE FROM seen_messages WHERE seen_at < :c")
+                  .bind("c", cutoff.toEpochMilli())
+                  .execute());
+    }
+  }
+
+  private final class Unread implements UnreadStore {
+    @Override
+    public Set<MessageId> unread(String roomId) {
+      Objects.requireNonNull(roomId, "roomId");
+      return db.with(
+          h ->
+              Set.copyOf(
+                  h.createQuery("SELECT message_id FROM unread_messages WHERE room_id = :r")
+                      .bind("r", roomId)
+                      .map((rs, ctx) -> MessageId.parse(rs.getString(1)))
+                      .list()));
+    }
+
+    @Override
+    public void setUnread(String roomId, Set<MessageId> ids) {
+      Objects.requireNonNull(roomId, "roomId");
+      Set<MessageId> copy = Set.copyOf(ids);
+      db.inTransaction(
+          h -> {
+            h.createUpdate("DELETE FROM unread_messages WHERE room_id = :r").bind("r", roomId).execute();
+            for (MessageId id : copy) {
+              h.createUpdate("INSERT INTO unread_messages (room_id, message_id) VALUES (:r, :id)")
+                  .bind("r", roomId)
+                  .bind("id", id.toString())
+                  .execute();
+            }
+            return null;
+          });
+    }
+
+    @Override
+    public void addUnread(String roomId, MessageId id) {
+      Objects.requireNonNull(roomId, "roomId");
+      Objects.requireNonNull(id, "id");
+      db.with(
+          h -> {
+            try {
+              h.createUpdate("INSERT INTO unread_messages (room_id, message_id) VALUES (:r, :id)")
+                  .bind("r", roomId)
+                  .bind("id", id.toString())
+                  .execute();
+            } catch (JdbiException e) {
+              if (!Db.isUniqueViolation(e)) {
+                throw e;
+              }
+            }
+            return null;
+          });
+    }
+
+    @Override
+    public int markRead(String roomId, Set<MessageId> ids) {
+      Objects.requireNonNull(roomId, "roomId");
+      Set<MessageId> copy = Set.copyOf(ids);
+      return db.inTransaction(
+          h -> {
+            int n = 0;
+            for (MessageId id : copy) {
+              n +=
+                  h.createUpdate("DELETE FROM unread_messages WHERE room_id = :r AND message_id = :id")
+                      .bind("r", roomId)
+                      .bind("id", id.toString())
+                      .execute();
+            }
+            return n;
+          });
+    }
+  }
+}
