@@ -268,7 +268,7 @@ public final class LoadGenerator {
           --window W                  closed loop messages in flight per sender [4]
           --warmup S --duration S --drain S                                     [3, 10, 10]
           --loops L                   client selector threads                  [2]
-          --server-workers W          server worker threads                    [cores]
+          --server-workers W          relay decoder threads (CipherTalk: its own) [cores]
           --local-addresses K         bind clients to 127.0.0.1..127.0.0.K     [1]
           --connect-concurrency C     connects in flight                        [64]
           --pre-encrypted | --real-encryption                                   [pre-encrypted]

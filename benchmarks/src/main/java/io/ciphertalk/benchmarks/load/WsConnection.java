@@ -61,8 +61,6 @@ final class WsConnection {
   private byte[] fragments;
   private int fragmentsLength;
   private int fragmentOpcode;
-  /** Free for the owner (the generator keeps its client state here). */
-  volatile Object attachment;
 
   WsConnection(WsLoop loop, SocketChannel ch, String hostHeader, String path,
       Map<String, String> headers, Handler handler) {
