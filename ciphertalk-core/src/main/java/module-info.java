@@ -9,6 +9,7 @@ module io.ciphertalk.core {
   requires org.jdbi.v3.core;
   requires com.h2database;
   requires org.slf4j;
+  requires java.net.http;
   requires org.bouncycastle.provider;
   requires transitive java.sql;
 
@@ -24,4 +25,7 @@ module io.ciphertalk.core {
   // Jackson binds the frame records reflectively.
   opens io.ciphertalk.core.wire to
       com.fasterxml.jackson.databind;
+
+  // client SDK (helper "client"); machinery in io.ciphertalk.client.internal is not exported
+  exports io.ciphertalk.client;
 }

@@ -6,4 +6,6 @@ module io.ciphertalk.crypto {
   requires org.bouncycastle.provider;
 
   exports io.ciphertalk.crypto;
+  exports io.ciphertalk.crypto.session;
+  exports io.ciphertalk.crypto.group;
 }

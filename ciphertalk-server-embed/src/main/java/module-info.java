@@ -3,14 +3,15 @@
  * over WebSocket, REST API and metrics.
  */
 module io.ciphertalk.server {
-  requires io.ciphertalk.core;
+  // Public API types: InMemoryEndpoint (core), RandomSource (crypto, transitive through core), DataSource.
+  requires transitive io.ciphertalk.core;
   requires io.ciphertalk.crypto;
   requires org.bouncycastle.provider;
   requires com.fasterxml.jackson.databind;
   requires org.java_websocket;
   requires org.jdbi.v3.core;
   requires com.h2database;
-  requires java.sql;
+  requires transitive java.sql;
   requires org.slf4j;
   requires jdk.httpserver;
   // Compile-time only: the tests (patched into this module by javac) drive the REST API with java.net.http.

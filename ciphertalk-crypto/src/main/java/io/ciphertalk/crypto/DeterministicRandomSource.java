@@ -1,8 +1,16 @@
 package io.ciphertalk.crypto;
 
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 
-/** HMAC-SHA256(seed, counter) blocks: a repeatable stream for tests and test vectors. */
+/**
+ * HMAC-SHA256(SHA-256(seed), counter) blocks: a repeatable stream for tests and test vectors.
+ *
+ * <p>The seed is hashed into the HMAC key rather than used as the key itself: HMAC zero-pads short
+ * keys (and hashes long ones), so seeds such as {@code {}}, {@code {0}} and {@code {0, 0}} would
+ * otherwise all give the same stream.
+ */
 final class DeterministicRandomSource implements RandomSource {
   private final HmacSha256 prf;
   private long counter;
@@ -10,7 +18,11 @@ final class DeterministicRandomSource implements RandomSource {
   private int available;
 
   DeterministicRandomSource(byte[] seed) {
-    this.prf = HmacSha256.create(SecretBytes.copyOf(seed.length == 0 ? new byte[1] : seed));
+    try {
+      this.prf = HmacSha256.create(SecretBytes.wrap(MessageDigest.getInstance("SHA-256").digest(seed)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK lacks SHA-256", e);
+    }
   }
 
   @Override

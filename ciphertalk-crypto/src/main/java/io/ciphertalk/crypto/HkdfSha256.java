@@ -35,7 +35,7 @@ public final class HkdfSha256 implements Kdf {
   public static byte[] extract(byte[] salt, byte[] inputKeyMaterial) {
     Objects.requireNonNull(salt, "salt");
     Objects.requireNonNull(inputKeyMaterial, "inputKeyMaterial");
-    return HmacSha256.compute(salt.length == 0 ? new byte[HASH_LENGTH] : salt, inputKeyMaterial);
+    return HmacSha256.computeWithKey(salt.length == 0 ? new byte[HASH_LENGTH] : salt, inputKeyMaterial);
   }
 
   /** HKDF-Expand: {@code T(1) || T(2) || ...} truncated to {@code length} bytes. */
@@ -46,7 +46,9 @@ public final class HkdfSha256 implements Kdf {
       throw new IllegalArgumentException(
           "HKDF-SHA256 output length must be 0.." + MAX_OUTPUT_LENGTH + ", got " + length);
     }
-    HmacSha256 mac = HmacSha256.create(SecretBytes.wrap(prk.clone()));
+    SecretBytes key = SecretBytes.copyOf(prk);
+    HmacSha256 mac = HmacSha256.create(key);
+    key.wipe();
     byte[] out = new byte[length];
     byte[] t = new byte[0];
     int off = 0;

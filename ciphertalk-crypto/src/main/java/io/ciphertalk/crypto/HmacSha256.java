@@ -3,6 +3,7 @@ package io.ciphertalk.crypto;
 import java.security.GeneralSecurityException;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.Objects;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -34,14 +35,27 @@ public final class HmacSha256 implements Mac {
     this.key = keySpec(keyBytes);
   }
 
-  /** An HMAC-SHA256 under {@code key} (any length). */
+  /** An HMAC-SHA256 under {@code key} (any length; copied). */
   public static HmacSha256 create(SecretBytes key) {
     Objects.requireNonNull(key, "key");
-    return new HmacSha256(key.toByteArray());
+    byte[] copy = key.toByteArray();
+    try {
+      return new HmacSha256(copy);
+    } finally {
+      Arrays.fill(copy, (byte) 0);
+    }
   }
 
-  /** One-shot HMAC-SHA256 of {@code data} under {@code key}. */
-  public static byte[] compute(byte[] key, byte[] data) {
+  /**
+   * One-shot HMAC-SHA256 of {@code data} under {@code key}.
+   *
+   * <p>Deliberately not named {@code compute}: a static {@code compute(byte[], byte[])} would win
+   * overload resolution over {@link #compute(byte[]...)} for an instance call with two parts, and
+   * silently MAC the second part under the first as key.
+   */
+  public static byte[] computeWithKey(byte[] key, byte[] data) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(data, "data");
     return initialized(keySpec(key)).doFinal(data);
   }
 
@@ -58,9 +72,10 @@ public final class HmacSha256 implements Mac {
 
   /** The tag over the concatenation of {@code parts}, without building the concatenation. */
   public byte[] compute(byte[]... parts) {
+    Objects.requireNonNull(parts, "parts");
     javax.crypto.Mac mac = initialized(key);
     for (byte[] part : parts) {
-      mac.update(part);
+      mac.update(Objects.requireNonNull(part, "part"));
     }
     return mac.doFinal();
   }

@@ -94,9 +94,13 @@ public final class MlKem768 implements Kem<MlKem768.PublicKey> {
      * right length yields an unrelated secret (so the AEAD that follows fails), never an error.
      *
      * @throws InvalidKeyMaterialException if the ciphertext has the wrong length
+     * @throws IllegalStateException if the key has been wiped
      */
     public SecretBytes decapsulate(byte[] ciphertext) throws InvalidKeyMaterialException {
       Objects.requireNonNull(ciphertext, "ciphertext");
+      if (seed.isWiped()) {
+        throw new IllegalStateException("ML-KEM-768 key has been wiped");
+      }
       if (ciphertext.length != CIPHERTEXT_LENGTH) {
         throw new InvalidKeyMaterialException(
             "ML-KEM-768 ciphertext must be " + CIPHERTEXT_LENGTH + " bytes, got " + ciphertext.length);
@@ -104,7 +108,10 @@ public final class MlKem768 implements Kem<MlKem768.PublicKey> {
       return SecretBytes.wrap(new MLKEMExtractor(params).extractSecret(ciphertext));
     }
 
-    /** Overwrites the seed. */
+    /**
+     * Overwrites the seed; the key can no longer decapsulate. (BouncyCastle's expanded form of the
+     * key cannot be zeroed from outside; it becomes garbage with this object.)
+     */
     public void wipe() {
       seed.wipe();
     }

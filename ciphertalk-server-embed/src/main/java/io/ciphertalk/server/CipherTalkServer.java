@@ -114,7 +114,8 @@ public final class CipherTalkServer implements AutoCloseable {
     scheduler = Executors.newSingleThreadScheduledExecutor(daemon("ciphertalk-scheduler"));
     router = new Router(db, writer, readPool, scheduler, cfg.clock, metrics, new Router.Limits(
         cfg.maxConnectionsPerUser, cfg.maxInflightPerConnection, cfg.typingTtl.toMillis(), cfg.prekeyLowThreshold,
-        cfg.dedupeRetention.toMillis(), cfg.roomHistoryRetention.toMillis()));
+        cfg.dedupeRetention.toMillis(), cfg.roomHistoryRetention.toMillis(), cfg.maxOutboundBytes / 2,
+        cfg.slowConsumerTimeout.toMillis()));
     PasswordHasher hasher = new PasswordHasher(cfg.argonMemoryKib, cfg.argonIterations, cfg.random);
     accounts = new AccountService(db, cfg.clock, cfg.random, hasher, cfg.tokenTtl, cfg.loginAttemptsPerAccount,
         cfg.loginAttemptsPerAddress, cfg.loginWindow, metrics);
@@ -255,11 +256,7 @@ public final class CipherTalkServer implements AutoCloseable {
       inMemory.shutdown();
     }
     if (ws != null) {
-      try {
-        ws.close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      ws.close();
     }
     if (http != null) {
       http.close();
@@ -321,6 +318,7 @@ public final class CipherTalkServer implements AutoCloseable {
     private int messageBurst = 200;
     private Duration authTimeout = Duration.ofSeconds(10);
     private Duration pingInterval = Duration.ofSeconds(30);
+    private Duration slowConsumerTimeout = Duration.ofSeconds(30);
     private Duration tokenTtl = Duration.ofDays(30);
     private int loginAttemptsPerAccount = 5;
     private int loginAttemptsPerAddress = 20;
@@ -509,6 +507,16 @@ public final class CipherTalkServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long deliveries may wait for a client whose outbound buffer is over half of
+     * {@link #maxOutboundBytes} before it is closed with 4008 (default 30 s). Deliveries pause (are
+     * not dropped) while the client catches up.
+     */
+    public Builder slowConsumerTimeout(Duration d) {
+      this.slowConsumerTimeout = positive(d, "slowConsumerTimeout");
+      return this;
+    }
+
     /** Bearer token lifetime (default 30 days). */
     public Builder tokenTtl(Duration d) {
       this.tokenTtl = positive(d, "tokenTtl");
@@ -569,7 +577,7 @@ public final class CipherTalkServer implements AutoCloseable {
       return this;
     }
 
-    /** How long room timelines are kept for late devices and history (default 30 days). */
+    /** How long room timelines and undelivered 1:1 envelopes are kept (default 30 days). */
     public Builder roomHistoryRetention(Duration d) {
       this.roomHistoryRetention = positive(d, "roomHistoryRetention");
       return this;

@@ -127,11 +127,11 @@ class RestApiTest {
     assertThat(room.body().get("members")).hasSize(2);
 
     Response sent = http(server, "POST", "/api/send-message/", alice,
-        json("room", "team", "messageId", "0001-aaaa-bbbb", "ciphertext", b64("opaque-1")));
+        json("room", "team", "messageId", "01936f4e-8a2b-7c3d-9e4f-a0b1c2d3e4f5", "ciphertext", b64("opaque-1")));
     assertThat(sent.status()).isEqualTo(201);
     assertThat(sent.body().get("seq").asLong()).isEqualTo(1);
     Response again = http(server, "POST", "/api/send-message/", alice,
-        json("room", "team", "messageId", "0001-aaaa-bbbb", "ciphertext", b64("opaque-1")));
+        json("room", "team", "messageId", "01936f4e-8a2b-7c3d-9e4f-a0b1c2d3e4f5", "ciphertext", b64("opaque-1")));
     assertThat(again.body().get("duplicate").asBoolean()).isTrue();
     assertThat(again.body().get("seq").asLong()).isEqualTo(1);
 
@@ -140,11 +140,19 @@ class RestApiTest {
     assertThat(msgs.body().get("messages")).hasSize(1);
     assertThat(TestServers.unb64(msgs.body().get("messages").get(0).get("ciphertext").asText())).isEqualTo("opaque-1");
 
+    Response badId = http(server, "POST", "/api/send-message/", alice,
+        json("room", "team", "messageId", "not-a-uuid", "ciphertext", b64("x")));
+    assertThat(badId.status()).isEqualTo(400);
+    try (RawClient bobWs = RawClient.login(server, bob, 1)) {
+      io.ciphertalk.core.wire.Frame.Deliver d = bobWs.awaitType(io.ciphertalk.core.wire.Frame.Deliver.class);
+      assertThat(d.delivery().messageId().toString()).isEqualTo("01936f4e-8a2b-7c3d-9e4f-a0b1c2d3e4f5");
+    }
+
     Response outsiderRead = http(server, "GET", "/api/messages/team/", mallory, null);
     assertThat(outsiderRead.status()).isEqualTo(403);
     assertThat(outsiderRead.body().get("error").asText()).isEqualTo("not_member");
     Response outsiderSend = http(server, "POST", "/api/send-message/", mallory,
-        json("room", "team", "messageId", "0002-aaaa-bbbb", "ciphertext", b64("x")));
+        json("room", "team", "messageId", "01936f4e-8a2b-7c3d-9e4f-a0b1c2d3e4f6", "ciphertext", b64("x")));
     assertThat(outsiderSend.status()).isEqualTo(403);
     assertThat(outsiderSend.body().get("error").asText()).isEqualTo("not_member");
 

@@ -71,10 +71,6 @@ final class CipherTalkProtocol implements ClientProtocol {
 
   CipherTalkProtocol(LoadConfig config) {
     this.ackEvery = config.ackEvery();
-    if (!config.preEncrypted()) {
-      throw new UnsupportedOperationException(
-          "--real-encryption is not implemented yet: the load generator sends pre-encrypted envelopes only");
-    }
   }
 
   @Override
@@ -98,8 +94,28 @@ final class CipherTalkProtocol implements ClientProtocol {
     return userPrefix + (idle ? "i" : "") + user;
   }
 
+  /** The account name of a client (for {@link SdkProtocol}). */
+  String userNameOf(int client) {
+    return userName(userOf(client));
+  }
+
+  /** The bearer token of a client's account (for {@link SdkProtocol}). */
+  String tokenOf(int client) {
+    return tokenByUser.get(userNameOf(client));
+  }
+
+  /** Creates the accounts of a traffic run but no rooms (for {@link SdkProtocol}). */
+  void prepareAccountsOnly(ServerUnderTest server, int[] roomOfClient) throws Exception {
+    prepare(server, roomOfClient, false, false);
+  }
+
   @Override
   public void prepare(ServerUnderTest server, int[] roomOfClient, boolean idleRun) throws Exception {
+    prepare(server, roomOfClient, idleRun, !idleRun);
+  }
+
+  private void prepare(ServerUnderTest server, int[] roomOfClient, boolean idleRun, boolean rooms)
+      throws Exception {
     if (server.httpUrl() == null) {
       throw new IllegalArgumentException("CipherTalk needs its HTTP URL for accounts (--http-url)");
     }
@@ -135,7 +151,7 @@ final class CipherTalkProtocol implements ClientProtocol {
     }
     log.info("ciphertalk: {} accounts ready ({} new, registered and logged in) in {} ms", users, pending.size(),
         (System.nanoTime() - start) / 1_000_000);
-    if (!idle) {
+    if (rooms) {
       createRooms(server);
     }
   }

@@ -75,7 +75,7 @@ final class CipherTalkTarget {
   }
 
   static ClientProtocol protocol(LoadConfig config) {
-    return new CipherTalkProtocol(config);
+    return config.preEncrypted() ? new CipherTalkProtocol(config) : new SdkProtocol(config);
   }
 
   private static void deleteTree(Path dir) {

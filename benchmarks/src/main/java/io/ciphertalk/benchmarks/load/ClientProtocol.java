@@ -33,6 +33,32 @@ interface ClientProtocol {
     return Map.of();
   }
 
+  /**
+   * Non-null for a protocol that owns its connections (the client SDK): the run then connects
+   * through it instead of through the generator's own WebSocket client.
+   */
+  default SelfConnecting selfConnecting() {
+    return null;
+  }
+
+  /** Connections owned by the protocol (see {@link #selfConnecting()}). */
+  interface SelfConnecting {
+    /** Connects and authenticates client {@code client}; returns how it sends. */
+    Sender connect(ServerUnderTest server, int client, Events events) throws Exception;
+
+    /** Called once every client is connected: set up rooms; return when all can send and receive. */
+    void allConnected() throws Exception;
+
+    /** Closes every connection this protocol opened. */
+    void closeAll();
+  }
+
+  /** Sends load messages for one self-connected client. */
+  interface Sender {
+    /** Sends message {@code seq} stamped {@code sentNanos}; false if it could not. */
+    boolean send(long seq, long sentNanos);
+  }
+
   /** A new protocol session for one connection of client {@code client}. */
   Session newSession(int client, int room, int messageSize, Events events);
 

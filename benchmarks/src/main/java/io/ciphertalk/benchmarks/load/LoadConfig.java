@@ -277,6 +277,11 @@ public record LoadConfig(
       return this;
     }
 
+    public Builder preEncrypted(boolean v) {
+      preEncrypted = v;
+      return this;
+    }
+
     public Builder jfr(String v) {
       jfr = v;
       return this;

@@ -151,10 +151,17 @@ final class LoadRun {
       clients = new SimClient[n];
       for (int i = 0; i < n; i++) {
         clients[i] = new SimClient(i, roomOf[i], i % loops.length);
-        clients[i].session = protocol.newSession(i, roomOf[i], cfg.messageSize(), clients[i]);
+        if (protocol.selfConnecting() == null) {
+          clients[i].session = protocol.newSession(i, roomOf[i], cfg.messageSize(), clients[i]);
+        }
       }
       long connectStart = System.nanoTime();
-      connectAll(protocol, server, loops);
+      ClientProtocol.SelfConnecting self = protocol.selfConnecting();
+      if (self != null) {
+        connectThroughProtocol(self, server);
+      } else {
+        connectAll(protocol, server, loops);
+      }
       long connectNanos = System.nanoTime() - connectStart;
       int connected = readyCount.get();
       log.info("{}: {} of {} clients ready in {} ms", cfg.target(), connected, n, connectNanos / 1_000_000);
@@ -170,6 +177,9 @@ final class LoadRun {
         if (c.conn != null) {
           c.conn.close();
         }
+      }
+      if (self != null) {
+        self.closeAll();
       }
       if (recording != null) {
         recording.stop();
@@ -226,6 +236,41 @@ final class LoadRun {
     }
     if (!settled.await(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
       error("connect: not every client was ready before the deadline");
+    }
+  }
+
+  /** Connects through a protocol that owns its connections (the client SDK), a few at a time. */
+  private void connectThroughProtocol(ClientProtocol.SelfConnecting self, ServerUnderTest server)
+      throws Exception {
+    Semaphore inFlight = new Semaphore(0); // only released, never awaited, on this path
+    CountDownLatch settled = new CountDownLatch(clients.length);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<?>> pending = new ArrayList<>();
+      for (SimClient c : clients) {
+        c.settled = settled;
+        c.inFlight = inFlight;
+        pending.add(pool.submit(() -> {
+          try {
+            c.sender = self.connect(server, c.index, c);
+          } catch (Exception e) {
+            error("connect: " + e);
+            c.settle(false);
+          }
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : pending) {
+        f.get(10, TimeUnit.MINUTES);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    self.allConnected();
+    for (SimClient c : clients) {
+      if (c.sender != null) {
+        c.settle(true);
+      }
     }
   }
 
@@ -411,6 +456,7 @@ final class LoadRun {
     final int loop;
     ClientProtocol.Session session;
     volatile WsConnection conn;
+    volatile ClientProtocol.Sender sender;
     volatile boolean ready;
     CountDownLatch settled;
     Semaphore inFlight;
@@ -442,6 +488,28 @@ final class LoadRun {
 
     /** Sends one message stamped {@code sentNanos}; serialised per client. */
     synchronized void send(long sentNanos) {
+      ClientProtocol.Sender s = sender;
+      if (s != null) {
+        long seq = ledger.nextSeq(index);
+        if (cfg.closedLoop()) {
+          outstanding.put(seq, new AtomicInteger(ledger.recipientsPerMessage(index)));
+        }
+        if (sentNanos >= measureStart && sentNanos < sendEnd) {
+          sentInWindow.increment();
+        }
+        boolean ok;
+        try {
+          ok = s.send(seq, sentNanos);
+        } catch (RuntimeException e) {
+          error("send: " + e);
+          ok = false;
+        }
+        if (!ok) {
+          ledger.refused(index, seq);
+          outstanding.remove(seq);
+        }
+        return;
+      }
       WsConnection c = conn;
       if (c == null || !ready || !c.isOpen()) {
         error("send: connection not open");
@@ -510,7 +578,9 @@ final class LoadRun {
 
     @Override
     public void ready() {
-      settle(true);
+      if (sender == null) {
+        settle(true);
+      }
     }
 
     @Override

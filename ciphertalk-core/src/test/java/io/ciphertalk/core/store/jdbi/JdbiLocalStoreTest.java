@@ -168,17 +168,31 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
   void sealedValueMovedToAnotherRow_failsAuthentication() throws Exception {
     store.sessions().storeSession(BOB1, new byte[] {1});
     store.sessions().storeSession(BOB2, new byte[] {2});
+    Message first = message("r1", "first", T0);
+    Message second = message("r1", "second", T0.plusSeconds(1));
+    store.messages().saveMessage(first);
+    store.messages().saveMessage(second);
     store.close();
     JdbcConnectionPool pool = JdbcConnectionPool.create("jdbc:h2:file:" + dbFile().toAbsolutePath(), "ciphertalk", "");
     try {
-      Jdbi.create(pool).useHandle(h -> h.execute(
-          "UPDATE sessions SET state_sealed = (SELECT state_sealed FROM sessions WHERE device_id = 2) WHERE device_id = 1"));
+      Jdbi.create(pool).useHandle(h -> {
+        h.execute(
+            "UPDATE sessions SET state_sealed = (SELECT state_sealed FROM sessions WHERE device_id = 2) WHERE device_id = 1");
+        h.createUpdate(
+                "UPDATE messages SET body_sealed = (SELECT body_sealed FROM messages WHERE message_id = :b) WHERE message_id = :a")
+            .bind("a", first.id().toString())
+            .bind("b", second.id().toString())
+            .execute();
+      });
     } finally {
       pool.dispose();
     }
     store = open(clock);
     assertThatThrownBy(() -> store.sessions().loadSession(BOB1)).isInstanceOf(StoreCorruptedException.class);
     assertThat(store.sessions().loadSession(BOB2).orElseThrow()).containsExactly(2);
+    assertThatThrownBy(() -> store.messages().message(first.id())).isInstanceOf(StoreCorruptedException.class);
+    assertThatThrownBy(() -> store.messages().history("r1", null, 10)).isInstanceOf(StoreCorruptedException.class);
+    assertThat(store.messages().message(second.id())).contains(second);
   }
 
   @Test

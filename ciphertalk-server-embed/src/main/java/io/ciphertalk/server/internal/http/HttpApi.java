@@ -221,9 +221,12 @@ public final class HttpApi implements AutoCloseable {
   }
 
   private ObjectNode sendMessage(String user, JsonNode b) {
-    String messageId = text(b, "messageId", true);
-    if (!messageId.matches("[A-Za-z0-9-]{8,36}")) {
-      throw ServiceException.badRequest("messageId must be 8-36 characters of [A-Za-z0-9-]");
+    String messageId;
+    try {
+      // Canonical form, so the WebSocket side can deliver it as a wire MessageId.
+      messageId = io.ciphertalk.core.model.MessageId.parse(text(b, "messageId", true)).toString();
+    } catch (IllegalArgumentException e) {
+      throw ServiceException.badRequest("messageId must be a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
     }
     int device = b.path("device").asInt(1);
     if (device < 1) {

@@ -27,6 +27,8 @@ public final class DeviceSession {
   /** Set once the client was welcomed; no push may precede the welcome. */
   boolean active;
   boolean draining;
+  /** When deliveries started waiting for the client to read (System.nanoTime), or 0. */
+  long stalledSinceNanos;
   boolean dirty;
   /** True when the last drain left nothing behind, so live messages may be pushed directly. */
   boolean synced;

@@ -29,6 +29,9 @@ public interface Outbound {
   /** A room changed: {@code change} is CREATED, MEMBERS_ADDED, MEMBER_REMOVED, MEMBER_LEFT, ROLE_CHANGED, RENAMED. */
   void roomEvent(ChatService.RoomView room, String change, String actor, List<String> users);
 
+  /** Bytes queued for this connection and not yet written (drives delivery backpressure). */
+  long bufferedBytes();
+
   /** Closes the connection with a WebSocket close code and reason. */
   void close(int code, String reason);
 }

@@ -44,7 +44,7 @@ public final class Router {
   /** Routing limits. */
   public record Limits(
       int maxConnectionsPerUser, int maxInflightPerConnection, long typingTtlMillis, int prekeyLowThreshold,
-      long dedupeRetentionMillis, long roomRetentionMillis) {}
+      long dedupeRetentionMillis, long roomRetentionMillis, long outboundHighWaterBytes, long stallTimeoutMillis) {}
 
   /** One addressed copy of a 1:1 envelope. */
   public record DirectTarget(String userId, int deviceId, byte[] payload) {}
@@ -435,7 +435,8 @@ public final class Router {
       if (s.closed) {
         return;
       }
-      if (s.synced && !s.draining && s.inflightIds.size() < limits.maxInflightPerConnection()) {
+      if (s.synced && !s.draining && s.inflightIds.size() < limits.maxInflightPerConnection()
+          && !backpressured(s)) {
         if (row.expiresAt() == null || row.expiresAt() > clock.millis()) {
           s.inflightIds.add(row.id());
           s.out.deliverDirect(row);
@@ -458,7 +459,7 @@ public final class Router {
         return;
       }
       Long sent = s.roomSent.get(row.roomId());
-      if (s.synced && !s.draining && sent != null && row.seq() == sent + 1) {
+      if (s.synced && !s.draining && sent != null && row.seq() == sent + 1 && !backpressured(s)) {
         s.roomSent.put(row.roomId(), row.seq());
         deliverRoomLocked(s, row);
         drain = false;
@@ -506,11 +507,31 @@ public final class Router {
     }
   }
 
+  private static final int DONE = 0;
+  private static final int MORE = 1;
+  private static final int STALLED = 2;
+
+  /** True when the connection has so much queued that deliveries should wait (backpressure). */
+  private boolean backpressured(DeviceSession s) {
+    return s.out.bufferedBytes() >= limits.outboundHighWaterBytes();
+  }
+
+  /** Continues a stalled drain shortly (the session stays "draining" meanwhile). */
+  private void resumeDrainLater(DeviceSession s) {
+    scheduler.schedule(() -> {
+      try {
+        readPool.execute(() -> drainLoop(s));
+      } catch (RejectedExecutionException e) {
+        resumeDrainLater(s);
+      }
+    }, 20, TimeUnit.MILLISECONDS);
+  }
+
   private void drainLoop(DeviceSession s) {
     while (true) {
-      boolean more;
+      int status;
       try {
-        more = drainOnce(s);
+        status = drainOnce(s);
       } catch (RuntimeException e) {
         LOG.warn("delivery to {} failed, retrying: {}", s, e.toString());
         synchronized (s) {
@@ -524,7 +545,23 @@ public final class Router {
           s.draining = false;
           return;
         }
-        if (s.dirty || more) {
+        if (status == STALLED) {
+          // The client reads slower than we deliver: wait (still "draining", so live pushes queue up
+          // as dirty), and cut it off if it stays stalled too long.
+          long now = System.nanoTime();
+          if (s.stalledSinceNanos == 0) {
+            s.stalledSinceNanos = now;
+          } else if (now - s.stalledSinceNanos > limits.stallTimeoutMillis() * 1_000_000L) {
+            s.draining = false;
+            LOG.info("closing slow consumer {}: outbound buffer stayed full", s);
+            s.out.close(4008, "slow consumer: outbound buffer stayed full");
+            return;
+          }
+          resumeDrainLater(s);
+          return;
+        }
+        s.stalledSinceNanos = 0;
+        if (s.dirty || status == MORE) {
           s.dirty = false;
           continue;
         }
@@ -535,8 +572,11 @@ public final class Router {
     }
   }
 
-  /** One catch-up pass; returns true if a page was full and another pass is needed. */
-  private boolean drainOnce(DeviceSession s) {
+  /** One catch-up pass: DONE, MORE (a page was full) or STALLED (the connection's buffer is full). */
+  private int drainOnce(DeviceSession s) {
+    if (backpressured(s)) {
+      return STALLED;
+    }
     long now = clock.millis();
     Set<Long> exclude;
     synchronized (s) {
@@ -548,12 +588,15 @@ public final class Router {
             Math.min(PAGE, room)));
     List<Messages.DeviceRoom> rooms = db.withHandle(h -> Messages.deviceRooms(h, s.userId, s.deviceId));
     s.blocked = new HashSet<>(db.withHandle(h -> Rooms.blockedBy(h, s.userId)));
-    boolean more = direct.size() == PAGE;
+    int status = direct.size() == PAGE ? MORE : DONE;
     synchronized (s) {
       if (s.closed) {
-        return false;
+        return DONE;
       }
       for (Messages.DirectRow r : direct) {
+        if (backpressured(s)) {
+          return STALLED;
+        }
         if (s.inflightIds.add(r.id())) {
           if (!s.blocked.contains(r.senderUser()) || r.senderUser().equals(s.userId)) {
             s.out.deliverDirect(r);
@@ -573,28 +616,32 @@ public final class Router {
       List<Messages.RoomRow> rows = db.withHandle(h -> Messages.roomAfter(h, r.roomId(), from, now, PAGE));
       synchronized (s) {
         if (s.closed) {
-          return false;
+          return DONE;
         }
         long sent = s.roomSent.getOrDefault(r.roomId(), r.startAfter());
+        boolean stalled = false;
         for (Messages.RoomRow row : rows) {
-          if (row.seq() > sent) {
-            deliverRoomLocked(s, row);
-            sent = row.seq();
+          if (row.seq() <= sent) {
+            continue;
           }
+          if (backpressured(s)) {
+            stalled = true;
+            break;
+          }
+          deliverRoomLocked(s, row);
+          sent = row.seq();
         }
         // Remember the room even when nothing was sent, so live pushes can take the fast path.
-        s.roomSent.put(r.roomId(), rows.isEmpty() ? Math.max(sent, lastSeqOr(r, sent)) : sent);
+        s.roomSent.put(r.roomId(), sent);
+        if (stalled) {
+          return STALLED;
+        }
       }
-      more |= rows.size() == PAGE;
+      if (rows.size() == PAGE) {
+        status = MORE;
+      }
     }
-    return more;
-  }
-
-  private long lastSeqOr(Messages.DeviceRoom r, long sent) {
-    // With no unexpired rows after `sent`, later sequence numbers up to the room's last_seq are all
-    // expired or absent; the fast path's "seq == sent + 1" check then falls back to a drain, which
-    // is correct, so keep `sent`.
-    return sent;
+    return status;
   }
 
   // ------------------------------------------------------------------ presence and typing
@@ -761,6 +808,7 @@ public final class Router {
       Messages.Purged p = Messages.purgeExpired(h, now, now - limits.dedupeRetentionMillis());
       if (limits.roomRetentionMillis() > 0) {
         Messages.purgeRoomHistory(h, now - limits.roomRetentionMillis());
+        Messages.purgeDirectQueue(h, now - limits.roomRetentionMillis());
       }
       Accounts.purgeTokens(h, now);
       return p;

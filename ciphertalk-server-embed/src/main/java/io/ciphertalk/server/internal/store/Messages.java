@@ -62,7 +62,7 @@ public final class Messages {
             (rs, ctx) ->
                 new DirectRow(
                     rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5), rs.getString(6),
-                    rs.getBytes(7), rs.getLong(8), (Long) rs.getObject(9, Long.class)))
+                    rs.getBytes(7), rs.getLong(8), rs.getObject(9, Long.class)))
         .stream()
         .filter(r -> !exclude.contains(r.id()))
         .limit(limit)
@@ -97,7 +97,7 @@ public final class Messages {
             (rs, ctx) ->
                 new DirectRow(
                     rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5), rs.getString(6),
-                    rs.getBytes(7), rs.getLong(8), (Long) rs.getObject(9, Long.class)))
+                    rs.getBytes(7), rs.getLong(8), rs.getObject(9, Long.class)))
         .list();
   }
 
@@ -190,7 +190,7 @@ public final class Messages {
             "SELECT room_id, seq, accepted_at FROM message_ids WHERE sender_user = ? AND message_id = ?")
         .bind(0, senderUser)
         .bind(1, messageId)
-        .map((rs, ctx) -> new Accepted(rs.getString(1), (Long) rs.getObject(2, Long.class), rs.getLong(3)))
+        .map((rs, ctx) -> new Accepted(rs.getString(1), rs.getObject(2, Long.class), rs.getLong(3)))
         .findOne();
   }
 
@@ -224,6 +224,11 @@ public final class Messages {
     return h.createUpdate("DELETE FROM room_messages WHERE sent_at < ?").bind(0, sentBefore).execute();
   }
 
+  /** Deletes queued 1:1 envelopes nobody fetched within the retention horizon. */
+  public static int purgeDirectQueue(Handle h, long sentBefore) {
+    return h.createUpdate("DELETE FROM direct_queue WHERE sent_at < ?").bind(0, sentBefore).execute();
+  }
+
   public static long directQueueDepth(Handle h) {
     return h.createQuery("SELECT COUNT(*) FROM direct_queue").mapTo(Long.class).one();
   }
@@ -248,7 +253,7 @@ public final class Messages {
                 + " ON c.room_id = m.room_id AND c.user_id = m.user_id AND c.device_id = ? WHERE m.user_id = ?")
         .bind(0, device)
         .bind(1, user)
-        .map((rs, ctx) -> new DeviceRoom(rs.getString(1), rs.getLong(2), (Long) rs.getObject(3, Long.class)))
+        .map((rs, ctx) -> new DeviceRoom(rs.getString(1), rs.getLong(2), rs.getObject(3, Long.class)))
         .list();
   }
 
@@ -256,6 +261,6 @@ public final class Messages {
       throws java.sql.SQLException {
     return new RoomRow(
         rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getInt(5), rs.getBytes(6), rs.getLong(7),
-        (Long) rs.getObject(8, Long.class));
+        rs.getObject(8, Long.class));
   }
 }

@@ -43,8 +43,8 @@ public final class InMemoryChannels implements InMemoryEndpoint {
         if (closed.get()) {
           return;
         }
-        if (client.pendingBytes() + frame.length() > maxOutboundBytes) {
-          metrics.slowConsumer();
+        long pending = client.pendingBytes();
+        if (pending > 0 && pending + frame.length() > maxOutboundBytes) {
           close(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound buffer full");
           return;
         }
@@ -59,6 +59,9 @@ public final class InMemoryChannels implements InMemoryEndpoint {
       @Override
       public void close(int code, String reason) {
         if (closed.compareAndSet(false, true)) {
+          if (code == CloseCodes.SLOW_CONSUMER) {
+            metrics.slowConsumer();
+          }
           client.close(code, reason);
           self[0].closed = true;
           protocol.onClose(self[0]);

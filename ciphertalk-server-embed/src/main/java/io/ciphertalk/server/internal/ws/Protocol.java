@@ -410,12 +410,27 @@ public final class Protocol implements FrameHandler {
 
     @Override
     public void deliverDirect(Messages.DirectRow r) {
-      send(c, new Frame.Deliver(pushId(), delivery(r)));
+      Delivery d;
+      try {
+        d = delivery(r);
+      } catch (IllegalArgumentException e) {
+        // A stored row the wire cannot express (should not happen): skip it rather than stall the stream.
+        LOG.warn("skipping undeliverable queued envelope {}: {}", r.id(), e.getMessage());
+        return;
+      }
+      send(c, new Frame.Deliver(pushId(), d));
     }
 
     @Override
     public void deliverRoom(Messages.RoomRow r) {
-      send(c, new Frame.Deliver(pushId(), delivery(r)));
+      Delivery d;
+      try {
+        d = delivery(r);
+      } catch (IllegalArgumentException e) {
+        LOG.warn("skipping undeliverable timeline entry {}#{}: {}", r.roomId(), r.seq(), e.getMessage());
+        return;
+      }
+      send(c, new Frame.Deliver(pushId(), d));
     }
 
     @Override
@@ -449,6 +464,11 @@ public final class Protocol implements FrameHandler {
     @Override
     public void roomEvent(ChatService.RoomView room, String change, String actor, List<String> users) {
       send(c, new Frame.RoomEvent(pushId(), RoomChange.valueOf(change), actor, users, info(room)));
+    }
+
+    @Override
+    public long bufferedBytes() {
+      return c.channel.bufferedBytes();
     }
 
     @Override

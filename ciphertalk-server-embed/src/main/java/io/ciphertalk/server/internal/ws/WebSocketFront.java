@@ -28,7 +28,11 @@ public final class WebSocketFront implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
-    server.stop(2000, "server shutting down");
+  public void close() {
+    try {
+      server.stop(2000, "server shutting down");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -46,6 +46,13 @@ public final class WsServer extends WebSocketServer {
   private final int burst;
   private final Metrics metrics;
   private final CountDownLatch started = new CountDownLatch(1);
+  /** Forces TCP close when a peer does not complete the close handshake (e.g. it stopped reading). */
+  private final java.util.concurrent.ScheduledExecutorService reaper =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ciphertalk-ws-reaper");
+        t.setDaemon(true);
+        return t;
+      });
   private final AtomicReference<Exception> startError = new AtomicReference<>();
 
   WsServer(
@@ -162,6 +169,15 @@ public final class WsServer extends WebSocketServer {
   }
 
   @Override
+  public void stop(int timeout, String message) throws InterruptedException {
+    try {
+      super.stop(timeout, message);
+    } finally {
+      reaper.shutdownNow();
+    }
+  }
+
+  @Override
   public void onStart() {
     started.countDown();
   }
@@ -170,6 +186,7 @@ public final class WsServer extends WebSocketServer {
   private final class SocketChannel implements Channel {
     private final WebSocket ws;
     private final String address;
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
 
     SocketChannel(WebSocket ws) {
       this.ws = ws;
@@ -182,10 +199,11 @@ public final class WsServer extends WebSocketServer {
       if (!ws.isOpen()) {
         return;
       }
-      if (bufferedBytes() + frame.length() > maxOutboundBytes) {
-        metrics.slowConsumer();
-        LOG.info("closing slow consumer {} ({} bytes buffered)", address, bufferedBytes());
-        ws.close(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound buffer full");
+      long buffered = bufferedBytes();
+      // A frame always fits into an empty buffer; otherwise the bound is hard.
+      if (buffered > 0 && buffered + frame.length() > maxOutboundBytes) {
+        LOG.info("closing slow consumer {} ({} bytes buffered)", address, buffered);
+        close(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound buffer full");
         return;
       }
       try {
@@ -207,9 +225,28 @@ public final class WsServer extends WebSocketServer {
       return sum;
     }
 
+    /**
+     * Sends a close frame, and drops the TCP connection if the peer has not completed the close
+     * handshake within 2 s (a peer that stopped reading never sees the frame, queued behind data).
+     */
     @Override
     public void close(int code, String reason) {
+      if (!closing.compareAndSet(false, true)) {
+        return;
+      }
+      if (code == CloseCodes.SLOW_CONSUMER) {
+        metrics.slowConsumer();
+      }
       ws.close(code, reason);
+      try {
+        reaper.schedule(() -> {
+          if (!ws.isClosed()) {
+            ws.closeConnection(code, reason);
+          }
+        }, 2, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        ws.closeConnection(code, reason);
+      }
     }
 
     @Override

@@ -1,0 +1,216 @@
+package io.ciphertalk.client;
+
+import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.Role;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Something that happened that the app may want to show. Events are immutable records delivered to
+ * {@link ChatListener}s on the client's callback executor, in the order the client observed them.
+ */
+public sealed interface ChatEvent {
+  /** Calls the matching method of {@code listener}. */
+  void dispatchTo(ChatListener listener);
+
+  /**
+   * A new message arrived (or was sent from another of this user's devices).
+   *
+   * @param message the decrypted message
+   * @param replyTarget the message it replies to, if it has one and it is in the local history
+   * @param fromOwnDevice true if another device of this user sent it
+   */
+  record MessageReceived(Message message, Optional<Message> replyTarget, boolean fromOwnDevice)
+      implements ChatEvent {
+    public MessageReceived {
+      Objects.requireNonNull(message, "message");
+      Objects.requireNonNull(replyTarget, "replyTarget");
+    }
+
+    @Override
+    public void dispatchTo(ChatListener listener) {
+      listener.onMessage(this);
+    }
+  }
+
+  /** A message was edited by its sender; {@code message} carries the new text. */
+  record MessageEdited(Message message) implements ChatEvent {
+    public MessageEdited {
+      Objects.requireNonNull(message, "message");
+    }
+
+    @Override
+    public void dispatchTo(ChatListener listener) {
+      listener.onEdited(this);
+    }
+  }
+
+  /** A message was deleted for everyone by its sender. */
+  record MessageDeleted(String roomId, MessageId messageId, String byUserId) implements ChatEvent {
+    public MessageDeleted {
+      Objects.requireNonNull(roomId, "roomId");
+      Objects.requireNonNull(messageId, "messageId");
+      Objects.requireNonNull(byUserId, "byUserId");
+    }
+
+    @Override
+    public void dispatchTo(ChatListener listener) {
+      listener.onDeleted(this);
+    }
+  }
+
+  /** A self-destructing message reached its expiry and was removed from this device. */
+  record MessageExpired(String roomId, MessageId messageId) implements ChatEvent {
+    public MessageExpired {
+      Objects.requireNonNull(roomId, "roomId");
+      Objects.requireNonNull(messageId, "messageId");
+    }
+
+    @Override
+    public void dispatchTo(ChatListener listener) {
+      listener.onExpired(this);
+    }
+  }
+
+  /**
+   * A user added or removed a reaction.
+   *
+   * @param target the message reacted to, with its updated reactions, if it is in the local history
+   */
+  record ReactionChanged(
+      String roomId, MessageId messageId, String userId, String emoji, boolean added,
+      Optional<Message> target) implements ChatEvent {
+    public ReactionChanged {
+      Objects.requireNonNull(roomId, "roomId");
+      Objects.requireNonNull(messageId, "messageId");
+      Objects.requireNonNull(userId, "userId");
+      Objects.requireNonNull(emoji, "emoji");
+      Objects.requireNonNull(target, "target");
+    }
+
+    @Override
+    public void dispatchTo(ChatListener listener) {
+      listener.onReaction(this);
+    }
+  }
+
+  /** A member's device confirmed delivery of, or the member read, one of this user's messages. */
+  record ReceiptReceived(
+      String roomId, MessageId messageId, String userId, ReceiptKind kind, Instant at)
+      implements ChatEvent {
+    public ReceiptReceived {
+      Objects.requireNonNull(roomId, "roomId");
+      Objects.requireNonNull(messageId, "messageId");
+      Objects.requireNonNull(userId, "userId");
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(at, "at");
+    }
+
+    @Override
+    public void dispatchTo(ChatListener listener) {
+      listener.onReceipt(this);
+    }
+  }
+
+  /**
+   * A member started or stopped typing. A "started" is followed by a "stopped" either when the
+   * member says so or when the indicator expires on this client's clock.
+   */
+  record TypingChanged(String roomId, String userId, boolean typing) implements ChatEvent {
+    public TypingChanged {
+      Objects.requireNonNull(roomId, "roomId");
+      Objects.requireNonNull(userId, "userId");
+    }
+
+    @Override
+    public void dispatchTo(ChatListener listener) {
+      listener.onTyping(this);
+    }
+  }
+
+  /** A contact or room member went online or offline. */
+  record PresenceChanged(Presence presence) implements ChatEvent {
+    public PresenceChanged {
+      Objects.requireNonNull(presence, "presence");
+    }
+
+    @Override
+    public void dispatchTo(ChatListener listener) {
+      listener.onPresence(this);
+    }
+  }
+
+  /** What happened to a room's membership. */
+  enum MembershipChange {
+    JOINED,
+    REMOVED,
+    LEFT,
+    ROLE_CHANGED
+  }
+
+  /**
+   * A room's membership changed (this user included: being invited shows as {@code JOINED} with
+   * this user's id).
+   *
+   * @param role the member's role after the change; empty when they are no longer a member
+   */
+  record MembershipChanged(String roomId, String userId, MembershipChange change, Optional<Role> role)
+      implements ChatEvent {
+    public MembershipChanged {
+      Objects.requireNonNull(roomId, "roomId");
+      Objects.requireNonNull(userId, "userId");
+      Objects.requireNonNull(change, "change");
+      Objects.requireNonNull(role, "role");
+    }
+
+    @Override
+    public void dispatchTo(ChatListener listener) {
+      listener.onMembership(this);
+    }
+  }
+
+  /**
+   * A contact's identity changed. Two cases:
+   *
+   * <ul>
+   *   <li>{@code newDevice == false}: a device the client already knew presents a different
+   *       identity key (a reinstall on the same device id, or a key substituted by the server).
+   *       Messages to and from that user are <b>held</b> until the app calls
+   *       {@link CipherTalkClient#trustIdentity(String)} after the users compared the new safety
+   *       number out of band.
+   *   <li>{@code newDevice == true}: a user the client already talks to has a device it had not
+   *       seen (a new phone, a reinstall under a new device id, or a device the server added). It
+   *       is trusted on first use and nothing is held; the app should tell the user.
+   * </ul>
+   *
+   * @param userId the user whose identity changed
+   * @param deviceId the device that presented the new key
+   * @param newSafetyNumber the safety number with the new key, to compare out of band
+   * @param newDevice whether this is an additional device rather than a changed key
+   */
+  record IdentityKeyChanged(String userId, int deviceId, String newSafetyNumber,
+      boolean newDevice) implements ChatEvent {
+    public IdentityKeyChanged {
+      Objects.requireNonNull(userId, "userId");
+      Objects.requireNonNull(newSafetyNumber, "newSafetyNumber");
+    }
+
+    @Override
+    public void dispatchTo(ChatListener listener) {
+      listener.onIdentityKeyChanged(this);
+    }
+  }
+
+  /** The connection to the server changed state. */
+  record ConnectionStateChanged(ConnectionState state) implements ChatEvent {
+    public ConnectionStateChanged {
+      Objects.requireNonNull(state, "state");
+    }
+
+    @Override
+    public void dispatchTo(ChatListener listener) {
+      listener.onConnectionState(this);
+    }
+  }
+}

@@ -1,0 +1,457 @@
+package io.ciphertalk.client;
+
+import io.ciphertalk.client.internal.ClientEngine;
+import io.ciphertalk.client.internal.E2eCrypto;
+import io.ciphertalk.client.internal.EventDispatcher;
+import io.ciphertalk.client.internal.SenderKeyGroups;
+import io.ciphertalk.client.internal.ServerLink;
+import io.ciphertalk.client.internal.SessionCrypto;
+import io.ciphertalk.client.internal.StoreLocalData;
+import io.ciphertalk.client.internal.SystemScheduler;
+import io.ciphertalk.client.internal.WireServerLink;
+import io.ciphertalk.core.model.RoomKind;
+import io.ciphertalk.core.store.LocalStore;
+import io.ciphertalk.core.store.memory.InMemoryLocalStore;
+import io.ciphertalk.core.transport.Transport;
+import io.ciphertalk.core.transport.WebSocketTransport;
+import io.ciphertalk.crypto.DeviceAddress;
+import io.ciphertalk.crypto.RandomSource;
+import io.ciphertalk.crypto.session.HandshakeSuite;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BiFunction;
+import java.util.function.Supplier;
+
+/**
+ * The front door of the CipherTalk client SDK: one device of one user, connected to a CipherTalk
+ * server, exchanging end-to-end-encrypted messages. The server only ever sees ciphertext and
+ * routing metadata (docs/threat-model.md says exactly what).
+ *
+ * <pre>{@code
+ * try (CipherTalkClient alice = CipherTalkClient.builder()
+ *     .serverUri(URI.create("wss://chat.example/ws"), URI.create("https://chat.example/"))
+ *     .listener(myListener)
+ *     .build()) {
+ *   alice.register("alice", password);
+ *   alice.connect();
+ *   Room room = alice.privateRoom("bob");
+ *   room.send("hello");
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe; methods never return null (absence is an empty {@code Optional} or list) and
+ * reject null arguments with {@link NullPointerException}. Events reach listeners on the callback
+ * executor, in order. Key management
+ * (prekey publication and refill, signed-prekey rotation, sessions, sender keys), multi-device copies,
+ * the offline outbox and reconnection with backoff happen underneath without the app asking.
+ */
+public final class CipherTalkClient implements AutoCloseable {
+  private final ClientEngine engine;
+  private final EventDispatcher events;
+  private final AutoCloseable ownedScheduler;
+  private final ExecutorService ownedCallbacks;
+
+  private CipherTalkClient(Builder b, ServerLink link,
+      BiFunction<DeviceAddress, LocalStore, E2eCrypto> cryptoFactory, LocalStore store) {
+    this.ownedCallbacks = b.callbackExecutor == null
+        ? Executors.newSingleThreadExecutor(r -> {
+          Thread t = new Thread(r, "ciphertalk-callbacks");
+          t.setDaemon(true);
+          return t;
+        })
+        : null;
+    this.events = new EventDispatcher(b.callbackExecutor != null ? b.callbackExecutor
+        : ownedCallbacks);
+    b.listeners.forEach(events::addListener);
+    Scheduler scheduler = b.scheduler;
+    SystemScheduler owned = null;
+    if (scheduler == null) {
+      owned = new SystemScheduler(b.clock, "ciphertalk-timers");
+      scheduler = owned;
+    }
+    this.ownedScheduler = owned;
+    this.engine = new ClientEngine(new ClientEngine.Config(link, new StoreLocalData(store),
+        address -> cryptoFactory.apply(address, store), b.clock, scheduler, b.random, events,
+        b.deviceId, b.typingTimeout, b.reconnectBase, b.reconnectMax, b.signedPrekeyRotation,
+        b.prekeyBatch, 1000));
+  }
+
+  /** A new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Creates an account on the server, makes this device its first device and generates its
+   * identity keys (published on {@link #connect()}).
+   *
+   * @throws AuthenticationException if the name is taken or the password refused
+   */
+  public void register(String userId, String password) throws CipherTalkException {
+    engine.register(checkUser(userId), Objects.requireNonNull(password, "password"));
+  }
+
+  /**
+   * Logs this device in to an existing account (a second device gets its own identity keys).
+   *
+   * @throws AuthenticationException if the credentials are wrong
+   */
+  public void login(String userId, String password) throws CipherTalkException {
+    engine.login(checkUser(userId), Objects.requireNonNull(password, "password"));
+  }
+
+  /**
+   * Uses a bearer token the app obtained itself (e.g. from its own login flow, or an account the
+   * host created with the embedded server's API) for this device.
+   */
+  public void useToken(String userId, String token) {
+    engine.useToken(checkUser(userId), Objects.requireNonNull(token, "token"));
+  }
+
+  private static String checkUser(String userId) {
+    Objects.requireNonNull(userId, "userId");
+    new DeviceAddress(userId, 1); // validates the user-id syntax
+    return userId;
+  }
+
+  /**
+   * Connects and authenticates, publishes keys if needed, and flushes the outbox in order. If the
+   * connection later drops, the client reconnects by itself with exponential backoff.
+   *
+   * @throws CipherTalkException if the first attempt fails (a reconnect is still scheduled)
+   */
+  public void connect() throws CipherTalkException {
+    engine.connect();
+  }
+
+  /** Disconnects and stops reconnecting until {@link #connect()}; sends go to the outbox. */
+  public void disconnect() {
+    engine.disconnect();
+  }
+
+  /** The connection state. */
+  public ConnectionState connectionState() {
+    return engine.state();
+  }
+
+  /** This device's address, once registered or logged in. */
+  public Optional<DeviceAddress> address() {
+    return engine.self();
+  }
+
+  /** Adds a listener (in addition to those given to the builder). */
+  public void addListener(ChatListener listener) {
+    events.addListener(listener);
+  }
+
+  public void removeListener(ChatListener listener) {
+    events.removeListener(listener);
+  }
+
+  /** The private (1:1) room with {@code userId}, created on the server if it does not exist. */
+  public Room privateRoom(String userId) throws CipherTalkException {
+    checkUser(userId);
+    if (engine.self().map(a -> a.userId().equals(userId)).orElse(false)) {
+      throw new IllegalArgumentException("cannot open a private room with oneself");
+    }
+    return new RoomHandle(engine, engine.createRoom(RoomKind.PRIVATE, userId, Set.of(userId)).id());
+  }
+
+  /** Creates a group room with this user as owner and {@code members} as members. */
+  public Room createGroup(String name, Set<String> members) throws CipherTalkException {
+    Objects.requireNonNull(name, "name");
+    if (name.isBlank() || name.length() > 128) {
+      throw new IllegalArgumentException("room name must be 1 to 128 characters");
+    }
+    Set<String> m = new LinkedHashSet<>();
+    for (String u : members) {
+      m.add(checkUser(u));
+    }
+    return new RoomHandle(engine, engine.createRoom(RoomKind.GROUP, name, m).id());
+  }
+
+  /** The rooms this user is a member of, as last synchronised with the server. */
+  public List<Room> rooms() {
+    List<Room> out = new ArrayList<>();
+    engine.rooms().forEach(r -> out.add(new RoomHandle(engine, r.id())));
+    return out;
+  }
+
+  /** A room by id, if this user is a member. */
+  public Optional<Room> room(String roomId) {
+    return engine.room(roomId).map(r -> new RoomHandle(engine, r.id()));
+  }
+
+  /** Searches the decrypted local history (newest first, at most {@code limit}). */
+  public List<Message> search(String text, int limit) {
+    return engine.search(text, limit);
+  }
+
+  /** Adds a contact. */
+  public void addContact(String userId, String nickname) throws CipherTalkException {
+    engine.link().addContact(checkUser(userId), Objects.requireNonNull(nickname, "nickname"));
+  }
+
+  /** The contact list. */
+  public List<Contact> contacts() throws CipherTalkException {
+    return engine.link().contacts();
+  }
+
+  public void removeContact(String userId) throws CipherTalkException {
+    engine.link().removeContact(checkUser(userId));
+  }
+
+  /** Blocks (or unblocks) a user: the server stops routing their messages to this user. */
+  public void block(String userId, boolean blocked) throws CipherTalkException {
+    engine.link().block(checkUser(userId), blocked);
+  }
+
+  /** A contact's or room member's presence (cached from events, else asked from the server). */
+  public Presence presence(String userId) throws CipherTalkException {
+    return engine.presence(checkUser(userId));
+  }
+
+  /** The safety number this device shares with {@code userId}, to compare out of band. */
+  public String safetyNumber(String userId) {
+    return engine.safetyNumber(checkUser(userId));
+  }
+
+  /**
+   * Accepts {@code userId}'s new identity key after an {@link ChatEvent.IdentityKeyChanged} event
+   * (and after the user compared the safety number). Messages held for that user are then
+   * delivered and sent.
+   */
+  public void trustIdentity(String userId) {
+    engine.trustIdentity(checkUser(userId));
+  }
+
+  /** Internal: the engine, for tests in this module. */
+  ClientEngine engine() {
+    return engine;
+  }
+
+  /** Disconnects, stops timers and closes the store. Idempotent. */
+  @Override
+  public void close() {
+    engine.close();
+    if (ownedScheduler != null) {
+      try {
+        ownedScheduler.close();
+      } catch (Exception ignored) {
+        // SystemScheduler.close does not throw
+      }
+    }
+    if (ownedCallbacks != null) {
+      ownedCallbacks.shutdown();
+    }
+  }
+
+  /**
+   * Builds a {@link CipherTalkClient}. Each setter checks its value at once. Not thread-safe.
+   * Required: a server ({@link #serverUri} or {@link #transport}).
+   */
+  public static final class Builder {
+    private ServerLink link;
+    private Supplier<? extends Transport> transports;
+    private URI httpUri;
+    private Duration requestTimeout = Duration.ofSeconds(15);
+    private BiFunction<DeviceAddress, LocalStore, E2eCrypto> cryptoFactory;
+    private LocalStore store;
+    private Clock clock = Clock.systemUTC();
+    private RandomSource random = RandomSource.secure();
+    private Executor callbackExecutor;
+    private Scheduler scheduler;
+    private final List<ChatListener> listeners = new ArrayList<>();
+    private KeyExchange keyExchange = KeyExchange.X3DH;
+    private int deviceId = 1;
+    private Duration typingTimeout = Duration.ofSeconds(6);
+    private Duration reconnectBase = Duration.ofSeconds(1);
+    private Duration reconnectMax = Duration.ofMinutes(1);
+    private Duration signedPrekeyRotation = Duration.ofDays(7);
+    private int prekeyBatch = 50;
+
+    private Builder() {}
+
+    /**
+     * Connects over WebSocket to {@code webSocketUri} (e.g. {@code ws://host:8000/ws}) and uses
+     * {@code httpUri} (e.g. {@code http://host:8080/}) for {@link #register} and {@link #login}.
+     * The WebSocket transport reconnects by itself; the client re-authenticates each time.
+     */
+    public Builder serverUri(URI webSocketUri, URI httpUri) {
+      Objects.requireNonNull(webSocketUri, "webSocketUri");
+      WebSocketTransport.builder(webSocketUri); // validates the scheme now
+      this.transports = () -> WebSocketTransport.builder(webSocketUri)
+          .backoff(Duration.ofMillis(250), Duration.ofSeconds(30)).build();
+      this.httpUri = Objects.requireNonNull(httpUri, "httpUri");
+      this.link = null;
+      return this;
+    }
+
+    /**
+     * Connects through transports made by {@code factory} (called for each new connection, since a
+     * closed transport never reopens), e.g. {@code () -> new InMemoryTransport(endpoint)} for a
+     * server in the same JVM. {@code httpUri} serves {@link #register}/{@link #login}; it may be
+     * null when the app obtains tokens itself ({@link CipherTalkClient#useToken}).
+     */
+    public Builder transport(Supplier<? extends Transport> factory, URI httpUri) {
+      this.transports = Objects.requireNonNull(factory, "factory");
+      this.httpUri = httpUri;
+      this.link = null;
+      return this;
+    }
+
+    /** How long a request to the server may take before it fails with "timeout" (default 15 s). */
+    public Builder requestTimeout(Duration d) {
+      this.requestTimeout = positive(d, "requestTimeout");
+      return this;
+    }
+
+    /** Internal: a server link (tests in this module and the transport adapters). */
+    Builder link(ServerLink link) {
+      this.link = Objects.requireNonNull(link, "link");
+      return this;
+    }
+
+    /** Internal: the end-to-end crypto implementation. */
+    Builder crypto(BiFunction<DeviceAddress, LocalStore, E2eCrypto> factory) {
+      this.cryptoFactory = Objects.requireNonNull(factory, "crypto");
+      return this;
+    }
+
+    /**
+     * Where this device keeps its keys, history and outbox: an
+     * {@link io.ciphertalk.core.store.memory.InMemoryLocalStore} or the encrypted
+     * {@link io.ciphertalk.core.store.jdbi.JdbiLocalStore} (give it the same clock as the client).
+     * Default: a new in-memory store on the client's clock. The client closes it.
+     */
+    public Builder store(LocalStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The clock for timestamps, self-destruct and typing expiry (default: system UTC). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The randomness for keys and ids (default: {@link RandomSource#secure()}). */
+    public Builder random(RandomSource random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /** Where listeners are called (default: one daemon thread owned by the client). */
+    public Builder callbackExecutor(Executor executor) {
+      this.callbackExecutor = Objects.requireNonNull(executor, "callbackExecutor");
+      return this;
+    }
+
+    /** The timer scheduler (default: one daemon thread on the client's clock). */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** Adds a listener. */
+    public Builder listener(ChatListener listener) {
+      listeners.add(Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /** The handshake suite for new sessions (default {@link KeyExchange#X3DH}). */
+    public Builder keyExchange(KeyExchange suite) {
+      this.keyExchange = Objects.requireNonNull(suite, "keyExchange");
+      return this;
+    }
+
+    /** This device's number within the user's account (default 1); each device needs its own. */
+    public Builder deviceId(int deviceId) {
+      if (deviceId < 1) {
+        throw new IllegalArgumentException("deviceId must be positive: " + deviceId);
+      }
+      this.deviceId = deviceId;
+      return this;
+    }
+
+    /** How long a "typing" indicator lasts without a refresh (default 6 s). */
+    public Builder typingTimeout(Duration d) {
+      this.typingTimeout = positive(d, "typingTimeout");
+      return this;
+    }
+
+    /** Reconnect backoff: first delay and cap (defaults 1 s and 60 s; jitter up to 25% added). */
+    public Builder reconnectBackoff(Duration base, Duration max) {
+      positive(base, "base");
+      positive(max, "max");
+      if (max.compareTo(base) < 0) {
+        throw new IllegalArgumentException("max backoff below base: " + max);
+      }
+      this.reconnectBase = base;
+      this.reconnectMax = max;
+      return this;
+    }
+
+    /** How often the signed prekey is replaced (default 7 days). */
+    public Builder signedPrekeyRotation(Duration d) {
+      this.signedPrekeyRotation = positive(d, "signedPrekeyRotation");
+      return this;
+    }
+
+    /** How many one-time prekeys are published at a time (default 50, 1..500). */
+    public Builder prekeyBatch(int n) {
+      if (n < 1 || n > 500) {
+        throw new IllegalArgumentException("prekeyBatch must be 1..500: " + n);
+      }
+      this.prekeyBatch = n;
+      return this;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+
+    KeyExchange keyExchangeValue() {
+      return keyExchange;
+    }
+
+    /**
+     * Builds the client (not yet connected).
+     *
+     * @throws IllegalStateException if no server or no store was given
+     */
+    public CipherTalkClient build() {
+      LocalStore st = store != null ? store : InMemoryLocalStore.create(clock);
+      ServerLink l = link;
+      if (l == null && transports != null) {
+        l = new WireServerLink(transports, httpUri, requestTimeout);
+      }
+      if (l == null) {
+        throw new IllegalStateException("serverUri(...) or transport(...) is required");
+      }
+      BiFunction<DeviceAddress, LocalStore, E2eCrypto> crypto = cryptoFactory;
+      if (crypto == null) {
+        HandshakeSuite suite = HandshakeSuite.valueOf(keyExchange.name());
+        RandomSource r = random;
+        Clock c = clock;
+        crypto = (address, s) -> new SessionCrypto(address, suite, r,
+            new SenderKeyGroups(address, r, c, s.senderKeys()), s);
+      }
+      return new CipherTalkClient(this, l, crypto, st);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package io.ciphertalk.client;
+
+import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.Role;
+import io.ciphertalk.core.model.RoomKind;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A live handle on one chat room (private 1:1 or group) of a {@link CipherTalkClient}. Obtain rooms
+ * from the client; never construct one.
+ *
+ * <p>Sending never blocks on the network: {@link #send(String)} and the other message operations
+ * encrypt and queue the message in the persisted outbox and return at once; the outbox is flushed in
+ * order while connected. Membership operations are requests to the server and throw
+ * {@link CipherTalkException} if it refuses them.
+ *
+ * <p>Thread-safe. Null arguments throw {@link NullPointerException}; misuse (editing someone else's
+ * message, an unknown message id) throws {@link IllegalArgumentException}.
+ */
+public interface Room {
+  /** The room's server-assigned id. */
+  String id();
+
+  /** Private (1:1) or group. */
+  RoomKind kind();
+
+  /** The room's display name (for a private room, the other user's id). */
+  String name();
+
+  /** The current members and their roles, as last reported by the server. */
+  Map<String, Role> members();
+
+  /** Sends a text message; returns its id at once (the message is queued in the outbox). */
+  MessageId send(String text);
+
+  /** Sends a text message with a reply-to and/or a self-destruct delay. */
+  MessageId send(String text, SendOptions options);
+
+  /**
+   * Replaces the text of one of this user's own messages on every device.
+   *
+   * @throws IllegalArgumentException if the message is unknown, deleted, or not this user's
+   */
+  void edit(MessageId messageId, String newText);
+
+  /**
+   * Deletes one of this user's own messages on every member's device.
+   *
+   * @throws IllegalArgumentException if the message is unknown or not this user's
+   */
+  void deleteForEveryone(MessageId messageId);
+
+  /** Adds an emoji reaction to a message. */
+  void react(MessageId messageId, String emoji);
+
+  /** Removes this user's emoji reaction from a message. */
+  void unreact(MessageId messageId, String emoji);
+
+  /**
+   * Marks every message in the room as read: clears the unread count on all of this user's devices
+   * and sends read receipts (encrypted) to the senders.
+   */
+  void markRead();
+
+  /** The number of messages from other users not yet marked read. */
+  int unreadCount();
+
+  /**
+   * Tells the other members this user started or stopped typing (an encrypted control message that
+   * is dropped, not queued, while offline). A "started" expires by itself on the receivers.
+   */
+  void typing(boolean typing);
+
+  /** The newest {@code limit} messages of the local history, oldest first. */
+  List<Message> history(int limit);
+
+  /** Up to {@code limit} messages sent before {@code before}, oldest first (the previous page). */
+  List<Message> historyBefore(MessageId before, int limit);
+
+  /** Adds a user to a group room (owners and admins only). */
+  void invite(String userId) throws CipherTalkException;
+
+  /**
+   * Removes a member from a group room (owners and admins only). Every remaining device rotates its
+   * sender key, so the removed member cannot read later messages.
+   */
+  void remove(String userId) throws CipherTalkException;
+
+  /** Leaves the room. */
+  void leave() throws CipherTalkException;
+
+  /** Changes a member's role (owners and admins only). */
+  void setRole(String userId, Role role) throws CipherTalkException;
+}

@@ -1,0 +1,146 @@
+package io.ciphertalk.client;
+
+import io.ciphertalk.client.internal.ClientEngine;
+import io.ciphertalk.client.internal.ServerLink;
+import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.Role;
+import io.ciphertalk.core.model.RoomKind;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** The {@link Room} implementation: a thin handle that reads the engine's current room state. */
+final class RoomHandle implements Room {
+  private final ClientEngine engine;
+  private final String id;
+
+  RoomHandle(ClientEngine engine, String id) {
+    this.engine = engine;
+    this.id = id;
+  }
+
+  private ServerLink.RoomInfo info() {
+    return engine.room(id).orElseThrow(() -> new IllegalStateException(
+        "no longer a member of room " + id));
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public RoomKind kind() {
+    return info().kind();
+  }
+
+  @Override
+  public String name() {
+    ServerLink.RoomInfo r = info();
+    if (r.kind() == RoomKind.PRIVATE) {
+      String me = engine.self().map(a -> a.userId()).orElse("");
+      for (String u : r.members().keySet()) {
+        if (!u.equals(me)) {
+          return u;
+        }
+      }
+    }
+    return r.name();
+  }
+
+  @Override
+  public Map<String, Role> members() {
+    return info().members();
+  }
+
+  @Override
+  public MessageId send(String text) {
+    return engine.sendText(id, text, SendOptions.none());
+  }
+
+  @Override
+  public MessageId send(String text, SendOptions options) {
+    return engine.sendText(id, text, options);
+  }
+
+  @Override
+  public void edit(MessageId messageId, String newText) {
+    engine.edit(id, messageId, newText);
+  }
+
+  @Override
+  public void deleteForEveryone(MessageId messageId) {
+    engine.deleteForEveryone(id, messageId);
+  }
+
+  @Override
+  public void react(MessageId messageId, String emoji) {
+    engine.react(id, Objects.requireNonNull(messageId, "messageId"), emoji, true);
+  }
+
+  @Override
+  public void unreact(MessageId messageId, String emoji) {
+    engine.react(id, Objects.requireNonNull(messageId, "messageId"), emoji, false);
+  }
+
+  @Override
+  public void markRead() {
+    engine.markRead(id);
+  }
+
+  @Override
+  public int unreadCount() {
+    return engine.unreadCount(id);
+  }
+
+  @Override
+  public void typing(boolean typing) {
+    engine.typing(id, typing);
+  }
+
+  @Override
+  public List<Message> history(int limit) {
+    return engine.history(id, limit);
+  }
+
+  @Override
+  public List<Message> historyBefore(MessageId before, int limit) {
+    return engine.historyBefore(id, before, limit);
+  }
+
+  @Override
+  public void invite(String userId) throws CipherTalkException {
+    engine.invite(id, Objects.requireNonNull(userId, "userId"));
+  }
+
+  @Override
+  public void remove(String userId) throws CipherTalkException {
+    engine.remove(id, Objects.requireNonNull(userId, "userId"));
+  }
+
+  @Override
+  public void leave() throws CipherTalkException {
+    engine.leave(id);
+  }
+
+  @Override
+  public void setRole(String userId, Role role) throws CipherTalkException {
+    engine.setRole(id, Objects.requireNonNull(userId, "userId"), Objects.requireNonNull(role,
+        "role"));
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof RoomHandle r && r.id.equals(id) && r.engine == engine;
+  }
+
+  @Override
+  public int hashCode() {
+    return id.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "Room[" + id + "]";
+  }
+}

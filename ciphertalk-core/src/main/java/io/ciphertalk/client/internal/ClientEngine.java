@@ -1,0 +1,1294 @@
+package io.ciphertalk.client.internal;
+
+import io.ciphertalk.client.ChatEvent;
+import io.ciphertalk.client.CipherTalkException;
+import io.ciphertalk.client.ConnectionState;
+import io.ciphertalk.client.Message;
+import io.ciphertalk.client.Presence;
+import io.ciphertalk.client.ReceiptKind;
+import io.ciphertalk.client.RequestFailedException;
+import io.ciphertalk.client.Scheduler;
+import io.ciphertalk.client.SendOptions;
+import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.Role;
+import io.ciphertalk.core.model.RoomKind;
+import io.ciphertalk.crypto.CryptoException;
+import io.ciphertalk.crypto.DeviceAddress;
+import io.ciphertalk.crypto.RandomSource;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client's brain. Owns one single-threaded executor (the "engine thread") on which every inbound
+ * event, outbox flush and timer callback runs, so the session, sender-key and unread state needs no
+ * further locking. App-facing calls validate on the caller's thread, persist to the outbox and hand
+ * over to the engine thread.
+ */
+public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ClientEngine.class);
+
+  /** Everything the engine is built from. */
+  public record Config(
+      ServerLink link,
+      LocalData data,
+      Function<DeviceAddress, E2eCrypto> cryptoFactory,
+      Clock clock,
+      Scheduler scheduler,
+      RandomSource random,
+      EventDispatcher events,
+      int deviceId,
+      Duration typingTtl,
+      Duration reconnectBase,
+      Duration reconnectMax,
+      Duration signedPrekeyRotation,
+      int prekeyBatch,
+      int maxPendingGroupMessages) {
+    public Config {
+      Objects.requireNonNull(link, "link");
+      Objects.requireNonNull(data, "data");
+      Objects.requireNonNull(cryptoFactory, "cryptoFactory");
+      Objects.requireNonNull(clock, "clock");
+      Objects.requireNonNull(scheduler, "scheduler");
+      Objects.requireNonNull(random, "random");
+      Objects.requireNonNull(events, "events");
+    }
+  }
+
+  /** Counters for tests and monitoring. */
+  public record Stats(long delivered, long duplicates, long undecryptable, int pendingGroup,
+      int outbox) {}
+
+  private final Config cfg;
+  private final ServerLink link;
+  private final LocalData data;
+  private final Clock clock;
+  private final ContentCodec codec = new ContentCodec();
+  private final ExecutorService engine;
+  private final TypingTracker typing;
+
+  private volatile E2eCrypto crypto;
+  private volatile DeviceAddress self;
+  private volatile ConnectionState state = ConnectionState.DISCONNECTED;
+  private volatile boolean wantConnected;
+  private volatile boolean closed;
+  private volatile Thread engineThread;
+
+  // Engine-thread state.
+  private int reconnectAttempt;
+  private Scheduler.Cancellable reconnectTimer;
+  private Scheduler.Cancellable rotationTimer;
+  private boolean keysPublished;
+  private Scheduler.Cancellable sweepTimer;
+  private Instant sweepAt;
+  private final Map<String, Set<DeviceAddress>> senderKeySentTo = new HashMap<>();
+  private final Set<String> needsRotation = new HashSet<>();
+  private final Map<String, List<PendingGroup>> pendingGroup = new HashMap<>();
+  private final Map<String, List<Runnable>> heldForIdentity = new LinkedHashMap<>();
+  private final Set<String> untrusted = new HashSet<>();
+  private final Set<MessageId> readAhead = new LinkedHashSet<>();
+  private final Map<String, Presence> presence = new ConcurrentHashMap<>();
+  private final AtomicLong delivered = new AtomicLong();
+  private final AtomicLong duplicates = new AtomicLong();
+  private final AtomicLong undecryptable = new AtomicLong();
+
+  private record PendingGroup(DeviceAddress from, MessageId id, byte[] ciphertext,
+      Instant expiresAt, Runnable ack) {}
+
+  public ClientEngine(Config cfg) {
+    this.cfg = cfg;
+    this.link = cfg.link();
+    this.data = cfg.data();
+    this.clock = cfg.clock();
+    this.engine = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "ciphertalk-engine");
+      t.setDaemon(true);
+      engineThread = t;
+      return t;
+    });
+    this.typing = new TypingTracker(clock, cfg.scheduler(), cfg.typingTtl(), cfg.events()::publish);
+    data.account().ifPresent(a -> initIdentity(a.userId()));
+  }
+
+  // ------------------------------------------------------------------ account and connection
+
+  private void initIdentity(String userId) {
+    this.self = new DeviceAddress(userId, cfg.deviceId());
+    this.crypto = cfg.cryptoFactory().apply(self);
+  }
+
+  public Optional<DeviceAddress> self() {
+    return Optional.ofNullable(self);
+  }
+
+  public ConnectionState state() {
+    return state;
+  }
+
+  public void register(String userId, String password) throws CipherTalkException {
+    String token = link.register(userId, password);
+    adoptAccount(userId, token);
+  }
+
+  public void login(String userId, String password) throws CipherTalkException {
+    String token = link.login(userId, password);
+    adoptAccount(userId, token);
+  }
+
+  public void useToken(String userId, String token) {
+    adoptAccount(userId, token);
+  }
+
+  private void adoptAccount(String userId, String token) {
+    Optional<LocalData.Account> existing = data.account();
+    if (existing.isPresent() && !existing.get().userId().equals(userId)) {
+      throw new IllegalStateException("this store belongs to user " + existing.get().userId());
+    }
+    data.saveAccount(new LocalData.Account(userId, cfg.deviceId(), token));
+    if (self == null) {
+      initIdentity(userId);
+    }
+  }
+
+  /** Connects (blocking) and flushes the outbox; on failure a reconnect is scheduled. */
+  public void connect() throws CipherTalkException {
+    requireOpen();
+    LocalData.Account account = data.account()
+        .orElseThrow(() -> new IllegalStateException("register or login before connect"));
+    wantConnected = true;
+    CipherTalkException failure = callOnEngine(() -> {
+      try {
+        doConnect(account);
+        return null;
+      } catch (CipherTalkException e) {
+        scheduleReconnect();
+        return e;
+      }
+    });
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** Disconnects without automatic reconnect (until {@link #connect()}). */
+  public void disconnect() {
+    wantConnected = false;
+    runOnEngine(() -> {
+      cancelReconnect();
+      link.disconnect();
+      setState(ConnectionState.DISCONNECTED);
+    });
+    awaitEngine();
+  }
+
+  private void doConnect(LocalData.Account account) throws CipherTalkException {
+    if (!link.isConnected()) {
+      setState(ConnectionState.CONNECTING);
+      try {
+        link.connect(self, account.token(), this);
+      } catch (CipherTalkException e) {
+        setState(ConnectionState.DISCONNECTED);
+        throw e;
+      }
+    }
+    reconnectAttempt = 0;
+    if (!keysPublished) {
+      try {
+        link.publishKeys(crypto.keysToPublish(cfg.prekeyBatch()));
+        keysPublished = true;
+      } catch (CryptoException e) {
+        throw new CipherTalkException("cannot generate keys", e);
+      }
+      scheduleSignedPrekeyRotation();
+    }
+    refreshRooms();
+    scheduleStoredExpiries();
+    setState(ConnectionState.CONNECTED);
+    flush();
+  }
+
+  private void refreshRooms() {
+    try {
+      Set<String> current = new HashSet<>();
+      for (ServerLink.RoomInfo r : link.rooms()) {
+        current.add(r.id());
+        Optional<ServerLink.RoomInfo> old = room(r.id());
+        if (old.isPresent()) {
+          for (String u : old.get().members().keySet()) {
+            if (!r.members().containsKey(u)) {
+              memberGone(r.id(), u);
+            }
+          }
+        }
+        data.putRoom(r);
+      }
+      for (ServerLink.RoomInfo r : data.rooms()) {
+        if (!current.contains(r.id())) {
+          data.removeRoom(r.id());
+        }
+      }
+    } catch (CipherTalkException e) {
+      LOG.debug("room refresh failed: {}", e.getMessage());
+    }
+  }
+
+  private void scheduleReconnect() {
+    if (closed || !wantConnected || reconnectTimer != null) {
+      return;
+    }
+    long base = cfg.reconnectBase().toMillis();
+    long max = cfg.reconnectMax().toMillis();
+    long delay = Math.min(max, base << Math.min(reconnectAttempt, 20));
+    byte[] r = cfg.random().bytes(2);
+    long jitter = delay / 4 == 0 ? 0 : (((r[0] & 0xff) << 8 | (r[1] & 0xff)) % (delay / 4));
+    reconnectAttempt++;
+    Instant at = clock.instant().plusMillis(delay + jitter);
+    LOG.debug("reconnect attempt {} scheduled in {} ms", reconnectAttempt, delay + jitter);
+    reconnectTimer = cfg.scheduler().schedule(at, () -> runOnEngine(() -> {
+      reconnectTimer = null;
+      if (closed || !wantConnected) {
+        return;
+      }
+      try {
+        doConnect(data.account().orElseThrow());
+      } catch (CipherTalkException | RuntimeException e) {
+        LOG.debug("reconnect failed: {}", e.getMessage());
+        scheduleReconnect();
+      }
+    }));
+  }
+
+  private void cancelReconnect() {
+    if (reconnectTimer != null) {
+      reconnectTimer.cancel();
+      reconnectTimer = null;
+    }
+  }
+
+  private void scheduleSignedPrekeyRotation() {
+    if (rotationTimer != null) {
+      rotationTimer.cancel();
+    }
+    rotationTimer = cfg.scheduler().schedule(clock.instant().plus(cfg.signedPrekeyRotation()),
+        () -> runOnEngine(() -> {
+          rotationTimer = null;
+          if (closed) {
+            return;
+          }
+          try {
+            if (link.isConnected()) {
+              link.publishKeys(crypto.rotateSignedPrekey());
+              LOG.info("signed prekey rotated");
+            }
+          } catch (CipherTalkException | CryptoException e) {
+            LOG.warn("signed prekey rotation failed: {}", e.getMessage());
+          }
+          scheduleSignedPrekeyRotation();
+        }));
+  }
+
+  private void setState(ConnectionState s) {
+    if (state != s) {
+      state = s;
+      cfg.events().publish(new ChatEvent.ConnectionStateChanged(s));
+    }
+  }
+
+  // ------------------------------------------------------------------ rooms, contacts, presence
+
+  public Optional<ServerLink.RoomInfo> room(String roomId) {
+    return data.rooms().stream().filter(r -> r.id().equals(roomId)).findFirst();
+  }
+
+  public List<ServerLink.RoomInfo> rooms() {
+    return data.rooms();
+  }
+
+  public ServerLink.RoomInfo createRoom(RoomKind kind, String name, Set<String> members)
+      throws CipherTalkException {
+    requireAccount();
+    if (kind == RoomKind.PRIVATE) {
+      String other = members.iterator().next();
+      for (ServerLink.RoomInfo r : data.rooms()) {
+        if (r.kind() == RoomKind.PRIVATE && r.members().containsKey(other)) {
+          return r;
+        }
+      }
+    }
+    ServerLink.RoomInfo r = link.createRoom(kind, name, members);
+    data.putRoom(r);
+    return r;
+  }
+
+  public void invite(String roomId, String userId) throws CipherTalkException {
+    link.invite(roomId, userId);
+  }
+
+  public void remove(String roomId, String userId) throws CipherTalkException {
+    link.remove(roomId, userId);
+    callOnEngine(() -> {
+      memberGone(roomId, userId);
+      room(roomId).ifPresent(r -> {
+        Map<String, Role> m = new HashMap<>(r.members());
+        m.remove(userId);
+        data.putRoom(new ServerLink.RoomInfo(r.id(), r.kind(), r.name(), m));
+      });
+      return null;
+    });
+  }
+
+  public void leave(String roomId) throws CipherTalkException {
+    link.leave(roomId);
+    callOnEngine(() -> {
+      data.removeRoom(roomId);
+      senderKeySentTo.remove(roomId);
+      crypto.groups().leave(roomId);
+      return null;
+    });
+  }
+
+  public void setRole(String roomId, String userId, Role role) throws CipherTalkException {
+    link.setRole(roomId, userId, role);
+  }
+
+  public ServerLink link() {
+    return link;
+  }
+
+  public Presence presence(String userId) throws CipherTalkException {
+    Presence p = presence.get(userId);
+    if (p != null) {
+      return p;
+    }
+    Presence fetched = link.presence(List.of(userId)).get(userId);
+    return fetched != null ? fetched : new Presence(userId, false, Optional.empty());
+  }
+
+  public String safetyNumber(String userId) {
+    requireAccount();
+    return crypto.safetyNumber(userId);
+  }
+
+  /** Trusts a changed identity and releases what was held for that user. */
+  public void trustIdentity(String userId) {
+    requireAccount();
+    callOnEngine(() -> {
+      crypto.trust(userId);
+      untrusted.remove(userId);
+      List<Runnable> in = heldForIdentity.remove(userId);
+      if (in != null) {
+        in.forEach(this::runOnEngine);
+      }
+      runOnEngine(this::flush);
+      return null;
+    });
+  }
+
+  // ------------------------------------------------------------------ app operations on messages
+
+  public MessageId sendText(String roomId, String text, SendOptions options) {
+    Objects.requireNonNull(text, "text");
+    Objects.requireNonNull(options, "options");
+    if (text.length() > ContentCodec.MAX_BODY_CHARS) {
+      throw new IllegalArgumentException("text longer than " + ContentCodec.MAX_BODY_CHARS);
+    }
+    requireRoom(roomId);
+    MessageId id = MessageId.generate(clock, cfg.random());
+    Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    Instant expires = options.expiresAfter().map(now::plus).orElse(null);
+    Content c = Content.of(Content.Kind.TEXT, roomId, id.toString(), now.toEpochMilli())
+        .withBody(text)
+        .withReplyTo(options.replyTo().map(MessageId::toString).orElse(null))
+        .withExpiresAt(expires == null ? null : expires.toEpochMilli());
+    Message m = new Message(id, roomId, self.userId(), self.deviceId(), now, text,
+        options.replyTo(), Optional.ofNullable(expires), false, false, Map.of());
+    // Stored from the caller's thread (the store is thread-safe), so send never waits for the
+    // engine thread, which may be busy with the network.
+    data.putMessage(m);
+    data.markSeen(id);
+    runOnEngine(() -> scheduleExpiry(m));
+    enqueue(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c, expires);
+    return id;
+  }
+
+  public void edit(String roomId, MessageId target, String newText) {
+    Objects.requireNonNull(newText, "newText");
+    Message m = ownMessage(roomId, target);
+    if (m.deleted()) {
+      throw new IllegalArgumentException("message " + target + " is deleted");
+    }
+    MessageId id = MessageId.generate(clock, cfg.random());
+    Content c = Content.of(Content.Kind.EDIT, roomId, id.toString(), clock.millis())
+        .withTarget(target.toString()).withBody(newText);
+    data.message(target).ifPresent(x -> data.putMessage(x.withEditedText(newText)));
+    enqueue(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c,
+        m.expiresAt().orElse(null));
+  }
+
+  public void deleteForEveryone(String roomId, MessageId target) {
+    Message m = ownMessage(roomId, target);
+    MessageId id = MessageId.generate(clock, cfg.random());
+    Content c = Content.of(Content.Kind.DELETE, roomId, id.toString(), clock.millis())
+        .withTarget(target.toString());
+    data.putMessage(m.asDeleted());
+    enqueue(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c, m.expiresAt().orElse(null));
+  }
+
+  public void react(String roomId, MessageId target, String emoji, boolean add) {
+    Objects.requireNonNull(emoji, "emoji");
+    if (emoji.isEmpty() || emoji.length() > 32) {
+      throw new IllegalArgumentException("emoji must be 1 to 32 chars");
+    }
+    Message m = data.message(target).filter(x -> x.roomId().equals(roomId))
+        .orElseThrow(() -> new IllegalArgumentException("unknown message " + target));
+    MessageId id = MessageId.generate(clock, cfg.random());
+    Content c = Content.of(Content.Kind.REACTION, roomId, id.toString(), clock.millis())
+        .withTarget(target.toString()).withEmoji(emoji).withFlag(add);
+    data.message(target).ifPresent(x -> data.putMessage(applyReaction(x, self.userId(), emoji,
+        add)));
+    enqueue(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c, m.expiresAt().orElse(null));
+  }
+
+  public void markRead(String roomId) {
+    requireRoom(roomId);
+    callOnEngine(() -> {
+      Set<MessageId> unread = data.unread(roomId);
+      if (unread.isEmpty()) {
+        return null;
+      }
+      data.setUnread(roomId, Set.of());
+      Map<String, List<String>> bySender = new LinkedHashMap<>();
+      List<String> all = new ArrayList<>();
+      for (MessageId id : unread) {
+        all.add(id.toString());
+        data.message(id).ifPresent(m -> bySender.computeIfAbsent(m.senderUserId(),
+            k -> new ArrayList<>()).add(id.toString()));
+      }
+      long now = clock.millis();
+      for (var e : bySender.entrySet()) {
+        MessageId rid = MessageId.generate(clock, cfg.random());
+        enqueueOnEngine(OutboxEntry.Route.USERS, roomId, Set.of(e.getKey()), false, rid,
+            Content.of(Content.Kind.RECEIPT_READ, roomId, rid.toString(), now)
+                .withIds(e.getValue()), null);
+      }
+      MessageId sid = MessageId.generate(clock, cfg.random());
+      enqueueOnEngine(OutboxEntry.Route.USERS, roomId, Set.of(), true, sid,
+          Content.of(Content.Kind.READ_SYNC, roomId, sid.toString(), now).withIds(all), null);
+      return null;
+    });
+    runOnEngine(this::flush); // the receipts leave after markRead has returned
+  }
+
+  public int unreadCount(String roomId) {
+    return data.unread(roomId).size();
+  }
+
+  public void typing(String roomId, boolean isTyping) {
+    ServerLink.RoomInfo room = requireRoom(roomId);
+    MessageId id = MessageId.generate(clock, cfg.random());
+    Instant expires = clock.instant().plus(cfg.typingTtl())
+        .truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    Content c = Content.of(Content.Kind.TYPING, roomId, id.toString(), clock.millis())
+        .withFlag(isTyping);
+    runOnEngine(() -> {
+      if (state != ConnectionState.CONNECTED) {
+        LOG.debug("typing indicator dropped while {}", state);
+        return; // stale by the time we reconnect: dropped, never queued
+      }
+      OutboxEntry e = room.kind() == RoomKind.GROUP
+          ? entry(OutboxEntry.Route.ROOM, roomId, Set.of(), false, id, c, expires)
+          : entry(OutboxEntry.Route.USERS, roomId, others(room), false, id, c, expires);
+      try {
+        deliver(e);
+      } catch (CipherTalkException | CryptoException ex) {
+        LOG.debug("typing indicator not sent: {}", ex.getMessage());
+      }
+    });
+  }
+
+  public List<Message> history(String roomId, int limit) {
+    checkLimit(limit);
+    return visible(data.latest(roomId, limit));
+  }
+
+  public List<Message> historyBefore(String roomId, MessageId before, int limit) {
+    checkLimit(limit);
+    Objects.requireNonNull(before, "before");
+    return visible(data.before(roomId, before, limit));
+  }
+
+  public List<Message> search(String text, int limit) {
+    Objects.requireNonNull(text, "text");
+    checkLimit(limit);
+    if (text.isBlank()) {
+      return List.of();
+    }
+    return visible(data.search(text, limit));
+  }
+
+  private List<Message> visible(List<Message> ms) {
+    Instant now = clock.instant();
+    return ms.stream().filter(m -> m.expiresAt().map(x -> x.isAfter(now)).orElse(true)).toList();
+  }
+
+  private static void checkLimit(int limit) {
+    if (limit < 1 || limit > 500) {
+      throw new IllegalArgumentException("limit must be 1..500: " + limit);
+    }
+  }
+
+  private Message ownMessage(String roomId, MessageId target) {
+    Objects.requireNonNull(target, "messageId");
+    Message m = data.message(target).filter(x -> x.roomId().equals(roomId))
+        .orElseThrow(() -> new IllegalArgumentException("unknown message " + target));
+    if (!m.senderUserId().equals(self.userId())) {
+      throw new IllegalArgumentException("message " + target + " was not sent by this user");
+    }
+    return m;
+  }
+
+  private ServerLink.RoomInfo requireRoom(String roomId) {
+    requireAccount();
+    Objects.requireNonNull(roomId, "roomId");
+    return room(roomId).orElseThrow(() -> new IllegalArgumentException("unknown room " + roomId));
+  }
+
+  private void requireAccount() {
+    requireOpen();
+    if (self == null) {
+      throw new IllegalStateException("register or login first");
+    }
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("client is closed");
+    }
+  }
+
+  private Set<String> others(ServerLink.RoomInfo room) {
+    Set<String> s = new TreeSet<>(room.members().keySet());
+    s.remove(self.userId());
+    return s;
+  }
+
+  // ------------------------------------------------------------------ outbox
+
+  private OutboxEntry entry(OutboxEntry.Route route, String roomId, Set<String> users,
+      boolean includeOwn, MessageId id, Content c, Instant expires) {
+    return new OutboxEntry(0, id, roomId, route, users, Set.of(), includeOwn, codec.encode(c),
+        expires);
+  }
+
+  private void enqueue(OutboxEntry.Route route, String roomId, Set<String> users,
+      boolean includeOwn, MessageId id, Content c, Instant expires) {
+    // Persisted before returning, so a send survives a crash right after the call.
+    data.appendOutbox(entry(route, roomId, users, includeOwn, id, c, expires));
+    runOnEngine(this::flush);
+  }
+
+  private void enqueueOnEngine(OutboxEntry.Route route, String roomId, Set<String> users,
+      boolean includeOwn, MessageId id, Content c, Instant expires) {
+    data.appendOutbox(entry(route, roomId, users, includeOwn, id, c, expires));
+  }
+
+  /** Sends the outbox in order; stops at the first entry that cannot be sent for a transient reason. */
+  private void flush() {
+    if (state != ConnectionState.CONNECTED || closed) {
+      return;
+    }
+    for (OutboxEntry e : data.outbox()) {
+      if (e.expiresAt() != null && !e.expiresAt().isAfter(clock.instant())) {
+        data.removeOutbox(e); // self-destructed before it could leave
+        continue;
+      }
+      try {
+        deliver(e);
+        data.removeOutbox(e);
+      } catch (RequestFailedException ex) {
+        if (isTransient(ex)) {
+          LOG.debug("outbox flush paused: {}", ex.code());
+          return;
+        }
+        LOG.warn("server refused outbox entry {}: {}", e.id(), ex.code());
+        data.removeOutbox(e);
+      } catch (CipherTalkException ex) {
+        LOG.debug("outbox flush paused: {}", ex.getMessage());
+        return;
+      } catch (CryptoException ex) {
+        LOG.warn("cannot encrypt outbox entry {}: {}", e.id(), ex.getClass().getSimpleName());
+        data.removeOutbox(e);
+      }
+    }
+  }
+
+  private static boolean isTransient(RequestFailedException e) {
+    return switch (e.code()) {
+      case "timeout", "not_connected", "rate_limited", "internal", "identity_untrusted" -> true;
+      default -> false;
+    };
+  }
+
+  private void deliver(OutboxEntry e) throws CipherTalkException, CryptoException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        deliverOnce(e);
+        return;
+      } catch (WireServerLink.StaleDevicesException stale) {
+        // The device cache was corrected; encrypt again for the right set, same message id.
+        if (attempt >= 3) {
+          throw new RequestFailedException("stale_devices", stale.getMessage());
+        }
+        LOG.debug("device list changed, resending {}: {}", e.id(), stale.getMessage());
+      }
+    }
+  }
+
+  private void deliverOnce(OutboxEntry e) throws CipherTalkException, CryptoException {
+    ServerLink.RoomInfo room = room(e.roomId()).orElse(null);
+    if (e.route() == OutboxEntry.Route.ROOM) {
+      if (room == null) {
+        throw new RequestFailedException("not_member", "no longer in room " + e.roomId());
+      }
+      if (room.kind() == RoomKind.GROUP) {
+        distributeSenderKey(room);
+        byte[] ct = crypto.groups().encrypt(room.id(), e.content(), e.id(), e.expiresAt());
+        link.sendGroup(e.id(), room.id(), ct, e.expiresAt());
+        return;
+      }
+      sendPairwise(e, devicesOf(others(room), e.includeOwnDevices()));
+      return;
+    }
+    if (e.route() == OutboxEntry.Route.USERS) {
+      sendPairwise(e, devicesOf(e.users(), e.includeOwnDevices()));
+    } else {
+      // The server wants every device of each addressed user (and our own other devices).
+      Set<String> users = new TreeSet<>();
+      e.devices().forEach(d -> users.add(d.userId()));
+      sendPairwise(e, devicesOf(users, true));
+    }
+  }
+
+  /**
+   * Every device of {@code users} and, always, this user's other devices: the server refuses a
+   * pairwise send that leaves one out (so every device sees the same conversation).
+   */
+  private List<DeviceAddress> devicesOf(Set<String> users, boolean includeOwnIgnored)
+      throws CipherTalkException {
+    boolean includeOwn = true;
+    List<DeviceAddress> out = new ArrayList<>();
+    for (String u : users) {
+      if (u.equals(self.userId())) {
+        continue;
+      }
+      for (int d : link.devices(u)) {
+        out.add(new DeviceAddress(u, d));
+      }
+    }
+    if (includeOwn) {
+      for (int d : link.devices(self.userId())) {
+        if (d != self.deviceId()) {
+          out.add(new DeviceAddress(self.userId(), d));
+        }
+      }
+    }
+    return out;
+  }
+
+  private void sendPairwise(OutboxEntry e, List<DeviceAddress> devices)
+      throws CipherTalkException, CryptoException {
+    List<ServerLink.Envelope> envs = new ArrayList<>();
+    Map<String, Set<DeviceAddress>> held = new LinkedHashMap<>();
+    for (DeviceAddress d : devices) {
+      if (untrusted.contains(d.userId())) {
+        held.computeIfAbsent(d.userId(), k -> new LinkedHashSet<>()).add(d);
+        continue;
+      }
+      try {
+        ensureSession(d);
+      } catch (E2eCrypto.IdentityChangedException ex) {
+        identityChanged(ex);
+        held.computeIfAbsent(d.userId(), k -> new LinkedHashSet<>()).add(d);
+        continue;
+      } catch (RequestFailedException ex) {
+        if (isTransient(ex)) {
+          throw ex;
+        }
+        LOG.info("no bundle for {}: {}; skipped", d, ex.code());
+        continue;
+      }
+      envs.add(new ServerLink.Envelope(d, crypto.encrypt(d, e.content(), e.id(), e.expiresAt())));
+    }
+    if (!held.isEmpty()) {
+      // The server accepts a pairwise send only if it addresses every device, so the outbox pauses
+      // here (keeping its order) until the app decides about the changed identity.
+      throw new RequestFailedException("identity_untrusted",
+          "waiting for a decision about the identity of " + held.keySet());
+    }
+    if (!envs.isEmpty()) {
+      link.sendPairwise(e.id(), e.roomId(), envs, e.expiresAt());
+    }
+  }
+
+  private void ensureSession(DeviceAddress d) throws CipherTalkException, CryptoException {
+    if (!crypto.hasSession(d)) {
+      crypto.startSession(link.fetchBundle(d));
+      announceNewDevices();
+    }
+  }
+
+  private Set<DeviceAddress> memberDevices(ServerLink.RoomInfo room) throws CipherTalkException {
+    Set<DeviceAddress> all = new HashSet<>(devicesOf(others(room), true));
+    all.add(self);
+    return all;
+  }
+
+  private void distributeSenderKey(ServerLink.RoomInfo room)
+      throws CipherTalkException, CryptoException {
+    Set<DeviceAddress> members = memberDevices(room);
+    if (needsRotation.remove(room.id())) {
+      crypto.groups().rotate(room.id(), members);
+      senderKeySentTo.remove(room.id());
+    }
+    byte[] distribution = crypto.groups().distribution(room.id(), members);
+    Set<DeviceAddress> sent = senderKeySentTo.computeIfAbsent(room.id(), k -> new HashSet<>());
+    List<DeviceAddress> missing = new ArrayList<>();
+    for (DeviceAddress d : members) {
+      if (!d.equals(self) && !sent.contains(d)) {
+        missing.add(d);
+      }
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    Set<String> users = new TreeSet<>();
+    missing.forEach(d -> users.add(d.userId()));
+    MessageId id = MessageId.generate(clock, cfg.random());
+    Content c = Content.of(Content.Kind.SENDER_KEY, room.id(), id.toString(), clock.millis())
+        .withKeyMaterial(distribution);
+    OutboxEntry e = new OutboxEntry(0, id, room.id(), OutboxEntry.Route.DEVICES, Set.of(),
+        Set.copyOf(missing), true, codec.encode(c), null);
+    deliver(e);
+    sent.addAll(devicesOf(users, true));
+  }
+
+  private void memberGone(String roomId, String userId) {
+    if (self != null && userId.equals(self.userId())) {
+      return;
+    }
+    needsRotation.add(roomId);
+    senderKeySentTo.remove(roomId);
+  }
+
+  // ------------------------------------------------------------------ inbound
+
+  @Override
+  public void onEnvelope(DeviceAddress from, MessageId id, byte[] ciphertext, Instant expiresAt,
+      Runnable ack) {
+    runOnEngine(() -> handleEnvelope(from, id, ciphertext, expiresAt, ack));
+  }
+
+  private void handleEnvelope(DeviceAddress from, MessageId id, byte[] ct, Instant expiresAt,
+      Runnable ack) {
+    if (data.isSeen(id)) {
+      duplicates.incrementAndGet();
+      ack.run();
+      return;
+    }
+    if (untrusted.contains(from.userId())) {
+      hold(from.userId(), () -> handleEnvelope(from, id, ct, expiresAt, ack), ack);
+      return;
+    }
+    byte[] pt;
+    try {
+      pt = crypto.decrypt(from, ct, id, expiresAt);
+    } catch (E2eCrypto.IdentityChangedException e) {
+      identityChanged(e);
+      hold(from.userId(), () -> handleEnvelope(from, id, ct, expiresAt, ack), ack);
+      return;
+    } catch (CryptoException e) {
+      undecryptable.incrementAndGet();
+      LOG.warn("dropping undecryptable envelope {} from {}: {}", id, from,
+          e.getClass().getSimpleName());
+      ack.run();
+      return;
+    }
+    announceNewDevices();
+    link.noteDevice(from);
+    handlePlaintext(from, id, pt, expiresAt, null);
+    ack.run();
+  }
+
+  private void announceNewDevices() {
+    for (E2eCrypto.NewDevice d : crypto.takeNewDevices()) {
+      LOG.info("new device {} of a known user", d.address());
+      cfg.events().publish(new ChatEvent.IdentityKeyChanged(d.address().userId(),
+          d.address().deviceId(), d.safetyNumber(), true));
+    }
+  }
+
+  /** Bound on envelopes held per user while an identity decision is pending. */
+  private static final int MAX_HELD_PER_USER = 1000;
+
+  private void hold(String userId, Runnable retry, Runnable ack) {
+    List<Runnable> held = heldForIdentity.computeIfAbsent(userId, k -> new ArrayList<>());
+    if (held.size() >= MAX_HELD_PER_USER) {
+      LOG.warn("more than {} messages from {} await an identity decision; dropping one",
+          MAX_HELD_PER_USER, userId);
+      undecryptable.incrementAndGet();
+      ack.run();
+      return;
+    }
+    held.add(retry);
+  }
+
+  @Override
+  public void onGroupMessage(String roomId, DeviceAddress from, MessageId id, byte[] ciphertext,
+      Instant expiresAt, Runnable ack) {
+    runOnEngine(() -> handleGroup(roomId, new PendingGroup(from, id, ciphertext, expiresAt, ack),
+        true));
+  }
+
+  private void handleGroup(String roomId, PendingGroup g, boolean mayPend) {
+    if (g.from().equals(self) || data.isSeen(g.id())) {
+      duplicates.incrementAndGet();
+      g.ack().run();
+      return;
+    }
+    byte[] pt;
+    try {
+      pt = crypto.groups().decrypt(roomId, g.from(), g.ciphertext(), g.id(), g.expiresAt());
+    } catch (E2eCrypto.NoSenderKeyException | E2eCrypto.UnknownGroupMemberException e) {
+      if (mayPend) {
+        List<PendingGroup> p = pendingGroup.computeIfAbsent(roomId, k -> new ArrayList<>());
+        if (p.size() < cfg.maxPendingGroupMessages()) {
+          p.add(g); // the sender key is on its way over a pairwise session
+          return;
+        }
+      }
+      undecryptable.incrementAndGet();
+      LOG.info("group message {} in {} from {} has no sender key; dropped", g.id(), roomId,
+          g.from());
+      g.ack().run();
+      return;
+    } catch (CryptoException e) {
+      undecryptable.incrementAndGet();
+      LOG.warn("dropping undecryptable group message {} in {} from {}: {}", g.id(), roomId,
+          g.from(), e.getClass().getSimpleName());
+      g.ack().run();
+      return;
+    }
+    handlePlaintext(g.from(), g.id(), pt, g.expiresAt(), roomId);
+    g.ack().run();
+  }
+
+  private void handlePlaintext(DeviceAddress from, MessageId routingId, byte[] pt,
+      Instant routingExpiry, String groupRoom) {
+    Content c;
+    try {
+      c = codec.decode(pt);
+    } catch (ContentCodec.MalformedContentException e) {
+      LOG.warn("malformed content from {}: {}", from, e.getMessage());
+      data.markSeen(routingId);
+      return;
+    }
+    data.markSeen(routingId);
+    if (groupRoom != null && !groupRoom.equals(c.roomId())) {
+      LOG.warn("group message from {} claims room {} but arrived in {}; dropped", from,
+          c.roomId(), groupRoom);
+      return;
+    }
+    if (!Objects.equals(c.expiresAtMillis(),
+        routingExpiry == null ? null : routingExpiry.toEpochMilli())
+        && c.kind() != Content.Kind.TYPING && c.kind() != Content.Kind.SENDER_KEY) {
+      LOG.warn("expiry mismatch in content from {}; dropped", from);
+      return;
+    }
+    Optional<ServerLink.RoomInfo> room = room(c.roomId());
+    if (room.isEmpty()) {
+      refreshRooms();
+      room = room(c.roomId());
+    }
+    boolean own = from.userId().equals(self.userId());
+    if (room.isEmpty() || (!own && !room.get().members().containsKey(from.userId()))) {
+      LOG.info("content from {} for room {} where it is not a member; dropped", from, c.roomId());
+      return;
+    }
+    delivered.incrementAndGet();
+    try {
+      dispatchContent(from, own, room.get(), c);
+    } catch (IllegalArgumentException e) {
+      LOG.warn("invalid content from {}: {}", from, e.getMessage());
+    }
+  }
+
+  private void dispatchContent(DeviceAddress from, boolean own, ServerLink.RoomInfo room,
+      Content c) {
+    Instant sentAt = Instant.ofEpochMilli(c.sentAtMillis());
+    LOG.debug("{} received {} from {} in {} flag {}", self, c.kind(), from, room.id(), c.flag());
+    switch (c.kind()) {
+      case TEXT -> onText(from, own, room, c, sentAt);
+      case EDIT -> {
+        MessageId t = MessageId.parse(require(c.target(), "target"));
+        Optional<Message> m = data.message(t).filter(x -> x.senderUserId().equals(from.userId())
+            && x.roomId().equals(room.id()) && !x.deleted());
+        m.ifPresent(x -> {
+          Message edited = x.withEditedText(require(c.body(), "body"));
+          data.putMessage(edited);
+          cfg.events().publish(new ChatEvent.MessageEdited(edited));
+        });
+      }
+      case DELETE -> {
+        MessageId t = MessageId.parse(require(c.target(), "target"));
+        Optional<Message> m = data.message(t).filter(x -> x.senderUserId().equals(from.userId())
+            && x.roomId().equals(room.id()));
+        m.ifPresent(x -> {
+          data.putMessage(x.asDeleted());
+          removeUnread(room.id(), Set.of(t));
+          cfg.events().publish(new ChatEvent.MessageDeleted(room.id(), t, from.userId()));
+        });
+      }
+      case REACTION -> {
+        MessageId t = MessageId.parse(require(c.target(), "target"));
+        String emoji = require(c.emoji(), "emoji");
+        boolean add = Boolean.TRUE.equals(c.flag());
+        Optional<Message> m = data.message(t).filter(x -> x.roomId().equals(room.id()));
+        Optional<Message> updated = m.map(x -> applyReaction(x, from.userId(), emoji, add));
+        updated.ifPresent(data::putMessage);
+        cfg.events().publish(new ChatEvent.ReactionChanged(room.id(), t, from.userId(), emoji, add,
+            updated));
+      }
+      case TYPING -> {
+        if (!own) {
+          typing.update(room.id(), from.userId(), Boolean.TRUE.equals(c.flag()));
+        }
+      }
+      case RECEIPT_DELIVERED, RECEIPT_READ -> {
+        ReceiptKind kind = c.kind() == Content.Kind.RECEIPT_READ ? ReceiptKind.READ
+            : ReceiptKind.DELIVERED;
+        for (String s : require(c.ids(), "ids")) {
+          MessageId t = MessageId.parse(s);
+          data.message(t).filter(x -> x.senderUserId().equals(self.userId()))
+              .ifPresent(x -> cfg.events().publish(new ChatEvent.ReceiptReceived(room.id(), t,
+                  from.userId(), kind, sentAt)));
+        }
+      }
+      case READ_SYNC -> {
+        if (own) {
+          Set<MessageId> ids = new HashSet<>();
+          for (String s : require(c.ids(), "ids")) {
+            ids.add(MessageId.parse(s));
+          }
+          Set<MessageId> unread = data.unread(room.id());
+          for (MessageId id : ids) {
+            if (!unread.contains(id) && data.message(id).isEmpty()) {
+              rememberReadAhead(id);
+            }
+          }
+          removeUnread(room.id(), ids);
+        }
+      }
+      case SENDER_KEY -> {
+        try {
+          if (crypto.groups().accept(room.id(), from, require(c.keyMaterial(), "keyMaterial"),
+              memberDevices(room))) {
+            senderKeySentTo.remove(room.id()); // moved to a newer epoch: redistribute our new key
+          }
+        } catch (CipherTalkException e) {
+          LOG.info("cannot list members of {} to accept a sender key: {}", room.id(),
+              e.getMessage());
+          return;
+        } catch (CryptoException e) {
+          LOG.warn("rejected sender key from {} in {}: {}", from, room.id(),
+              e.getClass().getSimpleName());
+          return;
+        }
+        retryPending(room.id(), from);
+      }
+      default -> throw new IllegalArgumentException("unhandled kind " + c.kind());
+    }
+  }
+
+  private void onText(DeviceAddress from, boolean own, ServerLink.RoomInfo room, Content c,
+      Instant sentAt) {
+    MessageId id = MessageId.parse(c.messageId());
+    if (data.message(id).isPresent()) {
+      duplicates.incrementAndGet();
+      return;
+    }
+    Optional<Instant> expires = Optional.ofNullable(c.expiresAtMillis()).map(Instant::ofEpochMilli);
+    if (expires.isPresent() && !expires.get().isAfter(clock.instant())) {
+      return; // already self-destructed
+    }
+    Optional<MessageId> replyTo = Optional.ofNullable(c.replyTo()).map(MessageId::parse);
+    Message m = new Message(id, room.id(), from.userId(), from.deviceId(), sentAt,
+        require(c.body(), "body"), replyTo, expires, false, false, Map.of());
+    data.putMessage(m);
+    scheduleExpiry(m);
+    if (!own) {
+      if (!readAhead.remove(id)) {
+        Set<MessageId> unread = new LinkedHashSet<>(data.unread(room.id()));
+        unread.add(id);
+        data.setUnread(room.id(), unread);
+      }
+      MessageId rid = MessageId.generate(clock, cfg.random());
+      enqueueOnEngine(OutboxEntry.Route.USERS, room.id(), Set.of(from.userId()), false, rid,
+          Content.of(Content.Kind.RECEIPT_DELIVERED, room.id(), rid.toString(), clock.millis())
+              .withIds(List.of(id.toString())), null);
+      flush();
+    }
+    Optional<Message> target = replyTo.flatMap(data::message);
+    cfg.events().publish(new ChatEvent.MessageReceived(m, target, own));
+  }
+
+  private void rememberReadAhead(MessageId id) {
+    readAhead.add(id);
+    if (readAhead.size() > 10_000) {
+      var it = readAhead.iterator();
+      it.next();
+      it.remove();
+    }
+  }
+
+  private void removeUnread(String roomId, Set<MessageId> ids) {
+    Set<MessageId> unread = new LinkedHashSet<>(data.unread(roomId));
+    if (unread.removeAll(ids)) {
+      data.setUnread(roomId, unread);
+    }
+  }
+
+  private static <T> T require(T v, String field) {
+    if (v == null) {
+      throw new IllegalArgumentException("missing " + field);
+    }
+    return v;
+  }
+
+  private static Message applyReaction(Message m, String userId, String emoji, boolean add) {
+    Map<String, Set<String>> r = new HashMap<>();
+    m.reactions().forEach((k, v) -> r.put(k, new HashSet<>(v)));
+    if (add) {
+      r.computeIfAbsent(emoji, k -> new HashSet<>()).add(userId);
+    } else if (r.containsKey(emoji)) {
+      r.get(emoji).remove(userId);
+      if (r.get(emoji).isEmpty()) {
+        r.remove(emoji);
+      }
+    }
+    Map<String, Set<String>> frozen = new HashMap<>();
+    r.forEach((k, v) -> frozen.put(k, Set.copyOf(v)));
+    return m.withReactions(frozen);
+  }
+
+  private void retryPending(String roomId, DeviceAddress from) {
+    List<PendingGroup> p = pendingGroup.get(roomId);
+    if (p == null) {
+      return;
+    }
+    List<PendingGroup> mine = p.stream().filter(g -> g.from().equals(from)).toList();
+    p.removeAll(mine);
+    for (PendingGroup g : mine) {
+      handleGroup(roomId, g, false);
+    }
+  }
+
+  private void identityChanged(E2eCrypto.IdentityChangedException e) {
+    String user = e.address().userId();
+    if (untrusted.add(user)) {
+      LOG.info("identity key of {} changed; holding messages until trusted", user);
+      cfg.events().publish(new ChatEvent.IdentityKeyChanged(user, e.address().deviceId(),
+          e.newSafetyNumber(), false));
+    }
+  }
+
+  @Override
+  public void onPresence(Presence p) {
+    presence.put(p.userId(), p);
+    cfg.events().publish(new ChatEvent.PresenceChanged(p));
+  }
+
+  @Override
+  public void onMembership(String roomId, String userId, ChatEvent.MembershipChange change,
+      Optional<Role> role, Optional<ServerLink.RoomInfo> room) {
+    runOnEngine(() -> {
+      boolean me = self != null && userId.equals(self.userId());
+      if ((change == ChatEvent.MembershipChange.REMOVED
+          || change == ChatEvent.MembershipChange.LEFT)) {
+        if (me) {
+          data.removeRoom(roomId);
+          senderKeySentTo.remove(roomId);
+          crypto.groups().leave(roomId);
+        } else {
+          memberGone(roomId, userId);
+        }
+      }
+      if (room.isPresent() && !me) {
+        data.putRoom(room.get());
+      } else if (room.isPresent() && change != ChatEvent.MembershipChange.REMOVED
+          && change != ChatEvent.MembershipChange.LEFT) {
+        data.putRoom(room.get());
+      } else if (room.isEmpty() && !me) {
+        refreshRooms();
+      }
+      cfg.events().publish(new ChatEvent.MembershipChanged(roomId, userId, change, role));
+    });
+  }
+
+  @Override
+  public void onPrekeysLow(int remaining) {
+    runOnEngine(() -> {
+      try {
+        link.publishKeys(crypto.refillOneTimePrekeys(cfg.prekeyBatch()));
+        LOG.info("published {} one-time prekeys ({} were left)", cfg.prekeyBatch(), remaining);
+      } catch (CipherTalkException | CryptoException e) {
+        LOG.warn("one-time prekey refill failed: {}", e.getMessage());
+      }
+    });
+  }
+
+  @Override
+  public void onDisconnected(String reason) {
+    runOnEngine(() -> {
+      LOG.info("connection lost: {}", reason);
+      scheduleReconnect(); // armed before the state change is observable
+      setState(ConnectionState.DISCONNECTED);
+    });
+  }
+
+  // ------------------------------------------------------------------ self-destruct
+
+  private void scheduleStoredExpiries() {
+    data.nextExpiry().ifPresent(this::armSweep);
+  }
+
+  private void scheduleExpiry(Message m) {
+    m.expiresAt().ifPresent(this::armSweep);
+  }
+
+  /** Makes sure a sweep runs at {@code at} (one timer: the earliest pending expiry). */
+  private void armSweep(Instant at) {
+    if (sweepAt != null && !at.isBefore(sweepAt)) {
+      return;
+    }
+    if (sweepTimer != null) {
+      sweepTimer.cancel();
+    }
+    sweepAt = at;
+    sweepTimer = cfg.scheduler().schedule(at, () -> runOnEngine(this::sweep));
+  }
+
+  private void sweep() {
+    sweepAt = null;
+    sweepTimer = null;
+    if (closed) {
+      return;
+    }
+    List<Message> expired = data.sweepExpired();
+    data.nextExpiry().ifPresent(this::armSweep); // re-armed before anyone hears of this sweep
+    for (Message m : expired) {
+      removeUnread(m.roomId(), Set.of(m.id()));
+      cfg.events().publish(new ChatEvent.MessageExpired(m.roomId(), m.id()));
+    }
+  }
+
+  // ------------------------------------------------------------------ engine thread plumbing
+
+  private void runOnEngine(Runnable r) {
+    if (closed) {
+      return;
+    }
+    engine.execute(() -> {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        LOG.error("engine task failed", e);
+      }
+    });
+  }
+
+  private <T> T callOnEngine(java.util.concurrent.Callable<T> c) {
+    requireOpen();
+    if (Thread.currentThread() == engineThread) {
+      try {
+        return c.call(); // a listener running on the engine thread must not wait for itself
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    var f = engine.submit(c);
+    try {
+      return f.get(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted");
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("engine busy for 60 s");
+    }
+  }
+
+  /** Waits until every task queued so far on the engine thread has run. */
+  public void awaitEngine() {
+    if (!closed) {
+      callOnEngine(() -> null);
+    }
+  }
+
+  public Stats stats() {
+    int pending = pendingGroup.values().stream().mapToInt(List::size).sum();
+    return new Stats(delivered.get(), duplicates.get(), undecryptable.get(), pending,
+        data.outbox().size());
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    wantConnected = false;
+    try {
+      callOnEngine(() -> {
+        cancelReconnect();
+        if (rotationTimer != null) {
+          rotationTimer.cancel();
+        }
+        if (sweepTimer != null) {
+          sweepTimer.cancel();
+        }
+        link.close();
+        return null;
+      });
+    } finally {
+      closed = true;
+      engine.shutdown();
+      state = ConnectionState.CLOSED;
+      cfg.events().publish(new ChatEvent.ConnectionStateChanged(ConnectionState.CLOSED));
+      data.close();
+    }
+  }
+}

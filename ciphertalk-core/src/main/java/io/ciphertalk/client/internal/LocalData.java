@@ -1,0 +1,75 @@
+package io.ciphertalk.client.internal;
+
+import io.ciphertalk.client.Message;
+import io.ciphertalk.core.model.MessageId;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the client keeps on the device besides crypto state: the account, the decrypted history,
+ * rooms, the outbox, the ids already processed and unread bookkeeping. Implementations are
+ * thread-safe and, for the file store, encrypt everything sensitive at rest.
+ */
+public interface LocalData extends AutoCloseable {
+  /** The account this store belongs to. */
+  record Account(String userId, int deviceId, String token) {
+    @Override
+    public String toString() {
+      return "Account[" + userId + "." + deviceId + "]"; // never print the token
+    }
+  }
+
+  Optional<Account> account();
+
+  void saveAccount(Account account);
+
+  /** Inserts or replaces a message (replacing keeps its position in the history). */
+  void putMessage(Message message);
+
+  Optional<Message> message(MessageId id);
+
+  void deleteMessage(MessageId id);
+
+  /** The newest {@code limit} messages of a room, oldest first. */
+  List<Message> latest(String roomId, int limit);
+
+  /** Up to {@code limit} messages stored before {@code before}, oldest first. */
+  List<Message> before(String roomId, MessageId before, int limit);
+
+  /** Messages whose text contains {@code needle} (case-insensitive), newest first. */
+  List<Message> search(String needle, int limit);
+
+  /** The earliest expiry among stored messages. */
+  Optional<java.time.Instant> nextExpiry();
+
+  /** Deletes every expired message and returns them. */
+  List<Message> sweepExpired();
+
+  void putRoom(ServerLink.RoomInfo room);
+
+  void removeRoom(String roomId);
+
+  List<ServerLink.RoomInfo> rooms();
+
+  /** Appends to the outbox; returns the entry with its sequence number. */
+  OutboxEntry appendOutbox(OutboxEntry entry);
+
+  /** The outbox in order. */
+  List<OutboxEntry> outbox();
+
+  void removeOutbox(OutboxEntry entry);
+
+  /** Whether an inbound payload id was already processed. */
+  boolean isSeen(MessageId id);
+
+  /** Records an inbound payload id; false if it was already recorded (a duplicate). */
+  boolean markSeen(MessageId id);
+
+  Set<MessageId> unread(String roomId);
+
+  void setUnread(String roomId, Set<MessageId> ids);
+
+  @Override
+  void close();
+}

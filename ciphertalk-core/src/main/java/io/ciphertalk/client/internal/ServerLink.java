@@ -1,0 +1,154 @@
+package io.ciphertalk.client.internal;
+
+import io.ciphertalk.client.ChatEvent;
+import io.ciphertalk.client.CipherTalkException;
+import io.ciphertalk.client.Contact;
+import io.ciphertalk.client.Presence;
+import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.Role;
+import io.ciphertalk.core.model.RoomKind;
+import io.ciphertalk.crypto.DeviceAddress;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The client engine's view of the server: semantic requests and a stream of inbound events. One
+ * implementation maps this onto the wire frames over a transport; tests use an in-process fake.
+ *
+ * <p>Requests block until the server answered (or a timeout) and throw {@link CipherTalkException}
+ * on refusal. {@link Inbound} callbacks may come on any thread, one at a time.
+ */
+public interface ServerLink extends AutoCloseable {
+  /** Creates an account; returns a bearer token. */
+  String register(String userId, String password) throws CipherTalkException;
+
+  /** Logs in; returns a bearer token. */
+  String login(String userId, String password) throws CipherTalkException;
+
+  /** Opens the live connection and authenticates this device; inbound events start flowing. */
+  void connect(DeviceAddress self, String token, Inbound inbound) throws CipherTalkException;
+
+  /** Drops the live connection (no reconnect by the link itself). */
+  void disconnect();
+
+  boolean isConnected();
+
+  /**
+   * Publishes this device's public keys: replaces the identity and signed prekeys, adds the
+   * one-time prekeys to the stock.
+   */
+  void publishKeys(KeyUpload upload) throws CipherTalkException;
+
+  /** The devices a user has registered. */
+  List<Integer> devices(String userId) throws CipherTalkException;
+
+  /** A hint that {@code device} exists (it just sent us an authenticated message). */
+  default void noteDevice(DeviceAddress device) {}
+
+  /** One device's prekey bundle (consumes one one-time prekey if any is left). */
+  DeviceBundle fetchBundle(DeviceAddress device) throws CipherTalkException;
+
+  /** Sends per-device ciphertexts; returns once the server durably stored them. */
+  void sendPairwise(MessageId id, String roomId, List<Envelope> envelopes, Instant expiresAt)
+      throws CipherTalkException;
+
+  /** Sends one group ciphertext to a room; returns once the server durably stored it. */
+  void sendGroup(MessageId id, String roomId, byte[] ciphertext, Instant expiresAt)
+      throws CipherTalkException;
+
+  RoomInfo createRoom(RoomKind kind, String name, Set<String> members) throws CipherTalkException;
+
+  List<RoomInfo> rooms() throws CipherTalkException;
+
+  void invite(String roomId, String userId) throws CipherTalkException;
+
+  void remove(String roomId, String userId) throws CipherTalkException;
+
+  void leave(String roomId) throws CipherTalkException;
+
+  void setRole(String roomId, String userId, Role role) throws CipherTalkException;
+
+  void addContact(String userId, String nickname) throws CipherTalkException;
+
+  List<Contact> contacts() throws CipherTalkException;
+
+  void removeContact(String userId) throws CipherTalkException;
+
+  void block(String userId, boolean blocked) throws CipherTalkException;
+
+  Map<String, Presence> presence(Collection<String> userIds) throws CipherTalkException;
+
+  @Override
+  void close();
+
+  /** Events from the server. Implemented by the engine. */
+  interface Inbound {
+    /**
+     * A pairwise ciphertext for this device; {@code expiresAt} (null = none) is the routing copy of
+     * the expiry, authenticated by the decryption. Call {@code ack} once it is safely processed.
+     */
+    void onEnvelope(DeviceAddress from, MessageId id, byte[] ciphertext, Instant expiresAt,
+        Runnable ack);
+
+    /** A group ciphertext in a room. Call {@code ack} once it is safely processed. */
+    void onGroupMessage(String roomId, DeviceAddress from, MessageId id, byte[] ciphertext,
+        Instant expiresAt, Runnable ack);
+
+    void onPresence(Presence presence);
+
+    /** A membership change; {@code room} is the room after it (empty if this user left it). */
+    void onMembership(String roomId, String userId, ChatEvent.MembershipChange change,
+        Optional<Role> role, Optional<RoomInfo> room);
+
+    /** The server's notice that this device's one-time prekeys run low. */
+    void onPrekeysLow(int remaining);
+
+    /** The connection dropped (not called after {@link #disconnect()}). */
+    void onDisconnected(String reason);
+  }
+
+  /** A ciphertext for one device. */
+  record Envelope(DeviceAddress to, byte[] ciphertext) {
+    public Envelope {
+      Objects.requireNonNull(to, "to");
+      Objects.requireNonNull(ciphertext, "ciphertext");
+    }
+  }
+
+  /** A room as the server describes it. */
+  record RoomInfo(String id, RoomKind kind, String name, Map<String, Role> members) {
+    public RoomInfo {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(name, "name");
+      members = Map.copyOf(members);
+    }
+  }
+
+  /**
+   * A device's public keys as fetched from the directory: the encoded bundle without a one-time
+   * prekey (identity, signed prekeys), plus the one one-time prekey the server handed out, if any.
+   */
+  record DeviceBundle(DeviceAddress device, byte[] bundle, KeyUpload.OneTimePrekey oneTimePrekey) {
+    public DeviceBundle {
+      Objects.requireNonNull(device, "device");
+      Objects.requireNonNull(bundle, "bundle");
+    }
+  }
+
+  /** A device's public keys to publish. */
+  record KeyUpload(byte[] identityAndSignedPrekeys, List<OneTimePrekey> oneTimePrekeys) {
+    public KeyUpload {
+      Objects.requireNonNull(identityAndSignedPrekeys, "identityAndSignedPrekeys");
+      oneTimePrekeys = List.copyOf(oneTimePrekeys);
+    }
+
+    /** One one-time prekey: its id and public encoding. */
+    public record OneTimePrekey(int id, byte[] publicKey) {}
+  }
+}

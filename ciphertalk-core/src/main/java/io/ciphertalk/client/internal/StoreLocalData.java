@@ -1,0 +1,236 @@
+package io.ciphertalk.client.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ciphertalk.client.Message;
+import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.Room;
+import io.ciphertalk.core.model.RoomMember;
+import io.ciphertalk.core.store.LocalStore;
+import io.ciphertalk.core.store.MessageCursor;
+import io.ciphertalk.crypto.DeviceAddress;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@link LocalData} on the store SPI of {@code io.ciphertalk.core.store} (in memory, or the Jdbi/H2
+ * store encrypted at rest). Converts between the client's types and the model's; outbox entries
+ * travel as the store's opaque (sealed) payload. Thread-safe as the store is.
+ */
+public final class StoreLocalData implements LocalData {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Rooms are cached with the server's largest size; the server enforces the real one. */
+  private static final int MAX_MEMBERS = 1000;
+
+  private final LocalStore store;
+
+  public StoreLocalData(LocalStore store) {
+    this.store = store;
+  }
+
+  public LocalStore store() {
+    return store;
+  }
+
+  @Override
+  public Optional<Account> account() {
+    return store.account().account().map(a -> new Account(a.userId(), a.deviceId(), a.token()));
+  }
+
+  @Override
+  public void saveAccount(Account a) {
+    store.account().saveAccount(new io.ciphertalk.core.store.Account(a.userId(), a.deviceId(),
+        a.token()));
+  }
+
+  // ------------------------------------------------------------------ messages
+
+  private static io.ciphertalk.core.model.Message toModel(Message m) {
+    return new io.ciphertalk.core.model.Message(m.id(), m.roomId(),
+        DeviceAddress.of(m.senderUserId(), m.senderDeviceId()), m.sentAt(), m.text(),
+        m.replyTo().orElse(null), m.expiresAt().orElse(null), m.edited(), m.deleted(),
+        m.reactions());
+  }
+
+  private static Message fromModel(io.ciphertalk.core.model.Message m) {
+    return new Message(m.id(), m.roomId(), m.sender().userId(), m.sender().deviceId(), m.sentAt(),
+        m.body(), Optional.ofNullable(m.replyTo()), Optional.ofNullable(m.expiresAt()), m.edited(),
+        m.deleted(), m.reactions());
+  }
+
+  @Override
+  public void putMessage(Message message) {
+    store.messages().saveMessage(toModel(message));
+  }
+
+  @Override
+  public Optional<Message> message(MessageId id) {
+    return store.messages().message(id).map(StoreLocalData::fromModel);
+  }
+
+  @Override
+  public void deleteMessage(MessageId id) {
+    store.messages().deleteMessage(id);
+  }
+
+  private static List<Message> oldestFirst(List<io.ciphertalk.core.model.Message> newestFirst) {
+    List<Message> out = new ArrayList<>(newestFirst.size());
+    for (io.ciphertalk.core.model.Message m : newestFirst) {
+      out.add(fromModel(m));
+    }
+    Collections.reverse(out);
+    return out;
+  }
+
+  @Override
+  public List<Message> latest(String roomId, int limit) {
+    return oldestFirst(store.messages().history(roomId, null, limit));
+  }
+
+  @Override
+  public List<Message> before(String roomId, MessageId before, int limit) {
+    Optional<io.ciphertalk.core.model.Message> anchor = store.messages().message(before);
+    if (anchor.isEmpty()) {
+      return List.of();
+    }
+    return oldestFirst(store.messages().history(roomId, MessageCursor.of(anchor.get()), limit));
+  }
+
+  @Override
+  public List<Message> search(String needle, int limit) {
+    return store.messages().search(null, needle, limit).stream().map(StoreLocalData::fromModel)
+        .toList();
+  }
+
+  @Override
+  public Optional<Instant> nextExpiry() {
+    return store.messages().nextExpiry();
+  }
+
+  @Override
+  public List<Message> sweepExpired() {
+    return store.messages().sweepExpired().stream().map(StoreLocalData::fromModel).toList();
+  }
+
+  // ------------------------------------------------------------------ rooms
+
+  @Override
+  public void putRoom(ServerLink.RoomInfo r) {
+    List<RoomMember> members = new ArrayList<>();
+    r.members().forEach((u, role) -> members.add(new RoomMember(u, role)));
+    store.rooms().saveRoom(new Room(r.id(), r.kind(), r.name(), null, members,
+        Math.max(MAX_MEMBERS, members.size())));
+  }
+
+  @Override
+  public void removeRoom(String roomId) {
+    store.rooms().removeRoom(roomId);
+  }
+
+  @Override
+  public List<ServerLink.RoomInfo> rooms() {
+    List<ServerLink.RoomInfo> out = new ArrayList<>();
+    for (Room r : store.rooms().rooms()) {
+      Map<String, io.ciphertalk.core.model.Role> m = new LinkedHashMap<>();
+      r.members().forEach(x -> m.put(x.userId(), x.role()));
+      out.add(new ServerLink.RoomInfo(r.roomId(), r.kind(), r.name() == null ? "" : r.name(), m));
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ outbox
+
+  @Override
+  public OutboxEntry appendOutbox(OutboxEntry e) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("route", e.route().name());
+    ArrayNode users = o.putArray("users");
+    e.users().forEach(users::add);
+    ArrayNode devices = o.putArray("devices");
+    e.devices().forEach(d -> devices.add(d.toString()));
+    o.put("own", e.includeOwnDevices());
+    o.put("content", Base64.getEncoder().encodeToString(e.content()));
+    if (e.expiresAt() != null) {
+      o.put("expiresAt", e.expiresAt().toEpochMilli());
+    }
+    byte[] payload;
+    try {
+      payload = JSON.writeValueAsBytes(o);
+    } catch (IOException ex) {
+      throw new IllegalStateException(ex);
+    }
+    io.ciphertalk.core.store.OutboxEntry stored =
+        store.outbox().enqueue(e.id(), e.roomId(), payload);
+    return e.withSeq(stored.seq());
+  }
+
+  @Override
+  public List<OutboxEntry> outbox() {
+    List<OutboxEntry> out = new ArrayList<>();
+    for (io.ciphertalk.core.store.OutboxEntry s : store.outbox().pending(10_000)) {
+      try {
+        JsonNode o = JSON.readTree(s.payload());
+        Set<String> users = new HashSet<>();
+        o.path("users").forEach(u -> users.add(u.asText()));
+        Set<DeviceAddress> devices = new HashSet<>();
+        o.path("devices").forEach(d -> {
+          String a = d.asText();
+          int dot = a.lastIndexOf('.');
+          devices.add(DeviceAddress.of(a.substring(0, dot), Integer.parseInt(a.substring(dot + 1))));
+        });
+        Instant exp = o.hasNonNull("expiresAt") ? Instant.ofEpochMilli(o.get("expiresAt").asLong())
+            : null;
+        out.add(new OutboxEntry(s.seq(), s.messageId(), s.roomId(),
+            OutboxEntry.Route.valueOf(o.get("route").asText()), users, devices,
+            o.path("own").asBoolean(), Base64.getDecoder().decode(o.get("content").asText()), exp));
+      } catch (IOException | RuntimeException ex) {
+        // Only this client writes the payload; one that does not parse is dropped, not retried.
+        store.outbox().remove(s.messageId());
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void removeOutbox(OutboxEntry entry) {
+    store.outbox().remove(entry.id());
+  }
+
+  // ------------------------------------------------------------------ seen, unread
+
+  @Override
+  public boolean isSeen(MessageId id) {
+    return store.seen().isSeen(id);
+  }
+
+  @Override
+  public boolean markSeen(MessageId id) {
+    return store.seen().markSeen(id);
+  }
+
+  @Override
+  public Set<MessageId> unread(String roomId) {
+    return store.unread().unread(roomId);
+  }
+
+  @Override
+  public void setUnread(String roomId, Set<MessageId> ids) {
+    store.unread().setUnread(roomId, ids);
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+}

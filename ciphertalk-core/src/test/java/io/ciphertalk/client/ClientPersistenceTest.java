@@ -1,0 +1,98 @@
+package io.ciphertalk.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ciphertalk.client.internal.ManualClock;
+import io.ciphertalk.client.internal.ManualScheduler;
+import io.ciphertalk.core.store.jdbi.JdbiLocalStore;
+import io.ciphertalk.crypto.RandomSource;
+import io.ciphertalk.crypto.SecretBytes;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A client on the encrypted file store survives a restart with its keys, history and outbox. */
+class ClientPersistenceTest {
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-03-01T12:00:00Z"));
+  private final ManualScheduler scheduler = new ManualScheduler(clock);
+  private final FakeHub hub = new FakeHub(clock);
+  private final List<CipherTalkClient> clients = new ArrayList<>();
+  private final SecretBytes key = SecretBytes.random(32, RandomSource.secure());
+
+  @AfterEach
+  void close() {
+    clients.forEach(CipherTalkClient::close);
+  }
+
+  private CipherTalkClient bobOnFile(Path file, Recorder r) throws Exception {
+    JdbiLocalStore store = JdbiLocalStore.builder().file(file).key(key).clock(clock).open();
+    CipherTalkClient c = CipherTalkClient.builder().link(hub.link()).store(store).clock(clock)
+        .scheduler(scheduler).listener(r).prekeyBatch(5).build();
+    clients.add(c);
+    return c;
+  }
+
+  @Test
+  void restartedClient_onTheEncryptedFileStore_keepsSessionsSenderKeysHistoryAndOutbox(
+      @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("bob");
+    Recorder ra = new Recorder("alice");
+    CipherTalkClient alice = CipherTalkClient.builder().link(hub.link()).clock(clock)
+        .scheduler(scheduler).listener(ra).prekeyBatch(5).build();
+    clients.add(alice);
+    alice.register("alice", "pw-alice");
+    alice.connect();
+    Recorder rb = new Recorder("bob");
+    CipherTalkClient bob = bobOnFile(file, rb);
+    bob.register("bob", "pw-bob");
+    bob.connect();
+
+    Room room = alice.privateRoom("bob");
+    room.send("before restart SECRET-TEXT");
+    rb.awaitText("before restart SECRET-TEXT");
+    bob.room(room.id()).orElseThrow().send("reply from bob");
+    ra.awaitText("reply from bob");
+    Room group = alice.createGroup("g", Set.of("bob"));
+    group.send("group before restart");
+    rb.awaitText("group before restart");
+
+    bob.disconnect();
+    room.send("while bob is away");
+    bob.room(room.id()).orElseThrow().send("queued by bob while offline");
+    bob.close();
+    clients.remove(bob);
+
+    Recorder rb2 = new Recorder("bob-restarted");
+    CipherTalkClient bob2 = bobOnFile(file, rb2);
+    bob2.connect(); // no login: the account, keys and sessions come from the store
+    rb2.awaitText("while bob is away");
+    ra.awaitText("queued by bob while offline");
+    group.send("group after restart");
+    rb2.awaitText("group after restart");
+    assertThat(rb2.all(ChatEvent.IdentityKeyChanged.class)).isEmpty();
+    assertThat(ra.all(ChatEvent.IdentityKeyChanged.class)).isEmpty();
+    Room bobRoom = bob2.room(room.id()).orElseThrow();
+    assertThat(bobRoom.history(50)).extracting(Message::text)
+        .contains("before restart SECRET-TEXT", "reply from bob", "while bob is away");
+    assertThat(bob2.search("SECRET-TEXT", 10)).hasSize(1);
+    bob2.close();
+    clients.remove(bob2);
+
+    byte[] marker = "SECRET-TEXT".getBytes(StandardCharsets.UTF_8);
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path p : files.filter(Files::isRegularFile).toList()) {
+        String content = new String(Files.readAllBytes(p), StandardCharsets.ISO_8859_1);
+        assertThat(content).as(p.toString()).doesNotContain(new String(marker,
+            StandardCharsets.ISO_8859_1));
+      }
+    }
+  }
+}

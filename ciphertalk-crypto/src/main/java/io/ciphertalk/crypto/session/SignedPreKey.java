@@ -1,0 +1,108 @@
+package io.ciphertalk.crypto.session;
+
+import io.ciphertalk.crypto.InvalidKeyMaterialException;
+import io.ciphertalk.crypto.RandomSource;
+import io.ciphertalk.crypto.SecretBytes;
+import io.ciphertalk.crypto.X25519;
+import io.ciphertalk.crypto.session.internal.ByteReader;
+import io.ciphertalk.crypto.session.internal.ByteWriter;
+import io.ciphertalk.crypto.session.internal.Kdfs;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A medium-term X25519 prekey (X3DH's SPK) with its id and the identity's Ed25519 signature over
+ * {@code "CipherTalk/1/sig/signed-prekey" || u32 id || public key}. This object holds the private
+ * key: keep it on the device; publish {@link #publicKey()}, {@link #id()} and {@link #signature()}
+ * through a {@link PreKeyBundle}. Rotate it periodically (Signal suggests every week or month).
+ *
+ * <p>Thread-safe; {@link #wipe()} must not race with use. No method accepts null.
+ */
+public final class SignedPreKey {
+  private final int id;
+  private final X25519.PrivateKey key;
+  private final byte[] signature;
+
+  private SignedPreKey(int id, X25519.PrivateKey key, byte[] signature) {
+    this.id = id;
+    this.key = key;
+    this.signature = signature;
+  }
+
+  /** Generates a new signed prekey with the given positive id, signed by {@code identity}. */
+  public static SignedPreKey generate(IdentityKeyPair identity, int id, RandomSource random) {
+    Objects.requireNonNull(identity, "identity");
+    Objects.requireNonNull(random, "random");
+    PreKeys.checkId(id);
+    X25519.PrivateKey k = X25519.generate(random);
+    byte[] sig = identity.sign(Kdfs.SIG_SIGNED_PREKEY, idAndKey(id, k.publicKey().toByteArray()));
+    return new SignedPreKey(id, k, sig);
+  }
+
+  private static byte[] idAndKey(int id, byte[] pub) {
+    return new ByteWriter(36).u32(id).bytes(pub).toByteArray();
+  }
+
+  /** The prekey id (positive). */
+  public int id() {
+    return id;
+  }
+
+  /** The public key to publish. */
+  public X25519.PublicKey publicKey() {
+    return key.publicKey();
+  }
+
+  /** The 64-byte Ed25519 signature (a copy). */
+  public byte[] signature() {
+    return signature.clone();
+  }
+
+  X25519.PrivateKey privateKey() {
+    return key;
+  }
+
+  /** Secret encoding: {@code u8 1 || u32 id || x25519 private (32) || signature (64)}. */
+  public SecretBytes serialize() {
+    byte[] s = key.secret().toByteArray();
+    byte[] out = new ByteWriter(101).u8(PreKeys.FORMAT_VERSION).u32(id).bytes(s).bytes(signature)
+        .toByteArray();
+    Arrays.fill(s, (byte) 0);
+    return SecretBytes.wrap(out);
+  }
+
+  /** Restores a prekey from {@link #serialize()}. */
+  public static SignedPreKey deserialize(SecretBytes encoded) throws InvalidKeyMaterialException {
+    byte[] b = Objects.requireNonNull(encoded, "encoded").toByteArray();
+    try {
+      ByteReader r = new ByteReader(b);
+      if (r.u8() != PreKeys.FORMAT_VERSION) {
+        throw new InvalidKeyMaterialException("unknown signed prekey format");
+      }
+      int id = r.u32();
+      byte[] s = r.bytes(32);
+      byte[] sig = r.bytes(64);
+      r.expectEnd();
+      if (id < 1) {
+        throw new InvalidKeyMaterialException("signed prekey id must be positive");
+      }
+      X25519.PrivateKey k = X25519.PrivateKey.of(SecretBytes.wrap(s));
+      Arrays.fill(s, (byte) 0);
+      return new SignedPreKey(id, k, sig);
+    } catch (ByteReader.Truncated e) {
+      throw PreKeys.malformed("signed prekey", e);
+    } finally {
+      Arrays.fill(b, (byte) 0);
+    }
+  }
+
+  /** Overwrites the private key. */
+  public void wipe() {
+    key.wipe();
+  }
+
+  @Override
+  public String toString() {
+    return "SignedPreKey[id=" + id + "]";
+  }
+}

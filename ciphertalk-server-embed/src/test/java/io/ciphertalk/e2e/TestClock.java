@@ -1,0 +1,41 @@
+package io.ciphertalk.e2e;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** A clock that only moves when told to; for tests and simulations. Thread-safe. */
+final class TestClock extends Clock {
+  private final AtomicReference<Instant> now;
+
+  TestClock(Instant start) {
+    this.now = new AtomicReference<>(Objects.requireNonNull(start, "start"));
+  }
+
+  /** Moves the clock forward. */
+  public void advance(Duration d) {
+    if (d.isNegative()) {
+      throw new IllegalArgumentException("cannot go back in time: " + d);
+    }
+    now.updateAndGet(t -> t.plus(d));
+  }
+
+  @Override
+  public Instant instant() {
+    return now.get();
+  }
+
+  @Override
+  public ZoneId getZone() {
+    return ZoneOffset.UTC;
+  }
+
+  @Override
+  public Clock withZone(ZoneId zone) {
+    return this;
+  }
+}

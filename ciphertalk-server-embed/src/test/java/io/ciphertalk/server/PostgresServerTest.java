@@ -1,0 +1,115 @@
+package io.ciphertalk.server;
+
+import static io.ciphertalk.server.Fixtures.createRoom;
+import static io.ciphertalk.server.Fixtures.publish;
+import static io.ciphertalk.server.Fixtures.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.RoomKind;
+import io.ciphertalk.core.wire.Frame;
+import io.ciphertalk.core.wire.Recipient;
+import io.ciphertalk.crypto.DeviceAddress;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The server's SQL on a real PostgreSQL: migrations, accounts, prekey hand-out under concurrency,
+ * rooms, 1:1 and group routing, acks and restart. Runs only when
+ * {@code -Dciphertalk.test.postgresUrl=jdbc:postgresql://host:port/db?user=...} names an empty
+ * database (its tables are dropped first).
+ */
+@EnabledIfSystemProperty(
+    named = "ciphertalk.test.postgresUrl",
+    matches = "jdbc:postgresql:.*",
+    disabledReason = "needs a PostgreSQL server: pass -Dciphertalk.test.postgresUrl=jdbc:postgresql://...")
+class PostgresServerTest {
+
+  private static PGSimpleDataSource dataSource() throws Exception {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setURL(System.getProperty("ciphertalk.test.postgresUrl"));
+    try (var c = ds.getConnection(); var st = c.createStatement()) {
+      for (String t : List.of("message_ids", "room_cursors", "room_messages", "direct_queue", "contacts",
+          "room_members", "rooms", "one_time_prekeys", "devices", "tokens", "accounts", "schema_version")) {
+        st.execute("DROP TABLE IF EXISTS " + t + " CASCADE");
+      }
+    }
+    return ds;
+  }
+
+  private static CipherTalkServer server(PGSimpleDataSource ds) {
+    return CipherTalkServer.builder().wsPort(0).httpPort(0).dataSource(ds).passwordHashing(64, 1)
+        .rateLimit(10_000, 10_000).build().start();
+  }
+
+  @Test
+  void serverRoutesAndPersists_onPostgresql() throws Exception {
+    PGSimpleDataSource ds = dataSource();
+    String alice;
+    String bob;
+    MessageId direct = RawClient.newMessageId();
+    MessageId group = RawClient.newMessageId();
+    try (CipherTalkServer s = server(ds)) {
+      alice = TestServers.account(s, "alice");
+      bob = TestServers.account(s, "bob");
+      try (RawClient b = RawClient.login(s, bob, 1)) {
+        publish(b, 40, 1);
+      }
+      try (RawClient a = RawClient.login(s, alice, 1)) {
+        publish(a, 1, 1);
+        // Concurrent bundle fetches hand out each one-time prekey exactly once.
+        Set<Integer> handed = ConcurrentHashMap.newKeySet();
+        List<RawClient> fetchers = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+          fetchers.add(RawClient.login(s, alice, 10 + i));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        for (RawClient f : fetchers) {
+          pool.submit(() -> {
+            for (int k = 0; k < 10; k++) {
+              Frame.BundlesReply r = (Frame.BundlesReply) f.call(id -> new Frame.BundleFetch(id, "bob", 1));
+              assertThat(handed.add(r.bundles().get(0).oneTimePreKey().keyId())).isTrue();
+            }
+            return null;
+          });
+        }
+        pool.shutdown();
+        assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+        fetchers.forEach(RawClient::close);
+        assertThat(handed).hasSize(40);
+
+        String privateRoom = createRoom(a, RoomKind.PRIVATE, null, "bob").room().roomId();
+        String groupRoom = createRoom(a, RoomKind.GROUP, "team", "bob").room().roomId();
+        Frame sent = a.call(id -> new Frame.Send(id, direct, privateRoom, null,
+            List.of(new Recipient(new DeviceAddress("bob", 1), text("d")))));
+        assertThat(sent).isInstanceOf(Frame.Sent.class);
+        Frame retry = a.call(id -> new Frame.Send(id, direct, privateRoom, null,
+            List.of(new Recipient(new DeviceAddress("bob", 1), text("d")))));
+        assertThat(((Frame.Sent) retry).duplicate()).isTrue();
+        assertThat(a.call(id -> new Frame.SendGroup(id, group, groupRoom, null, text("g"))))
+            .isInstanceOf(Frame.Sent.class);
+      }
+    }
+    try (CipherTalkServer s = server(ds); RawClient b = RawClient.login(s, bob, 1)) {
+      Frame.Deliver d1 = b.awaitType(Frame.Deliver.class);
+      Frame.Deliver d2 = b.awaitType(Frame.Deliver.class);
+      assertThat(List.of(d1.delivery().messageId(), d2.delivery().messageId()))
+          .containsExactlyInAnyOrder(direct, group);
+      for (Frame.Deliver d : List.of(d1, d2)) {
+        assertThat(b.call(id -> new Frame.Ack(id, d.delivery().stream(), d.delivery().seq())))
+            .isInstanceOf(Frame.Ok.class);
+      }
+      Frame.HistoryReply h = (Frame.HistoryReply) b.call(id -> new Frame.HistoryFetch(id, "device", 0, 10));
+      assertThat(h.deliveries()).isEmpty();
+      s.sweepExpired();
+      assertThat(s.metricsText()).contains("ciphertalk_direct_queue_depth 0");
+    }
+  }
+}
