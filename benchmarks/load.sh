@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Server load: CipherTalk beside the bare reference relay at the same settings, on 127.0.0.1 only.
+#
+#   benchmarks/load.sh                 # the full comparison (suite): max fan-out, latency at half rate, idle scale
+#   benchmarks/load.sh compare --mode open --rate 5000 --clients 200
+#   benchmarks/load.sh run --target ciphertalk --mode closed --jfr /tmp/ct.jfr
+#   benchmarks/load.sh --help
+#
+# Results (JSON and markdown) go to benchmarks/target/load/. Set LOAD_REBUILD=1 to rebuild the jar first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JAR=benchmarks/target/benchmarks.jar
+if [[ ! -f "$JAR" || "${LOAD_REBUILD:-0}" == 1 ]]; then
+  ./mvnw -B -q -pl benchmarks -am package -DskipTests
+fi
+# 10,000 idle connections hold ~20,000 descriptors across the generator and the forked server:
+# raise the soft limit to the hard limit (allowed without privileges).
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if (( $(ulimit -n) < 12000 )); then
+  echo "warning: ulimit -n is $(ulimit -n); an idle-scale run of 10,000 connections may fail (use --idle-target)" >&2
+fi
+cmd=${1:-suite}
+shift || true
+exec java -Xmx1g -XX:+UseG1GC -cp "$JAR" io.ciphertalk.benchmarks.load.LoadGenerator "$cmd" "$@"

@@ -1,0 +1,88 @@
+package io.ciphertalk.benchmarks.load;
+
+import io.ciphertalk.server.CipherTalkServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * CipherTalk's embedded server as a load target: H2 file database in a fresh temporary directory
+ * (durable, as a real deployment), WebSocket and HTTP on ephemeral loopback ports.
+ *
+ * <p>Benchmark settings that differ from the server's defaults, and why: the per-connection frame
+ * rate limit (default 50/s) and the login rate limits are raised, because a few hundred simulated
+ * clients on one address send far faster than a person; the connection cap is raised just above
+ * the 10,000 of the idle-scale run. Password hashing (Argon2id, OWASP parameters) is unchanged.
+ */
+final class CipherTalkTarget {
+
+  static final boolean AVAILABLE = true;
+
+  /** Connection cap of the benchmark server: the idle-scale target plus a margin for set-up connections. */
+  static final int MAX_CONNECTIONS = 10_500;
+
+  private CipherTalkTarget() {}
+
+  static Targets.Embedded start(int workers) throws IOException {
+    Path dir = Files.createTempDirectory("ciphertalk-load-");
+    CipherTalkServer server;
+    try {
+      server = CipherTalkServer.builder()
+          .wsPort(0)
+          .httpPort(0)
+          .bindAddress("127.0.0.1")
+          .dataDirectory(dir)
+          .rateLimit(1_000_000, 1_000_000)
+          .loginRateLimit(1_000_000, 1_000_000, Duration.ofMinutes(1))
+          .maxConnections(MAX_CONNECTIONS)
+          .build()
+          .start();
+    } catch (RuntimeException e) {
+      deleteTree(dir);
+      throw e;
+    }
+    return new Targets.Embedded() {
+      @Override
+      public String wsUrl() {
+        return "ws://127.0.0.1:" + server.wsPort() + "/ws";
+      }
+
+      @Override
+      public String httpUrl() {
+        return "http://127.0.0.1:" + server.httpPort();
+      }
+
+      @Override
+      public String control(String command) {
+        if (command.equals("metrics")) {
+          return server.metricsText();
+        }
+        return null;
+      }
+
+      @Override
+      public void close() {
+        try {
+          server.close();
+        } finally {
+          deleteTree(dir);
+        }
+      }
+    };
+  }
+
+  static ClientProtocol protocol(LoadConfig config) {
+    return config.preEncrypted() ? new CipherTalkProtocol(config) : new SdkProtocol(config);
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // a temp directory left behind is harmless
+    }
+  }
+}
