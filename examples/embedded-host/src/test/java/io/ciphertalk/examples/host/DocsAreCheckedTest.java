@@ -17,7 +17,7 @@ import picocli.CommandLine;
 
 /**
  * Checks the samples in the docs this module owns (getting-started, architecture, sdk-guide and the
- * README draft):
+ * README):
  * <ul>
  *   <li>every {@code ```java} block starts with {@code // from: PATH} and each of its lines appears,
  *       in order, in that compiled source file (so the sample compiles and, for tests, runs);</li>
@@ -28,7 +28,7 @@ import picocli.CommandLine;
  */
 class DocsAreCheckedTest {
   static final List<String> DOCS = List.of("docs/getting-started.md", "docs/architecture.md",
-      "docs/sdk-guide.md", "docs/README-draft.md");
+      "docs/sdk-guide.md", "README.md");
 
   /** The runnable jars and the program that parses their arguments (null: not checked here). */
   static final Map<String, Consumer<String[]>> JARS = Map.of(
@@ -150,8 +150,8 @@ class DocsAreCheckedTest {
   void everyRelativeLink_pointsToAnExistingFile() throws IOException {
     java.util.regex.Pattern link = java.util.regex.Pattern.compile("\\]\\(([^)#:]+)(#[^)]*)?\\)");
     for (String doc : DOCS) {
-      // the README draft becomes README.md at the root: its links are relative to the root
-      Path dir = doc.endsWith("README-draft.md") ? root() : root().resolve(doc).getParent();
+      // README.md sits at the root: its links are relative to the root
+      Path dir = doc.equals("README.md") ? root() : root().resolve(doc).getParent();
       try (Stream<String> lines = Files.lines(root().resolve(doc))) {
         lines.forEach(l -> {
           java.util.regex.Matcher m = link.matcher(l);
