@@ -44,6 +44,7 @@ final class FakeHub {
   volatile boolean leaky;
   volatile boolean duplicateDeliveries;
   volatile boolean refuseConnections;
+  private boolean holding;
   final java.util.concurrent.atomic.AtomicInteger connectAttempts =
       new java.util.concurrent.atomic.AtomicInteger();
   int lowPrekeyThreshold = 3;
@@ -56,6 +57,30 @@ final class FakeHub {
 
   ServerLink link() {
     return new Link();
+  }
+
+  /**
+   * Stops delivering to connected devices (sends are still accepted and queued), so that tests can
+   * make two devices send to each other "at the same time"; {@link #release()} delivers the queues.
+   */
+  synchronized void hold() {
+    holding = true;
+  }
+
+  /** Resumes delivery: every queued message goes to its connected device, in queue order. */
+  synchronized void release() {
+    holding = false;
+    for (var e : online.entrySet()) {
+      for (Runnable r : List.copyOf(queues.getOrDefault(e.getKey(), new LinkedHashMap<>())
+          .values())) {
+        r.run();
+      }
+    }
+  }
+
+  /** How many messages wait in {@code d}'s queue (delivered but unacknowledged ones included). */
+  synchronized int queued(DeviceAddress d) {
+    return queues.getOrDefault(d, new LinkedHashMap<>()).size();
   }
 
   synchronized List<byte[]> routedCiphertexts() {
@@ -109,7 +134,7 @@ final class FakeHub {
     Runnable delivery = () -> deliver.accept(ack);
     q.put(key, delivery);
     Conn c = online.get(to);
-    if (c != null) {
+    if (c != null && !holding) {
       delivery.run();
       if (duplicateDeliveries) {
         delivery.run(); // as after a lost acknowledgement

@@ -26,6 +26,7 @@ import io.ciphertalk.crypto.session.RsaPreKey;
 import io.ciphertalk.crypto.session.SafetyNumber;
 import io.ciphertalk.crypto.session.Session;
 import io.ciphertalk.crypto.session.SignedPreKey;
+import io.ciphertalk.crypto.session.TooManySkippedMessagesException;
 import io.ciphertalk.crypto.session.UntrustedIdentityException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -56,7 +57,7 @@ public final class SessionCrypto implements E2eCrypto {
   private final LocalStore store;
   private final StorePreKeys preKeys;
   private final Trust trust;
-  private final Map<DeviceAddress, Session> sessions = new HashMap<>();
+  private final Map<DeviceAddress, SessionRecord> sessions = new HashMap<>();
   private final List<NewDevice> newDevices = new ArrayList<>();
   private IdentityKeyPair identity;
   private SignedPreKey signedPreKey;
@@ -207,29 +208,49 @@ public final class SessionCrypto implements E2eCrypto {
   }
 
   private Session session(DeviceAddress peer) {
-    Session s = sessions.get(peer);
-    if (s == null) {
+    SessionRecord r = record(peer);
+    return r == null ? null : r.current();
+  }
+
+  /** The sessions held with {@code peer}, or null; for tests of this package. */
+  synchronized SessionRecord recordForTesting(DeviceAddress peer) {
+    return record(peer);
+  }
+
+  private SessionRecord record(DeviceAddress peer) {
+    SessionRecord r = sessions.get(peer);
+    if (r == null) {
       Optional<byte[]> stored = store.sessions().loadSession(peer);
       if (stored.isPresent()) {
         try {
-          s = Session.deserialize(SecretBytes.wrap(stored.get()), random);
-          sessions.put(peer, s);
+          r = SessionRecord.deserialize(stored.get(), random);
+          sessions.put(peer, r);
         } catch (CryptoException e) {
           LOG.warn("stored session with {} is unreadable; starting afresh", peer);
           store.sessions().deleteSession(peer);
         }
       }
     }
-    return s;
+    return r;
   }
 
-  private void save(DeviceAddress peer, Session s) {
-    SecretBytes state = s.serialize();
+  private void save(DeviceAddress peer, SessionRecord r) {
+    byte[] state = r.serialize();
     try {
-      store.sessions().storeSession(peer, state.toByteArray());
+      store.sessions().storeSession(peer, state);
     } finally {
-      state.wipe();
+      java.util.Arrays.fill(state, (byte) 0);
     }
+  }
+
+  /**
+   * Whether this device's own handshake wins when both devices initiated a session to each other
+   * at the same time (crossed initiation): the one started by the smaller address (user id, then
+   * device id) is the canonical session both end up sending on.
+   */
+  private boolean ownHandshakeWins(DeviceAddress peer) {
+    int c = self.userId().compareTo(peer.userId());
+    return c < 0 || (c == 0 && self.deviceId() < peer.deviceId());
   }
 
   @Override
@@ -244,8 +265,14 @@ public final class SessionCrypto implements E2eCrypto {
     try {
       Session s = Session.initiate().identity(identity).bundle(bundle).suite(suite).trust(trust)
           .random(random).build();
-      sessions.put(fetched.device(), s);
-      save(fetched.device(), s);
+      SessionRecord r = record(fetched.device());
+      if (r == null) {
+        r = new SessionRecord(s);
+        sessions.put(fetched.device(), r);
+      } else {
+        r.promote(s); // the old one still decrypts what the peer sent under it
+      }
+      save(fetched.device(), r);
     } catch (UntrustedIdentityException e) {
       throw changed(e);
     }
@@ -274,12 +301,12 @@ public final class SessionCrypto implements E2eCrypto {
   @Override
   public synchronized byte[] encrypt(DeviceAddress peer, byte[] plaintext, MessageId id,
       Instant expiresAt) throws CryptoException {
-    Session s = session(peer);
-    if (s == null) {
+    SessionRecord r = record(peer);
+    if (r == null) {
       throw new CryptoException("no session with " + peer);
     }
-    byte[] out = s.encrypt(plaintext, sessionId(id), millis(expiresAt)).serialize();
-    save(peer, s);
+    byte[] out = r.current().encrypt(plaintext, sessionId(id), millis(expiresAt)).serialize();
+    save(peer, r);
     return out;
   }
 
@@ -292,27 +319,70 @@ public final class SessionCrypto implements E2eCrypto {
     if (!m.messageId().equals(sessionId(id)) || m.expiresAtEpochMillis() != millis(expiresAt)) {
       throw new InvalidMessageException("routing metadata does not match the message");
     }
-    Session s = session(peer);
-    if (m instanceof InitialMessage im && (s == null || !s.isSameHandshake(im))) {
-      try {
-        Session.Established est = Session.respond().identity(identity).preKeys(preKeys)
-            .trust(trust).remoteAddress(peer).random(random).accept(im);
-        Session old = sessions.put(peer, est.session());
-        if (old != null) {
-          old.wipe();
-        }
-        save(peer, est.session());
-        return est.firstMessage().plaintext();
-      } catch (UntrustedIdentityException e) {
-        throw changed(e);
+    SessionRecord r = record(peer);
+    if (m instanceof InitialMessage im) {
+      Session held = r == null ? null : r.find(im);
+      if (held != null) {
+        // A repeated initial message of a handshake we hold, current or previous.
+        byte[] pt = held.decrypt(m).plaintext();
+        save(peer, r);
+        return pt;
       }
+      return acceptHandshake(peer, r, im);
     }
-    if (s == null) {
+    if (r == null) {
       throw new InvalidMessageException("no session with " + peer);
     }
-    byte[] pt = s.decrypt(m).plaintext();
-    save(peer, s);
-    return pt;
+    CryptoException first;
+    try {
+      byte[] pt = r.current().decrypt(m).plaintext();
+      save(peer, r);
+      return pt;
+    } catch (InvalidMessageException | TooManySkippedMessagesException e) {
+      // A message of another session fails authentication, or looks like a far jump.
+      first = e;
+    }
+    // Sent under a session this device no longer sends on (crossed handshakes, or the peer
+    // re-established while this was in flight). Decrypting under a previous session never makes
+    // it current again: only a new handshake changes the current session.
+    for (Session prev : r.previous()) {
+      try {
+        byte[] pt = prev.decrypt(m).plaintext();
+        save(peer, r);
+        return pt;
+      } catch (InvalidMessageException | TooManySkippedMessagesException e) {
+        // not this one; Session.decrypt left it unchanged
+      }
+    }
+    throw first;
+  }
+
+  /**
+   * A new handshake from {@code peer}: the responder session becomes current, except when this
+   * device started its own handshake with the peer that has not been answered yet and its own
+   * handshake wins the tie-break ({@link #ownHandshakeWins}); then the peer's session is kept as a
+   * previous one (so everything the peer encrypted under it still decrypts) and this device goes
+   * on sending on its own, which the peer adopts when it receives it.
+   */
+  private byte[] acceptHandshake(DeviceAddress peer, SessionRecord r, InitialMessage im)
+      throws CryptoException {
+    Session.Established est;
+    try {
+      est = Session.respond().identity(identity).preKeys(preKeys).trust(trust)
+          .remoteAddress(peer).random(random).accept(im);
+    } catch (UntrustedIdentityException e) {
+      throw changed(e);
+    }
+    if (r == null) {
+      sessions.put(peer, new SessionRecord(est.session()));
+    } else if (r.current().hasPendingHandshake() && ownHandshakeWins(peer)) {
+      LOG.debug("crossed handshakes with {}: keeping this device's own", peer);
+      r.archive(est.session());
+    } else {
+      r.promote(est.session());
+    }
+    save(peer, sessions.get(peer));
+    return est.firstMessage().plaintext();
   }
 
   private IdentityChangedException changed(UntrustedIdentityException e) {
@@ -333,7 +403,7 @@ public final class SessionCrypto implements E2eCrypto {
     });
     for (DeviceAddress a : accepted) {
       trust.pending.remove(a);
-      Session old = sessions.remove(a); // a session with the old identity is useless now
+      SessionRecord old = sessions.remove(a); // a session with the old identity is useless now
       if (old != null) {
         old.wipe();
       }
