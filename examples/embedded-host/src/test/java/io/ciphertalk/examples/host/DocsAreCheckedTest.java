@@ -28,7 +28,7 @@ import picocli.CommandLine;
  */
 class DocsAreCheckedTest {
   static final List<String> DOCS = List.of("docs/getting-started.md", "docs/architecture.md",
-      "docs/sdk-guide.md", "README.md");
+      "docs/sdk-guide.md", "docs/server-guide.md", "README.md");
 
   /** The runnable jars and the program that parses their arguments (null: not checked here). */
   static final Map<String, Consumer<String[]>> JARS = Map.of(
