@@ -69,6 +69,8 @@ public final class WsServer extends WebSocketServer {
     this.burst = burst;
     this.metrics = metrics;
     setReuseAddr(true);
+    // Java-WebSocket's default listen backlog (50) drops SYNs under a burst of connects (1 s retransmit each).
+    setMaxPendingConnections(1024);
     setTcpNoDelay(true);
     setDaemon(true);
     setConnectionLostTimeout(pingIntervalSeconds);
