@@ -109,4 +109,48 @@ class AckCoalescingTest {
       }
     }
   }
+
+  @Test
+  void memberAddedRightAfterSends_seesOnlyLaterMessages_andTheRoomCounterIsPersisted(@TempDir Path dir)
+      throws Exception {
+    String room;
+    String carolToken;
+    String aliceToken;
+    try (CipherTalkServer s = server(dir)) {
+      aliceToken = TestServers.account(s, "alice");
+      TestServers.account(s, "bob");
+      carolToken = TestServers.account(s, "carol");
+      try (RawClient a = RawClient.login(s, aliceToken, 1)) {
+        room = createRoom(a, RoomKind.GROUP, "team", "bob").room().roomId();
+        // Sends and the invitation in one burst (likely one writer batch): the joiner's start is
+        // taken after the three sends, whose counter is only in the writer's cache until flushed.
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+          int n = i;
+          ids.add(a.send(f -> new Frame.SendGroup(f, RawClient.newMessageId(), room, null, Fixtures.text("m" + n))));
+        }
+        String invite = a.send(f -> new Frame.RoomAdd(f, room, List.of("carol")));
+        for (String id : ids) {
+          assertThat(a.awaitResponse(f -> id.equals(f.id()), java.time.Duration.ofSeconds(15)))
+              .isInstanceOf(Frame.Sent.class);
+        }
+        assertThat(a.awaitResponse(f -> invite.equals(f.id()), java.time.Duration.ofSeconds(15)))
+            .isNotInstanceOf(Frame.ErrorReply.class);
+        assertThat(send(a, room, RawClient.newMessageId(), 4)).isInstanceOf(Frame.Sent.class);
+      }
+      try (RawClient c = RawClient.login(s, carolToken, 1)) {
+        assertThat(c.awaitType(Frame.Deliver.class).delivery().seq()).isEqualTo(4L);
+      }
+    }
+    // After a restart the counter continues from the persisted last_seq.
+    try (CipherTalkServer s = server(dir)) {
+      try (RawClient a = RawClient.login(s, aliceToken, 1)) {
+        assertThat(send(a, room, RawClient.newMessageId(), 5)).isInstanceOf(Frame.Sent.class);
+      }
+      try (RawClient c = RawClient.login(s, carolToken, 1)) {
+        assertThat(c.awaitType(Frame.Deliver.class).delivery().seq()).isEqualTo(4L);
+        assertThat(c.awaitType(Frame.Deliver.class).delivery().seq()).isEqualTo(5L);
+      }
+    }
+  }
 }

@@ -79,7 +79,11 @@ public final class Router {
     this.clock = clock;
     this.metrics = metrics;
     this.limits = limits;
-    writer.onBatchFailure(roomCache::clear);
+    writer.onBatchFailure(() -> {
+      roomCache.clear();
+      dirtySeq.clear();
+    });
+    writer.onPendingWrites(this::flushRoomSeqs);
     this.fanoutPool = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
         new java.util.concurrent.ArrayBlockingQueue<>(100_000), r -> {
           Thread t = new Thread(r, "ciphertalk-fanout");
@@ -127,6 +131,31 @@ public final class Router {
       return size() > 10_000;
     }
   };
+
+  /**
+   * Rooms whose cached {@code lastSeq} is ahead of {@code rooms.last_seq} (writer-confined): group
+   * sends (deferrable tasks) only advance the cache, and {@link #flushRoomSeqs} writes the column
+   * before any other write task and before each commit, so every other reader sees it current.
+   */
+  private final Map<String, RoomCacheEntry> dirtySeq = new HashMap<>();
+
+  private void flushRoomSeqs(org.jdbi.v3.core.Handle h) {
+    if (dirtySeq.isEmpty()) {
+      return;
+    }
+    for (Map.Entry<String, RoomCacheEntry> e : dirtySeq.entrySet()) {
+      Rooms.setLastSeq(h, e.getKey(), e.getValue().lastSeq);
+    }
+    dirtySeq.clear();
+  }
+
+  /** The cached room (writer thread only); a room with an unflushed counter is never reloaded. */
+  private RoomCacheEntry room(org.jdbi.v3.core.Handle h, String roomId) {
+    return roomCache.computeIfAbsent(roomId, id -> {
+      RoomCacheEntry dirty = dirtySeq.get(id);
+      return dirty != null ? dirty : loadRoom(h, id);
+    });
+  }
 
   private static RoomCacheEntry loadRoom(org.jdbi.v3.core.Handle h, String roomId) {
     return Rooms.find(h, roomId).map(r -> new RoomCacheEntry(r.kind().equals("group"),
@@ -349,9 +378,9 @@ public final class Router {
     }
     Messages.RoomRow[] row = new Messages.RoomRow[1];
     List<String> members = new ArrayList<>();
-    return writer.<SendResult>submit(
+    return writer.<SendResult>submitDeferrable(
         h -> {
-          RoomCacheEntry room = roomCache.computeIfAbsent(roomId, id -> loadRoom(h, id));
+          RoomCacheEntry room = room(h, roomId);
           if (room == null || !room.members().contains(senderUser) || !room.group()) {
             // A retry of a send accepted before the sender left (or of a 1:1 id) is still a duplicate.
             Optional<Messages.Accepted> prior = Messages.accepted(h, senderUser, messageId);
@@ -376,12 +405,15 @@ public final class Router {
           }
           try {
             Messages.insertRoomMessage(h, roomId, seq, messageId, senderUser, senderDevice, payload, now, expiresAt);
-            Rooms.setLastSeq(h, roomId, seq);
           } catch (RuntimeException e) {
-            roomCache.remove(roomId); // the task rolls back; reload the counter from the database next time
+            if (!dirtySeq.containsKey(roomId)) {
+              roomCache.remove(roomId); // the task rolls back; reload the counter from the database next time
+            }
             throw e;
           }
+          // rooms.last_seq is written by flushRoomSeqs, before the next non-send task and the commit.
           room.lastSeq = seq;
+          dirtySeq.put(roomId, room);
           row[0] = new Messages.RoomRow(roomId, seq, messageId, senderUser, senderDevice, payload, now, expiresAt);
           members.addAll(room.members());
           return new SendResult(messageId, roomId, seq, false, now);
@@ -520,14 +552,14 @@ public final class Router {
   }
 
   private CompletableFuture<Map<CursorKey, Long>> flushCursorsTask() {
-    return writer.<Map<CursorKey, Long>>submit(h -> {
+    return writer.<Map<CursorKey, Long>>submitDeferrable(h -> {
       // Acks arriving from here on queue another flush (for the next batch).
       cursorFlushQueued.set(false);
       Map<CursorKey, Long> snap = new HashMap<>(ackedCursors);
       List<Messages.CursorAdvance> advances = new ArrayList<>(snap.size());
       for (Map.Entry<CursorKey, Long> e : snap.entrySet()) {
         CursorKey k = e.getKey();
-        RoomCacheEntry room = roomCache.computeIfAbsent(k.roomId(), id -> loadRoom(h, id));
+        RoomCacheEntry room = room(h, k.roomId());
         if (room != null && room.members().contains(k.userId())) {
           advances.add(new Messages.CursorAdvance(k.roomId(), k.userId(), k.deviceId(), e.getValue()));
         }
