@@ -280,6 +280,16 @@ public final class CipherTalkServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    if (router != null && writer != null) {
+      // Persist coalesced acknowledgements before the writer stops (losing them would only redeliver).
+      try {
+        router.flushAcks().get(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        LOG.warn("could not persist pending acknowledgements on close: {}", e.toString());
+      }
+    }
     if (writer != null) {
       writer.close();
     }

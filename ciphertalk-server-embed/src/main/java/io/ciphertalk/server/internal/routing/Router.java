@@ -79,7 +79,11 @@ public final class Router {
     this.clock = clock;
     this.metrics = metrics;
     this.limits = limits;
-    writer.onBatchFailure(roomCache::clear);
+    writer.onBatchFailure(() -> {
+      roomCache.clear();
+      dirtySeq.clear();
+    });
+    writer.onPendingWrites(this::flushRoomSeqs);
     this.fanoutPool = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
         new java.util.concurrent.ArrayBlockingQueue<>(100_000), r -> {
           Thread t = new Thread(r, "ciphertalk-fanout");
@@ -98,7 +102,26 @@ public final class Router {
    * is always consistent with the committed membership on this node. Membership changes invalidate
    * their room ({@link #invalidateRoom}); a rolled-back change only costs a reload.
    */
-  private record RoomCacheEntry(boolean group, Set<String> members) {}
+  private static final class RoomCacheEntry {
+    final boolean group;
+    final Set<String> members;
+    /** The room's last allocated sequence; the writer is its only mutator (advanced after a send's inserts succeed). */
+    long lastSeq;
+
+    RoomCacheEntry(boolean group, Set<String> members, long lastSeq) {
+      this.group = group;
+      this.members = members;
+      this.lastSeq = lastSeq;
+    }
+
+    boolean group() {
+      return group;
+    }
+
+    Set<String> members() {
+      return members;
+    }
+  }
 
   private final Map<String, RoomCacheEntry> roomCache = new java.util.LinkedHashMap<>(256, 0.75f, true) {
     private static final long serialVersionUID = 1L;
@@ -109,9 +132,34 @@ public final class Router {
     }
   };
 
+  /**
+   * Rooms whose cached {@code lastSeq} is ahead of {@code rooms.last_seq} (writer-confined): group
+   * sends (deferrable tasks) only advance the cache, and {@link #flushRoomSeqs} writes the column
+   * before any other write task and before each commit, so every other reader sees it current.
+   */
+  private final Map<String, RoomCacheEntry> dirtySeq = new HashMap<>();
+
+  private void flushRoomSeqs(org.jdbi.v3.core.Handle h) {
+    if (dirtySeq.isEmpty()) {
+      return;
+    }
+    for (Map.Entry<String, RoomCacheEntry> e : dirtySeq.entrySet()) {
+      Rooms.setLastSeq(h, e.getKey(), e.getValue().lastSeq);
+    }
+    dirtySeq.clear();
+  }
+
+  /** The cached room (writer thread only); a room with an unflushed counter is never reloaded. */
+  private RoomCacheEntry room(org.jdbi.v3.core.Handle h, String roomId) {
+    return roomCache.computeIfAbsent(roomId, id -> {
+      RoomCacheEntry dirty = dirtySeq.get(id);
+      return dirty != null ? dirty : loadRoom(h, id);
+    });
+  }
+
   private static RoomCacheEntry loadRoom(org.jdbi.v3.core.Handle h, String roomId) {
     return Rooms.find(h, roomId).map(r -> new RoomCacheEntry(r.kind().equals("group"),
-        Set.copyOf(Rooms.members(h, roomId).stream().map(Rooms.Member::userId).toList()))).orElse(null);
+        Set.copyOf(Rooms.members(h, roomId).stream().map(Rooms.Member::userId).toList()), r.lastSeq())).orElse(null);
   }
 
   /** Forgets the cached membership of a room; call from inside the write task that changes it. */
@@ -216,6 +264,7 @@ public final class Router {
       Devices.ensure(h, s.userId, s.deviceId, now);
       return null;
     });
+    scheduleCursorFlush();
     for (String room : s.typingRooms) {
       stopTyping(s.userId, s.deviceId, room);
     }
@@ -329,22 +378,42 @@ public final class Router {
     }
     Messages.RoomRow[] row = new Messages.RoomRow[1];
     List<String> members = new ArrayList<>();
-    return writer.<SendResult>submit(
+    return writer.<SendResult>submitDeferrable(
         h -> {
-          Optional<Messages.Accepted> prior = Messages.accepted(h, senderUser, messageId);
-          if (prior.isPresent()) {
-            return new SendResult(messageId, prior.get().roomId(), prior.get().seq(), true, prior.get().acceptedAt());
-          }
-          RoomCacheEntry room = roomCache.computeIfAbsent(roomId, id -> loadRoom(h, id));
-          if (room == null || !room.members().contains(senderUser)) {
-            throw ServiceException.forbidden("not_member", "you are not a member of this room");
-          }
-          if (!room.group()) {
+          RoomCacheEntry room = room(h, roomId);
+          if (room == null || !room.members().contains(senderUser) || !room.group()) {
+            // A retry of a send accepted before the sender left (or of a 1:1 id) is still a duplicate.
+            Optional<Messages.Accepted> prior = Messages.accepted(h, senderUser, messageId);
+            if (prior.isPresent()) {
+              return new SendResult(messageId, prior.get().roomId(), prior.get().seq(), true, prior.get().acceptedAt());
+            }
+            if (room == null || !room.members().contains(senderUser)) {
+              throw ServiceException.forbidden("not_member", "you are not a member of this room");
+            }
             throw ServiceException.badRequest("send_group needs a group room; use send for private rooms");
           }
-          long seq = Rooms.nextSeq(h, roomId);
-          Messages.insertRoomMessage(h, roomId, seq, messageId, senderUser, senderDevice, payload, now, expiresAt);
-          Messages.recordAccepted(h, senderUser, messageId, roomId, seq, now);
+          // Dedupe by the primary key of message_ids (no SELECT first): a retried id fails this insert,
+          // the committer rolls the task back to its savepoint, and the prior result is looked up below.
+          long seq = room.lastSeq + 1;
+          try {
+            Messages.recordAccepted(h, senderUser, messageId, roomId, seq, now);
+          } catch (RuntimeException e) {
+            if (Messages.isUniqueViolation(e)) {
+              throw new DuplicateSend();
+            }
+            throw e;
+          }
+          try {
+            Messages.insertRoomMessage(h, roomId, seq, messageId, senderUser, senderDevice, payload, now, expiresAt);
+          } catch (RuntimeException e) {
+            if (!dirtySeq.containsKey(roomId)) {
+              roomCache.remove(roomId); // the task rolls back; reload the counter from the database next time
+            }
+            throw e;
+          }
+          // rooms.last_seq is written by flushRoomSeqs, before the next non-send task and the commit.
+          room.lastSeq = seq;
+          dirtySeq.put(roomId, room);
           row[0] = new Messages.RoomRow(roomId, seq, messageId, senderUser, senderDevice, payload, now, expiresAt);
           members.addAll(room.members());
           return new SendResult(messageId, roomId, seq, false, now);
@@ -361,7 +430,26 @@ public final class Router {
               }
             }
           }, members);
+        }).exceptionallyCompose(e -> {
+          Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+              ? e.getCause() : e;
+          if (!(cause instanceof DuplicateSend)) {
+            return CompletableFuture.failedFuture(cause);
+          }
+          // Committed before this task's batch, or earlier in the same batch: the writer sees it either way.
+          return writer.submit(h -> Messages.accepted(h, senderUser, messageId)
+              .map(p -> new SendResult(messageId, p.roomId(), p.seq(), true, p.acceptedAt()))
+              .orElseThrow(() -> new ServiceException("server_error", 500, "duplicate message id not found")));
         });
+  }
+
+  /** A send whose message id was already accepted (unique key hit); answered with the prior result. */
+  private static final class DuplicateSend extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    DuplicateSend() {
+      super("duplicate message id", null, false, false);
+    }
   }
 
   /**
@@ -417,14 +505,81 @@ public final class Router {
         });
   }
 
-  /** The recipient device confirms a room timeline up to and including {@code seq}. */
+  /**
+   * The recipient device confirms a room timeline up to and including {@code seq}. Coalesced: the
+   * highest acknowledged seq per (room, device) is kept in memory and the writer persists only that
+   * once per batch ({@link #flushAcks}), checking membership against the writer's room cache. Losing
+   * an unpersisted cursor (crash) only means those messages are delivered again on reconnect, and
+   * clients deduplicate by message id; a message is never skipped, because a cursor only ever moves
+   * to a seq the device itself acknowledged.
+   */
   public CompletableFuture<Void> ackRoom(DeviceSession s, String roomId, long seq) {
-    return writer.submit(h -> {
-      if (Rooms.member(h, roomId, s.userId).isPresent()) {
-        Messages.advanceCursor(h, roomId, s.userId, s.deviceId, seq);
+    CursorKey key = new CursorKey(roomId, s.userId, s.deviceId);
+    if (ackedCursors.size() >= MAX_PENDING_CURSORS && !ackedCursors.containsKey(key)) {
+      scheduleCursorFlush();
+      return CompletableFuture.failedFuture(new ServiceException("server_busy", 503, "too many pending acks; retry"));
+    }
+    ackedCursors.merge(key, seq, Math::max);
+    scheduleCursorFlush();
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private static final int MAX_PENDING_CURSORS = 200_000;
+
+  /** A device's cursor into a room timeline. */
+  private record CursorKey(String roomId, String userId, int deviceId) {}
+
+  /** Acknowledged cursors not yet persisted (monotonic max); an entry is removed once its value committed. */
+  private final Map<CursorKey, Long> ackedCursors = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicBoolean cursorFlushQueued =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** Queues one writer task persisting every pending cursor, unless one is queued already. */
+  private void scheduleCursorFlush() {
+    if (ackedCursors.isEmpty() || !cursorFlushQueued.compareAndSet(false, true)) {
+      return;
+    }
+    flushCursorsTask().whenComplete((snap, err) -> {
+      if (err != null) {
+        cursorFlushQueued.set(false);
+        try {
+          scheduler.schedule(this::scheduleCursorFlush, 100, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+          LOG.debug("ack flush not rescheduled: shutting down");
+        }
       }
-      return null;
     });
+  }
+
+  private CompletableFuture<Map<CursorKey, Long>> flushCursorsTask() {
+    return writer.<Map<CursorKey, Long>>submitDeferrable(h -> {
+      // Acks arriving from here on queue another flush (for the next batch).
+      cursorFlushQueued.set(false);
+      Map<CursorKey, Long> snap = new HashMap<>(ackedCursors);
+      List<Messages.CursorAdvance> advances = new ArrayList<>(snap.size());
+      for (Map.Entry<CursorKey, Long> e : snap.entrySet()) {
+        CursorKey k = e.getKey();
+        RoomCacheEntry room = room(h, k.roomId());
+        if (room != null && room.members().contains(k.userId())) {
+          advances.add(new Messages.CursorAdvance(k.roomId(), k.userId(), k.deviceId(), e.getValue()));
+        }
+      }
+      Messages.advanceCursors(h, advances);
+      return snap;
+    }, snap -> snap.forEach((k, v) -> ackedCursors.remove(k, v)));
+  }
+
+  /**
+   * Persists every pending acknowledged cursor now (on close); completes after the commit.
+   */
+  public CompletableFuture<Void> flushAcks() {
+    return flushCursorsTask().thenApply(snap -> null);
+  }
+
+  /** Where delivery of {@code room} to {@code s} starts: after the persisted or the pending acked cursor. */
+  private long startAfter(DeviceSession s, Messages.DeviceRoom room) {
+    Long pending = ackedCursors.get(new CursorKey(room.roomId(), s.userId, s.deviceId));
+    return pending == null ? room.startAfter() : Math.max(room.startAfter(), pending);
   }
 
   // ------------------------------------------------------------------ delivery
@@ -611,14 +766,14 @@ public final class Router {
     for (Messages.DeviceRoom r : rooms) {
       long from;
       synchronized (s) {
-        from = s.roomSent.getOrDefault(r.roomId(), r.startAfter());
+        from = s.roomSent.getOrDefault(r.roomId(), startAfter(s, r));
       }
       List<Messages.RoomRow> rows = db.withHandle(h -> Messages.roomAfter(h, r.roomId(), from, now, PAGE));
       synchronized (s) {
         if (s.closed) {
           return DONE;
         }
-        long sent = s.roomSent.getOrDefault(r.roomId(), r.startAfter());
+        long sent = s.roomSent.getOrDefault(r.roomId(), startAfter(s, r));
         boolean stalled = false;
         for (Messages.RoomRow row : rows) {
           if (row.seq() <= sent) {

@@ -32,7 +32,7 @@ public final class GroupCommitter implements AutoCloseable {
     R run(Handle h);
   }
 
-  private record Task<R>(Work<R> work, CompletableFuture<R> result, Consumer<R> afterCommit) {}
+  private record Task<R>(Work<R> work, CompletableFuture<R> result, Consumer<R> afterCommit, boolean deferrable) {}
 
   private final Database db;
   private final BlockingQueue<Task<?>> queue;
@@ -40,6 +40,7 @@ public final class GroupCommitter implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
   private volatile Runnable onBatchFailure = () -> {};
+  private volatile Consumer<Handle> pendingWrites = h -> {};
 
   public GroupCommitter(Database db, int capacity, int maxBatch) {
     this.db = db;
@@ -56,12 +57,24 @@ public final class GroupCommitter implements AutoCloseable {
    * after the commit, before the future completes.
    */
   public <R> CompletableFuture<R> submit(Work<R> work, Consumer<R> afterCommit) {
+    return submit(work, afterCommit, false);
+  }
+
+  /**
+   * Like {@link #submit(Work, Consumer)}, for a task that neither reads nor depends on the writes
+   * that an {@link #onPendingWrites} hook defers, so the hook need not run before it.
+   */
+  public <R> CompletableFuture<R> submitDeferrable(Work<R> work, Consumer<R> afterCommit) {
+    return submit(work, afterCommit, true);
+  }
+
+  private <R> CompletableFuture<R> submit(Work<R> work, Consumer<R> afterCommit, boolean deferrable) {
     CompletableFuture<R> f = new CompletableFuture<>();
     if (!running) {
       f.completeExceptionally(new ServiceException("server_busy", 503, "server is shutting down"));
       return f;
     }
-    if (!queue.offer(new Task<>(work, f, afterCommit))) {
+    if (!queue.offer(new Task<>(work, f, afterCommit, deferrable))) {
       f.completeExceptionally(new ServiceException("server_busy", 503, "write queue full; retry later"));
     }
     return f;
@@ -77,6 +90,15 @@ public final class GroupCommitter implements AutoCloseable {
    */
   public void onBatchFailure(Runnable action) {
     this.onBatchFailure = action;
+  }
+
+  /**
+   * Writes that deferrable tasks left pending in a writer-confined cache: {@code flush} runs on the
+   * writer thread inside the batch transaction before every task that is not deferrable, and once
+   * more before the commit. If it throws, the whole batch fails (and is retried task by task).
+   */
+  public void onPendingWrites(Consumer<Handle> flush) {
+    this.pendingWrites = flush;
   }
 
   public int depth() {
@@ -114,7 +136,11 @@ public final class GroupCommitter implements AutoCloseable {
     Throwable[] errors = new Throwable[batch.size()];
     try {
       db.useTransaction(h -> {
+        Consumer<Handle> flush = pendingWrites;
         for (int i = 0; i < batch.size(); i++) {
+          if (!batch.get(i).deferrable()) {
+            flush.accept(h);
+          }
           String sp = "t" + i;
           h.savepoint(sp);
           try {
@@ -125,6 +151,7 @@ public final class GroupCommitter implements AutoCloseable {
             errors[i] = e;
           }
         }
+        flush.accept(h);
       });
     } catch (RuntimeException commitFailure) {
       try {

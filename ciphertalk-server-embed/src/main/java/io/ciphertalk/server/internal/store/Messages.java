@@ -185,6 +185,43 @@ public final class Messages {
     }
   }
 
+  /** One device's acknowledged position in a room timeline, to be persisted. */
+  public record CursorAdvance(String roomId, String userId, int deviceId, long seq) {}
+
+  /**
+   * Moves many cursors forward (never backwards) with one batched {@code UPDATE}; only cursors the
+   * update did not touch (no row yet, or already at or past {@code seq}) are read back, and created
+   * if missing. Used by the coalesced acknowledgement flush.
+   */
+  public static void advanceCursors(Handle h, List<CursorAdvance> advances) {
+    if (advances.isEmpty()) {
+      return;
+    }
+    org.jdbi.v3.core.statement.PreparedBatch batch = h.prepareBatch(
+        "UPDATE room_cursors SET delivered_seq = ? WHERE room_id = ? AND user_id = ? AND device_id = ?"
+            + " AND delivered_seq < ?");
+    for (CursorAdvance a : advances) {
+      batch.bind(0, a.seq()).bind(1, a.roomId()).bind(2, a.userId()).bind(3, a.deviceId()).bind(4, a.seq()).add();
+    }
+    int[] counts = batch.execute();
+    for (int i = 0; i < advances.size(); i++) {
+      if (i >= counts.length || counts[i] != 1) {
+        CursorAdvance a = advances.get(i);
+        advanceCursor(h, a.roomId(), a.userId(), a.deviceId(), a.seq());
+      }
+    }
+  }
+
+  /** True if {@code e} (or a cause) is a unique/primary-key violation (SQLSTATE 23505, H2 and PostgreSQL). */
+  public static boolean isUniqueViolation(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException sql && "23505".equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public static Optional<Accepted> accepted(Handle h, String senderUser, String messageId) {
     return h.createQuery(
             "SELECT room_id, seq, accepted_at FROM message_ids WHERE sender_user = ? AND message_id = ?")

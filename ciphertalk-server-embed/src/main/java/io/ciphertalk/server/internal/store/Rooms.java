@@ -110,6 +110,11 @@ public final class Rooms {
     return h.createQuery("SELECT last_seq FROM rooms WHERE room_id = ?").bind(0, roomId).mapTo(Long.class).one();
   }
 
+  /** Records {@code seq} as the room's last sequence (the caller allocated it from its cache). */
+  public static void setLastSeq(Handle h, String roomId, long seq) {
+    h.execute("UPDATE rooms SET last_seq = ? WHERE room_id = ?", seq, roomId);
+  }
+
   /** Users who share at least one room with {@code userId} (presence and typing audience). */
   public static List<String> coMembers(Handle h, String userId) {
     return h.createQuery(

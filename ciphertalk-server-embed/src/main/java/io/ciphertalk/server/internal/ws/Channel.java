@@ -5,6 +5,15 @@ public interface Channel {
   /** Queues a text frame; never blocks. */
   void sendText(String frame);
 
+  /**
+   * Queues a text frame already encoded as UTF-8 ({@code utf8} are the bytes of {@code text}; the
+   * array is shared between channels and never modified). Lets one encoding of a group delivery be
+   * reused for every recipient. Never blocks.
+   */
+  default void sendEncoded(String text, byte[] utf8) {
+    sendText(text);
+  }
+
   /** Bytes queued for this client and not yet written (or consumed). */
   long bufferedBytes();
 

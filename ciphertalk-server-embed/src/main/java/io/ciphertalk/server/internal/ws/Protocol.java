@@ -401,6 +401,11 @@ public final class Protocol implements FrameHandler {
 
   // ------------------------------------------------------------------ outbound
 
+  /** The last group delivery encoded, by row identity (the fan-out thread delivers one row to many devices). */
+  private record EncodedRoomFrame(Messages.RoomRow row, String text, byte[] utf8) {}
+
+  private volatile EncodedRoomFrame lastRoomFrame;
+
   private final class WireOutbound implements Outbound {
     private final Connection c;
 
@@ -423,14 +428,22 @@ public final class Protocol implements FrameHandler {
 
     @Override
     public void deliverRoom(Messages.RoomRow r) {
-      Delivery d;
-      try {
-        d = delivery(r);
-      } catch (IllegalArgumentException e) {
-        LOG.warn("skipping undeliverable timeline entry {}#{}: {}", r.roomId(), r.seq(), e.getMessage());
-        return;
+      // The live fan-out hands the same row to every member device in turn: encode it once (the
+      // frame holds nothing recipient-specific; the push id is shared by those copies) and reuse it.
+      EncodedRoomFrame e = lastRoomFrame;
+      if (e == null || e.row() != r) {
+        Delivery d;
+        try {
+          d = delivery(r);
+        } catch (IllegalArgumentException ex) {
+          LOG.warn("skipping undeliverable timeline entry {}#{}: {}", r.roomId(), r.seq(), ex.getMessage());
+          return;
+        }
+        String text = codec.encodeToString(new Frame.Deliver(pushId(), d));
+        e = new EncodedRoomFrame(r, text, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        lastRoomFrame = e;
       }
-      send(c, new Frame.Deliver(pushId(), d));
+      c.channel.sendEncoded(e.text(), e.utf8());
     }
 
     @Override

@@ -69,6 +69,8 @@ public final class WsServer extends WebSocketServer {
     this.burst = burst;
     this.metrics = metrics;
     setReuseAddr(true);
+    // Java-WebSocket's default listen backlog (50) drops SYNs under a burst of connects (1 s retransmit each).
+    setMaxPendingConnections(1024);
     setTcpNoDelay(true);
     setDaemon(true);
     setConnectionLostTimeout(pingIntervalSeconds);
@@ -208,6 +210,29 @@ public final class WsServer extends WebSocketServer {
       }
       try {
         ws.send(frame);
+      } catch (org.java_websocket.exceptions.WebsocketNotConnectedException e) {
+        LOG.debug("send on closed connection dropped");
+      }
+    }
+
+    @Override
+    public void sendEncoded(String text, byte[] utf8) {
+      if (!ws.isOpen()) {
+        return;
+      }
+      long buffered = bufferedBytes();
+      if (buffered > 0 && buffered + utf8.length > maxOutboundBytes) {
+        LOG.info("closing slow consumer {} ({} bytes buffered)", address, buffered);
+        close(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound buffer full");
+        return;
+      }
+      // A text frame over the shared bytes: skips the per-recipient UTF-8 encoding and validation
+      // of WebSocket.send(String); the draft copies the payload into the frame it queues.
+      org.java_websocket.framing.TextFrame f = new org.java_websocket.framing.TextFrame();
+      f.setPayload(ByteBuffer.wrap(utf8));
+      f.setFin(true);
+      try {
+        ws.sendFrame(f);
       } catch (org.java_websocket.exceptions.WebsocketNotConnectedException e) {
         LOG.debug("send on closed connection dropped");
       }
