@@ -1,8 +1,11 @@
 package io.ciphertalk.server.internal.ws;
 
+import java.nio.channels.ClosedSelectorException;
+
 import io.ciphertalk.server.internal.metrics.Metrics;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -174,6 +177,12 @@ public final class WsServer extends WebSocketServer {
   public void stop(int timeout, String message) throws InterruptedException {
     try {
       super.stop(timeout, message);
+    } catch (ClosedSelectorException e) {
+      // Java-WebSocket's stop() sends close frames to every connection while its selector thread
+      // may already have closed the selector (seen with 10,000 connections): the sockets are closed
+      // with the selector anyway, and the rest of the server's shutdown (cursor flush, database
+      // close) must still run.
+      LOG.debug("websocket selector closed while stopping: {}", e.toString());
     } finally {
       reaper.shutdownNow();
     }
