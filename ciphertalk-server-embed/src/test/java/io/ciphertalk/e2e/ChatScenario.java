@@ -208,6 +208,10 @@ abstract class ChatScenario {
     awaitTrue(() -> bobGroup.members().get("bob") == Role.ADMIN, "bob is admin");
     bobGroup.invite("carol");
     awaitTrue(() -> carol.room(group.id()).isPresent(), "carol is back");
+    // Alice must have learnt of the re-invite before she sends: a group message is encrypted for
+    // the members the sender knows of, so one sent before her device saw the room event would carry
+    // no sender key for carol (docs/protocol.md, "Client payloads": membership races).
+    awaitTrue(() -> group.members().containsKey("carol"), "alice sees carol back");
     group.send(m("welcome back"));
     rc.awaitText(m("welcome back"));
     bobGroup.send(m("hello again carol"));
