@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *     .dataDirectory(Path.of("data"))
  *     .build()
  *     .start()) {
- *   System.out.println("ws://localhost:" + server.wsPort() + "/ws");
+ *   log.info("chat at ws://localhost:{}/ws", server.wsPort());   // the host app's own logger
  * }
  * }</pre>
  *
