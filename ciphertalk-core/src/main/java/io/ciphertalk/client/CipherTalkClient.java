@@ -62,7 +62,8 @@ public final class CipherTalkClient implements AutoCloseable {
   private final ExecutorService ownedCallbacks;
 
   private CipherTalkClient(Builder b, ServerLink link,
-      BiFunction<DeviceAddress, LocalStore, E2eCrypto> cryptoFactory, LocalStore store) {
+      BiFunction<DeviceAddress, LocalStore, E2eCrypto> cryptoFactory, LocalStore store,
+      Scheduler scheduler, SystemScheduler owned) {
     this.ownedCallbacks = b.callbackExecutor == null
         ? Executors.newSingleThreadExecutor(r -> {
           Thread t = new Thread(r, "ciphertalk-callbacks");
@@ -73,12 +74,6 @@ public final class CipherTalkClient implements AutoCloseable {
     this.events = new EventDispatcher(b.callbackExecutor != null ? b.callbackExecutor
         : ownedCallbacks);
     b.listeners.forEach(events::addListener);
-    Scheduler scheduler = b.scheduler;
-    SystemScheduler owned = null;
-    if (scheduler == null) {
-      owned = new SystemScheduler(b.clock, "ciphertalk-timers");
-      scheduler = owned;
-    }
     this.ownedScheduler = owned;
     this.engine = new ClientEngine(new ClientEngine.Config(link, new StoreLocalData(store),
         address -> cryptoFactory.apply(address, store), b.clock, scheduler, b.random, events,
@@ -435,14 +430,18 @@ public final class CipherTalkClient implements AutoCloseable {
      * @throws IllegalStateException if no server or no store was given
      */
     public CipherTalkClient build() {
-      LocalStore st = store != null ? store : InMemoryLocalStore.create(clock);
-      ServerLink l = link;
-      if (l == null && transports != null) {
-        l = new WireServerLink(transports, httpUri, requestTimeout);
-      }
-      if (l == null) {
+      if (link == null && transports == null) {
         throw new IllegalStateException("serverUri(...) or transport(...) is required");
       }
+      Scheduler sch = scheduler;
+      SystemScheduler owned = null;
+      if (sch == null) {
+        owned = new SystemScheduler(clock, "ciphertalk-timers");
+        sch = owned;
+      }
+      LocalStore st = store != null ? store : InMemoryLocalStore.create(clock);
+      ServerLink l = link != null ? link
+          : new WireServerLink(transports, httpUri, requestTimeout, sch, clock);
       BiFunction<DeviceAddress, LocalStore, E2eCrypto> crypto = cryptoFactory;
       if (crypto == null) {
         HandshakeSuite suite = HandshakeSuite.valueOf(keyExchange.name());
@@ -451,7 +450,7 @@ public final class CipherTalkClient implements AutoCloseable {
         crypto = (address, s) -> new SessionCrypto(address, suite, r,
             new SenderKeyGroups(address, r, c, s.senderKeys()), s);
       }
-      return new CipherTalkClient(this, l, crypto, st);
+      return new CipherTalkClient(this, l, crypto, st, sch, owned);
     }
   }
 }

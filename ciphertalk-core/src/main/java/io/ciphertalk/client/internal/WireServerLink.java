@@ -9,6 +9,7 @@ import io.ciphertalk.client.CipherTalkException;
 import io.ciphertalk.client.Contact;
 import io.ciphertalk.client.Presence;
 import io.ciphertalk.client.RequestFailedException;
+import io.ciphertalk.client.Scheduler;
 import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.core.model.PresenceStatus;
 import io.ciphertalk.core.model.Role;
@@ -40,6 +41,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,6 +56,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -62,8 +65,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link ServerLink} over the CipherTalk wire protocol (docs/protocol.md, "Wire"): JSON frames on a
  * {@link Transport} (WebSocket or in-memory), accounts over the server's HTTP API. Requests are
- * correlated by frame id and time out; deliveries are acknowledged per stream (cumulative) when the
- * engine has processed them. Prekey bundles are converted between the session library's encoding
+ * correlated by frame id and time out; deliveries are acknowledged per stream (cumulative) once the
+ * engine has processed them and every earlier one ({@link StreamAcks}). Prekey bundles are converted between the session library's encoding
  * and the wire's fields here. Device lists are cached per user and corrected by the server's
  * {@code STALE_DEVICES} answers. Thread-safe.
  */
@@ -81,6 +84,10 @@ public final class WireServerLink implements ServerLink {
   private final Map<String, java.util.NavigableSet<Integer>> deviceCache =
       new ConcurrentHashMap<>();
   private final Map<DeviceAddress, DeviceBundle> prefetched = new ConcurrentHashMap<>();
+  private final StreamAcks acks = new StreamAcks();
+  private final Scheduler scheduler;
+  private final Clock clock;
+  private final AtomicBoolean ackFlushArmed = new AtomicBoolean();
   private final Object lock = new Object();
   private Transport transport;
   private volatile Inbound inbound;
@@ -93,11 +100,16 @@ public final class WireServerLink implements ServerLink {
    *     reopens)
    * @param httpBase the server's HTTP base URI for register/login, or null if accounts are made
    *     elsewhere
+   * @param scheduler runs the delayed acknowledgements ({@link StreamAcks})
+   * @param clock the scheduler's clock
    */
-  public WireServerLink(Supplier<? extends Transport> transports, URI httpBase, Duration timeout) {
+  public WireServerLink(Supplier<? extends Transport> transports, URI httpBase, Duration timeout,
+      Scheduler scheduler, Clock clock) {
     this.transports = transports;
     this.httpBase = httpBase;
     this.timeout = timeout;
+    this.scheduler = scheduler;
+    this.clock = clock;
     this.http = httpBase == null ? null
         : HttpClient.newBuilder().connectTimeout(timeout).build();
   }
@@ -192,11 +204,13 @@ public final class WireServerLink implements ServerLink {
     if (!(reply instanceof Frame.Welcome w) || !w.device().equals(self)) {
       throw new AuthenticationException("unexpected answer to hello");
     }
+    acks.reconnected();
     authenticated = true;
   }
 
   @Override
   public void disconnect() {
+    flushAcks(); // a clean disconnect leaves nothing finished unacknowledged
     Transport t;
     synchronized (lock) {
       closing = true;
@@ -305,7 +319,15 @@ public final class WireServerLink implements ServerLink {
     }
     if (f instanceof Frame.Deliver d) {
       Delivery del = d.delivery();
-      Runnable ack = () -> sendAck(del.stream(), del.seq());
+      acks.received(del.stream(), del.seq());
+      Runnable ack = () -> {
+        long upTo = acks.finished(del.stream(), del.seq());
+        if (upTo >= 0) {
+          sendAck(del.stream(), upTo);
+        } else if (upTo == StreamAcks.LATER && ackFlushArmed.compareAndSet(false, true)) {
+          scheduler.schedule(clock.instant().plus(StreamAcks.DELAY), this::flushAcks);
+        }
+      };
       Instant expires = del.expiresAt() == null ? null : Instant.ofEpochMilli(del.expiresAt());
       if (del.kind() == DeliveryKind.GROUP) {
         in.onGroupMessage(del.room(), del.sender(), del.messageId(),
@@ -344,6 +366,11 @@ public final class WireServerLink implements ServerLink {
       }
       in.onMembership(after.id(), u, change, role, Optional.of(after));
     }
+  }
+
+  private void flushAcks() {
+    ackFlushArmed.set(false);
+    acks.takeDue().forEach(this::sendAck);
   }
 
   private void sendAck(String stream, long seq) {
