@@ -1,7 +1,5 @@
 package io.ciphertalk.server.internal.ws;
 
-import java.nio.channels.ClosedSelectorException;
-
 import io.ciphertalk.server.internal.metrics.Metrics;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -77,6 +75,7 @@ public final class WsServer extends WebSocketServer {
     setTcpNoDelay(true);
     setDaemon(true);
     setConnectionLostTimeout(pingIntervalSeconds);
+    setWebSocketFactory(CoalescingChannel.factory());
   }
 
   /** Starts and waits until the socket is bound (or fails). */
@@ -252,7 +251,7 @@ public final class WsServer extends WebSocketServer {
       if (!(ws instanceof WebSocketImpl impl)) {
         return 0;
       }
-      long sum = 0;
+      long sum = impl.getChannel() instanceof CoalescingChannel c ? c.heldBytes() : 0;
       for (ByteBuffer b : impl.outQueue) {
         sum += b.remaining();
       }

@@ -1,0 +1,132 @@
+package io.ciphertalk.server.internal.ws;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Queue;
+import org.java_websocket.WebSocketAdapter;
+import org.java_websocket.WebSocketImpl;
+import org.java_websocket.WebSocketServerFactory;
+import org.java_websocket.drafts.Draft;
+
+/**
+ * A connection's socket as Java-WebSocket's selector thread sees it, writing every frame queued
+ * for the connection with one gathering {@code write} instead of one system call per frame.
+ *
+ * <p>The library's writer ({@code SocketChannelIOHelper.batch}) takes the connection's queued
+ * frame buffers one at a time, calls {@link #write} with each and drops a buffer once it has no
+ * bytes remaining. So while more buffers are queued behind the current one, this channel only
+ * keeps a view of it and reports it consumed; with the last queued buffer it writes all kept views
+ * and that buffer together. Bytes go out in queue order: a buffer is written only after every kept
+ * view before it is on the wire, and a buffer that cannot be written yet stays queued (the library
+ * then keeps write interest and calls again). At a fan-out of one frame per connection this is one
+ * write per frame, as before; when frames pile up (a room message to a busy connection, a backlog
+ * replay) it saves a system call per frame, which is most of the selector thread's cost.
+ *
+ * <p>Used by the selector thread only (reads and writes); {@link #close} and {@link #heldBytes}
+ * may be called from any thread.
+ */
+public final class CoalescingChannel implements ByteChannel {
+
+  /** Kept views before a write is forced even though more buffers are queued. */
+  static final int MAX_HELD_BUFFERS = 64;
+
+  /** Kept bytes before a write is forced even though more buffers are queued. */
+  static final int MAX_HELD_BYTES = 256 * 1024;
+
+  private final SocketChannel socket;
+  private final Queue<ByteBuffer> queue;
+  private final ArrayDeque<ByteBuffer> held = new ArrayDeque<>();
+  private volatile long heldBytes;
+
+  /**
+   * @param socket the connection's non-blocking socket
+   * @param queue the library's send queue of that connection (the buffers {@link #write} is
+   *     called with, head first)
+   */
+  CoalescingChannel(SocketChannel socket, Queue<ByteBuffer> queue) {
+    this.socket = socket;
+    this.queue = queue;
+  }
+
+  /**
+   * A factory for {@code WebSocketServer.setWebSocketFactory}: the library's default connections,
+   * each on a coalescing channel. (Public for the benchmarks' reference relay, which can run on
+   * the same write path for comparison; the package is not exported.)
+   */
+  public static WebSocketServerFactory factory() {
+    return new WebSocketServerFactory() {
+      @Override
+      public WebSocketImpl createWebSocket(WebSocketAdapter a, Draft d) {
+        return new WebSocketImpl(a, d);
+      }
+
+      @Override
+      public WebSocketImpl createWebSocket(WebSocketAdapter a, List<Draft> drafts) {
+        return new WebSocketImpl(a, drafts);
+      }
+
+      @Override
+      public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) {
+        // The library registers the key with its connection attached before asking for the channel.
+        return new CoalescingChannel(channel, ((WebSocketImpl) key.attachment()).outQueue);
+      }
+
+      @Override
+      public void close() {
+        // holds nothing
+      }
+    };
+  }
+
+  @Override
+  public int write(ByteBuffer src) throws IOException {
+    int n = src.remaining();
+    boolean moreQueued = queue.size() > 1;
+    if (moreQueued && held.size() < MAX_HELD_BUFFERS && heldBytes + n <= MAX_HELD_BYTES) {
+      held.add(src.duplicate());
+      heldBytes += n;
+      src.position(src.limit());
+      return n;
+    }
+    if (held.isEmpty()) {
+      return socket.write(src);
+    }
+    ByteBuffer[] all = held.toArray(new ByteBuffer[held.size() + 1]);
+    all[held.size()] = src;
+    socket.write(all);
+    long still = 0;
+    while (!held.isEmpty() && !held.peek().hasRemaining()) {
+      held.poll();
+    }
+    for (ByteBuffer b : held) {
+      still += b.remaining();
+    }
+    heldBytes = still;
+    return n - src.remaining();
+  }
+
+  /** Bytes reported written to the library but still waiting for the socket. */
+  public long heldBytes() {
+    return heldBytes;
+  }
+
+  @Override
+  public int read(ByteBuffer dst) throws IOException {
+    return socket.read(dst);
+  }
+
+  @Override
+  public boolean isOpen() {
+    return socket.isOpen();
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
