@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -40,8 +41,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Per connection: {@code hello} with the user's token and device; {@code send_group} with a
  * {@code messageId} derived from (run, sender, sequence) and, in pre-encrypted mode, random
- * ciphertext whose first 20 bytes are the probe; each {@code deliver} is acknowledged with a
- * cumulative {@code ack} as a real client does, and each {@code sent} counts as accepted.
+ * ciphertext whose first 20 bytes are the probe; {@code deliver}s are acknowledged with cumulative
+ * {@code ack}s with the client SDK's policy unless {@code --ack-every} says otherwise (see the SDK's
+ * {@code StreamAcks}: one ack per stream {@value #ACK_DELAY_MILLIS} ms after the first unacknowledged
+ * delivery, or at once after {@value #ACK_AT_MOST_EVERY}); each {@code sent} counts as accepted.
  */
 final class CipherTalkProtocol implements ClientProtocol {
 
@@ -66,6 +69,12 @@ final class CipherTalkProtocol implements ClientProtocol {
       "lt" + Long.toString(ThreadLocalRandom.current().nextLong() & 0xffffff, 36) + "-";
   private int[] roomOf;
   private volatile String[] roomIds; // by room index, for the current run
+
+  /** The SDK's bound on finished deliveries between two acks of a stream (StreamAcks.MAX_UNACKED). */
+  static final int ACK_AT_MOST_EVERY = 64;
+
+  /** The SDK's ack delay (StreamAcks.DELAY). */
+  static final long ACK_DELAY_MILLIS = 50;
 
   private final int ackEvery;
 
@@ -269,6 +278,10 @@ final class CipherTalkProtocol implements ClientProtocol {
     return new Session() {
       private long acks;
       private long delivered;
+      /** Deliveries not yet acknowledged, by stream: the highest seq and how many. */
+      private final Map<String, long[]> unacked = new HashMap<>(4);
+      /** When the pending acks are due (System.nanoTime), or 0 if none is pending. */
+      private long ackDue;
 
       @Override
       public void onOpen(WsConnection conn) {
@@ -295,8 +308,19 @@ final class CipherTalkProtocol implements ClientProtocol {
           } else {
             events.delivered(probe);
           }
-          if (++delivered % ackEvery == 0) {
-            conn.sendText(CODEC.encode(new Frame.Ack("a" + (++acks), del.stream(), del.seq())));
+          if (ackEvery > 0) {
+            if (++delivered % ackEvery == 0) {
+              ack(conn, del.stream(), del.seq());
+            }
+          } else {
+            long[] u = unacked.computeIfAbsent(del.stream(), k -> new long[2]);
+            u[0] = Math.max(u[0], del.seq());
+            if (++u[1] >= ACK_AT_MOST_EVERY) {
+              ack(conn, del.stream(), u[0]);
+              u[1] = 0;
+            } else if (ackDue == 0) {
+              ackDue = System.nanoTime() + ACK_DELAY_MILLIS * 1_000_000;
+            }
           }
         } else if (f instanceof Frame.Sent s) {
           Long seq = seqOf(s.id());
@@ -321,6 +345,25 @@ final class CipherTalkProtocol implements ClientProtocol {
           }
         }
         // ok (to acks), presence and room events need no action
+      }
+
+      @Override
+      public void onTick(WsConnection conn, long nanoTime) {
+        if (ackDue == 0 || nanoTime - ackDue < 0) {
+          return;
+        }
+        ackDue = 0;
+        for (Map.Entry<String, long[]> e : unacked.entrySet()) {
+          long[] u = e.getValue();
+          if (u[1] > 0) {
+            ack(conn, e.getKey(), u[0]);
+            u[1] = 0;
+          }
+        }
+      }
+
+      private void ack(WsConnection conn, String stream, long seq) {
+        conn.sendText(CODEC.encode(new Frame.Ack("a" + (++acks), stream, seq)));
       }
 
       @Override

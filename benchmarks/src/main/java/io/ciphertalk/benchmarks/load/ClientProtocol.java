@@ -70,6 +70,9 @@ interface ClientProtocol {
     /** A whole message from the server. */
     void onMessage(WsConnection conn, int opcode, byte[] payload);
 
+    /** Called every few milliseconds while the connection is open (timers such as delayed acks). */
+    default void onTick(WsConnection conn, long nanoTime) {}
+
     /**
      * Sends load message {@code seq} stamped with {@code sentNanos}. May be called from any thread,
      * but never concurrently for one session.

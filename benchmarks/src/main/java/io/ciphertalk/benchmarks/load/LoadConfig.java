@@ -31,8 +31,9 @@ import java.util.Locale;
  * @param jfr path of a JFR recording of the server (fork or inproc), or null
  * @param idleConnections idle-scale mode: connect up to this many authenticated idle clients
  *     instead of running traffic (0 = traffic run)
- * @param ackEvery CipherTalk: acknowledge every Nth delivery of a stream (acks are cumulative);
- *     1, the default, acknowledges each delivery as the client SDK does
+ * @param ackEvery CipherTalk: 0, the default, acknowledges as the client SDK does (one cumulative
+ *     ack per stream 50 ms after the first unacknowledged delivery, or at once after 64); N > 0
+ *     acknowledges every Nth delivery of a stream instead (1 = each delivery)
  */
 public record LoadConfig(
     String target,
@@ -63,8 +64,9 @@ public record LoadConfig(
   public static final double MAX_DURATION_SECONDS = 3600;
 
   public LoadConfig {
-    if (!Targets.RELAY.equals(target) && !Targets.CIPHERTALK.equals(target)) {
-      throw new IllegalArgumentException("target must be relay or ciphertalk: " + target);
+    if (!Targets.RELAY.equals(target) && !Targets.CIPHERTALK.equals(target)
+        && !Targets.RELAY_COALESCED.equals(target)) {
+      throw new IllegalArgumentException("target must be relay, ciphertalk or relay-coalesced: " + target);
     }
     if (!List.of("inproc", "fork", "url").contains(placement)) {
       throw new IllegalArgumentException("placement must be inproc, fork or url: " + placement);
@@ -86,7 +88,7 @@ public record LoadConfig(
     require(localAddresses >= 1 && localAddresses <= 250, "local-addresses", localAddresses);
     require(connectConcurrency >= 1 && connectConcurrency <= 10_000, "connect-concurrency", connectConcurrency);
     require(idleConnections >= 0 && idleConnections <= 100_000, "idle", idleConnections);
-    require(ackEvery >= 1 && ackEvery <= 1_000_000, "ack-every", ackEvery);
+    require(ackEvery >= 0 && ackEvery <= 1_000_000, "ack-every", ackEvery);
   }
 
   private static void require(boolean ok, String name, Object value) {
@@ -223,7 +225,7 @@ public record LoadConfig(
     String serverHeap = "512m";
     String jfr;
     int idleConnections;
-    int ackEvery = 1;
+    int ackEvery;
 
     private Builder() {}
 

@@ -84,8 +84,12 @@ public final class LoadGenerator {
     // once, Argon2id being the slowest part of preparing); in-process, every run starts its own.
     Map<String, ServerUnderTest> servers = new LinkedHashMap<>();
     Map<String, ClientProtocol> protocols = new LinkedHashMap<>();
+    List<String> started = new ArrayList<>(targets);
+    if (targets.contains(Targets.CIPHERTALK)) {
+      started.add(Targets.RELAY_COALESCED); // the second reference of phase 1
+    }
     if (base.placement().equals("fork")) {
-      for (String t : targets) {
+      for (String t : started) {
         LoadConfig c = base.toBuilder().target(t).build();
         servers.put(t, LoadRun.startServer(c, () -> 0L));
         protocols.put(t, Targets.protocol(t, c));
@@ -121,6 +125,9 @@ public final class LoadGenerator {
     for (String t : targets) {
       max.put(t, runOn(maxCfg.toBuilder().target(t).build(), servers, protocols));
     }
+    if (targets.contains(Targets.CIPHERTALK)) {
+      max.put(Targets.RELAY_COALESCED, runOn(maxCfg.toBuilder().target(Targets.RELAY_COALESCED).build(), servers, protocols));
+    }
     all.addAll(max.values());
     md.append(comparisonTable("1. Sustained fan-out maximum (closed loop): " + describe(maxCfg), max));
 
@@ -155,10 +162,12 @@ public final class LoadGenerator {
   }
 
   static String describe(LoadConfig c) {
-    return String.format(Locale.ROOT, "%d clients in rooms of %d, %d-byte %s messages, %s, %s s (+%s s warm-up), server %s",
+    return String.format(Locale.ROOT, "%d clients in rooms of %d, %d-byte %s messages, %s, %s s (+%s s warm-up), server %s, %s",
         c.clients(), c.roomSize(), c.messageSize(), c.preEncrypted() ? "pre-encrypted" : "client-encrypted",
         c.closedLoop() ? "closed loop window " + c.window() : String.format(Locale.ROOT, "open loop %.0f sends/s", c.rate()),
-        trim(c.durationSeconds()), trim(c.warmupSeconds()), c.placement());
+        trim(c.durationSeconds()), trim(c.warmupSeconds()), c.placement(),
+        c.ackEvery() == 0 ? "CipherTalk acks as the SDK (per stream after 50 ms or 64 deliveries)"
+            : c.ackEvery() == 1 ? "CipherTalk acks each delivery" : "CipherTalk acks every " + c.ackEvery() + "th delivery");
   }
 
   private static String trim(double d) {
@@ -185,6 +194,15 @@ public final class LoadGenerator {
     row(sb, "server CPU % (of one core)", relay, ct, LoadReport::serverCpuPercent, "%.0f");
     row(sb, "generator CPU % (of one core)", relay, ct, LoadReport::generatorCpuPercent, "%.0f");
     row(sb, "server heap used MiB (no GC)", relay, ct, r -> r.serverHeapUsedBytes() / 1048576.0, "%.1f");
+    LoadReport coalesced = byTarget.get(Targets.RELAY_COALESCED);
+    if (coalesced != null && ct != null) {
+      sb.append(String.format(Locale.ROOT, "%nThe relay on CipherTalk's coalesced socket writes (%s), same settings: "
+              + "%.0f delivered msg/s, p99 %.2f ms, lost %d, duplicates %d, server CPU %.0f %%; "
+              + "CipherTalk / that relay = %.2fx.%n",
+          Targets.RELAY_COALESCED, coalesced.deliveredPerSecond(), coalesced.p99Ms(), coalesced.lost(),
+          coalesced.duplicates(), coalesced.serverCpuPercent(),
+          ct.deliveredPerSecond() / Math.max(1e-9, coalesced.deliveredPerSecond())));
+    }
     for (LoadReport r : byTarget.values()) {
       if (!r.errorSamples().isEmpty()) {
         sb.append("\n").append(r.target()).append(" errors: ").append(String.join("; ", r.errorSamples())).append("\n");
@@ -275,7 +293,8 @@ public final class LoadGenerator {
           --server-heap 512m          -Xmx of a forked server                   [512m]
           --jfr FILE                  record the server with JFR (profile settings)
           --idle N                    idle-scale run with N connections (run/compare)
-          --ack-every N               CipherTalk: ack every Nth delivery (cumulative) [1]
+          --ack-every N               CipherTalk: ack every Nth delivery (cumulative); 0 = as the SDK:
+                                per stream 50 ms after the first unacked delivery, or at 64 [0]
           --idle-target N             suite: idle-scale connections, 0 to skip [10000]
           --out DIR                   where JSON/markdown go            [benchmarks/target/load]
         """;

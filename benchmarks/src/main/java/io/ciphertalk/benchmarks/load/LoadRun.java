@@ -565,6 +565,15 @@ final class LoadRun {
     }
 
     @Override
+    public void onTick(WsConnection c, long nanoTime) {
+      try {
+        session.onTick(c, nanoTime);
+      } catch (RuntimeException e) {
+        error("protocol: " + e);
+      }
+    }
+
+    @Override
     public void onClose(WsConnection c, String reason) {
       if (ready && sending) {
         error("disconnected during run: " + reason);

@@ -44,11 +44,23 @@ public final class ReferenceRelay implements AutoCloseable {
    * @param workers Java-WebSocket decoder threads (at least 1)
    */
   public static ReferenceRelay start(int port, int workers) throws InterruptedException {
+    return start(port, workers, false);
+  }
+
+  /**
+   * Like {@link #start(int, int)}; with {@code coalescedWrites} the relay's sockets write every
+   * frame queued for a connection in one system call, as CipherTalk's server does
+   * ({@code CoalescingChannel}), so the relay can also be measured on the same write path.
+   */
+  public static ReferenceRelay start(int port, int workers, boolean coalescedWrites) throws InterruptedException {
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be >= 1: " + workers);
     }
     InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     Server server = new Server(address, workers);
+    if (coalescedWrites) {
+      server.setWebSocketFactory(io.ciphertalk.server.internal.ws.CoalescingChannel.factory());
+    }
     server.start();
     if (!server.started.await(10, TimeUnit.SECONDS)) {
       throw new IllegalStateException("relay did not start within 10 s");

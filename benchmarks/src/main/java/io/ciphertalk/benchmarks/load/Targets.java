@@ -25,6 +25,8 @@ final class Targets {
 
   static final String RELAY = "relay";
   static final String CIPHERTALK = "ciphertalk";
+  /** The relay on CipherTalk's coalesced socket writes: a second reference, not in {@link #available()}. */
+  static final String RELAY_COALESCED = "relay-coalesced";
 
   private Targets() {}
 
@@ -36,8 +38,8 @@ final class Targets {
   /** Starts a server of the given kind on an ephemeral loopback port. */
   static Embedded start(String kind, int workers) throws Exception {
     switch (kind) {
-      case RELAY -> {
-        ReferenceRelay relay = ReferenceRelay.start(0, workers);
+      case RELAY, RELAY_COALESCED -> {
+        ReferenceRelay relay = ReferenceRelay.start(0, workers, kind.equals(RELAY_COALESCED));
         return new Embedded() {
           @Override
           public String wsUrl() {
@@ -65,7 +67,7 @@ final class Targets {
   /** The client protocol for a server kind. */
   static ClientProtocol protocol(String kind, LoadConfig config) {
     return switch (kind) {
-      case RELAY -> new RelayProtocol();
+      case RELAY, RELAY_COALESCED -> new RelayProtocol();
       case CIPHERTALK -> CipherTalkTarget.protocol(config);
       default -> throw new IllegalArgumentException("unknown server kind: " + kind);
     };

@@ -31,6 +31,9 @@ final class WsConnection {
 
     /** Called once when the connection is gone, for whatever reason. */
     void onClose(WsConnection conn, String reason);
+
+    /** Called every few milliseconds on an open connection (for timers such as delayed acks). */
+    default void onTick(WsConnection conn, long nanoTime) {}
   }
 
   static final int OP_CONT = 0x0;
@@ -216,6 +219,12 @@ final class WsConnection {
       if (selectionKey.isValid()) {
         selectionKey.interestOps(SelectionKey.OP_READ);
       }
+    }
+  }
+
+  void onTick(long nanoTime) {
+    if (open && !closed) {
+      handler.onTick(this, nanoTime);
     }
   }
 

@@ -85,10 +85,14 @@ final class WsLoop implements AutoCloseable {
     selector.wakeup();
   }
 
+  /** How often open connections get {@link WsConnection#onTick}. */
+  private static final long TICK_NANOS = 5_000_000;
+
   private void run() {
+    long nextTick = System.nanoTime() + TICK_NANOS;
     try {
       while (running) {
-        selector.select(1000);
+        selector.select(TICK_NANOS / 1_000_000);
         WsConnection pending;
         while ((pending = toRegister.poll()) != null) {
           try {
@@ -117,6 +121,15 @@ final class WsLoop implements AutoCloseable {
             }
           } catch (IOException | RuntimeException e) {
             conn.fail(e.getClass().getSimpleName() + ": " + e.getMessage());
+          }
+        }
+        long now = System.nanoTime();
+        if (now - nextTick >= 0) {
+          nextTick = now + TICK_NANOS;
+          for (SelectionKey key : selector.keys()) {
+            if (key.isValid()) {
+              ((WsConnection) key.attachment()).onTick(now);
+            }
           }
         }
       }
