@@ -73,8 +73,15 @@ public final class LoadGenerator {
     }
   }
 
+  /** The suite's warm-up unless --warmup is given: long enough for C2 to finish with the server's hot paths. */
+  static final String SUITE_WARMUP_SECONDS = "30";
+
   private static void suite(List<String> rest, Path out) throws Exception {
     int idleTarget = Integer.parseInt(take(rest, "--idle-target", "10000"));
+    if (!rest.contains("--warmup")) {
+      rest.add("--warmup");
+      rest.add(SUITE_WARMUP_SECONDS);
+    }
     LoadConfig base = LoadConfig.parseInto(LoadConfig.builder(), rest).build();
     if (base.placement().equals("url")) {
       throw new IllegalArgumentException("suite starts its own servers: use compare/run for --url");
@@ -284,7 +291,7 @@ public final class LoadGenerator {
           --mode open|closed          open loop at --rate, or closed loop       [open]
           --rate R                    open loop sends/s over all clients        [1000]
           --window W                  closed loop messages in flight per sender [4]
-          --warmup S --duration S --drain S                                     [3, 10, 10]
+          --warmup S --duration S --drain S           [3, 10, 10; suite: warm-up 30]
           --loops L                   client selector threads                  [2]
           --server-workers W          relay decoder threads (CipherTalk: its own) [cores]
           --local-addresses K         bind clients to 127.0.0.1..127.0.0.K     [1]

@@ -173,6 +173,7 @@ final class LoadRun {
       } else {
         report = traffic(server, connected, connectNanos);
       }
+      settleAcks();
       for (SimClient c : clients) {
         if (c.conn != null) {
           c.conn.close();
@@ -193,6 +194,21 @@ final class LoadRun {
       }
       if (sharedServer == null) {
         server.close();
+      }
+    }
+  }
+
+  /**
+   * Lets the clients' delayed acks go out and reach the socket before they disconnect, as the SDK
+   * sends its pending acks on a clean disconnect. Otherwise the server (rightly) delivers the
+   * unacknowledged tail again to the same accounts in the next run, which counts as unexpected.
+   */
+  private void settleAcks() throws InterruptedException {
+    Thread.sleep(CipherTalkProtocol.ACK_DELAY_MILLIS + 30);
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    for (SimClient c : clients) {
+      while (c.conn != null && c.conn.pendingBytes() > 0 && System.nanoTime() < until) {
+        Thread.sleep(5);
       }
     }
   }
