@@ -1,10 +1,12 @@
 package io.ciphertalk.client;
 
+import static io.ciphertalk.client.Recorder.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ciphertalk.client.internal.ManualClock;
 import io.ciphertalk.client.internal.ManualScheduler;
 import io.ciphertalk.core.store.jdbi.JdbiLocalStore;
+import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.RandomSource;
 import io.ciphertalk.crypto.SecretBytes;
 import java.nio.charset.StandardCharsets;
@@ -94,5 +96,72 @@ class ClientPersistenceTest {
             StandardCharsets.ISO_8859_1));
       }
     }
+  }
+
+  @Test
+  void anEnvelopeHeldForAnIdentityDecision_isAcknowledged_andSurvivesARestart(@TempDir Path dir)
+      throws Exception {
+    Path file = dir.resolve("alice");
+    Recorder ra = new Recorder("alice");
+    CipherTalkClient alice = onFile(file, ra, 1);
+    alice.register("alice", "pw-alice");
+    alice.connect();
+    Recorder rb = new Recorder("bob");
+    CipherTalkClient bob = inMemory(rb);
+    bob.register("bob", "pw-bob");
+    bob.connect();
+    Room room = alice.privateRoom("bob");
+    room.send("hello bob");
+    rb.awaitText("hello bob");
+
+    // Bob reinstalls: a new identity key on the same device.
+    bob.close();
+    clients.remove(bob);
+    Recorder rb2 = new Recorder("bob-reinstalled");
+    CipherTalkClient bobNew = inMemory(rb2);
+    bobNew.login("bob", "pw-bob");
+    bobNew.connect();
+    bobNew.room(room.id()).orElseThrow().send("new phone HELD-1");
+    ra.await(ChatEvent.IdentityKeyChanged.class, e -> e.userId().equals("bob") && !e.newDevice());
+    // Held in Alice's store, so the server's copy is acknowledged: her queue does not back up.
+    awaitTrue(() -> hub.queued(DeviceAddress.of("alice", 1)) == 0, "alice acknowledged the held envelope");
+    assertThat(ra.sawText("new phone HELD-1")).isFalse();
+
+    // Alice restarts before deciding: the envelope comes back from her store, not from the server.
+    alice.close();
+    clients.remove(alice);
+    Recorder ra2 = new Recorder("alice-restarted");
+    CipherTalkClient alice2 = onFile(file, ra2, 1);
+    alice2.connect();
+    ra2.await(ChatEvent.IdentityKeyChanged.class, e -> e.userId().equals("bob") && !e.newDevice());
+    assertThat(ra2.sawText("new phone HELD-1")).isFalse();
+    alice2.trustIdentity("bob");
+    ra2.awaitText("new phone HELD-1");
+    alice2.close();
+    clients.remove(alice2);
+
+    // Processed once: a second restart neither shows it again nor asks again.
+    Recorder ra3 = new Recorder("alice-again");
+    CipherTalkClient alice3 = onFile(file, ra3, 1);
+    alice3.connect();
+    bobNew.room(room.id()).orElseThrow().send("after trust");
+    ra3.awaitText("after trust");
+    assertThat(ra3.sawText("new phone HELD-1")).isFalse();
+    assertThat(ra3.all(ChatEvent.IdentityKeyChanged.class)).isEmpty();
+  }
+
+  private CipherTalkClient onFile(Path file, Recorder r, int device) throws Exception {
+    JdbiLocalStore store = JdbiLocalStore.builder().file(file).key(key).clock(clock).open();
+    CipherTalkClient c = CipherTalkClient.builder().link(hub.link()).store(store).clock(clock)
+        .scheduler(scheduler).deviceId(device).listener(r).prekeyBatch(5).build();
+    clients.add(c);
+    return c;
+  }
+
+  private CipherTalkClient inMemory(Recorder r) {
+    CipherTalkClient c = CipherTalkClient.builder().link(hub.link()).clock(clock)
+        .scheduler(scheduler).listener(r).prekeyBatch(5).build();
+    clients.add(c);
+    return c;
   }
 }

@@ -103,7 +103,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private final Map<String, Set<DeviceAddress>> senderKeySentTo = new HashMap<>();
   private final Set<String> needsRotation = new HashSet<>();
   private final Map<String, List<PendingGroup>> pendingGroup = new HashMap<>();
-  private final Map<String, List<Runnable>> heldForIdentity = new LinkedHashMap<>();
+  /** Whether the envelopes held in the store were retried since this engine started. */
+  private boolean heldRetried;
   private final Set<String> untrusted = new HashSet<>();
   private final Set<MessageId> readAhead = new LinkedHashSet<>();
   private final Map<String, Presence> presence = new ConcurrentHashMap<>();
@@ -223,6 +224,13 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     refreshRooms();
     scheduleStoredExpiries();
     setState(ConnectionState.CONNECTED);
+    if (!heldRetried) {
+      // Envelopes held before a restart: still untrusted ones are announced again and stay held.
+      heldRetried = true;
+      for (String user : data.heldSenders()) {
+        releaseHeld(user);
+      }
+    }
     flush();
   }
 
@@ -394,10 +402,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     callOnEngine(() -> {
       crypto.trust(userId);
       untrusted.remove(userId);
-      List<Runnable> in = heldForIdentity.remove(userId);
-      if (in != null) {
-        in.forEach(this::runOnEngine);
-      }
+      runOnEngine(() -> releaseHeld(userId));
       runOnEngine(this::flush);
       return null;
     });
@@ -809,13 +814,22 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
 
   private void handleEnvelope(DeviceAddress from, MessageId id, byte[] ct, Instant expiresAt,
       Runnable ack) {
+    handleEnvelope(from, id, ct, expiresAt, ack, false);
+  }
+
+  /**
+   * @param fromStore true for an envelope read back from the held store; its {@code ack} removes
+   *     it from there, and it stays there if it has to be held again
+   */
+  private void handleEnvelope(DeviceAddress from, MessageId id, byte[] ct, Instant expiresAt,
+      Runnable ack, boolean fromStore) {
     if (data.isSeen(id)) {
       duplicates.incrementAndGet();
       ack.run();
       return;
     }
     if (untrusted.contains(from.userId())) {
-      hold(from.userId(), () -> handleEnvelope(from, id, ct, expiresAt, ack), ack);
+      hold(new LocalData.HeldEnvelope(from, id, ct, expiresAt), ack, fromStore);
       return;
     }
     byte[] pt;
@@ -823,7 +837,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       pt = crypto.decrypt(from, ct, id, expiresAt);
     } catch (E2eCrypto.IdentityChangedException e) {
       identityChanged(e);
-      hold(from.userId(), () -> handleEnvelope(from, id, ct, expiresAt, ack), ack);
+      hold(new LocalData.HeldEnvelope(from, id, ct, expiresAt), ack, fromStore);
       return;
     } catch (CryptoException e) {
       undecryptable.incrementAndGet();
@@ -847,18 +861,35 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   }
 
   /** Bound on envelopes held per user while an identity decision is pending. */
-  private static final int MAX_HELD_PER_USER = 1000;
+  static final int MAX_HELD_PER_USER = 1000;
 
-  private void hold(String userId, Runnable retry, Runnable ack) {
-    List<Runnable> held = heldForIdentity.computeIfAbsent(userId, k -> new ArrayList<>());
-    if (held.size() >= MAX_HELD_PER_USER) {
+  /**
+   * Keeps an envelope from a user whose identity is not trusted in the local store, then
+   * acknowledges it: stored, it survives a restart, and the server need not keep it (which would
+   * hold up this device's queue until the user decides).
+   */
+  private void hold(LocalData.HeldEnvelope e, Runnable ack, boolean fromStore) {
+    if (fromStore) {
+      return; // still held; it stays in the store
+    }
+    String userId = e.from().userId();
+    if (data.heldCount(userId) >= MAX_HELD_PER_USER) {
       LOG.warn("more than {} messages from {} await an identity decision; dropping one",
           MAX_HELD_PER_USER, userId);
       undecryptable.incrementAndGet();
       ack.run();
       return;
     }
-    held.add(retry);
+    data.holdEnvelope(e); // false: already held (a redelivery); acknowledge it all the same
+    ack.run();
+  }
+
+  /** Processes what is held from {@code userId}, oldest first (after trust, or at start-up). */
+  private void releaseHeld(String userId) {
+    for (LocalData.HeldEnvelope e : data.heldFrom(userId)) {
+      handleEnvelope(e.from(), e.id(), e.ciphertext(), e.expiresAt(),
+          () -> data.removeHeld(e.id()), true);
+    }
   }
 
   @Override

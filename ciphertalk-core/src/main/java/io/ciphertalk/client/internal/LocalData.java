@@ -2,6 +2,8 @@ package io.ciphertalk.client.internal;
 
 import io.ciphertalk.client.Message;
 import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.crypto.DeviceAddress;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -59,6 +61,22 @@ public interface LocalData extends AutoCloseable {
   List<OutboxEntry> outbox();
 
   void removeOutbox(OutboxEntry entry);
+
+  /** An envelope kept until its sender's changed identity is trusted. */
+  record HeldEnvelope(DeviceAddress from, MessageId id, byte[] ciphertext, Instant expiresAt) {}
+
+  /** Keeps an envelope; false if that message id is already held. */
+  boolean holdEnvelope(HeldEnvelope envelope);
+
+  /** The envelopes held from {@code userId}, oldest first. */
+  List<HeldEnvelope> heldFrom(String userId);
+
+  /** The users with held envelopes. */
+  Set<String> heldSenders();
+
+  int heldCount(String userId);
+
+  void removeHeld(MessageId id);
 
   /** Whether an inbound payload id was already processed. */
   boolean isSeen(MessageId id);

@@ -18,6 +18,7 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -161,15 +162,7 @@ public final class StoreLocalData implements LocalData {
     e.devices().forEach(d -> devices.add(d.toString()));
     o.put("own", e.includeOwnDevices());
     o.put("content", Base64.getEncoder().encodeToString(e.content()));
-    if (e.expiresAt() != null) {
-      o.put("expiresAt", e.expiresAt().toEpochMilli());
-    }
-    byte[] payload;
-    try {
-      payload = JSON.writeValueAsBytes(o);
-    } catch (IOException ex) {
-      throw new IllegalStateException(ex);
-    }
+    byte[] payload = payload(o, e.expiresAt());
     io.ciphertalk.core.store.OutboxEntry stored =
         store.outbox().enqueue(e.id(), e.roomId(), payload);
     return e.withSeq(stored.seq());
@@ -184,11 +177,7 @@ public final class StoreLocalData implements LocalData {
         Set<String> users = new HashSet<>();
         o.path("users").forEach(u -> users.add(u.asText()));
         Set<DeviceAddress> devices = new HashSet<>();
-        o.path("devices").forEach(d -> {
-          String a = d.asText();
-          int dot = a.lastIndexOf('.');
-          devices.add(DeviceAddress.of(a.substring(0, dot), Integer.parseInt(a.substring(dot + 1))));
-        });
+        o.path("devices").forEach(d -> devices.add(device(d.asText())));
         Instant exp = o.hasNonNull("expiresAt") ? Instant.ofEpochMilli(o.get("expiresAt").asLong())
             : null;
         out.add(new OutboxEntry(s.seq(), s.messageId(), s.roomId(),
@@ -205,6 +194,76 @@ public final class StoreLocalData implements LocalData {
   @Override
   public void removeOutbox(OutboxEntry entry) {
     store.outbox().remove(entry.id());
+  }
+
+  /** The stored payload: {@code o} with the expiry (if any), as JSON bytes. */
+  private static byte[] payload(ObjectNode o, Instant expiresAt) {
+    if (expiresAt != null) {
+      o.put("expiresAt", expiresAt.toEpochMilli());
+    }
+    try {
+      return JSON.writeValueAsBytes(o);
+    } catch (IOException ex) {
+      throw new IllegalStateException(ex);
+    }
+  }
+
+  /** A device address as {@link DeviceAddress#toString()} writes it ({@code user.device}). */
+  private static DeviceAddress device(String text) {
+    int dot = text.lastIndexOf('.');
+    return DeviceAddress.of(text.substring(0, dot), Integer.parseInt(text.substring(dot + 1)));
+  }
+
+  // ------------------------------------------------------------------ held envelopes
+
+  /** Held envelopes read back at once; more than this many per user are never held. */
+  private static final int MAX_HELD_READ = 10_000;
+
+  @Override
+  public boolean holdEnvelope(HeldEnvelope e) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("from", e.from().toString());
+    o.put("ciphertext", Base64.getEncoder().encodeToString(e.ciphertext()));
+    byte[] payload = payload(o, e.expiresAt());
+    return store.held().hold(e.id(), e.from().userId(), payload);
+  }
+
+  @Override
+  public List<HeldEnvelope> heldFrom(String userId) {
+    List<HeldEnvelope> out = new ArrayList<>();
+    for (io.ciphertalk.core.store.HeldEnvelope s : store.held().from(userId, MAX_HELD_READ)) {
+      try {
+        JsonNode o = JSON.readTree(s.payload());
+        DeviceAddress from = device(o.get("from").asText());
+        Instant exp = o.hasNonNull("expiresAt") ? Instant.ofEpochMilli(o.get("expiresAt").asLong())
+            : null;
+        out.add(new HeldEnvelope(from, s.messageId(),
+            Base64.getDecoder().decode(o.get("ciphertext").asText()), exp));
+      } catch (IOException | RuntimeException ex) {
+        // Only this client writes the payload; one that does not parse is dropped, not retried.
+        store.held().remove(s.messageId());
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Set<String> heldSenders() {
+    Set<String> users = new LinkedHashSet<>();
+    for (io.ciphertalk.core.store.HeldEnvelope s : store.held().all(MAX_HELD_READ)) {
+      users.add(s.senderUserId());
+    }
+    return users;
+  }
+
+  @Override
+  public int heldCount(String userId) {
+    return store.held().count(userId);
+  }
+
+  @Override
+  public void removeHeld(MessageId id) {
+    store.held().remove(id);
   }
 
   // ------------------------------------------------------------------ seen, unread

@@ -19,6 +19,8 @@ public interface LocalStore extends AutoCloseable {
 
   OutboxStore outbox();
 
+  HeldEnvelopeStore held();
+
   AccountStore account();
 
   RoomStore rooms();

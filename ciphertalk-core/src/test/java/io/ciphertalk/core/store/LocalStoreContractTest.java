@@ -418,6 +418,34 @@ public abstract class LocalStoreContractTest {
     assertThat(o.size()).isEqualTo(2);
   }
 
+  // ------------------------------------------------------------------ held envelopes
+
+  @Test
+  void held_keepsOrderPerSender_isIdempotentPerMessage_andRemovesOnceProcessed() {
+    HeldEnvelopeStore held = store.held();
+    MessageId a = newId();
+    MessageId b = newId();
+    MessageId c = newId();
+    assertThat(held.hold(a, "bob", "first".getBytes(StandardCharsets.UTF_8))).isTrue();
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(held.hold(b, "carol", "second".getBytes(StandardCharsets.UTF_8))).isTrue();
+    assertThat(held.hold(c, "bob", "third".getBytes(StandardCharsets.UTF_8))).isTrue();
+    assertThat(held.hold(a, "bob", "changed".getBytes(StandardCharsets.UTF_8))).isFalse();
+    assertThat(held.count("bob")).isEqualTo(2);
+    assertThat(held.count("dave")).isZero();
+    List<HeldEnvelope> fromBob = held.from("bob", 10);
+    assertThat(fromBob).extracting(HeldEnvelope::messageId).containsExactly(a, c);
+    assertThat(new String(fromBob.get(0).payload(), StandardCharsets.UTF_8)).isEqualTo("first");
+    assertThat(fromBob.get(0).heldAt()).isEqualTo(T0);
+    assertThat(fromBob.get(0).senderUserId()).isEqualTo("bob");
+    assertThat(held.from("bob", 1)).extracting(HeldEnvelope::messageId).containsExactly(a);
+    assertThat(held.all(10)).extracting(HeldEnvelope::messageId).containsExactly(a, b, c);
+    assertThat(held.remove(a)).isTrue();
+    assertThat(held.remove(a)).isFalse();
+    assertThat(held.from("bob", 10)).extracting(HeldEnvelope::messageId).containsExactly(c);
+    assertThatThrownBy(() -> held.all(0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
   // ------------------------------------------------------------------ concurrency and lifecycle
 
   @Test

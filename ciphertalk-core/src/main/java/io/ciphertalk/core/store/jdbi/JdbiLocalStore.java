@@ -14,6 +14,8 @@ import io.ciphertalk.core.store.LocalIdentity;
 import io.ciphertalk.core.store.LocalStore;
 import io.ciphertalk.core.store.MessageCursor;
 import io.ciphertalk.core.store.MessageStore;
+import io.ciphertalk.core.store.HeldEnvelope;
+import io.ciphertalk.core.store.HeldEnvelopeStore;
 import io.ciphertalk.core.store.OutboxEntry;
 import io.ciphertalk.core.store.OutboxStore;
 import io.ciphertalk.core.store.PreKeyStore;
@@ -85,6 +87,7 @@ public final class JdbiLocalStore implements LocalStore {
   private final SenderKeys senderKeys = new SenderKeys();
   private final Messages messages = new Messages();
   private final Outbox outbox = new Outbox();
+  private final Held held = new Held();
   private final Accounts account = new Accounts();
   private final Rooms rooms = new Rooms();
   private final Seen seen = new Seen();
@@ -129,6 +132,11 @@ public final class JdbiLocalStore implements LocalStore {
   @Override
   public OutboxStore outbox() {
     return outbox;
+  }
+
+  @Override
+  public HeldEnvelopeStore held() {
+    return held;
   }
 
   @Override
@@ -855,6 +863,105 @@ public final class JdbiLocalStore implements LocalStore {
       Long next =
           db.with(h -> h.createQuery("SELECT MIN(expires_at) FROM messages").mapTo(Long.class).one());
       return next == null ? Optional.empty() : Optional.of(Instant.ofEpochMilli(next));
+    }
+  }
+
+  private final class Held implements HeldEnvelopeStore {
+    private static final String COLUMNS = "SELECT seq, message_id, sender_user, held_at, payload_sealed FROM held_envelopes";
+
+    private HeldEnvelope map(ResultSet rs) throws SQLException {
+      String id = rs.getString("message_id");
+      return new HeldEnvelope(
+          rs.getLong("seq"),
+          MessageId.parse(id),
+          rs.getString("sender_user"),
+          Instant.ofEpochMilli(rs.getLong("held_at")),
+          db.sealer.open(rs.getString("payload_sealed"), "held", "payload", id));
+    }
+
+    @Override
+    public boolean hold(MessageId messageId, String senderUserId, byte[] payload) {
+      Objects.requireNonNull(messageId, "messageId");
+      Objects.requireNonNull(senderUserId, "senderUserId");
+      Objects.requireNonNull(payload, "payload");
+      String id = messageId.toString();
+      String sealed = db.sealer.seal(payload, "held", "payload", id);
+      long now = clock.millis();
+      return db.with(
+          h -> {
+            boolean present =
+                h.createQuery("SELECT COUNT(*) FROM held_envelopes WHERE message_id = :id")
+                        .bind("id", id)
+                        .mapTo(Integer.class)
+                        .one()
+                    > 0;
+            if (present) {
+              return false;
+            }
+            try {
+              h.createUpdate(
+                      "INSERT INTO held_envelopes (message_id, sender_user, held_at, payload_sealed) VALUES (:id, :u, :at, :p)")
+                  .bind("id", id)
+                  .bind("u", senderUserId)
+                  .bind("at", now)
+                  .bind("p", sealed)
+                  .execute();
+              return true;
+            } catch (JdbiException e) {
+              if (!Db.isUniqueViolation(e)) {
+                throw e;
+              }
+              return false;
+            }
+          });
+    }
+
+    @Override
+    public List<HeldEnvelope> all(int limit) {
+      requireLimit(limit);
+      return db.with(
+          h ->
+              h.createQuery(COLUMNS + " ORDER BY seq LIMIT :limit")
+                  .bind("limit", limit)
+                  .map((rs, ctx) -> map(rs))
+                  .list());
+    }
+
+    @Override
+    public List<HeldEnvelope> from(String senderUserId, int limit) {
+      Objects.requireNonNull(senderUserId, "senderUserId");
+      requireLimit(limit);
+      return db.with(
+          h ->
+              h.createQuery(COLUMNS + " WHERE sender_user = :u ORDER BY seq LIMIT :limit")
+                  .bind("u", senderUserId)
+                  .bind("limit", limit)
+                  .map((rs, ctx) -> map(rs))
+                  .list());
+    }
+
+    private void requireLimit(int limit) {
+      if (limit < 1) {
+        throw new IllegalArgumentException("limit must be at least 1: " + limit);
+      }
+    }
+
+    @Override
+    public boolean remove(MessageId messageId) {
+      Objects.requireNonNull(messageId, "messageId");
+      return db.with(
+          h -> h.createUpdate("DELETE FROM held_envelopes WHERE message_id = :id").bind("id", messageId.toString()).execute() > 0);
+    }
+
+    @Override
+    public int count(String senderUserId) {
+      Objects.requireNonNull(senderUserId, "senderUserId");
+      return db.with(
+          h ->
+              h.createQuery("SELECT COUNT(*) FROM held_envelopes WHERE sender_user = :u")
+                  .bind("u", senderUserId)
+                  .mapTo(Integer.class)
+                  .one());
     }
   }
 

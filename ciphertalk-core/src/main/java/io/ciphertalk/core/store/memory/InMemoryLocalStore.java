@@ -10,6 +10,8 @@ import io.ciphertalk.core.store.LocalIdentity;
 import io.ciphertalk.core.store.LocalStore;
 import io.ciphertalk.core.store.MessageCursor;
 import io.ciphertalk.core.store.MessageStore;
+import io.ciphertalk.core.store.HeldEnvelope;
+import io.ciphertalk.core.store.HeldEnvelopeStore;
 import io.ciphertalk.core.store.OutboxEntry;
 import io.ciphertalk.core.store.OutboxStore;
 import io.ciphertalk.core.store.PreKeyStore;
@@ -52,6 +54,7 @@ public final class InMemoryLocalStore implements LocalStore {
   private final SenderKeys senderKeys = new SenderKeys();
   private final Messages messages = new Messages();
   private final Outbox outbox = new Outbox();
+  private final Held held = new Held();
   private final Accounts account = new Accounts();
   private final Rooms rooms = new Rooms();
   private final Seen seen = new Seen();
@@ -100,6 +103,11 @@ public final class InMemoryLocalStore implements LocalStore {
   @Override
   public OutboxStore outbox() {
     return outbox;
+  }
+
+  @Override
+  public HeldEnvelopeStore held() {
+    return held;
   }
 
   @Override
@@ -529,6 +537,63 @@ public final class InMemoryLocalStore implements LocalStore {
           .map(Message::expiresAt)
           .filter(Objects::nonNull)
           .min(Comparator.naturalOrder());
+    }
+  }
+
+  private final class Held implements HeldEnvelopeStore {
+    private final LinkedHashMap<MessageId, HeldEnvelope> entries = new LinkedHashMap<>();
+    private long nextSeq = 1;
+
+    @Override
+    public synchronized boolean hold(MessageId messageId, String senderUserId, byte[] payload) {
+      live();
+      Objects.requireNonNull(messageId, "messageId");
+      if (entries.containsKey(messageId)) {
+        return false;
+      }
+      entries.put(messageId, new HeldEnvelope(nextSeq++, messageId, senderUserId,
+          Instant.ofEpochMilli(clock.millis()), payload));
+      return true;
+    }
+
+    @Override
+    public synchronized List<HeldEnvelope> all(int limit) {
+      return select(null, limit);
+    }
+
+    @Override
+    public synchronized List<HeldEnvelope> from(String senderUserId, int limit) {
+      return select(Objects.requireNonNull(senderUserId, "senderUserId"), limit);
+    }
+
+    private List<HeldEnvelope> select(String sender, int limit) {
+      live();
+      if (limit < 1) {
+        throw new IllegalArgumentException("limit must be at least 1: " + limit);
+      }
+      List<HeldEnvelope> out = new ArrayList<>();
+      for (HeldEnvelope e : entries.values()) {
+        if (out.size() == limit) {
+          break;
+        }
+        if (sender == null || e.senderUserId().equals(sender)) {
+          out.add(e);
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public synchronized boolean remove(MessageId messageId) {
+      live();
+      return entries.remove(Objects.requireNonNull(messageId, "messageId")) != null;
+    }
+
+    @Override
+    public synchronized int count(String senderUserId) {
+      live();
+      Objects.requireNonNull(senderUserId, "senderUserId");
+      return (int) entries.values().stream().filter(e -> e.senderUserId().equals(senderUserId)).count();
     }
   }
 

@@ -59,6 +59,8 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
     store.messages().saveMessage(m);
     MessageId queued = newId();
     store.outbox().enqueue(queued, "r1", new byte[] {9});
+    MessageId held = newId();
+    store.held().hold(held, "bob", new byte[] {10});
     store.account().saveAccount(new io.ciphertalk.core.store.Account("alice", 1, "tok"));
     store.seen().markSeen(m.id());
     store.unread().addUnread("r1", m.id());
@@ -72,6 +74,8 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
     assertThat(store.senderKeys().loadSenderKey("r1", BOB2).orElseThrow()).containsExactly(8);
     assertThat(store.messages().message(m.id())).contains(m);
     assertThat(store.outbox().pending(5)).extracting(e -> e.messageId()).containsExactly(queued);
+    assertThat(store.held().from("bob", 5)).singleElement()
+        .satisfies(e -> assertThat(e.payload()).containsExactly(10));
     assertThat(store.account().account().orElseThrow().token()).isEqualTo("tok");
     assertThat(store.seen().isSeen(m.id())).isTrue();
     assertThat(store.unread().unread("r1")).containsExactly(m.id());
@@ -217,7 +221,7 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
       Jdbi jdbi = Jdbi.create(pool);
       List<Integer> versions =
           jdbi.withHandle(h -> h.createQuery("SELECT version FROM schema_version ORDER BY version").mapTo(Integer.class).list());
-      assertThat(versions).containsExactly(1, 2, 3);
+      assertThat(versions).containsExactly(1, 2, 3, 4);
       // A database from a newer version of this code is refused rather than misread.
       jdbi.useHandle(h -> h.execute("INSERT INTO schema_version (version, applied_at) VALUES (99, 0)"));
     } finally {
