@@ -1,7 +1,5 @@
 package io.ciphertalk.core.wire;
 
-import io.ciphertalk.core.model.Contact;
-
 /**
  * A contact in the caller's contact list on the wire. Immutable.
  *
@@ -13,10 +11,5 @@ public record ContactInfo(String user, String nickname, boolean blocked) {
   public ContactInfo {
     Check.name(user, "user");
     Check.textOrNull(nickname, "nickname", Limits.MAX_NICKNAME_CHARS);
-  }
-
-  /** The model view of this contact. */
-  public Contact toContact() {
-    return new Contact(user, nickname, blocked);
   }
 }

@@ -1,8 +1,6 @@
 package io.ciphertalk.core.wire;
 
-import io.ciphertalk.core.model.Presence;
 import io.ciphertalk.core.model.PresenceStatus;
-import java.time.Instant;
 
 /**
  * One user's presence on the wire. Immutable.
@@ -16,10 +14,5 @@ public record PresenceInfo(String user, PresenceStatus status, Long lastSeen) {
     Check.name(user, "user");
     Check.present(status, "status");
     Check.nonNegativeOrNull(lastSeen, "lastSeen");
-  }
-
-  /** The model view of this presence. */
-  public Presence toPresence() {
-    return new Presence(user, status, lastSeen == null ? null : Instant.ofEpochMilli(lastSeen));
   }
 }

@@ -3,7 +3,6 @@ package io.ciphertalk.core.wire;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ciphertalk.core.model.PresenceStatus;
 import io.ciphertalk.core.model.Role;
 import io.ciphertalk.crypto.DeviceAddress;
 import java.util.List;
@@ -66,8 +65,6 @@ class WireFramesTest {
     RoomInfo info = SampleFrames.room();
     assertThat(info.toRoom().roleOf("alice")).contains(Role.OWNER);
     assertThat(info.toRoom().members()).hasSize(2);
-    assertThat(new PresenceInfo("bob", PresenceStatus.OFFLINE, 5L).toPresence().lastSeen().toEpochMilli()).isEqualTo(5);
-    assertThat(new ContactInfo("bob", "B", true).toContact().blocked()).isTrue();
   }
 
   @Test
