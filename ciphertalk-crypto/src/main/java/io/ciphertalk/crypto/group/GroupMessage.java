@@ -3,8 +3,8 @@ package io.ciphertalk.crypto.group;
 import io.ciphertalk.crypto.Aead;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.Ed25519;
-import io.ciphertalk.crypto.group.internal.ByteReader;
-import io.ciphertalk.crypto.group.internal.ByteWriter;
+import io.ciphertalk.crypto.group.internal.GroupReader;
+import io.ciphertalk.crypto.internal.ByteWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
@@ -79,12 +79,12 @@ public final class GroupMessage {
     return new ByteWriter(96)
         .u8(VERSION)
         .u8(TYPE)
-        .roomId(roomId)
+        .ascii8(roomId)
         .u64(epoch)
         .address(sender)
         .u32(chainId)
         .u32(iteration)
-        .raw(messageId)
+        .bytes(messageId)
         .u64(expiresAtMillis)
         .toByteArray();
   }
@@ -100,7 +100,7 @@ public final class GroupMessage {
     if (encoded.length > MAX_ENCODED_LENGTH) {
       throw new InvalidGroupMessageException("group message longer than " + MAX_ENCODED_LENGTH + " bytes");
     }
-    ByteReader r = new ByteReader(encoded, "group message");
+    GroupReader r = new GroupReader(encoded, "group message");
     if (r.u8() != VERSION) {
       throw new InvalidGroupMessageException("unsupported group message version");
     }
@@ -118,7 +118,7 @@ public final class GroupMessage {
     if (iteration < 0 || iteration == Integer.MAX_VALUE) {
       throw new InvalidGroupMessageException("group message iteration out of range");
     }
-    byte[] messageId = r.raw(MESSAGE_ID_LENGTH);
+    byte[] messageId = r.bytes(MESSAGE_ID_LENGTH);
     long expires = r.u64();
     if (expires < 0) {
       throw new InvalidGroupMessageException("group message expiry out of range");
@@ -129,8 +129,8 @@ public final class GroupMessage {
       throw new InvalidGroupMessageException("group message ciphertext length out of range");
     }
     int ctOffset = r.position();
-    r.raw(ctLength);
-    r.raw(Ed25519.SIGNATURE_LENGTH);
+    r.bytes(ctLength);
+    r.bytes(Ed25519.SIGNATURE_LENGTH);
     r.expectEnd();
     return new GroupMessage(roomId, epoch, sender, chainId, iteration, messageId, expires,
         encoded.clone(), headerLength, ctOffset, ctLength);
@@ -140,7 +140,7 @@ public final class GroupMessage {
   static GroupMessage assemble(byte[] header, byte[] ciphertext, Ed25519.PrivateKey signer)
       throws InvalidGroupMessageException {
     ByteWriter w = new ByteWriter(header.length + 4 + ciphertext.length + 64);
-    w.raw(header).u32(ciphertext.length).raw(ciphertext);
+    w.bytes(header).u32(ciphertext.length).bytes(ciphertext);
     byte[] body = w.toByteArray();
     byte[] sig = signer.sign(signedInput(body, body.length));
     byte[] all = Arrays.copyOf(body, body.length + sig.length);

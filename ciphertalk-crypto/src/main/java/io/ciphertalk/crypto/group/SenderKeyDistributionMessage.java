@@ -4,8 +4,8 @@ import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.Ed25519;
 import io.ciphertalk.crypto.InvalidKeyMaterialException;
 import io.ciphertalk.crypto.InvalidSignatureException;
-import io.ciphertalk.crypto.group.internal.ByteReader;
-import io.ciphertalk.crypto.group.internal.ByteWriter;
+import io.ciphertalk.crypto.group.internal.GroupReader;
+import io.ciphertalk.crypto.internal.ByteWriter;
 import io.ciphertalk.crypto.group.internal.ChainKdf;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -70,8 +70,8 @@ public final class SenderKeyDistributionMessage {
       Ed25519.PrivateKey signer) {
     ByteWriter w = new ByteWriter(MAX_ENCODED_LENGTH);
     try {
-      w.u8(VERSION).u8(TYPE).roomId(roomId).u64(epoch).address(sender).u32(chainId).u32(iteration)
-          .raw(chainKey).raw(signer.publicKey().toByteArray());
+      w.u8(VERSION).u8(TYPE).ascii8(roomId).u64(epoch).address(sender).u32(chainId).u32(iteration)
+          .bytes(chainKey).bytes(signer.publicKey().toByteArray());
       byte[] body = w.toByteArray();
       byte[] sig = signer.sign(concat(LABEL, body));
       byte[] all = Arrays.copyOf(body, body.length + sig.length);
@@ -102,7 +102,7 @@ public final class SenderKeyDistributionMessage {
     if (encoded.length > MAX_ENCODED_LENGTH) {
       throw new InvalidGroupMessageException("distribution message too long");
     }
-    ByteReader r = new ByteReader(encoded, "distribution message");
+    GroupReader r = new GroupReader(encoded, "distribution message");
     if (r.u8() != VERSION) {
       throw new InvalidGroupMessageException("unsupported distribution message version");
     }
@@ -120,16 +120,16 @@ public final class SenderKeyDistributionMessage {
     if (iteration < 0 || iteration == Integer.MAX_VALUE) {
       throw new InvalidGroupMessageException("distribution iteration out of range");
     }
-    byte[] chainKey = r.raw(ChainKdf.CHAIN_KEY_LENGTH);
+    byte[] chainKey = r.bytes(ChainKdf.CHAIN_KEY_LENGTH);
     Ed25519.PublicKey pub;
     try {
-      pub = Ed25519.PublicKey.of(r.raw(Ed25519.PUBLIC_KEY_LENGTH));
+      pub = Ed25519.PublicKey.of(r.bytes(Ed25519.PUBLIC_KEY_LENGTH));
     } catch (InvalidKeyMaterialException e) {
       Arrays.fill(chainKey, (byte) 0);
       throw new InvalidSignatureException("distribution message carries an invalid signing key");
     }
     int bodyLength = r.position();
-    byte[] sig = r.raw(Ed25519.SIGNATURE_LENGTH);
+    byte[] sig = r.bytes(Ed25519.SIGNATURE_LENGTH);
     r.expectEnd();
     byte[] signed = concat(LABEL, Arrays.copyOf(encoded, bodyLength));
     try {

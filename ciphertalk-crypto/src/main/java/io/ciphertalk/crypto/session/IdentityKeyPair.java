@@ -5,8 +5,8 @@ import io.ciphertalk.crypto.InvalidKeyMaterialException;
 import io.ciphertalk.crypto.RandomSource;
 import io.ciphertalk.crypto.SecretBytes;
 import io.ciphertalk.crypto.X25519;
-import io.ciphertalk.crypto.session.internal.ByteReader;
-import io.ciphertalk.crypto.session.internal.ByteWriter;
+import io.ciphertalk.crypto.session.internal.SessionReader;
+import io.ciphertalk.crypto.internal.ByteWriter;
 import io.ciphertalk.crypto.session.internal.Kdfs;
 import java.util.Arrays;
 import java.util.Objects;
@@ -72,7 +72,7 @@ public final class IdentityKeyPair {
     Objects.requireNonNull(encoded, "encoded");
     byte[] b = encoded.toByteArray();
     try {
-      ByteReader r = new ByteReader(b);
+      SessionReader r = new SessionReader(b);
       if (r.u8() != FORMAT_VERSION) {
         throw new InvalidKeyMaterialException("unknown identity key pair format");
       }
@@ -87,7 +87,7 @@ public final class IdentityKeyPair {
         Arrays.fill(seed, (byte) 0);
         Arrays.fill(x, (byte) 0);
       }
-    } catch (ByteReader.Truncated e) {
+    } catch (SessionReader.Truncated e) {
       throw new InvalidKeyMaterialException("malformed identity key pair: " + e.getMessage());
     } finally {
       Arrays.fill(b, (byte) 0);

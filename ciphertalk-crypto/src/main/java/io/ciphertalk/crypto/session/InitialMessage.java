@@ -3,7 +3,7 @@ package io.ciphertalk.crypto.session;
 import io.ciphertalk.crypto.Aead;
 import io.ciphertalk.crypto.InvalidKeyMaterialException;
 import io.ciphertalk.crypto.MlKem768;
-import io.ciphertalk.crypto.session.internal.ByteWriter;
+import io.ciphertalk.crypto.internal.ByteWriter;
 import java.util.Arrays;
 import java.util.OptionalInt;
 

@@ -4,8 +4,8 @@ import io.ciphertalk.crypto.InvalidKeyMaterialException;
 import io.ciphertalk.crypto.MlKem768;
 import io.ciphertalk.crypto.RandomSource;
 import io.ciphertalk.crypto.SecretBytes;
-import io.ciphertalk.crypto.session.internal.ByteReader;
-import io.ciphertalk.crypto.session.internal.ByteWriter;
+import io.ciphertalk.crypto.session.internal.SessionReader;
+import io.ciphertalk.crypto.internal.ByteWriter;
 import io.ciphertalk.crypto.session.internal.Kdfs;
 import java.util.Arrays;
 import java.util.Objects;
@@ -73,7 +73,7 @@ public final class KemPreKey {
   public static KemPreKey deserialize(SecretBytes encoded) throws InvalidKeyMaterialException {
     byte[] b = Objects.requireNonNull(encoded, "encoded").toByteArray();
     try {
-      ByteReader r = new ByteReader(b);
+      SessionReader r = new SessionReader(b);
       if (r.u8() != PreKeys.FORMAT_VERSION) {
         throw new InvalidKeyMaterialException("unknown KEM prekey format");
       }
@@ -87,7 +87,7 @@ public final class KemPreKey {
       MlKem768.PrivateKey k = MlKem768.PrivateKey.fromSeed(SecretBytes.wrap(s));
       Arrays.fill(s, (byte) 0);
       return new KemPreKey(id, k, sig);
-    } catch (ByteReader.Truncated e) {
+    } catch (SessionReader.Truncated e) {
       throw PreKeys.malformed("KEM prekey", e);
     } finally {
       Arrays.fill(b, (byte) 0);

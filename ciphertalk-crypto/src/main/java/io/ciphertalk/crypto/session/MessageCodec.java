@@ -1,7 +1,7 @@
 package io.ciphertalk.crypto.session;
 
 import io.ciphertalk.crypto.Aead;
-import io.ciphertalk.crypto.session.internal.ByteWriter;
+import io.ciphertalk.crypto.internal.ByteWriter;
 import io.ciphertalk.crypto.session.internal.Kdfs;
 import java.util.Arrays;
 
@@ -31,7 +31,7 @@ final class MessageCodec {
       this.previousCounter = ByteWriter.getU32(msg, off + 32);
       this.counter = ByteWriter.getU32(msg, off + 36);
       this.messageId = MessageId.of(Arrays.copyOfRange(msg, off + 40, off + 56));
-      this.expiresAt = ByteWriter.getI64(msg, off + 56);
+      this.expiresAt = ByteWriter.getU64(msg, off + 56);
       this.nonce = Arrays.copyOfRange(msg, off + 64, off + 76);
     }
   }
@@ -43,7 +43,7 @@ final class MessageCodec {
     ByteWriter.putU32(dst, off + 32, pn);
     ByteWriter.putU32(dst, off + 36, n);
     System.arraycopy(id.view(), 0, dst, off + 40, MessageId.LENGTH);
-    ByteWriter.putI64(dst, off + 56, expiresAt);
+    ByteWriter.putU64(dst, off + 56, expiresAt);
     System.arraycopy(nonce, 0, dst, off + 64, Aead.NONCE_LENGTH);
   }
 

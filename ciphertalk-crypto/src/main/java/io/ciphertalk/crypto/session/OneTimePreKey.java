@@ -4,8 +4,8 @@ import io.ciphertalk.crypto.InvalidKeyMaterialException;
 import io.ciphertalk.crypto.RandomSource;
 import io.ciphertalk.crypto.SecretBytes;
 import io.ciphertalk.crypto.X25519;
-import io.ciphertalk.crypto.session.internal.ByteReader;
-import io.ciphertalk.crypto.session.internal.ByteWriter;
+import io.ciphertalk.crypto.session.internal.SessionReader;
+import io.ciphertalk.crypto.internal.ByteWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -72,7 +72,7 @@ public final class OneTimePreKey {
   public static OneTimePreKey deserialize(SecretBytes encoded) throws InvalidKeyMaterialException {
     byte[] b = Objects.requireNonNull(encoded, "encoded").toByteArray();
     try {
-      ByteReader r = new ByteReader(b);
+      SessionReader r = new SessionReader(b);
       if (r.u8() != PreKeys.FORMAT_VERSION) {
         throw new InvalidKeyMaterialException("unknown one-time prekey format");
       }
@@ -85,7 +85,7 @@ public final class OneTimePreKey {
       X25519.PrivateKey k = X25519.PrivateKey.of(SecretBytes.wrap(s));
       Arrays.fill(s, (byte) 0);
       return new OneTimePreKey(id, k);
-    } catch (ByteReader.Truncated e) {
+    } catch (SessionReader.Truncated e) {
       throw PreKeys.malformed("one-time prekey", e);
     } finally {
       Arrays.fill(b, (byte) 0);

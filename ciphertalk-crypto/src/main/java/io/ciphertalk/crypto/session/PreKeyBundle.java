@@ -6,8 +6,8 @@ import io.ciphertalk.crypto.InvalidSignatureException;
 import io.ciphertalk.crypto.MlKem768;
 import io.ciphertalk.crypto.Rsa;
 import io.ciphertalk.crypto.X25519;
-import io.ciphertalk.crypto.session.internal.ByteReader;
-import io.ciphertalk.crypto.session.internal.ByteWriter;
+import io.ciphertalk.crypto.session.internal.SessionReader;
+import io.ciphertalk.crypto.internal.ByteWriter;
 import io.ciphertalk.crypto.session.internal.Kdfs;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -196,7 +196,7 @@ public final class PreKeyBundle {
       throw new InvalidPreKeyBundleException("bundle longer than 8192 bytes");
     }
     try {
-      ByteReader r = new ByteReader(encoded);
+      SessionReader r = new SessionReader(encoded);
       if (r.u8() != FORMAT_VERSION) {
         throw new InvalidPreKeyBundleException("unknown bundle format version");
       }
@@ -227,7 +227,7 @@ public final class PreKeyBundle {
       return b.build();
     } catch (InvalidPreKeyBundleException e) {
       throw e;
-    } catch (ByteReader.Truncated | CryptoException | IllegalArgumentException e) {
+    } catch (SessionReader.Truncated | CryptoException | IllegalArgumentException e) {
       throw new InvalidPreKeyBundleException("malformed prekey bundle: " + e.getMessage(), e);
     }
   }

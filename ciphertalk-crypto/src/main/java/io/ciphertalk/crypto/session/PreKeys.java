@@ -2,7 +2,7 @@ package io.ciphertalk.crypto.session;
 
 import io.ciphertalk.crypto.InvalidKeyMaterialException;
 import io.ciphertalk.crypto.InvalidSignatureException;
-import io.ciphertalk.crypto.session.internal.ByteWriter;
+import io.ciphertalk.crypto.internal.ByteWriter;
 
 /** Shared checks and signature inputs for the prekey types. */
 final class PreKeys {

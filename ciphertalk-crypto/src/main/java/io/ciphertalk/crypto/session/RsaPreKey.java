@@ -4,8 +4,8 @@ import io.ciphertalk.crypto.InvalidKeyMaterialException;
 import io.ciphertalk.crypto.RandomSource;
 import io.ciphertalk.crypto.Rsa;
 import io.ciphertalk.crypto.SecretBytes;
-import io.ciphertalk.crypto.session.internal.ByteReader;
-import io.ciphertalk.crypto.session.internal.ByteWriter;
+import io.ciphertalk.crypto.session.internal.SessionReader;
+import io.ciphertalk.crypto.internal.ByteWriter;
 import io.ciphertalk.crypto.session.internal.Kdfs;
 import java.util.Arrays;
 import java.util.Objects;
@@ -84,7 +84,7 @@ public final class RsaPreKey {
   public static RsaPreKey deserialize(SecretBytes encoded) throws InvalidKeyMaterialException {
     byte[] b = Objects.requireNonNull(encoded, "encoded").toByteArray();
     try {
-      ByteReader r = new ByteReader(b);
+      SessionReader r = new SessionReader(b);
       if (r.u8() != PreKeys.FORMAT_VERSION) {
         throw new InvalidKeyMaterialException("unknown RSA prekey format");
       }
@@ -98,7 +98,7 @@ public final class RsaPreKey {
       Rsa.PrivateKey k = Rsa.PrivateKey.fromPkcs8(d);
       Arrays.fill(d, (byte) 0);
       return new RsaPreKey(id, k, sig);
-    } catch (ByteReader.Truncated e) {
+    } catch (SessionReader.Truncated e) {
       throw PreKeys.malformed("RSA prekey", e);
     } finally {
       Arrays.fill(b, (byte) 0);

@@ -1,7 +1,7 @@
 package io.ciphertalk.crypto.session;
 
 import io.ciphertalk.crypto.DeviceAddress;
-import io.ciphertalk.crypto.session.internal.ByteWriter;
+import io.ciphertalk.crypto.internal.ByteWriter;
 import io.ciphertalk.crypto.session.internal.Kdfs;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -11,8 +11,8 @@ import io.ciphertalk.crypto.MlKem768;
 import io.ciphertalk.crypto.RandomSource;
 import io.ciphertalk.crypto.SecretBytes;
 import io.ciphertalk.crypto.X25519;
-import io.ciphertalk.crypto.session.internal.ByteReader;
-import io.ciphertalk.crypto.session.internal.ByteWriter;
+import io.ciphertalk.crypto.session.internal.SessionReader;
+import io.ciphertalk.crypto.internal.ByteWriter;
 import io.ciphertalk.crypto.session.internal.Kdfs;
 import io.ciphertalk.crypto.session.internal.SkippedKeys;
 import java.nio.charset.StandardCharsets;
@@ -482,7 +482,7 @@ public final class Session {
     }
     byte[] b = state.toByteArray();
     try {
-      ByteReader r = new ByteReader(b);
+      SessionReader r = new SessionReader(b);
       if (r.u8() != STATE_VERSION) {
         throw new InvalidSessionStateException("unknown session state version");
       }
@@ -534,7 +534,7 @@ public final class Session {
       }
       r.expectEnd();
       return s;
-    } catch (ByteReader.Truncated | IllegalArgumentException | InvalidKeyMaterialException e) {
+    } catch (SessionReader.Truncated | IllegalArgumentException | InvalidKeyMaterialException e) {
       throw new InvalidSessionStateException("malformed session state: " + e.getMessage(), e);
     } finally {
       Arrays.fill(b, (byte) 0);

@@ -1,5 +1,6 @@
 package io.ciphertalk.crypto.group.internal;
 
+import io.ciphertalk.crypto.internal.ByteWriter;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.Ed25519;
 import io.ciphertalk.crypto.InvalidKeyMaterialException;
@@ -239,14 +240,14 @@ public final class RoomState {
   public byte[] serialize() {
     ByteWriter w = new ByteWriter(256 + 120 * chains.size());
     try {
-      w.u8(STATE_VERSION).u8(STATE_TYPE).address(owner).roomId(roomId).u8(joined ? 1 : 0);
+      w.u8(STATE_VERSION).u8(STATE_TYPE).address(owner).ascii8(roomId).u8(joined ? 1 : 0);
       if (joined) {
         w.u64(epoch).u16(members.size());
         members.forEach(w::address);
         w.u32(own.chainId()).u32(own.iteration());
         byte[] ck = own.chainKeyCopy();
         byte[] seed = own.signingKey().seed().toByteArray();
-        w.raw(ck).raw(seed);
+        w.bytes(ck).bytes(seed);
         Arrays.fill(ck, (byte) 0);
         Arrays.fill(seed, (byte) 0);
         writeChains(w, chains);
@@ -259,7 +260,7 @@ public final class RoomState {
       }
       w.u16(pending.size());
       for (Map.Entry<Pending, byte[]> e : pending.entrySet()) {
-        w.address(e.getKey().from()).u64(e.getKey().epoch()).u16(e.getValue().length).raw(e.getValue());
+        w.address(e.getKey().from()).u64(e.getKey().epoch()).u16(e.getValue().length).bytes(e.getValue());
       }
       return w.toByteArray();
     } finally {
@@ -275,12 +276,12 @@ public final class RoomState {
           .u32(c.chainId())
           .u32(c.firstIteration())
           .u32(c.iteration())
-          .raw(c.chainKeyView())
-          .raw(c.signingKey().toByteArray())
+          .bytes(c.chainKeyView())
+          .bytes(c.signingKey().toByteArray())
           .u32(c.graceLeft())
           .u16(c.skippedCount());
       for (Map.Entry<Integer, byte[]> s : c.skippedView().entrySet()) {
-        w.u32(s.getKey()).raw(s.getValue());
+        w.u32(s.getKey()).bytes(s.getValue());
       }
     }
   }
@@ -288,7 +289,7 @@ public final class RoomState {
   /** Parses {@link #serialize()} output, checking every limit. */
   public static RoomState deserialize(byte[] bytes, int maxMembers, int maxSkippedPerChain, int maxPending)
       throws InvalidGroupMessageException {
-    ByteReader r = new ByteReader(bytes, "group state");
+    GroupReader r = new GroupReader(bytes, "group state");
     if (r.u8() != STATE_VERSION) {
       throw new InvalidGroupMessageException("unsupported group state version");
     }
@@ -319,8 +320,8 @@ public final class RoomState {
         if (iteration < 0) {
           throw new InvalidGroupMessageException("group state: iteration out of range");
         }
-        byte[] ck = r.raw(ChainKdf.CHAIN_KEY_LENGTH);
-        byte[] seed = r.raw(Ed25519.PRIVATE_KEY_LENGTH);
+        byte[] ck = r.bytes(ChainKdf.CHAIN_KEY_LENGTH);
+        byte[] seed = r.bytes(Ed25519.PRIVATE_KEY_LENGTH);
         SecretBytes seedSecret = SecretBytes.wrap(seed);
         try {
           s.own = new OwnSenderKey(chainId, iteration, ck, Ed25519.PrivateKey.fromSeed(seedSecret));
@@ -347,7 +348,7 @@ public final class RoomState {
       for (int i = 0; i < np; i++) {
         DeviceAddress from = r.address();
         long e = r.u64();
-        byte[] b = r.raw(r.u16());
+        byte[] b = r.bytes(r.u16());
         s.pending.put(new Pending(from, e), b);
       }
       r.expectEnd();
@@ -362,7 +363,7 @@ public final class RoomState {
   }
 
   private static void readChains(
-      ByteReader r, Map<DeviceAddress, ReceivingChain> into, int maxMembers, int maxSkipped)
+      GroupReader r, Map<DeviceAddress, ReceivingChain> into, int maxMembers, int maxSkipped)
       throws InvalidGroupMessageException, InvalidKeyMaterialException {
     int n = r.u16();
     if (n > maxMembers) {
@@ -373,8 +374,8 @@ public final class RoomState {
       int chainId = r.u32();
       int first = r.u32();
       int iteration = r.u32();
-      byte[] ck = r.raw(ChainKdf.CHAIN_KEY_LENGTH);
-      Ed25519.PublicKey pub = Ed25519.PublicKey.of(r.raw(Ed25519.PUBLIC_KEY_LENGTH));
+      byte[] ck = r.bytes(ChainKdf.CHAIN_KEY_LENGTH);
+      Ed25519.PublicKey pub = Ed25519.PublicKey.of(r.bytes(Ed25519.PUBLIC_KEY_LENGTH));
       ReceivingChain c = new ReceivingChain(chainId, first, iteration, ck, pub);
       c.setGraceLeft(r.u32());
       into.put(sender, c);
@@ -384,7 +385,7 @@ public final class RoomState {
       }
       for (int j = 0; j < ns; j++) {
         int it = r.u32();
-        byte[] seed = r.raw(ChainKdf.SEED_LENGTH);
+        byte[] seed = r.bytes(ChainKdf.SEED_LENGTH);
         if (it < first || it >= iteration) {
           throw new InvalidGroupMessageException("group state: skipped key out of range");
         }

@@ -1,8 +1,14 @@
-package io.ciphertalk.crypto.session.internal;
+package io.ciphertalk.crypto.internal;
 
+import io.ciphertalk.crypto.DeviceAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-/** Growable big-endian byte writer for the session encodings. Not thread-safe. */
+/**
+ * Growable big-endian byte writer for the session and group encodings. Its buffer may hold
+ * secrets, so it is wiped when it grows and by {@link #toByteArray()} and {@link #wipe()}. Not
+ * thread-safe.
+ */
 public final class ByteWriter {
   private byte[] buf;
   private int len;
@@ -34,18 +40,15 @@ public final class ByteWriter {
 
   public ByteWriter u32(int v) {
     ensure(4);
-    buf[len++] = (byte) (v >>> 24);
-    buf[len++] = (byte) (v >>> 16);
-    buf[len++] = (byte) (v >>> 8);
-    buf[len++] = (byte) v;
+    putU32(buf, len, v);
+    len += 4;
     return this;
   }
 
-  public ByteWriter i64(long v) {
+  public ByteWriter u64(long v) {
     ensure(8);
-    for (int shift = 56; shift >= 0; shift -= 8) {
-      buf[len++] = (byte) (v >>> shift);
-    }
+    putU64(buf, len, v);
+    len += 8;
     return this;
   }
 
@@ -68,6 +71,20 @@ public final class ByteWriter {
     return u16(b.length).bytes(b);
   }
 
+  /** {@code u8 length || US-ASCII bytes} (a room id in the group formats). */
+  public ByteWriter ascii8(String s) {
+    byte[] b = s.getBytes(StandardCharsets.US_ASCII);
+    if (b.length > 0xff) {
+      throw new IllegalArgumentException("field longer than 255 bytes");
+    }
+    return u8(b.length).bytes(b);
+  }
+
+  /** A device address as {@link DeviceAddress#encode()} writes it. */
+  public ByteWriter address(DeviceAddress a) {
+    return bytes(a.encode());
+  }
+
   public int length() {
     return len;
   }
@@ -79,6 +96,12 @@ public final class ByteWriter {
     return out;
   }
 
+  /** Zeroes the internal buffer and forgets what was written. */
+  public void wipe() {
+    Arrays.fill(buf, (byte) 0);
+    len = 0;
+  }
+
   public static void putU32(byte[] dst, int off, int v) {
     dst[off] = (byte) (v >>> 24);
     dst[off + 1] = (byte) (v >>> 16);
@@ -86,7 +109,7 @@ public final class ByteWriter {
     dst[off + 3] = (byte) v;
   }
 
-  public static void putI64(byte[] dst, int off, long v) {
+  public static void putU64(byte[] dst, int off, long v) {
     for (int i = 0; i < 8; i++) {
       dst[off + i] = (byte) (v >>> (56 - 8 * i));
     }
@@ -99,7 +122,7 @@ public final class ByteWriter {
         | (src[off + 3] & 0xff);
   }
 
-  public static long getI64(byte[] src, int off) {
+  public static long getU64(byte[] src, int off) {
     long v = 0;
     for (int i = 0; i < 8; i++) {
       v = (v << 8) | (src[off + i] & 0xff);
