@@ -150,6 +150,42 @@ class ClientPersistenceTest {
     assertThat(ra3.all(ChatEvent.IdentityKeyChanged.class)).isEmpty();
   }
 
+  @Test
+  void aGroupMessageThatArrivesBeforeItsSenderKey_isAcknowledged_andSurvivesARestart(
+      @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("bob");
+    Recorder ra = new Recorder("alice");
+    CipherTalkClient alice = inMemory(ra);
+    alice.register("alice", "pw-alice");
+    alice.connect();
+    Recorder rb = new Recorder("bob");
+    CipherTalkClient bob = bobOnFile(file, rb);
+    bob.register("bob", "pw-bob");
+    bob.connect();
+    Room group = alice.createGroup("g", Set.of("bob"));
+    awaitTrue(() -> bob.room(group.id()).isPresent(), "bob sees the group");
+
+    // Alice's sender key (pairwise) is late; her first group message is not.
+    hub.deferPairwise = true;
+    group.send("before the key KEYLESS-1");
+    awaitTrue(() -> bob.engine().stats().pendingGroup() == 1, "bob holds the group message");
+    // Held in Bob's store, the group message is acknowledged; only the late key is queued.
+    awaitTrue(() -> hub.queued(DeviceAddress.of("bob", 1)) == 1, "bob acknowledged the group message");
+    assertThat(rb.sawText("before the key KEYLESS-1")).isFalse();
+
+    // Bob restarts before the key comes: the message comes back from his store.
+    bob.close();
+    clients.remove(bob);
+    hub.deferPairwise = false;
+    Recorder rb2 = new Recorder("bob-restarted");
+    CipherTalkClient bob2 = bobOnFile(file, rb2);
+    bob2.connect();
+    rb2.awaitText("before the key KEYLESS-1");
+    awaitTrue(() -> bob2.engine().stats().pendingGroup() == 0, "nothing left held");
+    group.send("after the key");
+    rb2.awaitText("after the key");
+  }
+
   private CipherTalkClient onFile(Path file, Recorder r, int device) throws Exception {
     JdbiLocalStore store = JdbiLocalStore.builder().file(file).key(key).clock(clock).open();
     CipherTalkClient c = CipherTalkClient.builder().link(hub.link()).store(store).clock(clock)

@@ -44,6 +44,8 @@ final class FakeHub {
   volatile boolean leaky;
   volatile boolean duplicateDeliveries;
   volatile boolean refuseConnections;
+  /** Pairwise envelopes (sender keys among them) are queued but not pushed live while set. */
+  volatile boolean deferPairwise;
   private boolean holding;
   final java.util.concurrent.atomic.AtomicInteger connectAttempts =
       new java.util.concurrent.atomic.AtomicInteger();
@@ -134,7 +136,7 @@ final class FakeHub {
     Runnable delivery = () -> deliver.accept(ack);
     q.put(key, delivery);
     Conn c = online.get(to);
-    if (c != null && !holding) {
+    if (c != null && !holding && !(deferPairwise && key.startsWith("p/"))) {
       delivery.run();
       if (duplicateDeliveries) {
         delivery.run(); // as after a lost acknowledgement

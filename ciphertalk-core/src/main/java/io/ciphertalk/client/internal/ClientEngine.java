@@ -102,7 +102,6 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private Instant sweepAt;
   private final Map<String, Set<DeviceAddress>> senderKeySentTo = new HashMap<>();
   private final Set<String> needsRotation = new HashSet<>();
-  private final Map<String, List<PendingGroup>> pendingGroup = new HashMap<>();
   /** Whether the envelopes held in the store were retried since this engine started. */
   private boolean heldRetried;
   private final Set<String> untrusted = new HashSet<>();
@@ -112,6 +111,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong undecryptable = new AtomicLong();
 
+  /** A group ciphertext on its way through {@link #handleGroup}. */
   private record PendingGroup(DeviceAddress from, MessageId id, byte[] ciphertext,
       Instant expiresAt, Runnable ack) {}
 
@@ -829,7 +829,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       return;
     }
     if (untrusted.contains(from.userId())) {
-      hold(new LocalData.HeldEnvelope(from, id, ct, expiresAt), ack, fromStore);
+      hold(new LocalData.HeldEnvelope(from, id, ct, expiresAt, null), ack, fromStore);
       return;
     }
     byte[] pt;
@@ -837,7 +837,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       pt = crypto.decrypt(from, ct, id, expiresAt);
     } catch (E2eCrypto.IdentityChangedException e) {
       identityChanged(e);
-      hold(new LocalData.HeldEnvelope(from, id, ct, expiresAt), ack, fromStore);
+      hold(new LocalData.HeldEnvelope(from, id, ct, expiresAt, null), ack, fromStore);
       return;
     } catch (CryptoException e) {
       undecryptable.incrementAndGet();
@@ -884,11 +884,19 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     ack.run();
   }
 
-  /** Processes what is held from {@code userId}, oldest first (after trust, or at start-up). */
+  /**
+   * Processes what is held from {@code userId}, oldest first (after trust, or at start-up): what
+   * can be handled now is, and removed from the store; the rest stays held.
+   */
   private void releaseHeld(String userId) {
     for (LocalData.HeldEnvelope e : data.heldFrom(userId)) {
-      handleEnvelope(e.from(), e.id(), e.ciphertext(), e.expiresAt(),
-          () -> data.removeHeld(e.id()), true);
+      Runnable done = () -> data.removeHeld(e.id());
+      if (e.roomId() == null) {
+        handleEnvelope(e.from(), e.id(), e.ciphertext(), e.expiresAt(), done, true);
+      } else {
+        handleGroup(e.roomId(), new PendingGroup(e.from(), e.id(), e.ciphertext(), e.expiresAt(),
+            done), true);
+      }
     }
   }
 
@@ -896,10 +904,14 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   public void onGroupMessage(String roomId, DeviceAddress from, MessageId id, byte[] ciphertext,
       Instant expiresAt, Runnable ack) {
     runOnEngine(() -> handleGroup(roomId, new PendingGroup(from, id, ciphertext, expiresAt, ack),
-        true));
+        false));
   }
 
-  private void handleGroup(String roomId, PendingGroup g, boolean mayPend) {
+  /**
+   * @param fromStore true for a message read back from the held store; its {@code ack} removes it
+   *     from there, and it stays there while its sender key is still missing
+   */
+  private void handleGroup(String roomId, PendingGroup g, boolean fromStore) {
     if (g.from().equals(self) || data.isSeen(g.id())) {
       duplicates.incrementAndGet();
       g.ack().run();
@@ -909,12 +921,16 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     try {
       pt = crypto.groups().decrypt(roomId, g.from(), g.ciphertext(), g.id(), g.expiresAt());
     } catch (E2eCrypto.NoSenderKeyException | E2eCrypto.UnknownGroupMemberException e) {
-      if (mayPend) {
-        List<PendingGroup> p = pendingGroup.computeIfAbsent(roomId, k -> new ArrayList<>());
-        if (p.size() < cfg.maxPendingGroupMessages()) {
-          p.add(g); // the sender key is on its way over a pairwise session
-          return;
-        }
+      if (fromStore) {
+        return; // still waiting for the key; it stays held
+      }
+      if (data.heldCount(g.from().userId()) < cfg.maxPendingGroupMessages()) {
+        // The sender key is on its way over a pairwise session. Held in the store, the message
+        // can be acknowledged now: it survives a restart and does not hold up the room stream.
+        data.holdEnvelope(new LocalData.HeldEnvelope(g.from(), g.id(), g.ciphertext(),
+            g.expiresAt(), roomId));
+        g.ack().run();
+        return;
       }
       undecryptable.incrementAndGet();
       LOG.info("group message {} in {} from {} has no sender key; dropped", g.id(), roomId,
@@ -1130,15 +1146,13 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     return m.withReactions(frozen);
   }
 
+  /** A sender key of {@code from} arrived for {@code roomId}: decrypt what waited for it. */
   private void retryPending(String roomId, DeviceAddress from) {
-    List<PendingGroup> p = pendingGroup.get(roomId);
-    if (p == null) {
-      return;
-    }
-    List<PendingGroup> mine = p.stream().filter(g -> g.from().equals(from)).toList();
-    p.removeAll(mine);
-    for (PendingGroup g : mine) {
-      handleGroup(roomId, g, false);
+    for (LocalData.HeldEnvelope e : data.heldFrom(from.userId())) {
+      if (roomId.equals(e.roomId()) && e.from().equals(from)) {
+        handleGroup(roomId, new PendingGroup(e.from(), e.id(), e.ciphertext(), e.expiresAt(),
+            () -> data.removeHeld(e.id())), true);
+      }
     }
   }
 
@@ -1291,8 +1305,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   }
 
   public Stats stats() {
-    int pending = pendingGroup.values().stream().mapToInt(List::size).sum();
-    return new Stats(delivered.get(), duplicates.get(), undecryptable.get(), pending,
+    return new Stats(delivered.get(), duplicates.get(), undecryptable.get(), data.heldGroupMessages(),
         data.outbox().size());
   }
 

@@ -62,11 +62,18 @@ public interface LocalData extends AutoCloseable {
 
   void removeOutbox(OutboxEntry entry);
 
-  /** An envelope kept until its sender's changed identity is trusted. */
-  record HeldEnvelope(DeviceAddress from, MessageId id, byte[] ciphertext, Instant expiresAt) {}
+  /**
+   * A ciphertext kept until it can be processed: a pairwise envelope ({@code roomId} null) until
+   * its sender's changed identity is trusted, or a group message until its sender key arrives.
+   */
+  record HeldEnvelope(DeviceAddress from, MessageId id, byte[] ciphertext, Instant expiresAt,
+      String roomId) {}
 
-  /** Keeps an envelope; false if that message id is already held. */
+  /** Keeps a ciphertext; false if that message id is already held. */
   boolean holdEnvelope(HeldEnvelope envelope);
+
+  /** How many group messages are held (waiting for sender keys). */
+  int heldGroupMessages();
 
   /** The envelopes held from {@code userId}, oldest first. */
   List<HeldEnvelope> heldFrom(String userId);

@@ -224,6 +224,9 @@ public final class StoreLocalData implements LocalData {
     ObjectNode o = JSON.createObjectNode();
     o.put("from", e.from().toString());
     o.put("ciphertext", Base64.getEncoder().encodeToString(e.ciphertext()));
+    if (e.roomId() != null) {
+      o.put("room", e.roomId());
+    }
     byte[] payload = payload(o, e.expiresAt());
     return store.held().hold(e.id(), e.from().userId(), payload);
   }
@@ -238,7 +241,8 @@ public final class StoreLocalData implements LocalData {
         Instant exp = o.hasNonNull("expiresAt") ? Instant.ofEpochMilli(o.get("expiresAt").asLong())
             : null;
         out.add(new HeldEnvelope(from, s.messageId(),
-            Base64.getDecoder().decode(o.get("ciphertext").asText()), exp));
+            Base64.getDecoder().decode(o.get("ciphertext").asText()), exp,
+            o.hasNonNull("room") ? o.get("room").asText() : null));
       } catch (IOException | RuntimeException ex) {
         // Only this client writes the payload; one that does not parse is dropped, not retried.
         store.held().remove(s.messageId());
@@ -254,6 +258,15 @@ public final class StoreLocalData implements LocalData {
       users.add(s.senderUserId());
     }
     return users;
+  }
+
+  @Override
+  public int heldGroupMessages() {
+    int n = 0;
+    for (String user : heldSenders()) {
+      n += (int) heldFrom(user).stream().filter(e -> e.roomId() != null).count();
+    }
+    return n;
   }
 
   @Override
