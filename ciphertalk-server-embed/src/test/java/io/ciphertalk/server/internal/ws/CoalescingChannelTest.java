@@ -38,7 +38,11 @@ class CoalescingChannelTest {
   @BeforeEach
   void connect() throws IOException {
     listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    clientSide = SocketChannel.open(listener.getLocalAddress());
+    clientSide = SocketChannel.open();
+    // Small buffers on both sides (set before connecting), so the 7 MB below cannot fit and the
+    // socket takes only part of many writes.
+    clientSide.setOption(StandardSocketOptions.SO_RCVBUF, 64 * 1024);
+    clientSide.connect(listener.getLocalAddress());
     serverSide = listener.accept();
     serverSide.configureBlocking(false);
     serverSide.setOption(StandardSocketOptions.SO_SNDBUF, 64 * 1024);
