@@ -63,8 +63,6 @@ final class CipherTalkProtocol implements ClientProtocol {
   private final java.util.concurrent.ConcurrentHashMap<String, String> tokenByUser =
       new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean idle;
-  /** Fresh per run: message ids must never repeat against one server, or it (rightly) deduplicates them. */
-  private volatile long messageIdPrefix;
   private final String userPrefix =
       "lt" + Long.toString(ThreadLocalRandom.current().nextLong() & 0xffffff, 36) + "-";
   private int[] roomOf;
@@ -129,7 +127,6 @@ final class CipherTalkProtocol implements ClientProtocol {
       throw new IllegalArgumentException("CipherTalk needs its HTTP URL for accounts (--http-url)");
     }
     this.idle = idleRun;
-    this.messageIdPrefix = ThreadLocalRandom.current().nextLong();
     this.roomOf = roomOfClient.clone();
     this.roomIds = null;
     int users = userOf(roomOf.length - 1) + 1;
@@ -271,7 +268,6 @@ final class CipherTalkProtocol implements ClientProtocol {
     String token = tokenByUser.get(userName(userOf(client)));
     int device = deviceOf(client);
     String[] rooms = roomIds;
-    long idPrefix = messageIdPrefix;
     String roomId = rooms == null ? null : rooms[room];
     byte[] filler = new byte[messageSize];
     ThreadLocalRandom.current().nextBytes(filler);
@@ -373,10 +369,23 @@ final class CipherTalkProtocol implements ClientProtocol {
         }
         byte[] ct = filler.clone();
         new Probe(client, seq, sentNanos).writeBinary(ct);
-        MessageId id = new MessageId(new UUID(idPrefix ^ ((long) client << 24), seq));
+        MessageId id = timeOrderedId();
         return conn.sendText(CODEC.encode(new Frame.SendGroup("s" + seq, id, roomId, null, Bytes.of(ct))));
       }
     };
+  }
+
+  /**
+   * A fresh UUIDv7 message id (48-bit Unix milliseconds, 74 random bits), as the client SDK makes
+   * them ({@code MessageId.generate}); the time order matters to the server's indexes, whose
+   * inserts then land at the right edge instead of all over the tree.
+   */
+  static MessageId timeOrderedId() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    long millis = System.currentTimeMillis() & 0xFFFF_FFFF_FFFFL;
+    long hi = (millis << 16) | 0x7000L | (r.nextInt() & 0x0FFFL);
+    long lo = 0x8000_0000_0000_0000L | (r.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL);
+    return new MessageId(new UUID(hi, lo));
   }
 
   private static Long seqOf(String frameId) {

@@ -107,7 +107,10 @@ final class LoadRun {
         jvm.add("-Xmx" + cfg.serverHeap());
         jvm.add("-XX:+UseG1GC");
         if (cfg.jfr() != null) {
-          jvm.add("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=" + cfg.jfr());
+          // -Dload.jfrSettings=FILE.jfc picks other settings (e.g. profile without Jdbi's
+          // per-statement events, which cost the server noticeably at tens of thousands per second).
+          jvm.add("-XX:StartFlightRecording=settings=" + System.getProperty("load.jfrSettings", "profile")
+              + ",dumponexit=true,filename=" + cfg.jfr());
         }
         yield Servers.forked(cfg.target(), cfg.serverWorkers(), jvm);
       }
