@@ -28,13 +28,52 @@ class StoreTest {
   @Test
   void migrate_isIdempotent_andRecordsSchemaVersion(@TempDir Path dir) {
     try (Database db = Database.open(Database.h2FileUrl(dir), "", "", 4)) {
-      assertThat(db.migrate(clock)).isEqualTo(1);
-      assertThat(db.migrate(clock)).isEqualTo(1);
+      assertThat(db.migrate(clock)).isEqualTo(2);
+      assertThat(db.migrate(clock)).isEqualTo(2);
       int v = db.withHandle(h -> h.createQuery("SELECT MAX(version) FROM schema_version").mapTo(Integer.class).one());
-      assertThat(v).isEqualTo(1);
+      assertThat(v).isEqualTo(2);
     }
     try (Database db = Database.open(Database.h2FileUrl(dir), "", "", 4)) {
-      assertThat(db.migrate(clock)).isEqualTo(1);
+      assertThat(db.migrate(clock)).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void v2_rekeysTheDedupeRecords_andKeepsThem(@TempDir Path dir) throws Exception {
+    String url = Database.h2FileUrl(dir);
+    // A database as version 1 left it, with dedupe records in it.
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "", "");
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY,"
+          + " script VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)");
+      String v1;
+      try (java.io.InputStream in = Database.class.getResourceAsStream("migrations/V1__initial_schema.sql")) {
+        v1 = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).replace("${bytes}", "VARBINARY");
+      }
+      for (String sql : Database.statements(v1)) {
+        st.execute(sql);
+      }
+      st.execute("INSERT INTO schema_version VALUES (1, 'V1__initial_schema.sql', 0)");
+      st.execute("INSERT INTO message_ids (sender_user, message_id, room_id, seq, accepted_at)"
+          + " VALUES ('alice', '01936f4e-8a2b-7c3d-9e4f-a0b1c2d3e4f5', 'r1', 7, 1000)");
+      st.execute("INSERT INTO message_ids (sender_user, message_id, room_id, seq, accepted_at)"
+          + " VALUES ('bob', '01936f4e-8a2b-7c3d-9e4f-a0b1c2d3e4f5', NULL, NULL, 2000)");
+    }
+    try (Database db = Database.open(url, "", "", 4)) {
+      assertThat(db.migrate(clock)).isEqualTo(2);
+      String id = "01936f4e-8a2b-7c3d-9e4f-a0b1c2d3e4f5";
+      Optional<Messages.Accepted> accepted = db.withHandle(h -> Messages.accepted(h, "alice", id));
+      assertThat(accepted).contains(new Messages.Accepted("r1", 7L, 1000));
+      List<String> senders = db.withHandle(h -> Messages.sendersOf(h, id));
+      assertThat(senders).containsExactlyInAnyOrder("alice", "bob");
+      // The new primary key still refuses a repeated (message id, sender).
+      Throwable dup = org.assertj.core.api.Assertions.catchThrowable(() -> db.useHandle(h ->
+          Messages.recordAccepted(h, "alice", id, "r1", 8L, 3000)));
+      assertThat(Messages.isUniqueViolation(dup)).isTrue();
+      int byTime = db.withHandle(h -> h.createQuery(
+          "SELECT COUNT(*) FROM INFORMATION_SCHEMA.INDEXES WHERE TABLE_NAME = 'MESSAGE_IDS' AND INDEX_NAME = 'MESSAGE_IDS_BY_TIME'")
+          .mapTo(Integer.class).one());
+      assertThat(byTime).isEqualTo(1);
     }
   }
 
