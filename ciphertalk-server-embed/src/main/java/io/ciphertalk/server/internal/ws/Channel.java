@@ -6,12 +6,11 @@ public interface Channel {
   void sendText(String frame);
 
   /**
-   * Queues a text frame already encoded as UTF-8 ({@code utf8} are the bytes of {@code text}; the
-   * array is shared between channels and never modified). Lets one encoding of a group delivery be
-   * reused for every recipient. Never blocks.
+   * Queues a text frame encoded once for many channels (a group delivery goes to every member
+   * device with the same bytes). Never blocks.
    */
-  default void sendEncoded(String text, byte[] utf8) {
-    sendText(text);
+  default void sendEncoded(EncodedText frame) {
+    sendText(frame.text());
   }
 
   /** Bytes queued for this client and not yet written (or consumed). */

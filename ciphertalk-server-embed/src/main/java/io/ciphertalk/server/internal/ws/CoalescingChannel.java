@@ -8,6 +8,7 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.atomic.AtomicLong;
 import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.WebSocketServerFactory;
@@ -27,8 +28,8 @@ import org.java_websocket.drafts.Draft;
  * write per frame, as before; when frames pile up (a room message to a busy connection, a backlog
  * replay) it saves a system call per frame, which is most of the selector thread's cost.
  *
- * <p>Used by the selector thread only (reads and writes); {@link #close} and {@link #heldBytes}
- * may be called from any thread.
+ * <p>Reads and writes run on the selector thread only; {@link #close}, {@link #enqueued} and
+ * {@link #unwrittenBytes} may be called from any thread.
  */
 public final class CoalescingChannel implements ByteChannel {
 
@@ -41,7 +42,13 @@ public final class CoalescingChannel implements ByteChannel {
   private final SocketChannel socket;
   private final Queue<ByteBuffer> queue;
   private final ArrayDeque<ByteBuffer> held = new ArrayDeque<>();
-  private volatile long heldBytes;
+  private long heldBytes;
+  /**
+   * Bytes of the frames the server queued ({@link #enqueued}) not yet written to the socket; the
+   * library's own control frames are not counted, and a write never takes it below zero, so it
+   * can only undercount by the few bytes of those frames while they are queued.
+   */
+  private final AtomicLong unwritten = new AtomicLong();
 
   /**
    * @param socket the connection's non-blocking socket
@@ -94,11 +101,13 @@ public final class CoalescingChannel implements ByteChannel {
       return n;
     }
     if (held.isEmpty()) {
-      return socket.write(src);
+      int k = socket.write(src);
+      written(k);
+      return k;
     }
     ByteBuffer[] all = held.toArray(new ByteBuffer[held.size() + 1]);
     all[held.size()] = src;
-    socket.write(all);
+    written(socket.write(all));
     long still = 0;
     while (!held.isEmpty() && !held.peek().hasRemaining()) {
       held.poll();
@@ -110,9 +119,25 @@ public final class CoalescingChannel implements ByteChannel {
     return n - src.remaining();
   }
 
-  /** Bytes reported written to the library but still waiting for the socket. */
-  public long heldBytes() {
+  /** Bytes reported written to the library but still waiting for the socket (selector thread). */
+  long heldBytes() {
     return heldBytes;
+  }
+
+  private void written(long k) {
+    if (k > 0) {
+      unwritten.updateAndGet(v -> Math.max(0, v - k));
+    }
+  }
+
+  /** Counts {@code n} bytes the server is about to queue for this connection. Any thread. */
+  public void enqueued(long n) {
+    unwritten.addAndGet(n);
+  }
+
+  /** Bytes the server queued for this connection and the socket has not taken yet. Any thread. */
+  public long unwrittenBytes() {
+    return unwritten.get();
   }
 
   @Override

@@ -402,7 +402,7 @@ public final class Protocol implements FrameHandler {
   // ------------------------------------------------------------------ outbound
 
   /** The last group delivery encoded, by row identity (the fan-out thread delivers one row to many devices). */
-  private record EncodedRoomFrame(Messages.RoomRow row, String text, byte[] utf8) {}
+  private record EncodedRoomFrame(Messages.RoomRow row, EncodedText frame) {}
 
   private volatile EncodedRoomFrame lastRoomFrame;
 
@@ -439,11 +439,10 @@ public final class Protocol implements FrameHandler {
           LOG.warn("skipping undeliverable timeline entry {}#{}: {}", r.roomId(), r.seq(), ex.getMessage());
           return;
         }
-        String text = codec.encodeToString(new Frame.Deliver(pushId(), d));
-        e = new EncodedRoomFrame(r, text, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        e = new EncodedRoomFrame(r, new EncodedText(codec.encodeToString(new Frame.Deliver(pushId(), d))));
         lastRoomFrame = e;
       }
-      c.channel.sendEncoded(e.text(), e.utf8());
+      c.channel.sendEncoded(e.frame());
     }
 
     @Override

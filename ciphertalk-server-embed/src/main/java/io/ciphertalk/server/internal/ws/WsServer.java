@@ -206,44 +206,36 @@ public final class WsServer extends WebSocketServer {
 
     @Override
     public void sendText(String frame) {
+      enqueue(EncodedText.textFrame(frame.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public void sendEncoded(EncodedText frame) {
+      enqueue(frame.wsFrame()); // the same frame bytes for every recipient
+    }
+
+    /**
+     * Queues a complete server text frame on the connection's send queue, as the library's own
+     * single-frame send does (queue, then write demand), without its per-frame copy of the payload
+     * and the log message it formats (a String of the frame's bytes) even when tracing is off.
+     */
+    private void enqueue(byte[] wsFrame) {
       if (!ws.isOpen()) {
         return;
       }
       long buffered = bufferedBytes();
       // A frame always fits into an empty buffer; otherwise the bound is hard.
-      if (buffered > 0 && buffered + frame.length() > maxOutboundBytes) {
+      if (buffered > 0 && buffered + wsFrame.length > maxOutboundBytes) {
         LOG.info("closing slow consumer {} ({} bytes buffered)", address, buffered);
         close(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound buffer full");
         return;
       }
-      try {
-        ws.send(frame);
-      } catch (org.java_websocket.exceptions.WebsocketNotConnectedException e) {
-        LOG.debug("send on closed connection dropped");
+      WebSocketImpl impl = (WebSocketImpl) ws; // the factory makes only these
+      if (impl.getChannel() instanceof CoalescingChannel c) {
+        c.enqueued(wsFrame.length);
       }
-    }
-
-    @Override
-    public void sendEncoded(String text, byte[] utf8) {
-      if (!ws.isOpen()) {
-        return;
-      }
-      long buffered = bufferedBytes();
-      if (buffered > 0 && buffered + utf8.length > maxOutboundBytes) {
-        LOG.info("closing slow consumer {} ({} bytes buffered)", address, buffered);
-        close(CloseCodes.SLOW_CONSUMER, "slow consumer: outbound buffer full");
-        return;
-      }
-      // A text frame over the shared bytes: skips the per-recipient UTF-8 encoding and validation
-      // of WebSocket.send(String); the draft copies the payload into the frame it queues.
-      org.java_websocket.framing.TextFrame f = new org.java_websocket.framing.TextFrame();
-      f.setPayload(ByteBuffer.wrap(utf8));
-      f.setFin(true);
-      try {
-        ws.sendFrame(f);
-      } catch (org.java_websocket.exceptions.WebsocketNotConnectedException e) {
-        LOG.debug("send on closed connection dropped");
-      }
+      impl.outQueue.add(ByteBuffer.wrap(wsFrame));
+      onWriteDemand(impl);
     }
 
     @Override
@@ -251,7 +243,10 @@ public final class WsServer extends WebSocketServer {
       if (!(ws instanceof WebSocketImpl impl)) {
         return 0;
       }
-      long sum = impl.getChannel() instanceof CoalescingChannel c ? c.heldBytes() : 0;
+      if (impl.getChannel() instanceof CoalescingChannel c) {
+        return c.unwrittenBytes();
+      }
+      long sum = 0;
       for (ByteBuffer b : impl.outQueue) {
         sum += b.remaining();
       }
