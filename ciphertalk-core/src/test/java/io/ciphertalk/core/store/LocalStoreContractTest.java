@@ -360,6 +360,34 @@ public abstract class LocalStoreContractTest {
   }
 
   @Test
+  void rooms_savedConcurrently_lastOneWins_withoutErrors() throws Exception {
+    int threads = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<?>> done = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      String name = "name-" + t;
+      done.add(pool.submit(() -> {
+        start.await();
+        for (int i = 0; i < 50; i++) {
+          store.rooms().saveRoom(new Room("r9", RoomKind.GROUP, name, null,
+              List.of(new RoomMember("alice", Role.OWNER)), 10));
+        }
+        return null;
+      }));
+    }
+    start.countDown();
+    for (Future<?> f : done) {
+      f.get(30, TimeUnit.SECONDS); // throws if a save failed
+    }
+    pool.shutdown();
+    assertThat(store.rooms().room("r9")).hasValueSatisfying(r -> {
+      assertThat(r.name()).startsWith("name-");
+      assertThat(r.members()).containsExactly(new RoomMember("alice", Role.OWNER));
+    });
+  }
+
+  @Test
   void seen_recognisesDuplicates_andForgetsOldIds() {
     MessageId a = newId();
     MessageId b = newId();

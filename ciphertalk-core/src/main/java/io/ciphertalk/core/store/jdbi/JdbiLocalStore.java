@@ -1086,8 +1086,24 @@ public final class JdbiLocalStore implements LocalStore {
 
   private final class Rooms implements RoomStore {
     @Override
-    public void saveRoom(Room room) {
+    public synchronized void saveRoom(Room room) {
       Objects.requireNonNull(room, "room");
+      // Replace = delete + insert, so two saves of one room at once could both find nothing to
+      // delete and collide on the insert: saves through this store are serialised, and a save that
+      // still collides (another process on the same database) retries, replacing what won.
+      for (int attempt = 1; ; attempt++) {
+        try {
+          replaceRoom(room);
+          return;
+        } catch (StoreException e) {
+          if (attempt == 3 || !Db.isUniqueViolation(e)) {
+            throw e;
+          }
+        }
+      }
+    }
+
+    private void replaceRoom(Room room) {
       db.inTransaction(
           h -> {
             h.createUpdate("DELETE FROM room_members WHERE room_id = :r").bind("r", room.roomId()).execute();
@@ -1153,7 +1169,7 @@ public final class JdbiLocalStore implements LocalStore {
     }
 
     @Override
-    public boolean removeRoom(String roomId) {
+    public synchronized boolean removeRoom(String roomId) {
       Objects.requireNonNull(roomId, "roomId");
       return db.inTransaction(
           h -> {
@@ -1226,8 +1242,10 @@ public final class JdbiLocalStore implements LocalStore {
                       .list()));
     }
 
+    // The mutators are serialised: setUnread replaces a room's set (delete + insert), which a
+    // concurrent insert of the same id would otherwise make fail on the primary key.
     @Override
-    public void setUnread(String roomId, Set<MessageId> ids) {
+    public synchronized void setUnread(String roomId, Set<MessageId> ids) {
       Objects.requireNonNull(roomId, "roomId");
       Set<MessageId> copy = Set.copyOf(ids);
       db.inTransaction(
@@ -1244,7 +1262,7 @@ public final class JdbiLocalStore implements LocalStore {
     }
 
     @Override
-    public void addUnread(String roomId, MessageId id) {
+    public synchronized void addUnread(String roomId, MessageId id) {
       Objects.requireNonNull(roomId, "roomId");
       Objects.requireNonNull(id, "id");
       db.with(
@@ -1264,7 +1282,7 @@ public final class JdbiLocalStore implements LocalStore {
     }
 
     @Override
-    public int markRead(String roomId, Set<MessageId> ids) {
+    public synchronized int markRead(String roomId, Set<MessageId> ids) {
       Objects.requireNonNull(roomId, "roomId");
       Set<MessageId> copy = Set.copyOf(ids);
       return db.inTransaction(
