@@ -6,6 +6,7 @@ import io.ciphertalk.server.MutableClock;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,13 +29,13 @@ class StoreTest {
   @Test
   void migrate_isIdempotent_andRecordsSchemaVersion(@TempDir Path dir) {
     try (Database db = Database.open(Database.h2FileUrl(dir), "", "", 4)) {
-      assertThat(db.migrate(clock)).isEqualTo(2);
-      assertThat(db.migrate(clock)).isEqualTo(2);
+      assertThat(db.migrate(clock)).isEqualTo(3);
+      assertThat(db.migrate(clock)).isEqualTo(3);
       int v = db.withHandle(h -> h.createQuery("SELECT MAX(version) FROM schema_version").mapTo(Integer.class).one());
-      assertThat(v).isEqualTo(2);
+      assertThat(v).isEqualTo(3);
     }
     try (Database db = Database.open(Database.h2FileUrl(dir), "", "", 4)) {
-      assertThat(db.migrate(clock)).isEqualTo(2);
+      assertThat(db.migrate(clock)).isEqualTo(3);
     }
   }
 
@@ -60,7 +61,7 @@ class StoreTest {
           + " VALUES ('bob', '01936f4e-8a2b-7c3d-9e4f-a0b1c2d3e4f5', NULL, NULL, 2000)");
     }
     try (Database db = Database.open(url, "", "", 4)) {
-      assertThat(db.migrate(clock)).isEqualTo(2);
+      assertThat(db.migrate(clock)).isEqualTo(3);
       String id = "01936f4e-8a2b-7c3d-9e4f-a0b1c2d3e4f5";
       Optional<Messages.Accepted> accepted = db.withHandle(h -> Messages.accepted(h, "alice", id));
       assertThat(accepted).contains(new Messages.Accepted("r1", 7L, 1000));
@@ -74,6 +75,26 @@ class StoreTest {
           "SELECT COUNT(*) FROM INFORMATION_SCHEMA.INDEXES WHERE TABLE_NAME = 'MESSAGE_IDS' AND INDEX_NAME = 'MESSAGE_IDS_BY_TIME'")
           .mapTo(Integer.class).one());
       assertThat(byTime).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void theSweepsDeletes_readThroughAnIndex_notTheWholeTable() {
+    try (Database db = memory("plans")) {
+      Map<String, String> expected = Map.of(
+          Messages.PURGE_EXPIRED_DIRECT, "DIRECT_QUEUE_BY_EXPIRY",
+          Messages.PURGE_EXPIRED_ROOM, "ROOM_MESSAGES_BY_EXPIRY",
+          Messages.PURGE_IDS, "MESSAGE_IDS_BY_TIME",
+          Messages.PURGE_ROOM_HISTORY, "ROOM_MESSAGES_BY_TIME",
+          Messages.PURGE_DIRECT_QUEUE, "DIRECT_QUEUE_BY_TIME");
+      expected.forEach((sql, index) -> {
+        String plan = db.withHandle(h -> h.createQuery("EXPLAIN " + sql.replace("?", "1000"))
+            .mapTo(String.class).one());
+        assertThat(plan).as(sql).contains(index);
+        if (sql.contains("expires_at")) {
+          assertThat(plan).as("the index range of " + sql + " starts at 0").contains("_BY_EXPIRY: EXPIRES_AT >= ");
+        }
+      });
     }
   }
 
