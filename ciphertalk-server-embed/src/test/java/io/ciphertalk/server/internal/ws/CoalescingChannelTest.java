@@ -9,6 +9,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Arrays;
@@ -98,22 +100,30 @@ class CoalescingChannelTest {
     CompletableFuture<byte[]> received = new CompletableFuture<>();
     Thread reader = new Thread(() -> {
       try {
-        Thread.sleep(200); // let the socket fill up first, so writes come back partial
         received.complete(readExactly(total));
       } catch (Exception e) {
         received.completeExceptionally(e);
       }
     }, "reader");
     reader.setDaemon(true);
-    reader.start();
     assertThat(channel.unwrittenBytes()).isEqualTo(total);
     int passes = 0;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    // The library's selector loop: batch() until it reports the queue flushed.
-    while (!SocketChannelIOHelper.batch(ws, channel) || channel.heldBytes() > 0) {
-      passes++;
-      assertThat(System.nanoTime()).as("flushed within 20 s; queue %d held %d received %s got %d of %d", ws.outQueue.size(), channel.heldBytes(), received.isDone(), got.get(), total).isLessThan(deadline);
-      Thread.sleep(1);
+    try (Selector selector = Selector.open()) {
+      serverSide.register(selector, SelectionKey.OP_WRITE);
+      // The library's selector loop: batch() until it reports the queue flushed, waiting for the
+      // socket to be writable in between. The reader starts only once the socket is full, so the
+      // writes before it come back partial.
+      while (!SocketChannelIOHelper.batch(ws, channel) || channel.heldBytes() > 0) {
+        passes++;
+        if (!reader.isAlive() && !received.isDone()) {
+          reader.start();
+        }
+        assertThat(System.nanoTime()).as("flushed within 20 s; queue %d held %d got %d of %d",
+            ws.outQueue.size(), channel.heldBytes(), got.get(), total).isLessThan(deadline);
+        selector.select(100);
+        selector.selectedKeys().clear();
+      }
     }
     assertThat(ws.outQueue).isEmpty();
     assertThat(channel.unwrittenBytes()).as("everything counted was written").isZero();
