@@ -4,10 +4,8 @@ import io.ciphertalk.crypto.InvalidKeyMaterialException;
 import io.ciphertalk.crypto.MlKem768;
 import io.ciphertalk.crypto.RandomSource;
 import io.ciphertalk.crypto.SecretBytes;
-import io.ciphertalk.crypto.session.internal.SessionReader;
 import io.ciphertalk.crypto.internal.ByteWriter;
 import io.ciphertalk.crypto.session.internal.Kdfs;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -62,36 +60,13 @@ public final class KemPreKey {
 
   /** Secret encoding: {@code u8 1 || u32 id || ML-KEM seed d||z (64) || signature (64)}. */
   public SecretBytes serialize() {
-    byte[] s = key.seed().toByteArray();
-    byte[] out = new ByteWriter(133).u8(PreKeys.FORMAT_VERSION).u32(id).bytes(s).bytes(signature)
-        .toByteArray();
-    Arrays.fill(s, (byte) 0);
-    return SecretBytes.wrap(out);
+    return PreKeys.encodeSigned(id, key.seed().toByteArray(), signature);
   }
 
   /** Restores a prekey from {@link #serialize()}. */
   public static KemPreKey deserialize(SecretBytes encoded) throws InvalidKeyMaterialException {
-    byte[] b = Objects.requireNonNull(encoded, "encoded").toByteArray();
-    try {
-      SessionReader r = new SessionReader(b);
-      if (r.u8() != PreKeys.FORMAT_VERSION) {
-        throw new InvalidKeyMaterialException("unknown KEM prekey format");
-      }
-      int id = r.u32();
-      byte[] s = r.bytes(64);
-      byte[] sig = r.bytes(64);
-      r.expectEnd();
-      if (id < 1) {
-        throw new InvalidKeyMaterialException("KEM prekey id must be positive");
-      }
-      MlKem768.PrivateKey k = MlKem768.PrivateKey.fromSeed(SecretBytes.wrap(s));
-      Arrays.fill(s, (byte) 0);
-      return new KemPreKey(id, k, sig);
-    } catch (SessionReader.Truncated e) {
-      throw PreKeys.malformed("KEM prekey", e);
-    } finally {
-      Arrays.fill(b, (byte) 0);
-    }
+    return PreKeys.decodeSigned(encoded, 64, "KEM prekey",
+        (id, s, sig) -> new KemPreKey(id, MlKem768.PrivateKey.fromSeed(SecretBytes.wrap(s)), sig));
   }
 
   /** Overwrites the seed. */

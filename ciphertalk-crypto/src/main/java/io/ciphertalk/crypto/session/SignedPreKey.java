@@ -4,10 +4,8 @@ import io.ciphertalk.crypto.InvalidKeyMaterialException;
 import io.ciphertalk.crypto.RandomSource;
 import io.ciphertalk.crypto.SecretBytes;
 import io.ciphertalk.crypto.X25519;
-import io.ciphertalk.crypto.session.internal.SessionReader;
 import io.ciphertalk.crypto.internal.ByteWriter;
 import io.ciphertalk.crypto.session.internal.Kdfs;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -64,36 +62,13 @@ public final class SignedPreKey {
 
   /** Secret encoding: {@code u8 1 || u32 id || x25519 private (32) || signature (64)}. */
   public SecretBytes serialize() {
-    byte[] s = key.secret().toByteArray();
-    byte[] out = new ByteWriter(101).u8(PreKeys.FORMAT_VERSION).u32(id).bytes(s).bytes(signature)
-        .toByteArray();
-    Arrays.fill(s, (byte) 0);
-    return SecretBytes.wrap(out);
+    return PreKeys.encodeSigned(id, key.secret().toByteArray(), signature);
   }
 
   /** Restores a prekey from {@link #serialize()}. */
   public static SignedPreKey deserialize(SecretBytes encoded) throws InvalidKeyMaterialException {
-    byte[] b = Objects.requireNonNull(encoded, "encoded").toByteArray();
-    try {
-      SessionReader r = new SessionReader(b);
-      if (r.u8() != PreKeys.FORMAT_VERSION) {
-        throw new InvalidKeyMaterialException("unknown signed prekey format");
-      }
-      int id = r.u32();
-      byte[] s = r.bytes(32);
-      byte[] sig = r.bytes(64);
-      r.expectEnd();
-      if (id < 1) {
-        throw new InvalidKeyMaterialException("signed prekey id must be positive");
-      }
-      X25519.PrivateKey k = X25519.PrivateKey.of(SecretBytes.wrap(s));
-      Arrays.fill(s, (byte) 0);
-      return new SignedPreKey(id, k, sig);
-    } catch (SessionReader.Truncated e) {
-      throw PreKeys.malformed("signed prekey", e);
-    } finally {
-      Arrays.fill(b, (byte) 0);
-    }
+    return PreKeys.decodeSigned(encoded, 32, "signed prekey",
+        (id, s, sig) -> new SignedPreKey(id, X25519.PrivateKey.of(SecretBytes.wrap(s)), sig));
   }
 
   /** Overwrites the private key. */
