@@ -35,11 +35,7 @@ class ClientPersistenceTest {
   }
 
   private CipherTalkClient bobOnFile(Path file, Recorder r) throws Exception {
-    JdbiLocalStore store = JdbiLocalStore.builder().file(file).key(key).clock(clock).open();
-    CipherTalkClient c = CipherTalkClient.builder().link(hub.link()).store(store).clock(clock)
-        .scheduler(scheduler).listener(r).prekeyBatch(5).build();
-    clients.add(c);
-    return c;
+    return onFile(file, r, 1);
   }
 
   @Test
