@@ -136,8 +136,8 @@ public final class CipherTalkServer implements AutoCloseable {
       http.start();
     }
     if (cfg.wsPort >= 0) {
-      ws = new WebSocketFront(new InetSocketAddress(cfg.bindAddress, cfg.wsPort), cfg.maxFrameBytes, protocol,
-          cfg.allowedOrigins, cfg.maxOutboundBytes, cfg.maxConnections, cfg.messagesPerSecond, cfg.messageBurst,
+      ws = new WebSocketFront(new InetSocketAddress(cfg.bindAddress, cfg.wsPort), cfg.wsLimits(), protocol,
+          cfg.allowedOrigins, cfg.maxOutboundBytes, cfg.messagesPerSecond, cfg.messageBurst,
           (int) Math.max(1, cfg.pingInterval.toSeconds()), metrics);
       ws.start();
     }
@@ -325,6 +325,15 @@ public final class CipherTalkServer implements AutoCloseable {
     private int maxHttpBodyBytes = 256 * 1024;
     private long maxOutboundBytes = 4L * 1024 * 1024;
     private int maxConnections = 10_000;
+    // Network limits (issue 13): see docs/server-guide.md, "Limits".
+    private int maxConnectionsPerAddress = 256;
+    private int preAuthMessageBytes = 8 * 1024;
+    private long preAuthBufferBytes = 16L * 1024 * 1024;
+    private long inboundBufferBytes = 64L * 1024 * 1024;
+    private Duration handshakeTimeout = Duration.ofSeconds(5);
+    private Duration httpIdleTimeout = Duration.ofSeconds(10);
+    private Duration httpRequestTimeout = Duration.ofSeconds(15);
+    private int maxHttpConnections = 1_000;
     private int maxConnectionsPerUser = 10;
     private int maxInflightPerConnection = 1000;
     private double messagesPerSecond = 50;
@@ -450,7 +459,10 @@ public final class CipherTalkServer implements AutoCloseable {
       return this;
     }
 
-    /** Largest WebSocket frame accepted (default 256 KiB); larger frames close the connection with 1009. */
+    /**
+     * Largest WebSocket message accepted after authentication, summed over all its fragments
+     * (default 256 KiB); larger messages close the connection with 1009.
+     */
     public Builder maxFrameBytes(int bytes) {
       if (bytes < 1024 || bytes > 16 * 1024 * 1024) {
         throw new IllegalArgumentException("maxFrameBytes must be 1 KiB..16 MiB: " + bytes);
@@ -480,10 +492,74 @@ public final class CipherTalkServer implements AutoCloseable {
       return this;
     }
 
-    /** Total WebSocket connections (default 10,000). */
+    /** Total WebSocket sockets, counting ones still in the handshake (default 10,000); more get HTTP 503. */
     public Builder maxConnections(int n) {
       this.maxConnections = positive(n, "maxConnections");
       return this;
+    }
+
+    /**
+     * Open sockets from one client address on each listener, counting WebSocket sockets still in the
+     * handshake (default 256); more are refused (WebSocket: HTTP 503 and close; HTTP: closed at accept).
+     */
+    public Builder maxConnectionsPerAddress(int n) {
+      this.maxConnectionsPerAddress = positive(n, "maxConnectionsPerAddress");
+      return this;
+    }
+
+    /**
+     * Limits before {@code hello} succeeded: the largest message (default 8 KiB, summed over
+     * fragments; beyond it 1009) and the bytes all unauthenticated sockets together may hold in
+     * unfinished upgrade requests and messages (default 16 MiB; beyond it 1013 or HTTP 503).
+     */
+    public Builder preAuthLimits(int maxMessageBytes, long bufferBytes) {
+      if (maxMessageBytes < 256 || bufferBytes < maxMessageBytes) {
+        throw new IllegalArgumentException("preAuthLimits: message >= 256 and buffer >= message required: "
+            + maxMessageBytes + ", " + bufferBytes);
+      }
+      this.preAuthMessageBytes = maxMessageBytes;
+      this.preAuthBufferBytes = bufferBytes;
+      return this;
+    }
+
+    /**
+     * Bytes all authenticated WebSocket connections together may hold in unfinished messages
+     * (default 64 MiB); a frame that would exceed it closes its connection with 1013.
+     */
+    public Builder inboundBufferBytes(long bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("inboundBufferBytes must be >= 1024: " + bytes);
+      }
+      this.inboundBufferBytes = bytes;
+      return this;
+    }
+
+    /** Time from TCP accept to a complete WebSocket upgrade request (default 5 s); then HTTP 408 and close. */
+    public Builder handshakeTimeout(Duration d) {
+      this.handshakeTimeout = positive(d, "handshakeTimeout");
+      return this;
+    }
+
+    /**
+     * HTTP timeouts: a connection with no bytes moving for {@code idle} is closed (default 10 s), and a
+     * request whose headers and body have not fully arrived within {@code request} gets 408
+     * (default 15 s). Slow requests wait without holding a handler thread.
+     */
+    public Builder httpTimeouts(Duration idle, Duration request) {
+      this.httpIdleTimeout = positive(idle, "idle");
+      this.httpRequestTimeout = positive(request, "request");
+      return this;
+    }
+
+    /** Open HTTP connections in total (default 1,000); beyond it the listener stops accepting until some close. */
+    public Builder maxHttpConnections(int n) {
+      this.maxHttpConnections = positive(n, "maxHttpConnections");
+      return this;
+    }
+
+    io.ciphertalk.server.internal.ws.WsLimits wsLimits() {
+      return new io.ciphertalk.server.internal.ws.WsLimits(maxFrameBytes, Math.min(preAuthMessageBytes, maxFrameBytes),
+          8 * 1024, inboundBufferBytes, preAuthBufferBytes, handshakeTimeout, maxConnections, maxConnectionsPerAddress);
     }
 
     /** Authenticated connections per user (default 10); more are closed with 4029. */

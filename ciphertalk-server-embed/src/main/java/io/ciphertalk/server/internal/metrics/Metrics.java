@@ -16,6 +16,7 @@ public final class Metrics {
   private final AtomicLong framesRejected = new AtomicLong();
   private final AtomicLong slowConsumerDisconnects = new AtomicLong();
   private final AtomicLong rateLimited = new AtomicLong();
+  private final AtomicLong connectionsRefused = new AtomicLong();
   private final Map<String, LongSupplier> gauges = new ConcurrentHashMap<>();
 
   public void authFailure() {
@@ -42,6 +43,11 @@ public final class Metrics {
     rateLimited.incrementAndGet();
   }
 
+  /** A connection refused or closed by a network limit (caps, budgets, handshake, protocol violations). */
+  public void connectionRefused() {
+    connectionsRefused.incrementAndGet();
+  }
+
   public long authFailures() {
     return authFailures.get();
   }
@@ -66,6 +72,8 @@ public final class Metrics {
     counter(sb, "ciphertalk_slow_consumer_disconnects_total", "Connections closed for exceeding the outbound buffer.",
         slowConsumerDisconnects.get());
     counter(sb, "ciphertalk_rate_limited_total", "Frames refused by the per-connection rate limit.", rateLimited.get());
+    counter(sb, "ciphertalk_connections_refused_total",
+        "Connections refused or closed by a network limit or a protocol violation.", connectionsRefused.get());
     new java.util.TreeMap<>(gauges).forEach((name, supplier) -> {
       long v;
       try {

@@ -6,8 +6,16 @@ public final class CloseCodes {
 
   public static final int NORMAL = 1000;
   public static final int GOING_AWAY = 1001;
+  /** A frame broke RFC 6455 (unmasked, reserved bits, bad continuation, bad control frame). */
+  public static final int PROTOCOL_ERROR = 1002;
+  /** Binary messages: the protocol is text only. */
+  public static final int UNSUPPORTED_DATA = 1003;
+  /** A text message or close reason that is not UTF-8. */
+  public static final int INVALID_PAYLOAD = 1007;
   public static final int POLICY = 1008;
   public static final int TOO_BIG = 1009;
+  /** The server's inbound buffer budget is exhausted; retry later. */
+  public static final int TRY_AGAIN_LATER = 1013;
   /** Authentication failed or not completed in time; the client should not retry with the same token. */
   public static final int AUTH_FAILED = 4001;
   /** Authentication timeout: no valid hello in time. */

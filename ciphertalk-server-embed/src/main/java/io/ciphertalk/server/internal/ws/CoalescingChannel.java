@@ -8,11 +8,16 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.WebSocketServerFactory;
 import org.java_websocket.drafts.Draft;
+import org.java_websocket.enums.ReadyState;
+import org.java_websocket.framing.CloseFrame;
 
 /**
  * A connection's socket as Java-WebSocket's selector thread sees it, writing every frame queued
@@ -27,6 +32,10 @@ import org.java_websocket.drafts.Draft;
  * then keeps write interest and calls again). At a fan-out of one frame per connection this is one
  * write per frame, as before; when frames pile up (a room message to a busy connection, a backlog
  * replay) it saves a system call per frame, which is most of the selector thread's cost.
+ *
+ * <p>Reads pass through the connection's {@link InboundGuard} (when the channel was made by
+ * {@link #factory(ConnectionGate, Violations)}): a violation sends its last words if nothing else is
+ * half-written, and reads as end-of-stream, so the library closes the connection.
  *
  * <p>Reads and writes run on the selector thread only; {@link #close}, {@link #enqueued} and
  * {@link #unwrittenBytes} may be called from any thread.
@@ -49,6 +58,16 @@ public final class CoalescingChannel implements ByteChannel {
    * can only undercount by the few bytes of those frames while they are queued.
    */
   private final AtomicLong unwritten = new AtomicLong();
+  /** Null for channels made by {@link #factory()} (no guard). */
+  private final InboundGuard guard;
+  private final Runnable onClose;
+  private final Violations violations;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** Where refused connections are reported (a counter and a rate-limited log line). */
+  public interface Violations {
+    void refused(String address, int code, String reason);
+  }
 
   /**
    * @param socket the connection's non-blocking socket
@@ -56,8 +75,16 @@ public final class CoalescingChannel implements ByteChannel {
    *     called with, head first)
    */
   CoalescingChannel(SocketChannel socket, Queue<ByteBuffer> queue) {
+    this(socket, queue, null, () -> {}, null);
+  }
+
+  private CoalescingChannel(
+      SocketChannel socket, Queue<ByteBuffer> queue, InboundGuard guard, Runnable onClose, Violations violations) {
     this.socket = socket;
     this.queue = queue;
+    this.guard = guard;
+    this.onClose = onClose;
+    this.violations = violations;
   }
 
   /**
@@ -86,6 +113,71 @@ public final class CoalescingChannel implements ByteChannel {
       @Override
       public void close() {
         // holds nothing
+      }
+    };
+  }
+
+  /**
+   * The server's factory: every accepted socket passes the {@link ConnectionGate} (refused ones
+   * get an HTTP 503 and are closed at once), reads through an {@link InboundGuard}, and is closed
+   * if its upgrade request is not complete within {@link WsLimits#handshakeTimeout}.
+   */
+  static WebSocketServerFactory factory(ConnectionGate gate, Violations violations) {
+    return new WebSocketServerFactory() {
+      @Override
+      public WebSocketImpl createWebSocket(WebSocketAdapter a, Draft d) {
+        return new WebSocketImpl(a, d);
+      }
+
+      @Override
+      public WebSocketImpl createWebSocket(WebSocketAdapter a, List<Draft> drafts) {
+        return new WebSocketImpl(a, drafts);
+      }
+
+      @Override
+      public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) {
+        WebSocketImpl impl = (WebSocketImpl) key.attachment();
+        java.net.InetAddress address = ConnectionGate.addressOf(channel);
+        ConnectionGate.Refusal refusal = gate.admit(channel);
+        if (refusal != null) {
+          ConnectionGate.refuse(channel, ConnectionGate.httpResponse(503, "Service Unavailable"));
+          if (refusal == ConnectionGate.Refusal.NO_DESCRIPTORS) {
+            gate.afterRefusedClose();
+          }
+          violations.refused(address.getHostAddress(), 503, switch (refusal) {
+            case SERVER_FULL -> "too many connections";
+            case ADDRESS_FULL -> "too many connections from this address";
+            case NO_DESCRIPTORS -> "out of file descriptors";
+          });
+          return new CoalescingChannel(channel, impl.outQueue);
+        }
+        InboundGuard guard = new InboundGuard(gate.limits(), gate,
+            () -> impl.getAttachment() instanceof Connection c && c.authenticated());
+        CoalescingChannel[] self = new CoalescingChannel[1];
+        CoalescingChannel ch = new CoalescingChannel(channel, impl.outQueue, guard, () -> {
+          guard.release();
+          gate.closed(address);
+          gate.untrack(self[0]);
+        }, violations);
+        self[0] = ch;
+        gate.track(ch);
+        try {
+          gate.scheduler().schedule(() -> {
+            if (impl.getReadyState() == ReadyState.NOT_YET_CONNECTED) {
+              ch.lastWords(ConnectionGate.httpResponse(408, "Request Timeout"));
+              violations.refused(address.getHostAddress(), 408, "upgrade request not complete in time");
+              impl.closeConnection(CloseFrame.NEVER_CONNECTED, "handshake timeout");
+            }
+          }, gate.limits().handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+          // shutting down: the library closes every socket
+        }
+        return ch;
+      }
+
+      @Override
+      public void close() {
+        gate.close();
       }
     };
   }
@@ -142,7 +234,37 @@ public final class CoalescingChannel implements ByteChannel {
 
   @Override
   public int read(ByteBuffer dst) throws IOException {
-    return socket.read(dst);
+    int from = dst.position();
+    int n = socket.read(dst);
+    if (n <= 0 || guard == null) {
+      return n;
+    }
+    InboundGuard.Violation v = guard.scan(dst, from, from + n);
+    if (v == null) {
+      return n;
+    }
+    dst.position(from);
+    if (queue.isEmpty() && held.isEmpty()) {
+      lastWords(v.lastWords());
+    }
+    violations.refused(remote(), v.closeCode(), v.reason());
+    return -1; // the library closes the connection as if the peer had gone
+  }
+
+  /** Best effort, without blocking: bytes for a connection about to be closed. */
+  void lastWords(byte[] bytes) {
+    if (bytes.length == 0) {
+      return;
+    }
+    try {
+      socket.write(ByteBuffer.wrap(bytes));
+    } catch (IOException e) {
+      // the peer is gone already
+    }
+  }
+
+  private String remote() {
+    return ConnectionGate.addressOf(socket).getHostAddress();
   }
 
   @Override
@@ -152,6 +274,12 @@ public final class CoalescingChannel implements ByteChannel {
 
   @Override
   public void close() throws IOException {
-    socket.close();
+    try {
+      socket.close();
+    } finally {
+      if (closed.compareAndSet(false, true)) {
+        onClose.run();
+      }
+    }
   }
 }

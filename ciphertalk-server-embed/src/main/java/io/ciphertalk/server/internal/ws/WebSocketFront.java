@@ -9,10 +9,17 @@ public final class WebSocketFront implements AutoCloseable {
   private final WsServer server;
 
   public WebSocketFront(
-      InetSocketAddress bind, int maxFrameBytes, Protocol protocol, Set<String> allowedOrigins, long maxOutboundBytes,
-      int maxConnections, double ratePerSecond, int burst, int pingIntervalSeconds, Metrics metrics) {
-    this.server = new WsServer(bind, maxFrameBytes, protocol, allowedOrigins, maxOutboundBytes, maxConnections,
+      InetSocketAddress bind, WsLimits limits, Protocol protocol, Set<String> allowedOrigins, long maxOutboundBytes,
+      double ratePerSecond, int burst, int pingIntervalSeconds, Metrics metrics) {
+    this.server = new WsServer(bind, limits, protocol, allowedOrigins, maxOutboundBytes,
         ratePerSecond, burst, pingIntervalSeconds, metrics);
+    metrics.gauge("ciphertalk_ws_open_sockets", () -> server.gate().openSockets());
+    metrics.gauge("ciphertalk_ws_inbound_buffered_bytes", () -> server.gate().bufferedBytes());
+  }
+
+  /** True while the listener accepts connections (selector thread alive, listening socket open). */
+  public boolean listening() {
+    return server.listening();
   }
 
   public void start() throws Exception {

@@ -31,8 +31,13 @@ import org.slf4j.LoggerFactory;
  *       still queued and closes a slow consumer (4008) above the configured bound;</li>
  *   <li>message callbacks run on the library's decoder threads, so nothing here touches the
  *       database: the protocol handler hands work to bounded executors;</li>
- *   <li>the handshake checks the path and the Origin allow-list; the total connection count is capped;
- *       ping/pong liveness uses the library's lost-connection timer.</li>
+ *   <li>the handshake checks the path and the Origin allow-list; ping/pong liveness uses the
+ *       library's lost-connection timer;</li>
+ *   <li>every accepted socket passes a {@link ConnectionGate} (total and per-address caps counting
+ *       half-open sockets, an accept path that survives descriptor exhaustion) and reads through an
+ *       {@link InboundGuard} (message limits summed over fragments, a smaller one before
+ *       {@code hello}, server-wide inbound budgets, handshake size and timeout, protocol checks), so the
+ *       library never buffers more than the budgets allow and never logs a client's bad frame at ERROR.</li>
  * </ul>
  * Thread-safe.
  */
@@ -42,7 +47,11 @@ public final class WsServer extends WebSocketServer {
   private final FrameHandler handler;
   private final Set<String> allowedOrigins;
   private final long maxOutboundBytes;
-  private final int maxConnections;
+  private final ConnectionGate gate;
+  private volatile Thread selectorThread;
+  private volatile Exception fatal;
+  private final java.util.concurrent.atomic.AtomicLong lastRefusalLog = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong refusalsSinceLog = new java.util.concurrent.atomic.AtomicLong();
   private final double ratePerSecond;
   private final int burst;
   private final Metrics metrics;
@@ -57,15 +66,16 @@ public final class WsServer extends WebSocketServer {
   private final AtomicReference<Exception> startError = new AtomicReference<>();
 
   WsServer(
-      InetSocketAddress bind, int maxFrameBytes, FrameHandler handler, Set<String> allowedOrigins,
-      long maxOutboundBytes, int maxConnections, double ratePerSecond, int burst, int pingIntervalSeconds,
+      InetSocketAddress bind, WsLimits limits, FrameHandler handler, Set<String> allowedOrigins,
+      long maxOutboundBytes, double ratePerSecond, int burst, int pingIntervalSeconds,
       Metrics metrics) {
     super(bind, Math.max(2, Runtime.getRuntime().availableProcessors()),
-        List.<Draft>of(new Draft_6455(List.of(), List.of(new org.java_websocket.protocols.Protocol("")), maxFrameBytes)));
+        List.<Draft>of(new Draft_6455(List.of(), List.of(new org.java_websocket.protocols.Protocol("")),
+            limits.maxMessageBytes())));
     this.handler = handler;
     this.allowedOrigins = Set.copyOf(allowedOrigins);
     this.maxOutboundBytes = maxOutboundBytes;
-    this.maxConnections = maxConnections;
+    this.gate = new ConnectionGate(limits, reaper);
     this.ratePerSecond = ratePerSecond;
     this.burst = burst;
     this.metrics = metrics;
@@ -75,7 +85,42 @@ public final class WsServer extends WebSocketServer {
     setTcpNoDelay(true);
     setDaemon(true);
     setConnectionLostTimeout(pingIntervalSeconds);
-    setWebSocketFactory(CoalescingChannel.factory());
+    setWebSocketFactory(CoalescingChannel.factory(gate, this::refused));
+  }
+
+  /**
+   * Counts a refused connection and logs it: each at DEBUG, and at most one INFO line a minute
+   * with the count, so a flood of bad clients cannot flood the log.
+   */
+  private void refused(String address, int code, String reason) {
+    metrics.connectionRefused();
+    long n = refusalsSinceLog.incrementAndGet();
+    long now = System.nanoTime();
+    long last = lastRefusalLog.get();
+    if ((last == 0 || now - last > 60_000_000_000L) && lastRefusalLog.compareAndSet(last, now)) {
+      refusalsSinceLog.addAndGet(-n);
+      LOG.info("refused {} websocket connection(s) in the last minute; latest from {}: {} ({})", n, address, reason,
+          code);
+    } else {
+      LOG.debug("refused websocket connection from {}: {} ({})", address, reason, code);
+    }
+  }
+
+  /** Frees the spare descriptor for the socket the library is about to accept (selector thread). */
+  @Override
+  protected boolean onConnect(java.nio.channels.SelectionKey key) {
+    gate.beforeAccept(key);
+    return true;
+  }
+
+  /** True while the selector thread runs and the listening socket is open. */
+  boolean listening() {
+    Thread t = selectorThread;
+    return t != null && t.isAlive() && fatal == null && gate.listenerOpen();
+  }
+
+  ConnectionGate gate() {
+    return gate;
   }
 
   /** Starts and waits until the socket is bound (or fails). */
@@ -124,9 +169,6 @@ public final class WsServer extends WebSocketServer {
       metrics.frameRejected();
       throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "origin not allowed");
     }
-    if (getConnections().size() > maxConnections) {
-      throw new InvalidDataException(CloseFrame.TRY_AGAIN_LATER, "server full");
-    }
     return b;
   }
 
@@ -165,6 +207,9 @@ public final class WsServer extends WebSocketServer {
   public void onError(WebSocket ws, Exception ex) {
     if (ws == null) {
       startError.compareAndSet(null, ex);
+      if (started.getCount() == 0) {
+        fatal = ex;
+      }
       started.countDown();
       LOG.error("websocket server error: {}", ex.toString());
     } else {
@@ -183,12 +228,14 @@ public final class WsServer extends WebSocketServer {
       // close) must still run.
       LOG.debug("websocket selector closed while stopping: {}", e.toString());
     } finally {
+      gate.close();
       reaper.shutdownNow();
     }
   }
 
   @Override
   public void onStart() {
+    selectorThread = Thread.currentThread();
     started.countDown();
   }
 

@@ -1,0 +1,266 @@
+package io.ciphertalk.server.internal.ws;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Server-wide admission for the WebSocket listener: the socket count (half-open handshakes
+ * included) in total and per client address, the inbound buffer budgets, and an accept path that
+ * survives file-descriptor exhaustion.
+ *
+ * <p>Descriptor exhaustion: Java-WebSocket closes its listening socket for good when
+ * {@code accept} fails (its selector loop treats the {@code IOException} like a broken connection).
+ * So the gate keeps one spare descriptor and frees it just before each accept; the accepted socket
+ * takes it, and the gate opens a new spare right after. If that fails, the process is out of
+ * descriptors: the new socket is closed at once (its descriptor becomes the spare again) and
+ * accepting pauses with exponential backoff (50 ms to 1 s). The listener stays open throughout.
+ * Another thread of the process could still take the freed descriptor in the few microseconds
+ * between the two calls; the connection caps, sized below the descriptor limit, keep that from
+ * arising in the first place.
+ *
+ * <p>Thread-safe: accept-side methods run on the selector thread; counters are atomic.
+ */
+final class ConnectionGate {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionGate.class);
+  private static final long MIN_BACKOFF_MS = 50;
+  private static final long MAX_BACKOFF_MS = 1000;
+
+  /** Why a socket was turned away at accept. */
+  enum Refusal {
+    SERVER_FULL, ADDRESS_FULL, NO_DESCRIPTORS
+  }
+
+  private final WsLimits limits;
+  private final ScheduledExecutorService scheduler;
+  private final AtomicInteger open = new AtomicInteger();
+  private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+  private final AtomicLong preAuthHeld = new AtomicLong();
+  private final AtomicLong mainHeld = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong descriptorExhaustions = new AtomicLong();
+  private final java.util.Set<java.io.Closeable> live = ConcurrentHashMap.newKeySet();
+  private DatagramChannel spare;
+  private volatile SelectionKey acceptKey;
+  private long backoffMs = MIN_BACKOFF_MS;
+
+  ConnectionGate(WsLimits limits, ScheduledExecutorService scheduler) {
+    this.limits = limits;
+    this.scheduler = scheduler;
+    this.spare = openSpare();
+  }
+
+  WsLimits limits() {
+    return limits;
+  }
+
+  ScheduledExecutorService scheduler() {
+    return scheduler;
+  }
+
+  // ---------------------------------------------------------------- accept (selector thread)
+
+  /** Called just before the library accepts: frees the spare descriptor for the new socket. */
+  void beforeAccept(SelectionKey key) {
+    acceptKey = key;
+    if (spare == null) {
+      spare = openSpare();
+    }
+    closeSpare();
+  }
+
+  /**
+   * Admits an accepted socket or says why not. An admitted socket must be passed to
+   * {@link #closed} exactly once.
+   */
+  Refusal admit(SocketChannel socket) {
+    spare = openSpare();
+    if (spare == null) {
+      descriptorExhaustions.incrementAndGet();
+      refused.incrementAndGet();
+      pauseAccepting();
+      return Refusal.NO_DESCRIPTORS;
+    }
+    backoffMs = MIN_BACKOFF_MS;
+    if (open.incrementAndGet() > limits.maxConnections()) {
+      open.decrementAndGet();
+      refused.incrementAndGet();
+      return Refusal.SERVER_FULL;
+    }
+    InetAddress a = addressOf(socket);
+    AtomicInteger n = perAddress.computeIfAbsent(a, k -> new AtomicInteger());
+    if (n.incrementAndGet() > limits.maxConnectionsPerAddress()) {
+      release(a);
+      open.decrementAndGet();
+      refused.incrementAndGet();
+      return Refusal.ADDRESS_FULL;
+    }
+    return null;
+  }
+
+  /** After a {@link Refusal#NO_DESCRIPTORS} socket was closed: take its descriptor as the spare. */
+  void afterRefusedClose() {
+    if (spare == null) {
+      spare = openSpare();
+    }
+  }
+
+  /** An admitted socket closed. Any thread. */
+  void closed(InetAddress address) {
+    open.decrementAndGet();
+    release(address);
+  }
+
+  private void release(InetAddress a) {
+    perAddress.computeIfPresent(a, (k, v) -> v.decrementAndGet() <= 0 ? null : v);
+  }
+
+  static InetAddress addressOf(SocketChannel socket) {
+    try {
+      if (socket.getRemoteAddress() instanceof InetSocketAddress isa) {
+        return isa.getAddress();
+      }
+    } catch (IOException e) {
+      // closed already: count it under the unspecified address
+    }
+    return InetAddress.getLoopbackAddress();
+  }
+
+  private void pauseAccepting() {
+    SelectionKey key = acceptKey;
+    if (key == null || !key.isValid()) {
+      return;
+    }
+    long delay = backoffMs;
+    backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+    LOG.warn("out of file descriptors: refusing new websocket connections for {} ms", delay);
+    try {
+      key.interestOps(0);
+      scheduler.schedule(() -> {
+        if (key.isValid()) {
+          key.interestOps(SelectionKey.OP_ACCEPT);
+          key.selector().wakeup();
+        }
+      }, delay, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException | java.nio.channels.CancelledKeyException e) {
+      // shutting down
+    }
+  }
+
+  private static DatagramChannel openSpare() {
+    try {
+      return DatagramChannel.open();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private void closeSpare() {
+    if (spare != null) {
+      try {
+        spare.close();
+      } catch (IOException e) {
+        // nothing to do
+      }
+      spare = null;
+    }
+  }
+
+  /** Best effort: tells a refused client why (a fresh socket's send buffer always takes this), then closes. */
+  static void refuse(SocketChannel socket, byte[] lastWords) {
+    try {
+      if (lastWords.length > 0) {
+        socket.configureBlocking(false);
+        socket.write(ByteBuffer.wrap(lastWords));
+      }
+    } catch (IOException e) {
+      // the peer is gone already
+    }
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // nothing to do
+    }
+  }
+
+  static byte[] httpResponse(int status, String text) {
+    return ("HTTP/1.1 " + status + " " + text + "\r\nConnection: close\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
+  }
+
+  // ---------------------------------------------------------------- inbound budget (any thread)
+
+  boolean reserve(long n, boolean preAuth) {
+    AtomicLong pool = preAuth ? preAuthHeld : mainHeld;
+    long max = preAuth ? limits.preAuthBufferBytes() : limits.inboundBufferBytes();
+    if (pool.addAndGet(n) > max) {
+      pool.addAndGet(-n);
+      return false;
+    }
+    return true;
+  }
+
+  void release(long n, boolean preAuth) {
+    if (n > 0) {
+      (preAuth ? preAuthHeld : mainHeld).addAndGet(-n);
+    }
+  }
+
+  // ---------------------------------------------------------------- observation
+
+  /** False once the listening socket was closed (before the first accept the key is not known yet). */
+  boolean listenerOpen() {
+    SelectionKey k = acceptKey;
+    return k == null || k.channel().isOpen();
+  }
+
+  int openSockets() {
+    return open.get();
+  }
+
+  long bufferedBytes() {
+    return preAuthHeld.get() + mainHeld.get();
+  }
+
+  long refusedConnections() {
+    return refused.get();
+  }
+
+  long descriptorExhaustions() {
+    return descriptorExhaustions.get();
+  }
+
+  /** Remembers an admitted socket, so {@link #close} can close the ones the library never opened. */
+  void track(java.io.Closeable socket) {
+    live.add(socket);
+  }
+
+  void untrack(java.io.Closeable socket) {
+    live.remove(socket);
+  }
+
+  /** Closes the spare descriptor and every socket still open (half-open ones are not the library's). */
+  void close() {
+    for (java.io.Closeable c : live) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+    }
+    closeSpare();
+  }
+}
