@@ -13,7 +13,11 @@ module io.ciphertalk.server {
   requires com.h2database;
   requires transitive java.sql;
   requires org.slf4j;
-  requires jdk.httpserver;
+  requires jdk.httpserver; // the HttpExchange type the REST routes are written against
+  requires org.eclipse.jetty.server;
+  requires org.eclipse.jetty.http;
+  requires org.eclipse.jetty.io;
+  requires org.eclipse.jetty.util;
   // Compile-time only: the tests (patched into this module by javac) drive the REST API with java.net.http.
   requires static java.net.http;
 

@@ -132,7 +132,7 @@ public final class CipherTalkServer implements AutoCloseable {
 
     if (cfg.httpPort >= 0) {
       http = new HttpApi(new InetSocketAddress(cfg.bindAddress, cfg.httpPort), httpPool, accounts, chat, router, db,
-          metrics, cfg.maxHttpBodyBytes, cfg.maxCiphertextBytes);
+          metrics, cfg.maxHttpBodyBytes, cfg.maxCiphertextBytes, cfg.httpLimits());
       http.start();
     }
     if (cfg.wsPort >= 0) {
@@ -555,6 +555,11 @@ public final class CipherTalkServer implements AutoCloseable {
     public Builder maxHttpConnections(int n) {
       this.maxHttpConnections = positive(n, "maxHttpConnections");
       return this;
+    }
+
+    io.ciphertalk.server.internal.http.HttpLimits httpLimits() {
+      return new io.ciphertalk.server.internal.http.HttpLimits(maxHttpBodyBytes, 8 * 1024, httpIdleTimeout,
+          httpRequestTimeout, maxHttpConnections, maxConnectionsPerAddress);
     }
 
     io.ciphertalk.server.internal.ws.WsLimits wsLimits() {

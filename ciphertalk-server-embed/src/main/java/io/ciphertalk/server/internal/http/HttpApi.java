@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.ciphertalk.server.internal.ServiceException;
 import io.ciphertalk.server.internal.auth.AccountService;
 import io.ciphertalk.server.internal.auth.Totp;
@@ -36,7 +35,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The REST API on the JDK's {@code com.sun.net.httpserver}: JSON in and out, JSON errors
+ * The REST API, written against the JDK's {@link HttpExchange} and served by Jetty
+ * ({@link JettyFront}: timeouts and connection limits per server): JSON in and out, JSON errors
  * {@code {"error": code, "message": text}}, bearer-token authentication, request body limit.
  * Handlers run on a bounded pool, so blocking database I/O is fine here. Thread-safe.
  */
@@ -46,7 +46,7 @@ public final class HttpApi implements AutoCloseable {
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
 
-  private final HttpServer server;
+  private final JettyFront server;
   private final ObjectMapper json;
   private final AccountService accounts;
   private final ChatService chat;
@@ -58,7 +58,7 @@ public final class HttpApi implements AutoCloseable {
 
   public HttpApi(
       InetSocketAddress bind, ExecutorService pool, AccountService accounts, ChatService chat, Router router,
-      Database db, Metrics metrics, int maxBody, int maxCiphertext) throws IOException {
+      Database db, Metrics metrics, int maxBody, int maxCiphertext, HttpLimits limits) {
     this.accounts = accounts;
     this.chat = chat;
     this.router = router;
@@ -70,22 +70,25 @@ public final class HttpApi implements AutoCloseable {
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(maxBody)
             .maxNumberLength(32).build())
         .build());
-    this.server = HttpServer.create(bind, 128);
-    server.setExecutor(pool);
-    server.createContext("/", this::handle);
+    this.server = new JettyFront(bind, pool, limits, this::handle);
   }
 
-  public void start() {
+  public void start() throws Exception {
     server.start();
   }
 
+  /** True while the REST listener accepts connections. */
+  public boolean listening() {
+    return server.listening();
+  }
+
   public int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
   @Override
   public void close() {
-    server.stop(0);
+    server.close();
   }
 
   private void handle(HttpExchange ex) {
