@@ -106,6 +106,9 @@ public final class CipherTalkServer implements AutoCloseable {
   }
 
   private void doStart() throws Exception {
+    if (cfg.dataSource == null) {
+      Database.checkH2File(cfg.jdbcUrl(), cfg.initDatabase);
+    }
     db = cfg.dataSource != null ? Database.of(cfg.dataSource)
         : Database.open(cfg.jdbcUrl(), cfg.dbUser, cfg.dbPassword, cfg.dbPoolSize);
     db.migrate(cfg.clock);
@@ -130,9 +133,14 @@ public final class CipherTalkServer implements AutoCloseable {
     metrics.gauge("ciphertalk_direct_queue_depth", () -> db.withHandle(Messages::directQueueDepth));
     metrics.gauge("ciphertalk_room_timeline_messages", () -> db.withHandle(Messages::roomTimelineSize));
 
+    io.ciphertalk.server.internal.Health health = new io.ciphertalk.server.internal.Health(
+        cfg.wsPort < 0 ? null : () -> ws != null && ws.listening(),
+        cfg.httpPort < 0 ? null : () -> http != null && http.listening(),
+        () -> writer.isAlive() && !closed, db,
+        cfg.jdbcUrl == null && cfg.dataSource == null ? cfg.dataDirectory : null);
     if (cfg.httpPort >= 0) {
       http = new HttpApi(new InetSocketAddress(cfg.bindAddress, cfg.httpPort), httpPool, accounts, chat, router, db,
-          metrics, cfg.maxHttpBodyBytes, cfg.maxCiphertextBytes, cfg.httpLimits());
+          metrics, cfg.maxHttpBodyBytes, cfg.maxCiphertextBytes, cfg.httpLimits(), health);
       http.start();
     }
     if (cfg.wsPort >= 0) {
@@ -334,6 +342,7 @@ public final class CipherTalkServer implements AutoCloseable {
     private Duration httpIdleTimeout = Duration.ofSeconds(10);
     private Duration httpRequestTimeout = Duration.ofSeconds(15);
     private int maxHttpConnections = 1_000;
+    private boolean initDatabase;
     private int maxConnectionsPerUser = 10;
     private int maxInflightPerConnection = 1000;
     private double messagesPerSecond = 50;
@@ -435,6 +444,16 @@ public final class CipherTalkServer implements AutoCloseable {
     public Builder dbCredentials(String user, String password) {
       this.dbUser = Objects.requireNonNull(user, "user");
       this.dbPassword = Objects.requireNonNull(password, "password");
+      return this;
+    }
+
+    /**
+     * Whether an H2 database file that exists but is empty may be replaced by a new database
+     * (default false: {@link #start()} refuses, because a truncated file would otherwise come up as a
+     * new, empty server with every account and queued message gone). The standalone flag is {@code --init}.
+     */
+    public Builder initDatabase(boolean init) {
+      this.initDatabase = init;
       return this;
     }
 

@@ -26,6 +26,20 @@ public final class Main {
       "  --db JDBC_URL     JDBC URL instead of --data (e.g. jdbc:postgresql://host/db)",
       "  --db-user USER    database user (or env CIPHERTALK_DB_USER)",
       "  --allowed-origin O  allow browser WebSocket connections from origin O (repeatable, * = any)",
+      "  --init            replace a database file that exists but is empty with a new database",
+      "                    (without it the server refuses to start on such a file)",
+      "network limits (docs/server-guide.md, \"Limits\"):",
+      "  --max-connections N               WebSocket sockets incl. handshakes (default 10000)",
+      "  --max-connections-per-address N   sockets per client address, each listener (default 256)",
+      "  --max-message-bytes N             WebSocket message, summed over fragments (default 262144)",
+      "  --preauth-message-bytes N         WebSocket message before hello (default 8192)",
+      "  --preauth-buffer-bytes N          all unauthenticated sockets' unfinished input (default 16777216)",
+      "  --inbound-buffer-bytes N          all authenticated sockets' unfinished messages (default 67108864)",
+      "  --handshake-timeout S             seconds to complete the WebSocket upgrade (default 5)",
+      "  --max-http-connections N          HTTP connections in total (default 1000)",
+      "  --max-http-body-bytes N           HTTP request body (default 262144)",
+      "  --http-idle-timeout S             seconds an HTTP connection may stay silent (default 10)",
+      "  --http-request-timeout S          seconds for an HTTP request body to arrive (default 15)",
       "  --help            show this help",
       "create-admin reads the password from the console, or from env CIPHERTALK_ADMIN_PASSWORD.",
       "The database password comes from env CIPHERTALK_DB_PASSWORD.");
@@ -43,6 +57,10 @@ public final class Main {
     String adminUser = null;
     List<String> origins = new ArrayList<>();
     List<String> rest = new ArrayList<>(Arrays.asList(args));
+    int preAuthMessage = 8 * 1024;
+    long preAuthBuffer = 16L * 1024 * 1024;
+    long httpIdle = 10;
+    long httpRequest = 15;
     try {
       if (!rest.isEmpty() && rest.get(0).equals("create-admin")) {
         rest.remove(0);
@@ -57,6 +75,10 @@ public final class Main {
           out.println(USAGE);
           return 0;
         }
+        if (opt.equals("--init")) {
+          b.initDatabase(true);
+          continue;
+        }
         if (i + 1 >= rest.size()) {
           throw new IllegalArgumentException("missing value for " + opt);
         }
@@ -69,9 +91,22 @@ public final class Main {
           case "--db" -> b.jdbcUrl(v);
           case "--db-user" -> b.dbCredentials(v, envOr("CIPHERTALK_DB_PASSWORD", ""));
           case "--allowed-origin" -> origins.add(v);
+          case "--max-connections" -> b.maxConnections((int) parseNumber(v, opt));
+          case "--max-connections-per-address" -> b.maxConnectionsPerAddress((int) parseNumber(v, opt));
+          case "--max-message-bytes" -> b.maxFrameBytes((int) parseNumber(v, opt));
+          case "--preauth-message-bytes" -> preAuthMessage = (int) parseNumber(v, opt);
+          case "--preauth-buffer-bytes" -> preAuthBuffer = parseNumber(v, opt);
+          case "--inbound-buffer-bytes" -> b.inboundBufferBytes(parseNumber(v, opt));
+          case "--handshake-timeout" -> b.handshakeTimeout(java.time.Duration.ofSeconds(parseNumber(v, opt)));
+          case "--max-http-connections" -> b.maxHttpConnections((int) parseNumber(v, opt));
+          case "--max-http-body-bytes" -> b.maxHttpBodyBytes((int) parseNumber(v, opt));
+          case "--http-idle-timeout" -> httpIdle = parseNumber(v, opt);
+          case "--http-request-timeout" -> httpRequest = parseNumber(v, opt);
           default -> throw new IllegalArgumentException("unknown option " + opt);
         }
       }
+      b.preAuthLimits(preAuthMessage, preAuthBuffer);
+      b.httpTimeouts(java.time.Duration.ofSeconds(httpIdle), java.time.Duration.ofSeconds(httpRequest));
       String dbUser = System.getenv("CIPHERTALK_DB_USER");
       if (dbUser != null) {
         b.dbCredentials(dbUser, envOr("CIPHERTALK_DB_PASSWORD", ""));
@@ -123,6 +158,18 @@ public final class Main {
   private static int parsePort(String v, String opt) {
     try {
       return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(opt + " needs a number: " + v);
+    }
+  }
+
+  private static long parseNumber(String v, String opt) {
+    try {
+      long n = Long.parseLong(v);
+      if (n < 1 || n > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(opt + " must be 1.." + Integer.MAX_VALUE + ": " + v);
+      }
+      return n;
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(opt + " needs a number: " + v);
     }

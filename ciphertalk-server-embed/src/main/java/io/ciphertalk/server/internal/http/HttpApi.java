@@ -55,10 +55,13 @@ public final class HttpApi implements AutoCloseable {
   private final Metrics metrics;
   private final int maxBody;
   private final int maxCiphertext;
+  private final io.ciphertalk.server.internal.Health health;
 
   public HttpApi(
       InetSocketAddress bind, ExecutorService pool, AccountService accounts, ChatService chat, Router router,
-      Database db, Metrics metrics, int maxBody, int maxCiphertext, HttpLimits limits) {
+      Database db, Metrics metrics, int maxBody, int maxCiphertext, HttpLimits limits,
+      io.ciphertalk.server.internal.Health health) {
+    this.health = health;
     this.accounts = accounts;
     this.chat = chat;
     this.router = router;
@@ -117,10 +120,15 @@ public final class HttpApi implements AutoCloseable {
 
   private void route(HttpExchange ex, String method, String path) throws IOException {
     switch (path) {
-      case "/health" -> {
+      case "/health", "/health/ready", "/health/live" -> {
         require(method, "GET");
-        db.withHandle(h -> h.createQuery("SELECT 1").mapTo(Integer.class).one());
-        send(ex, 200, obj().put("status", "ok"));
+        io.ciphertalk.server.internal.Health.Report r = health.check();
+        boolean ok = path.equals("/health/live") ? r.live() : r.ready();
+        ObjectNode checks = obj();
+        r.checks().forEach((k, v) -> checks.put(k, v.name().toLowerCase(java.util.Locale.ROOT)));
+        ObjectNode out = obj().put("status", ok ? "ok" : "unavailable").put("live", r.live()).put("ready", r.ready());
+        out.set("checks", checks);
+        send(ex, ok ? 200 : 503, out);
       }
       case "/metrics" -> {
         require(method, "GET");

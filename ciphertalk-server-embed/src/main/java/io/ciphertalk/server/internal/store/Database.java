@@ -57,6 +57,11 @@ public final class Database implements AutoCloseable {
   public static Database open(String jdbcUrl, String user, String password, int maxConnections) {
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
     if (jdbcUrl.startsWith("jdbc:h2:")) {
+      if (!jdbcUrl.toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_ON_EXIT")) {
+        // H2's own JVM shutdown hook would close the database before the server's shutdown has
+        // flushed the writer (acknowledgements lost, "Database is already closed"); the server closes it.
+        jdbcUrl = jdbcUrl + ";DB_CLOSE_ON_EXIT=FALSE";
+      }
       JdbcConnectionPool pool =
           JdbcConnectionPool.create(jdbcUrl, user == null ? "" : user, password == null ? "" : password);
       pool.setMaxConnections(maxConnections);
@@ -76,6 +81,49 @@ public final class Database implements AutoCloseable {
    */
   public static String h2FileUrl(java.nio.file.Path dataDir) {
     return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("ciphertalk") + ";WRITE_DELAY=0;QUERY_CACHE_SIZE=128";
+  }
+
+  /**
+   * Refuses an H2 file URL whose database file exists but is empty or unreadable (a truncated or
+   * half-restored file would otherwise start silently as a new, empty server), unless
+   * {@code init}, which deletes the empty file so a new database is created in its place. Other URLs
+   * pass unchecked.
+   *
+   * @throws IllegalStateException naming the file and the way out
+   */
+  public static void checkH2File(String jdbcUrl, boolean init) {
+    if (!jdbcUrl.startsWith("jdbc:h2:file:") && !(jdbcUrl.startsWith("jdbc:h2:") && !jdbcUrl.startsWith("jdbc:h2:mem:")
+        && !jdbcUrl.startsWith("jdbc:h2:tcp:") && !jdbcUrl.startsWith("jdbc:h2:ssl:"))) {
+      return;
+    }
+    String rest = jdbcUrl.substring(jdbcUrl.startsWith("jdbc:h2:file:") ? "jdbc:h2:file:".length() : "jdbc:h2:".length());
+    int semi = rest.indexOf(';');
+    java.nio.file.Path file = java.nio.file.Path.of((semi < 0 ? rest : rest.substring(0, semi)) + ".mv.db");
+    if (!java.nio.file.Files.exists(file)) {
+      return; // first start: a new database
+    }
+    boolean readable = java.nio.file.Files.isReadable(file) && java.nio.file.Files.isRegularFile(file);
+    long size;
+    try {
+      size = java.nio.file.Files.size(file);
+    } catch (IOException e) {
+      size = 0;
+      readable = false;
+    }
+    if (readable && size > 0) {
+      return;
+    }
+    if (!init || !readable) {
+      throw new IllegalStateException("database file " + file + " exists but is " + (readable ? "empty" : "unreadable")
+          + "; refusing to start a new, empty server in its place. Restore it from a backup"
+          + (readable ? ", or start with --init (builder: initDatabase(true)) to create a new database there" : ""));
+    }
+    try {
+      java.nio.file.Files.delete(file);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot replace empty database file " + file + ": " + e.getMessage(), e);
+    }
+    LOG.warn("replaced empty database file {} with a new database (--init)", file);
   }
 
   /** A private in-memory H2 database, for tests and throwaway servers. */

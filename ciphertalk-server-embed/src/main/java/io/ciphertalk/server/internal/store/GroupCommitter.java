@@ -101,6 +101,11 @@ public final class GroupCommitter implements AutoCloseable {
     this.pendingWrites = flush;
   }
 
+  /** True while the writer thread runs and accepts work. */
+  public boolean isAlive() {
+    return running && thread.isAlive();
+  }
+
   public int depth() {
     return queue.size();
   }
