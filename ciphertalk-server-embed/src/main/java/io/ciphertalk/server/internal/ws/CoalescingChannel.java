@@ -144,11 +144,7 @@ public final class CoalescingChannel implements ByteChannel {
           if (refusal == ConnectionGate.Refusal.NO_DESCRIPTORS) {
             gate.afterRefusedClose();
           }
-          violations.refused(address.getHostAddress(), 503, switch (refusal) {
-            case SERVER_FULL -> "too many connections";
-            case ADDRESS_FULL -> "too many connections from this address";
-            case NO_DESCRIPTORS -> "out of file descriptors";
-          });
+          violations.refused(address.getHostAddress(), 503, refusal.reason);
           return new CoalescingChannel(channel, impl.outQueue);
         }
         InboundGuard guard = new InboundGuard(gate.limits(), gate,

@@ -41,7 +41,15 @@ final class ConnectionGate {
 
   /** Why a socket was turned away at accept. */
   enum Refusal {
-    SERVER_FULL, ADDRESS_FULL, NO_DESCRIPTORS
+    SERVER_FULL("too many connections"),
+    ADDRESS_FULL("too many connections from this address"),
+    NO_DESCRIPTORS("out of file descriptors");
+
+    final String reason;
+
+    Refusal(String reason) {
+      this.reason = reason;
+    }
   }
 
   private final WsLimits limits;
@@ -56,11 +64,24 @@ final class ConnectionGate {
   private DatagramChannel spare;
   private volatile SelectionKey acceptKey;
   private long backoffMs = MIN_BACKOFF_MS;
+  private final Runnable reenable;
 
   ConnectionGate(WsLimits limits, ScheduledExecutorService scheduler) {
     this.limits = limits;
     this.scheduler = scheduler;
     this.spare = openSpare();
+    // Loading a class can need a file descriptor (a class file on a directory class path): load
+    // now what the out-of-descriptors path runs, so it cannot fail with NoClassDefFoundError then.
+    Refusal.values();
+    reenable = () -> {
+      SelectionKey key = acceptKey;
+      if (key != null && key.isValid()) {
+        key.interestOps(SelectionKey.OP_ACCEPT);
+        key.selector().wakeup();
+      }
+    };
+    httpResponse(503, "Service Unavailable");
+    LOG.isDebugEnabled();
   }
 
   WsLimits limits() {
@@ -149,12 +170,7 @@ final class ConnectionGate {
     LOG.warn("out of file descriptors: refusing new websocket connections for {} ms", delay);
     try {
       key.interestOps(0);
-      scheduler.schedule(() -> {
-        if (key.isValid()) {
-          key.interestOps(SelectionKey.OP_ACCEPT);
-          key.selector().wakeup();
-        }
-      }, delay, TimeUnit.MILLISECONDS);
+      scheduler.schedule(reenable, delay, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException | java.nio.channels.CancelledKeyException e) {
       // shutting down
     }
