@@ -65,6 +65,14 @@ class HealthAndDataSafetyTest {
       try (Stream<Path> files = Files.walk(data)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
+      // The disk probe runs at most once a second: within a few seconds it must see the loss.
+      TestServers.await(() -> {
+        try {
+          return TestServers.http(s, "GET", "/health", null, null).status() == 503;
+        } catch (Exception e) {
+          return false;
+        }
+      }, java.time.Duration.ofSeconds(10), "health to notice the missing data directory");
       assertThat(health(s, "/health", 503).get("checks").get("disk").asText()).isEqualTo("failed");
     }
   }

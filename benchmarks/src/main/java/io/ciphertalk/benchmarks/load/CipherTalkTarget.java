@@ -38,6 +38,7 @@ final class CipherTalkTarget {
           .rateLimit(1_000_000, 1_000_000)
           .loginRateLimit(1_000_000, 1_000_000, Duration.ofMinutes(1))
           .maxConnections(MAX_CONNECTIONS)
+          .maxConnectionsPerAddress(MAX_CONNECTIONS) // every load client connects from 127.0.0.1
           .build()
           .start();
     } catch (RuntimeException e) {

@@ -13,7 +13,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * What {@code /health}, {@code /health/live} and {@code /health/ready} report, checked on every
- * call (nothing cached, so it cannot say "ok" about a listener that died a moment ago).
+ * call, so it cannot say "ok" about a listener that died a moment ago; only the disk probe (a write
+ * and an fsync) runs at most once a second, so that polling {@code /health} cannot load the disk.
  *
  * <p>Live: the parts a restart would fix are running (the WebSocket and HTTP listeners, the writer
  * thread). Ready: live, the database answers a query, and the data directory takes a write and an
@@ -31,6 +32,8 @@ public final class Health {
   private final BooleanSupplier writer;
   private final Database db;
   private final Path dataDirectory;
+  private volatile long diskCheckedAt = System.nanoTime() - 2_000_000_000L;
+  private volatile boolean diskOk;
 
   /**
    * @param websocket null if the listener is disabled
@@ -71,6 +74,16 @@ public final class Health {
   }
 
   private boolean diskWritable() {
+    long now = System.nanoTime();
+    if (now - diskCheckedAt < 1_000_000_000L) {
+      return diskOk;
+    }
+    diskOk = probeDisk();
+    diskCheckedAt = now;
+    return diskOk;
+  }
+
+  private boolean probeDisk() {
     Path probe = dataDirectory.resolve(".health-probe");
     try (FileChannel ch = FileChannel.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.TRUNCATE_EXISTING)) {

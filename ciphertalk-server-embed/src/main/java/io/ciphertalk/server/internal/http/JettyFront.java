@@ -76,9 +76,11 @@ final class JettyFront implements AutoCloseable {
           return true;
         }
         CompletableFuture<byte[]> body = Content.Source.asByteArrayAsync(request, limits.maxBodyBytes());
-        timer.schedule(() -> body.completeExceptionally(new TimeoutException()),
-            limits.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        org.eclipse.jetty.util.thread.Scheduler.Task deadline = timer.schedule(
+            () -> body.completeExceptionally(new TimeoutException()), limits.requestTimeout().toMillis(),
+            TimeUnit.MILLISECONDS);
         body.whenComplete((bytes, err) -> {
+          deadline.cancel();
           if (err != null) {
             Throwable cause = err instanceof java.util.concurrent.CompletionException ? err.getCause() : err;
             if (cause instanceof TimeoutException) {
