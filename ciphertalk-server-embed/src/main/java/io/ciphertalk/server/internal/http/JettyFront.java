@@ -154,6 +154,8 @@ final class JettyFront implements AutoCloseable {
       InetAddress a = address(c);
       if (a != null && open.computeIfAbsent(a, k -> new AtomicInteger()).incrementAndGet() > max) {
         LOG.debug("closing http connection from {}: too many connections from this address", a.getHostAddress());
+        // FIN first: the close itself may wait for the selector's next wakeup to reach the socket.
+        c.getEndPoint().shutdownOutput();
         c.getEndPoint().close();
       }
     }
