@@ -110,6 +110,10 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong undecryptable = new AtomicLong();
+  private final InboundBatcher inbound;
+  /** Delivery receipts owed, (room, sender) to message ids; written once per inbound batch. */
+  private final Map<Map.Entry<String, String>, List<String>> owedReceipts = new LinkedHashMap<>();
+  private boolean inBatch;
 
   /** A group ciphertext on its way through {@link #handleGroup}. */
   private record PendingGroup(DeviceAddress from, MessageId id, byte[] ciphertext,
@@ -127,6 +131,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       return t;
     });
     this.typing = new TypingTracker(clock, cfg.scheduler(), cfg.typingTtl(), cfg.events()::publish);
+    this.inbound = new InboundBatcher(this::runOnEngine, data, this::writeOwedReceipts,
+        this::flush, e -> dropConnectionForRedelivery());
     data.account().ifPresent(a -> initIdentity(a.userId()));
   }
 
@@ -809,7 +815,17 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   @Override
   public void onEnvelope(DeviceAddress from, MessageId id, byte[] ciphertext, Instant expiresAt,
       Runnable ack) {
-    runOnEngine(() -> handleEnvelope(from, id, ciphertext, expiresAt, ack));
+    inbound.submit(done -> inBatch(() -> handleEnvelope(from, id, ciphertext, expiresAt, done)),
+        ack);
+  }
+
+  private void inBatch(Runnable r) {
+    inBatch = true;
+    try {
+      r.run();
+    } finally {
+      inBatch = false;
+    }
   }
 
   private void handleEnvelope(DeviceAddress from, MessageId id, byte[] ct, Instant expiresAt,
@@ -903,8 +919,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   @Override
   public void onGroupMessage(String roomId, DeviceAddress from, MessageId id, byte[] ciphertext,
       Instant expiresAt, Runnable ack) {
-    runOnEngine(() -> handleGroup(roomId, new PendingGroup(from, id, ciphertext, expiresAt, ack),
-        false));
+    inbound.submit(done -> inBatch(() -> handleGroup(roomId,
+        new PendingGroup(from, id, ciphertext, expiresAt, done), false)), ack);
   }
 
   /**
@@ -1093,15 +1109,14 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     scheduleExpiry(m);
     if (!own) {
       if (!readAhead.remove(id)) {
-        Set<MessageId> unread = new LinkedHashSet<>(data.unread(room.id()));
-        unread.add(id);
-        data.setUnread(room.id(), unread);
+        data.addUnread(room.id(), id);
       }
-      MessageId rid = MessageId.generate(clock, cfg.random());
-      enqueueOnEngine(OutboxEntry.Route.USERS, room.id(), Set.of(from.userId()), false, rid,
-          Content.of(Content.Kind.RECEIPT_DELIVERED, room.id(), rid.toString(), clock.millis())
-              .withIds(List.of(id.toString())), null);
-      flush();
+      owedReceipts.computeIfAbsent(Map.entry(room.id(), from.userId()), k -> new ArrayList<>())
+          .add(id.toString());
+      if (!inBatch) {
+        writeOwedReceipts();
+        flush();
+      }
     }
     Optional<Message> target = replyTo.flatMap(data::message);
     cfg.events().publish(new ChatEvent.MessageReceived(m, target, own));
@@ -1117,10 +1132,42 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   }
 
   private void removeUnread(String roomId, Set<MessageId> ids) {
-    Set<MessageId> unread = new LinkedHashSet<>(data.unread(roomId));
-    if (unread.removeAll(ids)) {
-      data.setUnread(roomId, unread);
+    data.removeUnread(roomId, ids);
+  }
+
+  /** Largest number of message ids one delivery receipt carries. */
+  static final int MAX_RECEIPT_IDS = 500;
+
+  /**
+   * Queues the delivery receipts owed, one per (room, sender) for everything received since the
+   * last call (Signal coalesces receipts per batch the same way), instead of one encrypted send
+   * per message.
+   */
+  private void writeOwedReceipts() {
+    long now = clock.millis();
+    for (var e : owedReceipts.entrySet()) {
+      List<String> ids = e.getValue();
+      for (int from = 0; from < ids.size(); from += MAX_RECEIPT_IDS) {
+        MessageId rid = MessageId.generate(clock, cfg.random());
+        String roomId = e.getKey().getKey();
+        enqueueOnEngine(OutboxEntry.Route.USERS, roomId, Set.of(e.getKey().getValue()), false, rid,
+            Content.of(Content.Kind.RECEIPT_DELIVERED, roomId, rid.toString(), now)
+                .withIds(List.copyOf(ids.subList(from, Math.min(ids.size(), from + MAX_RECEIPT_IDS)))),
+            null);
+      }
     }
+    owedReceipts.clear();
+  }
+
+  /**
+   * A batch could not be stored (and was not acknowledged): reconnects, so the server delivers it
+   * again, rather than leaving its deliveries unfinished, which would stall the stream.
+   */
+  private void dropConnectionForRedelivery() {
+    owedReceipts.clear();
+    link.disconnect();
+    setState(ConnectionState.DISCONNECTED);
+    scheduleReconnect();
   }
 
   private static <T> T require(T v, String field) {

@@ -95,6 +95,18 @@ public interface LocalData extends AutoCloseable {
 
   void setUnread(String roomId, Set<MessageId> ids);
 
+  /** Adds one id to a room's unread set (without rewriting the set). */
+  void addUnread(String roomId, MessageId id);
+
+  /** Removes ids from a room's unread set; returns how many were in it. */
+  int removeUnread(String roomId, Set<MessageId> ids);
+
+  /**
+   * Runs {@code work} as one store transaction ({@link io.ciphertalk.core.store.LocalStore#inTransaction}):
+   * committed once at the end, or not at all if it throws.
+   */
+  void inTransaction(Runnable work);
+
   @Override
   void close();
 }

@@ -302,6 +302,21 @@ public final class StoreLocalData implements LocalData {
   }
 
   @Override
+  public void addUnread(String roomId, MessageId id) {
+    store.unread().addUnread(roomId, id);
+  }
+
+  @Override
+  public int removeUnread(String roomId, Set<MessageId> ids) {
+    return ids.isEmpty() ? 0 : store.unread().markRead(roomId, ids);
+  }
+
+  @Override
+  public void inTransaction(Runnable work) {
+    store.inTransaction(work);
+  }
+
+  @Override
   public void close() {
     store.close();
   }

@@ -159,6 +159,15 @@ public final class JdbiLocalStore implements LocalStore {
     return unread;
   }
 
+  /**
+   * One H2/PostgreSQL transaction for everything {@code work} does on this store from this thread.
+   * On PostgreSQL a failed statement aborts the whole unit (H2 only fails the statement).
+   */
+  @Override
+  public void inTransaction(Runnable work) {
+    db.inUnit(work);
+  }
+
   @Override
   public synchronized void close() {
     db.close();

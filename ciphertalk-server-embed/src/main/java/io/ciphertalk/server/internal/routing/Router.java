@@ -497,9 +497,11 @@ public final class Router {
           boolean resume;
           synchronized (s) {
             s.inflightIds.headSet(seq, true).clear();
-            resume = !s.synced && !s.draining && s.inflightIds.size() < limits.maxInflightPerConnection() / 2;
+            resume = !s.synced && s.inflightIds.size() < limits.maxInflightPerConnection() / 2;
           }
           if (resume) {
+            // While a pass runs this only marks it dirty, so it runs again with the freed window
+            // (a pass that read with a full window must not end "synced").
             requestDrain(s);
           }
         });
@@ -665,6 +667,8 @@ public final class Router {
   private static final int DONE = 0;
   private static final int MORE = 1;
   private static final int STALLED = 2;
+  /** The in-flight window limited the pass: more may be queued; the next ack resumes delivery. */
+  private static final int WINDOW_FULL = 3;
 
   /** True when the connection has so much queued that deliveries should wait (backpressure). */
   private boolean backpressured(DeviceSession s) {
@@ -716,12 +720,16 @@ public final class Router {
           return;
         }
         s.stalledSinceNanos = 0;
-        if (s.dirty || status == MORE) {
+        boolean windowOpen = s.inflightIds.size() < limits.maxInflightPerConnection() / 2;
+        if (status == MORE || (s.dirty && (status != WINDOW_FULL || windowOpen))) {
           s.dirty = false;
           continue;
         }
+        s.dirty = false;
         s.draining = false;
-        s.synced = s.inflightIds.size() < limits.maxInflightPerConnection();
+        // Synced only if this pass saw the whole queue: a pass cut short by the window leaves rows
+        // unread, and live pushes must keep going through the database until an ack reopens it.
+        s.synced = status == DONE;
         return;
       }
     }
@@ -743,7 +751,7 @@ public final class Router {
             Math.min(PAGE, room)));
     List<Messages.DeviceRoom> rooms = db.withHandle(h -> Messages.deviceRooms(h, s.userId, s.deviceId));
     s.blocked = new HashSet<>(db.withHandle(h -> Rooms.blockedBy(h, s.userId)));
-    int status = direct.size() == PAGE ? MORE : DONE;
+    int status = direct.size() == PAGE ? MORE : room <= 0 || direct.size() == room ? WINDOW_FULL : DONE;
     synchronized (s) {
       if (s.closed) {
         return DONE;
