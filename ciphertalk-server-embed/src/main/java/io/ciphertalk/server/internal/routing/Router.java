@@ -307,9 +307,16 @@ public final class Router {
     List<String> recipients = new ArrayList<>();
     return writer.<SendResult>submit(
         h -> {
-          Optional<Messages.Accepted> prior = Messages.accepted(h, senderUser, messageId);
-          if (prior.isPresent()) {
-            return new SendResult(messageId, prior.get().roomId(), prior.get().seq(), true, prior.get().acceptedAt());
+          // Dedupe by the primary key of message_ids (no SELECT first), as sendRoom does: a retried id
+          // fails this insert and is answered with the prior result below; a refusal further down
+          // rolls the task (and this row) back to its savepoint.
+          try {
+            Messages.recordAccepted(h, senderUser, messageId, roomId, null, now);
+          } catch (RuntimeException e) {
+            if (Messages.isUniqueViolation(e)) {
+              throw new DuplicateSend();
+            }
+            throw e;
           }
           Set<String> users = new LinkedHashSet<>();
           targets.forEach(t -> users.add(t.userId()));
@@ -320,6 +327,11 @@ public final class Router {
             }
           }
           checkDevices(h, senderUser, senderDevice, users, addressed);
+          // Membership from the writer's room cache (invalidated by every membership change).
+          RoomCacheEntry room = roomId == null ? null : room(h, roomId);
+          if (roomId != null && (room == null || !room.members().contains(senderUser))) {
+            throw ServiceException.forbidden("not_member", "you are not a member of the room");
+          }
           for (String u : users) {
             if (!u.equals(senderUser)) {
               if (!Accounts.exists(h, u)) {
@@ -329,12 +341,9 @@ public final class Router {
                 throw ServiceException.forbidden("blocked", "recipient does not accept messages from you");
               }
             }
-            if (roomId != null && Rooms.member(h, roomId, u).isEmpty()) {
+            if (room != null && !room.members().contains(u)) {
               throw ServiceException.forbidden("not_member", u + " is not a member of the room");
             }
-          }
-          if (roomId != null && Rooms.member(h, roomId, senderUser).isEmpty()) {
-            throw ServiceException.forbidden("not_member", "you are not a member of the room");
           }
           for (DirectTarget t : targets) {
             long id = Messages.insertDirect(
@@ -344,7 +353,6 @@ public final class Router {
                 expiresAt));
             recipients.add(t.userId() + "\0" + t.deviceId());
           }
-          Messages.recordAccepted(h, senderUser, messageId, roomId, null, now);
           return new SendResult(messageId, roomId, null, false, now);
         },
         result -> {
@@ -363,7 +371,20 @@ public final class Router {
               }
             }
           }, recipients.stream().map(r -> r.split("\0")[0]).toList());
-        });
+        }).exceptionallyCompose(e -> priorResult(e, senderUser, messageId));
+  }
+
+  /** A send refused as a duplicate id ({@link DuplicateSend}) is answered with the prior result. */
+  private CompletableFuture<SendResult> priorResult(Throwable e, String senderUser, String messageId) {
+    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+        ? e.getCause() : e;
+    if (!(cause instanceof DuplicateSend)) {
+      return CompletableFuture.failedFuture(cause);
+    }
+    // Committed before this task's batch, or earlier in the same batch: the writer sees it either way.
+    return writer.submit(h -> Messages.accepted(h, senderUser, messageId)
+        .map(p -> new SendResult(messageId, p.roomId(), p.seq(), true, p.acceptedAt()))
+        .orElseThrow(() -> new ServiceException("server_error", 500, "duplicate message id not found")));
   }
 
   /**
