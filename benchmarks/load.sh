@@ -4,6 +4,7 @@
 #   benchmarks/load.sh                 # the full comparison (suite): max fan-out, latency at half rate, idle scale
 #   benchmarks/load.sh compare --mode open --rate 5000 --clients 200
 #   benchmarks/load.sh run --target ciphertalk --mode closed --jfr /tmp/ct.jfr
+#   benchmarks/load.sh catchup          # the SDK client pipeline: queue catch-up, pipelined sends, live latency
 #   benchmarks/load.sh --help
 #
 # Results (JSON and markdown) go to benchmarks/target/load/. Set LOAD_REBUILD=1 to rebuild the jar first.

@@ -95,6 +95,25 @@ public sealed interface ChatEvent {
     }
   }
 
+  /**
+   * The send state of a message this device sent changed: the server stored it, a recipient
+   * received or read it, or it failed (with the reason). States only move forward
+   * ({@link io.ciphertalk.core.model.MessageStatus}).
+   */
+  record MessageStatusChanged(String roomId, MessageId messageId,
+      io.ciphertalk.core.model.SendState state) implements ChatEvent {
+    public MessageStatusChanged {
+      Objects.requireNonNull(roomId, "roomId");
+      Objects.requireNonNull(messageId, "messageId");
+      Objects.requireNonNull(state, "state");
+    }
+
+    @Override
+    public void dispatchTo(ChatListener listener) {
+      listener.onMessageStatus(this);
+    }
+  }
+
   /** A member's device confirmed delivery of, or the member read, one of this user's messages. */
   record ReceiptReceived(
       String roomId, MessageId messageId, String userId, ReceiptKind kind, Instant at)

@@ -48,6 +48,10 @@ public interface ChatListener {
     onEvent(event);
   }
 
+  default void onMessageStatus(ChatEvent.MessageStatusChanged event) {
+    onEvent(event);
+  }
+
   default void onTyping(ChatEvent.TypingChanged event) {
     onEvent(event);
   }

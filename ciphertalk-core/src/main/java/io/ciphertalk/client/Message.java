@@ -1,6 +1,7 @@
 package io.ciphertalk.client;
 
 import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.SendState;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -22,6 +23,9 @@ import java.util.Set;
  * @param edited true if the sender edited it
  * @param deleted true if the sender deleted it for everyone
  * @param reactions emoji to the set of users who reacted with it; never null
+ * @param sendState for a message this device sent, how far it got (queued, sent, delivered, read
+ *     or failed); empty for messages from others. Filled in history and search results; changes
+ *     are announced by {@link ChatEvent.MessageStatusChanged}.
  */
 public record Message(
     MessageId id,
@@ -34,7 +38,8 @@ public record Message(
     Optional<Instant> expiresAt,
     boolean edited,
     boolean deleted,
-    Map<String, Set<String>> reactions) {
+    Map<String, Set<String>> reactions,
+    Optional<SendState> sendState) {
   public Message {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(roomId, "roomId");
@@ -45,30 +50,46 @@ public record Message(
     Objects.requireNonNull(expiresAt, "expiresAt");
     Objects.requireNonNull(reactions, "reactions");
     reactions = Map.copyOf(reactions);
+    Objects.requireNonNull(sendState, "sendState");
+  }
+
+  /** A message without a send state (received, or sent before states were recorded). */
+  public Message(MessageId id, String roomId, String senderUserId, int senderDeviceId,
+      Instant sentAt, String text, Optional<MessageId> replyTo, Optional<Instant> expiresAt,
+      boolean edited, boolean deleted, Map<String, Set<String>> reactions) {
+    this(id, roomId, senderUserId, senderDeviceId, sentAt, text, replyTo, expiresAt, edited,
+        deleted, reactions, Optional.empty());
+  }
+
+  /** A copy with a send state. */
+  public Message withSendState(Optional<SendState> state) {
+    return new Message(id, roomId, senderUserId, senderDeviceId, sentAt, text, replyTo, expiresAt,
+        edited, deleted, reactions, state);
   }
 
   /** A copy with a new text, marked edited. */
   public Message withEditedText(String newText) {
     return new Message(id, roomId, senderUserId, senderDeviceId, sentAt, newText, replyTo, expiresAt,
-        true, deleted, reactions);
+        true, deleted, reactions, sendState);
   }
 
   /** A copy with the body removed, marked deleted. */
   public Message asDeleted() {
     return new Message(id, roomId, senderUserId, senderDeviceId, sentAt, "", replyTo, expiresAt,
-        edited, true, Map.of());
+        edited, true, Map.of(), sendState);
   }
 
   /** A copy with different reactions. */
   public Message withReactions(Map<String, Set<String>> newReactions) {
     return new Message(id, roomId, senderUserId, senderDeviceId, sentAt, text, replyTo, expiresAt,
-        edited, deleted, newReactions);
+        edited, deleted, newReactions, sendState);
   }
 
   /** Redacted: never prints the body. */
   @Override
   public String toString() {
     return "Message[id=" + id + ", room=" + roomId + ", from=" + senderUserId + "." + senderDeviceId
-        + ", sentAt=" + sentAt + ", edited=" + edited + ", deleted=" + deleted + "]";
+        + ", sentAt=" + sentAt + ", edited=" + edited + ", deleted=" + deleted
+        + sendState.map(st -> ", status=" + st.status()).orElse("") + "]";
   }
 }

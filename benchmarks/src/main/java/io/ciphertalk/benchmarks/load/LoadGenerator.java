@@ -21,6 +21,8 @@ import java.util.function.ToDoubleFunction;
  * suite   [options]   the full comparison: max fan-out throughput (closed loop), latency at half of
  *                     that rate (open loop) and idle-scale heap per connection, for both servers
  * relay   [--port P]  a standalone reference relay on 127.0.0.1 (for --url runs)
+ * catchup [options]   the SDK client pipeline ({@link CatchUpBenchmark}): send and catch-up msg/s
+ *                     of a queue for an offline device, and live send-to-display latency
  * </pre>
  *
  * Options: see {@link LoadConfig#parse}; plus {@code --out DIR} (suite/compare/run: where JSON and
@@ -62,6 +64,7 @@ public final class LoadGenerator {
         write(out, "compare.json", jsonArray(byTarget.values()));
       }
       case "suite" -> suite(rest, out);
+      case "catchup" -> CatchUpBenchmark.main(rest, out);
       case "relay" -> {
         int port = Integer.parseInt(take(rest, "--port", "9000"));
         try (ReferenceRelay relay = ReferenceRelay.start(port, Runtime.getRuntime().availableProcessors())) {
@@ -266,7 +269,7 @@ public final class LoadGenerator {
     System.err.println("wrote " + dir.resolve(name));
   }
 
-  private static String take(List<String> args, String name, String fallback) {
+  static String take(List<String> args, String name, String fallback) {
     int i = args.indexOf(name);
     if (i < 0) {
       return fallback;
@@ -282,7 +285,10 @@ public final class LoadGenerator {
 
   static String usage() {
     return """
-        usage: LoadGenerator <run|compare|suite|relay> [options]
+        usage: LoadGenerator <run|compare|suite|relay|catchup> [options]
+        catchup: two SDK clients over real WebSockets, 1:1 and group, in-memory and encrypted store:
+          --messages N                queued for the offline device             [10000]
+          --live-rate R --live-seconds S  live phase send rate and length       [100, 10]
           --target relay|ciphertalk   server kind (run)                       [relay]
           --placement inproc|fork|url where the server runs                   [fork]
           --url ws://127.0.0.1:P/...  external server (implies --placement url); --http-url, --pid

@@ -10,6 +10,8 @@ import io.ciphertalk.client.RequestFailedException;
 import io.ciphertalk.client.Scheduler;
 import io.ciphertalk.client.SendOptions;
 import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.MessageStatus;
+import io.ciphertalk.core.model.SendState;
 import io.ciphertalk.core.model.Role;
 import io.ciphertalk.core.model.RoomKind;
 import io.ciphertalk.crypto.CryptoException;
@@ -110,6 +112,10 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong undecryptable = new AtomicLong();
+  private final InboundBatcher inbound;
+  /** Delivery receipts owed, (room, sender) to message ids; written once per inbound batch. */
+  private final Map<Map.Entry<String, String>, List<String>> owedReceipts = new LinkedHashMap<>();
+  private boolean inBatch;
 
   /** A group ciphertext on its way through {@link #handleGroup}. */
   private record PendingGroup(DeviceAddress from, MessageId id, byte[] ciphertext,
@@ -127,6 +133,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       return t;
     });
     this.typing = new TypingTracker(clock, cfg.scheduler(), cfg.typingTtl(), cfg.events()::publish);
+    this.inbound = new InboundBatcher(this::runOnEngine, data, this::writeOwedReceipts,
+        this::flush, e -> dropConnectionForRedelivery());
     data.account().ifPresent(a -> initIdentity(a.userId()));
   }
 
@@ -403,7 +411,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       crypto.trust(userId);
       untrusted.remove(userId);
       runOnEngine(() -> releaseHeld(userId));
-      runOnEngine(this::flush);
+      requestFlush();
       return null;
     });
   }
@@ -430,6 +438,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     // engine thread, which may be busy with the network.
     data.putMessage(m);
     data.markSeen(id);
+    moveSendState(roomId, id, SendState.of(MessageStatus.QUEUED));
     runOnEngine(() -> scheduleExpiry(m));
     enqueue(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c, expires);
     return id;
@@ -500,7 +509,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
           Content.of(Content.Kind.READ_SYNC, roomId, sid.toString(), now).withIds(all), null);
       return null;
     });
-    runOnEngine(this::flush); // the receipts leave after markRead has returned
+    requestFlush(); // the receipts leave after markRead has returned
   }
 
   public int unreadCount(String roomId) {
@@ -608,7 +617,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       boolean includeOwn, MessageId id, Content c, Instant expires) {
     // Persisted before returning, so a send survives a crash right after the call.
     data.appendOutbox(entry(route, roomId, users, includeOwn, id, c, expires));
-    runOnEngine(this::flush);
+    requestFlush();
   }
 
   private void enqueueOnEngine(OutboxEntry.Route route, String roomId, Set<String> users,
@@ -616,34 +625,122 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     data.appendOutbox(entry(route, roomId, users, includeOwn, id, c, expires));
   }
 
-  /** Sends the outbox in order; stops at the first entry that cannot be sent for a transient reason. */
+  /** Outbox entries sent and not yet answered by the server, by id (engine thread). */
+  private final Map<MessageId, OutboxEntry> inFlight = new HashMap<>();
+  /** Resends of an entry after {@code stale_devices} answers (engine thread). */
+  private final Map<MessageId, Integer> staleResends = new HashMap<>();
+  private final java.util.concurrent.atomic.AtomicBoolean flushQueued =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** Outbox entries sent without waiting for the server's answers (the send pipeline's depth). */
+  static final int SEND_WINDOW = 256;
+
+  /** Records a new send state of one of this device's messages and announces it. */
+  private void moveSendState(String roomId, MessageId id, SendState state) {
+    if (data.updateSendState(id, state)) {
+      cfg.events().publish(new ChatEvent.MessageStatusChanged(roomId, id, state));
+    }
+  }
+
+  /** An outbox entry will not be sent: off the outbox, and its message (if any) failed. */
+  private void refused(OutboxEntry e, String reason) {
+    data.removeOutbox(e);
+    moveSendState(e.roomId(), e.id(), SendState.failed(reason));
+  }
+
+  /** Queues one {@link #flush} on the engine thread unless one is queued already. */
+  private void requestFlush() {
+    if (flushQueued.compareAndSet(false, true)) {
+      runOnEngine(() -> {
+        flushQueued.set(false);
+        flush();
+      });
+    }
+  }
+
+  /**
+   * Sends outbox entries in order, pipelined: up to {@link #SEND_WINDOW} are on the wire at once,
+   * and each leaves the outbox when the server answers that it stored it ({@link #answered}).
+   * Stops at the first entry that cannot be sent for a transient reason; it is sent again by a later
+   * flush (after a reconnect at the latest), with the same message id, which the server
+   * deduplicates.
+   */
   private void flush() {
     if (state != ConnectionState.CONNECTED || closed) {
       return;
     }
-    for (OutboxEntry e : data.outbox()) {
+    int free = SEND_WINDOW - inFlight.size();
+    if (free <= 0) {
+      return;
+    }
+    for (OutboxEntry e : data.outbox(inFlight.size() + free)) {
+      if (inFlight.containsKey(e.id())) {
+        continue;
+      }
+      if (free-- <= 0) {
+        return;
+      }
       if (e.expiresAt() != null && !e.expiresAt().isAfter(clock.instant())) {
         data.removeOutbox(e); // self-destructed before it could leave
         continue;
       }
+      java.util.concurrent.CompletableFuture<Void> sent;
       try {
-        deliver(e);
-        data.removeOutbox(e);
+        sent = deliverOnce(e);
       } catch (RequestFailedException ex) {
         if (isTransient(ex)) {
           LOG.debug("outbox flush paused: {}", ex.code());
           return;
         }
         LOG.warn("server refused outbox entry {}: {}", e.id(), ex.code());
-        data.removeOutbox(e);
+        refused(e, ex.code());
+        continue;
       } catch (CipherTalkException ex) {
         LOG.debug("outbox flush paused: {}", ex.getMessage());
         return;
       } catch (CryptoException ex) {
         LOG.warn("cannot encrypt outbox entry {}: {}", e.id(), ex.getClass().getSimpleName());
-        data.removeOutbox(e);
+        refused(e, "encryption_failed");
+        continue;
       }
+      inFlight.put(e.id(), e);
+      sent.whenComplete((v, err) -> runOnEngine(() -> answered(e, err)));
     }
+  }
+
+  /** The server answered a pipelined send of {@code e} (engine thread). */
+  private void answered(OutboxEntry e, Throwable err) {
+    inFlight.remove(e.id());
+    Throwable cause = err instanceof java.util.concurrent.CompletionException
+        && err.getCause() != null ? err.getCause() : err;
+    if (cause == null) {
+      staleResends.remove(e.id());
+      data.removeOutbox(e);
+      moveSendState(e.roomId(), e.id(), SendState.of(MessageStatus.SENT));
+      requestFlush();
+      return;
+    }
+    if (cause instanceof WireServerLink.StaleDevicesException stale) {
+      // The device cache was corrected; the next flush encrypts again for the right set.
+      int n = staleResends.merge(e.id(), 1, Integer::sum);
+      if (n >= 3) {
+        staleResends.remove(e.id());
+        LOG.warn("outbox entry {} dropped: device list keeps changing ({})", e.id(),
+            stale.getMessage());
+        refused(e, "stale_devices");
+      }
+      requestFlush();
+      return;
+    }
+    if (cause instanceof RequestFailedException r && !isTransient(r)) {
+      LOG.warn("server refused outbox entry {}: {}", e.id(), r.code());
+      staleResends.remove(e.id());
+      refused(e, r.code());
+      requestFlush();
+      return;
+    }
+    // Transient (timeout, disconnected, rate limited): it stays in the outbox for a later flush.
+    LOG.debug("send of {} not confirmed: {}", e.id(), cause.toString());
   }
 
   private static boolean isTransient(RequestFailedException e) {
@@ -653,10 +750,11 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     };
   }
 
+  /** Sends {@code e} and waits for the server's answer (typing indicators, sender keys). */
   private void deliver(OutboxEntry e) throws CipherTalkException, CryptoException {
     for (int attempt = 1; ; attempt++) {
       try {
-        deliverOnce(e);
+        awaitSent(deliverOnce(e));
         return;
       } catch (WireServerLink.StaleDevicesException stale) {
         // The device cache was corrected; encrypt again for the right set, same message id.
@@ -668,7 +766,27 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     }
   }
 
-  private void deliverOnce(OutboxEntry e) throws CipherTalkException, CryptoException {
+  private static void awaitSent(java.util.concurrent.CompletableFuture<Void> sent)
+      throws CipherTalkException {
+    try {
+      sent.get();
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      throw new RequestFailedException("not_connected", "interrupted");
+    } catch (java.util.concurrent.ExecutionException ex) {
+      if (ex.getCause() instanceof CipherTalkException c) {
+        throw c;
+      }
+      throw new RequestFailedException("internal", String.valueOf(ex.getCause()));
+    }
+  }
+
+  /**
+   * Encrypts {@code e} and puts it on the wire (on the engine thread); the future completes when
+   * the server answers. Throws what fails before anything was sent.
+   */
+  private java.util.concurrent.CompletableFuture<Void> deliverOnce(OutboxEntry e)
+      throws CipherTalkException, CryptoException {
     ServerLink.RoomInfo room = room(e.roomId()).orElse(null);
     if (e.route() == OutboxEntry.Route.ROOM) {
       if (room == null) {
@@ -677,20 +795,17 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       if (room.kind() == RoomKind.GROUP) {
         distributeSenderKey(room);
         byte[] ct = crypto.groups().encrypt(room.id(), e.content(), e.id(), e.expiresAt());
-        link.sendGroup(e.id(), room.id(), ct, e.expiresAt());
-        return;
+        return link.sendGroupAsync(e.id(), room.id(), ct, e.expiresAt());
       }
-      sendPairwise(e, devicesOf(others(room), e.includeOwnDevices()));
-      return;
+      return sendPairwise(e, devicesOf(others(room), e.includeOwnDevices()));
     }
     if (e.route() == OutboxEntry.Route.USERS) {
-      sendPairwise(e, devicesOf(e.users(), e.includeOwnDevices()));
-    } else {
-      // The server wants every device of each addressed user (and our own other devices).
-      Set<String> users = new TreeSet<>();
-      e.devices().forEach(d -> users.add(d.userId()));
-      sendPairwise(e, devicesOf(users, true));
+      return sendPairwise(e, devicesOf(e.users(), e.includeOwnDevices()));
     }
+    // The server wants every device of each addressed user (and our own other devices).
+    Set<String> users = new TreeSet<>();
+    e.devices().forEach(d -> users.add(d.userId()));
+    return sendPairwise(e, devicesOf(users, true));
   }
 
   /**
@@ -719,8 +834,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     return out;
   }
 
-  private void sendPairwise(OutboxEntry e, List<DeviceAddress> devices)
-      throws CipherTalkException, CryptoException {
+  private java.util.concurrent.CompletableFuture<Void> sendPairwise(OutboxEntry e,
+      List<DeviceAddress> devices) throws CipherTalkException, CryptoException {
     List<ServerLink.Envelope> envs = new ArrayList<>();
     Map<String, Set<DeviceAddress>> held = new LinkedHashMap<>();
     for (DeviceAddress d : devices) {
@@ -749,9 +864,10 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       throw new RequestFailedException("identity_untrusted",
           "waiting for a decision about the identity of " + held.keySet());
     }
-    if (!envs.isEmpty()) {
-      link.sendPairwise(e.id(), e.roomId(), envs, e.expiresAt());
+    if (envs.isEmpty()) {
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
     }
+    return link.sendPairwiseAsync(e.id(), e.roomId(), envs, e.expiresAt());
   }
 
   private void ensureSession(DeviceAddress d) throws CipherTalkException, CryptoException {
@@ -809,7 +925,17 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   @Override
   public void onEnvelope(DeviceAddress from, MessageId id, byte[] ciphertext, Instant expiresAt,
       Runnable ack) {
-    runOnEngine(() -> handleEnvelope(from, id, ciphertext, expiresAt, ack));
+    inbound.submit(done -> inBatch(() -> handleEnvelope(from, id, ciphertext, expiresAt, done)),
+        ack);
+  }
+
+  private void inBatch(Runnable r) {
+    inBatch = true;
+    try {
+      r.run();
+    } finally {
+      inBatch = false;
+    }
   }
 
   private void handleEnvelope(DeviceAddress from, MessageId id, byte[] ct, Instant expiresAt,
@@ -903,8 +1029,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   @Override
   public void onGroupMessage(String roomId, DeviceAddress from, MessageId id, byte[] ciphertext,
       Instant expiresAt, Runnable ack) {
-    runOnEngine(() -> handleGroup(roomId, new PendingGroup(from, id, ciphertext, expiresAt, ack),
-        false));
+    inbound.submit(done -> inBatch(() -> handleGroup(roomId,
+        new PendingGroup(from, id, ciphertext, expiresAt, done), false)), ack);
   }
 
   /**
@@ -1034,9 +1160,16 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
             : ReceiptKind.DELIVERED;
         for (String s : require(c.ids(), "ids")) {
           MessageId t = MessageId.parse(s);
-          data.message(t).filter(x -> x.senderUserId().equals(self.userId()))
-              .ifPresent(x -> cfg.events().publish(new ChatEvent.ReceiptReceived(room.id(), t,
-                  from.userId(), kind, sentAt)));
+          Optional<Message> mine = data.message(t)
+              .filter(x -> x.senderUserId().equals(self.userId()));
+          if (mine.isPresent()) {
+            cfg.events().publish(new ChatEvent.ReceiptReceived(room.id(), t, from.userId(), kind,
+                sentAt));
+            if (!own) {
+              moveSendState(room.id(), t, SendState.of(kind == ReceiptKind.READ
+                  ? MessageStatus.READ : MessageStatus.DELIVERED));
+            }
+          }
         }
       }
       case READ_SYNC -> {
@@ -1093,15 +1226,14 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     scheduleExpiry(m);
     if (!own) {
       if (!readAhead.remove(id)) {
-        Set<MessageId> unread = new LinkedHashSet<>(data.unread(room.id()));
-        unread.add(id);
-        data.setUnread(room.id(), unread);
+        data.addUnread(room.id(), id);
       }
-      MessageId rid = MessageId.generate(clock, cfg.random());
-      enqueueOnEngine(OutboxEntry.Route.USERS, room.id(), Set.of(from.userId()), false, rid,
-          Content.of(Content.Kind.RECEIPT_DELIVERED, room.id(), rid.toString(), clock.millis())
-              .withIds(List.of(id.toString())), null);
-      flush();
+      owedReceipts.computeIfAbsent(Map.entry(room.id(), from.userId()), k -> new ArrayList<>())
+          .add(id.toString());
+      if (!inBatch) {
+        writeOwedReceipts();
+        flush();
+      }
     }
     Optional<Message> target = replyTo.flatMap(data::message);
     cfg.events().publish(new ChatEvent.MessageReceived(m, target, own));
@@ -1117,10 +1249,42 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   }
 
   private void removeUnread(String roomId, Set<MessageId> ids) {
-    Set<MessageId> unread = new LinkedHashSet<>(data.unread(roomId));
-    if (unread.removeAll(ids)) {
-      data.setUnread(roomId, unread);
+    data.removeUnread(roomId, ids);
+  }
+
+  /** Largest number of message ids one delivery receipt carries. */
+  static final int MAX_RECEIPT_IDS = 500;
+
+  /**
+   * Queues the delivery receipts owed, one per (room, sender) for everything received since the
+   * last call (Signal coalesces receipts per batch the same way), instead of one encrypted send
+   * per message.
+   */
+  private void writeOwedReceipts() {
+    long now = clock.millis();
+    for (var e : owedReceipts.entrySet()) {
+      List<String> ids = e.getValue();
+      for (int from = 0; from < ids.size(); from += MAX_RECEIPT_IDS) {
+        MessageId rid = MessageId.generate(clock, cfg.random());
+        String roomId = e.getKey().getKey();
+        enqueueOnEngine(OutboxEntry.Route.USERS, roomId, Set.of(e.getKey().getValue()), false, rid,
+            Content.of(Content.Kind.RECEIPT_DELIVERED, roomId, rid.toString(), now)
+                .withIds(List.copyOf(ids.subList(from, Math.min(ids.size(), from + MAX_RECEIPT_IDS)))),
+            null);
+      }
     }
+    owedReceipts.clear();
+  }
+
+  /**
+   * A batch could not be stored (and was not acknowledged): reconnects, so the server delivers it
+   * again, rather than leaving its deliveries unfinished, which would stall the stream.
+   */
+  private void dropConnectionForRedelivery() {
+    owedReceipts.clear();
+    link.disconnect();
+    setState(ConnectionState.DISCONNECTED);
+    scheduleReconnect();
   }
 
   private static <T> T require(T v, String field) {
@@ -1306,7 +1470,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
 
   public Stats stats() {
     return new Stats(delivered.get(), duplicates.get(), undecryptable.get(), data.heldGroupMessages(),
-        data.outbox().size());
+        data.outbox(10_000).size());
   }
 
   @Override

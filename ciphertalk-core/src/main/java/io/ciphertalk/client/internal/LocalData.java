@@ -29,7 +29,16 @@ public interface LocalData extends AutoCloseable {
   /** Inserts or replaces a message (replacing keeps its position in the history). */
   void putMessage(Message message);
 
+  /** The message (without its send state: internal lookups do not need it). */
   Optional<Message> message(MessageId id);
+
+  /**
+   * Moves the send state of a message this device sent. {@code QUEUED} starts tracking a message;
+   * other states apply only to tracked messages and only forward.
+   *
+   * @return true if the state changed
+   */
+  boolean updateSendState(MessageId id, io.ciphertalk.core.model.SendState state);
 
   void deleteMessage(MessageId id);
 
@@ -57,8 +66,8 @@ public interface LocalData extends AutoCloseable {
   /** Appends to the outbox; returns the entry with its sequence number. */
   OutboxEntry appendOutbox(OutboxEntry entry);
 
-  /** The outbox in order. */
-  List<OutboxEntry> outbox();
+  /** The first {@code limit} entries of the outbox, in order. */
+  List<OutboxEntry> outbox(int limit);
 
   void removeOutbox(OutboxEntry entry);
 
@@ -94,6 +103,18 @@ public interface LocalData extends AutoCloseable {
   Set<MessageId> unread(String roomId);
 
   void setUnread(String roomId, Set<MessageId> ids);
+
+  /** Adds one id to a room's unread set (without rewriting the set). */
+  void addUnread(String roomId, MessageId id);
+
+  /** Removes ids from a room's unread set; returns how many were in it. */
+  int removeUnread(String roomId, Set<MessageId> ids);
+
+  /**
+   * Runs {@code work} as one store transaction ({@link io.ciphertalk.core.store.LocalStore#inTransaction}):
+   * committed once at the end, or not at all if it throws.
+   */
+  void inTransaction(Runnable work);
 
   @Override
   void close();

@@ -61,6 +61,32 @@ public interface ServerLink extends AutoCloseable {
   void sendGroup(MessageId id, String roomId, byte[] ciphertext, Instant expiresAt)
       throws CipherTalkException;
 
+  /**
+   * {@link #sendPairwise} without waiting: the send leaves at once (sends keep their order on the
+   * connection) and the future completes when the server stored it, or exceptionally with the
+   * {@link CipherTalkException} the blocking call would throw. The default waits.
+   */
+  default java.util.concurrent.CompletableFuture<Void> sendPairwiseAsync(MessageId id,
+      String roomId, List<Envelope> envelopes, Instant expiresAt) {
+    try {
+      sendPairwise(id, roomId, envelopes, expiresAt);
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
+    } catch (CipherTalkException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** {@link #sendGroup} without waiting, like {@link #sendPairwiseAsync}. The default waits. */
+  default java.util.concurrent.CompletableFuture<Void> sendGroupAsync(MessageId id, String roomId,
+      byte[] ciphertext, Instant expiresAt) {
+    try {
+      sendGroup(id, roomId, ciphertext, expiresAt);
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
+    } catch (CipherTalkException e) {
+      return java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+  }
+
   RoomInfo createRoom(RoomKind kind, String name, Set<String> members) throws CipherTalkException;
 
   List<RoomInfo> rooms() throws CipherTalkException;

@@ -35,6 +35,20 @@ public final class StoreLocalData implements LocalData {
   private static final int MAX_MEMBERS = 1000;
 
   private final LocalStore store;
+  /**
+   * The rooms as last read or written through this object (null: read them again). The engine
+   * looks a room up for every message it receives; the encrypted store would decrypt every room
+   * each time. Guarded by {@code this} (never held during store calls, which may wait for another
+   * thread's transaction); this object is the client's only writer of rooms.
+   */
+  private List<ServerLink.RoomInfo> roomCache;
+  /** Counts room writes, so a read that raced with a write does not fill the cache. */
+  private long roomWrites;
+
+  private synchronized void roomsChanged() {
+    roomCache = null;
+    roomWrites++;
+  }
 
   public StoreLocalData(LocalStore store) {
     this.store = store;
@@ -81,14 +95,29 @@ public final class StoreLocalData implements LocalData {
   }
 
   @Override
+  public boolean updateSendState(MessageId id, io.ciphertalk.core.model.SendState state) {
+    if (state.status() != io.ciphertalk.core.model.MessageStatus.QUEUED
+        && store.messages().sendState(id).isEmpty()) {
+      return false; // not a message this device is tracking (a receipt, an edit, a typing event)
+    }
+    return store.messages().updateSendState(id, state);
+  }
+
+  /** {@code m} with its recorded send state, for what the app reads. */
+  private Message withState(Message m) {
+    Optional<io.ciphertalk.core.model.SendState> st = store.messages().sendState(m.id());
+    return st.isEmpty() ? m : m.withSendState(st);
+  }
+
+  @Override
   public void deleteMessage(MessageId id) {
     store.messages().deleteMessage(id);
   }
 
-  private static List<Message> oldestFirst(List<io.ciphertalk.core.model.Message> newestFirst) {
+  private List<Message> oldestFirst(List<io.ciphertalk.core.model.Message> newestFirst) {
     List<Message> out = new ArrayList<>(newestFirst.size());
     for (io.ciphertalk.core.model.Message m : newestFirst) {
-      out.add(fromModel(m));
+      out.add(withState(fromModel(m)));
     }
     Collections.reverse(out);
     return out;
@@ -111,7 +140,7 @@ public final class StoreLocalData implements LocalData {
   @Override
   public List<Message> search(String needle, int limit) {
     return store.messages().search(null, needle, limit).stream().map(StoreLocalData::fromModel)
-        .toList();
+        .map(this::withState).toList();
   }
 
   @Override
@@ -132,22 +161,37 @@ public final class StoreLocalData implements LocalData {
     r.members().forEach((u, role) -> members.add(new RoomMember(u, role)));
     store.rooms().saveRoom(new Room(r.id(), r.kind(), r.name(), null, members,
         Math.max(MAX_MEMBERS, members.size())));
+    roomsChanged();
   }
 
   @Override
   public void removeRoom(String roomId) {
     store.rooms().removeRoom(roomId);
+    roomsChanged();
   }
 
   @Override
   public List<ServerLink.RoomInfo> rooms() {
+    long version;
+    synchronized (this) {
+      if (roomCache != null) {
+        return roomCache;
+      }
+      version = roomWrites;
+    }
     List<ServerLink.RoomInfo> out = new ArrayList<>();
     for (Room r : store.rooms().rooms()) {
       Map<String, io.ciphertalk.core.model.Role> m = new LinkedHashMap<>();
       r.members().forEach(x -> m.put(x.userId(), x.role()));
       out.add(new ServerLink.RoomInfo(r.roomId(), r.kind(), r.name() == null ? "" : r.name(), m));
     }
-    return out;
+    List<ServerLink.RoomInfo> read = List.copyOf(out);
+    synchronized (this) {
+      if (roomWrites == version) {
+        roomCache = read;
+      }
+    }
+    return read;
   }
 
   // ------------------------------------------------------------------ outbox
@@ -169,9 +213,9 @@ public final class StoreLocalData implements LocalData {
   }
 
   @Override
-  public List<OutboxEntry> outbox() {
+  public List<OutboxEntry> outbox(int limit) {
     List<OutboxEntry> out = new ArrayList<>();
-    for (io.ciphertalk.core.store.OutboxEntry s : store.outbox().pending(10_000)) {
+    for (io.ciphertalk.core.store.OutboxEntry s : store.outbox().pending(limit)) {
       try {
         JsonNode o = JSON.readTree(s.payload());
         Set<String> users = new HashSet<>();
@@ -299,6 +343,21 @@ public final class StoreLocalData implements LocalData {
   @Override
   public void setUnread(String roomId, Set<MessageId> ids) {
     store.unread().setUnread(roomId, ids);
+  }
+
+  @Override
+  public void addUnread(String roomId, MessageId id) {
+    store.unread().addUnread(roomId, id);
+  }
+
+  @Override
+  public int removeUnread(String roomId, Set<MessageId> ids) {
+    return ids.isEmpty() ? 0 : store.unread().markRead(roomId, ids);
+  }
+
+  @Override
+  public void inTransaction(Runnable work) {
+    store.inTransaction(work);
   }
 
   @Override

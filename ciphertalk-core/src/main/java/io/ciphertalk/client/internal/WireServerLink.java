@@ -424,6 +424,55 @@ public final class WireServerLink implements ServerLink {
     return reply;
   }
 
+  /**
+   * Sends a request without waiting; the future completes with the reply (never an error reply),
+   * or exceptionally with a {@link CipherTalkException} (timeout, not connected, or the server's
+   * error).
+   */
+  private CompletableFuture<Frame> requestAsync(FrameFactory factory) {
+    String id = "c" + ids.incrementAndGet();
+    Frame frame = factory.make(id);
+    CompletableFuture<Frame> f = new CompletableFuture<>();
+    pending.put(id, f);
+    Transport t;
+    synchronized (lock) {
+      t = transport;
+    }
+    if (t == null || !t.send(codec.encodeToString(frame))) {
+      pending.remove(id);
+      return CompletableFuture.failedFuture(
+          new RequestFailedException("not_connected", "not connected"));
+    }
+    CompletableFuture<Frame> out = new CompletableFuture<>();
+    f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((reply, err) -> {
+      if (err != null) {
+        pending.remove(id);
+        Throwable cause = err instanceof java.util.concurrent.CompletionException
+            && err.getCause() != null ? err.getCause() : err;
+        out.completeExceptionally(cause instanceof CipherTalkException ? cause
+            : cause instanceof TimeoutException
+                ? new RequestFailedException("timeout", frame.type() + " not answered in " + timeout)
+                : new RequestFailedException("internal", String.valueOf(cause)));
+      } else if (reply instanceof Frame.ErrorReply e) {
+        out.completeExceptionally(error(e));
+      } else {
+        out.complete(reply);
+      }
+    });
+    return out;
+  }
+
+  private static CompletableFuture<Void> expectAsync(CompletableFuture<Frame> reply,
+      Class<? extends Frame> type) {
+    return reply.thenApply(f -> {
+      if (!type.isInstance(f)) {
+        throw new java.util.concurrent.CompletionException(
+            new RequestFailedException("internal", "unexpected answer " + f.type()));
+      }
+      return null;
+    });
+  }
+
   private CipherTalkException error(Frame.ErrorReply err) {
     if (err.code() == ErrorCode.AUTH_FAILED) {
       return new AuthenticationException(err.message());
@@ -582,6 +631,26 @@ public final class WireServerLink implements ServerLink {
     Long exp = expiresAt == null ? null : expiresAt.toEpochMilli();
     expect(request(fid -> new Frame.SendGroup(fid, id, roomId, exp, Bytes.of(ciphertext))),
         Frame.Sent.class);
+  }
+
+  @Override
+  public CompletableFuture<Void> sendPairwiseAsync(MessageId id, String roomId,
+      List<Envelope> envelopes, Instant expiresAt) {
+    List<Recipient> rs = new ArrayList<>();
+    for (Envelope e : envelopes) {
+      rs.add(new Recipient(e.to(), Bytes.of(e.ciphertext())));
+    }
+    Long exp = expiresAt == null ? null : expiresAt.toEpochMilli();
+    return expectAsync(requestAsync(fid -> new Frame.Send(fid, id, roomId, exp, rs)),
+        Frame.Sent.class);
+  }
+
+  @Override
+  public CompletableFuture<Void> sendGroupAsync(MessageId id, String roomId, byte[] ciphertext,
+      Instant expiresAt) {
+    Long exp = expiresAt == null ? null : expiresAt.toEpochMilli();
+    return expectAsync(requestAsync(fid -> new Frame.SendGroup(fid, id, roomId, exp,
+        Bytes.of(ciphertext))), Frame.Sent.class);
   }
 
   // ------------------------------------------------------------------ rooms, contacts, presence

@@ -29,6 +29,21 @@ public interface LocalStore extends AutoCloseable {
 
   UnreadStore unread();
 
+  /**
+   * Runs {@code work}, whose calls on this store from the current thread form one unit: a store
+   * that can commits their writes once, when {@code work} returns, and none of them if it throws
+   * (the exception is rethrown). Other threads see the writes only after the commit, and may wait
+   * for rows the unit has written until then, so keep units short. A nested call joins the outer
+   * unit. The client runs each batch of received messages in one unit, so a batch costs one commit
+   * instead of several per message.
+   *
+   * <p>The default runs {@code work} directly: every call is its own unit (right for stores whose
+   * calls are already cheap and atomic, like the in-memory one).
+   */
+  default void inTransaction(Runnable work) {
+    work.run();
+  }
+
   /** Releases the store (closes the database); idempotent. */
   @Override
   void close();

@@ -47,4 +47,16 @@ public interface MessageStore {
 
   /** The earliest {@code expiresAt} among stored messages, to schedule the next sweep. */
   Optional<java.time.Instant> nextExpiry();
+
+  /**
+   * Records the send state of a message this device sent, if the move is allowed
+   * ({@link io.ciphertalk.core.model.MessageStatus#canMoveTo}; anything may be set for an id
+   * without a state). Kept until the message is deleted.
+   *
+   * @return true if the state changed
+   */
+  boolean updateSendState(MessageId id, io.ciphertalk.core.model.SendState state);
+
+  /** The send state of a message this device sent, if one was recorded. */
+  Optional<io.ciphertalk.core.model.SendState> sendState(MessageId id);
 }

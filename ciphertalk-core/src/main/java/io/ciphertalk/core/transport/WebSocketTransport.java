@@ -135,6 +135,9 @@ public final class WebSocketTransport implements Transport {
       }
     };
     c.setConnectionLostTimeout(30);
+    // Frames are small requests waiting for answers: with Nagle's algorithm each one could sit
+    // behind the peer's delayed ACK (~40 ms), which capped a device at about 25 round trips a second.
+    c.setTcpNoDelay(true);
     client = c;
     try {
       c.connect();

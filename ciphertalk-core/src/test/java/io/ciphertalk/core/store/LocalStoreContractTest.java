@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ciphertalk.core.model.Message;
 import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.MessageStatus;
 import io.ciphertalk.core.model.Role;
 import io.ciphertalk.core.model.Room;
 import io.ciphertalk.core.model.RoomKind;
 import io.ciphertalk.core.model.RoomMember;
+import io.ciphertalk.core.model.SendState;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.RandomSource;
 import io.ciphertalk.crypto.SecretBytes;
@@ -205,6 +207,61 @@ public abstract class LocalStoreContractTest {
     assertThat(store.messages().history("r1", null, 10)).containsExactly(edited);
     assertThat(store.messages().deleteMessage(m.id())).isTrue();
     assertThat(store.messages().message(m.id())).isEmpty();
+  }
+
+  @Test
+  void sendState_onlyMovesForward_failsOnlyFromQueued_andGoesWithTheMessage() {
+    Message m = message("r1", "mine", T0);
+    store.messages().saveMessage(m);
+    MessageStore ms = store.messages();
+    assertThat(ms.sendState(m.id())).isEmpty();
+    assertThat(ms.updateSendState(m.id(), SendState.of(MessageStatus.QUEUED))).isTrue();
+    assertThat(ms.updateSendState(m.id(), SendState.of(MessageStatus.SENT))).isTrue();
+    // A read receipt that overtakes the delivery receipt: READ, and DELIVERED no longer applies.
+    assertThat(ms.updateSendState(m.id(), SendState.of(MessageStatus.READ))).isTrue();
+    assertThat(ms.updateSendState(m.id(), SendState.of(MessageStatus.DELIVERED))).isFalse();
+    assertThat(ms.updateSendState(m.id(), SendState.of(MessageStatus.QUEUED))).isFalse();
+    assertThat(ms.updateSendState(m.id(), SendState.failed("late"))).isFalse();
+    assertThat(ms.sendState(m.id())).contains(SendState.of(MessageStatus.READ));
+
+    Message f = message("r1", "refused", T0.plusSeconds(1));
+    ms.saveMessage(f);
+    assertThat(ms.updateSendState(f.id(), SendState.of(MessageStatus.QUEUED))).isTrue();
+    assertThat(ms.updateSendState(f.id(), SendState.failed("not_member"))).isTrue();
+    assertThat(ms.updateSendState(f.id(), SendState.of(MessageStatus.SENT))).isFalse();
+    assertThat(ms.sendState(f.id())).contains(SendState.failed("not_member"));
+
+    assertThat(ms.deleteMessage(m.id())).isTrue();
+    assertThat(ms.sendState(m.id())).isEmpty();
+  }
+
+  @Test
+  void inTransaction_commitsEverythingOrNothing() {
+    Message kept = message("r1", "kept", T0);
+    store.inTransaction(() -> {
+      store.messages().saveMessage(kept);
+      store.unread().addUnread("r1", kept.id());
+      assertThat(store.seen().markSeen(kept.id())).isTrue();
+    });
+    assertThat(store.messages().message(kept.id())).contains(kept);
+    assertThat(store.unread().unread("r1")).containsExactly(kept.id());
+    assertThat(store.seen().isSeen(kept.id())).isTrue();
+    if (!rollsBack()) {
+      return;
+    }
+    Message lost = message("r1", "lost", T0.plusSeconds(1));
+    assertThatThrownBy(() -> store.inTransaction(() -> {
+      store.messages().saveMessage(lost);
+      store.seen().markSeen(lost.id());
+      throw new IllegalStateException("crash between two writes");
+    })).isInstanceOf(IllegalStateException.class).hasMessageContaining("crash");
+    assertThat(store.messages().message(lost.id())).isEmpty();
+    assertThat(store.seen().isSeen(lost.id())).isFalse();
+  }
+
+  /** Whether {@link LocalStore#inTransaction} is all-or-nothing in this store. */
+  protected boolean rollsBack() {
+    return true;
   }
 
   @Test

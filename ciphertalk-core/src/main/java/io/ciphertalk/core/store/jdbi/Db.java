@@ -13,6 +13,8 @@ final class Db {
   final Jdbi jdbi;
   final Sealer sealer;
   private volatile boolean closed;
+  /** The handle of the unit of work running on this thread ({@link #inUnit}), if any. */
+  private final ThreadLocal<Handle> unit = new ThreadLocal<>();
 
   Db(Jdbi jdbi, Sealer sealer) {
     this.jdbi = jdbi;
@@ -28,7 +30,8 @@ final class Db {
       throw new IllegalStateException("store is closed");
     }
     try {
-      return jdbi.withHandle(callback);
+      Handle h = unit.get();
+      return h != null ? callback.withHandle(h) : jdbi.withHandle(callback);
     } catch (JdbiException e) {
       throw new StoreException("database operation failed", e);
     }
@@ -36,6 +39,27 @@ final class Db {
 
   <R> R inTransaction(HandleCallback<R, RuntimeException> callback) {
     return with(h -> h.inTransaction(callback::withHandle));
+  }
+
+  /**
+   * Runs {@code work} with one transaction bound to this thread: every {@link #with} call it makes
+   * uses that handle (nested transactions join it), committed once at the end, rolled back if
+   * {@code work} throws. A nested call joins the running unit.
+   */
+  void inUnit(Runnable work) {
+    if (unit.get() != null) {
+      work.run();
+      return;
+    }
+    with(h -> h.inTransaction(tx -> {
+      unit.set(tx);
+      try {
+        work.run();
+      } finally {
+        unit.remove();
+      }
+      return null;
+    }));
   }
 
   /**

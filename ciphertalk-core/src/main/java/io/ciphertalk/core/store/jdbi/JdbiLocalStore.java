@@ -159,6 +159,15 @@ public final class JdbiLocalStore implements LocalStore {
     return unread;
   }
 
+  /**
+   * One H2/PostgreSQL transaction for everything {@code work} does on this store from this thread.
+   * On PostgreSQL a failed statement aborts the whole unit (H2 only fails the statement).
+   */
+  @Override
+  public void inTransaction(Runnable work) {
+    db.inUnit(work);
+  }
+
   @Override
   public synchronized void close() {
     db.close();
@@ -837,8 +846,59 @@ public final class JdbiLocalStore implements LocalStore {
     @Override
     public boolean deleteMessage(MessageId id) {
       Objects.requireNonNull(id, "id");
-      return db.with(
-          h -> h.createUpdate("DELETE FROM messages WHERE message_id = :id").bind("id", id.toString()).execute() > 0);
+      return db.inTransaction(
+          h -> {
+            h.createUpdate("DELETE FROM message_send_state WHERE message_id = :id").bind("id", id.toString()).execute();
+            return h.createUpdate("DELETE FROM messages WHERE message_id = :id").bind("id", id.toString()).execute() > 0;
+          });
+    }
+
+    @Override
+    public boolean updateSendState(MessageId id, io.ciphertalk.core.model.SendState state) {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(state, "state");
+      return db.inTransaction(
+          h -> {
+            Optional<io.ciphertalk.core.model.SendState> old = sendState(h, id);
+            if (old.isPresent() && !old.get().status().canMoveTo(state.status())) {
+              return false;
+            }
+            db.upsert(
+                h,
+                "UPDATE message_send_state SET status = :s, failure_reason = :r, updated_at = :t WHERE message_id = :id",
+                "INSERT INTO message_send_state (message_id, status, failure_reason, updated_at) VALUES (:id, :s, :r, :t)",
+                java.util.Map.of(
+                    "id", id.toString(),
+                    "s", state.status().name(),
+                    "r", state.failureReason().orElse(""),
+                    "t", clock.millis()));
+            return true;
+          });
+    }
+
+    @Override
+    public Optional<io.ciphertalk.core.model.SendState> sendState(MessageId id) {
+      Objects.requireNonNull(id, "id");
+      return db.with(h -> sendState(h, id));
+    }
+
+    private Optional<io.ciphertalk.core.model.SendState> sendState(Handle h, MessageId id) {
+      return h.createQuery("SELECT status, failure_reason FROM message_send_state WHERE message_id = :id")
+          .bind("id", id.toString())
+          .map(
+              (rs, ctx) -> {
+                io.ciphertalk.core.model.MessageStatus st;
+                try {
+                  st = io.ciphertalk.core.model.MessageStatus.valueOf(rs.getString(1));
+                } catch (IllegalArgumentException e) {
+                  throw new StoreCorruptedException("unknown send status of message " + id, e);
+                }
+                String reason = rs.getString(2);
+                return st == io.ciphertalk.core.model.MessageStatus.FAILED
+                    ? io.ciphertalk.core.model.SendState.failed(reason == null || reason.isEmpty() ? "unknown" : reason)
+                    : io.ciphertalk.core.model.SendState.of(st);
+              })
+          .findOne();
     }
 
     @Override
@@ -853,6 +913,9 @@ public final class JdbiLocalStore implements LocalStore {
                     .bind("now", now)
                     .map((rs, ctx) -> map(rs))
                     .list();
+            for (Message m : gone) {
+              h.createUpdate("DELETE FROM message_send_state WHERE message_id = :id").bind("id", m.id().toString()).execute();
+            }
             h.createUpdate("DELETE FROM messages WHERE expires_at <= :now").bind("now", now).execute();
             return gone;
           });

@@ -437,6 +437,27 @@ public final class InMemoryLocalStore implements LocalStore {
   private final class Messages implements MessageStore {
     private final Map<MessageId, Message> byId = new HashMap<>();
     private final Map<String, NavigableMap<MessageCursor, Message>> byRoom = new HashMap<>();
+    private final Map<MessageId, io.ciphertalk.core.model.SendState> sendStates = new HashMap<>();
+
+    @Override
+    public synchronized boolean updateSendState(MessageId id,
+        io.ciphertalk.core.model.SendState state) {
+      live();
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(state, "state");
+      io.ciphertalk.core.model.SendState old = sendStates.get(id);
+      if (old != null && !old.status().canMoveTo(state.status())) {
+        return false;
+      }
+      sendStates.put(id, state);
+      return true;
+    }
+
+    @Override
+    public synchronized Optional<io.ciphertalk.core.model.SendState> sendState(MessageId id) {
+      live();
+      return Optional.ofNullable(sendStates.get(Objects.requireNonNull(id, "id")));
+    }
 
     private boolean visible(Message m, Instant now) {
       return !m.isExpiredAt(now);
@@ -509,6 +530,7 @@ public final class InMemoryLocalStore implements LocalStore {
     public synchronized boolean deleteMessage(MessageId id) {
       live();
       Message old = byId.remove(Objects.requireNonNull(id, "id"));
+      sendStates.remove(id);
       if (old != null) {
         byRoom.get(old.roomId()).remove(MessageCursor.of(old));
       }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ciphertalk.core.model.Message;
 import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.MessageStatus;
+import io.ciphertalk.core.model.SendState;
 import io.ciphertalk.core.store.InvalidStoreKeyException;
 import io.ciphertalk.core.store.LocalIdentity;
 import io.ciphertalk.core.store.LocalStore;
@@ -200,6 +202,32 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
   }
 
   @Test
+  void version4Store_opensMigratedToSendStates_keepingItsMessages() throws Exception {
+    Message old = message("r1", "from before send states", T0);
+    store.messages().saveMessage(old);
+    store.close();
+    // Turn the store back into a version 4 one, as an older release left it.
+    JdbcConnectionPool pool = JdbcConnectionPool.create("jdbc:h2:file:" + dir.resolve("client").toAbsolutePath(), "ciphertalk", "");
+    try {
+      Jdbi jdbi = Jdbi.create(pool);
+      jdbi.useHandle(h -> {
+        h.execute("DROP TABLE message_send_state");
+        h.execute("DELETE FROM schema_version WHERE version = 5");
+      });
+      assertThat(jdbi.withHandle(Migrations::currentVersion)).isEqualTo(4);
+    } finally {
+      pool.dispose();
+    }
+    store = open(clock);
+    assertThat(store.messages().message(old.id())).contains(old);
+    assertThat(store.messages().sendState(old.id())).isEmpty();
+    assertThat(store.messages().updateSendState(old.id(), SendState.of(MessageStatus.SENT))).isTrue();
+    store.close();
+    store = open(clock);
+    assertThat(store.messages().sendState(old.id())).contains(SendState.of(MessageStatus.SENT));
+  }
+
+  @Test
   void olderSchema_isMigrated_andSchemaVersionIsRecorded() throws Exception {
     store.close();
     Path file = dir.resolve("old");
@@ -221,7 +249,7 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
       Jdbi jdbi = Jdbi.create(pool);
       List<Integer> versions =
           jdbi.withHandle(h -> h.createQuery("SELECT version FROM schema_version ORDER BY version").mapTo(Integer.class).list());
-      assertThat(versions).containsExactly(1, 2, 3, 4);
+      assertThat(versions).containsExactly(1, 2, 3, 4, 5);
       // A database from a newer version of this code is refused rather than misread.
       jdbi.useHandle(h -> h.execute("INSERT INTO schema_version (version, applied_at) VALUES (99, 0)"));
     } finally {

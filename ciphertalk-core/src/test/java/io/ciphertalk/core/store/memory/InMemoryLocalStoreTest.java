@@ -9,4 +9,10 @@ class InMemoryLocalStoreTest extends LocalStoreContractTest {
   protected LocalStore newStore(MutableClock clock) {
     return InMemoryLocalStore.create(clock);
   }
+
+  /** Each call of the in-memory store is atomic on its own; a unit of several is not undone. */
+  @Override
+  protected boolean rollsBack() {
+    return false;
+  }
 }

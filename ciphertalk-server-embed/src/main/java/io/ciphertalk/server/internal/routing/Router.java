@@ -307,9 +307,16 @@ public final class Router {
     List<String> recipients = new ArrayList<>();
     return writer.<SendResult>submit(
         h -> {
-          Optional<Messages.Accepted> prior = Messages.accepted(h, senderUser, messageId);
-          if (prior.isPresent()) {
-            return new SendResult(messageId, prior.get().roomId(), prior.get().seq(), true, prior.get().acceptedAt());
+          // Dedupe by the primary key of message_ids (no SELECT first), as sendRoom does: a retried id
+          // fails this insert and is answered with the prior result below; a refusal further down
+          // rolls the task (and this row) back to its savepoint.
+          try {
+            Messages.recordAccepted(h, senderUser, messageId, roomId, null, now);
+          } catch (RuntimeException e) {
+            if (Messages.isUniqueViolation(e)) {
+              throw new DuplicateSend();
+            }
+            throw e;
           }
           Set<String> users = new LinkedHashSet<>();
           targets.forEach(t -> users.add(t.userId()));
@@ -320,6 +327,11 @@ public final class Router {
             }
           }
           checkDevices(h, senderUser, senderDevice, users, addressed);
+          // Membership from the writer's room cache (invalidated by every membership change).
+          RoomCacheEntry room = roomId == null ? null : room(h, roomId);
+          if (roomId != null && (room == null || !room.members().contains(senderUser))) {
+            throw ServiceException.forbidden("not_member", "you are not a member of the room");
+          }
           for (String u : users) {
             if (!u.equals(senderUser)) {
               if (!Accounts.exists(h, u)) {
@@ -329,12 +341,9 @@ public final class Router {
                 throw ServiceException.forbidden("blocked", "recipient does not accept messages from you");
               }
             }
-            if (roomId != null && Rooms.member(h, roomId, u).isEmpty()) {
+            if (room != null && !room.members().contains(u)) {
               throw ServiceException.forbidden("not_member", u + " is not a member of the room");
             }
-          }
-          if (roomId != null && Rooms.member(h, roomId, senderUser).isEmpty()) {
-            throw ServiceException.forbidden("not_member", "you are not a member of the room");
           }
           for (DirectTarget t : targets) {
             long id = Messages.insertDirect(
@@ -344,7 +353,6 @@ public final class Router {
                 expiresAt));
             recipients.add(t.userId() + "\0" + t.deviceId());
           }
-          Messages.recordAccepted(h, senderUser, messageId, roomId, null, now);
           return new SendResult(messageId, roomId, null, false, now);
         },
         result -> {
@@ -363,7 +371,20 @@ public final class Router {
               }
             }
           }, recipients.stream().map(r -> r.split("\0")[0]).toList());
-        });
+        }).exceptionallyCompose(e -> priorResult(e, senderUser, messageId));
+  }
+
+  /** A send refused as a duplicate id ({@link DuplicateSend}) is answered with the prior result. */
+  private CompletableFuture<SendResult> priorResult(Throwable e, String senderUser, String messageId) {
+    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+        ? e.getCause() : e;
+    if (!(cause instanceof DuplicateSend)) {
+      return CompletableFuture.failedFuture(cause);
+    }
+    // Committed before this task's batch, or earlier in the same batch: the writer sees it either way.
+    return writer.submit(h -> Messages.accepted(h, senderUser, messageId)
+        .map(p -> new SendResult(messageId, p.roomId(), p.seq(), true, p.acceptedAt()))
+        .orElseThrow(() -> new ServiceException("server_error", 500, "duplicate message id not found")));
   }
 
   /**
@@ -497,9 +518,11 @@ public final class Router {
           boolean resume;
           synchronized (s) {
             s.inflightIds.headSet(seq, true).clear();
-            resume = !s.synced && !s.draining && s.inflightIds.size() < limits.maxInflightPerConnection() / 2;
+            resume = !s.synced && s.inflightIds.size() < limits.maxInflightPerConnection() / 2;
           }
           if (resume) {
+            // While a pass runs this only marks it dirty, so it runs again with the freed window
+            // (a pass that read with a full window must not end "synced").
             requestDrain(s);
           }
         });
@@ -665,6 +688,8 @@ public final class Router {
   private static final int DONE = 0;
   private static final int MORE = 1;
   private static final int STALLED = 2;
+  /** The in-flight window limited the pass: more may be queued; the next ack resumes delivery. */
+  private static final int WINDOW_FULL = 3;
 
   /** True when the connection has so much queued that deliveries should wait (backpressure). */
   private boolean backpressured(DeviceSession s) {
@@ -716,12 +741,16 @@ public final class Router {
           return;
         }
         s.stalledSinceNanos = 0;
-        if (s.dirty || status == MORE) {
+        boolean windowOpen = s.inflightIds.size() < limits.maxInflightPerConnection() / 2;
+        if (status == MORE || (s.dirty && (status != WINDOW_FULL || windowOpen))) {
           s.dirty = false;
           continue;
         }
+        s.dirty = false;
         s.draining = false;
-        s.synced = s.inflightIds.size() < limits.maxInflightPerConnection();
+        // Synced only if this pass saw the whole queue: a pass cut short by the window leaves rows
+        // unread, and live pushes must keep going through the database until an ack reopens it.
+        s.synced = status == DONE;
         return;
       }
     }
@@ -743,7 +772,7 @@ public final class Router {
             Math.min(PAGE, room)));
     List<Messages.DeviceRoom> rooms = db.withHandle(h -> Messages.deviceRooms(h, s.userId, s.deviceId));
     s.blocked = new HashSet<>(db.withHandle(h -> Rooms.blockedBy(h, s.userId)));
-    int status = direct.size() == PAGE ? MORE : DONE;
+    int status = direct.size() == PAGE ? MORE : room <= 0 || direct.size() == room ? WINDOW_FULL : DONE;
     synchronized (s) {
       if (s.closed) {
         return DONE;
