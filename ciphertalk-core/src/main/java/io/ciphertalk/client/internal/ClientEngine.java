@@ -11,6 +11,7 @@ import io.ciphertalk.client.Scheduler;
 import io.ciphertalk.client.SendOptions;
 import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.core.model.Role;
+import io.ciphertalk.core.model.PrivateRoomId;
 import io.ciphertalk.core.model.RoomKind;
 import io.ciphertalk.crypto.CryptoException;
 import io.ciphertalk.crypto.DeviceAddress;
@@ -343,14 +344,30 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     if (kind == RoomKind.PRIVATE) {
       String other = members.iterator().next();
       for (ServerLink.RoomInfo r : data.rooms()) {
-        if (r.kind() == RoomKind.PRIVATE && r.members().containsKey(other)) {
+        if (isPrivateRoomWith(r, other)) {
           return r;
         }
       }
+      // The server is not trusted to pick the room: a room squatting the pair's id, of another
+      // kind or with other members would deliver what is meant for {@code other} to someone else.
+      ServerLink.RoomInfo r = link.createRoom(kind, name, members);
+      if (!isPrivateRoomWith(r, other)) {
+        LOG.warn("server answered a private room request for {} with room {} ({}, members {})",
+            other, r.id(), r.kind(), r.members().keySet());
+        throw new RequestFailedException("private_room_mismatch", "room " + r.id()
+            + " is not the private room of " + self.userId() + " and " + other);
+      }
+      data.putRoom(r);
+      return r;
     }
     ServerLink.RoomInfo r = link.createRoom(kind, name, members);
     data.putRoom(r);
     return r;
+  }
+
+  private boolean isPrivateRoomWith(ServerLink.RoomInfo r, String other) {
+    return PrivateRoomId.isPrivateRoomOf(r.id(), r.kind(), r.members().keySet(), self.userId(),
+        other);
   }
 
   public void invite(String roomId, String userId) throws CipherTalkException {
