@@ -267,7 +267,8 @@ public final class CipherTalkClient implements AutoCloseable {
     private Executor callbackExecutor;
     private Scheduler scheduler;
     private final List<ChatListener> listeners = new ArrayList<>();
-    private KeyExchange keyExchange = KeyExchange.X3DH;
+    private KeyExchange keyExchange = KeyExchange.PQXDH;
+    private boolean requirePostQuantum;
     private int deviceId = 1;
     private Duration typingTimeout = Duration.ofSeconds(6);
     private Duration reconnectBase = Duration.ofSeconds(1);
@@ -364,9 +365,24 @@ public final class CipherTalkClient implements AutoCloseable {
       return this;
     }
 
-    /** The handshake suite for new sessions (default {@link KeyExchange#X3DH}). */
+    /**
+     * The handshake suite for new sessions this device starts (default {@link KeyExchange#PQXDH};
+     * X3DH and RSA_OAEP stay selectable, and are accepted from peers unless {@link
+     * #requirePostQuantum} is set).
+     */
     public Builder keyExchange(KeyExchange suite) {
       this.keyExchange = Objects.requireNonNull(suite, "keyExchange");
+      return this;
+    }
+
+    /**
+     * Refuse sessions that peers start with a classical suite (X3DH, RSA_OAEP): their initial
+     * messages fail with {@code io.ciphertalk.crypto.session.SuiteNotAcceptedException}, are
+     * logged and dropped, and nothing changes (default false). Requires {@link
+     * KeyExchange#PQXDH} as this device's own suite.
+     */
+    public Builder requirePostQuantum(boolean require) {
+      this.requirePostQuantum = require;
       return this;
     }
 
@@ -433,6 +449,10 @@ public final class CipherTalkClient implements AutoCloseable {
       if (link == null && transports == null) {
         throw new IllegalStateException("serverUri(...) or transport(...) is required");
       }
+      if (requirePostQuantum && keyExchange != KeyExchange.PQXDH) {
+        throw new IllegalStateException(
+            "requirePostQuantum(true) needs keyExchange(PQXDH), not " + keyExchange);
+      }
       Scheduler sch = scheduler;
       SystemScheduler owned = null;
       if (sch == null) {
@@ -447,8 +467,9 @@ public final class CipherTalkClient implements AutoCloseable {
         HandshakeSuite suite = HandshakeSuite.valueOf(keyExchange.name());
         RandomSource r = random;
         Clock c = clock;
+        boolean pqOnly = requirePostQuantum;
         crypto = (address, s) -> new SessionCrypto(address, suite, r,
-            new SenderKeyGroups(address, r, c, s.senderKeys()), s);
+            new SenderKeyGroups(address, r, c, s.senderKeys()), s, pqOnly);
       }
       return new CipherTalkClient(this, l, crypto, st, sch, owned);
     }

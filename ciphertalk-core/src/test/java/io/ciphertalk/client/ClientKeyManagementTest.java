@@ -132,6 +132,32 @@ class ClientKeyManagementTest {
   }
 
   @Test
+  void pqRequiringClient_refusesAnX3dhSession_butTalksPqxdh_whichIsTheDefault() throws Exception {
+    Recorder ra = new Recorder("alice");
+    Recorder rb = new Recorder("bob");
+    Recorder rc = new Recorder("carol");
+    CipherTalkClient alice = CipherTalkClient.builder().link(hub.link()).clock(clock)
+        .scheduler(scheduler).listener(ra).prekeyBatch(2).keyExchange(KeyExchange.X3DH).build();
+    CipherTalkClient bob = CipherTalkClient.builder().link(hub.link()).clock(clock)
+        .scheduler(scheduler).listener(rb).prekeyBatch(2).requirePostQuantum(true).build();
+    CipherTalkClient carol = CipherTalkClient.builder().link(hub.link()).clock(clock)
+        .scheduler(scheduler).listener(rc).prekeyBatch(2).build(); // default suite
+    clients.addAll(List.of(alice, bob, carol));
+    for (CipherTalkClient c : List.of(alice, bob, carol)) {
+      c.register(c == alice ? "alice" : c == bob ? "bob" : "carol", "pw");
+      c.connect();
+    }
+    alice.privateRoom("bob").send("classical hello");
+    awaitTrue(() -> bob.engine().stats().undecryptable() == 1, "bob refused the X3DH handshake");
+    assertThat(rb.sawText("classical hello")).isFalse();
+    carol.privateRoom("bob").send("hybrid hello");
+    rb.awaitText("hybrid hello");
+    assertThatThrownBy(() -> CipherTalkClient.builder().link(hub.link())
+        .keyExchange(KeyExchange.X3DH).requirePostQuantum(true).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("PQXDH");
+  }
+
+  @Test
   void misuse_isRefusedWithClearErrors() throws Exception {
     CipherTalkClient alice = connected("alice", new Recorder("alice"));
     connected("bob", new Recorder("bob"));

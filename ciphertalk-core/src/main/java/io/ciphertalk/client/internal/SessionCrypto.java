@@ -64,6 +64,7 @@ public final class SessionCrypto implements E2eCrypto {
   private KemPreKey kemPreKey;
   private RsaPreKey rsaPreKey;
   private int nextPreKeyId = 1;
+  private final boolean requirePostQuantum;
 
   /**
    * Loads this device's identity, prekeys, trusted peer keys and sessions from {@code store}
@@ -71,6 +72,16 @@ public final class SessionCrypto implements E2eCrypto {
    */
   public SessionCrypto(DeviceAddress self, HandshakeSuite suite, RandomSource random,
       GroupKeys groups, LocalStore store) {
+    this(self, suite, random, groups, store, false);
+  }
+
+  /**
+   * As above; with {@code requirePostQuantum}, initial messages of any suite but PQXDH are refused
+   * ({@link io.ciphertalk.crypto.session.SuiteNotAcceptedException}).
+   */
+  public SessionCrypto(DeviceAddress self, HandshakeSuite suite, RandomSource random,
+      GroupKeys groups, LocalStore store, boolean requirePostQuantum) {
+    this.requirePostQuantum = requirePostQuantum;
     this.self = Objects.requireNonNull(self, "self");
     this.suite = Objects.requireNonNull(suite, "suite");
     this.random = Objects.requireNonNull(random, "random");
@@ -369,7 +380,7 @@ public final class SessionCrypto implements E2eCrypto {
     Session.Established est;
     try {
       est = Session.respond().identity(identity).preKeys(preKeys).trust(trust)
-          .remoteAddress(peer).random(random).accept(im);
+          .remoteAddress(peer).random(random).requirePostQuantum(requirePostQuantum).accept(im);
     } catch (UntrustedIdentityException e) {
       throw changed(e);
     }

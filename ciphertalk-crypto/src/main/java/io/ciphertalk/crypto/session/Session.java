@@ -726,8 +726,20 @@ public final class Session {
     private IdentityTrust trust;
     private DeviceAddress remoteAddress;
     private RandomSource random = RandomSource.secure();
+    private boolean requirePostQuantum;
 
     private ResponderBuilder() {}
+
+    /**
+     * Refuse initial messages of any suite but {@link HandshakeSuite#PQXDH} with {@link
+     * SuiteNotAcceptedException} (default false: every suite this device has a prekey for). A
+     * responder that publishes a KEM prekey but still accepts X3DH lets an attacker who can
+     * break X25519 later (a quantum computer) pick the weaker handshake.
+     */
+    public ResponderBuilder requirePostQuantum(boolean require) {
+      this.requirePostQuantum = require;
+      return this;
+    }
 
     /** This device's identity (required). */
     public ResponderBuilder identity(IdentityKeyPair identity) {
@@ -765,6 +777,8 @@ public final class Session {
      * failure nothing changes.
      *
      * @throws UntrustedIdentityException if {@code trust} rejects the sender's identity key
+     * @throws SuiteNotAcceptedException if {@link #requirePostQuantum} is set and the message is
+     *     not PQXDH
      * @throws NoSuchPreKeyException if a named prekey is unknown or already consumed
      * @throws InvalidMessageException if the message is malformed, forged or altered
      * <p>Before calling this for an initial message from a peer you already have a session with,
@@ -778,6 +792,9 @@ public final class Session {
       Objects.requireNonNull(message, "message");
       if (identity == null || preKeys == null || trust == null || remoteAddress == null) {
         throw new IllegalStateException("identity, preKeys, trust and remoteAddress are required");
+      }
+      if (requirePostQuantum && message.suite() != HandshakeSuite.PQXDH) {
+        throw new SuiteNotAcceptedException(message.suite(), "this responder requires PQXDH");
       }
       IdentityKey remote = message.senderIdentity();
       if (!trust.isTrusted(remoteAddress, remote)) {

@@ -184,7 +184,7 @@ public final class JdbiLocalStore implements LocalStore {
     private DataSource dataSource;
     private SecretBytes key;
     private char[] passphrase;
-    private Argon2Settings argon2 = Argon2Settings.owasp();
+    private Argon2Settings argon2 = Argon2Settings.recommended();
     private InstantSource clock = InstantSource.system();
     private RandomSource random = RandomSource.secure();
 
@@ -225,7 +225,10 @@ public final class JdbiLocalStore implements LocalStore {
       return this;
     }
 
-    /** Argon2id cost for a new passphrase store; default {@link Argon2Settings#owasp()}. */
+    /**
+     * Argon2id cost for a new passphrase store; default {@link Argon2Settings#recommended()}. An
+     * existing store always opens with the parameters saved in it.
+     */
     public Builder argon2(Argon2Settings settings) {
       this.argon2 = Objects.requireNonNull(settings, "settings");
       return this;

@@ -111,6 +111,33 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
   }
 
   @Test
+  void storeCreatedWithTheOldOwaspDefault_stillOpens_andNewStoresUse64MiBAnd3Passes() throws Exception {
+    assertThat(Argon2Settings.recommended()).isEqualTo(new Argon2Settings(64 * 1024, 3, 1));
+    Path old = dir.resolve("old-default");
+    try (JdbiLocalStore s = JdbiLocalStore.builder().file(old).passphrase("pw".toCharArray())
+        .argon2(Argon2Settings.owasp()).open()) {
+      s.sessions().storeSession(BOB1, new byte[] {7});
+    }
+    // Opened by today's builder, whose default cost is higher: the store's own parameters apply.
+    try (JdbiLocalStore s = JdbiLocalStore.builder().file(old).passphrase("pw".toCharArray()).open()) {
+      assertThat(s.sessions().loadSession(BOB1).orElseThrow()).containsExactly(7);
+    }
+    Path fresh = dir.resolve("new-default");
+    try (JdbiLocalStore s = JdbiLocalStore.builder().file(fresh).passphrase("pw".toCharArray()).open()) {
+      s.sessions().storeSession(BOB1, new byte[] {8});
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+            "jdbc:h2:file:" + fresh.toAbsolutePath(), "ciphertalk", "");
+        java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT * FROM store_meta")) {
+      java.util.Map<String, String> meta = new java.util.HashMap<>();
+      while (rs.next()) {
+        meta.put(rs.getString(1), rs.getString(2));
+      }
+      assertThat(meta).containsEntry("kdf_memory_kib", "65536").containsEntry("kdf_iterations", "3");
+    }
+  }
+
+  @Test
   void databaseFile_containsNoPlaintextBodyOrPrivateKeyBytes() throws Exception {
     String marker = "PLAINTEXT-MARKER-7f3a9c";
     byte[] identityPrivate = RandomSource.secure().bytes(32);
