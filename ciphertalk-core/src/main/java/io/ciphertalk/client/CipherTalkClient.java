@@ -269,6 +269,7 @@ public final class CipherTalkClient implements AutoCloseable {
     private final List<ChatListener> listeners = new ArrayList<>();
     private KeyExchange keyExchange = KeyExchange.PQXDH;
     private boolean requirePostQuantum;
+    private Duration prekeyGracePeriod = SessionCrypto.DEFAULT_PREKEY_GRACE;
     private int deviceId = 1;
     private Duration typingTimeout = Duration.ofSeconds(6);
     private Duration reconnectBase = Duration.ofSeconds(1);
@@ -419,6 +420,20 @@ public final class CipherTalkClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long a replaced signed or KEM prekey stays usable for initial messages still in flight
+     * (default 30 days, 1 day to 365 days). Afterwards it is deleted, as libsignal does, so a
+     * later compromise of this device cannot open initial messages sent to it.
+     */
+    public Builder prekeyGracePeriod(Duration d) {
+      positive(d, "prekeyGracePeriod");
+      if (d.compareTo(Duration.ofDays(1)) < 0 || d.compareTo(Duration.ofDays(365)) > 0) {
+        throw new IllegalArgumentException("prekeyGracePeriod must be 1 to 365 days: " + d);
+      }
+      this.prekeyGracePeriod = d;
+      return this;
+    }
+
     /** How many one-time prekeys are published at a time (default 50, 1..500). */
     public Builder prekeyBatch(int n) {
       if (n < 1 || n > 500) {
@@ -468,8 +483,9 @@ public final class CipherTalkClient implements AutoCloseable {
         RandomSource r = random;
         Clock c = clock;
         boolean pqOnly = requirePostQuantum;
+        Duration grace = prekeyGracePeriod;
         crypto = (address, s) -> new SessionCrypto(address, suite, r,
-            new SenderKeyGroups(address, r, c, s.senderKeys()), s, pqOnly);
+            new SenderKeyGroups(address, r, c, s.senderKeys()), s, pqOnly, c, grace);
       }
       return new CipherTalkClient(this, l, crypto, st, sch, owned);
     }
