@@ -137,6 +137,67 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
     }
   }
 
+  private static java.sql.Connection raw(Path file) throws java.sql.SQLException {
+    return java.sql.DriverManager.getConnection("jdbc:h2:file:" + file.toAbsolutePath(), "ciphertalk", "");
+  }
+
+  @Test
+  void pinnedIdentity_swappedOrWrittenInClearInTheFile_isDetected_notTrusted() throws Exception {
+    Path file = dir.resolve("trust");
+    try (JdbiLocalStore s = JdbiLocalStore.builder().file(file).key(SecretBytes.copyOf(key.toByteArray())).open()) {
+      s.identities().savePeerIdentity(BOB1, new byte[] {1, 1});
+      s.identities().savePeerIdentity(BOB2, new byte[] {2, 2});
+    }
+    // A file writer moves Bob2's pinned key onto Bob1's row (a key it controls, say).
+    try (java.sql.Connection c = raw(file)) {
+      c.createStatement().execute("UPDATE peer_identities SET identity_key = (SELECT identity_key"
+          + " FROM peer_identities WHERE device_id = " + BOB2.deviceId() + " AND user_id = '"
+          + BOB2.userId() + "') WHERE user_id = '" + BOB1.userId() + "' AND device_id = " + BOB1.deviceId());
+    }
+    try (JdbiLocalStore s = JdbiLocalStore.builder().file(file).key(SecretBytes.copyOf(key.toByteArray())).open()) {
+      assertThatThrownBy(() -> s.identities().peerIdentity(BOB1)).isInstanceOf(StoreCorruptedException.class);
+      assertThat(s.identities().peerIdentity(BOB2).orElseThrow()).containsExactly(2, 2);
+    }
+    // Or writes a key of its own in clear.
+    try (java.sql.Connection c = raw(file)) {
+      c.createStatement().execute("UPDATE peer_identities SET identity_key = 'AwM'");
+    }
+    try (JdbiLocalStore s = JdbiLocalStore.builder().file(file).key(SecretBytes.copyOf(key.toByteArray())).open()) {
+      assertThatThrownBy(() -> s.identities().peerIdentity(BOB2)).isInstanceOf(StoreCorruptedException.class);
+    }
+  }
+
+  @Test
+  void storeFromBeforeTheSealedTrustTable_opens_andSealsItsPinnedIdentities() throws Exception {
+    Path file = dir.resolve("legacy");
+    try (JdbiLocalStore s = JdbiLocalStore.builder().file(file).key(SecretBytes.copyOf(key.toByteArray())).open()) {
+      s.sessions().storeSession(BOB1, new byte[] {9});
+    }
+    // Rewrite it as a 1.0 store wrote it: the v1 key check, identities in clear base64.
+    Sealer sealer = JdbiLocalStore.sealerFor(key, RandomSource.secure());
+    try (java.sql.Connection c = raw(file)) {
+      var st = c.prepareStatement("UPDATE store_meta SET val = ? WHERE name = 'key_check'");
+      st.setString(1, sealer.seal("ciphertalk-store-key-check-v1".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          "store_meta", "val", "key_check"));
+      st.execute();
+      c.createStatement().execute("INSERT INTO peer_identities (user_id, device_id, identity_key) VALUES ('"
+          + BOB1.userId() + "', " + BOB1.deviceId() + ", 'BQY')"); // bytes 5, 6
+    }
+    try (JdbiLocalStore s = JdbiLocalStore.builder().file(file).key(SecretBytes.copyOf(key.toByteArray())).open()) {
+      assertThat(s.identities().peerIdentity(BOB1).orElseThrow()).containsExactly(5, 6);
+      assertThat(s.sessions().loadSession(BOB1).orElseThrow()).containsExactly(9);
+    }
+    try (java.sql.Connection c = raw(file);
+        java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT identity_key FROM peer_identities")) {
+      rs.next();
+      assertThat(rs.getString(1)).isNotEqualTo("BQY"); // sealed now
+    }
+    // Reopened: the v2 check is in place, the sealed value still reads.
+    try (JdbiLocalStore s = JdbiLocalStore.builder().file(file).key(SecretBytes.copyOf(key.toByteArray())).open()) {
+      assertThat(s.identities().peerIdentity(BOB1).orElseThrow()).containsExactly(5, 6);
+    }
+  }
+
   @Test
   void databaseFile_containsNoPlaintextBodyOrPrivateKeyBytes() throws Exception {
     String marker = "PLAINTEXT-MARKER-7f3a9c";
