@@ -58,7 +58,8 @@ import java.util.TreeSet;
  *
  * <p><b>Persistence.</b> {@link #exportRoom} / {@link #importRoom} give a versioned byte format per
  * room. Persist a room's state after {@link #encrypt} and before sending the message: restoring an
- * older state would reuse message keys.
+ * older state repeats chain steps (receivers reject those messages as duplicates), though never a
+ * (key, nonce) pair, since every message draws a fresh nonce that salts its key.
  *
  * <p>Thread-safe (one lock per session). Arguments must not be null unless stated. Room ids are 1
  * to 128 printable ASCII characters without spaces.
