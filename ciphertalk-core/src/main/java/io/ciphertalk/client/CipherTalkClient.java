@@ -267,7 +267,9 @@ public final class CipherTalkClient implements AutoCloseable {
     private Executor callbackExecutor;
     private Scheduler scheduler;
     private final List<ChatListener> listeners = new ArrayList<>();
-    private KeyExchange keyExchange = KeyExchange.X3DH;
+    private KeyExchange keyExchange = KeyExchange.PQXDH;
+    private boolean requirePostQuantum;
+    private Duration prekeyGracePeriod = SessionCrypto.DEFAULT_PREKEY_GRACE;
     private int deviceId = 1;
     private Duration typingTimeout = Duration.ofSeconds(6);
     private Duration reconnectBase = Duration.ofSeconds(1);
@@ -364,9 +366,24 @@ public final class CipherTalkClient implements AutoCloseable {
       return this;
     }
 
-    /** The handshake suite for new sessions (default {@link KeyExchange#X3DH}). */
+    /**
+     * The handshake suite for new sessions this device starts (default {@link KeyExchange#PQXDH};
+     * X3DH and RSA_OAEP stay selectable, and are accepted from peers unless {@link
+     * #requirePostQuantum} is set).
+     */
     public Builder keyExchange(KeyExchange suite) {
       this.keyExchange = Objects.requireNonNull(suite, "keyExchange");
+      return this;
+    }
+
+    /**
+     * Refuse sessions that peers start with a classical suite (X3DH, RSA_OAEP): their initial
+     * messages fail with {@code io.ciphertalk.crypto.session.SuiteNotAcceptedException}, are
+     * logged and dropped, and nothing changes (default false). Requires {@link
+     * KeyExchange#PQXDH} as this device's own suite.
+     */
+    public Builder requirePostQuantum(boolean require) {
+      this.requirePostQuantum = require;
       return this;
     }
 
@@ -403,6 +420,20 @@ public final class CipherTalkClient implements AutoCloseable {
       return this;
     }
 
+    /**
+     * How long a replaced signed or KEM prekey stays usable for initial messages still in flight
+     * (default 30 days, 1 day to 365 days). Afterwards it is deleted, as libsignal does, so a
+     * later compromise of this device cannot open initial messages sent to it.
+     */
+    public Builder prekeyGracePeriod(Duration d) {
+      positive(d, "prekeyGracePeriod");
+      if (d.compareTo(Duration.ofDays(1)) < 0 || d.compareTo(Duration.ofDays(365)) > 0) {
+        throw new IllegalArgumentException("prekeyGracePeriod must be 1 to 365 days: " + d);
+      }
+      this.prekeyGracePeriod = d;
+      return this;
+    }
+
     /** How many one-time prekeys are published at a time (default 50, 1..500). */
     public Builder prekeyBatch(int n) {
       if (n < 1 || n > 500) {
@@ -433,6 +464,10 @@ public final class CipherTalkClient implements AutoCloseable {
       if (link == null && transports == null) {
         throw new IllegalStateException("serverUri(...) or transport(...) is required");
       }
+      if (requirePostQuantum && keyExchange != KeyExchange.PQXDH) {
+        throw new IllegalStateException(
+            "requirePostQuantum(true) needs keyExchange(PQXDH), not " + keyExchange);
+      }
       Scheduler sch = scheduler;
       SystemScheduler owned = null;
       if (sch == null) {
@@ -447,8 +482,10 @@ public final class CipherTalkClient implements AutoCloseable {
         HandshakeSuite suite = HandshakeSuite.valueOf(keyExchange.name());
         RandomSource r = random;
         Clock c = clock;
+        boolean pqOnly = requirePostQuantum;
+        Duration grace = prekeyGracePeriod;
         crypto = (address, s) -> new SessionCrypto(address, suite, r,
-            new SenderKeyGroups(address, r, c, s.senderKeys()), s);
+            new SenderKeyGroups(address, r, c, s.senderKeys()), s, pqOnly, c, grace);
       }
       return new CipherTalkClient(this, l, crypto, st, sch, owned);
     }

@@ -90,6 +90,41 @@ class ClientKeyManagementTest {
   }
 
   @Test
+  void replacedSignedAndKemPrekeys_areKeptForTheGracePeriod_thenDeleted() throws Exception {
+    io.ciphertalk.core.store.memory.InMemoryLocalStore store =
+        io.ciphertalk.core.store.memory.InMemoryLocalStore.create(clock);
+    CipherTalkClient bob = CipherTalkClient.builder().link(hub.link()).clock(clock)
+        .scheduler(scheduler).store(store).listener(new Recorder("bob")).prekeyBatch(2).build();
+    clients.add(bob);
+    bob.register("bob", "pw");
+    bob.connect();
+    var keys = store.preKeys();
+    List<Integer> first = keys.preKeyIds(io.ciphertalk.core.store.PreKeyType.SIGNED);
+    List<Integer> firstKem = keys.preKeyIds(io.ciphertalk.core.store.PreKeyType.KEM);
+    assertThat(first).hasSize(1);
+    assertThat(firstKem).hasSize(1);
+
+    // Rotations every 7 days: the first keys are replaced on day 7 and still held on day 35
+    // (28 days later), deleted by the rotation on day 42 (35 days after replacement).
+    for (int day = 7; day <= 35; day += 7) {
+      scheduler.advance(Duration.ofDays(7).plusSeconds(1));
+      int expected = Math.min(day / 7 + 1, 6);
+      awaitTrue(() -> keys.preKeyIds(io.ciphertalk.core.store.PreKeyType.SIGNED).size() == expected,
+          "rotation on day " + day);
+    }
+    assertThat(keys.preKeyIds(io.ciphertalk.core.store.PreKeyType.SIGNED)).containsAll(first);
+    assertThat(keys.preKeyIds(io.ciphertalk.core.store.PreKeyType.KEM)).containsAll(firstKem);
+    scheduler.advance(Duration.ofDays(7).plusSeconds(1));
+    awaitTrue(() -> !keys.preKeyIds(io.ciphertalk.core.store.PreKeyType.SIGNED).contains(first.get(0)),
+        "the first signed prekey deleted after its grace");
+    assertThat(keys.preKeyIds(io.ciphertalk.core.store.PreKeyType.KEM)).doesNotContainAnyElementsOf(firstKem);
+    // The keys of days 7 to 35 (the one of day 7 replaced on day 14, 28 days ago) and the current.
+    assertThat(keys.preKeyIds(io.ciphertalk.core.store.PreKeyType.SIGNED)).hasSize(6);
+    assertThatThrownBy(() -> CipherTalkClient.builder().prekeyGracePeriod(Duration.ofHours(1)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void redeliveredMessages_areShownOnce() throws Exception {
     Recorder ra = new Recorder("alice");
     Recorder rb = new Recorder("bob");
@@ -129,6 +164,32 @@ class ClientKeyManagementTest {
     bob.room(room.id()).orElseThrow().send("and back");
     ra.awaitText("and back");
     assertThat(alice.safetyNumber("bob")).isEqualTo(bob.safetyNumber("alice"));
+  }
+
+  @Test
+  void pqRequiringClient_refusesAnX3dhSession_butTalksPqxdh_whichIsTheDefault() throws Exception {
+    Recorder ra = new Recorder("alice");
+    Recorder rb = new Recorder("bob");
+    Recorder rc = new Recorder("carol");
+    CipherTalkClient alice = CipherTalkClient.builder().link(hub.link()).clock(clock)
+        .scheduler(scheduler).listener(ra).prekeyBatch(2).keyExchange(KeyExchange.X3DH).build();
+    CipherTalkClient bob = CipherTalkClient.builder().link(hub.link()).clock(clock)
+        .scheduler(scheduler).listener(rb).prekeyBatch(2).requirePostQuantum(true).build();
+    CipherTalkClient carol = CipherTalkClient.builder().link(hub.link()).clock(clock)
+        .scheduler(scheduler).listener(rc).prekeyBatch(2).build(); // default suite
+    clients.addAll(List.of(alice, bob, carol));
+    for (CipherTalkClient c : List.of(alice, bob, carol)) {
+      c.register(c == alice ? "alice" : c == bob ? "bob" : "carol", "pw");
+      c.connect();
+    }
+    alice.privateRoom("bob").send("classical hello");
+    awaitTrue(() -> bob.engine().stats().undecryptable() == 1, "bob refused the X3DH handshake");
+    assertThat(rb.sawText("classical hello")).isFalse();
+    carol.privateRoom("bob").send("hybrid hello");
+    rb.awaitText("hybrid hello");
+    assertThatThrownBy(() -> CipherTalkClient.builder().link(hub.link())
+        .keyExchange(KeyExchange.X3DH).requirePostQuantum(true).build())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("PQXDH");
   }
 
   @Test

@@ -371,7 +371,14 @@ final class FakeHub {
           }
           m.putIfAbsent(u, Role.MEMBER);
         }
-        RoomInfo r = new RoomInfo("room-" + roomSeq.incrementAndGet(), kind,
+        // Private rooms, as on the real server: one canonical id per pair, created once.
+        String id = kind == RoomKind.PRIVATE && m.size() == 2
+            ? io.ciphertalk.core.model.PrivateRoomId.of(self.userId(), members.iterator().next())
+            : "room-" + roomSeq.incrementAndGet();
+        if (kind == RoomKind.PRIVATE && rooms.containsKey(id)) {
+          return rooms.get(id);
+        }
+        RoomInfo r = new RoomInfo(id, kind,
             kind == RoomKind.PRIVATE ? String.join("+", m.keySet()) : name, m);
         rooms.put(r.id(), r);
         for (String u : m.keySet()) {

@@ -117,6 +117,41 @@ class RestApiTest {
   }
 
   @Test
+  void privateRoomSquat_underAnotherPairsIdOrWithOtherMembers_isRefused() throws Exception {
+    String alice = account(server, "alice");
+    account(server, "judy");
+    String mallory = account(server, "mallory");
+    String canonical = io.ciphertalk.core.model.PrivateRoomId.of("alice", "judy");
+    // Mallory claims the id of alice and judy's private room for a room with herself and alice.
+    Response squat = http(server, "POST", "/api/rooms/", mallory,
+        json("id", canonical, "kind", "private", "members", java.util.List.of("alice")));
+    assertThat(squat.status()).isEqualTo(400);
+    assertThat(squat.body().toString()).contains(io.ciphertalk.core.model.PrivateRoomId.of("mallory", "alice"));
+    // Nor as a group room: the p- prefix is reserved for private rooms.
+    Response asGroup = http(server, "POST", "/api/rooms/", mallory,
+        json("id", canonical, "kind", "group", "members", java.util.List.of("alice", "judy")));
+    assertThat(asGroup.status()).isEqualTo(400);
+
+    // Alice's request yields the genuine room, twice the same one.
+    Response genuine = http(server, "POST", "/api/rooms/", alice,
+        json("kind", "private", "members", java.util.List.of("judy")));
+    assertThat(genuine.status()).isEqualTo(201);
+    assertThat(genuine.body().get("id").asText()).isEqualTo(canonical);
+    assertThat(genuine.body().get("members")).hasSize(2);
+    Response again = http(server, "POST", "/api/rooms/", alice,
+        json("id", canonical, "kind", "private", "members", java.util.List.of("judy")));
+    assertThat(again.body().get("id").asText()).isEqualTo(canonical);
+  }
+
+  @Test
+  void privateRoomIds_areUnambiguous_evenWhenUserIdsContainTheSeparator() {
+    String a = io.ciphertalk.core.model.PrivateRoomId.of("ann-b", "cat");
+    String b = io.ciphertalk.core.model.PrivateRoomId.of("ann", "b-cat");
+    assertThat(a).isNotEqualTo(b).startsWith("p-").matches("p-[0-9a-f]{40}");
+    assertThat(io.ciphertalk.core.model.PrivateRoomId.of("bob", "alice")).isEqualTo("p-alice-bob");
+  }
+
+  @Test
   void rooms_messages_andContacts_workAndEnforceMembership() throws Exception {
     String alice = account(server, "alice");
     String bob = account(server, "bob");

@@ -13,6 +13,7 @@ import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.core.model.MessageStatus;
 import io.ciphertalk.core.model.SendState;
 import io.ciphertalk.core.model.Role;
+import io.ciphertalk.core.model.PrivateRoomId;
 import io.ciphertalk.core.model.RoomKind;
 import io.ciphertalk.crypto.CryptoException;
 import io.ciphertalk.crypto.DeviceAddress;
@@ -102,8 +103,14 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private boolean keysPublished;
   private Scheduler.Cancellable sweepTimer;
   private Instant sweepAt;
-  private final Map<String, Set<DeviceAddress>> senderKeySentTo = new HashMap<>();
-  private final Set<String> needsRotation = new HashSet<>();
+  /**
+   * Per room: the epoch of this device's sender key and the devices it was sent to since this
+   * engine started (after a restart every member gets it again, so a crash between a rotation and
+   * its distribution only costs a resend).
+   */
+  private final Map<String, SentKeys> senderKeySentTo = new HashMap<>();
+
+  private record SentKeys(long epoch, Set<DeviceAddress> to) {}
   /** Whether the envelopes held in the store were retried since this engine started. */
   private boolean heldRetried;
   private final Set<String> untrusted = new HashSet<>();
@@ -345,14 +352,30 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     if (kind == RoomKind.PRIVATE) {
       String other = members.iterator().next();
       for (ServerLink.RoomInfo r : data.rooms()) {
-        if (r.kind() == RoomKind.PRIVATE && r.members().containsKey(other)) {
+        if (isPrivateRoomWith(r, other)) {
           return r;
         }
       }
+      // The server is not trusted to pick the room: a room squatting the pair's id, of another
+      // kind or with other members would deliver what is meant for {@code other} to someone else.
+      ServerLink.RoomInfo r = link.createRoom(kind, name, members);
+      if (!isPrivateRoomWith(r, other)) {
+        LOG.warn("server answered a private room request for {} with room {} ({}, members {})",
+            other, r.id(), r.kind(), r.members().keySet());
+        throw new RequestFailedException("private_room_mismatch", "room " + r.id()
+            + " is not the private room of " + self.userId() + " and " + other);
+      }
+      data.putRoom(r);
+      return r;
     }
     ServerLink.RoomInfo r = link.createRoom(kind, name, members);
     data.putRoom(r);
     return r;
+  }
+
+  private boolean isPrivateRoomWith(ServerLink.RoomInfo r, String other) {
+    return PrivateRoomId.isPrivateRoomOf(r.id(), r.kind(), r.members().keySet(), self.userId(),
+        other);
   }
 
   public void invite(String roomId, String userId) throws CipherTalkException {
@@ -886,12 +909,15 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private void distributeSenderKey(ServerLink.RoomInfo room)
       throws CipherTalkException, CryptoException {
     Set<DeviceAddress> members = memberDevices(room);
-    if (needsRotation.remove(room.id())) {
-      crypto.groups().rotate(room.id(), members);
-      senderKeySentTo.remove(room.id());
+    // Rotates first (and saves) if a device of the current epoch is no longer a member.
+    GroupKeys.Distribution dist = crypto.groups().distribution(room.id(), members);
+    byte[] distribution = dist.message();
+    SentKeys keys = senderKeySentTo.get(room.id());
+    if (keys == null || keys.epoch() != dist.epoch()) {
+      keys = new SentKeys(dist.epoch(), new HashSet<>());
+      senderKeySentTo.put(room.id(), keys);
     }
-    byte[] distribution = crypto.groups().distribution(room.id(), members);
-    Set<DeviceAddress> sent = senderKeySentTo.computeIfAbsent(room.id(), k -> new HashSet<>());
+    Set<DeviceAddress> sent = keys.to();
     List<DeviceAddress> missing = new ArrayList<>();
     for (DeviceAddress d : members) {
       if (!d.equals(self) && !sent.contains(d)) {
@@ -912,11 +938,14 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     sent.addAll(devicesOf(users, true));
   }
 
+  /**
+   * Another member left or was removed. Nothing to remember: the next group send compares the
+   * saved epoch's devices with the room's and rotates (see {@link SenderKeyGroups}).
+   */
   private void memberGone(String roomId, String userId) {
     if (self != null && userId.equals(self.userId())) {
       return;
     }
-    needsRotation.add(roomId);
     senderKeySentTo.remove(roomId);
   }
 
@@ -1188,9 +1217,21 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         }
       }
       case SENDER_KEY -> {
+        byte[] keyMaterial = require(c.keyMaterial(), "keyMaterial");
+        ServerLink.RoomInfo current = room;
+        if (crypto.groups().announcesNewerEpoch(room.id(), keyMaterial)) {
+          // Following a new epoch hands this device's fresh key to the members it knows of:
+          // they must be the server's current members, not a view from before a removal.
+          refreshRooms();
+          current = room(room.id()).orElse(null);
+          if (current == null || !current.members().containsKey(from.userId())) {
+            LOG.info("sender key from {} for {}, which is no longer a member; dropped", from,
+                room.id());
+            return;
+          }
+        }
         try {
-          if (crypto.groups().accept(room.id(), from, require(c.keyMaterial(), "keyMaterial"),
-              memberDevices(room))) {
+          if (crypto.groups().accept(current.id(), from, keyMaterial, memberDevices(current))) {
             senderKeySentTo.remove(room.id()); // moved to a newer epoch: redistribute our new key
           }
         } catch (CipherTalkException e) {

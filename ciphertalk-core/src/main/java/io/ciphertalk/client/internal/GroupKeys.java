@@ -13,17 +13,33 @@ import java.util.Set;
  * and expiry (null = none).
  */
 public interface GroupKeys {
+  /** This device's sender key for a room: the epoch it belongs to and its distribution message. */
+  record Distribution(long epoch, byte[] message) {}
+
   /**
-   * This device's current sender-key distribution message for a room: joins the room if needed and
-   * adds member devices not yet known (they receive the current chain state, nothing earlier).
+   * This device's current sender-key distribution message for a room, ready for {@code members}:
+   * joins the room if needed; if any device of the current epoch is missing from {@code members}
+   * (removed, left, unlinked), first moves to the next epoch with fresh keys; then adds member
+   * devices not yet known (they receive the current chain state, nothing earlier). The result is
+   * persisted before it is returned, so the decision to rotate is a function of saved state and
+   * the server's membership and survives any crash.
+   *
+   * @throws io.ciphertalk.crypto.group.EpochOutOfRangeException if a rotation is needed but the
+   *     epoch space is exhausted: the caller must not send
    */
-  byte[] distribution(String roomId, Set<DeviceAddress> members) throws CryptoException;
-
-  /** Starts a new epoch with fresh keys (after a member was removed or left). */
-  void rotate(String roomId, Set<DeviceAddress> members) throws CryptoException;
+  Distribution distribution(String roomId, Set<DeviceAddress> members) throws CryptoException;
 
   /**
-   * Accepts another device's distribution message, delivered over an authenticated session.
+   * Whether accepting {@code distribution} would move this device to a newer epoch (the caller
+   * then refreshes the room's membership first). False for anything unparseable.
+   */
+  boolean announcesNewerEpoch(String roomId, byte[] distribution);
+
+  /**
+   * Accepts another device's distribution message, delivered over an authenticated session from
+   * {@code from}. It must name {@code roomId} and {@code from}, {@code from} must be in {@code
+   * members}, and its epoch within {@link io.ciphertalk.crypto.group.GroupSession#MAX_EPOCH_STEP};
+   * the state changes only if it installs.
    *
    * @return true if this device moved to a newer epoch to follow it, so its own new sender key
    *     must be distributed to every member again

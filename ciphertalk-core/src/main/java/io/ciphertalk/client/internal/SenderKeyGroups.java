@@ -6,7 +6,10 @@ import io.ciphertalk.crypto.CryptoException;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.RandomSource;
 import io.ciphertalk.crypto.SecretBytes;
+import io.ciphertalk.crypto.group.DistributionResult;
+import io.ciphertalk.crypto.group.EpochOutOfRangeException;
 import io.ciphertalk.crypto.group.GroupMessage;
+import io.ciphertalk.crypto.group.InvalidGroupMessageException;
 import io.ciphertalk.crypto.group.GroupSession;
 import io.ciphertalk.crypto.group.SenderKeyDistributionMessage;
 import io.ciphertalk.crypto.group.UnknownSenderException;
@@ -20,12 +23,16 @@ import java.util.Set;
 /**
  * {@link GroupKeys} on the Sender Keys library ({@code io.ciphertalk.crypto.group.GroupSession}).
  *
- * <p>Epochs: the server keeps no epoch counter, so the members agree on one by "max wins": a device
- * joins a room at epoch 0, every remaining device moves to {@code epoch + 1} when it learns of a
- * removal, and a device that sees a distribution message of a later epoch than its own moves to that
- * epoch (fresh keys, redistributed). Devices that observed the same removals therefore agree, and
- * any disagreement heals on the next distribution. A removed device never receives a key of an
- * epoch entered after its removal.
+ * <p>Epochs: the server keeps no epoch counter, so the members agree on one by a bounded "max wins":
+ * a device joins a room at epoch 0; before each send it compares the current epoch's member devices
+ * (saved with the room state) with the room's member devices as the server lists them, and if any
+ * device is gone it moves to {@code epoch + 1} ({@code Math.addExact}, at most {@link
+ * GroupSession#MAX_EPOCH}); a device that receives a distribution message of a later epoch, at most
+ * {@link GroupSession#MAX_EPOCH_STEP} ahead, moves to that epoch (fresh keys, redistributed). No
+ * member can choose an epoch that stops later rotations, and there is no in-memory "rotate later"
+ * flag to lose: the pending rotation is the difference between saved state and the server's
+ * membership, so every crash point between a removal and the next send is safe. A removed device
+ * never receives a key of an epoch entered after its removal.
  *
  * <p>Each room's state is persisted in the {@link SenderKeyStore} under this device's own address.
  * Thread-safe (synchronized).
@@ -76,7 +83,8 @@ public final class SenderKeyGroups implements GroupKeys {
   }
 
   @Override
-  public synchronized byte[] distribution(String roomId, Set<DeviceAddress> members) {
+  public synchronized Distribution distribution(String roomId, Set<DeviceAddress> members)
+      throws CryptoException {
     load(roomId);
     try {
       return distributionLoaded(roomId, members);
@@ -85,53 +93,94 @@ public final class SenderKeyGroups implements GroupKeys {
     }
   }
 
-  private byte[] distributionLoaded(String roomId, Set<DeviceAddress> members) {
+  private Distribution distributionLoaded(String roomId, Set<DeviceAddress> members)
+      throws CryptoException {
     Set<DeviceAddress> m = withSelf(members);
     OptionalLong epoch = session.currentEpoch(roomId);
     if (epoch.isEmpty()) {
-      return session.startEpoch(roomId, 0, m).toByteArray();
+      byte[] d = session.startEpoch(roomId, 0, m).toByteArray();
+      return new Distribution(0, d);
+    }
+    if (!m.containsAll(session.members(roomId))) {
+      // A device of this epoch is gone: nothing more may be sent under keys it holds.
+      byte[] d = session.nextEpoch(roomId, m).toByteArray();
+      return new Distribution(session.currentEpoch(roomId).orElseThrow(), d);
     }
     Set<DeviceAddress> added = new HashSet<>(m);
     added.removeAll(session.members(roomId));
-    if (!added.isEmpty()) {
-      return session.addMembers(roomId, added).toByteArray();
-    }
-    return session.currentDistribution(roomId).toByteArray();
+    byte[] d = added.isEmpty() ? session.currentDistribution(roomId).toByteArray()
+        : session.addMembers(roomId, added).toByteArray();
+    return new Distribution(epoch.getAsLong(), d);
   }
 
   @Override
-  public synchronized void rotate(String roomId, Set<DeviceAddress> members) {
+  public synchronized boolean announcesNewerEpoch(String roomId, byte[] distribution) {
     load(roomId);
-    OptionalLong epoch = session.currentEpoch(roomId);
-    session.startEpoch(roomId, epoch.isEmpty() ? 0 : epoch.getAsLong() + 1, withSelf(members));
-    save(roomId);
+    try {
+      SenderKeyDistributionMessage d = SenderKeyDistributionMessage.parse(distribution);
+      long theirs = d.epoch();
+      d.wipe();
+      OptionalLong mine = session.currentEpoch(roomId);
+      return mine.isEmpty() || theirs > mine.getAsLong();
+    } catch (CryptoException e) {
+      return false;
+    }
   }
 
   @Override
   public synchronized boolean accept(String roomId, DeviceAddress from, byte[] distribution,
       Set<DeviceAddress> members) throws CryptoException {
     load(roomId);
+    SenderKeyDistributionMessage d = SenderKeyDistributionMessage.parse(distribution); // verifies
+    long theirs;
     try {
-      return acceptLoaded(roomId, from, distribution, members);
+      if (!d.roomId().equals(roomId)) {
+        throw new InvalidGroupMessageException("sender key names room " + d.roomId()
+            + " but arrived for room " + roomId);
+      }
+      if (!d.sender().equals(from)) {
+        throw new UnknownSenderException(roomId, d.sender(),
+            "sender key arrived over the session with " + from);
+      }
+      if (!members.contains(from)) {
+        throw new UnknownSenderException(roomId, from, "not a member device of the room");
+      }
+      theirs = d.epoch();
     } finally {
-      save(roomId);
+      d.wipe();
     }
-  }
-
-  private boolean acceptLoaded(String roomId, DeviceAddress from, byte[] distribution,
-      Set<DeviceAddress> members) throws CryptoException {
-    SenderKeyDistributionMessage d = SenderKeyDistributionMessage.parse(distribution);
-    long theirs = d.epoch();
-    d.wipe();
     OptionalLong mine = session.currentEpoch(roomId);
-    boolean moved = false;
-    if (mine.isEmpty() || theirs > mine.getAsLong()) {
-      session.startEpoch(roomId, theirs, withSelf(members));
-      moved = true;
-    } else if (!session.members(roomId).contains(from)) {
-      session.addMembers(roomId, Set.of(from));
+    if (mine.isPresent() && theirs - mine.getAsLong() > GroupSession.MAX_EPOCH_STEP) {
+      throw new EpochOutOfRangeException(roomId, theirs, mine.getAsLong(),
+          "a member may move the room at most " + GroupSession.MAX_EPOCH_STEP + " epochs ahead");
     }
-    session.processDistribution(from, distribution);
+    // Work on the session, then keep the result only if the key installed.
+    SecretBytes before = mine.isPresent() ? session.exportRoom(roomId) : null;
+    boolean moved = false;
+    try {
+      if (mine.isEmpty() || theirs > mine.getAsLong()) {
+        session.startEpoch(roomId, theirs, withSelf(members));
+        moved = true;
+      } else if (!session.members(roomId).contains(from)) {
+        session.addMembers(roomId, Set.of(from));
+      }
+      DistributionResult r = session.processDistribution(from, distribution);
+      if (r == DistributionResult.DEFERRED) {
+        throw new InvalidGroupMessageException("sender key could not be installed");
+      }
+    } catch (CryptoException | RuntimeException e) {
+      if (before != null) {
+        session.importRoom(before);
+      } else {
+        session.leave(roomId);
+      }
+      throw e;
+    } finally {
+      if (before != null) {
+        before.wipe();
+      }
+    }
+    save(roomId);
     return moved;
   }
 

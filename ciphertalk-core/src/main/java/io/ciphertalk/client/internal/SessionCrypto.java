@@ -64,6 +64,9 @@ public final class SessionCrypto implements E2eCrypto {
   private KemPreKey kemPreKey;
   private RsaPreKey rsaPreKey;
   private int nextPreKeyId = 1;
+  private final boolean requirePostQuantum;
+  private final java.time.Clock clock;
+  private final java.time.Duration prekeyGrace;
 
   /**
    * Loads this device's identity, prekeys, trusted peer keys and sessions from {@code store}
@@ -71,6 +74,24 @@ public final class SessionCrypto implements E2eCrypto {
    */
   public SessionCrypto(DeviceAddress self, HandshakeSuite suite, RandomSource random,
       GroupKeys groups, LocalStore store) {
+    this(self, suite, random, groups, store, false, java.time.Clock.systemUTC(),
+        DEFAULT_PREKEY_GRACE);
+  }
+
+  /** How long replaced signed and KEM prekeys stay usable for initial messages in flight. */
+  public static final java.time.Duration DEFAULT_PREKEY_GRACE = java.time.Duration.ofDays(30);
+
+  /**
+   * As above; with {@code requirePostQuantum}, initial messages of any suite but PQXDH are refused
+   * ({@link io.ciphertalk.crypto.session.SuiteNotAcceptedException}); replaced signed and KEM
+   * prekeys are deleted {@code prekeyGrace} after their replacement, by {@code clock}.
+   */
+  public SessionCrypto(DeviceAddress self, HandshakeSuite suite, RandomSource random,
+      GroupKeys groups, LocalStore store, boolean requirePostQuantum, java.time.Clock clock,
+      java.time.Duration prekeyGrace) {
+    this.requirePostQuantum = requirePostQuantum;
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.prekeyGrace = Objects.requireNonNull(prekeyGrace, "prekeyGrace");
     this.self = Objects.requireNonNull(self, "self");
     this.suite = Objects.requireNonNull(suite, "suite");
     this.random = Objects.requireNonNull(random, "random");
@@ -146,6 +167,7 @@ public final class SessionCrypto implements E2eCrypto {
   @Override
   public synchronized ServerLink.KeyUpload keysToPublish(int oneTimeCount) throws CryptoException {
     ensureIdentity();
+    deleteExpiredPreKeys();
     if (signedPreKey == null) {
       newSignedPreKeys();
     }
@@ -196,10 +218,48 @@ public final class SessionCrypto implements E2eCrypto {
   @Override
   public synchronized ServerLink.KeyUpload rotateSignedPrekey() throws CryptoException {
     ensureIdentity();
-    // The previous signed prekeys stay in the prekey source so that initial messages already in
-    // flight still complete; only new bundles name the new ones.
+    // The previous signed prekeys stay in the prekey source for the grace period, so that initial
+    // messages already in flight still complete; only new bundles name the new ones. After it,
+    // they are deleted (as libsignal does): an initial message that names them fails, and a later
+    // compromise of this device cannot decrypt initial messages sent to them.
+    long now = clock.millis();
+    for (PreKeyType t : List.of(PreKeyType.SIGNED, PreKeyType.KEM)) {
+      for (int id : store.preKeys().preKeyIds(t)) {
+        if (store.preKeys().loadPreKey(PreKeyType.RETIRED, id).isEmpty()) {
+          store.preKeys().storePreKey(PreKeyType.RETIRED, id,
+              SecretBytes.wrap(java.nio.ByteBuffer.allocate(8).putLong(now).array()));
+        }
+      }
+    }
     newSignedPreKeys();
+    deleteExpiredPreKeys();
     return new ServerLink.KeyUpload(baseBundle(), List.of());
+  }
+
+  /** Deletes replaced signed and KEM prekeys whose grace period has passed. */
+  public synchronized int deleteExpiredPreKeys() {
+    long now = clock.millis();
+    int deleted = 0;
+    for (int id : store.preKeys().preKeyIds(PreKeyType.RETIRED)) {
+      Optional<SecretBytes> at = store.preKeys().loadPreKey(PreKeyType.RETIRED, id);
+      long retired = at.map(b -> java.nio.ByteBuffer.wrap(b.toByteArray()).getLong()).orElse(0L);
+      at.ifPresent(SecretBytes::wipe);
+      if (now - retired < prekeyGrace.toMillis()) {
+        continue;
+      }
+      boolean current = (signedPreKey != null && signedPreKey.id() == id)
+          || (kemPreKey != null && kemPreKey.id() == id);
+      if (!current) {
+        store.preKeys().removePreKey(PreKeyType.SIGNED, id);
+        store.preKeys().removePreKey(PreKeyType.KEM, id);
+        deleted++;
+      }
+      store.preKeys().removePreKey(PreKeyType.RETIRED, id);
+    }
+    if (deleted > 0) {
+      LOG.info("deleted {} replaced signed/KEM prekeys after their {} grace", deleted, prekeyGrace);
+    }
+    return deleted;
   }
 
   @Override
@@ -369,7 +429,7 @@ public final class SessionCrypto implements E2eCrypto {
     Session.Established est;
     try {
       est = Session.respond().identity(identity).preKeys(preKeys).trust(trust)
-          .remoteAddress(peer).random(random).accept(im);
+          .remoteAddress(peer).random(random).requirePostQuantum(requirePostQuantum).accept(im);
     } catch (UntrustedIdentityException e) {
       throw changed(e);
     }

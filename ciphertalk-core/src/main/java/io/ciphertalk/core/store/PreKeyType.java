@@ -9,5 +9,10 @@ public enum PreKeyType {
   /** The signed ML-KEM-768 prekey (PQXDH). */
   KEM,
   /** The signed RSA prekey (RSA-OAEP suite). */
-  RSA
+  RSA,
+  /**
+   * Not a key: when the signed and KEM prekeys with this id were replaced, as 8 bytes of Unix
+   * epoch milliseconds. Replaced prekeys are deleted once their grace period has passed.
+   */
+  RETIRED
 }

@@ -29,16 +29,20 @@ import java.util.TreeSet;
  *
  * <p>Per (room, sender device, epoch) there is one sender key: an HMAC-SHA256 symmetric chain that
  * yields a fresh AES-256-GCM key and nonce per message (RFC 2104, RFC 5869, NIST SP 800-38D) and an
- * Ed25519 signing key (RFC 8032). {@link #encrypt} encrypts a message once for the whole room and
+ * Ed25519 signing key (RFC 8032). Each message (format v2) also carries a fresh random 96-bit nonce
+ * that salts its key derivation, so even a rolled-back state never repeats a (key, nonce) pair.
+ * {@link #encrypt} encrypts a message once for the whole room and
  * signs it, so the sender's cost does not depend on the room's size; {@link #decrypt} checks the
  * signature before it decrypts. Sender keys travel as {@link SenderKeyDistributionMessage}s inside
  * the pairwise 1:1 sessions.
  *
  * <p><b>Membership and epochs.</b> The caller tells the session what the room's membership is, from
- * the room's authoritative membership log: {@link #startEpoch} when this device joins or when a
- * member is removed or leaves (every remaining member then calls it with the same, larger epoch
- * number and the remaining members, and sends the returned distribution message to each other
- * member device); {@link #addMembers} when devices are added (no new epoch: the newcomers get the
+ * the room's authoritative membership log: {@link #startEpoch} when this device joins, {@link
+ * #nextEpoch} when a member is removed or leaves (the next epoch, with the remaining members; send
+ * the returned distribution message to each other member device), {@link #startEpoch} with a
+ * member's announced epoch to follow it; a member can move the room at most {@link #MAX_EPOCH_STEP}
+ * ahead at once and never past {@link #MAX_EPOCH}, so no member can choose an epoch that makes a
+ * later rotation impossible; {@link #addMembers} when devices are added (no new epoch: the newcomers get the
  * current chain states and so cannot read earlier messages). A new epoch uses freshly generated
  * keys that are sent only to its members, so a removed device cannot read it whatever it saved.
  *
@@ -54,7 +58,8 @@ import java.util.TreeSet;
  *
  * <p><b>Persistence.</b> {@link #exportRoom} / {@link #importRoom} give a versioned byte format per
  * room. Persist a room's state after {@link #encrypt} and before sending the message: restoring an
- * older state would reuse message keys.
+ * older state repeats chain steps (receivers reject those messages as duplicates), though never a
+ * (key, nonce) pair, since every message draws a fresh nonce that salts its key.
  *
  * <p>Thread-safe (one lock per session). Arguments must not be null unless stated. Room ids are 1
  * to 128 printable ASCII characters without spaces.
@@ -72,6 +77,17 @@ public final class GroupSession {
   public static final int MAX_DEFERRED_DISTRIBUTIONS = 1_000;
   /** Most rooms held only for deferred distribution messages before this device joined them. */
   public static final int MAX_UNJOINED_ROOMS = 64;
+  /**
+   * Largest epoch: 2^53 - 1, exact in every JSON/JavaScript number. Larger epochs are malformed;
+   * a room at this epoch cannot rotate ({@link EpochOutOfRangeException}).
+   */
+  public static final long MAX_EPOCH = (1L << 53) - 1;
+  /**
+   * Furthest a distribution message may move a joined room's epoch ahead in one go. A member who
+   * announces epochs can push the room forward by at most this much per announcement (each needs
+   * every member to rotate), so reaching {@link #MAX_EPOCH} would take 2^43 rounds.
+   */
+  public static final long MAX_EPOCH_STEP = 1_024;
   /** Default time the previous epoch stays decryptable after a rotation. */
   public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofMinutes(5);
   /** Default number of previous-epoch messages accepted per sender after a rotation. */
@@ -109,14 +125,15 @@ public final class GroupSession {
    * returns this device's distribution message, to be sent over the pairwise session to every other
    * device in {@code members}.
    *
-   * @throws IllegalArgumentException if the room id, epoch or member set is invalid, or {@code
-   *     epoch} is not larger than the room's current epoch
+   * @throws IllegalArgumentException if the room id, epoch or member set is invalid, {@code epoch}
+   *     is beyond {@link #MAX_EPOCH}, or, for a joined room, not larger than its current epoch or
+   *     more than {@link #MAX_EPOCH_STEP} ahead of it
    */
   public synchronized SenderKeyDistributionMessage startEpoch(
       String roomId, long epoch, Set<DeviceAddress> members) {
     checkRoomId(roomId);
-    if (epoch < 0) {
-      throw new IllegalArgumentException("epoch must not be negative: " + epoch);
+    if (epoch < 0 || epoch > MAX_EPOCH) {
+      throw new IllegalArgumentException("epoch must be 0 to " + MAX_EPOCH + ": " + epoch);
     }
     Set<DeviceAddress> m = checkMembers(members);
     if (!m.contains(local)) {
@@ -127,6 +144,10 @@ public final class GroupSession {
       throw new IllegalArgumentException(
           "epoch must grow: room " + roomId + " is at " + room.epoch() + ", got " + epoch);
     }
+    if (room != null && room.joined() && epoch - room.epoch() > MAX_EPOCH_STEP) {
+      throw new IllegalArgumentException("epoch " + epoch + " is more than " + MAX_EPOCH_STEP
+          + " ahead of room " + roomId + "'s " + room.epoch());
+    }
     if (room == null) {
       room = new RoomState(local, roomId);
       rooms.put(roomId, room);
@@ -134,6 +155,31 @@ public final class GroupSession {
     room.enterEpoch(epoch, m, OwnSenderKey.generate(random), clock.millis(), graceMessages);
     applyDeferred(room);
     return distribution(room);
+  }
+
+  /**
+   * Moves a joined room to the next epoch ({@code Math.addExact(current, 1)}) with exactly {@code
+   * members}, as {@link #startEpoch} does: after a member device was removed or left.
+   *
+   * @throws EpochOutOfRangeException if the room is at {@link #MAX_EPOCH}; the room is unchanged,
+   *     so the caller must not send (its old epoch is readable by the removed device)
+   * @throws IllegalStateException if this device has not joined the room
+   * @throws IllegalArgumentException if the member set is invalid
+   */
+  public synchronized SenderKeyDistributionMessage nextEpoch(
+      String roomId, Set<DeviceAddress> members) throws EpochOutOfRangeException {
+    RoomState room = joinedRoom(roomId);
+    long next;
+    try {
+      next = Math.addExact(room.epoch(), 1);
+    } catch (ArithmeticException e) {
+      next = Long.MAX_VALUE; // unreachable while epochs are <= MAX_EPOCH; refused below
+    }
+    if (room.epoch() >= MAX_EPOCH || next > MAX_EPOCH) {
+      throw new EpochOutOfRangeException(roomId, room.epoch(), room.epoch(),
+          "the epoch space is exhausted; the room cannot rotate");
+    }
+    return startEpoch(roomId, next, members);
   }
 
   /**
@@ -177,6 +223,8 @@ public final class GroupSession {
    * @throws InvalidSignatureException if altered (its self-signature does not verify)
    * @throws UnknownSenderException if it names a sender other than {@code from}
    * @throws EpochExpiredException if its epoch is older than the room's current epoch
+   * @throws EpochOutOfRangeException if its epoch is more than {@link #MAX_EPOCH_STEP} ahead of
+   *     the room's current epoch
    * @throws IllegalArgumentException if {@code from} is this device
    */
   public synchronized DistributionResult processDistribution(DeviceAddress from, byte[] distribution)
@@ -201,6 +249,10 @@ public final class GroupSession {
       if (!room.joined()) {
         room.defer(from, d.epoch(), distribution, MAX_DEFERRED_DISTRIBUTIONS);
         return DistributionResult.DEFERRED;
+      }
+      if (d.epoch() - room.epoch() > MAX_EPOCH_STEP) {
+        throw new EpochOutOfRangeException(d.roomId(), d.epoch(), room.epoch(),
+            "a distribution message may move the room at most " + MAX_EPOCH_STEP + " epochs ahead");
       }
       if (d.epoch() < room.epoch()) {
         throw new EpochExpiredException(d.roomId(), d.epoch(), room.epoch(),
@@ -291,24 +343,42 @@ public final class GroupSession {
     }
     RoomState room = joinedRoom(roomId);
     OwnSenderKey own = room.own();
+    // Fresh per message, so a rolled-back chain state still never repeats a (key, nonce) pair.
+    byte[] nonce = random.bytes(GroupMessage.NONCE_LENGTH);
     byte[] header = GroupMessage.header(roomId, room.epoch(), local, own.chainId(), own.iteration(),
-        messageId.clone(), expiresAtEpochMillis);
+        messageId.clone(), expiresAtEpochMillis, nonce);
     byte[] seed = own.currentSeed();
-    byte[] keyAndNonce = ChainKdf.keyAndNonce(seed);
+    SecretBytes key = SecretBytes.wrap(ChainKdf.keyV2(seed, nonce));
     try {
-      byte[] ciphertext = AesGcm.create(SecretBytes.copyOf(Arrays.copyOf(keyAndNonce, ChainKdf.KEY_LENGTH)))
-          .seal(nonceOf(keyAndNonce), plaintext, header);
+      byte[] ciphertext = AesGcm.create(key).seal(nonce, plaintext, header);
       GroupMessage message = GroupMessage.assemble(header, ciphertext, own.signingKey());
       own.advance();
       return message;
     } finally {
       Arrays.fill(seed, (byte) 0);
-      Arrays.fill(keyAndNonce, (byte) 0);
+      key.wipe();
     }
   }
 
-  private static byte[] nonceOf(byte[] keyAndNonce) {
-    return Arrays.copyOfRange(keyAndNonce, ChainKdf.KEY_LENGTH, ChainKdf.KEY_LENGTH + ChainKdf.NONCE_LENGTH);
+  /** Opens a message with the key its version derives from {@code seed}. */
+  private static byte[] open(GroupMessage message, byte[] seed) throws CryptoException {
+    byte[] key;
+    byte[] nonce;
+    if (message.version() == GroupMessage.VERSION) {
+      nonce = message.nonce().orElseThrow();
+      key = ChainKdf.keyV2(seed, nonce);
+    } else {
+      byte[] keyAndNonce = ChainKdf.keyAndNonce(seed);
+      key = Arrays.copyOf(keyAndNonce, ChainKdf.KEY_LENGTH);
+      nonce = Arrays.copyOfRange(keyAndNonce, ChainKdf.KEY_LENGTH, ChainKdf.KEY_LENGTH + ChainKdf.NONCE_LENGTH);
+      Arrays.fill(keyAndNonce, (byte) 0);
+    }
+    SecretBytes k = SecretBytes.wrap(key);
+    try {
+      return AesGcm.create(k).open(nonce, message.ciphertext(), message.associatedData());
+    } finally {
+      k.wipe();
+    }
   }
 
   /**
@@ -380,16 +450,12 @@ public final class GroupSession {
     if (step == null) {
       throw new DuplicateGroupMessageException(roomId, sender, message.messageId());
     }
-    byte[] keyAndNonce = ChainKdf.keyAndNonce(step.seed());
     byte[] plaintext;
     try {
-      plaintext = AesGcm.create(SecretBytes.copyOf(Arrays.copyOf(keyAndNonce, ChainKdf.KEY_LENGTH)))
-          .open(nonceOf(keyAndNonce), message.ciphertext(), message.associatedData());
+      plaintext = open(message, step.seed());
     } catch (CryptoException e) {
       step.wipe();
       throw e;
-    } finally {
-      Arrays.fill(keyAndNonce, (byte) 0);
     }
     boolean grew = step.newSkippedCount() > 0;
     chain.commit(step, MAX_SKIP);

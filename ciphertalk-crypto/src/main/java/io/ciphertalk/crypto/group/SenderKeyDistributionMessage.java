@@ -111,7 +111,7 @@ public final class SenderKeyDistributionMessage {
     }
     String roomId = r.roomId();
     long epoch = r.u64();
-    if (epoch < 0) {
+    if (epoch < 0 || epoch > GroupSession.MAX_EPOCH) {
       throw new InvalidGroupMessageException("distribution epoch out of range");
     }
     DeviceAddress sender = r.address();

@@ -270,11 +270,14 @@ public final class Session {
     System.arraycopy(recvAdPrefix, 0, ad, 0, AD_PREFIX);
     System.arraycopy(bytes, 0, ad, AD_PREFIX, headerLength);
     byte[] ciphertext = Arrays.copyOfRange(bytes, headerLength, bytes.length);
+    // The key object must not wipe the plan's array: the plan owns it. Its copy is wiped here.
+    SecretBytes key = SecretBytes.copyOf(messageKey);
     try {
-      // The key object must not wipe the plan's array: the plan owns it.
-      return AesGcm.create(SecretBytes.copyOf(messageKey)).open(body.nonce, ciphertext, ad);
+      return AesGcm.create(key).open(body.nonce, ciphertext, ad);
     } catch (AuthenticationFailedException e) {
       throw new InvalidMessageException("message failed authentication", e);
+    } finally {
+      key.wipe();
     }
   }
 
@@ -349,7 +352,7 @@ public final class Session {
     }
     byte[] dh;
     try {
-      dh = sendRatchet.agree(X25519.PublicKey.of(h.ratchetKey)).toByteArray();
+      dh = dh(sendRatchet, X25519.PublicKey.of(h.ratchetKey));
     } catch (InvalidKeyMaterialException e) {
       p.messageKey = new byte[0];
       p.discard();
@@ -399,7 +402,7 @@ public final class Session {
       }
       recvRatchetPublic = h.ratchetKey.clone();
       X25519.PrivateKey next = X25519.generate(random);
-      byte[] dh = next.agree(X25519.PublicKey.of(h.ratchetKey)).toByteArray();
+      byte[] dh = dh(next, X25519.PublicKey.of(h.ratchetKey));
       byte[] rc = Kdfs.rootStep(p.newRootKey, dh);
       Arrays.fill(dh, (byte) 0);
       Arrays.fill(p.newRootKey, (byte) 0);
@@ -576,9 +579,15 @@ public final class Session {
 
   // ---------------------------------------------------------------- handshakes
 
+  /** The DH output as a plain array the caller wipes; the {@code agree()} result is wiped here. */
   private static byte[] dh(X25519.PrivateKey priv, X25519.PublicKey pub)
       throws InvalidKeyMaterialException {
-    return priv.agree(pub).toByteArray();
+    SecretBytes shared = priv.agree(pub);
+    try {
+      return shared.toByteArray();
+    } finally {
+      shared.wipe();
+    }
   }
 
   /**
@@ -726,8 +735,20 @@ public final class Session {
     private IdentityTrust trust;
     private DeviceAddress remoteAddress;
     private RandomSource random = RandomSource.secure();
+    private boolean requirePostQuantum;
 
     private ResponderBuilder() {}
+
+    /**
+     * Refuse initial messages of any suite but {@link HandshakeSuite#PQXDH} with {@link
+     * SuiteNotAcceptedException} (default false: every suite this device has a prekey for). A
+     * responder that publishes a KEM prekey but still accepts X3DH lets an attacker who can
+     * break X25519 later (a quantum computer) pick the weaker handshake.
+     */
+    public ResponderBuilder requirePostQuantum(boolean require) {
+      this.requirePostQuantum = require;
+      return this;
+    }
 
     /** This device's identity (required). */
     public ResponderBuilder identity(IdentityKeyPair identity) {
@@ -765,6 +786,8 @@ public final class Session {
      * failure nothing changes.
      *
      * @throws UntrustedIdentityException if {@code trust} rejects the sender's identity key
+     * @throws SuiteNotAcceptedException if {@link #requirePostQuantum} is set and the message is
+     *     not PQXDH
      * @throws NoSuchPreKeyException if a named prekey is unknown or already consumed
      * @throws InvalidMessageException if the message is malformed, forged or altered
      * <p>Before calling this for an initial message from a peer you already have a session with,
@@ -778,6 +801,9 @@ public final class Session {
       Objects.requireNonNull(message, "message");
       if (identity == null || preKeys == null || trust == null || remoteAddress == null) {
         throw new IllegalStateException("identity, preKeys, trust and remoteAddress are required");
+      }
+      if (requirePostQuantum && message.suite() != HandshakeSuite.PQXDH) {
+        throw new SuiteNotAcceptedException(message.suite(), "this responder requires PQXDH");
       }
       IdentityKey remote = message.senderIdentity();
       if (!trust.isTrusted(remoteAddress, remote)) {

@@ -254,7 +254,7 @@ class GroupSessionTest {
 
   /** Re-signs {@code body} (everything before the signature) with {@code key}. */
   private static GroupMessage resign(byte[] body, Ed25519.PrivateKey key) throws CryptoException {
-    byte[] sig = key.sign(GroupMessage.signedInput(body, body.length));
+    byte[] sig = key.sign(GroupMessage.signedInput(GroupMessage.SIGNATURE_LABEL_BYTES, body, body.length));
     byte[] all = java.util.Arrays.copyOf(body, body.length + 64);
     System.arraycopy(sig, 0, all, body.length, 64);
     return GroupMessage.parse(all);

@@ -23,7 +23,8 @@ import java.util.HexFormat;
 import java.util.Set;
 
 /**
- * Generates docs/test-vectors/groups.json: fixed inputs (a seeded sender, room, epoch, messages)
+ * Generates docs/test-vectors/groups-v2.json (group message format v2, what the code writes): fixed
+ * inputs (a seeded sender, room, epoch, messages)
  * and the exact bytes CipherTalk produces for them. {@link GroupTestVectorsTest} checks the file
  * byte for byte against this generator and re-derives every value from the spec independently.
  *
@@ -33,11 +34,15 @@ import java.util.Set;
  *   ./mvnw -B -q -pl ciphertalk-crypto test-compile
  *   ./mvnw -B -q -pl ciphertalk-crypto dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
  *   java -cp "ciphertalk-crypto/target/classes:ciphertalk-crypto/target/test-classes:$(cat /tmp/cp.txt)" \
- *       io.ciphertalk.crypto.group.GroupTestVectors docs/test-vectors/groups.json
+ *       io.ciphertalk.crypto.group.GroupTestVectors docs/test-vectors/groups-v2.json
  * </pre>
+ *
+ * <p>docs/test-vectors/groups.json holds the format v1 vectors. The code no longer writes v1, so that
+ * file is frozen; {@link GroupTestVectorsTest} checks that v1 messages still decrypt.
  */
 public final class GroupTestVectors {
-  static final String RELATIVE_PATH = "docs/test-vectors/groups.json";
+  static final String RELATIVE_PATH = "docs/test-vectors/groups-v2.json";
+  static final String V1_RELATIVE_PATH = "docs/test-vectors/groups.json";
   static final byte[] SENDER_SEED = "CipherTalk group test vector sender".getBytes(StandardCharsets.US_ASCII);
   static final byte[] CHAIN_KEY = HexFormat.of().parseHex(
       "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
@@ -55,7 +60,7 @@ public final class GroupTestVectors {
   static String generate() throws CryptoException {
     ObjectMapper json = new ObjectMapper();
     ObjectNode root = json.createObjectNode();
-    root.put("format", "CipherTalk groups (Sender Keys) test vectors v1");
+    root.put("format", "CipherTalk groups (Sender Keys) test vectors v2");
     root.put("spec", "docs/protocol.md, section \"Groups (Sender Keys)\"");
     root.put("generator",
         "ciphertalk-crypto/src/test/java/io/ciphertalk/crypto/group/GroupTestVectors.java");
@@ -68,13 +73,14 @@ public final class GroupTestVectors {
     byte[] ck = CHAIN_KEY.clone();
     for (int i = 0; i < 3; i++) {
       byte[] seed = ChainKdf.messageSeed(ck);
-      byte[] kn = ChainKdf.keyAndNonce(seed);
+      byte[] nonce = new byte[12];
+      Arrays.fill(nonce, (byte) (0x10 + i));
       byte[] next = ChainKdf.nextChainKey(ck);
       ObjectNode s = steps.addObject();
       s.put("iteration", i);
       s.put("messageSeed", HEX.formatHex(seed));
-      s.put("messageKey", HEX.formatHex(Arrays.copyOf(kn, 32)));
-      s.put("nonce", HEX.formatHex(Arrays.copyOfRange(kn, 32, 44)));
+      s.put("nonce", HEX.formatHex(nonce));
+      s.put("messageKey", HEX.formatHex(ChainKdf.keyV2(seed, nonce)));
       s.put("nextChainKey", HEX.formatHex(next));
       ck = next;
     }
@@ -115,6 +121,7 @@ public final class GroupTestVectors {
       n.put("messageId", HEX.formatHex(id));
       n.put("expiresAtEpochMillis", expiry);
       n.put("plaintext", HEX.formatHex(plaintext));
+      n.put("nonce", HEX.formatHex(m.nonce().orElseThrow()));
       n.put("associatedData", HEX.formatHex(m.associatedData()));
       n.put("message", HEX.formatHex(m.toByteArray()));
     }

@@ -23,23 +23,31 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Checks docs/test-vectors/groups.json: byte for byte against the generator, and value by value
- * against a from-the-spec re-implementation (plain JCE HMAC/AES-GCM, hand-written HKDF and
- * encodings) so the documented format, the code and the vectors agree.
+ * Checks docs/test-vectors/groups-v2.json (format v2, written by the code): byte for byte against
+ * the generator, and value by value against a from-the-spec re-implementation (plain JCE
+ * HMAC/AES-GCM, hand-written HKDF and encodings) so the documented format, the code and the vectors
+ * agree. The frozen v1 file docs/test-vectors/groups.json is re-derived from the v1 spec and must
+ * still decrypt with today's code.
  */
 class GroupTestVectorsTest {
   private static final HexFormat HEX = HexFormat.of();
   private static JsonNode vectors;
+  private static JsonNode v1;
   private static String fileText;
 
   @BeforeAll
   static void load() throws Exception {
-    Path p = Path.of(GroupTestVectors.RELATIVE_PATH);
-    if (!Files.exists(p)) {
-      p = Path.of("..").resolve(GroupTestVectors.RELATIVE_PATH);
-    }
-    fileText = Files.readString(p, StandardCharsets.UTF_8);
+    fileText = read(GroupTestVectors.RELATIVE_PATH);
     vectors = new ObjectMapper().readTree(fileText);
+    v1 = new ObjectMapper().readTree(read(GroupTestVectors.V1_RELATIVE_PATH));
+  }
+
+  private static String read(String relative) throws Exception {
+    Path p = Path.of(relative);
+    if (!Files.exists(p)) {
+      p = Path.of("..").resolve(relative);
+    }
+    return Files.readString(p, StandardCharsets.UTF_8);
   }
 
   private static byte[] hex(JsonNode n) {
@@ -57,7 +65,12 @@ class GroupTestVectorsTest {
 
   /** RFC 5869 with a 32-zero-byte salt, for L <= 64. */
   private static byte[] hkdf(byte[] ikm, byte[] info, int length) throws Exception {
-    byte[] prk = hmac(new byte[32], ikm);
+    return hkdf(new byte[32], ikm, info, length);
+  }
+
+  /** RFC 5869, for L <= 64. */
+  private static byte[] hkdf(byte[] salt, byte[] ikm, byte[] info, int length) throws Exception {
+    byte[] prk = hmac(salt, ikm);
     byte[] t1 = hmac(prk, info, new byte[] {1});
     byte[] t2 = hmac(prk, t1, info, new byte[] {2});
     byte[] okm = new byte[64];
@@ -72,8 +85,23 @@ class GroupTestVectorsTest {
   }
 
   @Test
-  void chainSteps_matchTheSpec() throws Exception {
+  void chainSteps_matchTheSpec_v2() throws Exception {
     JsonNode chain = vectors.get("chain");
+    byte[] ck = hex(chain.get("chainKey"));
+    for (JsonNode step : chain.get("steps")) {
+      byte[] seed = hmac(ck, new byte[] {1});
+      byte[] key = hkdf(hex(step.get("nonce")), seed,
+          "CipherTalk group v2 message key".getBytes(StandardCharsets.US_ASCII), 32);
+      assertThat(seed).isEqualTo(hex(step.get("messageSeed")));
+      assertThat(key).isEqualTo(hex(step.get("messageKey")));
+      ck = hmac(ck, new byte[] {2});
+      assertThat(ck).isEqualTo(hex(step.get("nextChainKey")));
+    }
+  }
+
+  @Test
+  void chainSteps_matchTheSpec_v1() throws Exception {
+    JsonNode chain = v1.get("chain");
     byte[] ck = hex(chain.get("chainKey"));
     for (JsonNode step : chain.get("steps")) {
       byte[] seed = hmac(ck, new byte[] {1});
@@ -88,7 +116,11 @@ class GroupTestVectorsTest {
 
   @Test
   void distributionMessages_matchTheSpecLayout_andParse() throws Exception {
-    JsonNode room = vectors.get("room");
+    checkDistributions(vectors.get("room"));
+    checkDistributions(v1.get("room"));
+  }
+
+  private static void checkDistributions(JsonNode room) throws Exception {
     byte[] pub = hex(room.get("signingPublicKey"));
     Ed25519.PrivateKey signer = Ed25519.PrivateKey.fromSeed(SecretBytes.copyOf(hex(room.get("signingSeed"))));
     assertThat(signer.publicKey().toByteArray()).isEqualTo(pub);
@@ -114,8 +146,48 @@ class GroupTestVectorsTest {
   }
 
   @Test
-  void groupMessages_matchTheSpecLayout_andDecryptAtAnotherMember() throws Exception {
+  void groupMessagesV2_matchTheSpecLayout_andDecryptAtAnotherMember() throws Exception {
     JsonNode room = vectors.get("room");
+    Ed25519.PrivateKey signer = Ed25519.PrivateKey.fromSeed(SecretBytes.copyOf(hex(room.get("signingSeed"))));
+    byte[] ck = hex(room.get("initialChainKey"));
+    GroupSession receiver = GroupTestSupport.session(DeviceAddress.of("bob", 1),
+        new GroupTestSupport.FakeClock(GroupTestSupport.START));
+    receiver.startEpoch(room.get("roomId").asText(), room.get("epoch").asLong(), GroupTestVectors.MEMBERS);
+    receiver.processDistribution(DeviceAddress.of("alice", 1), hex(room.get("distributionAtIteration0")));
+
+    for (JsonNode m : room.get("messages")) {
+      byte[] nonce = hex(m.get("nonce"));
+      byte[] header = concat(
+          new byte[] {2, 0x11},
+          roomId(room.get("roomId").asText()),
+          ByteBuffer.allocate(8).putLong(room.get("epoch").asLong()).array(),
+          hex(room.get("senderAddressEncoding")),
+          ByteBuffer.allocate(4).putInt((int) room.get("chainId").asLong()).array(),
+          ByteBuffer.allocate(4).putInt(m.get("iteration").asInt()).array(),
+          hex(m.get("messageId")),
+          ByteBuffer.allocate(8).putLong(m.get("expiresAtEpochMillis").asLong()).array(),
+          nonce);
+      assertThat(header).isEqualTo(hex(m.get("associatedData")));
+      byte[] key = hkdf(nonce, hmac(ck, new byte[] {1}),
+          "CipherTalk group v2 message key".getBytes(StandardCharsets.US_ASCII), 32);
+      Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+      gcm.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce));
+      gcm.updateAAD(header);
+      byte[] ct = gcm.doFinal(hex(m.get("plaintext")));
+      byte[] body = concat(header, ByteBuffer.allocate(4).putInt(ct.length).array(), ct);
+      byte[] sig = signer.sign(concat(
+          "CipherTalk group v2 message signature".getBytes(StandardCharsets.US_ASCII), body));
+      assertThat(concat(body, sig)).isEqualTo(hex(m.get("message")));
+      ck = hmac(ck, new byte[] {2});
+
+      DecryptedGroupMessage d = receiver.decrypt(GroupMessage.parse(hex(m.get("message"))));
+      assertThat(d.plaintext()).isEqualTo(hex(m.get("plaintext")));
+    }
+  }
+
+  @Test
+  void groupMessagesV1_matchTheSpecLayout_andStillDecryptAtAnotherMember() throws Exception {
+    JsonNode room = v1.get("room");
     Ed25519.PrivateKey signer = Ed25519.PrivateKey.fromSeed(SecretBytes.copyOf(hex(room.get("signingSeed"))));
     byte[] ck = hex(room.get("initialChainKey"));
     DeviceAddress bob = DeviceAddress.of("bob", 1);

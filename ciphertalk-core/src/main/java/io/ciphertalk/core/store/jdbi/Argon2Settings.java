@@ -23,8 +23,19 @@ public record Argon2Settings(int memoryKiB, int iterations, int parallelism) {
   }
 
   /**
+   * The default for new passphrase stores: 64 MiB, 3 iterations, 1 lane (RFC 9106, section 4,
+   * second recommended option's memory and passes; one lane because the SDK derives the key on
+   * the caller's thread). A store key guards every secret on the device, so it gets more than a
+   * server's per-login password hash.
+   */
+  public static Argon2Settings recommended() {
+    return new Argon2Settings(64 * 1024, 3, 1);
+  }
+
+  /**
    * The OWASP Password Storage Cheat Sheet's first Argon2id recommendation: 19 MiB, 2 iterations,
-   * 1 lane. The default.
+   * 1 lane (the default before version 1.1; stores created with it still open, because each store
+   * keeps its own parameters).
    */
   public static Argon2Settings owasp() {
     return new Argon2Settings(19 * 1024, 2, 1);

@@ -75,6 +75,12 @@ import org.jdbi.v3.core.JdbiException;
  */
 public final class JdbiLocalStore implements LocalStore {
   private static final byte[] KEY_CHECK = "ciphertalk-store-key-check-v1".getBytes(StandardCharsets.UTF_8);
+  /**
+   * The key check of a store whose trust table is sealed (since 1.1). A store still holding the v1
+   * check has its peer identities in clear; opening it seals them and writes this check, in one
+   * transaction.
+   */
+  private static final byte[] KEY_CHECK_V2 = "ciphertalk-store-key-check-v2".getBytes(StandardCharsets.UTF_8);
   private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getDecoder();
 
@@ -193,7 +199,7 @@ public final class JdbiLocalStore implements LocalStore {
     private DataSource dataSource;
     private SecretBytes key;
     private char[] passphrase;
-    private Argon2Settings argon2 = Argon2Settings.owasp();
+    private Argon2Settings argon2 = Argon2Settings.recommended();
     private InstantSource clock = InstantSource.system();
     private RandomSource random = RandomSource.secure();
 
@@ -234,7 +240,10 @@ public final class JdbiLocalStore implements LocalStore {
       return this;
     }
 
-    /** Argon2id cost for a new passphrase store; default {@link Argon2Settings#owasp()}. */
+    /**
+     * Argon2id cost for a new passphrase store; default {@link Argon2Settings#recommended()}. An
+     * existing store always opens with the parameters saved in it.
+     */
     public Builder argon2(Argon2Settings settings) {
       this.argon2 = Objects.requireNonNull(settings, "settings");
       return this;
@@ -283,16 +292,7 @@ public final class JdbiLocalStore implements LocalStore {
         SecretBytes master = masterKey(jdbi);
         Sealer sealer;
         try {
-          byte[] dataKey =
-              HkdfSha256.instance()
-                  .derive(
-                      master.toByteArray(),
-                      "ciphertalk-store".getBytes(StandardCharsets.UTF_8),
-                      "ciphertalk-store-v1 aes-256-gcm data key".getBytes(StandardCharsets.UTF_8),
-                      32);
-          sealer = new Sealer(AesGcm.create(SecretBytes.wrap(dataKey)), random);
-        } catch (CryptoException e) {
-          throw new StoreException("cannot derive the data key", e);
+          sealer = sealerFor(master, random);
         } finally {
           master.wipe();
         }
@@ -386,7 +386,7 @@ public final class JdbiLocalStore implements LocalStore {
                       .findOne()
                       .orElse(null));
       if (check == null) {
-        String sealed = sealer.seal(KEY_CHECK, "store_meta", "val", "key_check");
+        String sealed = sealer.seal(KEY_CHECK_V2, "store_meta", "val", "key_check");
         jdbi.useHandle(
             h ->
                 h.createUpdate("INSERT INTO store_meta (name, val) VALUES ('key_check', :v)")
@@ -395,9 +395,53 @@ public final class JdbiLocalStore implements LocalStore {
         return;
       }
       byte[] opened = sealer.tryOpen(check, "store_meta", "val", "key_check");
+      if (opened != null && Arrays.equals(opened, KEY_CHECK_V2)) {
+        return;
+      }
       if (opened == null || !Arrays.equals(opened, KEY_CHECK)) {
         throw new InvalidStoreKeyException("wrong store key or passphrase");
       }
+      sealTrustTable(jdbi, sealer);
+    }
+
+    /** Upgrades a store from before 1.1: seals every pinned peer identity, then the v2 check. */
+    private static void sealTrustTable(Jdbi jdbi, Sealer sealer) {
+      jdbi.useTransaction(
+          h -> {
+            List<Map<String, Object>> rows =
+                h.createQuery("SELECT user_id, device_id, identity_key FROM peer_identities").mapToMap().list();
+            for (Map<String, Object> r : rows) {
+              DeviceAddress a = new DeviceAddress((String) r.get("user_id"), ((Number) r.get("device_id")).intValue());
+              String sealed = sealer.seal(B64D.decode((String) r.get("identity_key")), "peer_identities", "identity_key", row(a));
+              h.createUpdate("UPDATE peer_identities SET identity_key = :k WHERE user_id = :u AND device_id = :d")
+                  .bind("k", sealed)
+                  .bind("u", a.userId())
+                  .bind("d", a.deviceId())
+                  .execute();
+            }
+            h.createUpdate("UPDATE store_meta SET val = :v WHERE name = 'key_check'")
+                .bind("v", sealer.seal(KEY_CHECK_V2, "store_meta", "val", "key_check"))
+                .execute();
+          });
+    }
+  }
+
+  /** The sealer of a store whose store key is {@code master} (the key is not wiped here). */
+  static Sealer sealerFor(SecretBytes master, RandomSource random) {
+    byte[] m = master.toByteArray();
+    try {
+      byte[] dataKey =
+          HkdfSha256.instance()
+              .derive(
+                  m,
+                  "ciphertalk-store".getBytes(StandardCharsets.UTF_8),
+                  "ciphertalk-store-v1 aes-256-gcm data key".getBytes(StandardCharsets.UTF_8),
+                  32);
+      return new Sealer(AesGcm.create(SecretBytes.wrap(dataKey)), random);
+    } catch (CryptoException e) {
+      throw new StoreException("cannot derive the data key", e);
+    } finally {
+      Arrays.fill(m, (byte) 0);
     }
   }
 
@@ -475,14 +519,17 @@ public final class JdbiLocalStore implements LocalStore {
                   .bind("d", peer.deviceId())
                   .mapTo(String.class)
                   .findOne()
-                  .map(B64D::decode));
+                  .map(v -> db.sealer.open(v, "peer_identities", "identity_key", row(peer))));
     }
 
     @Override
     public boolean savePeerIdentity(DeviceAddress peer, byte[] identityKey) {
       Objects.requireNonNull(peer, "peer");
       Objects.requireNonNull(identityKey, "identityKey");
-      Map<String, Object> b = Map.of("u", peer.userId(), "d", peer.deviceId(), "k", B64.encodeToString(identityKey));
+      // Sealed with the row in the associated data: a file writer can neither swap a pinned key
+      // nor move one row's key to another device (StoreCorruptedException on read).
+      Map<String, Object> b = Map.of("u", peer.userId(), "d", peer.deviceId(),
+          "k", db.sealer.seal(identityKey, "peer_identities", "identity_key", row(peer)));
       return db.inTransaction(
           h -> {
             Optional<String> old =
@@ -495,7 +542,8 @@ public final class JdbiLocalStore implements LocalStore {
               h.createUpdate("UPDATE peer_identities SET identity_key = :k WHERE user_id = :u AND device_id = :d")
                   .bindMap(b)
                   .execute();
-              return !Arrays.equals(B64D.decode(old.get()), identityKey);
+              return !Arrays.equals(
+                  db.sealer.open(old.get(), "peer_identities", "identity_key", row(peer)), identityKey);
             }
             h.createUpdate("INSERT INTO peer_identities (user_id, device_id, identity_key) VALUES (:u, :d, :k)")
                 .bindMap(b)

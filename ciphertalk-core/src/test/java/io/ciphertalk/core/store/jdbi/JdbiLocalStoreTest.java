@@ -113,6 +113,94 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
   }
 
   @Test
+  void storeCreatedWithTheOldOwaspDefault_stillOpens_andNewStoresUse64MiBAnd3Passes() throws Exception {
+    assertThat(Argon2Settings.recommended()).isEqualTo(new Argon2Settings(64 * 1024, 3, 1));
+    Path old = dir.resolve("old-default");
+    try (JdbiLocalStore s = JdbiLocalStore.builder().file(old).passphrase("pw".toCharArray())
+        .argon2(Argon2Settings.owasp()).open()) {
+      s.sessions().storeSession(BOB1, new byte[] {7});
+    }
+    // Opened by today's builder, whose default cost is higher: the store's own parameters apply.
+    try (JdbiLocalStore s = JdbiLocalStore.builder().file(old).passphrase("pw".toCharArray()).open()) {
+      assertThat(s.sessions().loadSession(BOB1).orElseThrow()).containsExactly(7);
+    }
+    Path fresh = dir.resolve("new-default");
+    try (JdbiLocalStore s = JdbiLocalStore.builder().file(fresh).passphrase("pw".toCharArray()).open()) {
+      s.sessions().storeSession(BOB1, new byte[] {8});
+    }
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+            "jdbc:h2:file:" + fresh.toAbsolutePath(), "ciphertalk", "");
+        java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT * FROM store_meta")) {
+      java.util.Map<String, String> meta = new java.util.HashMap<>();
+      while (rs.next()) {
+        meta.put(rs.getString(1), rs.getString(2));
+      }
+      assertThat(meta).containsEntry("kdf_memory_kib", "65536").containsEntry("kdf_iterations", "3");
+    }
+  }
+
+  private static java.sql.Connection raw(Path file) throws java.sql.SQLException {
+    return java.sql.DriverManager.getConnection("jdbc:h2:file:" + file.toAbsolutePath(), "ciphertalk", "");
+  }
+
+  @Test
+  void pinnedIdentity_swappedOrWrittenInClearInTheFile_isDetected_notTrusted() throws Exception {
+    Path file = dir.resolve("trust");
+    try (JdbiLocalStore s = JdbiLocalStore.builder().file(file).key(SecretBytes.copyOf(key.toByteArray())).open()) {
+      s.identities().savePeerIdentity(BOB1, new byte[] {1, 1});
+      s.identities().savePeerIdentity(BOB2, new byte[] {2, 2});
+    }
+    // A file writer moves Bob2's pinned key onto Bob1's row (a key it controls, say).
+    try (java.sql.Connection c = raw(file)) {
+      c.createStatement().execute("UPDATE peer_identities SET identity_key = (SELECT identity_key"
+          + " FROM peer_identities WHERE device_id = " + BOB2.deviceId() + " AND user_id = '"
+          + BOB2.userId() + "') WHERE user_id = '" + BOB1.userId() + "' AND device_id = " + BOB1.deviceId());
+    }
+    try (JdbiLocalStore s = JdbiLocalStore.builder().file(file).key(SecretBytes.copyOf(key.toByteArray())).open()) {
+      assertThatThrownBy(() -> s.identities().peerIdentity(BOB1)).isInstanceOf(StoreCorruptedException.class);
+      assertThat(s.identities().peerIdentity(BOB2).orElseThrow()).containsExactly(2, 2);
+    }
+    // Or writes a key of its own in clear.
+    try (java.sql.Connection c = raw(file)) {
+      c.createStatement().execute("UPDATE peer_identities SET identity_key = 'AwM'");
+    }
+    try (JdbiLocalStore s = JdbiLocalStore.builder().file(file).key(SecretBytes.copyOf(key.toByteArray())).open()) {
+      assertThatThrownBy(() -> s.identities().peerIdentity(BOB2)).isInstanceOf(StoreCorruptedException.class);
+    }
+  }
+
+  @Test
+  void storeFromBeforeTheSealedTrustTable_opens_andSealsItsPinnedIdentities() throws Exception {
+    Path file = dir.resolve("legacy");
+    try (JdbiLocalStore s = JdbiLocalStore.builder().file(file).key(SecretBytes.copyOf(key.toByteArray())).open()) {
+      s.sessions().storeSession(BOB1, new byte[] {9});
+    }
+    // Rewrite it as a 1.0 store wrote it: the v1 key check, identities in clear base64.
+    Sealer sealer = JdbiLocalStore.sealerFor(key, RandomSource.secure());
+    try (java.sql.Connection c = raw(file)) {
+      var st = c.prepareStatement("UPDATE store_meta SET val = ? WHERE name = 'key_check'");
+      st.setString(1, sealer.seal("ciphertalk-store-key-check-v1".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          "store_meta", "val", "key_check"));
+      st.execute();
+      c.createStatement().execute("INSERT INTO peer_identities (user_id, device_id, identity_key) VALUES ('"
+          + BOB1.userId() + "', " + BOB1.deviceId() + ", 'BQY')"); // bytes 5, 6
+    }
+    try (JdbiLocalStore s = JdbiLocalStore.builder().file(file).key(SecretBytes.copyOf(key.toByteArray())).open()) {
+      assertThat(s.identities().peerIdentity(BOB1).orElseThrow()).containsExactly(5, 6);
+      assertThat(s.sessions().loadSession(BOB1).orElseThrow()).containsExactly(9);
+    }
+    try (java.sql.Connection c = raw(file);
+        java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT identity_key FROM peer_identities")) {
+      rs.next();
+      assertThat(rs.getString(1)).isNotEqualTo("BQY"); // sealed now
+    }
+    // Reopened: the v2 check is in place, the sealed value still reads.
+    try (JdbiLocalStore s = JdbiLocalStore.builder().file(file).key(SecretBytes.copyOf(key.toByteArray())).open()) {
+      assertThat(s.identities().peerIdentity(BOB1).orElseThrow()).containsExactly(5, 6);
+    }
+  }
+
+  @Test
   void databaseFile_containsNoPlaintextBodyOrPrivateKeyBytes() throws Exception {
     String marker = "PLAINTEXT-MARKER-7f3a9c";
     byte[] identityPrivate = RandomSource.secure().bytes(32);

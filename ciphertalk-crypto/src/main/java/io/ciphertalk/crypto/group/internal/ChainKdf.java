@@ -14,8 +14,16 @@ import java.nio.charset.StandardCharsets;
  *                                  info = "CipherTalk group v1 message key", L = 44)
  * </pre>
  *
- * The two HMAC constants follow Signal's sender-key chain; the HKDF step is ours and gives each
- * message its own AES-256-GCM key and nonce. Stateless.
+ * Group message version 2 (what {@code encrypt} writes) draws a random 12-byte nonce {@code r} per
+ * message, carries it in the header, and derives the key with it as the salt:
+ *
+ * <pre>
+ *   key_i = HKDF-SHA256(IKM = seed_i, salt = r, info = "CipherTalk group v2 message key", L = 32)
+ *   nonce = r
+ * </pre>
+ *
+ * so a rolled-back chain state never repeats a (key, nonce) pair. Version 1 (above) stays readable.
+ * The two HMAC constants follow Signal's sender-key chain; the HKDF step is ours. Stateless.
  */
 public final class ChainKdf {
   public static final int CHAIN_KEY_LENGTH = 32;
@@ -27,6 +35,8 @@ public final class ChainKdf {
   static final byte[] CHAIN_KEY_CONSTANT = {0x02};
   public static final byte[] MESSAGE_KEY_INFO =
       "CipherTalk group v1 message key".getBytes(StandardCharsets.US_ASCII);
+  public static final byte[] MESSAGE_KEY_INFO_V2 =
+      "CipherTalk group v2 message key".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ZERO_SALT = new byte[32];
 
   private ChainKdf() {}
@@ -39,7 +49,12 @@ public final class ChainKdf {
     return HmacSha256.computeWithKey(chainKey, CHAIN_KEY_CONSTANT);
   }
 
-  /** 44 bytes: the AES-256-GCM key then the 12-byte nonce. */
+  /** Version 2: the AES-256-GCM key for the message whose random nonce is {@code nonce}. */
+  public static byte[] keyV2(byte[] seed, byte[] nonce) {
+    return HkdfSha256.instance().derive(seed, nonce, MESSAGE_KEY_INFO_V2, KEY_LENGTH);
+  }
+
+  /** Version 1: 44 bytes, the AES-256-GCM key then the 12-byte nonce. */
   public static byte[] keyAndNonce(byte[] seed) {
     return HkdfSha256.instance().derive(seed, ZERO_SALT, MESSAGE_KEY_INFO, KEY_LENGTH + NONCE_LENGTH);
   }

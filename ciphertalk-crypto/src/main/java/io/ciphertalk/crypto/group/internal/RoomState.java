@@ -305,7 +305,7 @@ public final class RoomState {
       if (joinedFlag == 1) {
         s.joined = true;
         s.epoch = r.u64();
-        if (s.epoch < 0) {
+        if (s.epoch < 0 || s.epoch > io.ciphertalk.crypto.group.GroupSession.MAX_EPOCH) {
           throw new InvalidGroupMessageException("group state: epoch out of range");
         }
         int n = r.u16();

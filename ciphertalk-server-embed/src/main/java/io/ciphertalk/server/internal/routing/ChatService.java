@@ -10,6 +10,7 @@ import io.ciphertalk.server.internal.store.Messages;
 import io.ciphertalk.server.internal.store.Rooms;
 import java.time.Clock;
 import java.util.ArrayList;
+import io.ciphertalk.core.model.PrivateRoomId;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -90,9 +91,18 @@ public final class ChatService {
       throw new ServiceException("room_full", 409, "too many members for this room");
     }
     String id = roomId;
-    if (id == null || id.isBlank()) {
-      id = k.equals("private") ? privateRoomId(owner, invitees.iterator().next())
-          : "g-" + HexFormat.of().formatHex(random.bytes(12));
+    if (k.equals("private")) {
+      // Only the canonical id: nobody can squat the id of another pair's private room.
+      String canonical = privateRoomId(owner, invitees.iterator().next());
+      if (id != null && !id.isBlank() && !id.equals(canonical)) {
+        throw ServiceException.badRequest("the private room of these users has id " + canonical);
+      }
+      id = canonical;
+    } else if (id == null || id.isBlank()) {
+      id = "g-" + HexFormat.of().formatHex(random.bytes(12));
+    } else if (id.startsWith(PrivateRoomId.PREFIX)) {
+      throw ServiceException.badRequest("room ids starting with '" + PrivateRoomId.PREFIX
+          + "' are reserved for private rooms");
     }
     if (!ROOM_ID.matcher(id).matches()) {
       throw ServiceException.badRequest("room id must match " + ROOM_ID.pattern());
@@ -112,11 +122,17 @@ public final class ChatService {
       }
       router.invalidateRoom(rid);
       if (k.equals("private")) {
-        // Creating the private room of a pair again returns the existing one.
+        // Creating the private room of a pair again returns the existing one, and only that.
         Optional<Rooms.Room> existing = Rooms.find(h, rid);
-        if (existing.isPresent() && existing.get().kind().equals("private")
-            && Rooms.member(h, rid, owner).isPresent()) {
-          return new RoomView(existing.get(), Rooms.members(h, rid));
+        if (existing.isPresent()) {
+          List<Rooms.Member> present = Rooms.members(h, rid);
+          Set<String> users = new java.util.HashSet<>();
+          present.forEach(m -> users.add(m.userId()));
+          if (existing.get().kind().equals("private")
+              && users.equals(Set.of(owner, invitees.iterator().next()))) {
+            return new RoomView(existing.get(), present);
+          }
+          throw new ServiceException("room_exists", 409, "room " + rid + " exists with other members");
         }
       }
       if (!Rooms.create(h, rid, k, title, desc, cap, owner, clock.millis())) {
@@ -131,21 +147,9 @@ public final class ChatService {
     return view;
   }
 
-  /** The id of the private room of two users: readable when short enough, else a hash of both names. */
+  /** The canonical id of the private room of two users ({@link PrivateRoomId}). */
   static String privateRoomId(String a, String b) {
-    String lo = a.compareTo(b) < 0 ? a : b;
-    String hi = lo.equals(a) ? b : a;
-    String id = "p-" + lo + "-" + hi;
-    if (id.length() <= 64) {
-      return id;
-    }
-    try {
-      byte[] h = java.security.MessageDigest.getInstance("SHA-256")
-          .digest((lo + "\0" + hi).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return "p-" + HexFormat.of().formatHex(h, 0, 20);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return PrivateRoomId.of(a, b);
   }
 
   /** The room if {@code user} is a member; {@code not_member} otherwise (also for unknown rooms). */

@@ -81,7 +81,7 @@ class SdkGuideExamplesTest {
             .file(dir.resolve("carol"))        // at rest (default: an in-memory store)
             .passphrase("correct horse".toCharArray())
             .open())
-        .keyExchange(KeyExchange.PQXDH)        // X3DH (default), PQXDH or RSA_OAEP
+        .keyExchange(KeyExchange.PQXDH)        // PQXDH (default), X3DH or RSA_OAEP
         .deviceId(1)                           // a second device of the same user uses 2
         .typingTimeout(Duration.ofSeconds(6))
         .reconnectBackoff(Duration.ofSeconds(1), Duration.ofMinutes(1))
