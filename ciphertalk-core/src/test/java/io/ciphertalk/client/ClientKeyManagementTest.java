@@ -111,6 +111,7 @@ class ClientKeyManagementTest {
       int expected = Math.min(day / 7 + 1, 6);
       awaitTrue(() -> keys.preKeyIds(io.ciphertalk.core.store.PreKeyType.SIGNED).size() == expected,
           "rotation on day " + day);
+      bob.engine().awaitEngine(); // the rotation task has finished and armed the next one
     }
     assertThat(keys.preKeyIds(io.ciphertalk.core.store.PreKeyType.SIGNED)).containsAll(first);
     assertThat(keys.preKeyIds(io.ciphertalk.core.store.PreKeyType.KEM)).containsAll(firstKem);
