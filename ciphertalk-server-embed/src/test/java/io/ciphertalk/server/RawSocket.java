@@ -136,6 +136,34 @@ final class RawSocket implements AutoCloseable {
     }
   }
 
+  /** Reads server frames until a text frame containing {@code marker}; false if the connection ends first. */
+  boolean awaitText(String marker) throws IOException {
+    InputStream in = socket.getInputStream();
+    while (true) {
+      int b0 = in.read();
+      int b1 = in.read();
+      if (b0 < 0 || b1 < 0) {
+        return false;
+      }
+      long len = b1 & 0x7F;
+      if (len == 126) {
+        len = (in.read() << 8) | in.read();
+      } else if (len == 127) {
+        len = 0;
+        for (int i = 0; i < 8; i++) {
+          len = (len << 8) | in.read();
+        }
+      }
+      byte[] payload = in.readNBytes((int) len);
+      if ((b0 & 0x0F) == 8) {
+        return false;
+      }
+      if ((b0 & 0x0F) == 1 && new String(payload, StandardCharsets.UTF_8).contains(marker)) {
+        return true;
+      }
+    }
+  }
+
   /** True once the server has closed the connection (reads to end of stream). */
   boolean closedByServer() throws IOException {
     InputStream in = socket.getInputStream();

@@ -240,6 +240,10 @@ final class InboundGuard {
     if (opcode == 8) {
       return checkClose();
     }
+    if (opcode == 1 && !fin && utf8Need != 0) {
+      // Java-WebSocket validates a first text fragment on its own and logs a split character at ERROR.
+      return violation(CloseCodes.INVALID_PAYLOAD, "first text fragment ends inside a UTF-8 character");
+    }
     if (opcode < 8 && fin) {
       if (utf8Need != 0) {
         return violation(CloseCodes.INVALID_PAYLOAD, "invalid UTF-8 in text message");
