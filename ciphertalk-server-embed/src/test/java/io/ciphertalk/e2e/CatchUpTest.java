@@ -8,6 +8,7 @@ import io.ciphertalk.client.CipherTalkClient;
 import io.ciphertalk.client.ConnectionState;
 import io.ciphertalk.client.Message;
 import io.ciphertalk.client.Room;
+import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.core.model.MessageStatus;
 import io.ciphertalk.core.model.RoomKind;
 import io.ciphertalk.core.store.jdbi.Argon2Settings;
@@ -20,7 +21,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -79,13 +80,16 @@ class CatchUpTest {
     URI ws = URI.create("ws://127.0.0.1:" + server.wsPort() + "/ws");
     URI http = URI.create("http://127.0.0.1:" + server.httpPort() + "/");
 
-    AtomicInteger sent = new AtomicInteger();
+    // Messages the server has committed: SENT, or already past it (a receipt can overtake the
+    // server's answer, and states only move forward).
+    Set<MessageId> sent = ConcurrentHashMap.newKeySet();
     CipherTalkClient alice = CipherTalkClient.builder().serverUri(ws, http)
         .listener(new ChatListener() {
           @Override
           public void onMessageStatus(ChatEvent.MessageStatusChanged e) {
-            if (e.state().status() == MessageStatus.SENT) {
-              sent.incrementAndGet();
+            if (e.state().status() != MessageStatus.QUEUED
+                && e.state().status() != MessageStatus.FAILED) {
+              sent.add(e.messageId());
             }
           }
         }).build();
@@ -127,7 +131,7 @@ class CatchUpTest {
       expected.add(text);
       room.send(text);
     }
-    await(() -> sent.get() == QUEUED + 1, () -> "server stored " + sent.get() + " of "
+    await(() -> sent.size() == QUEUED + 1, () -> "server stored " + sent.size() + " of "
         + (QUEUED + 1));
     if (kind == RoomKind.PRIVATE) {
       assertThat(gauge(server, "ciphertalk_direct_queue_depth")).isEqualTo(QUEUED);

@@ -123,6 +123,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   /** Delivery receipts owed, (room, sender) to message ids; written once per inbound batch. */
   private final Map<Map.Entry<String, String>, List<String>> owedReceipts = new LinkedHashMap<>();
   private boolean inBatch;
+  /** Events of the running inbound batch: published once it committed, dropped if it failed. */
+  private final List<ChatEvent> batchEvents = new ArrayList<>();
 
   /** A group ciphertext on its way through {@link #handleGroup}. */
   private record PendingGroup(DeviceAddress from, MessageId id, byte[] ciphertext,
@@ -141,7 +143,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     });
     this.typing = new TypingTracker(clock, cfg.scheduler(), cfg.typingTtl(), cfg.events()::publish);
     this.inbound = new InboundBatcher(this::runOnEngine, data, this::writeOwedReceipts,
-        this::flush, e -> dropConnectionForRedelivery());
+        this::afterBatch, e -> dropConnectionForRedelivery());
     data.account().ifPresent(a -> initIdentity(a.userId()));
   }
 
@@ -332,7 +334,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private void setState(ConnectionState s) {
     if (state != s) {
       state = s;
-      cfg.events().publish(new ChatEvent.ConnectionStateChanged(s));
+      publish(new ChatEvent.ConnectionStateChanged(s));
     }
   }
 
@@ -661,7 +663,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   /** Records a new send state of one of this device's messages and announces it. */
   private void moveSendState(String roomId, MessageId id, SendState state) {
     if (data.updateSendState(id, state)) {
-      cfg.events().publish(new ChatEvent.MessageStatusChanged(roomId, id, state));
+      publish(new ChatEvent.MessageStatusChanged(roomId, id, state));
     }
   }
 
@@ -958,6 +960,28 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         ack);
   }
 
+  /**
+   * Publishes an event; during an inbound batch only after the batch committed, so an app that
+   * reads the history when it hears of a message finds it there, and never hears of a message
+   * that was then not stored.
+   */
+  private void publish(ChatEvent e) {
+    if (inBatch) {
+      batchEvents.add(e);
+    } else {
+      cfg.events().publish(e);
+    }
+  }
+
+  /** After an inbound batch committed and was acknowledged: its events, then the outbox. */
+  private void afterBatch() {
+    for (ChatEvent e : batchEvents) {
+      cfg.events().publish(e);
+    }
+    batchEvents.clear();
+    flush();
+  }
+
   private void inBatch(Runnable r) {
     inBatch = true;
     try {
@@ -1010,7 +1034,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private void announceNewDevices() {
     for (E2eCrypto.NewDevice d : crypto.takeNewDevices()) {
       LOG.info("new device {} of a known user", d.address());
-      cfg.events().publish(new ChatEvent.IdentityKeyChanged(d.address().userId(),
+      publish(new ChatEvent.IdentityKeyChanged(d.address().userId(),
           d.address().deviceId(), d.safetyNumber(), true));
     }
   }
@@ -1156,7 +1180,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         m.ifPresent(x -> {
           Message edited = x.withEditedText(require(c.body(), "body"));
           data.putMessage(edited);
-          cfg.events().publish(new ChatEvent.MessageEdited(edited));
+          publish(new ChatEvent.MessageEdited(edited));
         });
       }
       case DELETE -> {
@@ -1166,7 +1190,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         m.ifPresent(x -> {
           data.putMessage(x.asDeleted());
           removeUnread(room.id(), Set.of(t));
-          cfg.events().publish(new ChatEvent.MessageDeleted(room.id(), t, from.userId()));
+          publish(new ChatEvent.MessageDeleted(room.id(), t, from.userId()));
         });
       }
       case REACTION -> {
@@ -1176,7 +1200,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         Optional<Message> m = data.message(t).filter(x -> x.roomId().equals(room.id()));
         Optional<Message> updated = m.map(x -> applyReaction(x, from.userId(), emoji, add));
         updated.ifPresent(data::putMessage);
-        cfg.events().publish(new ChatEvent.ReactionChanged(room.id(), t, from.userId(), emoji, add,
+        publish(new ChatEvent.ReactionChanged(room.id(), t, from.userId(), emoji, add,
             updated));
       }
       case TYPING -> {
@@ -1192,7 +1216,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
           Optional<Message> mine = data.message(t)
               .filter(x -> x.senderUserId().equals(self.userId()));
           if (mine.isPresent()) {
-            cfg.events().publish(new ChatEvent.ReceiptReceived(room.id(), t, from.userId(), kind,
+            publish(new ChatEvent.ReceiptReceived(room.id(), t, from.userId(), kind,
                 sentAt));
             if (!own) {
               moveSendState(room.id(), t, SendState.of(kind == ReceiptKind.READ
@@ -1277,7 +1301,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       }
     }
     Optional<Message> target = replyTo.flatMap(data::message);
-    cfg.events().publish(new ChatEvent.MessageReceived(m, target, own));
+    publish(new ChatEvent.MessageReceived(m, target, own));
   }
 
   private void rememberReadAhead(MessageId id) {
@@ -1323,6 +1347,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
    */
   private void dropConnectionForRedelivery() {
     owedReceipts.clear();
+    batchEvents.clear();
     link.disconnect();
     setState(ConnectionState.DISCONNECTED);
     scheduleReconnect();
@@ -1365,7 +1390,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     String user = e.address().userId();
     if (untrusted.add(user)) {
       LOG.info("identity key of {} changed; holding messages until trusted", user);
-      cfg.events().publish(new ChatEvent.IdentityKeyChanged(user, e.address().deviceId(),
+      publish(new ChatEvent.IdentityKeyChanged(user, e.address().deviceId(),
           e.newSafetyNumber(), false));
     }
   }
@@ -1373,7 +1398,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   @Override
   public void onPresence(Presence p) {
     presence.put(p.userId(), p);
-    cfg.events().publish(new ChatEvent.PresenceChanged(p));
+    publish(new ChatEvent.PresenceChanged(p));
   }
 
   @Override
@@ -1399,7 +1424,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       } else if (room.isEmpty() && !me) {
         refreshRooms();
       }
-      cfg.events().publish(new ChatEvent.MembershipChanged(roomId, userId, change, role));
+      publish(new ChatEvent.MembershipChanged(roomId, userId, change, role));
     });
   }
 
@@ -1456,7 +1481,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     data.nextExpiry().ifPresent(this::armSweep); // re-armed before anyone hears of this sweep
     for (Message m : expired) {
       removeUnread(m.roomId(), Set.of(m.id()));
-      cfg.events().publish(new ChatEvent.MessageExpired(m.roomId(), m.id()));
+      publish(new ChatEvent.MessageExpired(m.roomId(), m.id()));
     }
   }
 
@@ -1536,7 +1561,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       closed = true;
       engine.shutdown();
       state = ConnectionState.CLOSED;
-      cfg.events().publish(new ChatEvent.ConnectionStateChanged(ConnectionState.CLOSED));
+      publish(new ChatEvent.ConnectionStateChanged(ConnectionState.CLOSED));
       data.close();
     }
   }
