@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.ciphertalk.server.internal.ServiceException;
 import io.ciphertalk.server.internal.auth.AccountService;
-import io.ciphertalk.server.internal.auth.Totp;
 import io.ciphertalk.server.internal.metrics.Metrics;
 import io.ciphertalk.server.internal.routing.ChatService;
 import io.ciphertalk.server.internal.routing.Router;
@@ -56,6 +55,7 @@ public final class HttpApi implements AutoCloseable {
   private final int maxBody;
   private final int maxCiphertext;
   private final io.ciphertalk.server.internal.Health health;
+  private final AccountEndpoints accountEndpoints;
 
   public HttpApi(
       InetSocketAddress bind, ExecutorService pool, AccountService accounts, ChatService chat, Router router,
@@ -69,10 +69,14 @@ public final class HttpApi implements AutoCloseable {
     this.metrics = metrics;
     this.maxBody = maxBody;
     this.maxCiphertext = maxCiphertext;
+    this.accountEndpoints = new AccountEndpoints(accounts, chat);
+    // Duplicate keys are refused, as on the WebSocket side ("a":1,"a":2 must not mean either).
     this.json = new ObjectMapper(JsonFactory.builder()
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(maxBody)
             .maxNumberLength(32).build())
+        .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .build());
+    json.enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
     this.server = new JettyFront(bind, pool, limits, this::handle);
   }
 
@@ -109,6 +113,8 @@ public final class HttpApi implements AutoCloseable {
           LOG.warn("request {} {} failed", method, path, e.getCause());
           error(ex, new ServiceException("server_error", 500, "internal error"));
         }
+      } catch (java.io.UncheckedIOException e) {
+        throw e.getCause();
       } catch (RuntimeException e) {
         LOG.warn("request {} {} failed", method, path, e);
         error(ex, new ServiceException("server_error", 500, "internal error"));
@@ -136,39 +142,6 @@ public final class HttpApi implements AutoCloseable {
         ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
         ex.sendResponseHeaders(200, body.length);
         ex.getResponseBody().write(body);
-      }
-      case "/api/register" -> {
-        require(method, "POST");
-        JsonNode b = body(ex);
-        String user = accounts.register(text(b, "username", true), chars(b, "password"), false);
-        send(ex, 201, obj().put("username", user));
-      }
-      case "/api/login" -> {
-        require(method, "POST");
-        JsonNode b = body(ex);
-        String address = ex.getRemoteAddress().getAddress().getHostAddress();
-        AccountService.Session s =
-            accounts.login(text(b, "username", true), chars(b, "password"), text(b, "totp", false), address);
-        send(ex, 200, obj().put("token", s.token()).put("username", s.userId()).put("expiresAt", s.expiresAt()));
-      }
-      case "/api/logout" -> {
-        require(method, "POST");
-        String token = bearer(ex);
-        accounts.authenticate(token);
-        accounts.logout(token);
-        send(ex, 200, obj().put("status", "logged_out"));
-      }
-      case "/api/totp/enroll" -> {
-        require(method, "POST");
-        String user = auth(ex);
-        byte[] secret = accounts.beginTotp(user);
-        send(ex, 200, obj().put("secret", Totp.base32(secret)).put("uri", Totp.uri("CipherTalk", user, secret)));
-      }
-      case "/api/totp/confirm" -> {
-        require(method, "POST");
-        String user = auth(ex);
-        accounts.confirmTotp(user, text(body(ex), "code", true));
-        send(ex, 200, obj().put("status", "totp_enabled"));
       }
       case "/api/rooms", "/api/rooms/" -> {
         String user = auth(ex);
@@ -219,6 +192,17 @@ public final class HttpApi implements AutoCloseable {
         send(ex, 201, obj().put("username", contact));
       }
       default -> {
+        if (AccountEndpoints.handles(path)) {
+          AccountEndpoints.Reply r = accountEndpoints.handle(method, path, () -> bearer(ex), () -> {
+            try {
+              return body(ex);
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          }, ex.getRemoteAddress().getAddress().getHostAddress());
+          send(ex, r.status(), r.body());
+          return;
+        }
         var m = MESSAGES.matcher(path);
         if (m.matches()) {
           require(method, "GET");
@@ -354,6 +338,9 @@ public final class HttpApi implements AutoCloseable {
       }
       return n;
     } catch (com.fasterxml.jackson.core.JacksonException e) {
+      if (String.valueOf(e.getOriginalMessage()).startsWith("Duplicate field")) {
+        throw new ServiceException("duplicate_field", 400, "a key appears twice in the JSON body");
+      }
       throw new ServiceException("invalid_json", 400, "malformed JSON body");
     }
   }
@@ -423,7 +410,8 @@ public final class HttpApi implements AutoCloseable {
   private void error(HttpExchange ex, ServiceException e) {
     try {
       if (e.retryAfterMillis() > 0) {
-        ex.getResponseHeaders().set("Retry-After", Long.toString(TimeUnit.MILLISECONDS.toSeconds(e.retryAfterMillis()) + 1));
+        // Rounded up: a client that waits exactly this long is let in (never "retry in 60 s" and refused at 60 s).
+        ex.getResponseHeaders().set("Retry-After", Long.toString((e.retryAfterMillis() + 999) / 1000));
       }
       send(ex, e.httpStatus(), obj().put("error", e.code()).put("message", e.getMessage()));
     } catch (IOException io) {

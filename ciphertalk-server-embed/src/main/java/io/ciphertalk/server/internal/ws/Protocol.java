@@ -24,6 +24,7 @@ import io.ciphertalk.core.wire.WireException;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.server.internal.ServiceException;
 import io.ciphertalk.server.internal.auth.AccountService;
+import io.ciphertalk.server.internal.auth.LiveSessions;
 import io.ciphertalk.server.internal.metrics.Metrics;
 import io.ciphertalk.server.internal.routing.ChatService;
 import io.ciphertalk.server.internal.routing.DeviceSession;
@@ -60,6 +61,7 @@ public final class Protocol implements FrameHandler {
 
   private final WireCodec codec;
   private final AccountService accounts;
+  private final LiveSessions live;
   private final ChatService chat;
   private final Router router;
   private final ExecutorService requests;
@@ -69,9 +71,10 @@ public final class Protocol implements FrameHandler {
   final Set<Connection> unauthenticated = ConcurrentHashMap.newKeySet();
 
   public Protocol(
-      AccountService accounts, ChatService chat, Router router, ExecutorService requests, Metrics metrics,
-      int maxFrameBytes, Clock clock) {
+      AccountService accounts, LiveSessions live, ChatService chat, Router router, ExecutorService requests,
+      Metrics metrics, int maxFrameBytes, Clock clock) {
     this.accounts = accounts;
+    this.live = live;
     this.chat = chat;
     this.router = router;
     this.requests = requests;
@@ -91,6 +94,10 @@ public final class Protocol implements FrameHandler {
   public void onClose(Connection c) {
     c.closed = true;
     unauthenticated.remove(c);
+    Runnable unregister = c.unregisterLive;
+    if (unregister != null) {
+      unregister.run();
+    }
     DeviceSession s = c.session;
     if (s != null) {
       router.detach(s);
@@ -184,7 +191,17 @@ public final class Protocol implements FrameHandler {
       }
       c.session = s;
       unauthenticated.remove(c);
+      // Revocation ends registered connections; checking the token again after registering closes
+      // the window where a logout lands between the first check and the registration.
+      String tokenHash = AccountService.tokenHash(hello.token());
+      c.unregisterLive = live.register(user, tokenHash, reason -> c.channel.close(CloseCodes.AUTH_FAILED, reason));
+      if (!accounts.stillValid(tokenHash)) {
+        send(c, error(id, ErrorCode.AUTH_FAILED, "invalid, expired or revoked token"));
+        c.channel.close(CloseCodes.AUTH_FAILED, "authentication failed");
+        return null;
+      }
       if (c.closed) {
+        c.unregisterLive.run();
         router.detach(s);
         return null;
       }
