@@ -126,7 +126,8 @@ public final class CipherTalkServer implements AutoCloseable {
     PasswordHasher hasher = new PasswordHasher(cfg.argonMemoryKib, cfg.argonIterations, cfg.random);
     accounts = new AccountService(db, cfg.clock, cfg.random, hasher, cfg.accountSettings(), liveSessions, metrics);
     chat = new ChatService(db, writer, router, cfg.clock, cfg.random, cfg.maxRoomMembers, cfg.prekeyLowThreshold);
-    protocol = new Protocol(accounts, liveSessions, chat, router, requestPool, metrics, cfg.maxFrameBytes, cfg.clock);
+    protocol = new Protocol(accounts, liveSessions, new io.ciphertalk.server.internal.routing.BundleFetchGuard(cfg.clock,
+        cfg.bundleFetchesPerMinute, cfg.strangerOneTimePrekeysPerHour), chat, router, requestPool, metrics, cfg.maxFrameBytes, cfg.clock);
     inMemory = new InMemoryChannels(protocol, cfg.maxOutboundBytes, cfg.messagesPerSecond, cfg.messageBurst, metrics);
 
     metrics.gauge("ciphertalk_connections", router::onlineConnections);
@@ -419,6 +420,8 @@ public final class CipherTalkServer implements AutoCloseable {
     private int registrationsPerAddress = 10;
     private Duration registrationWindow = Duration.ofHours(1);
     private boolean inviteOnly;
+    private int bundleFetchesPerMinute = 60;
+    private int strangerOneTimePrekeysPerHour = 20;
     private int argonMemoryKib = PasswordHasher.OWASP_MEMORY_KIB;
     private int argonIterations = PasswordHasher.OWASP_ITERATIONS;
     private int maxRoomMembers = 1000;
@@ -750,6 +753,17 @@ public final class CipherTalkServer implements AutoCloseable {
      */
     public Builder inviteOnly(boolean inviteOnly) {
       this.inviteOnly = inviteOnly;
+      return this;
+    }
+
+    /**
+     * {@code bundle_fetch} limits: fetches per requester per minute (default 60; beyond →
+     * {@code RATE_LIMITED}), and one-time prekeys of one user handed per hour to requesters that
+     * user has not added as a contact (default 20; beyond, bundles come without a one-time prekey).
+     */
+    public Builder bundleFetchLimits(int perRequesterPerMinute, int strangerOneTimePrekeysPerHour) {
+      this.bundleFetchesPerMinute = positive(perRequesterPerMinute, "perRequesterPerMinute");
+      this.strangerOneTimePrekeysPerHour = positive(strangerOneTimePrekeysPerHour, "strangerOneTimePrekeysPerHour");
       return this;
     }
 

@@ -408,6 +408,18 @@ public final class ChatService {
    * get {@code blocked}.
    */
   public List<Bundle> fetchBundles(String requester, String target, Integer deviceId) {
+    return fetchBundles(requester, target, deviceId, null);
+  }
+
+  /**
+   * As {@link #fetchBundles(String, String, Integer)}, with {@code guard}'s limits: the requester's
+   * fetch rate, and one-time prekeys for requesters outside the target's contacts only within the
+   * target's budget (null: no limits).
+   */
+  public List<Bundle> fetchBundles(String requester, String target, Integer deviceId, BundleFetchGuard guard) {
+    if (guard != null && !requester.equals(target)) {
+      guard.admit(requester);
+    }
     List<int[]> low = new ArrayList<>();
     List<Bundle> bundles = write(h -> {
       if (!Accounts.exists(h, target)) {
@@ -416,12 +428,14 @@ public final class ChatService {
       if (!requester.equals(target) && Rooms.isBlocked(h, target, requester)) {
         throw ServiceException.forbidden("blocked", "this user does not accept messages from you");
       }
+      boolean known = guard == null || requester.equals(target) || Rooms.hasContact(h, target, requester);
       List<Bundle> out = new ArrayList<>();
       for (Devices.Device d : Devices.list(h, target)) {
         if ((deviceId != null && d.deviceId() != deviceId) || d.identityKey() == null || d.signedPrekey() == null) {
           continue;
         }
-        Devices.OneTimePrekey otp = Devices.takeOneTimePrekey(h, target, d.deviceId()).orElse(null);
+        Devices.OneTimePrekey otp = known || guard.strangerMayTakeOneTime(target)
+            ? Devices.takeOneTimePrekey(h, target, d.deviceId()).orElse(null) : null;
         int left = Devices.countOneTimePrekeys(h, target, d.deviceId());
         if (left < prekeyLowThreshold) {
           low.add(new int[] {d.deviceId(), left});

@@ -171,7 +171,30 @@ public final class Rooms {
         > 0;
   }
 
-  /** Users who have {@code userId} as an unblocked contact (presence audience). */
+  /** True if {@code owner} lists {@code other} as an unblocked contact. */
+  public static boolean hasContact(Handle h, String owner, String other) {
+    return h.createQuery("SELECT COUNT(*) FROM contacts WHERE owner_id = ? AND contact_id = ? AND blocked = FALSE")
+            .bind(0, owner)
+            .bind(1, other)
+            .mapTo(Long.class)
+            .one()
+        > 0;
+  }
+
+  /**
+   * Mutual contacts of {@code userId}: users who list {@code userId} as an unblocked contact and
+   * whom {@code userId} lists back (presence audience: adding someone alone shows you nothing).
+   */
+  public static List<String> mutualContacts(Handle h, String userId) {
+    return h.createQuery("SELECT c.owner_id FROM contacts c JOIN contacts back ON back.owner_id = c.contact_id"
+            + " AND back.contact_id = c.owner_id AND back.blocked = FALSE"
+            + " WHERE c.contact_id = ? AND c.blocked = FALSE")
+        .bind(0, userId)
+        .mapTo(String.class)
+        .list();
+  }
+
+  /** Users who have {@code userId} as an unblocked contact. */
   public static List<String> contactOf(Handle h, String userId) {
     return h.createQuery("SELECT owner_id FROM contacts WHERE contact_id = ? AND blocked = FALSE")
         .bind(0, userId)

@@ -62,6 +62,7 @@ public final class Protocol implements FrameHandler {
   private final WireCodec codec;
   private final AccountService accounts;
   private final LiveSessions live;
+  private final io.ciphertalk.server.internal.routing.BundleFetchGuard bundleGuard;
   private final ChatService chat;
   private final Router router;
   private final ExecutorService requests;
@@ -71,10 +72,11 @@ public final class Protocol implements FrameHandler {
   final Set<Connection> unauthenticated = ConcurrentHashMap.newKeySet();
 
   public Protocol(
-      AccountService accounts, LiveSessions live, ChatService chat, Router router, ExecutorService requests,
-      Metrics metrics, int maxFrameBytes, Clock clock) {
+      AccountService accounts, LiveSessions live, io.ciphertalk.server.internal.routing.BundleFetchGuard bundleGuard,
+      ChatService chat, Router router, ExecutorService requests, Metrics metrics, int maxFrameBytes, Clock clock) {
     this.accounts = accounts;
     this.live = live;
+    this.bundleGuard = bundleGuard;
     this.chat = chat;
     this.router = router;
     this.requests = requests;
@@ -305,7 +307,7 @@ public final class Protocol implements FrameHandler {
     if (req instanceof Frame.BundleFetch f) {
       async(c, id, () -> {
         List<PreKeyBundle> bundles = new ArrayList<>();
-        for (ChatService.Bundle b : chat.fetchBundles(user, f.user(), f.device())) {
+        for (ChatService.Bundle b : chat.fetchBundles(user, f.user(), f.device(), bundleGuard)) {
           Devices.Device d = b.device();
           OneTimePreKey otp = b.oneTimePrekey() == null ? null
               : new OneTimePreKey((int) b.oneTimePrekey().keyId(), Bytes.of(b.oneTimePrekey().publicKey()));
