@@ -158,9 +158,10 @@ public final class HttpApi implements AutoCloseable {
             }
             b.get("members").forEach(m -> members.add(m.asText()));
           }
+          Integer max = b.hasNonNull("maxMembers")
+              ? Integer.valueOf((int) RestInput.integer(b, "maxMembers", 2, 100_000, 0)) : null;
           ChatService.RoomView v = chat.createRoom(user, text(b, "id", false), text(b, "kind", false),
-              text(b, "name", false), text(b, "description", false), members,
-              b.hasNonNull("maxMembers") ? b.get("maxMembers").asInt() : null);
+              text(b, "name", false), text(b, "description", false), members, max);
           send(ex, 201, room(v));
         } else {
           throw new ServiceException("method_not_allowed", 405, "use GET or POST");
@@ -223,11 +224,13 @@ public final class HttpApi implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw ServiceException.badRequest("messageId must be a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
     }
-    int device = b.path("device").asInt(1);
-    if (device < 1) {
-      throw ServiceException.badRequest("device must be positive");
+    int device = (int) RestInput.integer(b, "device", 1, Integer.MAX_VALUE, 1);
+    // A sender device other than 1 (the device of REST-only, seed-style clients) must be one this
+    // user has connected: otherwise a message would appear to come from a device that does not exist.
+    if (device != 1 && db.withHandle(h -> io.ciphertalk.server.internal.store.Devices.find(h, user, device)).isEmpty()) {
+      throw RestInput.invalid("device", "is not a device of this account (connect it over WebSocket first)");
     }
-    Long expiresAt = b.hasNonNull("expiresAt") ? b.get("expiresAt").asLong() : null;
+    Long expiresAt = b.hasNonNull("expiresAt") ? RestInput.integer(b, "expiresAt", 0, Long.MAX_VALUE, 0) : null;
     String room = text(b, "room", false);
     Router.SendResult r;
     if (b.has("recipients")) {
@@ -236,7 +239,11 @@ public final class HttpApi implements AutoCloseable {
         throw ServiceException.badRequest("recipients must be an array");
       }
       for (JsonNode t : b.get("recipients")) {
-        targets.add(new Router.DirectTarget(text(t, "username", true), t.path("device").asInt(1), bytes(t, "ciphertext")));
+        if (!t.isObject()) {
+          throw RestInput.invalid("recipients", "must hold objects");
+        }
+        targets.add(new Router.DirectTarget(text(t, "username", true),
+            (int) RestInput.integer(t, "device", 1, Integer.MAX_VALUE, 1), bytes(t, "ciphertext")));
       }
       r = router.sendDirect(user, device, messageId, room, "direct", targets, expiresAt).join();
     } else {
@@ -258,7 +265,10 @@ public final class HttpApi implements AutoCloseable {
   private ObjectNode messages(String user, String roomId, Map<String, String> q) {
     long after = parseLong(q.get("after"), -1);
     int limit = (int) Math.min(500, Math.max(1, parseLong(q.get("limit"), 100)));
-    int device = (int) parseLong(q.get("device"), 1);
+    long device = parseLong(q.get("device"), 1);
+    if (device < 1 || device > Integer.MAX_VALUE) {
+      throw RestInput.invalid("device", "must be an integer between 1 and " + Integer.MAX_VALUE);
+    }
     List<Messages.RoomRow> rows = after >= 0 ? chat.history(user, roomId, after, limit) : chat.recent(user, roomId, limit);
     ArrayNode list = json.createArrayNode();
     for (Messages.RoomRow r : rows) {
@@ -270,7 +280,7 @@ public final class HttpApi implements AutoCloseable {
       }
     }
     ArrayNode direct = json.createArrayNode();
-    for (Messages.DirectRow r : chat.pendingDirect(user, device, roomId, limit)) {
+    for (Messages.DirectRow r : chat.pendingDirect(user, (int) device, roomId, limit)) {
       ObjectNode n = direct.addObject().put("messageId", r.messageId()).put("sender", r.senderUser())
           .put("senderDevice", r.senderDevice()).put("sentAt", r.sentAt()).put("kind", r.kind())
           .put("ciphertext", B64.encodeToString(r.payload()));

@@ -104,8 +104,9 @@ public final class ChatService {
       throw ServiceException.badRequest("room ids starting with '" + PrivateRoomId.PREFIX
           + "' are reserved for private rooms");
     }
-    if (!ROOM_ID.matcher(id).matches()) {
-      throw ServiceException.badRequest("room id must match " + ROOM_ID.pattern());
+    if (!ROOM_ID.matcher(id).matches() || id.chars().noneMatch(Character::isLetterOrDigit)) {
+      throw new ServiceException("invalid_field", 400,
+          "room id must match " + ROOM_ID.pattern() + " with at least one letter or digit");
     }
     String rid = id;
     int cap = max;
@@ -293,9 +294,23 @@ public final class ChatService {
     return v.members().stream().map(Rooms.Member::userId).toList();
   }
 
+  /**
+   * Display text shared by the WebSocket and REST paths (room names, descriptions, nicknames): at
+   * most {@code max} characters, no control characters (NUL, line breaks) and no bidirectional
+   * formatting characters (U+202A-U+202E, U+2066-U+2069, U+200E/F, U+061C), which make a name
+   * render as something else.
+   */
   private static String limit(String s, int max, String what) {
     if (s.length() > max) {
-      throw ServiceException.badRequest(what + " longer than " + max + " characters");
+      throw new ServiceException("field_too_large", 400, what + " longer than " + max + " characters");
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isISOControl(c) || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069')
+          || c == '\u200E' || c == '\u200F' || c == '\u061C') {
+        throw new ServiceException("invalid_field", 400,
+            what + " must not contain control or bidirectional formatting characters");
+      }
     }
     return s;
   }

@@ -585,6 +585,8 @@ public final class Protocol implements FrameHandler {
       case "stale_devices" -> ErrorCode.STALE_DEVICES;
       case "rate_limited", "server_busy" -> ErrorCode.RATE_LIMITED;
       case "server_error" -> ErrorCode.INTERNAL;
+      case "field_too_large" -> ErrorCode.FIELD_TOO_LARGE;
+      case "missing_field" -> ErrorCode.MISSING_FIELD;
       default -> ErrorCode.INVALID_FIELD;
     };
   }
