@@ -74,6 +74,46 @@ class PrivacyTest {
   }
 
   @Test
+  void groupWithAStranger_showsNoPresenceAndGetsNoExtraPrekeys_untilTheInviteeAccepts() throws Exception {
+    try (RawClient m = RawClient.login(server, mallory, 1); RawClient b = RawClient.login(server, bob, 1)) {
+      Fixtures.publish(b, 20, 1);
+      String room = Fixtures.createRoom(m, io.ciphertalk.core.model.RoomKind.GROUP, "gotcha", "bob").room().roomId();
+      Frame.RoomsReply pending = (Frame.RoomsReply) b.call(Frame.InviteList::new);
+      assertThat(pending.rooms()).singleElement().satisfies(r -> assertThat(r.roomId()).isEqualTo(room));
+      assertThat(((Frame.PresenceReply) m.call(id -> new Frame.PresenceGet(id, List.of("bob")))).presences())
+          .as("the inviter sees nothing of a pending invitee").isEmpty();
+      assertThat(((Frame.PresenceReply) b.call(id -> new Frame.PresenceGet(id, List.of("mallory")))).presences())
+          .as("nor the other way round").isEmpty();
+      for (int i = 0; i < 10; i++) {
+        fetch(m, "bob"); // the stranger budget
+      }
+      assertThat(fetch(m, "bob").oneTimePreKey()).isNull();
+
+      Frame.RoomReply accepted = (Frame.RoomReply) b.call(id -> new Frame.InviteAccept(id, room));
+      assertThat(accepted.room().roomId()).isEqualTo(room);
+      assertThat(((Frame.RoomsReply) b.call(Frame.InviteList::new)).rooms()).isEmpty();
+      assertThat(((Frame.PresenceReply) m.call(id -> new Frame.PresenceGet(id, List.of("bob")))).presences())
+          .singleElement().satisfies(p -> assertThat(p.user()).isEqualTo("bob"));
+      assertThat(fetch(m, "bob").oneTimePreKey()).as("an accepted co-member is no stranger").isNotNull();
+      Frame again = b.call(id -> new Frame.InviteAccept(id, room));
+      assertThat(((Frame.ErrorReply) again).code()).isEqualTo(ErrorCode.NOT_FOUND);
+    }
+  }
+
+  @Test
+  void declinedInvitation_leavesTheRoom() throws Exception {
+    try (RawClient m = RawClient.login(server, mallory, 1); RawClient b = RawClient.login(server, bob, 1)) {
+      String room = Fixtures.createRoom(m, io.ciphertalk.core.model.RoomKind.GROUP, "spam", "bob").room().roomId();
+      assertThat(b.call(id -> new Frame.InviteDecline(id, room))).isInstanceOf(Frame.Ok.class);
+      Frame get = b.call(id -> new Frame.RoomGet(id, room));
+      assertThat(((Frame.ErrorReply) get).code()).isEqualTo(ErrorCode.FORBIDDEN);
+      assertThat(((Frame.RoomsReply) b.call(Frame.InviteList::new)).rooms()).isEmpty();
+      Frame.RoomReply now = (Frame.RoomReply) m.call(id -> new Frame.RoomGet(id, room));
+      assertThat(now.room().members()).extracting(io.ciphertalk.core.wire.MemberInfo::user).containsExactly("mallory");
+    }
+  }
+
+  @Test
   void addingSomeoneAsAContact_showsNoPresence_untilTheyAddYouBack() throws Exception {
     try (RawClient m = RawClient.login(server, mallory, 1)) {
       assertThat(m.call(id -> new Frame.ContactAdd(id, "bob", null))).isInstanceOf(Frame.Ok.class);

@@ -397,6 +397,16 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
 
   public void leave(String roomId) throws CipherTalkException {
     link.leave(roomId);
+    forget(roomId);
+  }
+
+  /** Declines a pending invitation: the server removes the membership, and the room is forgotten here. */
+  public void declineInvite(String roomId) throws CipherTalkException {
+    link.declineInvite(roomId);
+    forget(roomId);
+  }
+
+  private void forget(String roomId) throws CipherTalkException {
     callOnEngine(() -> {
       data.removeRoom(roomId);
       senderKeySentTo.remove(roomId);

@@ -131,7 +131,9 @@ public final class ChatService {
           present.forEach(m -> users.add(m.userId()));
           if (existing.get().kind().equals("private")
               && users.equals(Set.of(owner, invitees.iterator().next()))) {
-            return new RoomView(existing.get(), present);
+            // Opening the 1:1 chat oneself accepts the other's invitation.
+            Rooms.accept(h, rid, owner);
+            return new RoomView(existing.get(), Rooms.members(h, rid));
           }
           throw new ServiceException("room_exists", 409, "room " + rid + " exists with other members");
         }
@@ -140,7 +142,7 @@ public final class ChatService {
         throw new ServiceException("room_exists", 409, "room already exists");
       }
       for (String u : invitees) {
-        Rooms.addMember(h, rid, u, "member", clock.millis());
+        Rooms.addMember(h, rid, u, "member", clock.millis(), false); // pending until they accept
       }
       return new RoomView(Rooms.find(h, rid).orElseThrow(), Rooms.members(h, rid));
     });
@@ -183,6 +185,41 @@ public final class ChatService {
     return m;
   }
 
+  /** Rooms {@code user} was added to by someone else and has not accepted yet. */
+  public List<RoomView> pendingInvites(String user) {
+    return db.withHandle(h -> {
+      List<RoomView> out = new ArrayList<>();
+      for (Rooms.Room r : Rooms.pendingForUser(h, user)) {
+        out.add(new RoomView(r, Rooms.members(h, r.roomId())));
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Accepts a pending invitation: from now on the room makes {@code user} and its other accepted
+   * members see each other's presence, and counts as a relationship for one-time prekeys.
+   * {@code not_found} if there is no pending invitation to that room.
+   */
+  public RoomView acceptInvite(String user, String roomId) {
+    return write(h -> {
+      if (!Rooms.accept(h, roomId, user)) {
+        throw ServiceException.notFound("no pending invitation to this room");
+      }
+      return new RoomView(Rooms.find(h, roomId).orElseThrow(), Rooms.members(h, roomId));
+    });
+  }
+
+  /** Declines a pending invitation: leaves the room. {@code not_found} if none is pending. */
+  public void declineInvite(String user, String roomId) {
+    boolean pending = db.withHandle(h -> Rooms.pendingForUser(h, user).stream()
+        .anyMatch(r -> r.roomId().equals(roomId)));
+    if (!pending) {
+      throw ServiceException.notFound("no pending invitation to this room");
+    }
+    leave(user, roomId);
+  }
+
   public RoomView invite(String actor, String roomId, String invitee) {
     return invite(actor, roomId, List.of(invitee));
   }
@@ -210,7 +247,7 @@ public final class ChatService {
         if (Rooms.memberCount(h, roomId) >= room.maxMembers()) {
           throw new ServiceException("room_full", 409, "the room is full");
         }
-        Rooms.addMember(h, roomId, invitee, "member", clock.millis());
+        Rooms.addMember(h, roomId, invitee, "member", clock.millis(), false); // pending until they accept
       }
       return new RoomView(Rooms.find(h, roomId).orElseThrow(), Rooms.members(h, roomId));
     });
@@ -443,7 +480,8 @@ public final class ChatService {
       if (!requester.equals(target) && Rooms.isBlocked(h, target, requester)) {
         throw ServiceException.forbidden("blocked", "this user does not accept messages from you");
       }
-      boolean known = guard == null || requester.equals(target) || Rooms.hasContact(h, target, requester);
+      boolean known = guard == null || requester.equals(target) || Rooms.hasContact(h, target, requester)
+          || Rooms.shareAcceptedRoom(h, target, requester);
       List<Bundle> out = new ArrayList<>();
       for (Devices.Device d : Devices.list(h, target)) {
         if ((deviceId != null && d.deviceId() != deviceId) || d.identityKey() == null || d.signedPrekey() == null) {

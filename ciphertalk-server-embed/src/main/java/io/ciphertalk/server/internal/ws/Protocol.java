@@ -358,6 +358,21 @@ public final class Protocol implements FrameHandler {
           info(chat.rename(user, f.room(), f.name(), f.description()))));
       return;
     }
+    if (req instanceof Frame.InviteList) {
+      async(c, id, () -> new Frame.RoomsReply(id, chat.pendingInvites(user).stream().map(Protocol::info).toList()));
+      return;
+    }
+    if (req instanceof Frame.InviteAccept f) {
+      async(c, id, () -> new Frame.RoomReply(id, info(chat.acceptInvite(user, f.room()))));
+      return;
+    }
+    if (req instanceof Frame.InviteDecline f) {
+      async(c, id, () -> {
+        chat.declineInvite(user, f.room());
+        return new Frame.Ok(id);
+      });
+      return;
+    }
     if (req instanceof Frame.ContactAdd f) {
       async(c, id, () -> {
         chat.addContact(user, f.user(), f.nickname());

@@ -36,3 +36,8 @@ CREATE TABLE invites (
   used_by    VARCHAR(32),
   used_at    BIGINT
 );
+
+-- A member added by someone else (room creation, invitation) is pending until they accept: until
+-- then the room does not make them a co-member for presence, nor a known requester for one-time
+-- prekeys. Existing memberships count as accepted.
+ALTER TABLE room_members ADD COLUMN accepted BOOLEAN DEFAULT TRUE NOT NULL;
