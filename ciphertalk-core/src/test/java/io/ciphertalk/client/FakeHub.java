@@ -365,6 +365,16 @@ final class FakeHub {
         throws CipherTalkException {
       synchronized (FakeHub.this) {
         check();
+        if (kind == RoomKind.PRIVATE) {
+          // As the server: the pair's existing private room, now accepted by this side too.
+          for (RoomInfo r : rooms.values()) {
+            if (r.kind() == RoomKind.PRIVATE && r.members().size() == 2 && r.members().containsKey(self.userId())
+                && r.members().keySet().containsAll(members)) {
+              pendingInvites.remove(r.id() + "\n" + self.userId());
+              return r;
+            }
+          }
+        }
         Map<String, Role> m = new LinkedHashMap<>();
         m.put(self.userId(), Role.OWNER);
         for (String u : members) {

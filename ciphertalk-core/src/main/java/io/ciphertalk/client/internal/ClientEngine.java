@@ -353,6 +353,15 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       String other = members.iterator().next();
       for (ServerLink.RoomInfo r : data.rooms()) {
         if (isPrivateRoomWith(r, other)) {
+          if (r.members().get(other) == Role.OWNER) {
+            // The other user opened this room: opening it ourselves accepts their invitation (the
+            // server answers a repeated private-room creation with the existing room and accepts it).
+            try {
+              link.createRoom(kind, name, members);
+            } catch (CipherTalkException e) {
+              LOG.debug("could not accept the private room {} now: {}", r.id(), e.getMessage());
+            }
+          }
           return r;
         }
       }

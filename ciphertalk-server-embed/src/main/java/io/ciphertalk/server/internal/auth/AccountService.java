@@ -128,7 +128,6 @@ public final class AccountService {
     checkPassword(password);
     long wait = registrations.tryAcquire(address == null ? "?" : address);
     if (wait > 0) {
-      metrics.rateLimited();
       throw new ServiceException("rate_limited", 429, "too many registrations from this address; retry later", wait);
     }
     if (settings.inviteOnly() && (invite == null || invite.isBlank() || invite.length() > 64)) {

@@ -73,7 +73,7 @@ public final class Main {
     String command = null;
     String target = null;
     java.time.Duration[] lockout = {java.time.Duration.ofMinutes(1), java.time.Duration.ofHours(1)};
-    int[] login = {5, 20};
+    int[] login = {5, 20, 10};
     List<String> origins = new ArrayList<>();
     List<String> rest = new ArrayList<>(Arrays.asList(args));
     int preAuthMessage = 8 * 1024;
@@ -140,7 +140,7 @@ public final class Main {
           case "--logins-per-address" -> login[1] = parsePort(v, opt);
           case "--login-lockout" -> lockout[0] = duration(v, opt);
           case "--login-lockout-max" -> lockout[1] = duration(v, opt);
-          case "--registrations-per-address" -> b.registrationRateLimit(parsePort(v, opt), java.time.Duration.ofHours(1));
+          case "--registrations-per-address" -> login[2] = parsePort(v, opt);
           default -> throw new IllegalArgumentException("unknown option " + opt);
         }
       }
@@ -151,7 +151,8 @@ public final class Main {
         b.dbCredentials(dbUser, envOr("CIPHERTALK_DB_PASSWORD", ""));
       }
       b.allowedOrigins(origins);
-      b.loginRateLimit(login[0], login[1], java.time.Duration.ofMinutes(5)).loginLockout(lockout[0], lockout[1]);
+      b.loginRateLimit(login[0], login[1], java.time.Duration.ofMinutes(5)).loginLockout(lockout[0], lockout[1])
+          .registrationRateLimit(login[2], java.time.Duration.ofHours(1));
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
       err.println(USAGE);
