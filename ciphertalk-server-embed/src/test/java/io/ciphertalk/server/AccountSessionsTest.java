@@ -77,7 +77,7 @@ class AccountSessionsTest {
     String mine = login("alice", "password-alice");
     try (RawClient a1 = RawClient.login(server, stolen, 1); RawClient a2 = RawClient.login(server, stolenToo, 2);
         RawClient me = RawClient.login(server, mine, 3)) {
-      Response r = http(server, "POST", "/api/sessions/revoke-all", mine, "{}");
+      Response r = http(server, "POST", "/api/sessions/revoke-all", mine, null); // no body: the defaults
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.body().get("revoked").asInt()).isEqualTo(2);
       assertEndedBy4001(a1);

@@ -196,6 +196,11 @@ public final class HttpApi implements AutoCloseable {
         if (AccountEndpoints.handles(path)) {
           AccountEndpoints.Reply r = accountEndpoints.handle(method, path, () -> bearer(ex), () -> {
             try {
+              // An empty body (e.g. revoke-all without options) reads as {}: fields are then "missing".
+              String length = ex.getRequestHeaders().getFirst("Content-Length");
+              if ("0".equals(length) || (length == null && ex.getRequestHeaders().getFirst("Transfer-Encoding") == null)) {
+                return json.createObjectNode();
+              }
               return body(ex);
             } catch (IOException e) {
               throw new java.io.UncheckedIOException(e);
