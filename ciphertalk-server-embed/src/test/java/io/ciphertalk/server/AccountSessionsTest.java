@@ -158,6 +158,26 @@ class AccountSessionsTest {
   }
 
   @Test
+  void adminEndpoints_disableARunningUser_andMakeInvites_butRefuseOrdinaryUsers() throws Exception {
+    String alice = account(server, "alice");
+    server.createAccount("root", "the admin's password".toCharArray(), true);
+    String root = login("root", "the admin's password");
+    Response notAdmin = http(server, "POST", "/api/admin/accounts/root/disable", alice, "{}");
+    assertThat(notAdmin.status()).isEqualTo(403);
+    assertThat(http(server, "POST", "/api/invites", alice, "{}").status()).isEqualTo(403);
+    try (RawClient a = RawClient.login(server, alice, 1)) {
+      assertThat(http(server, "POST", "/api/admin/accounts/alice/disable", root, "{}").status()).isEqualTo(200);
+      assertEndedBy4001(a);
+    }
+    assertThat(http(server, "POST", "/api/admin/accounts/alice/enable", root, "{}").status()).isEqualTo(200);
+    login("alice", "password-alice");
+    Response invite = http(server, "POST", "/api/invites", root, json("ttlHours", 2));
+    assertThat(invite.status()).isEqualTo(201);
+    assertThat(invite.body().get("invite").asText()).startsWith("inv-");
+    assertThat(http(server, "POST", "/api/invites", root, json("ttlHours", 100_000)).status()).isEqualTo(400);
+  }
+
+  @Test
   void deletedAccount_leavesItsRooms_handsOnOwnership_andItsNameCannotBeRegisteredAgain() throws Exception {
     String alice = account(server, "alice");
     String bob = account(server, "bob");
