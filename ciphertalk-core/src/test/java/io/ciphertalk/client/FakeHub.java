@@ -365,16 +365,6 @@ final class FakeHub {
         throws CipherTalkException {
       synchronized (FakeHub.this) {
         check();
-        if (kind == RoomKind.PRIVATE) {
-          // As the server: the pair's existing private room, now accepted by this side too.
-          for (RoomInfo r : rooms.values()) {
-            if (r.kind() == RoomKind.PRIVATE && r.members().size() == 2 && r.members().containsKey(self.userId())
-                && r.members().keySet().containsAll(members)) {
-              pendingInvites.remove(r.id() + "\n" + self.userId());
-              return r;
-            }
-          }
-        }
         Map<String, Role> m = new LinkedHashMap<>();
         m.put(self.userId(), Role.OWNER);
         for (String u : members) {
@@ -388,6 +378,7 @@ final class FakeHub {
             ? io.ciphertalk.core.model.PrivateRoomId.of(self.userId(), members.iterator().next())
             : "room-" + roomSeq.incrementAndGet();
         if (kind == RoomKind.PRIVATE && rooms.containsKey(id)) {
+          pendingInvites.remove(id + "\n" + self.userId()); // opening it oneself accepts it
           return rooms.get(id);
         }
         RoomInfo r = new RoomInfo(id, kind,
