@@ -182,6 +182,46 @@ public final class CipherTalkClient implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Rooms someone else put this user in (a group, or a private room they opened) that this user
+   * has not accepted yet. Such a room works as usual (messages arrive, the user can leave), but
+   * until it is accepted the server shows neither side the other's presence through it, and its
+   * members get this user's one-time prekeys only within the server's budget for strangers.
+   */
+  public List<Room> pendingInvites() throws CipherTalkException {
+    List<Room> out = new ArrayList<>();
+    for (var r : engine.link().pendingInvites()) {
+      out.add(new RoomHandle(engine, r.id()));
+    }
+    return out;
+  }
+
+  /**
+   * Accepts a pending invitation (see {@link #pendingInvites()}).
+   *
+   * @throws RequestFailedException {@code not_found} if no invitation to that room is pending
+   */
+  public void acceptInvite(String roomId) throws CipherTalkException {
+    engine.link().acceptInvite(checkRoom(roomId));
+  }
+
+  /**
+   * Declines a pending invitation: this user leaves the room.
+   *
+   * @throws RequestFailedException {@code not_found} if no invitation to that room is pending
+   */
+  public void declineInvite(String roomId) throws CipherTalkException {
+    engine.declineInvite(checkRoom(roomId));
+  }
+
+  private static String checkRoom(String roomId) {
+    Objects.requireNonNull(roomId, "roomId");
+    if (!roomId.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new IllegalArgumentException("not a room id: " + roomId);
+    }
+    return roomId;
+  }
+
   /** A room by id, if this user is a member. */
   public Optional<Room> room(String roomId) {
     return engine.room(roomId).map(r -> new RoomHandle(engine, r.id()));

@@ -36,6 +36,8 @@ final class FakeHub {
   private final Map<DeviceAddress, Conn> online = new HashMap<>();
   private final Map<DeviceAddress, LinkedHashMap<String, Runnable>> queues = new HashMap<>();
   private final Map<String, ServerLink.RoomInfo> rooms = new LinkedHashMap<>();
+  /** "room\nuser" of memberships added by someone else and not accepted yet. */
+  private final Set<String> pendingInvites = new java.util.HashSet<>();
   private final Set<String> seenSends = new HashSet<>();
   private final Map<String, Instant> lastSeen = new HashMap<>();
   private final Map<String, Set<String>> removedFrom = new HashMap<>();
@@ -376,6 +378,7 @@ final class FakeHub {
             ? io.ciphertalk.core.model.PrivateRoomId.of(self.userId(), members.iterator().next())
             : "room-" + roomSeq.incrementAndGet();
         if (kind == RoomKind.PRIVATE && rooms.containsKey(id)) {
+          pendingInvites.remove(id + "\n" + self.userId()); // opening it oneself accepts it
           return rooms.get(id);
         }
         RoomInfo r = new RoomInfo(id, kind,
@@ -383,6 +386,7 @@ final class FakeHub {
         rooms.put(r.id(), r);
         for (String u : m.keySet()) {
           if (!u.equals(self.userId())) {
+            pendingInvites.add(r.id() + "\n" + u);
             membership(null, r, u, ChatEvent.MembershipChange.JOINED, Optional.of(Role.MEMBER));
           }
         }
@@ -421,6 +425,7 @@ final class FakeHub {
           throw fail("forbidden");
         }
         RoomInfo after = change(roomId, m -> m.putIfAbsent(userId, Role.MEMBER));
+        pendingInvites.add(roomId + "\n" + userId);
         membership(before, after, userId, ChatEvent.MembershipChange.JOINED,
             Optional.of(Role.MEMBER));
       }
@@ -439,6 +444,35 @@ final class FakeHub {
         removedFrom.computeIfAbsent(roomId, k -> new HashSet<>()).add(userId);
         membership(before, after, userId, ChatEvent.MembershipChange.REMOVED, Optional.empty());
       }
+    }
+
+    @Override
+    public List<RoomInfo> pendingInvites() throws CipherTalkException {
+      synchronized (FakeHub.this) {
+        check();
+        return rooms.values().stream().filter(r -> pendingInvites.contains(r.id() + "\n" + self.userId()))
+            .toList();
+      }
+    }
+
+    @Override
+    public void acceptInvite(String roomId) throws CipherTalkException {
+      synchronized (FakeHub.this) {
+        check();
+        if (!pendingInvites.remove(roomId + "\n" + self.userId())) {
+          throw fail("not_found");
+        }
+      }
+    }
+
+    @Override
+    public void declineInvite(String roomId) throws CipherTalkException {
+      synchronized (FakeHub.this) {
+        if (!pendingInvites.remove(roomId + "\n" + self.userId())) {
+          throw fail("not_found");
+        }
+      }
+      leave(roomId);
     }
 
     @Override

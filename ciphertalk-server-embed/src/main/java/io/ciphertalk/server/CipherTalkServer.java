@@ -68,6 +68,8 @@ public final class CipherTalkServer implements AutoCloseable {
   private ScheduledExecutorService scheduler;
   private Router router;
   private AccountService accounts;
+  private final io.ciphertalk.server.internal.auth.LiveSessions liveSessions =
+      new io.ciphertalk.server.internal.auth.LiveSessions();
   private ChatService chat;
   private Protocol protocol;
   private HttpApi http;
@@ -122,10 +124,10 @@ public final class CipherTalkServer implements AutoCloseable {
         cfg.dedupeRetention.toMillis(), cfg.roomHistoryRetention.toMillis(), cfg.maxOutboundBytes / 2,
         cfg.slowConsumerTimeout.toMillis()));
     PasswordHasher hasher = new PasswordHasher(cfg.argonMemoryKib, cfg.argonIterations, cfg.random);
-    accounts = new AccountService(db, cfg.clock, cfg.random, hasher, cfg.tokenTtl, cfg.loginAttemptsPerAccount,
-        cfg.loginAttemptsPerAddress, cfg.loginWindow, metrics);
+    accounts = new AccountService(db, cfg.clock, cfg.random, hasher, cfg.accountSettings(), liveSessions, metrics);
     chat = new ChatService(db, writer, router, cfg.clock, cfg.random, cfg.maxRoomMembers, cfg.prekeyLowThreshold);
-    protocol = new Protocol(accounts, chat, router, requestPool, metrics, cfg.maxFrameBytes, cfg.clock);
+    protocol = new Protocol(accounts, liveSessions, new io.ciphertalk.server.internal.routing.BundleFetchGuard(cfg.clock,
+        cfg.bundleFetchesPerMinute, cfg.strangerOneTimePrekeysPerHour), chat, router, requestPool, metrics, cfg.maxFrameBytes, cfg.clock);
     inMemory = new InMemoryChannels(protocol, cfg.maxOutboundBytes, cfg.messagesPerSecond, cfg.messageBurst, metrics);
 
     metrics.gauge("ciphertalk_connections", router::onlineConnections);
@@ -243,6 +245,64 @@ public final class CipherTalkServer implements AutoCloseable {
     }
   }
 
+  // ---------------------------------------------------------------- account administration
+
+  private <T> T admin(java.util.function.Supplier<T> action) {
+    requireStarted();
+    try {
+      return action.get();
+    } catch (io.ciphertalk.server.internal.ServiceException e) {
+      throw new IllegalArgumentException(e.code() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Disables an account: it cannot log in, its tokens are revoked and its live connections closed.
+   *
+   * @throws IllegalArgumentException {@code not_found} for an unknown user
+   */
+  public void disableAccount(String username) {
+    String user = AccountService.normalizeUsername(Objects.requireNonNull(username, "username"));
+    admin(() -> {
+      accounts.setDisabled(user, true);
+      return null;
+    });
+  }
+
+  /** Enables a disabled account again (its user logs in anew). */
+  public void enableAccount(String username) {
+    String user = AccountService.normalizeUsername(Objects.requireNonNull(username, "username"));
+    admin(() -> {
+      accounts.setDisabled(user, false);
+      return null;
+    });
+  }
+
+  /**
+   * Deletes an account: disables it, leaves its rooms (ownership passes on), deletes its devices,
+   * prekeys, contacts and queued envelopes, and retires the name so nobody can register it again.
+   */
+  public void deleteAccount(String username) {
+    String user = AccountService.normalizeUsername(Objects.requireNonNull(username, "username"));
+    admin(() -> {
+      io.ciphertalk.server.internal.routing.AccountRemoval.delete(accounts, chat, user);
+      return null;
+    });
+  }
+
+  /** Creates a single-use registration invite (for {@link Builder#inviteOnly}); returns the code, shown once. */
+  public String createInvite(Duration ttl) {
+    positiveDuration(ttl, "ttl");
+    return admin(() -> accounts.createInvite("admin", ttl));
+  }
+
+  private static void positiveDuration(Duration d, String what) {
+    Objects.requireNonNull(d, what);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(what + " must be positive: " + d);
+    }
+  }
+
   /** Runs the expiry sweep now and waits for it (normally scheduled; useful with a fake clock). */
   public void sweepExpired() {
     requireStarted();
@@ -350,10 +410,18 @@ public final class CipherTalkServer implements AutoCloseable {
     private Duration authTimeout = Duration.ofSeconds(10);
     private Duration pingInterval = Duration.ofSeconds(30);
     private Duration slowConsumerTimeout = Duration.ofSeconds(30);
-    private Duration tokenTtl = Duration.ofDays(30);
+    private Duration tokenTtl = Duration.ofDays(14);
+    private Duration tokenIdle = Duration.ofDays(7);
     private int loginAttemptsPerAccount = 5;
     private int loginAttemptsPerAddress = 20;
     private Duration loginWindow = Duration.ofMinutes(5);
+    private Duration firstLockout = Duration.ofMinutes(1);
+    private Duration maxLockout = Duration.ofHours(1);
+    private int registrationsPerAddress = 10;
+    private Duration registrationWindow = Duration.ofHours(1);
+    private boolean inviteOnly;
+    private int bundleFetchesPerMinute = 60;
+    private int strangerOneTimePrekeysPerHour = 20;
     private int argonMemoryKib = PasswordHasher.OWASP_MEMORY_KIB;
     private int argonIterations = PasswordHasher.OWASP_ITERATIONS;
     private int maxRoomMembers = 1000;
@@ -630,18 +698,78 @@ public final class CipherTalkServer implements AutoCloseable {
       return this;
     }
 
-    /** Bearer token lifetime (default 30 days). */
+    /** Bearer token lifetime from login, however much it is used (default 14 days). */
     public Builder tokenTtl(Duration d) {
       this.tokenTtl = positive(d, "tokenTtl");
       return this;
     }
 
-    /** Login attempts allowed per account and per client address within {@code window} (default 5, 20, 5 min). */
+    /**
+     * A token not presented (REST request or WebSocket {@code hello}) for this long stops working
+     * (default 7 days). Connections already open are not cut.
+     */
+    public Builder tokenIdleTimeout(Duration d) {
+      this.tokenIdle = positive(d, "tokenIdleTimeout");
+      return this;
+    }
+
+    /**
+     * Login limits: {@code perAccount} consecutive failed logins for one account <em>from one
+     * address</em> before that address is locked out of that account (see {@link #loginLockout});
+     * {@code perAddress} login attempts per client address within {@code window}, whatever the
+     * account (default 5, 20, 5 min). The owner logging in from another address is never locked out
+     * by someone else's failures.
+     */
     public Builder loginRateLimit(int perAccount, int perAddress, Duration window) {
       this.loginAttemptsPerAccount = positive(perAccount, "perAccount");
       this.loginAttemptsPerAddress = positive(perAddress, "perAddress");
       this.loginWindow = positive(window, "window");
       return this;
+    }
+
+    /**
+     * Lockout after the failed-login threshold of {@link #loginRateLimit}: {@code first} (default
+     * 1 min), doubling with each further failure from that address up to {@code max} (default 1 h).
+     */
+    public Builder loginLockout(Duration first, Duration max) {
+      this.firstLockout = positive(first, "first");
+      this.maxLockout = positive(max, "max");
+      if (max.compareTo(first) < 0) {
+        throw new IllegalArgumentException("max lockout must be >= first: " + max + " < " + first);
+      }
+      return this;
+    }
+
+    /** Self-service registrations ({@code POST /api/register}) per client address within {@code window} (default 10 per hour). */
+    public Builder registrationRateLimit(int perAddress, Duration window) {
+      this.registrationsPerAddress = positive(perAddress, "perAddress");
+      this.registrationWindow = positive(window, "window");
+      return this;
+    }
+
+    /**
+     * Invite-only registration (default off): {@code POST /api/register} then needs an unused
+     * invite code made by an administrator ({@code create-invite}, {@code POST /api/invites}).
+     */
+    public Builder inviteOnly(boolean inviteOnly) {
+      this.inviteOnly = inviteOnly;
+      return this;
+    }
+
+    /**
+     * {@code bundle_fetch} limits: fetches per requester per minute (default 60; beyond →
+     * {@code RATE_LIMITED}), and one-time prekeys of one user handed per hour to requesters that
+     * user has not added as a contact (default 20; beyond, bundles come without a one-time prekey).
+     */
+    public Builder bundleFetchLimits(int perRequesterPerMinute, int strangerOneTimePrekeysPerHour) {
+      this.bundleFetchesPerMinute = positive(perRequesterPerMinute, "perRequesterPerMinute");
+      this.strangerOneTimePrekeysPerHour = positive(strangerOneTimePrekeysPerHour, "strangerOneTimePrekeysPerHour");
+      return this;
+    }
+
+    AccountService.Settings accountSettings() {
+      return new AccountService.Settings(tokenTtl, tokenIdle, loginAttemptsPerAccount, firstLockout, maxLockout,
+          loginAttemptsPerAddress, loginWindow, registrationsPerAddress, registrationWindow, inviteOnly);
     }
 
     /**

@@ -123,6 +123,11 @@ abstract class ChatScenario {
         && e.kind() == ReceiptKind.DELIVERED && e.userId().equals("bob"));
     Room bobRoom = bob.room(a1bob.id()).orElseThrow();
     awaitUnread(bobRoom, 1);
+    // Alice opened this room with bob: it is his pending invitation until he accepts it (only then
+    // do they see each other's presence through it).
+    assertThat(bob.pendingInvites()).extracting(Room::id).contains(a1bob.id());
+    bob.acceptInvite(a1bob.id());
+    assertThat(bob.pendingInvites()).extracting(Room::id).doesNotContain(a1bob.id());
 
     // A reply resolves its target; read receipts; unread counts stay right across devices.
     MessageId reply = bobRoom.send(m("hi alice"), SendOptions.builder().replyTo(hello).build());

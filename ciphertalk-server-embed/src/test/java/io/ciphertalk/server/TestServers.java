@@ -20,7 +20,8 @@ final class TestServers {
   /** Ephemeral ports, in-memory H2, cheap Argon2 (OWASP cost is tested in PasswordHasherTest). */
   static CipherTalkServer.Builder builder() {
     return CipherTalkServer.builder().wsPort(0).httpPort(0).bindAddress("127.0.0.1").inMemoryDatabase()
-        .passwordHashing(64, 1).rateLimit(10_000, 10_000).loginRateLimit(5, 10_000, java.time.Duration.ofMinutes(1));
+        .passwordHashing(64, 1).rateLimit(10_000, 10_000).loginRateLimit(5, 10_000, java.time.Duration.ofMinutes(1))
+        .registrationRateLimit(10_000, java.time.Duration.ofMinutes(1));
   }
 
   record Response(int status, JsonNode body, java.net.http.HttpHeaders headers) {}

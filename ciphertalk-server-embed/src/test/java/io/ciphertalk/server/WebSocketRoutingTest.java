@@ -243,6 +243,7 @@ class WebSocketRoutingTest {
   void typingAndPresence_reachRoomMembers_andTypingExpiresByItself() throws Exception {
     try (RawClient a = RawClient.login(server, alice, 1); RawClient b = RawClient.login(server, bob, 1)) {
       String room = createRoom(a, RoomKind.GROUP, "team", "bob").room().roomId();
+      assertThat(b.call(id -> new Frame.InviteAccept(id, room))).isInstanceOf(Frame.RoomReply.class);
       assertThat(a.call(id -> new Frame.Typing(id, room, true))).isInstanceOf(Frame.Ok.class);
       Frame.TypingEvent t = b.awaitType(Frame.TypingEvent.class);
       assertThat(t.from()).isEqualTo(new DeviceAddress("alice", 1));
@@ -292,9 +293,15 @@ class WebSocketRoutingTest {
   }
 
   @Test
-  void receipt_reachesTheSender_andPresenceEventsReachRoomMembers() throws Exception {
+  void receipt_reachesTheSender_andPresenceEventsReachAcceptedRoomMembers() throws Exception {
+    String room;
     try (RawClient a = RawClient.login(server, alice, 1)) {
-      String room = createRoom(a, RoomKind.GROUP, "team", "bob").room().roomId();
+      room = createRoom(a, RoomKind.GROUP, "team", "bob").room().roomId();
+    }
+    try (RawClient b = RawClient.login(server, bob, 1)) {
+      assertThat(b.call(id -> new Frame.InviteAccept(id, room))).isInstanceOf(Frame.RoomReply.class);
+    }
+    try (RawClient a = RawClient.login(server, alice, 1)) {
       MessageId mid = RawClient.newMessageId();
       a.call(id -> new Frame.SendGroup(id, mid, room, null, text("hi")));
       try (RawClient b = RawClient.login(server, bob, 1)) {

@@ -37,6 +37,9 @@ final class CipherTalkTarget {
           .dataDirectory(dir)
           .rateLimit(1_000_000, 1_000_000)
           .loginRateLimit(1_000_000, 1_000_000, Duration.ofMinutes(1))
+          // every simulated user registers and fetches bundles from 127.0.0.1
+          .registrationRateLimit(1_000_000, Duration.ofMinutes(1))
+          .bundleFetchLimits(1_000_000, 1_000_000)
           .maxConnections(MAX_CONNECTIONS)
           .maxConnectionsPerAddress(MAX_CONNECTIONS) // every load client connects from 127.0.0.1
           .build()

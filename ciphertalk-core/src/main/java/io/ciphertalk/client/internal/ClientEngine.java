@@ -355,6 +355,15 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       String other = members.iterator().next();
       for (ServerLink.RoomInfo r : data.rooms()) {
         if (isPrivateRoomWith(r, other)) {
+          if (r.members().get(other) == Role.OWNER) {
+            // The other user opened this room: opening it ourselves accepts their invitation (the
+            // server answers a repeated private-room creation with the existing room and accepts it).
+            try {
+              link.createRoom(kind, name, members);
+            } catch (CipherTalkException e) {
+              LOG.debug("could not accept the private room {} now: {}", r.id(), e.getMessage());
+            }
+          }
           return r;
         }
       }
@@ -399,6 +408,16 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
 
   public void leave(String roomId) throws CipherTalkException {
     link.leave(roomId);
+    forget(roomId);
+  }
+
+  /** Declines a pending invitation: the server removes the membership, and the room is forgotten here. */
+  public void declineInvite(String roomId) throws CipherTalkException {
+    link.declineInvite(roomId);
+    forget(roomId);
+  }
+
+  private void forget(String roomId) throws CipherTalkException {
     callOnEngine(() -> {
       data.removeRoom(roomId);
       senderKeySentTo.remove(roomId);

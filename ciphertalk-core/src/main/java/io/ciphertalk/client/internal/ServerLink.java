@@ -97,6 +97,15 @@ public interface ServerLink extends AutoCloseable {
 
   void leave(String roomId) throws CipherTalkException;
 
+  /** Rooms this user was added to by someone else and has not accepted yet. */
+  List<RoomInfo> pendingInvites() throws CipherTalkException;
+
+  /** Accepts a pending invitation ({@code not_found} if none is pending for the room). */
+  void acceptInvite(String roomId) throws CipherTalkException;
+
+  /** Declines a pending invitation: leaves the room ({@code not_found} if none is pending). */
+  void declineInvite(String roomId) throws CipherTalkException;
+
   void setRole(String roomId, String userId, Role role) throws CipherTalkException;
 
   void addContact(String userId, String nickname) throws CipherTalkException;

@@ -699,6 +699,26 @@ public final class WireServerLink implements ServerLink {
   }
 
   @Override
+  public List<RoomInfo> pendingInvites() throws CipherTalkException {
+    List<RoomInfo> out = new ArrayList<>();
+    for (io.ciphertalk.core.wire.RoomInfo r : expect(request(Frame.InviteList::new),
+        Frame.RoomsReply.class).rooms()) {
+      out.add(room(r));
+    }
+    return out;
+  }
+
+  @Override
+  public void acceptInvite(String roomId) throws CipherTalkException {
+    expect(request(id -> new Frame.InviteAccept(id, roomId)), Frame.RoomReply.class);
+  }
+
+  @Override
+  public void declineInvite(String roomId) throws CipherTalkException {
+    expect(request(id -> new Frame.InviteDecline(id, roomId)), Frame.Ok.class);
+  }
+
+  @Override
   public void setRole(String roomId, String userId, Role role) throws CipherTalkException {
     expect(request(id -> new Frame.RoomSetRole(id, roomId, userId, role)), Frame.RoomReply.class);
   }

@@ -700,6 +700,54 @@ public sealed interface Frame {
     }
   }
 
+  /**
+   * {@code invite_list}: the rooms the caller was added to by someone else and has not accepted
+   * yet (pending invitations). Answered by {@link RoomsReply}.
+   */
+  record InviteList(String id) implements Request {
+    public InviteList {
+      Check.frameId(id);
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.INVITE_LIST;
+    }
+  }
+
+  /**
+   * {@code invite_accept}: accepts a pending invitation; from then on the room's accepted members
+   * and the caller see each other's presence. Answered by {@link RoomReply}, or {@code NOT_FOUND}
+   * if no invitation to that room is pending.
+   */
+  record InviteAccept(String id, String room) implements Request {
+    public InviteAccept {
+      Check.frameId(id);
+      Check.name(room, "room");
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.INVITE_ACCEPT;
+    }
+  }
+
+  /**
+   * {@code invite_decline}: declines a pending invitation (the caller leaves the room). Answered by
+   * {@link Ok}, or {@code NOT_FOUND} if no invitation to that room is pending.
+   */
+  record InviteDecline(String id, String room) implements Request {
+    public InviteDecline {
+      Check.frameId(id);
+      Check.name(room, "room");
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.INVITE_DECLINE;
+    }
+  }
+
   /** {@code room_role}: changes a member's role; needs owner. Answered by {@link RoomReply}. */
   record RoomSetRole(String id, String room, String user, Role role) implements Request {
     public RoomSetRole {

@@ -100,6 +100,9 @@ public final class SampleFrames {
     f.add(new Frame.RoomLeave("c19", "r-42"));
     f.add(new Frame.RoomSetRole("c20", "r-42", "bob", Role.ADMIN));
     f.add(new Frame.RoomRename("c21", "r-42", "New name", null));
+    f.add(new Frame.InviteList("c26"));
+    f.add(new Frame.InviteAccept("c27", "r-42"));
+    f.add(new Frame.InviteDecline("c28", "r-42"));
     f.add(new Frame.RoomReply("c15", room()));
     f.add(new Frame.RoomsReply("c16", List.of(room())));
     f.add(new Frame.RoomEvent("s:5", RoomChange.MEMBER_REMOVED, "alice", List.of("dave"), room()));

@@ -10,8 +10,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -19,44 +22,70 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accounts and authentication: registration with username rules, Argon2id password check, bearer
- * tokens (256 random bits, stored only as SHA-256 hashes), logout/revocation and expiry, optional
- * TOTP second factor, and login rate limits per account and per client address. Thread-safe;
- * every method does blocking database I/O, so call it off network threads.
+ * Accounts and authentication: registration with username rules (rate limited per address,
+ * optionally invite-only), Argon2id password check, bearer tokens (256 random bits, stored only as
+ * SHA-256 hashes) with a lifetime and an idle timeout, logout and revocation (which also end the
+ * token's live connections through {@link LiveSessions}), password change, disabled and deleted
+ * accounts, an optional TOTP second factor with persisted replay protection and hashed single-use
+ * recovery codes, and login lockout per (account, address) with exponential backoff.
+ *
+ * <p>Login never reveals whether a password was right before the second factor is given: an
+ * account with TOTP answers {@code totp_required} to every password without a code, and every
+ * failure with a code is the same {@code invalid_credentials}.
+ *
+ * <p>Thread-safe; every method does blocking database I/O, so call it off network threads.
  */
 public final class AccountService {
   private static final Logger LOG = LoggerFactory.getLogger(AccountService.class);
 
   /** 3 to 32 characters, lower case letters, digits, '.', '_' and '-', starting with a letter or digit. */
   public static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._-]{2,31}");
+  /** A recovery code as shown: 16 Base32 characters in groups of four (80 random bits). */
+  private static final Pattern RECOVERY = Pattern.compile("[A-Z2-7]{16}");
+  private static final Pattern TOTP_CODE = Pattern.compile("[0-9]{6}");
 
   public static final int MIN_PASSWORD = 8;
   public static final int MAX_PASSWORD = 256;
+  public static final int RECOVERY_CODES = 10;
+
+  /** Token, lockout, registration and invite settings (see the server builder for each default). */
+  public record Settings(
+      Duration tokenTtl, Duration tokenIdle, int failuresBeforeLockout, Duration firstLockout, Duration maxLockout,
+      int loginAttemptsPerAddress, Duration loginWindow, int registrationsPerAddress, Duration registrationWindow,
+      boolean inviteOnly) {}
 
   private final Database db;
   private final Clock clock;
   private final RandomSource random;
   private final PasswordHasher hasher;
-  private final Duration tokenTtl;
-  private final RateLimiter perAccount;
+  private final Settings settings;
+  private final LoginLockout lockout;
   private final RateLimiter perAddress;
+  private final RateLimiter registrations;
+  private final LiveSessions live;
   private final Metrics metrics;
-  /** Last TOTP time step accepted per user (replay protection, RFC 6238 section 5.2); bounded. */
-  private final java.util.Map<String, Long> lastTotpStep = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Token uses closer together than this do not rewrite last_used_at (one write per token per interval). */
+  private final long touchIntervalMillis;
   /** A real hash to verify against for unknown users, so timing does not reveal which names exist. */
   private final String dummyHash;
 
   public AccountService(
-      Database db, Clock clock, RandomSource random, PasswordHasher hasher, Duration tokenTtl,
-      int loginAttemptsPerAccount, int loginAttemptsPerAddress, Duration loginWindow, Metrics metrics) {
+      Database db, Clock clock, RandomSource random, PasswordHasher hasher, Settings settings, LiveSessions live,
+      Metrics metrics) {
     this.db = db;
     this.clock = clock;
     this.random = random;
     this.hasher = hasher;
-    this.tokenTtl = tokenTtl;
-    this.perAccount = new RateLimiter(clock, loginAttemptsPerAccount, loginWindow.toMillis(), 100_000);
-    this.perAddress = new RateLimiter(clock, loginAttemptsPerAddress, loginWindow.toMillis(), 100_000);
+    this.settings = settings;
+    this.live = live;
+    this.lockout = new LoginLockout(clock, settings.failuresBeforeLockout(), settings.firstLockout(),
+        settings.maxLockout(), 100_000);
+    this.perAddress = new RateLimiter(clock, settings.loginAttemptsPerAddress(), settings.loginWindow().toMillis(),
+        100_000);
+    this.registrations = new RateLimiter(clock, settings.registrationsPerAddress(),
+        settings.registrationWindow().toMillis(), 100_000);
     this.metrics = metrics;
+    this.touchIntervalMillis = Math.max(1, Math.min(60_000, settings.tokenIdle().toMillis() / 10));
     this.dummyHash = hasher.hash("not-a-real-password".toCharArray());
   }
 
@@ -75,14 +104,51 @@ public final class AccountService {
     return u;
   }
 
-  public String register(String username, char[] password, boolean admin) {
-    String user = normalizeUsername(username);
+  private static void checkPassword(char[] password) {
     if (password == null || password.length < MIN_PASSWORD || password.length > MAX_PASSWORD) {
       throw new ServiceException(
           "weak_password", 400, "password must be " + MIN_PASSWORD + "-" + MAX_PASSWORD + " characters");
     }
+  }
+
+  // ---------------------------------------------------------------- registration
+
+  /** Creates an account without limits (administrators, the {@code create-admin} command, hosts). */
+  public String register(String username, char[] password, boolean admin) {
+    return create(normalizeUsername(username), password, admin, null);
+  }
+
+  /**
+   * Self-service registration from {@code address}: rate limited per address
+   * ({@code rate_limited}, 429) and, on an invite-only server, only with an unused invite code
+   * ({@code invite_required}, 403).
+   */
+  public String registerFrom(String username, char[] password, String invite, String address) {
+    String user = normalizeUsername(username);
+    checkPassword(password);
+    long wait = registrations.tryAcquire(address == null ? "?" : address);
+    if (wait > 0) {
+      throw new ServiceException("rate_limited", 429, "too many registrations from this address; retry later", wait);
+    }
+    if (settings.inviteOnly() && (invite == null || invite.isBlank() || invite.length() > 64)) {
+      throw ServiceException.forbidden("invite_required", "this server registers new accounts by invitation only");
+    }
+    return create(user, password, false, settings.inviteOnly() ? invite.strip() : null);
+  }
+
+  private String create(String user, char[] password, boolean admin, String invite) {
+    checkPassword(password);
     String hash = hasher.hash(password);
-    boolean created = db.inTransaction(h -> Accounts.insert(h, user, hash, admin, clock.millis()));
+    long now = clock.millis();
+    boolean created = db.inTransaction(h -> {
+      if (Accounts.exists(h, user) || Accounts.isRetired(h, user)) {
+        return false; // checked first, so the invite stays unused
+      }
+      if (invite != null && !Accounts.useInvite(h, secretHash("invite", invite), user, now)) {
+        throw ServiceException.forbidden("invite_required", "unknown, used or expired invite code");
+      }
+      return Accounts.insert(h, user, hash, admin, now);
+    });
     if (!created) {
       throw new ServiceException("username_taken", 409, "username is already taken");
     }
@@ -90,70 +156,131 @@ public final class AccountService {
     return user;
   }
 
-  public Session login(String username, char[] password, String totpCode, String address) {
+  /** Creates a single-use registration invite valid for {@code ttl}; returns the code (shown once). */
+  public String createInvite(String createdBy, Duration ttl) {
+    String code = "inv-" + Base64.getUrlEncoder().withoutPadding().encodeToString(random.bytes(16));
+    long now = clock.millis();
+    db.useTransaction(h -> Accounts.insertInvite(h, secretHash("invite", code), createdBy, now, now + ttl.toMillis()));
+    return code;
+  }
+
+  // ---------------------------------------------------------------- login
+
+  public Session login(String username, char[] password, String secondFactor, String address) {
+    String addr = address == null ? "?" : address;
     String user;
     try {
       user = normalizeUsername(username);
     } catch (ServiceException e) {
       metrics.authFailure();
-      throw new ServiceException("invalid_credentials", 401, "wrong username or password");
+      throw invalidCredentials();
     }
-    long waitAddr = perAddress.tryAcquire(address == null ? "?" : address);
-    long waitUser = waitAddr == 0 ? perAccount.tryAcquire(user) : 0;
-    if (waitAddr > 0 || waitUser > 0) {
+    long waitAddr = perAddress.tryAcquire(addr);
+    if (waitAddr > 0) {
       metrics.authFailure();
-      throw new ServiceException(
-          "rate_limited", 429, "too many login attempts; retry later", Math.max(waitAddr, waitUser));
+      throw new ServiceException("rate_limited", 429, "too many login attempts from this address; retry later",
+          waitAddr);
+    }
+    long locked = lockout.lockedFor(user, addr);
+    if (locked > 0) {
+      metrics.authFailure();
+      throw new ServiceException("rate_limited", 429, "too many failed logins; retry later", locked);
     }
     Optional<Accounts.Account> account = db.withHandle(h -> Accounts.find(h, user));
-    boolean ok = hasher.verify(password, account.map(Accounts.Account::passwordHash).orElse(dummyHash));
-    if (account.isEmpty() || !ok) {
-      metrics.authFailure();
-      throw new ServiceException("invalid_credentials", 401, "wrong username or password");
+    boolean passwordOk = hasher.verify(password, account.map(Accounts.Account::passwordHash).orElse(dummyHash))
+        && account.isPresent();
+    boolean totp = account.isPresent() && account.get().totpSecret() != null;
+    if (totp && (secondFactor == null || secondFactor.isBlank())) {
+      // Asked whatever the password was: the answer must not tell a guesser the password is right.
+      throw new ServiceException("totp_required", 401, "a one-time code is required");
     }
-    byte[] totp = account.get().totpSecret();
-    if (totp != null) {
-      if (totpCode == null || totpCode.isBlank()) {
-        throw new ServiceException("totp_required", 401, "a one-time code is required");
-      }
-      long step = Totp.matchStep(totp, totpCode.strip(), clock.millis() / 1000);
-      if (step < 0 || !claimTotpStep(user, step)) {
-        metrics.authFailure();
-        throw new ServiceException("invalid_totp", 401, "wrong or already used one-time code");
-      }
+    if (!passwordOk || (totp && !checkSecondFactor(user, account.get().totpSecret(), secondFactor))) {
+      failed(user, addr);
+      throw invalidCredentials();
+    }
+    lockout.success(user, addr);
+    if (account.get().disabled()) {
+      throw ServiceException.forbidden("account_disabled", "this account is disabled");
     }
     return issueToken(user);
   }
 
-  /** Accepts each TOTP time step at most once per user. */
-  private boolean claimTotpStep(String user, long step) {
-    if (lastTotpStep.size() > 100_000) {
-      lastTotpStep.clear(); // steps older than 90 s are useless to an attacker anyway
+  private void failed(String user, String addr) {
+    metrics.authFailure();
+    long lock = lockout.failure(user, addr);
+    if (lock > 0) {
+      LOG.info("login for {} from {} locked for {} ms after repeated failures", user, addr, lock);
     }
-    boolean[] ok = new boolean[1];
-    lastTotpStep.compute(user, (k, last) -> {
-      if (last != null && step <= last) {
-        return last;
-      }
-      ok[0] = true;
-      return step;
-    });
-    return ok[0];
   }
+
+  private static ServiceException invalidCredentials() {
+    return new ServiceException("invalid_credentials", 401, "wrong username, password or one-time code");
+  }
+
+  /**
+   * Checks the password (and the second factor, when TOTP is on) of a signed-in user again before a
+   * sensitive change; failures count towards the same lockout as logins. Refusals are
+   * {@code invalid_credentials} (403), {@code totp_required} (403) or {@code rate_limited}.
+   */
+  public Accounts.Account reauthenticate(String user, char[] password, String secondFactor, String address) {
+    String addr = address == null ? "?" : address;
+    long locked = lockout.lockedFor(user, addr);
+    if (locked > 0) {
+      throw new ServiceException("rate_limited", 429, "too many failed attempts; retry later", locked);
+    }
+    Accounts.Account a = db.withHandle(h -> Accounts.find(h, user)).orElseThrow(() -> ServiceException.unauthorized(
+        "account no longer exists"));
+    if (password == null) {
+      throw ServiceException.badRequest("password is required");
+    }
+    boolean ok = hasher.verify(password, a.passwordHash());
+    if (ok && a.totpSecret() != null && (secondFactor == null || secondFactor.isBlank())) {
+      throw ServiceException.forbidden("totp_required", "the current one-time code (or a recovery code) is required");
+    }
+    if (!ok || (a.totpSecret() != null && !checkSecondFactor(user, a.totpSecret(), secondFactor))) {
+      failed(user, addr);
+      throw ServiceException.forbidden("invalid_credentials", "wrong password or one-time code");
+    }
+    lockout.success(user, addr);
+    return a;
+  }
+
+  /** A 6-digit TOTP code (each time step accepted once, persisted) or an unused recovery code. */
+  private boolean checkSecondFactor(String user, byte[] secret, String code) {
+    String c = code.strip();
+    if (TOTP_CODE.matcher(c).matches()) {
+      long step = Totp.matchStep(secret, c, clock.millis() / 1000);
+      return step >= 0 && db.inTransaction(h -> Accounts.claimTotpStep(h, user, step));
+    }
+    String norm = c.replace("-", "").replace(" ", "").toUpperCase(Locale.ROOT);
+    if (RECOVERY.matcher(norm).matches()) {
+      boolean used = db.inTransaction(h -> Accounts.useRecoveryCode(h, user, recoveryHash(user, norm)));
+      if (used) {
+        LOG.info("account {} used a recovery code", user);
+      }
+      return used;
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- tokens
 
   /** Issues a new token for an already authenticated user. */
   public Session issueToken(String user) {
     byte[] raw = random.bytes(32);
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-    java.util.Arrays.fill(raw, (byte) 0);
+    Arrays.fill(raw, (byte) 0);
     long now = clock.millis();
-    long expires = now + tokenTtl.toMillis();
+    long expires = now + settings.tokenTtl().toMillis();
     String hash = tokenHash(token);
     db.useTransaction(h -> Accounts.insertToken(h, hash, user, now, expires));
     return new Session(user, token, expires);
   }
 
-  /** The user a bearer token belongs to; {@code unauthorized} if unknown, revoked or expired. */
+  /**
+   * The user a bearer token belongs to; {@code unauthorized} if unknown, revoked, expired, idle
+   * longer than the idle timeout, or its account is disabled. Records the use (for idle expiry).
+   */
   public String authenticate(String token) {
     if (token == null || token.isEmpty() || token.length() > 128) {
       metrics.authFailure();
@@ -161,52 +288,173 @@ public final class AccountService {
     }
     String hash = tokenHash(token);
     long now = clock.millis();
-    Optional<String> user = db.withHandle(h -> Accounts.tokenUser(h, hash, now));
-    if (user.isEmpty()) {
+    Optional<Accounts.TokenRow> row =
+        db.withHandle(h -> Accounts.liveToken(h, hash, now, now - settings.tokenIdle().toMillis()));
+    if (row.isEmpty()) {
       metrics.authFailure();
       throw ServiceException.unauthorized("invalid, expired or revoked token");
     }
-    return user.get();
+    if (now - row.get().lastUsedAt() >= touchIntervalMillis) {
+      db.useTransaction(h -> Accounts.touchToken(h, hash, now));
+    }
+    return row.get().userId();
   }
 
-  public boolean logout(String token) {
+  /** True if the token is still live (the second check of {@link LiveSessions}'s race rule); no side effects. */
+  public boolean stillValid(String tokenHash) {
+    long now = clock.millis();
+    return db.withHandle(h -> Accounts.liveToken(h, tokenHash, now, now - settings.tokenIdle().toMillis()))
+        .isPresent();
+  }
+
+  /** Revokes the token and ends the connections opened with it. */
+  public boolean logout(String user, String token) {
     String hash = tokenHash(token);
-    return db.inTransaction(h -> Accounts.revokeToken(h, hash));
+    boolean revoked = db.inTransaction(h -> Accounts.revokeToken(h, hash));
+    live.endToken(user, hash, "logged out");
+    return revoked;
+  }
+
+  /** Revokes every token of {@code user} except {@code keepToken} (null: all) and ends their connections. */
+  public int revokeOthers(String user, String keepToken) {
+    String keep = keepToken == null ? "" : tokenHash(keepToken);
+    int n = db.inTransaction(h -> Accounts.revokeOtherTokens(h, user, keep));
+    live.endUser(user, keepToken == null ? null : keep, "session revoked");
+    return n;
   }
 
   public int revokeAll(String user) {
-    return db.inTransaction(h -> Accounts.revokeAllTokens(h, user));
+    return revokeOthers(user, null);
   }
 
-  /** Starts TOTP enrolment: a fresh secret, pending until confirmed with a valid code. */
-  public byte[] beginTotp(String user) {
+  /** Changes the password after re-authentication; revokes every other token (and its connections). */
+  public int changePassword(String user, char[] current, char[] next, String secondFactor, String address,
+      String keepToken) {
+    checkPassword(next);
+    reauthenticate(user, current, secondFactor, address);
+    String hash = hasher.hash(next);
+    db.useTransaction(h -> Accounts.setPassword(h, user, hash));
+    LOG.info("account {} changed its password", user);
+    return revokeOthers(user, keepToken);
+  }
+
+  /** Disables or enables an account; disabling revokes every token and ends every connection. */
+  public void setDisabled(String user, boolean disabled) {
+    boolean found = db.inTransaction(h -> {
+      boolean ok = Accounts.setDisabled(h, user, disabled);
+      if (ok && disabled) {
+        Accounts.revokeAllTokens(h, user);
+      }
+      return ok;
+    });
+    if (!found) {
+      throw ServiceException.notFound("no such user: " + user);
+    }
+    if (disabled) {
+      live.endUser(user, null, "account disabled");
+    }
+    LOG.info("account {} {}", user, disabled ? "disabled" : "enabled");
+  }
+
+  /** Deletes the account row (callers leave its rooms first) and retires the name. */
+  public void deleteRow(String user) {
+    boolean deleted = db.inTransaction(h -> Accounts.delete(h, user, clock.millis()));
+    live.endUser(user, null, "account deleted");
+    if (!deleted) {
+      throw ServiceException.notFound("no such user: " + user);
+    }
+    LOG.info("account {} deleted", user);
+  }
+
+  // ---------------------------------------------------------------- TOTP
+
+  /**
+   * Starts TOTP enrolment (or replacement) after re-authentication with the password and, when TOTP
+   * is already on, a current code or recovery code: a fresh secret, pending until confirmed.
+   */
+  public byte[] beginTotp(String user, char[] password, String secondFactor, String address) {
+    reauthenticate(user, password, secondFactor, address);
     byte[] secret = random.bytes(20);
     db.useTransaction(h -> Accounts.setTotpPending(h, user, secret));
     return secret;
   }
 
-  /** Activates the pending TOTP secret if {@code code} is valid for it. */
-  public void confirmTotp(String user, String code) {
+  /**
+   * Activates the pending TOTP secret if {@code code} is valid for it (the code's time step is then
+   * used up, also for login), and returns new recovery codes (shown once; stored hashed).
+   */
+  public List<String> confirmTotp(String user, String code) {
     Accounts.Account a =
         db.withHandle(h -> Accounts.find(h, user)).orElseThrow(() -> ServiceException.notFound("no such user"));
     if (a.totpPending() == null) {
       throw new ServiceException("totp_not_pending", 409, "start enrolment first");
     }
-    if (!Totp.verify(a.totpPending(), code, clock.millis() / 1000)) {
-      throw new ServiceException("invalid_totp", 401, "wrong one-time code");
+    long step = code == null ? -1 : Totp.matchStep(a.totpPending(), code.strip(), clock.millis() / 1000);
+    if (step < 0) {
+      throw new ServiceException("invalid_totp", 400, "wrong one-time code");
     }
-    db.useTransaction(h -> Accounts.activateTotp(h, user, a.totpPending()));
+    List<String> codes = new ArrayList<>();
+    List<String> hashes = new ArrayList<>();
+    for (int i = 0; i < RECOVERY_CODES; i++) {
+      String norm = Totp.base32(random.bytes(10));
+      codes.add(String.join("-", norm.substring(0, 4), norm.substring(4, 8), norm.substring(8, 12),
+          norm.substring(12)));
+      hashes.add(recoveryHash(user, norm));
+    }
+    long now = clock.millis();
+    db.useTransaction(h -> {
+      if (!Accounts.claimTotpStep(h, user, step)) {
+        throw new ServiceException("invalid_totp", 400, "this code was already used; wait for the next one");
+      }
+      if (!Accounts.activateTotp(h, user, a.totpPending())) {
+        throw new ServiceException("totp_not_pending", 409, "enrolment was restarted; confirm the newest secret");
+      }
+      Accounts.replaceRecoveryCodes(h, user, hashes, now);
+    });
+    LOG.info("account {} enabled TOTP", user);
+    return codes;
+  }
+
+  /** Turns TOTP off after re-authentication with the password and a current or recovery code. */
+  public void disableTotp(String user, char[] password, String secondFactor, String address) {
+    Accounts.Account a = reauthenticate(user, password, secondFactor, address);
+    if (a.totpSecret() == null && a.totpPending() == null) {
+      throw new ServiceException("totp_not_enabled", 409, "TOTP is not enabled");
+    }
+    db.useTransaction(h -> Accounts.disableTotp(h, user));
+    LOG.info("account {} disabled TOTP", user);
+  }
+
+  public int recoveryCodesLeft(String user) {
+    return db.withHandle(h -> Accounts.recoveryCodesLeft(h, user));
   }
 
   public boolean exists(String user) {
     return db.withHandle(h -> Accounts.exists(h, user));
   }
 
+  public boolean isAdmin(String user) {
+    return db.withHandle(h -> Accounts.find(h, user)).map(Accounts.Account::admin).orElse(false);
+  }
+
   /** SHA-256 of the token's UTF-8 bytes, hex. Tokens have 256 bits of entropy, so no salt is needed. */
   public static String tokenHash(String token) {
+    return sha256Hex(token);
+  }
+
+  /** Recovery codes have 80 random bits: an unsalted hash (domain-separated per user) cannot be searched. */
+  private static String recoveryHash(String user, String normalizedCode) {
+    return secretHash("recovery:" + user, normalizedCode);
+  }
+
+  private static String secretHash(String domain, String secret) {
+    return sha256Hex(domain + "\n" + secret);
+  }
+
+  private static String sha256Hex(String s) {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(md.digest(token.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of().formatHex(md.digest(s.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

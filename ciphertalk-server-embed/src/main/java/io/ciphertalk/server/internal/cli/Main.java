@@ -18,7 +18,13 @@ public final class Main {
   private Main() {}
 
   static final String USAGE = String.join("\n",
-      "usage: java -jar ciphertalk-server.jar [create-admin USERNAME] [options]",
+      "usage: java -jar ciphertalk-server.jar [COMMAND] [options]",
+      "commands (run against the database while the server is stopped, or on a shared PostgreSQL):",
+      "  create-admin USERNAME    create an administrator account",
+      "  disable-account USERNAME  block logins, revoke tokens (enable-account USERNAME undoes it)",
+      "  delete-account USERNAME  delete the account, its devices and memberships; the name stays retired",
+      "  create-invite            print a single-use registration invite (for --invite-only), valid 7 days",
+      "options:",
       "  --ws-port N       WebSocket port (default 8000; 0 = any free port)",
       "  --http-port N     HTTP port (default 8080; 0 = any free port)",
       "  --bind ADDR       address to listen on (default 127.0.0.1)",
@@ -40,6 +46,15 @@ public final class Main {
       "  --max-http-body-bytes N           HTTP request body (default 262144)",
       "  --http-idle-timeout S             seconds an HTTP connection may stay silent (default 10)",
       "  --http-request-timeout S          seconds for an HTTP request body to arrive (default 15)",
+      "account limits (docs/server-guide.md, \"Security\"):",
+      "  --token-ttl D     bearer token lifetime (default 14d; D like 90m, 12h, 14d)",
+      "  --token-idle D    unused tokens expire after D (default 7d)",
+      "  --login-failures N  failed logins per account and address before lockout (default 5)",
+      "  --login-lockout D   first lockout, doubling per further failure (default 1m)",
+      "  --login-lockout-max D  longest lockout (default 1h)",
+      "  --logins-per-address N  login attempts per address per 5 minutes (default 20)",
+      "  --registrations-per-address N  registrations per address per hour (default 10)",
+      "  --invite-only     registration needs an invite code (see create-invite)",
       "  --help            show this help",
       "create-admin reads the password from the console, or from env CIPHERTALK_ADMIN_PASSWORD.",
       "The database password comes from env CIPHERTALK_DB_PASSWORD.");
@@ -55,6 +70,10 @@ public final class Main {
   static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
     CipherTalkServer.Builder b = CipherTalkServer.builder();
     String adminUser = null;
+    String command = null;
+    String target = null;
+    java.time.Duration[] lockout = {java.time.Duration.ofMinutes(1), java.time.Duration.ofHours(1)};
+    int[] login = {5, 20, 10};
     List<String> origins = new ArrayList<>();
     List<String> rest = new ArrayList<>(Arrays.asList(args));
     int preAuthMessage = 8 * 1024;
@@ -68,6 +87,15 @@ public final class Main {
           throw new IllegalArgumentException("create-admin needs a USERNAME");
         }
         adminUser = rest.remove(0);
+      } else if (!rest.isEmpty() && List.of("disable-account", "enable-account", "delete-account")
+          .contains(rest.get(0))) {
+        command = rest.remove(0);
+        if (rest.isEmpty() || rest.get(0).startsWith("--")) {
+          throw new IllegalArgumentException(command + " needs a USERNAME");
+        }
+        target = rest.remove(0);
+      } else if (!rest.isEmpty() && rest.get(0).equals("create-invite")) {
+        command = rest.remove(0);
       }
       for (int i = 0; i < rest.size(); i++) {
         String opt = rest.get(i);
@@ -77,6 +105,10 @@ public final class Main {
         }
         if (opt.equals("--init")) {
           b.initDatabase(true);
+          continue;
+        }
+        if (opt.equals("--invite-only")) {
+          b.inviteOnly(true);
           continue;
         }
         if (i + 1 >= rest.size()) {
@@ -102,6 +134,13 @@ public final class Main {
           case "--max-http-body-bytes" -> b.maxHttpBodyBytes((int) parseNumber(v, opt));
           case "--http-idle-timeout" -> httpIdle = parseNumber(v, opt);
           case "--http-request-timeout" -> httpRequest = parseNumber(v, opt);
+          case "--token-ttl" -> b.tokenTtl(duration(v, opt));
+          case "--token-idle" -> b.tokenIdleTimeout(duration(v, opt));
+          case "--login-failures" -> login[0] = parsePort(v, opt);
+          case "--logins-per-address" -> login[1] = parsePort(v, opt);
+          case "--login-lockout" -> lockout[0] = duration(v, opt);
+          case "--login-lockout-max" -> lockout[1] = duration(v, opt);
+          case "--registrations-per-address" -> login[2] = parsePort(v, opt);
           default -> throw new IllegalArgumentException("unknown option " + opt);
         }
       }
@@ -112,6 +151,8 @@ public final class Main {
         b.dbCredentials(dbUser, envOr("CIPHERTALK_DB_PASSWORD", ""));
       }
       b.allowedOrigins(origins);
+      b.loginRateLimit(login[0], login[1], java.time.Duration.ofMinutes(5)).loginLockout(lockout[0], lockout[1])
+          .registrationRateLimit(login[2], java.time.Duration.ofHours(1));
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
       err.println(USAGE);
@@ -134,6 +175,26 @@ public final class Main {
         return 1;
       } finally {
         Arrays.fill(password, '\0');
+      }
+    }
+
+    if (command != null) {
+      // No listeners: only the database is needed.
+      try (CipherTalkServer server = b.wsPort(-1).httpPort(-1).build().start()) {
+        switch (command) {
+          case "disable-account" -> server.disableAccount(target);
+          case "enable-account" -> server.enableAccount(target);
+          case "delete-account" -> server.deleteAccount(target);
+          default -> {
+            out.println(server.createInvite(java.time.Duration.ofDays(7)));
+            return 0;
+          }
+        }
+        out.println(command.substring(0, command.indexOf('-')) + "d account " + target.toLowerCase(java.util.Locale.ROOT));
+        return 0;
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        err.println("error: " + e.getMessage());
+        return 1;
       }
     }
 
@@ -173,6 +234,21 @@ public final class Main {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(opt + " needs a number: " + v);
     }
+  }
+
+  /** A duration such as {@code 90s}, {@code 30m}, {@code 12h} or {@code 14d}. */
+  static java.time.Duration duration(String v, String opt) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("([1-9][0-9]{0,6})([smhd])").matcher(v);
+    if (!m.matches()) {
+      throw new IllegalArgumentException(opt + " needs a duration like 90s, 30m, 12h or 14d: " + v);
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "s" -> java.time.Duration.ofSeconds(n);
+      case "m" -> java.time.Duration.ofMinutes(n);
+      case "h" -> java.time.Duration.ofHours(n);
+      default -> java.time.Duration.ofDays(n);
+    };
   }
 
   private static String envOr(String name, String dflt) {

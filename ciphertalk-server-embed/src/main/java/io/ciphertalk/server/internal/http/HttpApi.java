@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.ciphertalk.server.internal.ServiceException;
 import io.ciphertalk.server.internal.auth.AccountService;
-import io.ciphertalk.server.internal.auth.Totp;
 import io.ciphertalk.server.internal.metrics.Metrics;
 import io.ciphertalk.server.internal.routing.ChatService;
 import io.ciphertalk.server.internal.routing.Router;
@@ -56,6 +55,7 @@ public final class HttpApi implements AutoCloseable {
   private final int maxBody;
   private final int maxCiphertext;
   private final io.ciphertalk.server.internal.Health health;
+  private final AccountEndpoints accountEndpoints;
 
   public HttpApi(
       InetSocketAddress bind, ExecutorService pool, AccountService accounts, ChatService chat, Router router,
@@ -69,10 +69,14 @@ public final class HttpApi implements AutoCloseable {
     this.metrics = metrics;
     this.maxBody = maxBody;
     this.maxCiphertext = maxCiphertext;
+    this.accountEndpoints = new AccountEndpoints(accounts, chat);
+    // Duplicate keys are refused, as on the WebSocket side ("a":1,"a":2 must not mean either).
     this.json = new ObjectMapper(JsonFactory.builder()
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).maxStringLength(maxBody)
             .maxNumberLength(32).build())
+        .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .build());
+    json.enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
     this.server = new JettyFront(bind, pool, limits, this::handle);
   }
 
@@ -109,6 +113,8 @@ public final class HttpApi implements AutoCloseable {
           LOG.warn("request {} {} failed", method, path, e.getCause());
           error(ex, new ServiceException("server_error", 500, "internal error"));
         }
+      } catch (java.io.UncheckedIOException e) {
+        throw e.getCause();
       } catch (RuntimeException e) {
         LOG.warn("request {} {} failed", method, path, e);
         error(ex, new ServiceException("server_error", 500, "internal error"));
@@ -137,39 +143,6 @@ public final class HttpApi implements AutoCloseable {
         ex.sendResponseHeaders(200, body.length);
         ex.getResponseBody().write(body);
       }
-      case "/api/register" -> {
-        require(method, "POST");
-        JsonNode b = body(ex);
-        String user = accounts.register(text(b, "username", true), chars(b, "password"), false);
-        send(ex, 201, obj().put("username", user));
-      }
-      case "/api/login" -> {
-        require(method, "POST");
-        JsonNode b = body(ex);
-        String address = ex.getRemoteAddress().getAddress().getHostAddress();
-        AccountService.Session s =
-            accounts.login(text(b, "username", true), chars(b, "password"), text(b, "totp", false), address);
-        send(ex, 200, obj().put("token", s.token()).put("username", s.userId()).put("expiresAt", s.expiresAt()));
-      }
-      case "/api/logout" -> {
-        require(method, "POST");
-        String token = bearer(ex);
-        accounts.authenticate(token);
-        accounts.logout(token);
-        send(ex, 200, obj().put("status", "logged_out"));
-      }
-      case "/api/totp/enroll" -> {
-        require(method, "POST");
-        String user = auth(ex);
-        byte[] secret = accounts.beginTotp(user);
-        send(ex, 200, obj().put("secret", Totp.base32(secret)).put("uri", Totp.uri("CipherTalk", user, secret)));
-      }
-      case "/api/totp/confirm" -> {
-        require(method, "POST");
-        String user = auth(ex);
-        accounts.confirmTotp(user, text(body(ex), "code", true));
-        send(ex, 200, obj().put("status", "totp_enabled"));
-      }
       case "/api/rooms", "/api/rooms/" -> {
         String user = auth(ex);
         if (method.equals("GET")) {
@@ -185,9 +158,10 @@ public final class HttpApi implements AutoCloseable {
             }
             b.get("members").forEach(m -> members.add(m.asText()));
           }
+          Integer max = b.hasNonNull("maxMembers")
+              ? Integer.valueOf((int) RestInput.integer(b, "maxMembers", 2, 100_000, 0)) : null;
           ChatService.RoomView v = chat.createRoom(user, text(b, "id", false), text(b, "kind", false),
-              text(b, "name", false), text(b, "description", false), members,
-              b.hasNonNull("maxMembers") ? b.get("maxMembers").asInt() : null);
+              text(b, "name", false), text(b, "description", false), members, max);
           send(ex, 201, room(v));
         } else {
           throw new ServiceException("method_not_allowed", 405, "use GET or POST");
@@ -219,6 +193,22 @@ public final class HttpApi implements AutoCloseable {
         send(ex, 201, obj().put("username", contact));
       }
       default -> {
+        if (AccountEndpoints.handles(path)) {
+          AccountEndpoints.Reply r = accountEndpoints.handle(method, path, () -> bearer(ex), () -> {
+            try {
+              // An empty body (e.g. revoke-all without options) reads as {}: fields are then "missing".
+              String length = ex.getRequestHeaders().getFirst("Content-Length");
+              if ("0".equals(length) || (length == null && ex.getRequestHeaders().getFirst("Transfer-Encoding") == null)) {
+                return json.createObjectNode();
+              }
+              return body(ex);
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          }, ex.getRemoteAddress().getAddress().getHostAddress());
+          send(ex, r.status(), r.body());
+          return;
+        }
         var m = MESSAGES.matcher(path);
         if (m.matches()) {
           require(method, "GET");
@@ -239,11 +229,13 @@ public final class HttpApi implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw ServiceException.badRequest("messageId must be a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
     }
-    int device = b.path("device").asInt(1);
-    if (device < 1) {
-      throw ServiceException.badRequest("device must be positive");
+    int device = (int) RestInput.integer(b, "device", 1, Integer.MAX_VALUE, 1);
+    // A sender device other than 1 (the device of REST-only, seed-style clients) must be one this
+    // user has connected: otherwise a message would appear to come from a device that does not exist.
+    if (device != 1 && db.withHandle(h -> io.ciphertalk.server.internal.store.Devices.find(h, user, device)).isEmpty()) {
+      throw RestInput.invalid("device", "is not a device of this account (connect it over WebSocket first)");
     }
-    Long expiresAt = b.hasNonNull("expiresAt") ? b.get("expiresAt").asLong() : null;
+    Long expiresAt = b.hasNonNull("expiresAt") ? RestInput.integer(b, "expiresAt", 0, Long.MAX_VALUE, 0) : null;
     String room = text(b, "room", false);
     Router.SendResult r;
     if (b.has("recipients")) {
@@ -252,7 +244,11 @@ public final class HttpApi implements AutoCloseable {
         throw ServiceException.badRequest("recipients must be an array");
       }
       for (JsonNode t : b.get("recipients")) {
-        targets.add(new Router.DirectTarget(text(t, "username", true), t.path("device").asInt(1), bytes(t, "ciphertext")));
+        if (!t.isObject()) {
+          throw RestInput.invalid("recipients", "must hold objects");
+        }
+        targets.add(new Router.DirectTarget(text(t, "username", true),
+            (int) RestInput.integer(t, "device", 1, Integer.MAX_VALUE, 1), bytes(t, "ciphertext")));
       }
       r = router.sendDirect(user, device, messageId, room, "direct", targets, expiresAt).join();
     } else {
@@ -274,7 +270,10 @@ public final class HttpApi implements AutoCloseable {
   private ObjectNode messages(String user, String roomId, Map<String, String> q) {
     long after = parseLong(q.get("after"), -1);
     int limit = (int) Math.min(500, Math.max(1, parseLong(q.get("limit"), 100)));
-    int device = (int) parseLong(q.get("device"), 1);
+    long device = parseLong(q.get("device"), 1);
+    if (device < 1 || device > Integer.MAX_VALUE) {
+      throw RestInput.invalid("device", "must be an integer between 1 and " + Integer.MAX_VALUE);
+    }
     List<Messages.RoomRow> rows = after >= 0 ? chat.history(user, roomId, after, limit) : chat.recent(user, roomId, limit);
     ArrayNode list = json.createArrayNode();
     for (Messages.RoomRow r : rows) {
@@ -286,7 +285,7 @@ public final class HttpApi implements AutoCloseable {
       }
     }
     ArrayNode direct = json.createArrayNode();
-    for (Messages.DirectRow r : chat.pendingDirect(user, device, roomId, limit)) {
+    for (Messages.DirectRow r : chat.pendingDirect(user, (int) device, roomId, limit)) {
       ObjectNode n = direct.addObject().put("messageId", r.messageId()).put("sender", r.senderUser())
           .put("senderDevice", r.senderDevice()).put("sentAt", r.sentAt()).put("kind", r.kind())
           .put("ciphertext", B64.encodeToString(r.payload()));
@@ -354,6 +353,9 @@ public final class HttpApi implements AutoCloseable {
       }
       return n;
     } catch (com.fasterxml.jackson.core.JacksonException e) {
+      if (String.valueOf(e.getOriginalMessage()).startsWith("Duplicate field")) {
+        throw new ServiceException("duplicate_field", 400, "a key appears twice in the JSON body");
+      }
       throw new ServiceException("invalid_json", 400, "malformed JSON body");
     }
   }
@@ -423,7 +425,8 @@ public final class HttpApi implements AutoCloseable {
   private void error(HttpExchange ex, ServiceException e) {
     try {
       if (e.retryAfterMillis() > 0) {
-        ex.getResponseHeaders().set("Retry-After", Long.toString(TimeUnit.MILLISECONDS.toSeconds(e.retryAfterMillis()) + 1));
+        // Rounded up: a client that waits exactly this long is let in (never "retry in 60 s" and refused at 60 s).
+        ex.getResponseHeaders().set("Retry-After", Long.toString((e.retryAfterMillis() + 999) / 1000));
       }
       send(ex, e.httpStatus(), obj().put("error", e.code()).put("message", e.getMessage()));
     } catch (IOException io) {

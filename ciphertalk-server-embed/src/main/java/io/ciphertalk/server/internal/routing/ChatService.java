@@ -104,8 +104,9 @@ public final class ChatService {
       throw ServiceException.badRequest("room ids starting with '" + PrivateRoomId.PREFIX
           + "' are reserved for private rooms");
     }
-    if (!ROOM_ID.matcher(id).matches()) {
-      throw ServiceException.badRequest("room id must match " + ROOM_ID.pattern());
+    if (!ROOM_ID.matcher(id).matches() || id.chars().noneMatch(Character::isLetterOrDigit)) {
+      throw new ServiceException("invalid_field", 400,
+          "room id must match " + ROOM_ID.pattern() + " with at least one letter or digit");
     }
     String rid = id;
     int cap = max;
@@ -130,7 +131,9 @@ public final class ChatService {
           present.forEach(m -> users.add(m.userId()));
           if (existing.get().kind().equals("private")
               && users.equals(Set.of(owner, invitees.iterator().next()))) {
-            return new RoomView(existing.get(), present);
+            // Opening the 1:1 chat oneself accepts the other's invitation.
+            Rooms.accept(h, rid, owner);
+            return new RoomView(existing.get(), Rooms.members(h, rid));
           }
           throw new ServiceException("room_exists", 409, "room " + rid + " exists with other members");
         }
@@ -139,7 +142,7 @@ public final class ChatService {
         throw new ServiceException("room_exists", 409, "room already exists");
       }
       for (String u : invitees) {
-        Rooms.addMember(h, rid, u, "member", clock.millis());
+        Rooms.addMember(h, rid, u, "member", clock.millis(), false); // pending until they accept
       }
       return new RoomView(Rooms.find(h, rid).orElseThrow(), Rooms.members(h, rid));
     });
@@ -182,6 +185,41 @@ public final class ChatService {
     return m;
   }
 
+  /** Rooms {@code user} was added to by someone else and has not accepted yet. */
+  public List<RoomView> pendingInvites(String user) {
+    return db.withHandle(h -> {
+      List<RoomView> out = new ArrayList<>();
+      for (Rooms.Room r : Rooms.pendingForUser(h, user)) {
+        out.add(new RoomView(r, Rooms.members(h, r.roomId())));
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Accepts a pending invitation: from now on the room makes {@code user} and its other accepted
+   * members see each other's presence, and counts as a relationship for one-time prekeys.
+   * {@code not_found} if there is no pending invitation to that room.
+   */
+  public RoomView acceptInvite(String user, String roomId) {
+    return write(h -> {
+      if (!Rooms.accept(h, roomId, user)) {
+        throw ServiceException.notFound("no pending invitation to this room");
+      }
+      return new RoomView(Rooms.find(h, roomId).orElseThrow(), Rooms.members(h, roomId));
+    });
+  }
+
+  /** Declines a pending invitation: leaves the room. {@code not_found} if none is pending. */
+  public void declineInvite(String user, String roomId) {
+    boolean pending = db.withHandle(h -> Rooms.pendingForUser(h, user).stream()
+        .anyMatch(r -> r.roomId().equals(roomId)));
+    if (!pending) {
+      throw ServiceException.notFound("no pending invitation to this room");
+    }
+    leave(user, roomId);
+  }
+
   public RoomView invite(String actor, String roomId, String invitee) {
     return invite(actor, roomId, List.of(invitee));
   }
@@ -209,7 +247,7 @@ public final class ChatService {
         if (Rooms.memberCount(h, roomId) >= room.maxMembers()) {
           throw new ServiceException("room_full", 409, "the room is full");
         }
-        Rooms.addMember(h, roomId, invitee, "member", clock.millis());
+        Rooms.addMember(h, roomId, invitee, "member", clock.millis(), false); // pending until they accept
       }
       return new RoomView(Rooms.find(h, roomId).orElseThrow(), Rooms.members(h, roomId));
     });
@@ -293,9 +331,23 @@ public final class ChatService {
     return v.members().stream().map(Rooms.Member::userId).toList();
   }
 
+  /**
+   * Display text shared by the WebSocket and REST paths (room names, descriptions, nicknames): at
+   * most {@code max} characters, no control characters (NUL, line breaks) and no bidirectional
+   * formatting characters (U+202A-U+202E, U+2066-U+2069, U+200E/F, U+061C), which make a name
+   * render as something else.
+   */
   private static String limit(String s, int max, String what) {
     if (s.length() > max) {
-      throw ServiceException.badRequest(what + " longer than " + max + " characters");
+      throw new ServiceException("field_too_large", 400, what + " longer than " + max + " characters");
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isISOControl(c) || (c >= '\u202A' && c <= '\u202E') || (c >= '\u2066' && c <= '\u2069')
+          || c == '\u200E' || c == '\u200F' || c == '\u061C') {
+        throw new ServiceException("invalid_field", 400,
+            what + " must not contain control or bidirectional formatting characters");
+      }
     }
     return s;
   }
@@ -408,6 +460,18 @@ public final class ChatService {
    * get {@code blocked}.
    */
   public List<Bundle> fetchBundles(String requester, String target, Integer deviceId) {
+    return fetchBundles(requester, target, deviceId, null);
+  }
+
+  /**
+   * As {@link #fetchBundles(String, String, Integer)}, with {@code guard}'s limits: the requester's
+   * fetch rate, and one-time prekeys for requesters outside the target's contacts only within the
+   * target's budget (null: no limits).
+   */
+  public List<Bundle> fetchBundles(String requester, String target, Integer deviceId, BundleFetchGuard guard) {
+    if (guard != null && !requester.equals(target)) {
+      guard.admit(requester);
+    }
     List<int[]> low = new ArrayList<>();
     List<Bundle> bundles = write(h -> {
       if (!Accounts.exists(h, target)) {
@@ -416,12 +480,15 @@ public final class ChatService {
       if (!requester.equals(target) && Rooms.isBlocked(h, target, requester)) {
         throw ServiceException.forbidden("blocked", "this user does not accept messages from you");
       }
+      boolean known = guard == null || requester.equals(target) || Rooms.hasContact(h, target, requester)
+          || Rooms.shareAcceptedRoom(h, target, requester);
       List<Bundle> out = new ArrayList<>();
       for (Devices.Device d : Devices.list(h, target)) {
         if ((deviceId != null && d.deviceId() != deviceId) || d.identityKey() == null || d.signedPrekey() == null) {
           continue;
         }
-        Devices.OneTimePrekey otp = Devices.takeOneTimePrekey(h, target, d.deviceId()).orElse(null);
+        Devices.OneTimePrekey otp = known || guard.strangerMayTakeOneTime(target)
+            ? Devices.takeOneTimePrekey(h, target, d.deviceId()).orElse(null) : null;
         int left = Devices.countOneTimePrekeys(h, target, d.deviceId());
         if (left < prekeyLowThreshold) {
           low.add(new int[] {d.deviceId(), left});

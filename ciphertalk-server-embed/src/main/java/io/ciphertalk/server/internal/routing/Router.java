@@ -845,11 +845,14 @@ public final class Router {
     }
   }
 
-  /** Who may see {@code user}'s presence: room co-members and users who list them as an unblocked contact. */
+  /**
+   * Who may see {@code user}'s presence: room co-members and mutual contacts (someone who merely
+   * adds {@code user} as a contact sees nothing until {@code user} adds them back).
+   */
   private Set<String> audience(String user) {
     return db.withHandle(h -> {
       Set<String> a = new HashSet<>(Rooms.coMembers(h, user));
-      a.addAll(Rooms.contactOf(h, user));
+      a.addAll(Rooms.mutualContacts(h, user));
       a.removeAll(Rooms.blockedBy(h, user));
       a.removeIf(other -> Rooms.isBlocked(h, other, user));
       return a;

@@ -75,16 +75,53 @@ public final class Rooms {
     return h.createQuery("SELECT COUNT(*) FROM room_members WHERE room_id = ?").bind(0, roomId).mapTo(Integer.class).one();
   }
 
-  /** Adds a member who sees the timeline from the current sequence on. */
+  /** Adds an accepted member who sees the timeline from the current sequence on. */
   public static boolean addMember(Handle h, String roomId, String userId, String role, long now) {
+    return addMember(h, roomId, userId, role, now, true);
+  }
+
+  /**
+   * Adds a member who sees the timeline from the current sequence on; {@code accepted} false for
+   * someone added by another user, who is pending until {@link #accept}.
+   */
+  public static boolean addMember(Handle h, String roomId, String userId, String role, long now, boolean accepted) {
     if (member(h, roomId, userId).isPresent()) {
       return false;
     }
     long seq = find(h, roomId).map(Room::lastSeq).orElse(0L);
     h.execute(
-        "INSERT INTO room_members (room_id, user_id, role, joined_seq, joined_at) VALUES (?, ?, ?, ?, ?)",
-        roomId, userId, role, seq, now);
+        "INSERT INTO room_members (room_id, user_id, role, joined_seq, joined_at, accepted) VALUES (?, ?, ?, ?, ?, ?)",
+        roomId, userId, role, seq, now, accepted);
     return true;
+  }
+
+  /** Marks a pending membership accepted; false if there was no pending membership. */
+  public static boolean accept(Handle h, String roomId, String userId) {
+    return h.createUpdate("UPDATE room_members SET accepted = TRUE WHERE room_id = ? AND user_id = ? AND accepted = FALSE")
+        .bind(0, roomId)
+        .bind(1, userId)
+        .execute() > 0;
+  }
+
+  /** Rooms {@code userId} was added to and has not accepted yet. */
+  public static List<Room> pendingForUser(Handle h, String userId) {
+    return h.createQuery(
+            "SELECT r.room_id, r.kind, r.name, r.description, r.max_members, r.created_by, r.created_at, r.last_seq"
+                + " FROM rooms r JOIN room_members m ON m.room_id = r.room_id"
+                + " WHERE m.user_id = ? AND m.accepted = FALSE ORDER BY r.room_id")
+        .bind(0, userId)
+        .map(Rooms::room)
+        .list();
+  }
+
+  /** True if {@code a} and {@code b} are both accepted members of at least one room. */
+  public static boolean shareAcceptedRoom(Handle h, String a, String b) {
+    return h.createQuery("SELECT COUNT(*) FROM room_members m JOIN room_members o ON o.room_id = m.room_id"
+            + " WHERE m.user_id = ? AND o.user_id = ? AND m.accepted = TRUE AND o.accepted = TRUE")
+        .bind(0, a)
+        .bind(1, b)
+        .mapTo(Long.class)
+        .one() > 0;
   }
 
   public static boolean removeMember(Handle h, String roomId, String userId) {
@@ -115,11 +152,14 @@ public final class Rooms {
     h.execute("UPDATE rooms SET last_seq = ? WHERE room_id = ?", seq, roomId);
   }
 
-  /** Users who share at least one room with {@code userId} (presence and typing audience). */
+  /**
+   * Users who share at least one room with {@code userId} where both accepted the membership
+   * (presence audience: a pending invitation shows neither side the other's presence).
+   */
   public static List<String> coMembers(Handle h, String userId) {
     return h.createQuery(
             "SELECT DISTINCT o.user_id FROM room_members m JOIN room_members o ON o.room_id = m.room_id"
-                + " WHERE m.user_id = ? AND o.user_id <> ?")
+                + " WHERE m.user_id = ? AND o.user_id <> ? AND m.accepted = TRUE AND o.accepted = TRUE")
         .bind(0, userId)
         .bind(1, userId)
         .mapTo(String.class)
@@ -171,7 +211,30 @@ public final class Rooms {
         > 0;
   }
 
-  /** Users who have {@code userId} as an unblocked contact (presence audience). */
+  /** True if {@code owner} lists {@code other} as an unblocked contact. */
+  public static boolean hasContact(Handle h, String owner, String other) {
+    return h.createQuery("SELECT COUNT(*) FROM contacts WHERE owner_id = ? AND contact_id = ? AND blocked = FALSE")
+            .bind(0, owner)
+            .bind(1, other)
+            .mapTo(Long.class)
+            .one()
+        > 0;
+  }
+
+  /**
+   * Mutual contacts of {@code userId}: users who list {@code userId} as an unblocked contact and
+   * whom {@code userId} lists back (presence audience: adding someone alone shows you nothing).
+   */
+  public static List<String> mutualContacts(Handle h, String userId) {
+    return h.createQuery("SELECT c.owner_id FROM contacts c JOIN contacts back ON back.owner_id = c.contact_id"
+            + " AND back.contact_id = c.owner_id AND back.blocked = FALSE"
+            + " WHERE c.contact_id = ? AND c.blocked = FALSE")
+        .bind(0, userId)
+        .mapTo(String.class)
+        .list();
+  }
+
+  /** Users who have {@code userId} as an unblocked contact. */
   public static List<String> contactOf(Handle h, String userId) {
     return h.createQuery("SELECT owner_id FROM contacts WHERE contact_id = ? AND blocked = FALSE")
         .bind(0, userId)

@@ -16,6 +16,8 @@ final class Connection {
   volatile boolean authStarted;
   volatile DeviceSession session;
   volatile boolean closed;
+  /** Removes this connection from the live-session registry; set after authentication. */
+  volatile Runnable unregisterLive;
 
   Connection(Channel channel, String path, String joinRoom, double ratePerSecond, int burst) {
     this.channel = channel;

@@ -24,6 +24,7 @@ import io.ciphertalk.core.wire.WireException;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.server.internal.ServiceException;
 import io.ciphertalk.server.internal.auth.AccountService;
+import io.ciphertalk.server.internal.auth.LiveSessions;
 import io.ciphertalk.server.internal.metrics.Metrics;
 import io.ciphertalk.server.internal.routing.ChatService;
 import io.ciphertalk.server.internal.routing.DeviceSession;
@@ -60,6 +61,8 @@ public final class Protocol implements FrameHandler {
 
   private final WireCodec codec;
   private final AccountService accounts;
+  private final LiveSessions live;
+  private final io.ciphertalk.server.internal.routing.BundleFetchGuard bundleGuard;
   private final ChatService chat;
   private final Router router;
   private final ExecutorService requests;
@@ -69,9 +72,11 @@ public final class Protocol implements FrameHandler {
   final Set<Connection> unauthenticated = ConcurrentHashMap.newKeySet();
 
   public Protocol(
-      AccountService accounts, ChatService chat, Router router, ExecutorService requests, Metrics metrics,
-      int maxFrameBytes, Clock clock) {
+      AccountService accounts, LiveSessions live, io.ciphertalk.server.internal.routing.BundleFetchGuard bundleGuard,
+      ChatService chat, Router router, ExecutorService requests, Metrics metrics, int maxFrameBytes, Clock clock) {
     this.accounts = accounts;
+    this.live = live;
+    this.bundleGuard = bundleGuard;
     this.chat = chat;
     this.router = router;
     this.requests = requests;
@@ -91,6 +96,10 @@ public final class Protocol implements FrameHandler {
   public void onClose(Connection c) {
     c.closed = true;
     unauthenticated.remove(c);
+    Runnable unregister = c.unregisterLive;
+    if (unregister != null) {
+      unregister.run();
+    }
     DeviceSession s = c.session;
     if (s != null) {
       router.detach(s);
@@ -184,7 +193,17 @@ public final class Protocol implements FrameHandler {
       }
       c.session = s;
       unauthenticated.remove(c);
+      // Revocation ends registered connections; checking the token again after registering closes
+      // the window where a logout lands between the first check and the registration.
+      String tokenHash = AccountService.tokenHash(hello.token());
+      c.unregisterLive = live.register(user, tokenHash, reason -> c.channel.close(CloseCodes.AUTH_FAILED, reason));
+      if (!accounts.stillValid(tokenHash)) {
+        send(c, error(id, ErrorCode.AUTH_FAILED, "invalid, expired or revoked token"));
+        c.channel.close(CloseCodes.AUTH_FAILED, "authentication failed");
+        return null;
+      }
       if (c.closed) {
+        c.unregisterLive.run();
         router.detach(s);
         return null;
       }
@@ -288,7 +307,7 @@ public final class Protocol implements FrameHandler {
     if (req instanceof Frame.BundleFetch f) {
       async(c, id, () -> {
         List<PreKeyBundle> bundles = new ArrayList<>();
-        for (ChatService.Bundle b : chat.fetchBundles(user, f.user(), f.device())) {
+        for (ChatService.Bundle b : chat.fetchBundles(user, f.user(), f.device(), bundleGuard)) {
           Devices.Device d = b.device();
           OneTimePreKey otp = b.oneTimePrekey() == null ? null
               : new OneTimePreKey((int) b.oneTimePrekey().keyId(), Bytes.of(b.oneTimePrekey().publicKey()));
@@ -337,6 +356,21 @@ public final class Protocol implements FrameHandler {
     if (req instanceof Frame.RoomRename f) {
       async(c, id, () -> new Frame.RoomReply(id,
           info(chat.rename(user, f.room(), f.name(), f.description()))));
+      return;
+    }
+    if (req instanceof Frame.InviteList) {
+      async(c, id, () -> new Frame.RoomsReply(id, chat.pendingInvites(user).stream().map(Protocol::info).toList()));
+      return;
+    }
+    if (req instanceof Frame.InviteAccept f) {
+      async(c, id, () -> new Frame.RoomReply(id, info(chat.acceptInvite(user, f.room()))));
+      return;
+    }
+    if (req instanceof Frame.InviteDecline f) {
+      async(c, id, () -> {
+        chat.declineInvite(user, f.room());
+        return new Frame.Ok(id);
+      });
       return;
     }
     if (req instanceof Frame.ContactAdd f) {
@@ -566,6 +600,8 @@ public final class Protocol implements FrameHandler {
       case "stale_devices" -> ErrorCode.STALE_DEVICES;
       case "rate_limited", "server_busy" -> ErrorCode.RATE_LIMITED;
       case "server_error" -> ErrorCode.INTERNAL;
+      case "field_too_large" -> ErrorCode.FIELD_TOO_LARGE;
+      case "missing_field" -> ErrorCode.MISSING_FIELD;
       default -> ErrorCode.INVALID_FIELD;
     };
   }

@@ -29,13 +29,53 @@ class StoreTest {
   @Test
   void migrate_isIdempotent_andRecordsSchemaVersion(@TempDir Path dir) {
     try (Database db = Database.open(Database.h2FileUrl(dir), "", "", 4)) {
-      assertThat(db.migrate(clock)).isEqualTo(3);
-      assertThat(db.migrate(clock)).isEqualTo(3);
+      assertThat(db.migrate(clock)).isEqualTo(4);
+      assertThat(db.migrate(clock)).isEqualTo(4);
       int v = db.withHandle(h -> h.createQuery("SELECT MAX(version) FROM schema_version").mapTo(Integer.class).one());
-      assertThat(v).isEqualTo(3);
+      assertThat(v).isEqualTo(4);
     }
     try (Database db = Database.open(Database.h2FileUrl(dir), "", "", 4)) {
-      assertThat(db.migrate(clock)).isEqualTo(3);
+      assertThat(db.migrate(clock)).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void v4_keepsExistingTokensAlive_andExistingMembershipsAccepted(@TempDir Path dir) throws Exception {
+    String url = Database.h2FileUrl(dir);
+    // A database as version 3 left it, with an account, a token and a room membership.
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, "", "");
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY,"
+          + " script VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)");
+      int v = 1;
+      for (String script : List.of("V1__initial_schema.sql", "V2__message_ids_by_message.sql",
+          "V3__retention_indexes.sql")) {
+        String sql;
+        try (java.io.InputStream in = Database.class.getResourceAsStream("migrations/" + script)) {
+          sql = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).replace("${bytes}", "VARBINARY");
+        }
+        for (String one : Database.statements(sql)) {
+          st.execute(one);
+        }
+        st.execute("INSERT INTO schema_version VALUES (" + v++ + ", '" + script + "', 0)");
+      }
+      st.execute("INSERT INTO accounts (user_id, password_hash, is_admin, created_at) VALUES ('alice', 'x', FALSE, 0)");
+      st.execute("INSERT INTO accounts (user_id, password_hash, is_admin, created_at) VALUES ('bob', 'x', FALSE, 0)");
+      st.execute("INSERT INTO tokens (token_hash, user_id, created_at, expires_at, revoked) VALUES ('h1', 'alice', 500, 10000, FALSE)");
+      st.execute("INSERT INTO rooms VALUES ('r1', 'group', 'R', '', 10, 'alice', 0, 0)");
+      st.execute("INSERT INTO room_members VALUES ('r1', 'alice', 'owner', 0, 0)");
+      st.execute("INSERT INTO room_members VALUES ('r1', 'bob', 'member', 0, 0)");
+    }
+    try (Database db = Database.open(url, "", "", 4)) {
+      assertThat(db.migrate(clock)).isEqualTo(4);
+      Optional<Accounts.TokenRow> live = db.withHandle(h -> Accounts.liveToken(h, "h1", 600, 400));
+      assertThat(live.map(Accounts.TokenRow::lastUsedAt)).contains(500L);
+      Optional<Accounts.TokenRow> idle = db.withHandle(h -> Accounts.liveToken(h, "h1", 600, 500));
+      assertThat(idle).as("idle since its creation").isEmpty();
+      List<String> co = db.withHandle(h -> Rooms.coMembers(h, "bob"));
+      assertThat(co).containsExactly("alice");
+      Optional<Accounts.Account> alice = db.withHandle(h -> Accounts.find(h, "alice"));
+      assertThat(alice.orElseThrow().disabled()).isFalse();
     }
   }
 
@@ -61,7 +101,7 @@ class StoreTest {
           + " VALUES ('bob', '01936f4e-8a2b-7c3d-9e4f-a0b1c2d3e4f5', NULL, NULL, 2000)");
     }
     try (Database db = Database.open(url, "", "", 4)) {
-      assertThat(db.migrate(clock)).isEqualTo(3);
+      assertThat(db.migrate(clock)).isEqualTo(4);
       String id = "01936f4e-8a2b-7c3d-9e4f-a0b1c2d3e4f5";
       Optional<Messages.Accepted> accepted = db.withHandle(h -> Messages.accepted(h, "alice", id));
       assertThat(accepted).contains(new Messages.Accepted("r1", 7L, 1000));

@@ -157,7 +157,9 @@ public final class ChatSession implements ChatListener {
     } else if (c instanceof Command.CreateGroup g) {
       switchTo(client.createGroup(g.name(), new LinkedHashSet<>(g.members())));
     } else if (c instanceof Command.Join j) {
-      switchTo(findRoom(j.room()));
+      Room room = findRoom(j.room());
+      acceptIfInvited(room);
+      switchTo(room);
     } else if (c instanceof Command.Invite i) {
       requireCurrent(null).invite(i.userId());
       out.println(renderer.info("invited " + i.userId()));
@@ -268,6 +270,20 @@ public final class ChatSession implements ChatListener {
     for (Room r : rooms) {
       out.println(renderer.roomRow(i++, label(r), r.kind(), r.members().size(), r.unreadCount(),
           cur != null && cur.id().equals(r.id())));
+    }
+  }
+
+  /**
+   * Joining a room someone else put us in accepts their invitation (the server then shows presence
+   * between us). Offline, it is accepted at a later /join.
+   */
+  private void acceptIfInvited(Room room) {
+    try {
+      if (client.pendingInvites().stream().anyMatch(r -> r.id().equals(room.id()))) {
+        client.acceptInvite(room.id());
+      }
+    } catch (CipherTalkException e) {
+      // not reachable now: the room still works, presence waits for the next /join
     }
   }
 

@@ -24,7 +24,8 @@ final class TotpFixture {
     JsonNode login = post(client, http.resolve("/api/login"), null,
         JSON.createObjectNode().put("username", user).put("password", password).toString());
     String token = login.get("token").textValue();
-    JsonNode enrol = post(client, http.resolve("/api/totp/enroll"), token, "{}");
+    JsonNode enrol = post(client, http.resolve("/api/totp/enroll"), token,
+        JSON.createObjectNode().put("password", password).toString());
     byte[] secret = base32(enrol.get("secret").textValue());
     post(client, http.resolve("/api/totp/confirm"), token, JSON.createObjectNode()
         .put("code", code(secret, System.currentTimeMillis() / 1000)).toString());

@@ -167,6 +167,9 @@ class SdkGuideExamplesTest {
       team.setRole("bob", Role.ADMIN);
       MessageId standup = team.send("standup in 5");
       await(bobEvents, ChatEvent.MessageReceived.class, e -> e.message().id().equals(standup));
+      // Someone else put bob in the room: he accepts, and from then on its members see his presence.
+      assertThat(bob.pendingInvites()).extracting(Room::id).containsExactly(team.id());
+      bob.acceptInvite(team.id());
       team.remove("carol");       // remaining members rotate their sender keys
       assertThat(alice.rooms()).extracting(Room::id).contains(team.id());
 
