@@ -1,5 +1,6 @@
 package io.ciphertalk.client.internal;
 
+import io.ciphertalk.client.AuthenticationException;
 import io.ciphertalk.client.ChatEvent;
 import io.ciphertalk.client.CipherTalkException;
 import io.ciphertalk.client.ConnectionState;
@@ -7,6 +8,7 @@ import io.ciphertalk.client.Message;
 import io.ciphertalk.client.Presence;
 import io.ciphertalk.client.ReceiptKind;
 import io.ciphertalk.client.RequestFailedException;
+import io.ciphertalk.client.RoomUnavailableException;
 import io.ciphertalk.client.Scheduler;
 import io.ciphertalk.client.SendOptions;
 import io.ciphertalk.core.model.MessageId;
@@ -221,6 +223,10 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       setState(ConnectionState.CONNECTING);
       try {
         link.connect(self, account.token(), this);
+      } catch (AuthenticationException e) {
+        // The token is dead (revoked, expired, account deleted): retrying cannot help.
+        sessionEnded(e.getMessage());
+        throw e;
       } catch (CipherTalkException e) {
         setState(ConnectionState.DISCONNECTED);
         throw e;
@@ -293,11 +299,22 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       }
       try {
         doConnect(data.account().orElseThrow());
-      } catch (CipherTalkException | RuntimeException e) {
+      } catch (RuntimeException e) {
         LOG.debug("reconnect failed: {}", e.getMessage());
         scheduleReconnect();
       }
     }));
+  }
+
+  /** Stops reconnecting and tells the app that only a new login can continue. */
+  private void sessionEnded(String reason) {
+    wantConnected = false;
+    cancelReconnect();
+    link.disconnect();
+    LOG.info("the server refused this device's token; reconnecting stopped");
+    setState(ConnectionState.DISCONNECTED);
+    cfg.events().publish(new ChatEvent.SessionEnded(reason == null ? "authentication failed"
+        : reason));
   }
 
   private void cancelReconnect() {
@@ -379,10 +396,12 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   }
 
   public void invite(String roomId, String userId) throws CipherTalkException {
+    requireRoom(roomId);
     link.invite(roomId, userId);
   }
 
   public void remove(String roomId, String userId) throws CipherTalkException {
+    requireRoom(roomId);
     link.remove(roomId, userId);
     callOnEngine(() -> {
       memberGone(roomId, userId);
@@ -396,6 +415,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   }
 
   public void leave(String roomId) throws CipherTalkException {
+    requireRoom(roomId);
     link.leave(roomId);
     callOnEngine(() -> {
       data.removeRoom(roomId);
@@ -406,6 +426,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   }
 
   public void setRole(String roomId, String userId, Role role) throws CipherTalkException {
+    requireRoom(roomId);
     link.setRole(roomId, userId, role);
   }
 
@@ -469,6 +490,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
 
   public void edit(String roomId, MessageId target, String newText) {
     Objects.requireNonNull(newText, "newText");
+    requireRoom(roomId);
     Message m = ownMessage(roomId, target);
     if (m.deleted()) {
       throw new IllegalArgumentException("message " + target + " is deleted");
@@ -482,6 +504,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   }
 
   public void deleteForEveryone(String roomId, MessageId target) {
+    requireRoom(roomId);
     Message m = ownMessage(roomId, target);
     MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.DELETE, roomId, id.toString(), clock.millis())
@@ -495,6 +518,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     if (emoji.isEmpty() || emoji.length() > 32) {
       throw new IllegalArgumentException("emoji must be 1 to 32 chars");
     }
+    requireRoom(roomId);
     Message m = data.message(target).filter(x -> x.roomId().equals(roomId))
         .orElseThrow(() -> new IllegalArgumentException("unknown message " + target));
     MessageId id = MessageId.generate(clock, cfg.random());
@@ -505,8 +529,12 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     enqueue(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c, m.expiresAt().orElse(null));
   }
 
+  /** Marks the room read; nothing to do (and no error) for a room this user is no longer in. */
   public void markRead(String roomId) {
-    requireRoom(roomId);
+    requireAccount();
+    if (room(Objects.requireNonNull(roomId, "roomId")).isEmpty()) {
+      return;
+    }
     callOnEngine(() -> {
       Set<MessageId> unread = data.unread(roomId);
       if (unread.isEmpty()) {
@@ -539,8 +567,15 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     return data.unread(roomId).size();
   }
 
+  /** Sends a typing signal; dropped (no error) for a room this user is no longer in. */
   public void typing(String roomId, boolean isTyping) {
-    ServerLink.RoomInfo room = requireRoom(roomId);
+    requireAccount();
+    Optional<ServerLink.RoomInfo> found = room(Objects.requireNonNull(roomId, "roomId"));
+    if (found.isEmpty()) {
+      LOG.debug("typing indicator for a room this user left: dropped");
+      return;
+    }
+    ServerLink.RoomInfo room = found.get();
     MessageId id = MessageId.generate(clock, cfg.random());
     Instant expires = clock.instant().plus(cfg.typingTtl())
         .truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
@@ -606,7 +641,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private ServerLink.RoomInfo requireRoom(String roomId) {
     requireAccount();
     Objects.requireNonNull(roomId, "roomId");
-    return room(roomId).orElseThrow(() -> new IllegalArgumentException("unknown room " + roomId));
+    return room(roomId).orElseThrow(() -> new RoomUnavailableException(roomId));
   }
 
   private void requireAccount() {
@@ -995,9 +1030,9 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       hold(new LocalData.HeldEnvelope(from, id, ct, expiresAt, null), ack, fromStore);
       return;
     } catch (CryptoException e) {
-      undecryptable.incrementAndGet();
       LOG.warn("dropping undecryptable envelope {} from {}: {}", id, from,
           e.getClass().getSimpleName());
+      lost(Optional.empty(), from, id);
       ack.run();
       return;
     }
@@ -1005,6 +1040,13 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     link.noteDevice(from);
     handlePlaintext(from, id, pt, expiresAt, null);
     ack.run();
+  }
+
+  /** Counts a message this device could not decrypt and tells the app, so it is not lost silently. */
+  private void lost(Optional<String> roomId, DeviceAddress from, MessageId id) {
+    undecryptable.incrementAndGet();
+    cfg.events().publish(new ChatEvent.MessageUndecryptable(roomId, from.userId(),
+        from.deviceId(), id));
   }
 
   private void announceNewDevices() {
@@ -1031,7 +1073,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     if (data.heldCount(userId) >= MAX_HELD_PER_USER) {
       LOG.warn("more than {} messages from {} await an identity decision; dropping one",
           MAX_HELD_PER_USER, userId);
-      undecryptable.incrementAndGet();
+      lost(Optional.ofNullable(e.roomId()), e.from(), e.id());
       ack.run();
       return;
     }
@@ -1087,15 +1129,15 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         g.ack().run();
         return;
       }
-      undecryptable.incrementAndGet();
       LOG.info("group message {} in {} from {} has no sender key; dropped", g.id(), roomId,
           g.from());
+      lost(Optional.of(roomId), g.from(), g.id());
       g.ack().run();
       return;
     } catch (CryptoException e) {
-      undecryptable.incrementAndGet();
       LOG.warn("dropping undecryptable group message {} in {} from {}: {}", g.id(), roomId,
           g.from(), e.getClass().getSimpleName());
+      lost(Optional.of(roomId), g.from(), g.id());
       g.ack().run();
       return;
     }
