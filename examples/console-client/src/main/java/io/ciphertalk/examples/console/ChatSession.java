@@ -1,5 +1,6 @@
 package io.ciphertalk.examples.console;
 
+import io.ciphertalk.client.AuthenticationException;
 import io.ciphertalk.client.ChatEvent;
 import io.ciphertalk.client.ChatListener;
 import io.ciphertalk.client.CipherTalkClient;
@@ -9,6 +10,8 @@ import io.ciphertalk.client.Contact;
 import io.ciphertalk.client.Message;
 import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.client.ReceiptKind;
+import io.ciphertalk.client.RequestFailedException;
+import io.ciphertalk.client.RoomUnavailableException;
 import io.ciphertalk.client.Room;
 import io.ciphertalk.core.model.RoomKind;
 import io.ciphertalk.client.SendOptions;
@@ -54,7 +57,13 @@ public final class ChatSession implements ChatListener {
   private int nextNumber = 1;
   private Instant lastTypingSignal = Instant.EPOCH;
 
-  private record Ref(String roomId, MessageId id) {}
+  /** The room labels seen so far, so a room is still named after this user left it. */
+  private final Map<String, String> labels = new HashMap<>();
+  /** Set by a {@link ChatEvent.SessionEnded}; {@link ConsoleApp} offers {@code /login}. */
+  private volatile boolean sessionEnded;
+  private volatile ConnectionState lastState = ConnectionState.DISCONNECTED;
+
+  private record Ref(String roomId, MessageId id, String senderUserId) {}
 
   /** A session that renders with {@code renderer} to {@code out}; attach a client with {@link #attach}. */
   public ChatSession(Renderer renderer, ConsoleOutput out, Clock clock) {
@@ -76,9 +85,17 @@ public final class ChatSession implements ChatListener {
 
   /** The prompt for the line editor: {@code alice@#team> }. */
   public synchronized String prompt() {
+    try {
+      return promptOf();
+    } catch (RuntimeException e) {
+      return self + "> "; // the room's state is unreadable: the next command says why
+    }
+  }
+
+  private String promptOf() {
     String room = current == null ? "" : "@" + label(current);
     Duration e = current == null ? null : expiry.get(current.id());
-    return self + room + (e == null ? "" : " (expire " + e + ")") + "> ";
+    return self + room + (e == null ? "" : " (expire " + human(e) + ")") + "> ";
   }
 
   /**
@@ -89,12 +106,51 @@ public final class ChatSession implements ChatListener {
   public boolean execute(Command command) {
     try {
       return run(command);
-    } catch (CipherTalkException e) {
-      out.println(renderer.error("the server refused: " + e.getMessage()));
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      out.println(renderer.error(e.getMessage()));
+    } catch (RuntimeException e) {
+      out.println(describe(e));
     }
     return true;
+  }
+
+  /**
+   * One line for any failure of a command: the console's top-level guard. Whatever the SDK (or the
+   * console itself) throws, the user sees one line and the console keeps running.
+   */
+  String describe(RuntimeException e) {
+    if (e instanceof RoomUnavailableException r) {
+      String name = knownLabel(r.roomId());
+      synchronized (this) {
+        if (current != null && current.id().equals(r.roomId())) {
+          current = null;
+        }
+      }
+      return renderer.error("you are no longer in " + name + " (/rooms lists your rooms)");
+    }
+    if (e instanceof AuthenticationException) {
+      return renderer.error("the server no longer accepts this session: " + e.getMessage()
+          + " (/login signs in again)");
+    }
+    if (e instanceof RequestFailedException r && r.code().equals("not_connected")) {
+      return renderer.error("offline: that needs the server (" + e.getMessage() + ")");
+    }
+    if (e instanceof CipherTalkException) {
+      return renderer.error("the server refused: " + e.getMessage());
+    }
+    if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+      return renderer.error(String.valueOf(e.getMessage()));
+    }
+    return renderer.error("internal error (" + e.getClass().getSimpleName() + ": "
+        + e.getMessage() + "); the console keeps running");
+  }
+
+  /** Whether the server ended this device's session (revoked token, deleted account). */
+  public boolean sessionEnded() {
+    return sessionEnded;
+  }
+
+  /** After a successful {@code /login}: the session is live again. */
+  void sessionResumed() {
+    sessionEnded = false;
   }
 
   /** Called on each keystroke of the line editor: signals "typing" at most every 3 seconds. */
@@ -108,7 +164,11 @@ public final class ChatSession implements ChatListener {
       lastTypingSignal = now;
       room = current;
     }
-    room.typing(true);
+    try {
+      room.typing(true);
+    } catch (RuntimeException e) {
+      // a keystroke must never end the console; the next command reports what is wrong
+    }
   }
 
   private boolean run(Command c) throws CipherTalkException {
@@ -128,15 +188,18 @@ public final class ChatSession implements ChatListener {
       send(r.text(), Optional.of(target.id()));
     } else if (c instanceof Command.Edit e) {
       Ref target = ref(e.number());
+      requireOwn(target, e.number(), "edit");
       room(target.roomId()).edit(target.id(), e.text());
       out.println(renderer.info("edited [" + e.number() + "]"));
     } else if (c instanceof Command.Delete d) {
       Ref target = ref(d.number());
+      requireOwn(target, d.number(), "delete");
       room(target.roomId()).deleteForEveryone(target.id());
       out.println(renderer.info("deleted [" + d.number() + "] for everyone"));
     } else if (c instanceof Command.React r) {
       Ref target = ref(r.number());
       room(target.roomId()).react(target.id(), r.emoji());
+      out.println(renderer.info("you reacted " + r.emoji() + " to [" + r.number() + "]"));
     } else if (c instanceof Command.Expire e) {
       Room room = requireCurrent(null);
       synchronized (this) {
@@ -225,7 +288,7 @@ public final class ChatSession implements ChatListener {
     if (stored.isPresent()) {
       show(stored.get(), Optional.empty(), false);
     } else {
-      out.println("[" + number(room.id(), id) + "] " + self + ": " + Renderer.oneLine(text) + " ["
+      out.println("[" + number(room.id(), id, self) + "] " + self + ": " + Renderer.oneLine(text) + " ["
           + mark.label() + "]");
     }
   }
@@ -332,8 +395,14 @@ public final class ChatSession implements ChatListener {
   }
 
   private Room room(String roomId) {
-    return client.room(roomId)
-        .orElseThrow(() -> new IllegalArgumentException("you are no longer in that room"));
+    return client.room(roomId).orElseThrow(() -> new RoomUnavailableException(roomId));
+  }
+
+  private void requireOwn(Ref target, int number, String verb) {
+    if (!target.senderUserId().equals(self)) {
+      throw new IllegalArgumentException("you can only " + verb + " your own messages: [" + number
+          + "] is " + target.senderUserId() + "'s");
+    }
   }
 
   private synchronized Ref ref(int number) {
@@ -344,12 +413,12 @@ public final class ChatSession implements ChatListener {
     return r;
   }
 
-  private synchronized int number(String roomId, MessageId id) {
+  private synchronized int number(String roomId, MessageId id, String senderUserId) {
     Integer n = numbers.get(id);
     if (n == null) {
       n = nextNumber++;
       numbers.put(id, n);
-      byNumber.put(n, new Ref(roomId, id));
+      byNumber.put(n, new Ref(roomId, id, senderUserId));
     }
     return n;
   }
@@ -359,10 +428,10 @@ public final class ChatSession implements ChatListener {
   }
 
   private void show(Message m, Optional<Message> replyTarget, boolean live) {
-    int n = number(m.roomId(), m.id());
+    int n = number(m.roomId(), m.id(), m.senderUserId());
     Optional<Renderer.Quote> quote = replyTarget
         .or(() -> m.replyTo().flatMap(id -> client.room(m.roomId()).flatMap(r -> find(r, id))))
-        .map(t -> new Renderer.Quote(number(t.roomId(), t.id()), t));
+        .map(t -> new Renderer.Quote(number(t.roomId(), t.id(), t.senderUserId()), t));
     Room cur;
     Optional<Mark> mark;
     synchronized (this) {
@@ -377,7 +446,28 @@ public final class ChatSession implements ChatListener {
 
   /** {@code #team}, or {@code @bob} for the private room with bob (whatever the server named it). */
   private String label(Room r) {
-    return Renderer.roomLabel(r.kind(), displayName(r));
+    String l = Renderer.roomLabel(r.kind(), displayName(r));
+    synchronized (this) {
+      labels.put(r.id(), l);
+    }
+    return l;
+  }
+
+  /** The room's label if it was ever seen, even after this user left it; else "a room". */
+  private String knownLabel(String roomId) {
+    CipherTalkClient c = client;
+    Optional<Room> r = c == null ? Optional.empty() : c.room(roomId);
+    if (r.isPresent()) {
+      return label(r.get());
+    }
+    synchronized (this) {
+      return labels.getOrDefault(roomId, "a room");
+    }
+  }
+
+  /** Learns the labels of every room the client has (called once signed in). */
+  public void rememberRooms() {
+    client.rooms().forEach(this::label);
   }
 
   private String displayName(Room r) {
@@ -435,7 +525,8 @@ public final class ChatSession implements ChatListener {
     if (stopped) {
       return;
     }
-    out.println(renderer.edited(number(e.message().roomId(), e.message().id()), e.message()));
+    Message m = e.message();
+    out.println(renderer.edited(number(m.roomId(), m.id(), m.senderUserId()), m));
   }
 
   @Override
@@ -443,7 +534,7 @@ public final class ChatSession implements ChatListener {
     if (stopped) {
       return;
     }
-    out.println(renderer.deleted(number(e.roomId(), e.messageId()), e.byUserId()));
+    out.println(renderer.deleted(number(e.roomId(), e.messageId(), e.byUserId()), e.byUserId()));
   }
 
   @Override
@@ -459,8 +550,8 @@ public final class ChatSession implements ChatListener {
     if (stopped) {
       return;
     }
-    out.println(renderer.reaction(number(e.roomId(), e.messageId()), e.userId(), e.emoji(),
-        e.added()));
+    out.println(renderer.reaction(number(e.roomId(), e.messageId(),
+        e.target().map(Message::senderUserId).orElse("")), e.userId(), e.emoji(), e.added()));
   }
 
   @Override
@@ -475,7 +566,7 @@ public final class ChatSession implements ChatListener {
     synchronized (this) {
       marks.merge(e.messageId(), mark, Mark::max);
     }
-    out.println(renderer.receipt(number(e.roomId(), e.messageId()), e.userId(), e.kind()));
+    out.println(renderer.receipt(number(e.roomId(), e.messageId(), self), e.userId(), e.kind()));
   }
 
   @Override
@@ -517,8 +608,18 @@ public final class ChatSession implements ChatListener {
         && e.change() == ChatEvent.MembershipChange.JOINED && !e.userId().equals(self)) {
       return; // the other party of a new private room: not news
     }
-    String roomLabel = room.map(this::label).orElse("a room");
+    String roomLabel = knownLabel(e.roomId());
     out.println(renderer.membership(e, roomLabel, self));
+    boolean gone = e.userId().equals(self) && (e.change() == ChatEvent.MembershipChange.REMOVED
+        || e.change() == ChatEvent.MembershipChange.LEFT);
+    if (gone) {
+      synchronized (this) {
+        if (current != null && current.id().equals(e.roomId())) {
+          current = null;
+          out.println(renderer.info("no current room now: /rooms, /join ROOM or /dm USER"));
+        }
+      }
+    }
   }
 
   @Override
@@ -530,11 +631,45 @@ public final class ChatSession implements ChatListener {
   }
 
   @Override
+  public void onUndecryptable(ChatEvent.MessageUndecryptable e) {
+    if (stopped) {
+      return;
+    }
+    // A 1:1 envelope names no room: it belongs to the private room with its sender.
+    Optional<String> roomId = e.roomId().or(() -> client.rooms().stream()
+        .filter(r -> r.kind() == RoomKind.PRIVATE && r.members().containsKey(e.senderUserId()))
+        .map(Room::id).findFirst());
+    Room cur;
+    synchronized (this) {
+      cur = current;
+    }
+    Optional<String> where = roomId.filter(id -> cur == null || !cur.id().equals(id))
+        .map(this::knownLabel);
+    out.println(renderer.undecryptable(e.senderUserId(), where));
+  }
+
+  @Override
+  public void onSessionEnded(ChatEvent.SessionEnded e) {
+    if (stopped) {
+      return;
+    }
+    sessionEnded = true;
+    out.println(renderer.error("signed out by the server: " + e.reason()));
+    out.println(renderer.error("your token was revoked or expired, or the account no longer "
+        + "exists; the console stopped reconnecting and keeps your messages queued."));
+    out.println(renderer.error("type /login to sign in again, or /quit"));
+  }
+
+  @Override
   public void onConnectionState(ChatEvent.ConnectionStateChanged e) {
     if (stopped) {
       return;
     }
-    if (e.state() == ConnectionState.DISCONNECTED) {
+    // Only the change from connected is news: failed reconnect attempts are not repeated.
+    ConnectionState before = lastState;
+    lastState = e.state();
+    if (e.state() == ConnectionState.DISCONNECTED && before == ConnectionState.CONNECTED
+        && !sessionEnded) {
       out.println(renderer.info("disconnected: messages you send are queued until the client "
           + "reconnects"));
     } else if (e.state() == ConnectionState.CONNECTED) {

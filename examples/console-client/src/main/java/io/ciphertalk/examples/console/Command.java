@@ -85,6 +85,9 @@ public sealed interface Command {
   /** {@code /trust USER}: accept a user's new identity key after comparing safety numbers. */
   record Trust(String userId) implements Command {}
 
+  /** {@code /login}: sign in again with the password after the server ended the session. */
+  record Login() implements Command {}
+
   /** {@code /help}. */
   record Help() implements Command {}
 

@@ -48,6 +48,7 @@ public final class CommandParser {
       new Usage("/typing [on|off]", "say you are typing (automatic when you type in a terminal)"),
       new Usage("/safety USER", "show the safety number to compare with USER"),
       new Usage("/trust USER", "accept USER's new identity key after comparing safety numbers"),
+      new Usage("/login", "sign in again after the server ended your session"),
       new Usage("/help", "this list"),
       new Usage("/quit", "leave the client"));
 
@@ -167,6 +168,9 @@ public final class CommandParser {
           return new Command.Typing(false);
         }
         throw new CommandSyntaxException("usage: /typing [on|off]");
+      case "login":
+        noArgs(rest, "/login");
+        return new Command.Login();
       case "safety":
         return new Command.Safety(user(single(rest, "/safety USER")));
       case "trust":

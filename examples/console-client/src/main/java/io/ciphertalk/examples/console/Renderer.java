@@ -239,6 +239,15 @@ public final class Renderer {
     return out;
   }
 
+  /**
+   * {@code ! a message from bob could not be decrypted}, with the room when it is not the current
+   * one.
+   */
+  public String undecryptable(String senderUserId, Optional<String> roomLabel) {
+    return "! " + roomLabel.map(l -> l + ": ").orElse("") + "a message from " + senderUserId
+        + " could not be decrypted (ask them to send it again)";
+  }
+
   /** {@code ! message}. */
   public String error(String message) {
     return "! " + message;
