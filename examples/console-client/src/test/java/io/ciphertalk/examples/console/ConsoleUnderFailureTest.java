@@ -163,6 +163,29 @@ class ConsoleUnderFailureTest {
     }
   }
 
+  /** Issue 16 item 4: capitals are normalised before anything is sent; no device is used up. */
+  @Test
+  void userNameWithCapitals_isLowerCasedUpFront_andEitherSpellingSignsIn() throws Exception {
+    try (ConsoleDriver dave = ConsoleDriver.start("Dave", ConsoleApp.Options.of(ws, http, "Dave",
+        true), new DefaultClientFactory(), line -> {})) {
+      dave.type("password-of-dave");
+      dave.awaitLine("* user names are lower case: signing in as dave", WAIT);
+      dave.awaitLine("signed in as dave (device 1)", WAIT);
+      dave.quit(WAIT);
+    }
+    try (ConsoleDriver again = ConsoleDriver.start("DAVE", ConsoleApp.Options.of(ws, http, "DAVE",
+        false).withDevice(2), new DefaultClientFactory(), line -> {})) {
+      again.type("password-of-dave");
+      again.awaitLine("signed in as dave (device 2)", WAIT);
+      again.quit(WAIT);
+    }
+    try (ConsoleDriver bad = ConsoleDriver.start("x", ConsoleApp.Options.of(ws, http, "D@ve",
+        true), new DefaultClientFactory(), line -> {})) {
+      bad.awaitLine("! not a user name: 'D@ve'", WAIT);
+      assertThat(bad.quit(WAIT)).isEqualTo(ConsoleApp.LOGIN_FAILED);
+    }
+  }
+
   /** A network in the middle that flips one bit of every group ciphertext it forwards. */
   private static final class TamperingTransport implements Transport {
     private static final ObjectMapper JSON = new ObjectMapper();
