@@ -40,6 +40,9 @@ public final class ChatSession implements ChatListener {
   /** How often a keystroke may repeat the "typing" signal. */
   static final Duration TYPING_REFRESH = Duration.ofSeconds(3);
 
+  /** The most results {@code /search} shows. */
+  static final int SEARCH_LIMIT = 20;
+
   private final Renderer renderer;
   private final ConsoleOutput out;
   private final Clock clock;
@@ -241,6 +244,20 @@ public final class ChatSession implements ChatListener {
       for (Message m : room.history(h.limit())) {
         show(m, Optional.empty(), false);
       }
+    } else if (c instanceof Command.Search q) {
+      List<Message> found = client.search(q.text(), SEARCH_LIMIT);
+      out.println(renderer.info(found.isEmpty() ? "nothing in your history matches '"
+          + Renderer.oneLine(q.text()) + "'" : found.size() + (found.size() == SEARCH_LIMIT
+          ? "+" : "") + " message(s) match '" + Renderer.oneLine(q.text()) + "', newest first:"));
+      for (Message m : found) {
+        show(m, Optional.empty(), false);
+      }
+    } else if (c instanceof Command.Me m) {
+      send(Renderer.ACTION_PREFIX + m.action(), Optional.empty());
+    } else if (c instanceof Command.Names) {
+      Room room = requireCurrent(null);
+      out.println(renderer.info(label(room) + ": " + String.join(", ",
+          new TreeSet<>(room.members().keySet()))));
     } else if (c instanceof Command.ListContacts) {
       List<Contact> contacts = client.contacts();
       if (contacts.isEmpty()) {

@@ -41,6 +41,9 @@ public final class CommandParser {
       new Usage("/leave", "leave the current room"),
       new Usage("/members", "members of the current room and their roles"),
       new Usage("/history [N]", "show the last N messages of the room (default 20)"),
+      new Usage("/search TEXT", "search the decrypted history of all your rooms (on this device)"),
+      new Usage("/me ACTION", "send an action: \"/me waves\" shows as \"* you waves\""),
+      new Usage("/names", "the names of the current room's members"),
       new Usage("/contacts", "list your contacts"),
       new Usage("/add USER [NICKNAME]", "add a contact"),
       new Usage("/block USER", "block a user (/unblock USER to undo)"),
@@ -168,6 +171,20 @@ public final class CommandParser {
           return new Command.Typing(false);
         }
         throw new CommandSyntaxException("usage: /typing [on|off]");
+      case "search":
+      case "find":
+        if (rest.isEmpty()) {
+          throw new CommandSyntaxException("usage: /search TEXT");
+        }
+        return new Command.Search(rest);
+      case "me":
+        if (rest.isEmpty()) {
+          throw new CommandSyntaxException("usage: /me ACTION");
+        }
+        return new Command.Me(rest);
+      case "names":
+        noArgs(rest, "/names");
+        return new Command.Names();
       case "login":
         noArgs(rest, "/login");
         return new Command.Login();
