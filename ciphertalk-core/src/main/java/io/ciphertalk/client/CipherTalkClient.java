@@ -58,6 +58,7 @@ import java.util.function.Supplier;
 public final class CipherTalkClient implements AutoCloseable {
   private final ClientEngine engine;
   private final EventDispatcher events;
+  private final io.ciphertalk.core.store.AppDataStore appData;
   private final AutoCloseable ownedScheduler;
   private final ExecutorService ownedCallbacks;
 
@@ -75,6 +76,7 @@ public final class CipherTalkClient implements AutoCloseable {
         : ownedCallbacks);
     b.listeners.forEach(events::addListener);
     this.ownedScheduler = owned;
+    this.appData = store.appData();
     this.engine = new ClientEngine(new ClientEngine.Config(link, new StoreLocalData(store),
         address -> cryptoFactory.apply(address, store), b.clock, scheduler, b.random, events,
         b.deviceId, b.typingTimeout, b.reconnectBase, b.reconnectMax, b.signedPrekeyRotation,
@@ -234,6 +236,15 @@ public final class CipherTalkClient implements AutoCloseable {
    */
   public void trustIdentity(String userId) {
     engine.trustIdentity(checkUser(userId));
+  }
+
+  /**
+   * The app's own small records, kept in this client's store (sealed with the history by the
+   * encrypted store): view state such as message numbers or read marks, settings. Closed with
+   * the client.
+   */
+  public io.ciphertalk.core.store.AppDataStore appData() {
+    return appData;
   }
 
   /** This client's counters (decrypted, duplicate and undecryptable messages, outbox size). */
