@@ -30,8 +30,9 @@ import java.util.TreeSet;
 /**
  * The console's chat logic on top of the SDK's public API: executes {@link Command}s against a
  * {@link CipherTalkClient} and renders the client's events with a {@link Renderer} to a
- * {@link ConsoleOutput}. It keeps only view state: the current room, the message numbers it printed,
- * the marks of the user's own messages, each room's self-destruct setting and who is typing.
+ * {@link ConsoleOutput}. It keeps only view state: the current room, the message numbers it printed
+ * (per room) and the marks of the user's own messages, both saved in the client's store
+ * ({@link RoomNumbers}), each room's self-destruct setting and who is typing.
  *
  * <p>Thread-safe: commands come from the input thread, events from the SDK's callback thread; view
  * state is guarded by this object's lock, which is never held across an SDK request.
@@ -43,6 +44,9 @@ public final class ChatSession implements ChatListener {
   /** The most results {@code /search} shows. */
   static final int SEARCH_LIMIT = 20;
 
+  /** The app-data key prefix of a room's {@link RoomNumbers}. */
+  static final String VIEW_KEY = "console/room/";
+
   private final Renderer renderer;
   private final ConsoleOutput out;
   private final Clock clock;
@@ -52,12 +56,10 @@ public final class ChatSession implements ChatListener {
 
   // view state, guarded by this
   private Room current;
-  private final Map<Integer, Ref> byNumber = new HashMap<>();
-  private final Map<MessageId, Integer> numbers = new HashMap<>();
-  private final Map<MessageId, Mark> marks = new HashMap<>();
+  /** Per room: message numbers and own-message marks, saved in the client's store. */
+  private final Map<String, RoomNumbers> views = new HashMap<>();
   private final Map<String, Duration> expiry = new HashMap<>();
   private final Map<String, Set<String>> typing = new HashMap<>();
-  private int nextNumber = 1;
   private Instant lastTypingSignal = Instant.EPOCH;
 
   /** The room labels seen so far, so a room is still named after this user left it. */
@@ -297,7 +299,7 @@ public final class ChatSession implements ChatListener {
     MessageId id = room.send(text, options.build());
     Mark mark = client.connectionState() == ConnectionState.CONNECTED ? Mark.SENT : Mark.QUEUED;
     synchronized (this) {
-      marks.merge(id, mark, Mark::max);
+      advance(room.id(), id, mark);
       lastTypingSignal = Instant.EPOCH;
     }
     // the SDK stored the message in the local history: render it from there, as peers will see it
@@ -422,26 +424,64 @@ public final class ChatSession implements ChatListener {
     }
   }
 
+  /** Message {@code number} of the current room. */
   private synchronized Ref ref(int number) {
-    Ref r = byNumber.get(number);
-    if (r == null) {
-      throw new IllegalArgumentException("no message [" + number + "] on screen");
-    }
-    return r;
+    Room r = requireCurrent(null);
+    RoomNumbers.Entry e = view(r.id()).entry(number).orElseThrow(() ->
+        new IllegalArgumentException("no message [" + number + "] in " + label(r)));
+    return new Ref(r.id(), e.id(), e.senderUserId());
   }
 
   private synchronized int number(String roomId, MessageId id, String senderUserId) {
-    Integer n = numbers.get(id);
-    if (n == null) {
-      n = nextNumber++;
-      numbers.put(id, n);
-      byNumber.put(n, new Ref(roomId, id, senderUserId));
+    RoomNumbers v = view(roomId);
+    boolean isNew = v.known(id).isEmpty();
+    int n = v.number(id, senderUserId);
+    if (isNew) {
+      save(roomId, v);
     }
     return n;
   }
 
-  private synchronized Optional<Integer> knownNumber(MessageId id) {
-    return Optional.ofNullable(numbers.get(id));
+  private synchronized Optional<Integer> knownNumber(String roomId, MessageId id) {
+    return view(roomId).known(id);
+  }
+
+  private synchronized void advance(String roomId, MessageId id, Mark mark) {
+    RoomNumbers v = view(roomId);
+    if (v.advance(id, self, mark)) {
+      save(roomId, v);
+    }
+  }
+
+  private synchronized Mark markOf(String roomId, MessageId id) {
+    Mark m = view(roomId).mark(id);
+    return m == null ? Mark.SENT : m;
+  }
+
+  /** The room's numbers, read from the store the first time. Called with this lock held. */
+  private RoomNumbers view(String roomId) {
+    RoomNumbers v = views.get(roomId);
+    if (v == null) {
+      v = new RoomNumbers();
+      try {
+        Optional<byte[]> saved = client.appData().get(VIEW_KEY + roomId);
+        if (saved.isPresent()) {
+          v = RoomNumbers.decode(saved.get());
+        }
+      } catch (RuntimeException e) {
+        // no store to read (closed client): numbers start afresh for this run
+      }
+      views.put(roomId, v);
+    }
+    return v;
+  }
+
+  private void save(String roomId, RoomNumbers v) {
+    try {
+      client.appData().put(VIEW_KEY + roomId, v.encode());
+    } catch (RuntimeException e) {
+      // the view still works in memory; the next change tries again
+    }
   }
 
   private void show(Message m, Optional<Message> replyTarget, boolean live) {
@@ -453,7 +493,7 @@ public final class ChatSession implements ChatListener {
     Optional<Mark> mark;
     synchronized (this) {
       cur = current;
-      mark = m.senderUserId().equals(self) ? Optional.of(marks.getOrDefault(m.id(), Mark.SENT))
+      mark = m.senderUserId().equals(self) ? Optional.of(markOf(m.roomId(), m.id()))
           : Optional.empty();
     }
     Optional<String> roomLabel = cur != null && cur.id().equals(m.roomId()) ? Optional.empty()
@@ -519,7 +559,7 @@ public final class ChatSession implements ChatListener {
       return;
     }
     Message m = e.message();
-    if (m.senderUserId().equals(self) && knownNumber(m.id()).isPresent()) {
+    if (m.senderUserId().equals(self) && knownNumber(m.roomId(), m.id()).isPresent()) {
       return; // already shown when it was sent from this console
     }
     boolean inCurrent;
@@ -559,7 +599,7 @@ public final class ChatSession implements ChatListener {
     if (stopped) {
       return;
     }
-    knownNumber(e.messageId()).ifPresent(n -> out.println(renderer.expired(n)));
+    knownNumber(e.roomId(), e.messageId()).ifPresent(n -> out.println(renderer.expired(n)));
   }
 
   @Override
@@ -580,9 +620,7 @@ public final class ChatSession implements ChatListener {
       return; // our own other device: not news
     }
     Mark mark = e.kind() == ReceiptKind.READ ? Mark.READ : Mark.DELIVERED;
-    synchronized (this) {
-      marks.merge(e.messageId(), mark, Mark::max);
-    }
+    advance(e.roomId(), e.messageId(), mark);
     out.println(renderer.receipt(number(e.roomId(), e.messageId(), self), e.userId(), e.kind()));
   }
 

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 16 item 7: a console with {@code --store} restarts with one secret (the store passphrase:
  * the device's token is sealed in the store), starts while the server is down from its local
- * history, queues what is typed, and sends it when the server comes back. Real consoles over
+ * history with the same message numbers and read marks, queues what is typed, and sends it when
+ * the server comes back. Real consoles over
  * WebSocket against a server whose H2 database is a file, so it can be stopped and started.
  */
 class StoreRestartTest {
@@ -44,6 +45,8 @@ class StoreRestartTest {
         alice.type("/dm bob");
         alice.type("written before the restart");
         bob.awaitLine("alice: written before the restart", WAIT);
+        bob.type("/join alice");
+        alice.awaitLine("[1] read by bob", WAIT);
         alice.quit(WAIT);
       }
       server.close();
@@ -56,9 +59,12 @@ class StoreRestartTest {
         alice.awaitLine("* offline:", WAIT);
         assertThat(alice.transcript()).noneMatch(l -> l.contains("password for alice"));
         alice.type("/dm bob");
-        alice.awaitLine("alice: written before the restart", WAIT);
+        // the same number and the read mark as before the restart (kept sealed in the store)
+        assertThat(alice.awaitLine("alice: written before the restart", WAIT))
+            .startsWith("[1] ").endsWith("[read]");
         alice.type("written while the server was down");
-        alice.awaitLine("written while the server was down [queued]", WAIT);
+        assertThat(alice.awaitLine("written while the server was down [queued]", WAIT))
+            .startsWith("[2] ");
 
         server = server(dir.resolve("server"), wsPort, httpPort);
         alice.awaitLine("* connected", Duration.ofSeconds(90));
