@@ -538,8 +538,23 @@ public final class ChatSession implements ChatListener {
     return r.name();
   }
 
-  private static String human(Duration d) {
-    return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+  /** {@code 2d}, {@code 1h30m}, {@code 10s}: as {@code /expire} takes it, never {@code PT10S}. */
+  static String human(Duration d) {
+    StringBuilder sb = new StringBuilder();
+    long days = d.toDays();
+    if (days > 0) {
+      sb.append(days).append('d');
+    }
+    if (d.toHoursPart() > 0) {
+      sb.append(d.toHoursPart()).append('h');
+    }
+    if (d.toMinutesPart() > 0) {
+      sb.append(d.toMinutesPart()).append('m');
+    }
+    if (d.toSecondsPart() > 0 || sb.length() == 0) {
+      sb.append(d.toSecondsPart()).append('s');
+    }
+    return sb.toString();
   }
 
   private void refreshTyping() {

@@ -82,6 +82,11 @@ public final class ConsoleDriver implements AutoCloseable {
     app.session().keystroke();
   }
 
+  /** The prompt a line editor would show now (piped input shows none). */
+  public String prompt() {
+    return app.session().prompt();
+  }
+
   /** Types one line into the console, as a user would, followed by Enter. */
   public void type(String line) {
     try {
