@@ -334,6 +334,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
           if (closed) {
             return;
           }
+          // the next rotation is armed before this one's new key is observable (as the sweep is)
+          scheduleSignedPrekeyRotation();
           try {
             if (link.isConnected()) {
               link.publishKeys(crypto.rotateSignedPrekey());
@@ -342,7 +344,6 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
           } catch (CipherTalkException | CryptoException e) {
             LOG.warn("signed prekey rotation failed: {}", e.getMessage());
           }
-          scheduleSignedPrekeyRotation();
         }));
   }
 
