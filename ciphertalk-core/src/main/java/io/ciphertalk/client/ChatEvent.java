@@ -232,4 +232,51 @@ public sealed interface ChatEvent {
       listener.onConnectionState(this);
     }
   }
+
+  /**
+   * A message reached this device but could not be decrypted (a corrupted or forged ciphertext, a
+   * replay, a session or sender key this device does not have): it is dropped and counted in
+   * {@link CipherTalkClient#stats()}. Nothing of its content is known; the app should tell the user
+   * that a message from {@code senderUserId} was lost, so they can ask for it again.
+   *
+   * @param roomId the room, when the server's routing says (group messages); empty for a 1:1
+   *     envelope, whose room is inside the ciphertext (the app may assume the private room with
+   *     the sender)
+   * @param senderUserId the sending user, as the server routed it (not authenticated)
+   * @param senderDeviceId the sending device, as the server routed it
+   * @param messageId the message's routing id
+   */
+  record MessageUndecryptable(Optional<String> roomId, String senderUserId, int senderDeviceId,
+      MessageId messageId) implements ChatEvent {
+    public MessageUndecryptable {
+      Objects.requireNonNull(roomId, "roomId");
+      Objects.requireNonNull(senderUserId, "senderUserId");
+      Objects.requireNonNull(messageId, "messageId");
+    }
+
+    @Override
+    public void dispatchTo(ChatListener listener) {
+      listener.onUndecryptable(this);
+    }
+  }
+
+  /**
+   * The server no longer accepts this device's session: its token was revoked or expired, or the
+   * account was deleted. The client has stopped reconnecting (its state is
+   * {@link ConnectionState#DISCONNECTED}) and sends wait in the outbox. To continue, log in again
+   * ({@link CipherTalkClient#login}) and {@link CipherTalkClient#connect()}; the device keeps its
+   * keys and its outbox.
+   *
+   * @param reason the server's reason, for the user
+   */
+  record SessionEnded(String reason) implements ChatEvent {
+    public SessionEnded {
+      Objects.requireNonNull(reason, "reason");
+    }
+
+    @Override
+    public void dispatchTo(ChatListener listener) {
+      listener.onSessionEnded(this);
+    }
+  }
 }

@@ -71,4 +71,12 @@ public interface ChatListener {
   default void onConnectionState(ChatEvent.ConnectionStateChanged event) {
     onEvent(event);
   }
+
+  default void onUndecryptable(ChatEvent.MessageUndecryptable event) {
+    onEvent(event);
+  }
+
+  default void onSessionEnded(ChatEvent.SessionEnded event) {
+    onEvent(event);
+  }
 }

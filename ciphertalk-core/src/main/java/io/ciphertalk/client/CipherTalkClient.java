@@ -58,6 +58,7 @@ import java.util.function.Supplier;
 public final class CipherTalkClient implements AutoCloseable {
   private final ClientEngine engine;
   private final EventDispatcher events;
+  private final io.ciphertalk.core.store.AppDataStore appData;
   private final AutoCloseable ownedScheduler;
   private final ExecutorService ownedCallbacks;
 
@@ -75,6 +76,7 @@ public final class CipherTalkClient implements AutoCloseable {
         : ownedCallbacks);
     b.listeners.forEach(events::addListener);
     this.ownedScheduler = owned;
+    this.appData = store.appData();
     this.engine = new ClientEngine(new ClientEngine.Config(link, new StoreLocalData(store),
         address -> cryptoFactory.apply(address, store), b.clock, scheduler, b.random, events,
         b.deviceId, b.typingTimeout, b.reconnectBase, b.reconnectMax, b.signedPrekeyRotation,
@@ -113,10 +115,16 @@ public final class CipherTalkClient implements AutoCloseable {
     engine.useToken(checkUser(userId), Objects.requireNonNull(token, "token"));
   }
 
-  private static String checkUser(String userId) {
+  /**
+   * Validates a user id and returns its canonical form. User ids are case-insensitive: the server
+   * keeps them in lower case, so the SDK lower-cases every user id it is given ({@code "Dave"} and
+   * {@code "dave"} are the same account) before anything reaches the network.
+   */
+  static String checkUser(String userId) {
     Objects.requireNonNull(userId, "userId");
-    new DeviceAddress(userId, 1); // validates the user-id syntax
-    return userId;
+    String canonical = userId.toLowerCase(java.util.Locale.ROOT);
+    new DeviceAddress(canonical, 1); // validates the user-id syntax
+    return canonical;
   }
 
   /**
@@ -154,12 +162,12 @@ public final class CipherTalkClient implements AutoCloseable {
   }
 
   /** The private (1:1) room with {@code userId}, created on the server if it does not exist. */
-  public Room privateRoom(String userId) throws CipherTalkException {
-    checkUser(userId);
+  public Room privateRoom(String user) throws CipherTalkException {
+    String userId = checkUser(user);
     if (engine.self().map(a -> a.userId().equals(userId)).orElse(false)) {
       throw new IllegalArgumentException("cannot open a private room with oneself");
     }
-    return new RoomHandle(engine, engine.createRoom(RoomKind.PRIVATE, userId, Set.of(userId)).id());
+    return new RoomHandle(engine, engine.createRoom(RoomKind.PRIVATE, userId, Set.of(userId)));
   }
 
   /** Creates a group room with this user as owner and {@code members} as members. */
@@ -172,13 +180,13 @@ public final class CipherTalkClient implements AutoCloseable {
     for (String u : members) {
       m.add(checkUser(u));
     }
-    return new RoomHandle(engine, engine.createRoom(RoomKind.GROUP, name, m).id());
+    return new RoomHandle(engine, engine.createRoom(RoomKind.GROUP, name, m));
   }
 
   /** The rooms this user is a member of, as last synchronised with the server. */
   public List<Room> rooms() {
     List<Room> out = new ArrayList<>();
-    engine.rooms().forEach(r -> out.add(new RoomHandle(engine, r.id())));
+    engine.rooms().forEach(r -> out.add(new RoomHandle(engine, r)));
     return out;
   }
 
@@ -224,7 +232,7 @@ public final class CipherTalkClient implements AutoCloseable {
 
   /** A room by id, if this user is a member. */
   public Optional<Room> room(String roomId) {
-    return engine.room(roomId).map(r -> new RoomHandle(engine, r.id()));
+    return engine.room(roomId).map(r -> new RoomHandle(engine, r));
   }
 
   /** Searches the decrypted local history (newest first, at most {@code limit}). */
@@ -268,6 +276,22 @@ public final class CipherTalkClient implements AutoCloseable {
    */
   public void trustIdentity(String userId) {
     engine.trustIdentity(checkUser(userId));
+  }
+
+  /**
+   * The app's own small records, kept in this client's store (sealed with the history by the
+   * encrypted store): view state such as message numbers or read marks, settings. Closed with
+   * the client.
+   */
+  public io.ciphertalk.core.store.AppDataStore appData() {
+    return appData;
+  }
+
+  /** This client's counters (decrypted, duplicate and undecryptable messages, outbox size). */
+  public ClientStats stats() {
+    ClientEngine.Stats s = engine.stats();
+    return new ClientStats(s.delivered(), s.duplicates(), s.undecryptable(), s.pendingGroup(),
+        s.outbox());
   }
 
   /** Internal: the engine, for tests in this module. */

@@ -15,6 +15,12 @@ import java.util.Map;
  * order while connected. Membership operations are requests to the server and throw
  * {@link CipherTalkException} if it refuses them.
  *
+ * <p>A handle outlives the membership: once this user is removed from the room or leaves it, every
+ * operation that would send to the room or change it throws {@link RoomUnavailableException} (an
+ * unchecked {@link CipherTalkException}); {@link #id}, {@link #kind}, {@link #name},
+ * {@link #history} and {@link #unreadCount} keep answering from local state, and {@link #typing} and
+ * {@link #markRead} do nothing.
+ *
  * <p>Thread-safe. Null arguments throw {@link NullPointerException}; misuse (editing someone else's
  * message, an unknown message id) throws {@link IllegalArgumentException}.
  */
@@ -28,7 +34,11 @@ public interface Room {
   /** The room's display name (for a private room, the other user's id). */
   String name();
 
-  /** The current members and their roles, as last reported by the server. */
+  /**
+   * The current members and their roles, as last reported by the server.
+   *
+   * @throws RoomUnavailableException if this user is no longer a member
+   */
   Map<String, Role> members();
 
   /** Sends a text message; returns its id at once (the message is queued in the outbox). */

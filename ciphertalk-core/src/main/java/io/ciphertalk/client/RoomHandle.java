@@ -13,15 +13,23 @@ import java.util.Objects;
 final class RoomHandle implements Room {
   private final ClientEngine engine;
   private final String id;
+  /** The room as it was when this handle was made, so kind and name outlive a removal. */
+  private volatile ServerLink.RoomInfo lastKnown;
 
-  RoomHandle(ClientEngine engine, String id) {
+  RoomHandle(ClientEngine engine, ServerLink.RoomInfo room) {
     this.engine = engine;
-    this.id = id;
+    this.id = room.id();
+    this.lastKnown = room;
   }
 
   private ServerLink.RoomInfo info() {
-    return engine.room(id).orElseThrow(() -> new IllegalStateException(
-        "no longer a member of room " + id));
+    ServerLink.RoomInfo r = engine.room(id).orElseThrow(() -> new RoomUnavailableException(id));
+    lastKnown = r;
+    return r;
+  }
+
+  private ServerLink.RoomInfo known() {
+    return engine.room(id).orElse(lastKnown);
   }
 
   @Override
@@ -31,12 +39,12 @@ final class RoomHandle implements Room {
 
   @Override
   public RoomKind kind() {
-    return info().kind();
+    return known().kind();
   }
 
   @Override
   public String name() {
-    ServerLink.RoomInfo r = info();
+    ServerLink.RoomInfo r = known();
     if (r.kind() == RoomKind.PRIVATE) {
       String me = engine.self().map(a -> a.userId()).orElse("");
       for (String u : r.members().keySet()) {
@@ -110,12 +118,12 @@ final class RoomHandle implements Room {
 
   @Override
   public void invite(String userId) throws CipherTalkException {
-    engine.invite(id, Objects.requireNonNull(userId, "userId"));
+    engine.invite(id, CipherTalkClient.checkUser(userId));
   }
 
   @Override
   public void remove(String userId) throws CipherTalkException {
-    engine.remove(id, Objects.requireNonNull(userId, "userId"));
+    engine.remove(id, CipherTalkClient.checkUser(userId));
   }
 
   @Override
@@ -125,7 +133,7 @@ final class RoomHandle implements Room {
 
   @Override
   public void setRole(String userId, Role role) throws CipherTalkException {
-    engine.setRole(id, Objects.requireNonNull(userId, "userId"), Objects.requireNonNull(role,
+    engine.setRole(id, CipherTalkClient.checkUser(userId), Objects.requireNonNull(role,
         "role"));
   }
 

@@ -46,6 +46,8 @@ final class FakeHub {
   volatile boolean leaky;
   volatile boolean duplicateDeliveries;
   volatile boolean refuseConnections;
+  /** A hostile server: flips one byte of every pairwise ciphertext it routes while set. */
+  volatile boolean corruptPairwise;
   /** Pairwise envelopes (sender keys among them) are queued but not pushed live while set. */
   volatile boolean deferPairwise;
   private boolean holding;
@@ -97,6 +99,11 @@ final class FakeHub {
 
   synchronized byte[] bundleOf(DeviceAddress d) {
     return bundles.get(d);
+  }
+
+  /** Revokes every token of {@code user} (as an admin or a password change does). */
+  synchronized void revokeTokens(String user) {
+    tokens.values().removeIf(user::equals);
   }
 
   /** Drops a device's connection as a network failure would (the client should reconnect). */
@@ -315,6 +322,9 @@ final class FakeHub {
           routed.add(e.ciphertext());
           DeviceAddress from = self;
           byte[] ct = e.ciphertext().clone();
+          if (corruptPairwise) {
+            ct[ct.length - 1] ^= 1;
+          }
           enqueue(e.to(), "p/" + from + "/" + id, ack -> {
             Conn c = online.get(e.to());
             if (c != null) {

@@ -1,5 +1,6 @@
 package io.ciphertalk.client.internal;
 
+import io.ciphertalk.client.AuthenticationException;
 import io.ciphertalk.client.ChatEvent;
 import io.ciphertalk.client.CipherTalkException;
 import io.ciphertalk.client.ConnectionState;
@@ -7,6 +8,7 @@ import io.ciphertalk.client.Message;
 import io.ciphertalk.client.Presence;
 import io.ciphertalk.client.ReceiptKind;
 import io.ciphertalk.client.RequestFailedException;
+import io.ciphertalk.client.RoomUnavailableException;
 import io.ciphertalk.client.Scheduler;
 import io.ciphertalk.client.SendOptions;
 import io.ciphertalk.core.model.MessageId;
@@ -223,6 +225,10 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       setState(ConnectionState.CONNECTING);
       try {
         link.connect(self, account.token(), this);
+      } catch (AuthenticationException e) {
+        // The token is dead (revoked, expired, account deleted): retrying cannot help.
+        sessionEnded(e.getMessage());
+        throw e;
       } catch (CipherTalkException e) {
         setState(ConnectionState.DISCONNECTED);
         throw e;
@@ -295,11 +301,22 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       }
       try {
         doConnect(data.account().orElseThrow());
-      } catch (CipherTalkException | RuntimeException e) {
+      } catch (RuntimeException e) {
         LOG.debug("reconnect failed: {}", e.getMessage());
         scheduleReconnect();
       }
     }));
+  }
+
+  /** Stops reconnecting and tells the app that only a new login can continue. */
+  private void sessionEnded(String reason) {
+    wantConnected = false;
+    cancelReconnect();
+    link.disconnect();
+    LOG.info("the server refused this device's token; reconnecting stopped");
+    setState(ConnectionState.DISCONNECTED);
+    cfg.events().publish(new ChatEvent.SessionEnded(reason == null ? "authentication failed"
+        : reason));
   }
 
   private void cancelReconnect() {
@@ -319,6 +336,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
           if (closed) {
             return;
           }
+          // the next rotation is armed before this one's new key is observable (as the sweep is)
+          scheduleSignedPrekeyRotation();
           try {
             if (link.isConnected()) {
               link.publishKeys(crypto.rotateSignedPrekey());
@@ -327,7 +346,6 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
           } catch (CipherTalkException | CryptoException e) {
             LOG.warn("signed prekey rotation failed: {}", e.getMessage());
           }
-          scheduleSignedPrekeyRotation();
         }));
   }
 
@@ -390,10 +408,12 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   }
 
   public void invite(String roomId, String userId) throws CipherTalkException {
+    requireRoom(roomId);
     link.invite(roomId, userId);
   }
 
   public void remove(String roomId, String userId) throws CipherTalkException {
+    requireRoom(roomId);
     link.remove(roomId, userId);
     callOnEngine(() -> {
       memberGone(roomId, userId);
@@ -407,6 +427,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   }
 
   public void leave(String roomId) throws CipherTalkException {
+    requireRoom(roomId);
     link.leave(roomId);
     forget(roomId);
   }
@@ -427,6 +448,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   }
 
   public void setRole(String roomId, String userId, Role role) throws CipherTalkException {
+    requireRoom(roomId);
     link.setRole(roomId, userId, role);
   }
 
@@ -490,6 +512,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
 
   public void edit(String roomId, MessageId target, String newText) {
     Objects.requireNonNull(newText, "newText");
+    requireRoom(roomId);
     Message m = ownMessage(roomId, target);
     if (m.deleted()) {
       throw new IllegalArgumentException("message " + target + " is deleted");
@@ -503,6 +526,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   }
 
   public void deleteForEveryone(String roomId, MessageId target) {
+    requireRoom(roomId);
     Message m = ownMessage(roomId, target);
     MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.DELETE, roomId, id.toString(), clock.millis())
@@ -516,6 +540,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     if (emoji.isEmpty() || emoji.length() > 32) {
       throw new IllegalArgumentException("emoji must be 1 to 32 chars");
     }
+    requireRoom(roomId);
     Message m = data.message(target).filter(x -> x.roomId().equals(roomId))
         .orElseThrow(() -> new IllegalArgumentException("unknown message " + target));
     MessageId id = MessageId.generate(clock, cfg.random());
@@ -526,8 +551,12 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     enqueue(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c, m.expiresAt().orElse(null));
   }
 
+  /** Marks the room read; nothing to do (and no error) for a room this user is no longer in. */
   public void markRead(String roomId) {
-    requireRoom(roomId);
+    requireAccount();
+    if (room(Objects.requireNonNull(roomId, "roomId")).isEmpty()) {
+      return;
+    }
     callOnEngine(() -> {
       Set<MessageId> unread = data.unread(roomId);
       if (unread.isEmpty()) {
@@ -560,8 +589,15 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     return data.unread(roomId).size();
   }
 
+  /** Sends a typing signal; dropped (no error) for a room this user is no longer in. */
   public void typing(String roomId, boolean isTyping) {
-    ServerLink.RoomInfo room = requireRoom(roomId);
+    requireAccount();
+    Optional<ServerLink.RoomInfo> found = room(Objects.requireNonNull(roomId, "roomId"));
+    if (found.isEmpty()) {
+      LOG.debug("typing indicator for a room this user left: dropped");
+      return;
+    }
+    ServerLink.RoomInfo room = found.get();
     MessageId id = MessageId.generate(clock, cfg.random());
     Instant expires = clock.instant().plus(cfg.typingTtl())
         .truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
@@ -627,7 +663,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private ServerLink.RoomInfo requireRoom(String roomId) {
     requireAccount();
     Objects.requireNonNull(roomId, "roomId");
-    return room(roomId).orElseThrow(() -> new IllegalArgumentException("unknown room " + roomId));
+    return room(roomId).orElseThrow(() -> new RoomUnavailableException(roomId));
   }
 
   private void requireAccount() {
@@ -1038,9 +1074,9 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       hold(new LocalData.HeldEnvelope(from, id, ct, expiresAt, null), ack, fromStore);
       return;
     } catch (CryptoException e) {
-      undecryptable.incrementAndGet();
       LOG.warn("dropping undecryptable envelope {} from {}: {}", id, from,
           e.getClass().getSimpleName());
+      lost(Optional.empty(), from, id);
       ack.run();
       return;
     }
@@ -1048,6 +1084,13 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     link.noteDevice(from);
     handlePlaintext(from, id, pt, expiresAt, null);
     ack.run();
+  }
+
+  /** Counts a message this device could not decrypt and tells the app, so it is not lost silently. */
+  private void lost(Optional<String> roomId, DeviceAddress from, MessageId id) {
+    undecryptable.incrementAndGet();
+    cfg.events().publish(new ChatEvent.MessageUndecryptable(roomId, from.userId(),
+        from.deviceId(), id));
   }
 
   private void announceNewDevices() {
@@ -1074,7 +1117,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     if (data.heldCount(userId) >= MAX_HELD_PER_USER) {
       LOG.warn("more than {} messages from {} await an identity decision; dropping one",
           MAX_HELD_PER_USER, userId);
-      undecryptable.incrementAndGet();
+      lost(Optional.ofNullable(e.roomId()), e.from(), e.id());
       ack.run();
       return;
     }
@@ -1130,15 +1173,15 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         g.ack().run();
         return;
       }
-      undecryptable.incrementAndGet();
       LOG.info("group message {} in {} from {} has no sender key; dropped", g.id(), roomId,
           g.from());
+      lost(Optional.of(roomId), g.from(), g.id());
       g.ack().run();
       return;
     } catch (CryptoException e) {
-      undecryptable.incrementAndGet();
       LOG.warn("dropping undecryptable group message {} in {} from {}: {}", g.id(), roomId,
           g.from(), e.getClass().getSimpleName());
+      lost(Optional.of(roomId), g.from(), g.id());
       g.ack().run();
       return;
     }

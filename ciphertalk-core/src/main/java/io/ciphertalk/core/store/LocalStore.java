@@ -44,6 +44,9 @@ public interface LocalStore extends AutoCloseable {
     work.run();
   }
 
+  /** The host app's own small records ({@link AppDataStore}). */
+  AppDataStore appData();
+
   /** Releases the store (closes the database); idempotent. */
   @Override
   void close();

@@ -56,6 +56,7 @@ class InboundBatcherTest {
     @Override public HeldEnvelopeStore held() { return inner.held(); }
     @Override public AccountStore account() { return inner.account(); }
     @Override public RoomStore rooms() { return inner.rooms(); }
+    @Override public io.ciphertalk.core.store.AppDataStore appData() { return inner.appData(); }
     @Override public SeenStore seen() { return inner.seen(); }
     @Override public UnreadStore unread() { return inner.unread(); }
     @Override public void close() { inner.close(); }

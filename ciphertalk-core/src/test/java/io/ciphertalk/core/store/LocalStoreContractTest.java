@@ -477,6 +477,26 @@ public abstract class LocalStoreContractTest {
     assertThat(store.unread().unread("r3")).isEmpty();
   }
 
+  @Test
+  void appData_roundTrips_replaces_removes_andEnforcesItsLimits() {
+    assertThat(store.appData().get("k")).isEmpty();
+    byte[] v = {1, 2, 3};
+    store.appData().put("k", v);
+    v[0] = 9; // the store kept a copy
+    assertThat(store.appData().get("k").orElseThrow()).containsExactly(1, 2, 3);
+    store.appData().put("k", new byte[] {4});
+    assertThat(store.appData().get("k").orElseThrow()).containsExactly(4);
+    assertThat(store.appData().remove("k")).isTrue();
+    assertThat(store.appData().remove("k")).isFalse();
+    assertThatThrownBy(() -> store.appData().put("", new byte[1]))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.appData().put("x".repeat(129), new byte[1]))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.appData().put("big", new byte[256 * 1024 + 1]))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(store.appData().get("big")).isEmpty();
+  }
+
   // ------------------------------------------------------------------ outbox
 
   @Test

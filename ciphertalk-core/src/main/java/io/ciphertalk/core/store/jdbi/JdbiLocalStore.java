@@ -26,6 +26,7 @@ import io.ciphertalk.core.store.SeenStore;
 import io.ciphertalk.core.store.SessionStore;
 import io.ciphertalk.core.store.StoreCorruptedException;
 import io.ciphertalk.core.store.UnreadStore;
+import io.ciphertalk.core.store.AppDataStore;
 import io.ciphertalk.core.store.StoreException;
 import io.ciphertalk.core.store.internal.StoreSupport;
 import io.ciphertalk.crypto.AesGcm;
@@ -98,6 +99,7 @@ public final class JdbiLocalStore implements LocalStore {
   private final Rooms rooms = new Rooms();
   private final Seen seen = new Seen();
   private final Unread unread = new Unread();
+  private final AppData appData = new AppData();
 
   private JdbiLocalStore(Db db, AutoCloseable resource, InstantSource clock) {
     this.db = db;
@@ -172,6 +174,11 @@ public final class JdbiLocalStore implements LocalStore {
   @Override
   public void inTransaction(Runnable work) {
     db.inUnit(work);
+  }
+
+  @Override
+  public AppDataStore appData() {
+    return appData;
   }
 
   @Override
@@ -1192,6 +1199,36 @@ public final class JdbiLocalStore implements LocalStore {
     @Override
     public boolean clearAccount() {
       return db.with(h -> h.createUpdate("DELETE FROM account WHERE slot = 1").execute() > 0);
+    }
+  }
+
+  private final class AppData implements AppDataStore {
+    @Override
+    public Optional<byte[]> get(String key) {
+      AppDataStore.check(key, null);
+      return db.with(h -> h.createQuery("SELECT value_sealed FROM app_data WHERE data_key = :k")
+          .bind("k", key).mapTo(String.class).findOne()
+          .map(sealed -> db.sealer.open(sealed, "app_data", "value", key)));
+    }
+
+    @Override
+    public synchronized void put(String key, byte[] value) {
+      Objects.requireNonNull(value, "value");
+      AppDataStore.check(key, value);
+      Map<String, Object> b = Map.of("k", key,
+          "v", db.sealer.seal(value, "app_data", "value", key));
+      db.with(h -> {
+        db.upsert(h, "UPDATE app_data SET value_sealed = :v WHERE data_key = :k",
+            "INSERT INTO app_data (data_key, value_sealed) VALUES (:k, :v)", b);
+        return null;
+      });
+    }
+
+    @Override
+    public boolean remove(String key) {
+      AppDataStore.check(key, null);
+      return db.with(h -> h.createUpdate("DELETE FROM app_data WHERE data_key = :k")
+          .bind("k", key).execute() > 0);
     }
   }
 

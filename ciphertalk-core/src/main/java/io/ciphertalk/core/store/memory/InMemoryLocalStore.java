@@ -21,6 +21,7 @@ import io.ciphertalk.core.store.RoomStore;
 import io.ciphertalk.core.store.SeenStore;
 import io.ciphertalk.core.store.SessionStore;
 import io.ciphertalk.core.store.UnreadStore;
+import io.ciphertalk.core.store.AppDataStore;
 import io.ciphertalk.core.store.internal.StoreSupport;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.SecretBytes;
@@ -59,6 +60,7 @@ public final class InMemoryLocalStore implements LocalStore {
   private final Rooms rooms = new Rooms();
   private final Seen seen = new Seen();
   private final Unread unread = new Unread();
+  private final AppData appData = new AppData();
 
   private InMemoryLocalStore(InstantSource clock) {
     this.clock = clock;
@@ -128,6 +130,11 @@ public final class InMemoryLocalStore implements LocalStore {
   @Override
   public UnreadStore unread() {
     return unread;
+  }
+
+  @Override
+  public AppDataStore appData() {
+    return appData;
   }
 
   @Override
@@ -215,6 +222,32 @@ public final class InMemoryLocalStore implements LocalStore {
         }
       }
       return n;
+    }
+  }
+
+  private final class AppData implements AppDataStore {
+    private final Map<String, byte[]> map = new HashMap<>();
+
+    @Override
+    public synchronized Optional<byte[]> get(String key) {
+      live();
+      AppDataStore.check(key, null);
+      return Optional.ofNullable(map.get(key)).map(byte[]::clone);
+    }
+
+    @Override
+    public synchronized void put(String key, byte[] value) {
+      live();
+      Objects.requireNonNull(value, "value");
+      AppDataStore.check(key, value);
+      map.put(key, value.clone());
+    }
+
+    @Override
+    public synchronized boolean remove(String key) {
+      live();
+      AppDataStore.check(key, null);
+      return map.remove(key) != null;
     }
   }
 

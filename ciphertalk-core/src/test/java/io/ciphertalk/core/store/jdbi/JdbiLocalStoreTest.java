@@ -66,6 +66,7 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
     store.account().saveAccount(new io.ciphertalk.core.store.Account("alice", 1, "tok"));
     store.seen().markSeen(m.id());
     store.unread().addUnread("r1", m.id());
+    store.appData().put("view", new byte[] {11});
     store.close();
 
     store = open(clock);
@@ -81,6 +82,7 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
     assertThat(store.account().account().orElseThrow().token()).isEqualTo("tok");
     assertThat(store.seen().isSeen(m.id())).isTrue();
     assertThat(store.unread().unread("r1")).containsExactly(m.id());
+    assertThat(store.appData().get("view").orElseThrow()).containsExactly(11);
   }
 
   @Test
@@ -213,6 +215,7 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
     store.sessions().storeSession(BOB1, sessionState);
     store.senderKeys().storeSenderKey("r1", BOB1, senderKey);
     store.outbox().enqueue(newId(), "r1", outboxPayload);
+    store.appData().put("console/room/r1", ("APPDATA-" + marker).getBytes(StandardCharsets.UTF_8));
     store.account().saveAccount(new io.ciphertalk.core.store.Account("alice", 1, "TOKEN-" + marker));
     store.messages().saveMessage(message("r1", "reacted", T0).withReaction("REACTION-" + marker, "bob", false));
     for (int i = 0; i < 50; i++) {
@@ -300,7 +303,8 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
       Jdbi jdbi = Jdbi.create(pool);
       jdbi.useHandle(h -> {
         h.execute("DROP TABLE message_send_state");
-        h.execute("DELETE FROM schema_version WHERE version = 5");
+        h.execute("DROP TABLE app_data");
+        h.execute("DELETE FROM schema_version WHERE version >= 5");
       });
       assertThat(jdbi.withHandle(Migrations::currentVersion)).isEqualTo(4);
     } finally {
@@ -337,7 +341,7 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
       Jdbi jdbi = Jdbi.create(pool);
       List<Integer> versions =
           jdbi.withHandle(h -> h.createQuery("SELECT version FROM schema_version ORDER BY version").mapTo(Integer.class).list());
-      assertThat(versions).containsExactly(1, 2, 3, 4, 5);
+      assertThat(versions).containsExactly(1, 2, 3, 4, 5, 6);
       // A database from a newer version of this code is refused rather than misread.
       jdbi.useHandle(h -> h.execute("INSERT INTO schema_version (version, applied_at) VALUES (99, 0)"));
     } finally {

@@ -56,8 +56,31 @@ public final class Main {
       "  --registrations-per-address N  registrations per address per hour (default 10)",
       "  --invite-only     registration needs an invite code (see create-invite)",
       "  --help            show this help",
+      "  --version         show the version",
       "create-admin reads the password from the console, or from env CIPHERTALK_ADMIN_PASSWORD.",
       "The database password comes from env CIPHERTALK_DB_PASSWORD.");
+
+  /** The options that take a value (the switch below handles each). */
+  private static final java.util.Set<String> OPTIONS = java.util.Set.of("--ws-port", "--http-port",
+      "--bind", "--data", "--db", "--db-user", "--allowed-origin", "--max-connections",
+      "--max-connections-per-address", "--max-message-bytes", "--preauth-message-bytes",
+      "--preauth-buffer-bytes", "--inbound-buffer-bytes", "--handshake-timeout",
+      "--max-http-connections", "--max-http-body-bytes", "--http-idle-timeout",
+      "--http-request-timeout", "--token-ttl", "--token-idle", "--login-failures",
+      "--logins-per-address", "--login-lockout", "--login-lockout-max", "--registrations-per-address");
+
+  /** The version Maven built this server as (a filtered resource). */
+  static String version() {
+    try (java.io.InputStream in = Main.class.getResourceAsStream("version.properties")) {
+      java.util.Properties p = new java.util.Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version", "unknown");
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     int status = run(args, System.out, System.err);
@@ -111,6 +134,13 @@ public final class Main {
           b.inviteOnly(true);
           continue;
         }
+        if (opt.equals("--version") || opt.equals("-V")) {
+          out.println("ciphertalk-server " + version());
+          return 0;
+        }
+        if (!OPTIONS.contains(opt)) {
+          throw new IllegalArgumentException("unknown option " + opt);
+        }
         if (i + 1 >= rest.size()) {
           throw new IllegalArgumentException("missing value for " + opt);
         }
@@ -160,7 +190,13 @@ public final class Main {
     }
 
     if (adminUser != null) {
-      char[] password = readPassword(err);
+      char[] password;
+      try {
+        password = readPassword();
+      } catch (IllegalArgumentException e) {
+        err.println("error: " + e.getMessage());
+        return 2;
+      }
       if (password == null) {
         err.println("error: no password (no console and CIPHERTALK_ADMIN_PASSWORD unset)");
         return 2;
@@ -256,21 +292,38 @@ public final class Main {
     return v == null ? dflt : v;
   }
 
-  private static char[] readPassword(PrintStream err) {
+  /** Where create-admin reads its password twice; null when there is no terminal. */
+  interface PasswordPrompt {
+    char[] read(String prompt);
+  }
+
+  /** The terminal, or null when there is none. Tests replace it. */
+  static PasswordPrompt prompt = p -> {
+    Console console = System.console();
+    return console == null ? null : console.readPassword(p);
+  };
+
+  /**
+   * The admin password from the environment or, asked twice, from the terminal.
+   *
+   * @return null if there is neither
+   * @throws IllegalArgumentException if the two entries differ (one error, nothing else)
+   */
+  static char[] readPassword() {
     String env = System.getenv("CIPHERTALK_ADMIN_PASSWORD");
     if (env != null) {
       return env.toCharArray();
     }
-    Console console = System.console();
-    if (console == null) {
+    char[] a = prompt.read("password: ");
+    if (a == null) {
       return null;
     }
-    char[] a = console.readPassword("password: ");
-    char[] b2 = console.readPassword("again: ");
-    if (a == null || b2 == null || !Arrays.equals(a, b2)) {
-      err.println("passwords differ");
-      return null;
+    char[] b2 = prompt.read("again: ");
+    if (b2 == null || !Arrays.equals(a, b2)) {
+      Arrays.fill(a, '\0');
+      throw new IllegalArgumentException("the two passwords differ; nothing was created");
     }
+    Arrays.fill(b2, '\0');
     return a;
   }
 }

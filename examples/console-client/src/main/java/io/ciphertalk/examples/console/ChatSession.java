@@ -1,5 +1,6 @@
 package io.ciphertalk.examples.console;
 
+import io.ciphertalk.client.AuthenticationException;
 import io.ciphertalk.client.ChatEvent;
 import io.ciphertalk.client.ChatListener;
 import io.ciphertalk.client.CipherTalkClient;
@@ -9,6 +10,8 @@ import io.ciphertalk.client.Contact;
 import io.ciphertalk.client.Message;
 import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.client.ReceiptKind;
+import io.ciphertalk.client.RequestFailedException;
+import io.ciphertalk.client.RoomUnavailableException;
 import io.ciphertalk.client.Room;
 import io.ciphertalk.core.model.RoomKind;
 import io.ciphertalk.client.SendOptions;
@@ -27,8 +30,9 @@ import java.util.TreeSet;
 /**
  * The console's chat logic on top of the SDK's public API: executes {@link Command}s against a
  * {@link CipherTalkClient} and renders the client's events with a {@link Renderer} to a
- * {@link ConsoleOutput}. It keeps only view state: the current room, the message numbers it printed,
- * the marks of the user's own messages, each room's self-destruct setting and who is typing.
+ * {@link ConsoleOutput}. It keeps only view state: the current room, the message numbers it printed
+ * (per room) and the marks of the user's own messages, both saved in the client's store
+ * ({@link RoomNumbers}), each room's self-destruct setting and who is typing.
  *
  * <p>Thread-safe: commands come from the input thread, events from the SDK's callback thread; view
  * state is guarded by this object's lock, which is never held across an SDK request.
@@ -36,6 +40,12 @@ import java.util.TreeSet;
 public final class ChatSession implements ChatListener {
   /** How often a keystroke may repeat the "typing" signal. */
   static final Duration TYPING_REFRESH = Duration.ofSeconds(3);
+
+  /** The most results {@code /search} shows. */
+  static final int SEARCH_LIMIT = 20;
+
+  /** The app-data key prefix of a room's {@link RoomNumbers}. */
+  static final String VIEW_KEY = "console/room/";
 
   private final Renderer renderer;
   private final ConsoleOutput out;
@@ -46,15 +56,19 @@ public final class ChatSession implements ChatListener {
 
   // view state, guarded by this
   private Room current;
-  private final Map<Integer, Ref> byNumber = new HashMap<>();
-  private final Map<MessageId, Integer> numbers = new HashMap<>();
-  private final Map<MessageId, Mark> marks = new HashMap<>();
+  /** Per room: message numbers and own-message marks, saved in the client's store. */
+  private final Map<String, RoomNumbers> views = new HashMap<>();
   private final Map<String, Duration> expiry = new HashMap<>();
   private final Map<String, Set<String>> typing = new HashMap<>();
-  private int nextNumber = 1;
   private Instant lastTypingSignal = Instant.EPOCH;
 
-  private record Ref(String roomId, MessageId id) {}
+  /** The room labels seen so far, so a room is still named after this user left it. */
+  private final Map<String, String> labels = new HashMap<>();
+  /** Set by a {@link ChatEvent.SessionEnded}; {@link ConsoleApp} offers {@code /login}. */
+  private volatile boolean sessionEnded;
+  private volatile ConnectionState lastState = ConnectionState.DISCONNECTED;
+
+  private record Ref(String roomId, MessageId id, String senderUserId) {}
 
   /** A session that renders with {@code renderer} to {@code out}; attach a client with {@link #attach}. */
   public ChatSession(Renderer renderer, ConsoleOutput out, Clock clock) {
@@ -76,9 +90,17 @@ public final class ChatSession implements ChatListener {
 
   /** The prompt for the line editor: {@code alice@#team> }. */
   public synchronized String prompt() {
+    try {
+      return promptOf();
+    } catch (RuntimeException e) {
+      return self + "> "; // the room's state is unreadable: the next command says why
+    }
+  }
+
+  private String promptOf() {
     String room = current == null ? "" : "@" + label(current);
     Duration e = current == null ? null : expiry.get(current.id());
-    return self + room + (e == null ? "" : " (expire " + e + ")") + "> ";
+    return self + room + (e == null ? "" : " (expire " + human(e) + ")") + "> ";
   }
 
   /**
@@ -89,12 +111,51 @@ public final class ChatSession implements ChatListener {
   public boolean execute(Command command) {
     try {
       return run(command);
-    } catch (CipherTalkException e) {
-      out.println(renderer.error("the server refused: " + e.getMessage()));
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      out.println(renderer.error(e.getMessage()));
+    } catch (RuntimeException e) {
+      out.println(describe(e));
     }
     return true;
+  }
+
+  /**
+   * One line for any failure of a command: the console's top-level guard. Whatever the SDK (or the
+   * console itself) throws, the user sees one line and the console keeps running.
+   */
+  String describe(RuntimeException e) {
+    if (e instanceof RoomUnavailableException r) {
+      String name = knownLabel(r.roomId());
+      synchronized (this) {
+        if (current != null && current.id().equals(r.roomId())) {
+          current = null;
+        }
+      }
+      return renderer.error("you are no longer in " + name + " (/rooms lists your rooms)");
+    }
+    if (e instanceof AuthenticationException) {
+      return renderer.error("the server no longer accepts this session: " + e.getMessage()
+          + " (/login signs in again)");
+    }
+    if (e instanceof RequestFailedException r && r.code().equals("not_connected")) {
+      return renderer.error("offline: that needs the server (" + e.getMessage() + ")");
+    }
+    if (e instanceof CipherTalkException) {
+      return renderer.error("the server refused: " + e.getMessage());
+    }
+    if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+      return renderer.error(String.valueOf(e.getMessage()));
+    }
+    return renderer.error("internal error (" + e.getClass().getSimpleName() + ": "
+        + e.getMessage() + "); the console keeps running");
+  }
+
+  /** Whether the server ended this device's session (revoked token, deleted account). */
+  public boolean sessionEnded() {
+    return sessionEnded;
+  }
+
+  /** After a successful {@code /login}: the session is live again. */
+  void sessionResumed() {
+    sessionEnded = false;
   }
 
   /** Called on each keystroke of the line editor: signals "typing" at most every 3 seconds. */
@@ -108,7 +169,11 @@ public final class ChatSession implements ChatListener {
       lastTypingSignal = now;
       room = current;
     }
-    room.typing(true);
+    try {
+      room.typing(true);
+    } catch (RuntimeException e) {
+      // a keystroke must never end the console; the next command reports what is wrong
+    }
   }
 
   private boolean run(Command c) throws CipherTalkException {
@@ -128,15 +193,18 @@ public final class ChatSession implements ChatListener {
       send(r.text(), Optional.of(target.id()));
     } else if (c instanceof Command.Edit e) {
       Ref target = ref(e.number());
+      requireOwn(target, e.number(), "edit");
       room(target.roomId()).edit(target.id(), e.text());
       out.println(renderer.info("edited [" + e.number() + "]"));
     } else if (c instanceof Command.Delete d) {
       Ref target = ref(d.number());
+      requireOwn(target, d.number(), "delete");
       room(target.roomId()).deleteForEveryone(target.id());
       out.println(renderer.info("deleted [" + d.number() + "] for everyone"));
     } else if (c instanceof Command.React r) {
       Ref target = ref(r.number());
       room(target.roomId()).react(target.id(), r.emoji());
+      out.println(renderer.info("you reacted " + r.emoji() + " to [" + r.number() + "]"));
     } else if (c instanceof Command.Expire e) {
       Room room = requireCurrent(null);
       synchronized (this) {
@@ -180,6 +248,20 @@ public final class ChatSession implements ChatListener {
       for (Message m : room.history(h.limit())) {
         show(m, Optional.empty(), false);
       }
+    } else if (c instanceof Command.Search q) {
+      List<Message> found = client.search(q.text(), SEARCH_LIMIT);
+      out.println(renderer.info(found.isEmpty() ? "nothing in your history matches '"
+          + Renderer.oneLine(q.text()) + "'" : found.size() + (found.size() == SEARCH_LIMIT
+          ? "+" : "") + " message(s) match '" + Renderer.oneLine(q.text()) + "', newest first:"));
+      for (Message m : found) {
+        show(m, Optional.empty(), false);
+      }
+    } else if (c instanceof Command.Me m) {
+      send(Renderer.ACTION_PREFIX + m.action(), Optional.empty());
+    } else if (c instanceof Command.Names) {
+      Room room = requireCurrent(null);
+      out.println(renderer.info(label(room) + ": " + String.join(", ",
+          new TreeSet<>(room.members().keySet()))));
     } else if (c instanceof Command.ListContacts) {
       List<Contact> contacts = client.contacts();
       if (contacts.isEmpty()) {
@@ -219,7 +301,7 @@ public final class ChatSession implements ChatListener {
     MessageId id = room.send(text, options.build());
     Mark mark = client.connectionState() == ConnectionState.CONNECTED ? Mark.SENT : Mark.QUEUED;
     synchronized (this) {
-      marks.merge(id, mark, Mark::max);
+      advance(room.id(), id, mark);
       lastTypingSignal = Instant.EPOCH;
     }
     // the SDK stored the message in the local history: render it from there, as peers will see it
@@ -227,7 +309,7 @@ public final class ChatSession implements ChatListener {
     if (stored.isPresent()) {
       show(stored.get(), Optional.empty(), false);
     } else {
-      out.println("[" + number(room.id(), id) + "] " + self + ": " + Renderer.oneLine(text) + " ["
+      out.println("[" + number(room.id(), id, self) + "] " + self + ": " + Renderer.oneLine(text) + " ["
           + mark.label() + "]");
     }
   }
@@ -348,42 +430,86 @@ public final class ChatSession implements ChatListener {
   }
 
   private Room room(String roomId) {
-    return client.room(roomId)
-        .orElseThrow(() -> new IllegalArgumentException("you are no longer in that room"));
+    return client.room(roomId).orElseThrow(() -> new RoomUnavailableException(roomId));
   }
 
-  private synchronized Ref ref(int number) {
-    Ref r = byNumber.get(number);
-    if (r == null) {
-      throw new IllegalArgumentException("no message [" + number + "] on screen");
+  private void requireOwn(Ref target, int number, String verb) {
+    if (!target.senderUserId().equals(self)) {
+      throw new IllegalArgumentException("you can only " + verb + " your own messages: [" + number
+          + "] is " + target.senderUserId() + "'s");
     }
-    return r;
   }
 
-  private synchronized int number(String roomId, MessageId id) {
-    Integer n = numbers.get(id);
-    if (n == null) {
-      n = nextNumber++;
-      numbers.put(id, n);
-      byNumber.put(n, new Ref(roomId, id));
+  /** Message {@code number} of the current room. */
+  private synchronized Ref ref(int number) {
+    Room r = requireCurrent(null);
+    RoomNumbers.Entry e = view(r.id()).entry(number).orElseThrow(() ->
+        new IllegalArgumentException("no message [" + number + "] in " + label(r)));
+    return new Ref(r.id(), e.id(), e.senderUserId());
+  }
+
+  private synchronized int number(String roomId, MessageId id, String senderUserId) {
+    RoomNumbers v = view(roomId);
+    boolean isNew = v.known(id).isEmpty();
+    int n = v.number(id, senderUserId);
+    if (isNew) {
+      save(roomId, v);
     }
     return n;
   }
 
-  private synchronized Optional<Integer> knownNumber(MessageId id) {
-    return Optional.ofNullable(numbers.get(id));
+  private synchronized Optional<Integer> knownNumber(String roomId, MessageId id) {
+    return view(roomId).known(id);
+  }
+
+  private synchronized void advance(String roomId, MessageId id, Mark mark) {
+    RoomNumbers v = view(roomId);
+    if (v.advance(id, self, mark)) {
+      save(roomId, v);
+    }
+  }
+
+  private synchronized Mark markOf(String roomId, MessageId id) {
+    Mark m = view(roomId).mark(id);
+    return m == null ? Mark.SENT : m;
+  }
+
+  /** The room's numbers, read from the store the first time. Called with this lock held. */
+  private RoomNumbers view(String roomId) {
+    RoomNumbers v = views.get(roomId);
+    if (v == null) {
+      v = new RoomNumbers();
+      try {
+        Optional<byte[]> saved = client.appData().get(VIEW_KEY + roomId);
+        if (saved.isPresent()) {
+          v = RoomNumbers.decode(saved.get());
+        }
+      } catch (RuntimeException e) {
+        // no store to read (closed client): numbers start afresh for this run
+      }
+      views.put(roomId, v);
+    }
+    return v;
+  }
+
+  private void save(String roomId, RoomNumbers v) {
+    try {
+      client.appData().put(VIEW_KEY + roomId, v.encode());
+    } catch (RuntimeException e) {
+      // the view still works in memory; the next change tries again
+    }
   }
 
   private void show(Message m, Optional<Message> replyTarget, boolean live) {
-    int n = number(m.roomId(), m.id());
+    int n = number(m.roomId(), m.id(), m.senderUserId());
     Optional<Renderer.Quote> quote = replyTarget
         .or(() -> m.replyTo().flatMap(id -> client.room(m.roomId()).flatMap(r -> find(r, id))))
-        .map(t -> new Renderer.Quote(number(t.roomId(), t.id()), t));
+        .map(t -> new Renderer.Quote(number(t.roomId(), t.id(), t.senderUserId()), t));
     Room cur;
     Optional<Mark> mark;
     synchronized (this) {
       cur = current;
-      mark = m.senderUserId().equals(self) ? Optional.of(marks.getOrDefault(m.id(), Mark.SENT))
+      mark = m.senderUserId().equals(self) ? Optional.of(markOf(m.roomId(), m.id()))
           : Optional.empty();
     }
     Optional<String> roomLabel = cur != null && cur.id().equals(m.roomId()) ? Optional.empty()
@@ -393,7 +519,28 @@ public final class ChatSession implements ChatListener {
 
   /** {@code #team}, or {@code @bob} for the private room with bob (whatever the server named it). */
   private String label(Room r) {
-    return Renderer.roomLabel(r.kind(), displayName(r));
+    String l = Renderer.roomLabel(r.kind(), displayName(r));
+    synchronized (this) {
+      labels.put(r.id(), l);
+    }
+    return l;
+  }
+
+  /** The room's label if it was ever seen, even after this user left it; else "a room". */
+  private String knownLabel(String roomId) {
+    CipherTalkClient c = client;
+    Optional<Room> r = c == null ? Optional.empty() : c.room(roomId);
+    if (r.isPresent()) {
+      return label(r.get());
+    }
+    synchronized (this) {
+      return labels.getOrDefault(roomId, "a room");
+    }
+  }
+
+  /** Learns the labels of every room the client has (called once signed in). */
+  public void rememberRooms() {
+    client.rooms().forEach(this::label);
   }
 
   private String displayName(Room r) {
@@ -407,8 +554,23 @@ public final class ChatSession implements ChatListener {
     return r.name();
   }
 
-  private static String human(Duration d) {
-    return d.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+  /** {@code 2d}, {@code 1h30m}, {@code 10s}: as {@code /expire} takes it, never {@code PT10S}. */
+  static String human(Duration d) {
+    StringBuilder sb = new StringBuilder();
+    long days = d.toDays();
+    if (days > 0) {
+      sb.append(days).append('d');
+    }
+    if (d.toHoursPart() > 0) {
+      sb.append(d.toHoursPart()).append('h');
+    }
+    if (d.toMinutesPart() > 0) {
+      sb.append(d.toMinutesPart()).append('m');
+    }
+    if (d.toSecondsPart() > 0 || sb.length() == 0) {
+      sb.append(d.toSecondsPart()).append('s');
+    }
+    return sb.toString();
   }
 
   private void refreshTyping() {
@@ -428,7 +590,7 @@ public final class ChatSession implements ChatListener {
       return;
     }
     Message m = e.message();
-    if (m.senderUserId().equals(self) && knownNumber(m.id()).isPresent()) {
+    if (m.senderUserId().equals(self) && knownNumber(m.roomId(), m.id()).isPresent()) {
       return; // already shown when it was sent from this console
     }
     boolean inCurrent;
@@ -451,7 +613,8 @@ public final class ChatSession implements ChatListener {
     if (stopped) {
       return;
     }
-    out.println(renderer.edited(number(e.message().roomId(), e.message().id()), e.message()));
+    Message m = e.message();
+    out.println(renderer.edited(number(m.roomId(), m.id(), m.senderUserId()), m));
   }
 
   @Override
@@ -459,7 +622,7 @@ public final class ChatSession implements ChatListener {
     if (stopped) {
       return;
     }
-    out.println(renderer.deleted(number(e.roomId(), e.messageId()), e.byUserId()));
+    out.println(renderer.deleted(number(e.roomId(), e.messageId(), e.byUserId()), e.byUserId()));
   }
 
   @Override
@@ -467,7 +630,7 @@ public final class ChatSession implements ChatListener {
     if (stopped) {
       return;
     }
-    knownNumber(e.messageId()).ifPresent(n -> out.println(renderer.expired(n)));
+    knownNumber(e.roomId(), e.messageId()).ifPresent(n -> out.println(renderer.expired(n)));
   }
 
   @Override
@@ -475,8 +638,8 @@ public final class ChatSession implements ChatListener {
     if (stopped) {
       return;
     }
-    out.println(renderer.reaction(number(e.roomId(), e.messageId()), e.userId(), e.emoji(),
-        e.added()));
+    out.println(renderer.reaction(number(e.roomId(), e.messageId(),
+        e.target().map(Message::senderUserId).orElse("")), e.userId(), e.emoji(), e.added()));
   }
 
   @Override
@@ -488,10 +651,8 @@ public final class ChatSession implements ChatListener {
       return; // our own other device: not news
     }
     Mark mark = e.kind() == ReceiptKind.READ ? Mark.READ : Mark.DELIVERED;
-    synchronized (this) {
-      marks.merge(e.messageId(), mark, Mark::max);
-    }
-    out.println(renderer.receipt(number(e.roomId(), e.messageId()), e.userId(), e.kind()));
+    advance(e.roomId(), e.messageId(), mark);
+    out.println(renderer.receipt(number(e.roomId(), e.messageId(), self), e.userId(), e.kind()));
   }
 
   @Override
@@ -533,8 +694,18 @@ public final class ChatSession implements ChatListener {
         && e.change() == ChatEvent.MembershipChange.JOINED && !e.userId().equals(self)) {
       return; // the other party of a new private room: not news
     }
-    String roomLabel = room.map(this::label).orElse("a room");
+    String roomLabel = knownLabel(e.roomId());
     out.println(renderer.membership(e, roomLabel, self));
+    boolean gone = e.userId().equals(self) && (e.change() == ChatEvent.MembershipChange.REMOVED
+        || e.change() == ChatEvent.MembershipChange.LEFT);
+    if (gone) {
+      synchronized (this) {
+        if (current != null && current.id().equals(e.roomId())) {
+          current = null;
+          out.println(renderer.info("no current room now: /rooms, /join ROOM or /dm USER"));
+        }
+      }
+    }
   }
 
   @Override
@@ -546,11 +717,45 @@ public final class ChatSession implements ChatListener {
   }
 
   @Override
+  public void onUndecryptable(ChatEvent.MessageUndecryptable e) {
+    if (stopped) {
+      return;
+    }
+    // A 1:1 envelope names no room: it belongs to the private room with its sender.
+    Optional<String> roomId = e.roomId().or(() -> client.rooms().stream()
+        .filter(r -> r.kind() == RoomKind.PRIVATE && r.members().containsKey(e.senderUserId()))
+        .map(Room::id).findFirst());
+    Room cur;
+    synchronized (this) {
+      cur = current;
+    }
+    Optional<String> where = roomId.filter(id -> cur == null || !cur.id().equals(id))
+        .map(this::knownLabel);
+    out.println(renderer.undecryptable(e.senderUserId(), where));
+  }
+
+  @Override
+  public void onSessionEnded(ChatEvent.SessionEnded e) {
+    if (stopped) {
+      return;
+    }
+    sessionEnded = true;
+    out.println(renderer.error("signed out by the server: " + e.reason()));
+    out.println(renderer.error("your token was revoked or expired, or the account no longer "
+        + "exists; the console stopped reconnecting and keeps your messages queued."));
+    out.println(renderer.error("type /login to sign in again, or /quit"));
+  }
+
+  @Override
   public void onConnectionState(ChatEvent.ConnectionStateChanged e) {
     if (stopped) {
       return;
     }
-    if (e.state() == ConnectionState.DISCONNECTED) {
+    // Only the change from connected is news: failed reconnect attempts are not repeated.
+    ConnectionState before = lastState;
+    lastState = e.state();
+    if (e.state() == ConnectionState.DISCONNECTED && before == ConnectionState.CONNECTED
+        && !sessionEnded) {
       out.println(renderer.info("disconnected: messages you send are queued until the client "
           + "reconnects"));
     } else if (e.state() == ConnectionState.CONNECTED) {

@@ -85,6 +85,18 @@ public sealed interface Command {
   /** {@code /trust USER}: accept a user's new identity key after comparing safety numbers. */
   record Trust(String userId) implements Command {}
 
+  /** {@code /search TEXT}: local search over the decrypted history of every room. */
+  record Search(String text) implements Command {}
+
+  /** {@code /me ACTION}: an action line, shown as {@code * alice waves}. */
+  record Me(String action) implements Command {}
+
+  /** {@code /names}: the names of the current room's members, on one line. */
+  record Names() implements Command {}
+
+  /** {@code /login}: sign in again with the password after the server ended the session. */
+  record Login() implements Command {}
+
   /** {@code /help}. */
   record Help() implements Command {}
 

@@ -41,6 +41,9 @@ public final class CommandParser {
       new Usage("/leave", "leave the current room"),
       new Usage("/members", "members of the current room and their roles"),
       new Usage("/history [N]", "show the last N messages of the room (default 20)"),
+      new Usage("/search TEXT", "search the decrypted history of all your rooms (on this device)"),
+      new Usage("/me ACTION", "send an action: \"/me waves\" shows as \"* you waves\""),
+      new Usage("/names", "the names of the current room's members"),
       new Usage("/contacts", "list your contacts"),
       new Usage("/add USER [NICKNAME]", "add a contact"),
       new Usage("/block USER", "block a user (/unblock USER to undo)"),
@@ -48,6 +51,7 @@ public final class CommandParser {
       new Usage("/typing [on|off]", "say you are typing (automatic when you type in a terminal)"),
       new Usage("/safety USER", "show the safety number to compare with USER"),
       new Usage("/trust USER", "accept USER's new identity key after comparing safety numbers"),
+      new Usage("/login", "sign in again after the server ended your session"),
       new Usage("/help", "this list"),
       new Usage("/quit", "leave the client"));
 
@@ -167,6 +171,23 @@ public final class CommandParser {
           return new Command.Typing(false);
         }
         throw new CommandSyntaxException("usage: /typing [on|off]");
+      case "search":
+      case "find":
+        if (rest.isEmpty()) {
+          throw new CommandSyntaxException("usage: /search TEXT");
+        }
+        return new Command.Search(rest);
+      case "me":
+        if (rest.isEmpty()) {
+          throw new CommandSyntaxException("usage: /me ACTION");
+        }
+        return new Command.Me(rest);
+      case "names":
+        noArgs(rest, "/names");
+        return new Command.Names();
+      case "login":
+        noArgs(rest, "/login");
+        return new Command.Login();
       case "safety":
         return new Command.Safety(user(single(rest, "/safety USER")));
       case "trust":

@@ -94,22 +94,35 @@ public final class ConsoleApp {
     return session;
   }
 
+  /** The server's rule for user names (it keeps them in lower case). */
+  static final java.util.regex.Pattern USER_NAME =
+      java.util.regex.Pattern.compile("[a-z0-9._-]{3,32}");
+
+  /** The server's minimum password length. */
+  static final int MIN_PASSWORD = 8;
+
+  /** How many times a password is asked before the console gives up. */
+  static final int PASSWORD_TRIES = 3;
+
   /** Runs the console until {@code /quit} or end of input; returns the exit code. */
   public int run() {
-    String user = options.user();
-    if (user == null) {
-      user = in.readLine("user: ");
-      if (user == null || user.isBlank()) {
+    String typed = options.user();
+    if (typed == null) {
+      typed = in.readLine("user: ");
+      if (typed == null || typed.isBlank()) {
         out.println(renderer.error("no user name given"));
         return LOGIN_FAILED;
       }
-      user = user.strip();
     }
-    String password = in.readSecret(options.register() ? "choose a password for " + user + ": "
-        : "password for " + user + ": ");
-    if (password == null) {
-      out.println(renderer.error("no password given"));
+    // Refused or normalised before anything reaches the server, so a typo never uses up a device.
+    String user = typed.strip().toLowerCase(java.util.Locale.ROOT);
+    if (!USER_NAME.matcher(user).matches()) {
+      out.println(renderer.error("not a user name: '" + typed.strip() + "' (3 to 32 characters: "
+          + "letters, digits, '.', '_', '-')"));
       return LOGIN_FAILED;
+    }
+    if (!user.equals(typed.strip())) {
+      out.println(renderer.info("user names are lower case: signing in as " + user));
     }
     char[] storePassphrase = null;
     if (options.store() != null) {
@@ -133,13 +146,39 @@ public final class ConsoleApp {
     }
     try (CipherTalkClient client = created) {
       session.attach(client, user);
+      // A store that already holds this device's account (and its token) needs no password.
+      java.util.Optional<String> storedUser = client.address().map(a -> a.userId());
+      if (storedUser.isPresent() && !storedUser.get().equals(user)) {
+        out.println(renderer.error("the store " + options.store() + " belongs to "
+            + storedUser.get() + ", not " + user));
+        return LOGIN_FAILED;
+      }
+      boolean stored = storedUser.isPresent();
+      boolean offline = false;
       try {
-        if (options.register()) {
-          client.register(user, password);
-        } else {
-          login(client, user, password);
+        if (!stored) {
+          if (!signIn(client, user, options.register())) {
+            return LOGIN_FAILED;
+          }
         }
-        client.connect();
+        try {
+          client.connect();
+        } catch (AuthenticationException e) {
+          if (!stored) {
+            throw e;
+          }
+          out.println(renderer.error("the server refused the stored session (" + e.getMessage()
+              + "): sign in again"));
+          if (!signIn(client, user, false)) {
+            return LOGIN_FAILED;
+          }
+          client.connect();
+        } catch (RequestFailedException e) {
+          if (!stored || e.code().equals("conflict") || e.code().equals("rate_limited")) {
+            throw e;
+          }
+          offline = true; // the client keeps trying by itself
+        }
       } catch (AuthenticationException e) {
         out.println(renderer.error((options.register() ? "registration" : "login") + " failed: "
             + e.getMessage()));
@@ -155,27 +194,68 @@ public final class ConsoleApp {
           out.println(renderer.error("too many login attempts: wait a few minutes and try again"));
           return LOGIN_FAILED;
         }
-        out.println(renderer.error("cannot reach the server (WebSocket " + options.server()
-            + ", HTTP " + options.http() + "): " + e.getMessage()));
-        out.println(renderer.error("is it running? " + options.http().resolve("/health")
-            + " should answer; --server and --http choose the addresses"));
+        unreachable(e);
         return LOGIN_FAILED;
       } catch (CipherTalkException e) {
-        out.println(renderer.error("cannot reach the server (WebSocket " + options.server()
-            + ", HTTP " + options.http() + "): " + e.getMessage()));
-        out.println(renderer.error("is it running? " + options.http().resolve("/health")
-            + " should answer; --server and --http choose the addresses"));
+        unreachable(e);
         return LOGIN_FAILED;
       } catch (IllegalArgumentException e) {
         out.println(renderer.error(e.getMessage()));
         return LOGIN_FAILED;
       }
-      out.println(renderer.info("signed in as " + user + " (device " + options.deviceId()
-          + ") on " + options.server() + "; /help lists the commands"));
-      loop();
+      session.rememberRooms();
+      if (offline) {
+        out.println(renderer.info("offline: " + options.server() + " does not answer. Working from "
+            + "the store as " + user + " (device " + options.deviceId() + "): history is here, "
+            + "messages you send are queued and go out when the server is back; /help lists the "
+            + "commands"));
+      } else {
+        out.println(renderer.info("signed in as " + user + " (device " + options.deviceId()
+            + ") on " + options.server() + "; /help lists the commands"));
+      }
+      loop(client, user);
       session.stop();
       out.println(renderer.info("bye"));
       return OK;
+    }
+  }
+
+  private void unreachable(CipherTalkException e) {
+    out.println(renderer.error("cannot reach the server (WebSocket " + options.server()
+        + ", HTTP " + options.http() + "): " + e.getMessage()));
+    out.println(renderer.error("is it running? " + options.http().resolve("/health")
+        + " should answer; --server and --http choose the addresses"));
+  }
+
+  /**
+   * Asks for the password and registers or logs in. A password the server would refuse as too short
+   * is asked again (up to {@value #PASSWORD_TRIES} times) before anything is sent.
+   *
+   * @return false if no usable password was given (the reason is printed)
+   */
+  private boolean signIn(CipherTalkClient client, String user, boolean register)
+      throws CipherTalkException {
+    for (int attempt = 1; ; attempt++) {
+      String password = in.readSecret(register ? "choose a password for " + user + " (at least "
+          + MIN_PASSWORD + " characters): " : "password for " + user + ": ");
+      if (password == null) {
+        out.println(renderer.error("no password given"));
+        return false;
+      }
+      if (register && password.length() < MIN_PASSWORD) {
+        out.println(renderer.error("a password needs at least " + MIN_PASSWORD + " characters"
+            + (attempt < PASSWORD_TRIES ? "; try again" : "")));
+        if (attempt < PASSWORD_TRIES) {
+          continue;
+        }
+        return false;
+      }
+      if (register) {
+        client.register(user, password);
+      } else {
+        login(client, user, password);
+      }
+      return true;
     }
   }
 
@@ -196,22 +276,35 @@ public final class ConsoleApp {
     }
   }
 
-  private void loop() {
+  private void loop(CipherTalkClient client, String user) {
     while (true) {
       String line = in.readLine(session.prompt());
       if (line == null) {
         return;
       }
-      Command command;
+      // The top-level guard: whatever goes wrong in one command is one line, never the end.
       try {
-        command = parser.parse(line);
+        Command command = parser.parse(line);
+        if (command instanceof Command.Login) {
+          relogin(client, user);
+        } else if (!session.execute(command)) {
+          return;
+        }
       } catch (CommandSyntaxException e) {
         out.println(renderer.error(e.getMessage()));
-        continue;
-      }
-      if (!session.execute(command)) {
-        return;
+      } catch (RuntimeException e) {
+        out.println(session.describe(e));
       }
     }
+  }
+
+  /** {@code /login}: a new token for this device after the server ended the session. */
+  private void relogin(CipherTalkClient client, String user) {
+    if (!signIn(client, user, false)) {
+      return;
+    }
+    client.connect();
+    session.sessionResumed();
+    out.println(renderer.info("signed in again as " + user + "; queued messages go out now"));
   }
 }

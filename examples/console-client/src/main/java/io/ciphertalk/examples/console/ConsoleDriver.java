@@ -32,6 +32,7 @@ public final class ConsoleDriver implements AutoCloseable {
   private final Thread thread;
   private final List<String> lines = new ArrayList<>();
   private final Consumer<String> echo;
+  private final ConsoleApp app;
   private volatile Integer exitCode;
   private volatile Throwable failure;
 
@@ -44,6 +45,7 @@ public final class ConsoleDriver implements AutoCloseable {
     InputStream stdin = Channels.newInputStream(pipe.source());
     PlainConsole console = new PlainConsole(stdin, new LineSplitter());
     ConsoleApp app = new ConsoleApp(options, console, console, factory, Clock.systemUTC());
+    this.app = app;
     this.thread = new Thread(() -> {
       try {
         exitCode = app.run();
@@ -70,6 +72,19 @@ public final class ConsoleDriver implements AutoCloseable {
   /** The name given at start. */
   public String name() {
     return name;
+  }
+
+  /**
+   * A keystroke in the line editor, as JLine reports it on a terminal (the "typing" signal). With
+   * piped input there are no keystrokes, so tests call this to reach that path.
+   */
+  public void keystroke() {
+    app.session().keystroke();
+  }
+
+  /** The prompt a line editor would show now (piped input shows none). */
+  public String prompt() {
+    return app.session().prompt();
   }
 
   /** Types one line into the console, as a user would, followed by Enter. */

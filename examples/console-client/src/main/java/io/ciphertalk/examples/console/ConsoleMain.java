@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  * or {@code --plain} it reads stdin and writes stdout line by line.
  */
 @Command(name = "ciphertalk-console", mixinStandardHelpOptions = true,
-    version = "ciphertalk-console 0.1.0",
+    versionProvider = BuildVersion.class,
     description = {"End-to-end-encrypted chat in the terminal.",
         "Type /help once signed in. The password is read from the terminal (or the first line of "
             + "piped input after the user name)."})
@@ -71,6 +71,7 @@ public final class ConsoleMain implements Callable<Integer> {
   public static CommandLine commandLine(ClientFactory factory) {
     return new CommandLine(new ConsoleMain(factory))
         .setCaseInsensitiveEnumValuesAllowed(true)
+        .setUnmatchedOptionsArePositionalParams(false)
         .setErr(new PrintWriter(System.err, true));
   }
 

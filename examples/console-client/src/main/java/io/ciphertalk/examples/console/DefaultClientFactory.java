@@ -4,6 +4,8 @@ import io.ciphertalk.client.ChatListener;
 import io.ciphertalk.client.CipherTalkClient;
 import io.ciphertalk.core.store.InvalidStoreKeyException;
 import io.ciphertalk.core.store.jdbi.JdbiLocalStore;
+import io.ciphertalk.core.transport.WebSocketTransport;
+import java.time.Duration;
 
 /**
  * The console's client: WebSocket to {@link ConsoleApp.Options#server()}, accounts over
@@ -18,9 +20,15 @@ public final class DefaultClientFactory implements ClientFactory {
   public CipherTalkClient create(ConsoleApp.Options options, char[] storePassphrase,
       ChatListener listener) {
     CipherTalkClient.Builder b = CipherTalkClient.builder()
-        .serverUri(options.server(), options.http())
+        // a person is waiting at the terminal: the socket retries at least every 5 s (the SDK's
+        // serverUri default backs off to 30 s)
+        .transport(() -> WebSocketTransport.builder(options.server())
+            .backoff(Duration.ofMillis(250), Duration.ofSeconds(5)).build(), options.http())
         .keyExchange(options.keyExchange())
         .deviceId(options.deviceId())
+        .reconnectBackoff(Duration.ofSeconds(1), Duration.ofSeconds(5))
+        // and learns within 5 s that the server is down (then works offline from its store)
+        .requestTimeout(Duration.ofSeconds(5))
         .listener(listener);
     if (options.store() != null) {
       try {

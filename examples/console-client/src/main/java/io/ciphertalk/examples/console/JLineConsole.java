@@ -5,9 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
-import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
-import org.jline.reader.Widget;
 import org.jline.reader.impl.completer.StringsCompleter;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
@@ -32,16 +30,9 @@ public final class JLineConsole implements LineSource, ConsoleOutput, AutoClosea
         commands.add(u.syntax().split(" ")[0]);
       }
     }
-    this.reader = LineReaderBuilder.builder()
-        .terminal(terminal)
-        .appName("ciphertalk")
-        .completer(new StringsCompleter(commands))
-        .build();
-    Widget selfInsert = reader.getWidgets().get(LineReader.SELF_INSERT);
-    reader.getWidgets().put(LineReader.SELF_INSERT, () -> {
-      onKeystroke.run();
-      return selfInsert.apply();
-    });
+    BoundedLineReader r = new BoundedLineReader(terminal, CommandParser.MAX_LINE, onKeystroke);
+    r.setCompleter(new StringsCompleter(commands));
+    this.reader = r;
     Status s = null;
     try {
       s = Status.getStatus(terminal);
@@ -59,6 +50,11 @@ public final class JLineConsole implements LineSource, ConsoleOutput, AutoClosea
   public static JLineConsole open(Runnable onKeystroke) throws IOException {
     Terminal t = TerminalBuilder.builder().system(true).name("ciphertalk").build();
     return new JLineConsole(t, onKeystroke);
+  }
+
+  /** A console on a given terminal (tests drive one over streams). */
+  static JLineConsole on(Terminal terminal, Runnable onKeystroke) {
+    return new JLineConsole(terminal, onKeystroke);
   }
 
   @Override
@@ -99,6 +95,7 @@ public final class JLineConsole implements LineSource, ConsoleOutput, AutoClosea
     if (statusBar != null) {
       statusBar.close();
     }
+    terminal.flush(); // what was drawn last reaches the screen before the terminal is released
     terminal.close();
   }
 }

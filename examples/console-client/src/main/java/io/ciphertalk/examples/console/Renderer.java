@@ -27,6 +27,9 @@ import java.util.TreeMap;
  * {@code n}, {@code *} starts an informational line and {@code !} a warning or error.
  */
 public final class Renderer {
+  /** How an action ({@code /me waves}) travels: as text with this IRC-style prefix. */
+  static final String ACTION_PREFIX = "/me ";
+
   /** Longest quote of a replied-to message. */
   static final int SNIPPET = 32;
 
@@ -65,7 +68,13 @@ public final class Renderer {
     } else if (m.replyTo().isPresent()) {
       sb.append(" (reply to an earlier message)");
     }
-    sb.append(": ").append(m.deleted() ? "(deleted)" : oneLine(m.text()));
+    if (!m.deleted() && m.text().startsWith(ACTION_PREFIX) && quote.isEmpty()) {
+      sb.setLength(sb.length() - m.senderUserId().length());
+      sb.append("* ").append(m.senderUserId()).append(' ')
+          .append(oneLine(m.text().substring(ACTION_PREFIX.length())));
+    } else {
+      sb.append(": ").append(m.deleted() ? "(deleted)" : oneLine(m.text()));
+    }
     m.expiresAt().ifPresent(e -> sb.append(" (expires ").append(timeWithSeconds.format(e)).append(')'));
     if (m.edited()) {
       sb.append(" (edited)");
@@ -236,7 +245,18 @@ public final class Renderer {
     for (CommandParser.Usage u : CommandParser.USAGES) {
       out.add("  " + u.syntax() + " ".repeat(width - u.syntax().length() + 2) + u.description());
     }
+    out.add("* a line (message or command) is at most " + CommandParser.MAX_LINE + " characters;"
+        + " a longer one is refused, not sent");
     return out;
+  }
+
+  /**
+   * {@code ! a message from bob could not be decrypted}, with the room when it is not the current
+   * one.
+   */
+  public String undecryptable(String senderUserId, Optional<String> roomLabel) {
+    return "! " + roomLabel.map(l -> l + ": ").orElse("") + "a message from " + senderUserId
+        + " could not be decrypted (ask them to send it again)";
   }
 
   /** {@code ! message}. */

@@ -156,10 +156,33 @@ class RendererTest {
   @Test
   void help_listsEveryCommandAligned() {
     List<String> help = r.help();
-    assertThat(help).hasSize(CommandParser.USAGES.size() + 1);
+    assertThat(help).hasSize(CommandParser.USAGES.size() + 2);
+    assertThat(help.get(help.size() - 1)).contains("at most 4000 characters");
     assertThat(help).anySatisfy(l -> assertThat(l).startsWith("  /expire 30s|5m|1h|2d|off"));
     int column = help.get(1).indexOf("send TEXT");
     assertThat(help.get(2).indexOf("reply to message")).isEqualTo(column);
+  }
+
+  @Test
+  void roomNumbers_roundTripThroughTheirEncoding_andMarksOnlyMoveForward() {
+    RoomNumbers v = new RoomNumbers();
+    io.ciphertalk.core.model.MessageId a = io.ciphertalk.core.model.MessageId.parse(
+        "00000000-0000-7000-8000-000000000001");
+    io.ciphertalk.core.model.MessageId b = io.ciphertalk.core.model.MessageId.parse(
+        "00000000-0000-7000-8000-000000000002");
+    assertThat(v.number(a, "alice")).isEqualTo(1);
+    assertThat(v.number(b, "bob")).isEqualTo(2);
+    assertThat(v.advance(a, "alice", Mark.READ)).isTrue();
+    assertThat(v.advance(a, "alice", Mark.DELIVERED)).isFalse();
+    RoomNumbers back = RoomNumbers.decode(v.encode());
+    assertThat(back.known(a)).contains(1);
+    assertThat(back.entry(2).orElseThrow().senderUserId()).isEqualTo("bob");
+    assertThat(back.mark(a)).isEqualTo(Mark.READ);
+    assertThat(back.number(io.ciphertalk.core.model.MessageId.parse(
+        "00000000-0000-7000-8000-000000000003"), "carol")).as("numbers are never reused").isEqualTo(3);
+    byte[] damaged = v.encode();
+    damaged[5] = 0x7f; // a count far beyond the limit
+    assertThat(RoomNumbers.decode(damaged).known(a)).as("a damaged record starts afresh").isEmpty();
   }
 
   @Test

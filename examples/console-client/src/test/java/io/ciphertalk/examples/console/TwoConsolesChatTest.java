@@ -227,8 +227,8 @@ class TwoConsolesChatTest {
     try (ConsoleDriver oscar = console("oscar")) {
       try (ConsoleDriver nora = ConsoleDriver.start("nora", ConsoleApp.Options.of(ws, http, "nora",
           true).withStore(store), new DefaultClientFactory(), line -> {})) {
-        nora.type("password-of-nora");
         nora.type("store passphrase");
+        nora.type("password-of-nora");
         nora.awaitLine("signed in as nora", WAIT);
         oscar.type("/dm nora");
         oscar.type("hi nora");
@@ -237,16 +237,15 @@ class TwoConsolesChatTest {
       }
       try (ConsoleDriver wrong = ConsoleDriver.start("nora-wrong", ConsoleApp.Options.of(ws, http,
           "nora", false).withStore(store), new DefaultClientFactory(), line -> {})) {
-        wrong.type("password-of-nora");
         wrong.type("not the store passphrase");
         wrong.awaitLine("! wrong passphrase for the store", WAIT);
         assertThat(wrong.quit(WAIT)).isEqualTo(ConsoleApp.LOGIN_FAILED);
       }
       try (ConsoleDriver nora = ConsoleDriver.start("nora-again", ConsoleApp.Options.of(ws, http,
           "nora", false).withStore(store), new DefaultClientFactory(), line -> {})) {
-        nora.type("password-of-nora");
-        nora.type("store passphrase");
+        nora.type("store passphrase"); // the only secret: the device's token is in the store
         nora.awaitLine("signed in as nora", WAIT);
+        assertThat(nora.transcript()).noneMatch(l -> l.contains("password for nora"));
         nora.type("/dm oscar");
         nora.awaitLine("oscar: hi nora", WAIT); // the history came back from the encrypted file
         nora.type("still me");

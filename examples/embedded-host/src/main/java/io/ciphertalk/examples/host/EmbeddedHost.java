@@ -1,7 +1,10 @@
 package io.ciphertalk.examples.host;
 
+import io.ciphertalk.client.AuthenticationException;
 import io.ciphertalk.client.CipherTalkClient;
 import io.ciphertalk.client.CipherTalkException;
+import io.ciphertalk.core.store.InvalidStoreKeyException;
+import io.ciphertalk.core.store.jdbi.JdbiLocalStore;
 import io.ciphertalk.core.transport.InMemoryTransport;
 import io.ciphertalk.crypto.RandomSource;
 import io.ciphertalk.server.CipherTalkServer;
@@ -39,7 +42,9 @@ public final class EmbeddedHost implements Callable<Integer>, AutoCloseable {
   @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port (default: ${DEFAULT-VALUE}; 0 = any)")
   int httpPort;
 
-  @Option(names = "--data", description = "H2 database directory (default: in memory, lost on exit)")
+  @Option(names = "--data", description = "directory for the H2 database and the bot's encrypted "
+      + "store; a restart with the same directory keeps accounts, messages and the bot (default: in "
+      + "memory, lost on exit)")
   Path data;
 
   @Option(names = "--bot", defaultValue = "echo", description = "the bot's user name (default: ${DEFAULT-VALUE})")
@@ -54,6 +59,12 @@ public final class EmbeddedHost implements Callable<Integer>, AutoCloseable {
     System.exit(new CommandLine(new EmbeddedHost()).execute(args));
   }
 
+  /** The same host keeping its database and the bot in {@code dir} (null: in memory). */
+  public EmbeddedHost withData(Path dir) {
+    this.data = dir;
+    return this;
+  }
+
   /** A host on the given ports (0 = any free port), in-memory database, bot called {@code botName}. */
   public static EmbeddedHost create(int wsPort, int httpPort, String botName) {
     EmbeddedHost h = new EmbeddedHost();
@@ -64,9 +75,12 @@ public final class EmbeddedHost implements Callable<Integer>, AutoCloseable {
   }
 
   /**
-   * Starts the server, then the bot: registers the bot's account with a random password (the bot's
-   * keys live in the SDK's default in-memory store, so it is a new device identity on every start)
-   * and connects it.
+   * Starts the server, then the bot. Without {@code --data} the bot registers with a random password
+   * and keeps its keys in memory (a new device identity on every start, like the database). With
+   * {@code --data DIR} the bot is as durable as the server: its keys, history and token live in an
+   * encrypted store {@code DIR/bot-NAME.db}, and its store key and password in
+   * {@code DIR/bot-NAME.secret} (owner-readable only; as sensitive as the database beside it); the
+   * next start logs in with them instead of registering again.
    */
   public synchronized EmbeddedHost start() throws CipherTalkException {
     CipherTalkServer.Builder b = CipherTalkServer.builder().wsPort(wsPort).httpPort(httpPort);
@@ -77,13 +91,37 @@ public final class EmbeddedHost implements Callable<Integer>, AutoCloseable {
     }
     server = b.build().start();
     bot = new EchoBot(botName);
-    botClient = CipherTalkClient.builder()
+    CipherTalkClient.Builder cb = CipherTalkClient.builder()
         .transport(() -> new InMemoryTransport(server.inMemoryEndpoint()), httpUri())
-        .listener(bot)
-        .build();
+        .listener(bot);
+    BotSecret secret = null;
+    if (data != null) {
+      secret = BotSecret.loadOrCreate(data.resolve("bot-" + botName + ".secret"));
+      try {
+        cb.store(JdbiLocalStore.builder().file(data.resolve("bot-" + botName + ".db"))
+            .key(secret.storeKey()).open());
+      } catch (InvalidStoreKeyException e) {
+        throw new IllegalStateException("the bot's store in " + data + " does not match "
+            + "bot-" + botName + ".secret", e);
+      }
+    }
+    botClient = cb.build();
     bot.attach(botClient);
-    String password = Base64.getUrlEncoder().encodeToString(RandomSource.secure().bytes(24));
-    botClient.register(botName, password);
+    if (secret == null) {
+      botClient.register(botName, Base64.getUrlEncoder().encodeToString(
+          RandomSource.secure().bytes(24)));
+    } else if (secret.isNew()) {
+      botClient.register(botName, secret.password());
+    } else {
+      try {
+        botClient.login(botName, secret.password());
+      } catch (AuthenticationException e) {
+        if (botClient.address().isPresent()) {
+          throw e; // the account exists and refuses this password: not ours to overwrite
+        }
+        botClient.register(botName, secret.password()); // a first start that stopped halfway
+      }
+    }
     botClient.connect();
     return this;
   }

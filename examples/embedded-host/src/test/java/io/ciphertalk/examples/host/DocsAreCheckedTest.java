@@ -69,6 +69,19 @@ class DocsAreCheckedTest {
     assertThat(out.toString()).as("stopped at --help").startsWith("usage:");
   }
 
+  /** The project version from the root pom (what the jars' --version must print). */
+  static String projectVersion() {
+    try {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+          "<artifactId>ciphertalk-parent</artifactId>\\s*<version>([^<]+)</version>")
+          .matcher(Files.readString(root().resolve("pom.xml")));
+      assertThat(m.find()).as("the root pom's version").isTrue();
+      return m.group(1);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   static Path root() {
     Path p = Path.of("").toAbsolutePath();
     while (p != null && !Files.exists(p.resolve("mvnw"))) {
@@ -253,5 +266,43 @@ class DocsAreCheckedTest {
       }
     }
     assertThat(checked).as("class.method references checked").isGreaterThan(15);
+  }
+
+  /**
+   * getting-started.md's restart promises, walked: the host restarted with the same {@code --data}
+   * comes back with its bot and accounts, and a console restarted with the same {@code --store}
+   * asks only for the store's passphrase.
+   */
+  @Test
+  void gettingStarted_restartWithData_andWithStore_work(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    String guide = Files.readString(root().resolve("docs/getting-started.md"));
+    assertThat(guide).contains("`--data ./data`", "`--store alice.db`", "only the passphrase");
+    Path store = dir.resolve("alice.db");
+    java.time.Duration wait = java.time.Duration.ofSeconds(20);
+    for (int run = 1; run <= 2; run++) {
+      EmbeddedHost host = new EmbeddedHost();
+      new CommandLine(host).parseArgs("--data", dir.resolve("data").toString(), "--ws-port", "0",
+          "--http-port", "0");
+      try (EmbeddedHost started = host.start();
+          io.ciphertalk.examples.console.ConsoleDriver alice =
+              io.ciphertalk.examples.console.ConsoleDriver.start("alice",
+                  io.ciphertalk.examples.console.ConsoleApp.Options.of(started.webSocketUri(),
+                      started.httpUri(), "alice", run == 1).withStore(store),
+                  new io.ciphertalk.examples.console.DefaultClientFactory(), l -> { })) {
+        alice.type("the store passphrase");
+        if (run == 1) {
+          alice.type("alice's password");
+        }
+        alice.awaitLine("signed in as alice", wait);
+        if (run == 2) {
+          assertThat(alice.transcript()).noneMatch(l -> l.contains("password for alice"));
+        }
+        alice.type("/dm echo");
+        alice.type("run " + run);
+        alice.awaitLine("echo: run " + run, wait);
+        alice.quit(wait);
+      }
+    }
   }
 }

@@ -8,9 +8,11 @@ import io.ciphertalk.examples.console.DefaultClientFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedHostTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
@@ -49,6 +51,34 @@ class EmbeddedHostTest {
       alice.awaitLine("ok, I will remind you in 1s to stretch", WAIT);
       alice.awaitLine("reminder: stretch", WAIT);
       alice.awaitLine("read by echo", WAIT);
+    }
+  }
+
+  /** Issue 16 item 2: the host restarted with the same --data keeps its bot (no username_taken). */
+  @Test
+  void hostWithData_restarts_andTheBotStillAnswers(@TempDir Path data) throws Exception {
+    try (EmbeddedHost host = EmbeddedHost.create(0, 0, "echo").withData(data).start();
+        ConsoleDriver alice = ConsoleDriver.start("alice",
+            ConsoleApp.Options.of(host.webSocketUri(), host.httpUri(), "alice", true),
+            new DefaultClientFactory(), l -> {})) {
+      alice.type("correct horse battery staple");
+      alice.awaitLine("signed in as alice", WAIT);
+      alice.type("/dm echo");
+      alice.type("before the restart");
+      alice.awaitLine("echo: before the restart", WAIT);
+      alice.quit(WAIT);
+    }
+    assertThat(data.resolve("bot-echo.secret")).exists();
+    try (EmbeddedHost host = EmbeddedHost.create(0, 0, "echo").withData(data).start();
+        ConsoleDriver alice = ConsoleDriver.start("alice-again",
+            ConsoleApp.Options.of(host.webSocketUri(), host.httpUri(), "alice", false)
+                .withDevice(2), new DefaultClientFactory(), l -> {})) {
+      alice.type("correct horse battery staple");
+      alice.awaitLine("signed in as alice", WAIT);
+      alice.type("/dm echo");
+      alice.type("after the restart");
+      alice.awaitLine("echo: after the restart", WAIT);
+      alice.quit(WAIT);
     }
   }
 

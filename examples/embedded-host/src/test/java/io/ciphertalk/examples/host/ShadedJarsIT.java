@@ -143,4 +143,27 @@ class ShadedJarsIT {
       assertThat(String.join("\n", help.lines)).contains("--server", "--http", "--device", "--user");
     }
   }
+
+  /** Issue 16 item 10: both jars report the build's version, and a typo'd flag is named as such. */
+  @Test
+  void jars_reportTheBuildVersion_andRejectUnknownOptionsByName() throws Exception {
+    String version = DocsAreCheckedTest.projectVersion();
+    String console = jar("examples/console-client/target/ciphertalk-console.jar").toString();
+    String server = jar("ciphertalk-server-embed/target/ciphertalk-server.jar").toString();
+    try (Child c = new Child(java(), "-jar", console, "--version");
+        Child s = new Child(java(), "-jar", server, "--version")) {
+      c.await(Pattern.compile("^ciphertalk-console " + Pattern.quote(version) + "$"));
+      s.await(Pattern.compile("^ciphertalk-server " + Pattern.quote(version) + "$"));
+    }
+    try (Child c = new Child(java(), "-jar", console, "--bogus");
+        Child s = new Child(java(), "-jar", server, "--bogus")) {
+      assertThat(c.process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(s.process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(c.process.exitValue()).isNotZero();
+      assertThat(s.process.exitValue()).isNotZero();
+      c.await(Pattern.compile("(?i)unknown option.*--bogus"));
+      s.await(Pattern.compile("unknown option --bogus"));
+      assertThat(String.join("\n", s.lines)).doesNotContain("missing value");
+    }
+  }
 }

@@ -1,0 +1,229 @@
+package io.ciphertalk.examples.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ciphertalk.client.ChatListener;
+import io.ciphertalk.client.CipherTalkClient;
+import io.ciphertalk.client.Room;
+import io.ciphertalk.core.transport.Transport;
+import io.ciphertalk.core.transport.TransportListener;
+import io.ciphertalk.core.transport.TransportState;
+import io.ciphertalk.core.transport.WebSocketTransport;
+import io.ciphertalk.server.CipherTalkServer;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The console when the world misbehaves: a room taken away under the user's fingers, an SDK that
+ * fails on every call, a server that forgot the account, a message that cannot be decrypted. Real
+ * consoles driven through their piped input and output against a real server over WebSocket.
+ */
+class ConsoleUnderFailureTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private CipherTalkServer server;
+  private URI ws;
+  private URI http;
+
+  @BeforeEach
+  void startServer() {
+    server = newServer(0, 0);
+    ws = URI.create("ws://localhost:" + server.wsPort() + "/ws");
+    http = URI.create("http://localhost:" + server.httpPort() + "/");
+  }
+
+  private static CipherTalkServer newServer(int wsPort, int httpPort) {
+    return CipherTalkServer.builder().wsPort(wsPort).httpPort(httpPort).inMemoryDatabase()
+        .loginRateLimit(50, 500, Duration.ofMinutes(5))
+        .build().start();
+  }
+
+  @AfterEach
+  void stopServer() {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private ConsoleDriver console(String user, ClientFactory factory) throws Exception {
+    ConsoleDriver d = ConsoleDriver.start(user, ConsoleApp.Options.of(ws, http, user, true),
+        factory, line -> {});
+    d.type("password-of-" + user);
+    d.awaitLine("signed in as " + user, WAIT);
+    return d;
+  }
+
+  /** Issue 16 item 1: removed from a group, the next keystroke and commands must not crash. */
+  @Test
+  void removedFromAGroup_keystrokesAndCommands_printOneLine_andTheConsoleKeepsRunning()
+      throws Exception {
+    try (ConsoleDriver alice = console("alice", new DefaultClientFactory());
+        ConsoleDriver bob = console("bob", new DefaultClientFactory())) {
+      alice.type("/create team bob");
+      alice.awaitLine("now in #team", WAIT);
+      bob.awaitLine("you were added to #team", WAIT);
+      bob.type("/join team");
+      bob.awaitLine("now in #team", WAIT);
+
+      alice.type("/remove bob");
+      alice.awaitLine("* removed bob", WAIT);
+      bob.awaitLine("* you were removed from #team", WAIT);
+      bob.keystroke(); // the JLine hook that crashed the console with "unknown room"
+      int from = bob.lineCount();
+      bob.type("still here?");
+      bob.type("/members");
+      bob.type("/history");
+      bob.type("/rooms");
+      bob.awaitLineFrom(from, l -> l.contains("no rooms yet"), "the /rooms answer", WAIT);
+      assertThat(bob.transcript().subList(from, bob.lineCount()))
+          .allMatch(l -> l.startsWith("! ") || l.startsWith("* "), "one notice per command")
+          .noneMatch(l -> l.contains("Exception"));
+      assertThat(bob.quit(WAIT)).isEqualTo(ConsoleApp.OK);
+    }
+  }
+
+  /** Issue 16 item 1, the guard: every SDK call failing is one line each, and /quit still works. */
+  @Test
+  void injectedFailures_everyCommandFails_withOneLine_andTheConsoleKeepsRunning() throws Exception {
+    AtomicReference<CipherTalkClient> made = new AtomicReference<>();
+    ClientFactory keeping = (o, p, l) -> {
+      CipherTalkClient c = new DefaultClientFactory().create(o, p, l);
+      made.set(c);
+      return c;
+    };
+    try (ConsoleDriver carol = console("carol", keeping)) {
+      carol.type("/dm dave-who-does-not-exist");
+      carol.awaitLine(l -> l.startsWith("! "), "the refusal", WAIT);
+      carol.type("/create crew");
+      carol.awaitLine("now in #crew", WAIT);
+      made.get().close(); // every SDK call now fails underneath the console
+      int from = carol.lineCount();
+      String[] commands = {"hello", "/members", "/rooms", "/who", "/contacts", "/add erin",
+          "/invite erin", "/leave", "/safety erin", "/typing", "/history 5", "/expire 5m"};
+      for (String c : commands) {
+        carol.type(c);
+      }
+      carol.type("/help");
+      carol.awaitLineFrom(from, l -> l.contains("/quit"), "the help text", WAIT);
+      long errors = carol.transcript().subList(from, carol.lineCount()).stream()
+          .filter(l -> l.startsWith("! ")).count();
+      assertThat(errors).as("one error line per failed command").isGreaterThanOrEqualTo(10);
+      assertThat(carol.quit(WAIT)).isEqualTo(ConsoleApp.OK);
+    }
+  }
+
+  /** Issue 16 item 5: after the in-memory server restarts, the token is dead: say so, stop. */
+  @Test
+  void deadTokenAfterAServerRestart_endsTheSession_once_andOffersToLogInAgain() throws Exception {
+    try (ConsoleDriver gina = console("gina", new DefaultClientFactory())) {
+      int wsPort = server.wsPort();
+      int httpPort = server.httpPort();
+      server.close();
+      gina.awaitLine("disconnected", WAIT);
+      server = newServer(wsPort, httpPort); // a fresh in-memory database: gina's account is gone
+      gina.awaitLine("signed out by the server", Duration.ofSeconds(40));
+      gina.awaitLine("type /login to sign in again", WAIT);
+      int from = gina.lineCount();
+      gina.type("/login");
+      gina.type("password-of-gina");
+      gina.awaitLineFrom(from, l -> l.startsWith("! "), "the refused login", WAIT);
+      gina.type("/rooms");
+      gina.awaitLineFrom(from, l -> l.contains("no rooms yet"), "the console still answers", WAIT);
+      assertThat(gina.transcript().stream().filter(l -> l.contains("disconnected")).count())
+          .as("no reconnect loop").isEqualTo(1);
+      assertThat(gina.quit(WAIT)).isEqualTo(ConsoleApp.OK);
+    }
+  }
+
+  /** Issue 16 item 8: a message that cannot be decrypted is a notice in the room, not silence. */
+  @Test
+  void tamperedGroupMessage_showsANoticeInTheRoom() throws Exception {
+    try (ConsoleDriver alice = console("alice2", new DefaultClientFactory());
+        CipherTalkClient mallory = CipherTalkClient.builder()
+            .transport(() -> new TamperingTransport(WebSocketTransport.builder(ws).build()), http)
+            .build()) {
+      mallory.register("mallory", "password-of-mallory");
+      mallory.connect();
+      Room room = mallory.createGroup("lab", Set.of("alice2"));
+      alice.awaitLine("you were added to #lab", WAIT);
+      alice.type("/join lab");
+      alice.awaitLine("now in #lab", WAIT);
+      room.send("this ciphertext is flipped on the way");
+      String notice = alice.awaitLine("could not be decrypted", WAIT);
+      assertThat(notice).startsWith("! a message from mallory could not be decrypted");
+      assertThat(alice.transcript()).noneMatch(l -> l.contains("flipped on the way"));
+      assertThat(alice.quit(WAIT)).isEqualTo(ConsoleApp.OK);
+    }
+  }
+
+  /** Issue 16 item 4: capitals are normalised before anything is sent; no device is used up. */
+  @Test
+  void userNameWithCapitals_isLowerCasedUpFront_andEitherSpellingSignsIn() throws Exception {
+    try (ConsoleDriver dave = ConsoleDriver.start("Dave", ConsoleApp.Options.of(ws, http, "Dave",
+        true), new DefaultClientFactory(), line -> {})) {
+      dave.type("password-of-dave");
+      dave.awaitLine("* user names are lower case: signing in as dave", WAIT);
+      dave.awaitLine("signed in as dave (device 1)", WAIT);
+      dave.quit(WAIT);
+    }
+    try (ConsoleDriver again = ConsoleDriver.start("DAVE", ConsoleApp.Options.of(ws, http, "DAVE",
+        false).withDevice(2), new DefaultClientFactory(), line -> {})) {
+      again.type("password-of-dave");
+      again.awaitLine("signed in as dave (device 2)", WAIT);
+      again.quit(WAIT);
+    }
+    try (ConsoleDriver bad = ConsoleDriver.start("x", ConsoleApp.Options.of(ws, http, "D@ve",
+        true), new DefaultClientFactory(), line -> {})) {
+      bad.awaitLine("! not a user name: 'D@ve'", WAIT);
+      assertThat(bad.quit(WAIT)).isEqualTo(ConsoleApp.LOGIN_FAILED);
+    }
+  }
+
+  /** A network in the middle that flips one bit of every group ciphertext it forwards. */
+  private static final class TamperingTransport implements Transport {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Transport inner;
+
+    TamperingTransport(Transport inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public void start(TransportListener listener) {
+      inner.start(listener);
+    }
+
+    @Override
+    public boolean send(String frame) {
+      try {
+        ObjectNode f = (ObjectNode) JSON.readTree(frame);
+        if ("send_group".equals(f.path("type").asText())) {
+          byte[] ct = Base64.getUrlDecoder().decode(f.get("ciphertext").asText());
+          ct[ct.length / 2] ^= 0x01;
+          f.put("ciphertext", Base64.getUrlEncoder().withoutPadding().encodeToString(ct));
+          return inner.send(f.toString());
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      return inner.send(frame);
+    }
+
+    @Override
+    public TransportState state() {
+      return inner.state();
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
+  }
+}
