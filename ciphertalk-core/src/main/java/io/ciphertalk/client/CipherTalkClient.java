@@ -199,7 +199,7 @@ public final class CipherTalkClient implements AutoCloseable {
   public List<Room> pendingInvites() throws CipherTalkException {
     List<Room> out = new ArrayList<>();
     for (var r : engine.link().pendingInvites()) {
-      out.add(new RoomHandle(engine, r.id()));
+      out.add(new RoomHandle(engine, r));
     }
     return out;
   }
