@@ -323,7 +323,7 @@ public final class SessionCrypto implements E2eCrypto {
     }
     PreKeyBundle bundle = withOneTime(base, fetched.oneTimePrekey());
     try {
-      Session s = Session.initiate().identity(identity).bundle(bundle).suite(suite).trust(trust)
+      Session s = Session.initiate().identity(identity).localAddress(self).bundle(bundle).suite(suite).trust(trust)
           .random(random).build();
       SessionRecord r = record(fetched.device());
       if (r == null) {
@@ -429,7 +429,8 @@ public final class SessionCrypto implements E2eCrypto {
     Session.Established est;
     try {
       est = Session.respond().identity(identity).preKeys(preKeys).trust(trust)
-          .remoteAddress(peer).random(random).requirePostQuantum(requirePostQuantum).accept(im);
+          .remoteAddress(peer).localAddress(self).random(random)
+          .requirePostQuantum(requirePostQuantum).accept(im);
     } catch (UntrustedIdentityException e) {
       throw changed(e);
     }
