@@ -84,6 +84,8 @@ public final class WireServerLink implements ServerLink {
   private final Map<String, java.util.NavigableSet<Integer>> deviceCache =
       new ConcurrentHashMap<>();
   private final Map<DeviceAddress, DeviceBundle> prefetched = new ConcurrentHashMap<>();
+  /** Certificates as the directory last served them (unverified). */
+  private final Map<DeviceAddress, byte[]> certificates = new ConcurrentHashMap<>();
   private final StreamAcks acks = new StreamAcks();
   private final Scheduler scheduler;
   private final Clock clock;
@@ -335,6 +337,8 @@ public final class WireServerLink implements ServerLink {
       } else {
         in.onEnvelope(del.sender(), del.messageId(), del.ciphertext().toByteArray(), expires, ack);
       }
+    } else if (f instanceof Frame.LinkDeliver l) {
+      in.onLinkEnvelope(l.from(), l.envelope().toByteArray());
     } else if (f instanceof Frame.PresenceEvent p) {
       in.onPresence(presence(p.presence()));
     } else if (f instanceof Frame.RoomEvent e) {
@@ -526,8 +530,9 @@ public final class WireServerLink implements ServerLink {
         : new io.ciphertalk.core.wire.SignedPreKey(b.rsaPreKeyId().getAsInt(),
             Bytes.of(b.rsaPreKey().get().toX509()), Bytes.of(b.rsaPreKeySignature().get()));
     List<io.ciphertalk.core.wire.OneTimePreKey> otks = oneTime(upload.oneTimePrekeys());
+    Bytes cert = upload.certificate() == null ? null : Bytes.of(upload.certificate());
     expect(request(id -> new Frame.PreKeysPublish(id, Bytes.of(b.identityKey().serialize()), spk,
-        otks, kem, rsa)), Frame.Ok.class);
+        otks, kem, rsa, cert)), Frame.Ok.class);
   }
 
   private static List<io.ciphertalk.core.wire.OneTimePreKey> oneTime(
@@ -550,6 +555,7 @@ public final class WireServerLink implements ServerLink {
     java.util.NavigableSet<Integer> devs = new java.util.concurrent.ConcurrentSkipListSet<>();
     for (io.ciphertalk.core.wire.PreKeyBundle b : r.bundles()) {
       devs.add(b.device().deviceId());
+      noteCertificate(b);
       try {
         prefetched.put(b.device(), convert(b));
       } catch (CipherTalkException e) {
@@ -578,10 +584,48 @@ public final class WireServerLink implements ServerLink {
         device.deviceId())), Frame.BundlesReply.class);
     for (io.ciphertalk.core.wire.PreKeyBundle w : r.bundles()) {
       if (w.device().equals(device)) {
+        noteCertificate(w);
         return convert(w);
       }
     }
     throw new RequestFailedException("not_found", "no bundle for " + device);
+  }
+
+  private void noteCertificate(io.ciphertalk.core.wire.PreKeyBundle b) {
+    if (b.certificate() == null) {
+      certificates.remove(b.device());
+    } else {
+      certificates.put(b.device(), b.certificate().toByteArray());
+    }
+  }
+
+  @Override
+  public Optional<byte[]> certificate(DeviceAddress device, boolean fresh)
+      throws CipherTalkException {
+    byte[] known = fresh ? null : certificates.get(device);
+    if (known != null) {
+      return Optional.of(known.clone());
+    }
+    Frame.BundlesReply r = expect(request(id -> new Frame.BundleFetch(id, device.userId(),
+        device.deviceId())), Frame.BundlesReply.class);
+    for (io.ciphertalk.core.wire.PreKeyBundle w : r.bundles()) {
+      if (w.device().equals(device)) {
+        noteCertificate(w);
+        try {
+          prefetched.put(device, convert(w));
+        } catch (CipherTalkException e) {
+          LOG.warn("bundle of {} rejected: {}", device, e.getMessage());
+        }
+        return Optional.ofNullable(w.certificate()).map(Bytes::toByteArray);
+      }
+    }
+    certificates.remove(device);
+    return Optional.empty();
+  }
+
+  @Override
+  public void sendLinkEnvelope(int device, byte[] envelope) throws CipherTalkException {
+    expect(request(id -> new Frame.LinkSend(id, device, Bytes.of(envelope))), Frame.Ok.class);
   }
 
   private static DeviceBundle convert(io.ciphertalk.core.wire.PreKeyBundle w)
@@ -605,7 +649,8 @@ public final class WireServerLink implements ServerLink {
       KeyUpload.OneTimePrekey otk = w.oneTimePreKey() == null ? null
           : new KeyUpload.OneTimePrekey(w.oneTimePreKey().keyId(),
               w.oneTimePreKey().publicKey().toByteArray());
-      return new DeviceBundle(w.device(), b.build().serialize(), otk);
+      return new DeviceBundle(w.device(), b.build().serialize(), otk,
+          w.certificate() == null ? null : w.certificate().toByteArray());
     } catch (CryptoException | IllegalArgumentException e) {
       throw new RequestFailedException("invalid_bundle", "bundle of " + w.device()
           + " rejected: " + e.getMessage());

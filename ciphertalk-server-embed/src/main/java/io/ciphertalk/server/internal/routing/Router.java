@@ -980,6 +980,21 @@ public final class Router {
     }
   }
 
+  /**
+   * Relays a linking envelope from {@code user}'s device {@code fromDevice} to its device
+   * {@code toDevice} if that one is connected; returns whether it was.
+   */
+  public boolean linkEnvelope(String user, int fromDevice, int toDevice, byte[] envelope) {
+    boolean sent = false;
+    for (DeviceSession s : sessions(user)) {
+      if (s.deviceId == toDevice) {
+        s.out.linkEnvelope(user, fromDevice, envelope);
+        sent = true;
+      }
+    }
+    return sent;
+  }
+
   /** Re-syncs every online device of {@code user} (after a block list change). */
   public void resync(String user) {
     sessions(user).forEach(this::requestDrain);
