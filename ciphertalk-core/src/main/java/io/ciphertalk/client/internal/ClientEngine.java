@@ -90,6 +90,9 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private final TypingTracker typing;
 
   private volatile E2eCrypto crypto;
+  private volatile DeviceLinking linking;
+  /** Devices announced as rejected in this run (each once). */
+  private final Set<DeviceAddress> rejected = new HashSet<>();
   private volatile DeviceAddress self;
   private volatile ConnectionState state = ConnectionState.DISCONNECTED;
   private volatile boolean wantConnected;
@@ -152,6 +155,14 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private void initIdentity(String userId) {
     this.self = new DeviceAddress(userId, cfg.deviceId());
     this.crypto = cfg.cryptoFactory().apply(self);
+    this.linking = new DeviceLinking(self, crypto, link, clock, cfg.random());
+    crypto.certificateSource((d, fresh) -> {
+      try {
+        return link.certificate(d, fresh);
+      } catch (CipherTalkException e) {
+        throw new CryptoException("cannot fetch the certificate of " + d + ": " + e.getMessage(), e);
+      }
+    });
   }
 
   public Optional<DeviceAddress> self() {
@@ -229,6 +240,13 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       }
     }
     reconnectAttempt = 0;
+    if (!keysPublished && !linking.ensureAccount()) {
+      // The account has certified devices and this one holds no account key: it must be linked
+      // first (it publishes nothing, sends nothing and is sent nothing until then).
+      setState(ConnectionState.CONNECTED);
+      cfg.events().publish(new ChatEvent.LinkingRequired());
+      return;
+    }
     if (!keysPublished) {
       try {
         link.publishKeys(crypto.keysToPublish(cfg.prekeyBatch()));
@@ -429,15 +447,96 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     return crypto.safetyNumber(userId);
   }
 
-  /** Trusts a changed identity and releases what was held for that user. */
-  public void trustIdentity(String userId) {
+  /**
+   * Accepts {@code userId}'s changed account key if {@code seenSafetyNumber} is exactly its new
+   * safety number, and releases what was held for that user; returns whether it was accepted.
+   */
+  public boolean trustIdentity(String userId, String seenSafetyNumber) {
     requireAccount();
-    callOnEngine(() -> {
-      crypto.trust(userId);
+    Boolean ok = callOnEngine(() -> {
+      if (!crypto.trust(userId, seenSafetyNumber)) {
+        return false;
+      }
       untrusted.remove(userId);
       runOnEngine(() -> releaseHeld(userId));
       requestFlush();
-      return null;
+      return true;
+    });
+    return ok;
+  }
+
+  /** The scannable form of {@link #safetyNumber(String)}. */
+  public String safetyNumberPayload(String userId) {
+    requireAccount();
+    return crypto.safetyNumberPayload(userId);
+  }
+
+  // ------------------------------------------------------------------ devices of this account
+
+  /** On a new device of an existing account: the code to show (and enter on a linked device). */
+  public io.ciphertalk.crypto.account.LinkingCode startLinking() {
+    requireAccount();
+    return callOnEngine(() -> linking.start());
+  }
+
+  /** On a linked device: approves the code typed from the new device; returns the confirmation code. */
+  public String approveLink(String code) throws CipherTalkException {
+    requireAccount();
+    Object r = callOnEngine(() -> {
+      try {
+        return linking.approve(code);
+      } catch (CipherTalkException e) {
+        return e;
+      } catch (io.ciphertalk.crypto.account.InvalidLinkException e) {
+        return new RequestFailedException("invalid_link", e.getMessage());
+      } catch (CryptoException e) {
+        return new RequestFailedException("invalid_link", e.getMessage());
+      }
+    });
+    if (r instanceof CipherTalkException e) {
+      throw e;
+    }
+    return (String) r;
+  }
+
+  /** This account's certified devices (this one included). */
+  public List<Integer> ownDevices() throws CipherTalkException {
+    requireAccount();
+    Object r = callOnEngine(() -> {
+      try {
+        return linking.certifiedDevices();
+      } catch (CipherTalkException e) {
+        return e;
+      }
+    });
+    if (r instanceof CipherTalkException e) {
+      throw e;
+    }
+    @SuppressWarnings("unchecked")
+    List<Integer> out = (List<Integer>) r;
+    return out;
+  }
+
+  @Override
+  public void onLinkEnvelope(DeviceAddress from, byte[] envelope) {
+    runOnEngine(() -> {
+      String confirm;
+      try {
+        confirm = linking.complete(from, envelope);
+      } catch (io.ciphertalk.crypto.account.InvalidLinkException e) {
+        LOG.warn("linking envelope from {} refused: {}", from, e.getMessage());
+        return;
+      }
+      LOG.info("this device was linked to {} by device {}", self.userId(), from.deviceId());
+      try {
+        link.publishKeys(crypto.keysToPublish(cfg.prekeyBatch()));
+        keysPublished = true;
+        scheduleSignedPrekeyRotation();
+      } catch (CipherTalkException | CryptoException e) {
+        LOG.warn("publishing keys after linking failed: {}", e.getMessage());
+      }
+      cfg.events().publish(new ChatEvent.LinkCompleted(confirm));
+      flush();
     });
   }
 
@@ -691,7 +790,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
    * deduplicates.
    */
   private void flush() {
-    if (state != ConnectionState.CONNECTED || closed) {
+    if (state != ConnectionState.CONNECTED || closed || !crypto.hasAccountKey()) {
       return;
     }
     int free = SEND_WINDOW - inFlight.size();
@@ -874,6 +973,9 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         identityChanged(ex);
         held.computeIfAbsent(d.userId(), k -> new LinkedHashSet<>()).add(d);
         continue;
+      } catch (E2eCrypto.UncertifiedDeviceException ex) {
+        rejectDevice(d, ex);
+        continue; // never encrypt to a device its account did not certify
       } catch (RequestFailedException ex) {
         if (isTransient(ex)) {
           throw ex;
@@ -1018,6 +1120,11 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       identityChanged(e);
       hold(new LocalData.HeldEnvelope(from, id, ct, expiresAt, null), ack, fromStore);
       return;
+    } catch (E2eCrypto.UncertifiedDeviceException e) {
+      rejectDevice(from, e);
+      undecryptable.incrementAndGet();
+      ack.run();
+      return;
     } catch (CryptoException e) {
       undecryptable.incrementAndGet();
       LOG.warn("dropping undecryptable envelope {} from {}: {}", id, from,
@@ -1033,9 +1140,17 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
 
   private void announceNewDevices() {
     for (E2eCrypto.NewDevice d : crypto.takeNewDevices()) {
-      LOG.info("new device {} of a known user", d.address());
-      publish(new ChatEvent.IdentityKeyChanged(d.address().userId(),
-          d.address().deviceId(), d.safetyNumber(), true));
+      LOG.info("new certified device {} of a known account", d.address());
+      cfg.events().publish(new ChatEvent.DeviceLinked(d.address().userId(),
+          d.address().deviceId()));
+    }
+  }
+
+  /** A device without a valid certificate: refused, and announced once per run. */
+  private void rejectDevice(DeviceAddress d, E2eCrypto.UncertifiedDeviceException e) {
+    if (rejected.add(d)) {
+      LOG.warn("refusing device {}: {}", d, e.getMessage());
+      cfg.events().publish(new ChatEvent.DeviceRejected(d.userId(), d.deviceId(), e.getMessage()));
     }
   }
 

@@ -474,8 +474,9 @@ public final class Router {
   }
 
   /**
-   * A 1:1 send must address every device (with published keys) of each recipient user and the
-   * sender's own other devices, and no device that does not exist: otherwise {@code stale_devices}
+   * A 1:1 send must address every device (with published keys, and a certificate once the user has
+   * certified devices) of each recipient user and the sender's own other devices, and no device
+   * that does not exist: otherwise {@code stale_devices}
    * with the missing and extra addresses, so the client can fetch bundles and retry.
    */
   private static void checkDevices(
@@ -486,14 +487,18 @@ public final class Router {
     all.add(senderUser);
     Set<String> existing = new HashSet<>();
     for (String u : all) {
-      for (Devices.Device d : Devices.list(h, u)) {
+      List<Devices.Device> devices = Devices.list(h, u);
+      // Once a user has certified devices, clients encrypt to no other: an uncertified one (an old
+      // client, or a device added with a stolen token) is neither required nor refused.
+      boolean certified = devices.stream().anyMatch(d -> d.certificate() != null);
+      for (Devices.Device d : devices) {
         if (d.identityKey() == null) {
           continue;
         }
         String a = u + "." + d.deviceId();
         existing.add(a);
         boolean self = u.equals(senderUser) && d.deviceId() == senderDevice;
-        if (!self && !addressed.contains(a)) {
+        if (!self && !addressed.contains(a) && (!certified || d.certificate() != null)) {
           missing.add(a);
         }
       }
