@@ -32,6 +32,7 @@ final class FakeHub {
   private final Map<String, String> passwords = new HashMap<>();
   private final Map<String, String> tokens = new HashMap<>();
   private final Map<DeviceAddress, byte[]> bundles = new HashMap<>();
+  private final Map<DeviceAddress, byte[]> certificates = new HashMap<>();
   private final Map<DeviceAddress, TreeMap<Integer, byte[]>> oneTime = new HashMap<>();
   private final Map<DeviceAddress, Conn> online = new HashMap<>();
   private final Map<DeviceAddress, LinkedHashMap<String, Runnable>> queues = new HashMap<>();
@@ -262,6 +263,9 @@ final class FakeHub {
       synchronized (FakeHub.this) {
         check();
         bundles.put(self, upload.identityAndSignedPrekeys().clone());
+        if (upload.certificate() != null) {
+          certificates.put(self, upload.certificate().clone());
+        }
         TreeMap<Integer, byte[]> m = oneTime.computeIfAbsent(self, k -> new TreeMap<>());
         upload.oneTimePrekeys().forEach(k -> m.put(k.id(), k.publicKey()));
       }
@@ -288,8 +292,10 @@ final class FakeHub {
         }
         TreeMap<Integer, byte[]> m = oneTime.computeIfAbsent(device, k -> new TreeMap<>());
         var first = m.pollFirstEntry();
+        byte[] cert = certificates.get(device);
         b = new DeviceBundle(device, base.clone(), first == null ? null
-            : new KeyUpload.OneTimePrekey(first.getKey(), first.getValue()));
+            : new KeyUpload.OneTimePrekey(first.getKey(), first.getValue()),
+            cert == null ? null : cert.clone());
         left = m.size();
         if (left < lowPrekeyThreshold && online.containsKey(device)) {
           notify = online.get(device).inbound;
@@ -299,6 +305,30 @@ final class FakeHub {
         notify.onPrekeysLow(left);
       }
       return b;
+    }
+
+    @Override
+    public java.util.Optional<byte[]> certificate(DeviceAddress device, boolean fresh)
+        throws CipherTalkException {
+      synchronized (FakeHub.this) {
+        check();
+        return java.util.Optional.ofNullable(certificates.get(device)).map(byte[]::clone);
+      }
+    }
+
+    @Override
+    public void sendLinkEnvelope(int device, byte[] envelope) throws CipherTalkException {
+      Conn target;
+      DeviceAddress from;
+      synchronized (FakeHub.this) {
+        check();
+        from = self;
+        target = online.get(new DeviceAddress(self.userId(), device));
+      }
+      if (target == null) {
+        throw fail("not_found");
+      }
+      target.inbound.onLinkEnvelope(from, envelope.clone());
     }
 
     @Override

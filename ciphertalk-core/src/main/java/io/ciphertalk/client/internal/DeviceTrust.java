@@ -176,7 +176,7 @@ final class DeviceTrust {
       } else if (!pinned.get().equals(cert.accountKey())) {
         pending.put(user, cert.accountKey());
         throw new E2eCrypto.IdentityChangedException(device,
-            number(user, cert.accountKey()).toString());
+            number(user, cert.accountKey()).digits());
       }
     }
     verified.put(device, identity);

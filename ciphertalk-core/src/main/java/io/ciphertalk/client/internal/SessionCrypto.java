@@ -497,7 +497,7 @@ public final class SessionCrypto implements E2eCrypto {
 
   @Override
   public synchronized Optional<String> pendingSafetyNumber(String userId) {
-    return devices.pendingSafetyNumber(userId).map(Object::toString);
+    return devices.pendingSafetyNumber(userId).map(n -> n.digits());
   }
 
   @Override
@@ -562,7 +562,7 @@ public final class SessionCrypto implements E2eCrypto {
 
   @Override
   public synchronized String safetyNumber(String userId) {
-    return devices.safetyNumber(userId).toString();
+    return devices.safetyNumber(userId).digits();
   }
 
   @Override
