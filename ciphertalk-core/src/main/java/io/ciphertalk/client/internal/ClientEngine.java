@@ -536,6 +536,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         LOG.warn("publishing keys after linking failed: {}", e.getMessage());
       }
       cfg.events().publish(new ChatEvent.LinkCompleted(confirm));
+      refreshRooms();
+      scheduleStoredExpiries();
       flush();
     });
   }

@@ -468,7 +468,24 @@ public final class SessionCrypto implements E2eCrypto {
     try {
       devices.verify(peer, key, certificates.certificate(peer, false).orElse(null));
     } catch (UncertifiedDeviceException first) {
-      devices.verify(peer, key, certificates.certificate(peer, true).orElse(null));
+      byte[] fresh = certificates.certificate(peer, true).orElse(null);
+      if (fresh != null && certifiesAnotherKey(fresh, peer, key)) {
+        // peer is a certified device, but not the one that made this message: the sender was
+        // relabelled (the handshake secret, which binds both addresses, would not match either).
+        throw new InvalidMessageException("initial message from " + peer
+            + " carries another device's identity key (relabelled sender)");
+      }
+      devices.verify(peer, key, fresh);
+    }
+  }
+
+  private static boolean certifiesAnotherKey(byte[] cert, DeviceAddress peer, IdentityKey key) {
+    try {
+      io.ciphertalk.crypto.account.DeviceCertificate c =
+          io.ciphertalk.crypto.account.DeviceCertificate.deserialize(cert);
+      return c.address().equals(peer) && !c.identityKey().equals(key);
+    } catch (io.ciphertalk.crypto.account.InvalidCertificateException e) {
+      return false;
     }
   }
 
