@@ -269,6 +269,25 @@ public final class CipherTalkClient implements AutoCloseable {
     return engine.approveLink(Objects.requireNonNull(code, "code"));
   }
 
+  /**
+   * Revokes this account's device {@code deviceId} (a lost phone): publishes a revocation signed
+   * with the account key. Contacts and this account's devices stop encrypting to it, the server
+   * refuses it, and every group this account is in moves to a new sender-key epoch.
+   */
+  public void revokeDevice(int deviceId) throws CipherTalkException {
+    if (deviceId < 1) {
+      throw new IllegalArgumentException("deviceId must be positive: " + deviceId);
+    }
+    engine.revokeDevice(deviceId);
+  }
+
+  /** Logs this device out for good: it revokes itself (as {@link #revokeDevice}) and disconnects. */
+  public void logout() throws CipherTalkException {
+    engine.revokeDevice(engine.self().orElseThrow(
+        () -> new IllegalStateException("register or login first")).deviceId());
+    engine.disconnect();
+  }
+
   /** This account's devices that are certified by its account key (this one included). */
   public List<Integer> ownDevices() throws CipherTalkException {
     return engine.ownDevices();

@@ -33,6 +33,7 @@ final class FakeHub {
   private final Map<String, String> tokens = new HashMap<>();
   private final Map<DeviceAddress, byte[]> bundles = new HashMap<>();
   private final Map<DeviceAddress, byte[]> certificates = new HashMap<>();
+  private final Map<String, List<byte[]>> revocations = new HashMap<>();
   private final Map<DeviceAddress, TreeMap<Integer, byte[]>> oneTime = new HashMap<>();
   private final Map<DeviceAddress, Conn> online = new HashMap<>();
   private final Map<DeviceAddress, LinkedHashMap<String, Runnable>> queues = new HashMap<>();
@@ -313,6 +314,40 @@ final class FakeHub {
       synchronized (FakeHub.this) {
         check();
         return java.util.Optional.ofNullable(certificates.get(device)).map(byte[]::clone);
+      }
+    }
+
+    @Override
+    public void publishRevocation(byte[] revocation) throws CipherTalkException {
+      List<ServerLink.Inbound> notify = new ArrayList<>();
+      String user;
+      synchronized (FakeHub.this) {
+        check();
+        DeviceAddress target;
+        try {
+          target = io.ciphertalk.crypto.account.DeviceRevocation.deserialize(revocation).address();
+        } catch (io.ciphertalk.crypto.CryptoException e) {
+          throw fail("invalid_field");
+        }
+        user = target.userId();
+        revocations.computeIfAbsent(user, k -> new ArrayList<>()).add(revocation.clone());
+        bundles.remove(target);
+        certificates.remove(target);
+        for (Map.Entry<DeviceAddress, Conn> e : online.entrySet()) {
+          if (!e.getKey().equals(target)) {
+            notify.add(e.getValue().inbound);
+          }
+        }
+      }
+      for (ServerLink.Inbound in : notify) {
+        in.onDevicesChanged(user);
+      }
+    }
+
+    @Override
+    public List<byte[]> revocations(String userId) {
+      synchronized (FakeHub.this) {
+        return revocations.getOrDefault(userId, List.of()).stream().map(byte[]::clone).toList();
       }
     }
 

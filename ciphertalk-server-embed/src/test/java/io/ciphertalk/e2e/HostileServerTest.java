@@ -397,4 +397,58 @@ class HostileServerTest {
     assertThat(alice3.safetyNumber("bob")).isEqualTo(alice1.safetyNumber("bob"))
         .isEqualTo(bob1.safetyNumber("alice"));
   }
+
+  @Test
+  void revokedDevice_keepingAllItsState_getsNothingNew_oneToOneOrGroup() throws Exception {
+    Room group = alice1.createGroup("team", java.util.Set.of("bob"));
+    awaitTrue(() -> bob1.room(group.id()).isPresent() && alice2.room(group.id()).isPresent(),
+        "group known everywhere");
+    bob1.room(group.id()).orElseThrow().send("group before");
+    ra2.awaitText("group before");
+    Room pair = bob1.privateRoom("alice");
+    pair.send("pairwise before");
+    ra2.awaitText("pairwise before");
+
+    // alice's phone is lost (the thief keeps every byte of its state); her first device revokes it.
+    List<String> groupDeliveries = new CopyOnWriteArrayList<>();
+    transports.get("alice.1").tamper = json -> {
+      if (json.contains("\"deliver\"") && json.contains("\"GROUP\"")) {
+        groupDeliveries.add(json);
+      }
+      return json;
+    };
+    int sentBefore = sentFrames.get("bob.1").size();
+    alice1.revokeDevice(2);
+    assertThat(alice1.ownDevices()).containsExactly(1);
+    // The server refuses the revoked device from now on.
+    String stolenToken = token("alice", "password-alice");
+    RawDevice thief = new RawDevice(URI.create("ws://127.0.0.1:" + server.wsPort() + "/ws"));
+    assertThat(thief.connectBlocking(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(thief.call(id -> new Frame.Hello(id, stolenToken, 2, "thief")))
+        .isInstanceOf(Frame.ErrorReply.class);
+
+    bob1.room(group.id()).orElseThrow().send("group after");
+    ra1.awaitText("group after");
+    pair.send("pairwise after");
+    ra1.awaitText("pairwise after");
+    alice1.room(pair.id()).orElseThrow().send("alice after");
+    rb1.awaitText("alice after");
+
+    // Nobody encrypted anything to alice.2 after the revocation...
+    List<String> after = new ArrayList<>(sentFrames.get("bob.1").subList(sentBefore, sentFrames.get("bob.1").size()));
+    for (String f : after) {
+      if (CODEC.decode(f) instanceof Frame.Send x) {
+        assertThat(x.recipients()).noneMatch(r -> r.to().equals(DeviceAddress.of("alice", 2)));
+      }
+    }
+    // ...and bob's group moved to a new sender key: handed the new ciphertext directly, the
+    // revoked device, with all its old keys, reads nothing.
+    String afterFrame = groupDeliveries.get(groupDeliveries.size() - 1);
+    transports.get("alice.2").inject(afterFrame);
+    ra1.awaitText("group after");
+    assertThat(ra2.sawText("group after")).isFalse();
+    assertThat(ra2.sawText("pairwise after")).isFalse();
+    assertThat(ra2.sawText("alice after")).isFalse();
+    thief.close();
+  }
 }

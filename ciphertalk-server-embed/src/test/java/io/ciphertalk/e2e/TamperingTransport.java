@@ -16,6 +16,7 @@ final class TamperingTransport implements Transport {
   private final Transport inner;
   private final List<String> sent;
   volatile UnaryOperator<String> tamper = UnaryOperator.identity();
+  private volatile TransportListener listener;
 
   TamperingTransport(Transport inner, List<String> sent) {
     this.inner = inner;
@@ -24,6 +25,7 @@ final class TamperingTransport implements Transport {
 
   @Override
   public void start(TransportListener l) {
+    this.listener = l;
     inner.start(new TransportListener() {
       @Override
       public void onOpen() {
@@ -43,6 +45,11 @@ final class TamperingTransport implements Transport {
         l.onClosed(code, reason, willReconnect);
       }
     });
+  }
+
+  /** Hands the client a frame as if the server had sent it (also after the server cut it off). */
+  void inject(String frame) {
+    listener.onFrame(frame);
   }
 
   @Override

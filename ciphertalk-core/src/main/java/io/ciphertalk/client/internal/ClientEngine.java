@@ -517,6 +517,102 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     return out;
   }
 
+  /**
+   * Revokes this account's device {@code deviceId} (a lost one, or this one on logout): signs the
+   * revocation, publishes it, and rotates the sender keys of every group this account is in.
+   */
+  public void revokeDevice(int deviceId) throws CipherTalkException {
+    requireAccount();
+    Object r = callOnEngine(() -> {
+      try {
+        link.publishRevocation(linking.revoke(deviceId));
+        deviceRevoked(self.userId());
+        return null;
+      } catch (CipherTalkException e) {
+        return e;
+      } catch (CryptoException e) {
+        return new RequestFailedException("invalid_revocation", e.getMessage());
+      }
+    });
+    if (r instanceof CipherTalkException e) {
+      throw e;
+    }
+  }
+
+  @Override
+  public void onDevicesChanged(String userId) {
+    runOnEngine(() -> {
+      try {
+        link.devices(userId); // the directory answer carries the user's revocations
+      } catch (CipherTalkException e) {
+        LOG.debug("device refresh of {} failed: {}", userId, e.getMessage());
+        return;
+      }
+      applyRevocations(userId);
+      if (crypto.hasAccountKey()) {
+        lookAtNewDevices(userId);
+      }
+    });
+  }
+
+  /**
+   * Checks, now, every device of {@code userId} this device has no session with: a certified one
+   * gets a session (and a {@code DeviceLinked} event), any other is refused with a
+   * {@code DeviceRejected} event, a changed account key is held as usual.
+   */
+  private void lookAtNewDevices(String userId) {
+    List<Integer> ids;
+    try {
+      ids = link.devices(userId);
+    } catch (CipherTalkException e) {
+      return;
+    }
+    for (int id : ids) {
+      DeviceAddress d = new DeviceAddress(userId, id);
+      if (d.equals(self) || crypto.hasSession(d) || crypto.isRevoked(d)
+          || untrusted.contains(userId)) {
+        continue;
+      }
+      try {
+        ensureSession(d);
+      } catch (E2eCrypto.IdentityChangedException e) {
+        identityChanged(e);
+      } catch (E2eCrypto.UncertifiedDeviceException e) {
+        rejectDevice(d, e);
+      } catch (CipherTalkException | CryptoException e) {
+        LOG.debug("cannot look at {} now: {}", d, e.getMessage());
+      }
+    }
+  }
+
+  /** Verifies and applies the revocations the directory served for {@code userId}. */
+  private void applyRevocations(String userId) {
+    boolean any = false;
+    for (byte[] r : link.revocations(userId)) {
+      try {
+        any |= crypto.acceptRevocation(r);
+      } catch (CryptoException | IllegalStateException e) {
+        LOG.warn("ignoring a revocation of a device of {}: {}", userId, e.getMessage());
+      }
+    }
+    if (any) {
+      deviceRevoked(userId);
+    }
+  }
+
+  /**
+   * A device of {@code userId} was revoked: every group that user is in gets a new sender-key epoch
+   * before its next message, as after removing a member, so the revoked device reads nothing new.
+   */
+  private void deviceRevoked(String userId) {
+    for (ServerLink.RoomInfo r : data.rooms()) {
+      if (r.kind() == RoomKind.GROUP && r.members().containsKey(userId)) {
+        needsRotation.add(r.id());
+        senderKeySentTo.remove(r.id());
+      }
+    }
+  }
+
   @Override
   public void onLinkEnvelope(DeviceAddress from, byte[] envelope) {
     runOnEngine(() -> {
@@ -949,6 +1045,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       for (int d : link.devices(u)) {
         out.add(new DeviceAddress(u, d));
       }
+      applyRevocations(u);
     }
     if (includeOwn) {
       for (int d : link.devices(self.userId())) {
@@ -956,7 +1053,9 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
           out.add(new DeviceAddress(self.userId(), d));
         }
       }
+      applyRevocations(self.userId());
     }
+    out.removeIf(crypto::isRevoked);
     return out;
   }
 
@@ -1001,7 +1100,12 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
 
   private void ensureSession(DeviceAddress d) throws CipherTalkException, CryptoException {
     if (!crypto.hasSession(d)) {
-      crypto.startSession(link.fetchBundle(d));
+      try {
+        crypto.startSession(link.fetchBundle(d));
+      } catch (E2eCrypto.UncertifiedDeviceException e) {
+        // The bundle may have been fetched before the device was linked: ask once more.
+        crypto.startSession(link.fetchBundle(d));
+      }
       announceNewDevices();
     }
   }
@@ -1548,6 +1652,9 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   @Override
   public void onPrekeysLow(int remaining) {
     runOnEngine(() -> {
+      if (!keysPublished) {
+        return; // not linked yet: this device publishes nothing before it has a certificate
+      }
       try {
         link.publishKeys(crypto.refillOneTimePrekeys(cfg.prekeyBatch()));
         LOG.info("published {} one-time prekeys ({} were left)", cfg.prekeyBatch(), remaining);

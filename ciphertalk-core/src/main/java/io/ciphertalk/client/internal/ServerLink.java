@@ -67,6 +67,15 @@ public interface ServerLink extends AutoCloseable {
    */
   void sendLinkEnvelope(int device, byte[] envelope) throws CipherTalkException;
 
+  /** Publishes a signed revocation of one of this account's devices. */
+  void publishRevocation(byte[] revocation) throws CipherTalkException;
+
+  /**
+   * The revocations of {@code userId}'s devices the directory served with its last answer about
+   * that user (unverified: the caller checks them).
+   */
+  List<byte[]> revocations(String userId);
+
   /** Sends per-device ciphertexts; returns once the server durably stored them. */
   void sendPairwise(MessageId id, String roomId, List<Envelope> envelopes, Instant expiresAt)
       throws CipherTalkException;
@@ -144,6 +153,9 @@ public interface ServerLink extends AutoCloseable {
     /** A membership change; {@code room} is the room after it (empty if this user left it). */
     void onMembership(String roomId, String userId, ChatEvent.MembershipChange change,
         Optional<Role> role, Optional<RoomInfo> room);
+
+    /** The devices of {@code userId} changed (a revocation): its directory entry was refreshed. */
+    default void onDevicesChanged(String userId) {}
 
     /** A linking envelope relayed from another device of this account. */
     default void onLinkEnvelope(DeviceAddress from, byte[] envelope) {}

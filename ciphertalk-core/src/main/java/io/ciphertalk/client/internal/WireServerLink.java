@@ -84,6 +84,8 @@ public final class WireServerLink implements ServerLink {
   private final Map<String, java.util.NavigableSet<Integer>> deviceCache =
       new ConcurrentHashMap<>();
   private final Map<DeviceAddress, DeviceBundle> prefetched = new ConcurrentHashMap<>();
+  /** Revocations as the directory last served them, per user (unverified). */
+  private final Map<String, List<byte[]>> revocations = new ConcurrentHashMap<>();
   /** Certificates as the directory last served them (unverified). */
   private final Map<DeviceAddress, byte[]> certificates = new ConcurrentHashMap<>();
   private final StreamAcks acks = new StreamAcks();
@@ -180,6 +182,9 @@ public final class WireServerLink implements ServerLink {
   @Override
   public void connect(DeviceAddress self, String token, Inbound in) throws CipherTalkException {
     this.inbound = in;
+    // What the directory said before this connection may be stale (revocations while offline).
+    deviceCache.clear();
+    certificates.clear();
     CompletableFuture<Void> waitOpen;
     synchronized (lock) {
       closing = false;
@@ -348,6 +353,12 @@ public final class WireServerLink implements ServerLink {
         case PREKEYS_LOW -> in.onPrekeysLow(n.count() == null ? 0 : n.count());
         case SESSION_REPLACED -> LOG.warn("another connection took over this device");
         case RATE_LIMITED -> LOG.info("server rate limit: retry after {} ms", n.retryAfterMs());
+        case DEVICES_CHANGED -> {
+          if (n.message() != null && !n.message().isEmpty()) {
+            forgetDirectory(n.message());
+            in.onDevicesChanged(n.message());
+          }
+        }
         default -> LOG.debug("notice {}", n.kind());
       }
     }
@@ -553,6 +564,7 @@ public final class WireServerLink implements ServerLink {
     Frame.BundlesReply r = expect(request(id -> new Frame.BundleFetch(id, userId, null)),
         Frame.BundlesReply.class);
     java.util.NavigableSet<Integer> devs = new java.util.concurrent.ConcurrentSkipListSet<>();
+    noteRevocations(r);
     for (io.ciphertalk.core.wire.PreKeyBundle b : r.bundles()) {
       devs.add(b.device().deviceId());
       noteCertificate(b);
@@ -589,6 +601,26 @@ public final class WireServerLink implements ServerLink {
       }
     }
     throw new RequestFailedException("not_found", "no bundle for " + device);
+  }
+
+  private void noteRevocations(Frame.BundlesReply r) {
+    revocations.put(r.user(), r.revocations().stream().map(Bytes::toByteArray).toList());
+  }
+
+  @Override
+  public List<byte[]> revocations(String userId) {
+    return revocations.getOrDefault(userId, List.of()).stream().map(byte[]::clone).toList();
+  }
+
+  @Override
+  public void publishRevocation(byte[] revocation) throws CipherTalkException {
+    expect(request(id -> new Frame.DeviceRevoke(id, Bytes.of(revocation))), Frame.Ok.class);
+  }
+
+  /** Forgets what the directory said about {@code userId}, so the next question asks again. */
+  private void forgetDirectory(String userId) {
+    deviceCache.remove(userId);
+    certificates.keySet().removeIf(d -> d.userId().equals(userId));
   }
 
   private void noteCertificate(io.ciphertalk.core.wire.PreKeyBundle b) {

@@ -261,12 +261,25 @@ public sealed interface Frame {
    *
    * @param user the user id asked for
    * @param bundles one per device, at most {@value Limits#MAX_BUNDLES} (empty if none published)
+   * @param revocations the signed revocations of this user's devices (docs/protocol.md, "Accounts
+   *     and devices"), at most {@value Limits#MAX_BUNDLES}; empty if none
    */
-  record BundlesReply(String id, String user, List<PreKeyBundle> bundles) implements Response {
+  record BundlesReply(String id, String user, List<PreKeyBundle> bundles,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Bytes> revocations) implements Response {
+    /** Without revocations. */
+    public BundlesReply(String id, String user, List<PreKeyBundle> bundles) {
+      this(id, user, bundles, List.of());
+    }
+
     public BundlesReply {
       Check.frameId(id);
       Check.name(user, "user");
       bundles = Check.list(bundles, "bundles", 0, Limits.MAX_BUNDLES);
+      revocations = revocations == null ? List.of()
+          : Check.list(revocations, "revocations", 0, Limits.MAX_BUNDLES);
+      for (Bytes r : revocations) {
+        Check.bytes(r, "revocations", 1, Limits.MAX_REVOCATION_BYTES);
+      }
     }
 
     @Override
@@ -872,6 +885,26 @@ public sealed interface Frame {
   }
 
   // ---------------------------------------------------------------- device linking
+
+  /**
+   * {@code device_revoke}: publishes a revocation, signed with the account key, of one of the
+   * sender's own account's devices (itself on logout). The server checks that it revokes that
+   * device's current certificate, deletes the device, refuses it from then on and serves the
+   * revocation with the user's bundles. Answered by {@link Ok}.
+   *
+   * @param revocation the revocation, 1 to {@value Limits#MAX_REVOCATION_BYTES} bytes
+   */
+  record DeviceRevoke(String id, Bytes revocation) implements Request {
+    public DeviceRevoke {
+      Check.frameId(id);
+      Check.bytes(revocation, "revocation", 1, Limits.MAX_REVOCATION_BYTES);
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.DEVICE_REVOKE;
+    }
+  }
 
   /**
    * {@code link_send}: relays a linking envelope (docs/protocol.md, "Linking a device") to another

@@ -48,6 +48,7 @@ public enum FrameType {
   CONTACT_BLOCK("contact_block", Frame.ContactBlock.class, Direction.REQUEST),
   CONTACTS("contacts", Frame.ContactsReply.class, Direction.RESPONSE),
   LINK_SEND("link_send", Frame.LinkSend.class, Direction.REQUEST),
+  DEVICE_REVOKE("device_revoke", Frame.DeviceRevoke.class, Direction.REQUEST),
   LINK_DELIVER("link_deliver", Frame.LinkDeliver.class, Direction.PUSH),
   NOTICE("notice", Frame.Notice.class, Direction.PUSH);
 

@@ -404,7 +404,8 @@ public final class ChatService {
   public int publishKeys(
       String user, int device, byte[] identityKey, byte[] signedPrekey, byte[] kemPrekey, byte[] rsaPrekey,
       byte[] certificate, List<Devices.OneTimePrekey> oneTime) {
-    return write(h -> {
+    boolean[] appeared = new boolean[1];
+    int left = write(h -> {
       Optional<Devices.Device> current = Devices.find(h, user, device);
       if (identityKey != null && current.isPresent() && current.get().identityKey() != null
           && !java.security.MessageDigest.isEqual(current.get().identityKey(), identityKey)) {
@@ -416,11 +417,19 @@ public final class ChatService {
             : current.map(Devices.Device::identityKey).orElse(null);
         checkCertificate(h, user, device, ik, certificate);
       }
+      appeared[0] = (identityKey != null && (current.isEmpty() || current.get().identityKey() == null))
+          || (certificate != null && (current.isEmpty() || current.get().certificate() == null));
       Devices.publishKeys(h, user, device, identityKey, signedPrekey, kemPrekey, rsaPrekey, certificate,
           clock.millis());
       Devices.addOneTimePrekeys(h, user, device, oneTime);
       return Devices.countOneTimePrekeys(h, user, device);
     });
+    if (appeared[0]) {
+      // A device joined the directory: the account's other devices and its contacts look at it
+      // now (and refuse it at once if no account key certified it).
+      router.devicesChanged(user, device);
+    }
+    return left;
   }
 
   private static void checkCertificate(org.jdbi.v3.core.Handle h, String user, int device, byte[] identityKey,
@@ -451,6 +460,49 @@ public final class ChatService {
         LOG.warn("stored certificate of {}.{} no longer parses", user, other.deviceId());
       }
     }
+  }
+
+  /**
+   * Applies a device revocation published by {@code user}: it must be a valid revocation of one of
+   * {@code user}'s devices that revokes exactly that device's current certificate (so it is signed
+   * by the same account key). The device is deleted and refused from then on.
+   */
+  public void revokeDevice(String user, byte[] revocation) {
+    io.ciphertalk.crypto.account.DeviceRevocation r;
+    try {
+      r = io.ciphertalk.crypto.account.DeviceRevocation.deserialize(revocation);
+    } catch (InvalidCertificateException e) {
+      throw ServiceException.badRequest("revocation: " + e.getMessage());
+    }
+    if (!r.address().userId().equals(user)) {
+      throw ServiceException.forbidden("forbidden", "a device can only revoke devices of its own account");
+    }
+    write(h -> {
+      Devices.Device d = Devices.find(h, user, r.address().deviceId())
+          .orElseThrow(() -> ServiceException.notFound("no device " + r.address()));
+      DeviceCertificate cert;
+      try {
+        cert = d.certificate() == null ? null : DeviceCertificate.deserialize(d.certificate());
+      } catch (InvalidCertificateException e) {
+        cert = null;
+      }
+      if (cert == null || !r.revokes(cert)) {
+        throw ServiceException.badRequest("revocation does not revoke the current certificate of " + r.address());
+      }
+      Devices.revoke(h, user, r.address().deviceId(), revocation, clock.millis());
+      return null;
+    });
+    router.deviceRevoked(user, r.address().deviceId());
+  }
+
+  /** Whether {@code user}'s device {@code deviceId} was revoked (such a device is refused at hello). */
+  public boolean isRevoked(String user, int deviceId) {
+    return db.withHandle(h -> Devices.isRevoked(h, user, deviceId));
+  }
+
+  /** The signed revocations of {@code target}'s devices, served with its bundles. */
+  public List<byte[]> revocations(String target) {
+    return db.withHandle(h -> Devices.revocations(h, target, 64));
   }
 
   /** A device's bundle: its public keys plus at most one one-time prekey, handed out exactly once. */

@@ -1000,6 +1000,36 @@ public final class Router {
     return sent;
   }
 
+  /**
+   * After {@code user}'s device {@code deviceId} was revoked: closes its connections, and tells the
+   * user's other devices and everyone who may see the user (room co-members, contacts) to fetch the
+   * user's bundles again, which carry the revocation.
+   */
+  public void deviceRevoked(String user, int deviceId) {
+    for (DeviceSession s : sessions(user)) {
+      if (s.deviceId == deviceId) {
+        s.out.close(io.ciphertalk.server.internal.ws.CloseCodes.DEVICE_REVOKED, "this device was revoked");
+      }
+    }
+    devicesChanged(user, deviceId);
+  }
+
+  /**
+   * Tells {@code user}'s other devices and everyone who may see the user (room co-members,
+   * contacts) that the user's devices changed ({@code deviceId} appeared or was revoked).
+   */
+  public void devicesChanged(String user, int deviceId) {
+    Set<String> notify = new LinkedHashSet<>(audience(user));
+    notify.add(user);
+    for (String u : notify) {
+      for (DeviceSession s : sessions(u)) {
+        if (!(u.equals(user) && s.deviceId == deviceId)) {
+          s.out.devicesChanged(user);
+        }
+      }
+    }
+  }
+
   /** Re-syncs every online device of {@code user} (after a block list change). */
   public void resync(String user) {
     sessions(user).forEach(this::requestDrain);

@@ -149,6 +149,30 @@ public final class Devices {
         .list();
   }
 
+  /** Records a device revocation and deletes the device (its one-time prekeys go with it). */
+  public static void revoke(Handle h, String userId, int deviceId, byte[] revocation, long now) {
+    h.execute("INSERT INTO device_revocations (user_id, device_id, revocation, revoked_at) VALUES (?, ?, ?, ?)",
+        userId, deviceId, revocation, now);
+    h.execute("DELETE FROM devices WHERE user_id = ? AND device_id = ?", userId, deviceId);
+  }
+
+  public static boolean isRevoked(Handle h, String userId, int deviceId) {
+    return h.createQuery("SELECT COUNT(*) FROM device_revocations WHERE user_id = ? AND device_id = ?")
+        .bind(0, userId)
+        .bind(1, deviceId)
+        .mapTo(Long.class)
+        .one() > 0;
+  }
+
+  /** The user's revocations, oldest first (at most {@code limit}). */
+  public static List<byte[]> revocations(Handle h, String userId, int limit) {
+    return h.createQuery("SELECT revocation FROM device_revocations WHERE user_id = ? ORDER BY revoked_at"
+            + " FETCH FIRST " + limit + " ROWS ONLY")
+        .bind(0, userId)
+        .mapTo(byte[].class)
+        .list();
+  }
+
   public static Optional<Long> lastSeen(Handle h, String userId) {
     return h.createQuery("SELECT MAX(last_seen) FROM devices WHERE user_id = ?")
         .bind(0, userId)

@@ -174,6 +174,11 @@ public final class Protocol implements FrameHandler {
         c.channel.close(CloseCodes.AUTH_FAILED, "authentication failed");
         return null;
       }
+      if (chat.isRevoked(user, hello.device())) {
+        send(c, error(id, ErrorCode.FORBIDDEN, "device " + hello.device() + " was revoked"));
+        c.channel.close(CloseCodes.DEVICE_REVOKED, "device revoked");
+        return null;
+      }
       DeviceSession s;
       try {
         s = router.attach(user, hello.device(), new WireOutbound(c));
@@ -286,6 +291,13 @@ public final class Protocol implements FrameHandler {
       });
       return;
     }
+    if (req instanceof Frame.DeviceRevoke f) {
+      async(c, id, () -> {
+        chat.revokeDevice(user, f.revocation().toByteArray());
+        return new Frame.Ok(id);
+      });
+      return;
+    }
     if (req instanceof Frame.LinkSend f) {
       if (f.device() == s.deviceId()) {
         send(c, Frame.ErrorReply.of(id, ErrorCode.INVALID_FIELD, "device: cannot link to itself"));
@@ -307,7 +319,8 @@ public final class Protocol implements FrameHandler {
               decode(d.signedPrekey()), otp, decode(d.kemPrekey()), decode(d.rsaPrekey()),
               d.certificate() == null ? null : Bytes.of(d.certificate())));
         }
-        return new Frame.BundlesReply(id, f.user(), bundles);
+        return new Frame.BundlesReply(id, f.user(), bundles,
+            chat.revocations(f.user()).stream().map(Bytes::of).toList());
       });
       return;
     }
@@ -477,6 +490,11 @@ public final class Protocol implements FrameHandler {
     @Override
     public void prekeysLow(int remaining) {
       send(c, new Frame.Notice(pushId(), NoticeKind.PREKEYS_LOW, "one-time prekeys are running low", remaining, null));
+    }
+
+    @Override
+    public void devicesChanged(String user) {
+      send(c, new Frame.Notice(pushId(), NoticeKind.DEVICES_CHANGED, user, null, null));
     }
 
     @Override
