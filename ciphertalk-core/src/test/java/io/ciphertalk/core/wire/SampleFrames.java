@@ -64,6 +64,7 @@ public final class SampleFrames {
             new SignedPreKey(7, bytes(422, 9), bytes(64, 10))));
     f.add(new Frame.BundleFetch("c5", "bob", null));
     f.add(new Frame.LinkSend("c26", 2, bytes(171, 20)));
+    f.add(new Frame.DeviceRevoke("c27", bytes(180, 22)));
     f.add(new Frame.LinkDeliver("s:8", ALICE1, bytes(171, 21)));
     f.add(
         new Frame.BundlesReply(
