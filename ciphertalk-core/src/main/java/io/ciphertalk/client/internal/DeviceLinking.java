@@ -109,9 +109,9 @@ final class DeviceLinking {
       throw new InvalidLinkException("the code names this device itself");
     }
     DeviceAddress target = new DeviceAddress(self.userId(), code.deviceId());
-    if (link.certificate(target, true).isPresent() && !crypto.isRevoked(target)) {
+    if (link.certificate(target, true).isPresent() || crypto.isRevoked(target)) {
       throw new InvalidLinkException("device " + code.deviceId()
-          + " already has a certificate; revoke it before linking another device under its id");
+          + " already has a certificate (or was revoked); link the new device under a new device id");
     }
     LinkEnvelope.Sealed sealed = LinkEnvelope.seal(code, self.userId(), crypto.accountKeyPair(),
         clock.instant(), random);

@@ -63,9 +63,6 @@ public final class SampleFrames {
             new SignedPreKey(6, bytes(1184, 7), bytes(64, 8)),
             new SignedPreKey(7, bytes(422, 9), bytes(64, 10))));
     f.add(new Frame.BundleFetch("c5", "bob", null));
-    f.add(new Frame.LinkSend("c26", 2, bytes(171, 20)));
-    f.add(new Frame.DeviceRevoke("c27", bytes(180, 22)));
-    f.add(new Frame.LinkDeliver("s:8", ALICE1, bytes(171, 21)));
     f.add(
         new Frame.BundlesReply(
             "c5",
@@ -111,6 +108,9 @@ public final class SampleFrames {
     f.add(new Frame.ContactRemove("c24", "bob"));
     f.add(new Frame.ContactBlock("c25", "mallory", true));
     f.add(new Frame.ContactsReply("c23", List.of(new ContactInfo("bob", "Bobby", false), new ContactInfo("mallory", null, true))));
+    f.add(new Frame.LinkSend("c26", 2, bytes(171, 20)));
+    f.add(new Frame.DeviceRevoke("c27", bytes(180, 22)));
+    f.add(new Frame.LinkDeliver("s:8", ALICE1, bytes(171, 21)));
     f.add(new Frame.Notice("s:6", NoticeKind.PREKEYS_LOW, "refill", 3, null));
     return f;
   }
