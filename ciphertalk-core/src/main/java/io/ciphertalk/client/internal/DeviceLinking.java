@@ -12,7 +12,6 @@ import io.ciphertalk.crypto.account.LinkEnvelope;
 import io.ciphertalk.crypto.account.LinkingCode;
 import io.ciphertalk.crypto.account.LinkingRequest;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -121,11 +120,13 @@ final class DeviceLinking {
 
   /** This account's devices with a certificate that verifies under the account key. */
   List<Integer> certifiedDevices() throws CipherTalkException {
-    List<Integer> out = new ArrayList<>();
+    java.util.TreeSet<Integer> out = new java.util.TreeSet<>();
+    if (crypto.hasAccountKey()) {
+      out.add(self.deviceId());
+    }
     for (int d : link.devices(self.userId())) {
       DeviceAddress a = new DeviceAddress(self.userId(), d);
       if (d == self.deviceId()) {
-        out.add(d);
         continue;
       }
       Optional<byte[]> cert = link.certificate(a, false);
@@ -133,7 +134,7 @@ final class DeviceLinking {
         out.add(d);
       }
     }
-    return out;
+    return List.copyOf(out);
   }
 
   private boolean certifiedHere(DeviceAddress a, byte[] cert) {
