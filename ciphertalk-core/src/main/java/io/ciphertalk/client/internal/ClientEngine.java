@@ -601,13 +601,14 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   }
 
   /**
-   * A device of {@code userId} was revoked: every group that user is in gets a new sender-key epoch
-   * before its next message, as after removing a member, so the revoked device reads nothing new.
+   * A device of {@code userId} was revoked. It is no longer among any room's member devices
+   * ({@link #devicesOf} leaves revoked devices out), so every group that user is in moves to a new
+   * sender-key epoch before its next message, as after removing a member, and the revoked device
+   * reads nothing new; what was sent to whom under the old epoch is forgotten here.
    */
   private void deviceRevoked(String userId) {
     for (ServerLink.RoomInfo r : data.rooms()) {
       if (r.kind() == RoomKind.GROUP && r.members().containsKey(userId)) {
-        needsRotation.add(r.id());
         senderKeySentTo.remove(r.id());
       }
     }

@@ -51,7 +51,8 @@ class SessionCryptoTest {
 
     void reload() {
       crypto = new SessionCrypto(address, HandshakeSuite.X3DH, random,
-          new SenderKeyGroups(address, random, clock, store.senderKeys()), store, clock);
+          new SenderKeyGroups(address, random, clock, store.senderKeys()), store, false, clock,
+          SessionCrypto.DEFAULT_PREKEY_GRACE);
       crypto.certificateSource((d, fresh) -> java.util.Optional.ofNullable(certificates.get(d)));
       if (!crypto.hasAccountKey()) {
         crypto.createAccount();
