@@ -300,7 +300,9 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
       Jdbi jdbi = Jdbi.create(pool);
       jdbi.useHandle(h -> {
         h.execute("DROP TABLE message_send_state");
-        h.execute("DELETE FROM schema_version WHERE version = 5");
+        h.execute("DROP TABLE account_keys");
+        h.execute("DROP TABLE device_revocations");
+        h.execute("DELETE FROM schema_version WHERE version >= 5");
       });
       assertThat(jdbi.withHandle(Migrations::currentVersion)).isEqualTo(4);
     } finally {
