@@ -244,7 +244,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       // The account has certified devices and this one holds no account key: it must be linked
       // first (it publishes nothing, sends nothing and is sent nothing until then).
       setState(ConnectionState.CONNECTED);
-      cfg.events().publish(new ChatEvent.LinkingRequired());
+      publish(new ChatEvent.LinkingRequired());
       return;
     }
     if (!keysPublished) {
@@ -632,7 +632,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       } catch (CipherTalkException | CryptoException e) {
         LOG.warn("publishing keys after linking failed: {}", e.getMessage());
       }
-      cfg.events().publish(new ChatEvent.LinkCompleted(confirm));
+      publish(new ChatEvent.LinkCompleted(confirm));
       refreshRooms();
       scheduleStoredExpiries();
       flush();
@@ -1248,7 +1248,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private void announceNewDevices() {
     for (E2eCrypto.NewDevice d : crypto.takeNewDevices()) {
       LOG.info("new certified device {} of a known account", d.address());
-      cfg.events().publish(new ChatEvent.DeviceLinked(d.address().userId(),
+      publish(new ChatEvent.DeviceLinked(d.address().userId(),
           d.address().deviceId()));
     }
   }
@@ -1257,7 +1257,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private void rejectDevice(DeviceAddress d, E2eCrypto.UncertifiedDeviceException e) {
     if (rejected.add(d)) {
       LOG.warn("refusing device {}: {}", d, e.getMessage());
-      cfg.events().publish(new ChatEvent.DeviceRejected(d.userId(), d.deviceId(), e.getMessage()));
+      publish(new ChatEvent.DeviceRejected(d.userId(), d.deviceId(), e.getMessage()));
     }
   }
 
