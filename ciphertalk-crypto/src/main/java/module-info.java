@@ -8,4 +8,5 @@ module io.ciphertalk.crypto {
   exports io.ciphertalk.crypto;
   exports io.ciphertalk.crypto.session;
   exports io.ciphertalk.crypto.group;
+  exports io.ciphertalk.crypto.account;
 }

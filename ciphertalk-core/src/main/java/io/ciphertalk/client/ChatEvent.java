@@ -190,23 +190,17 @@ public sealed interface ChatEvent {
   }
 
   /**
-   * A contact's identity changed. Two cases:
+   * A contact's account identity changed: a device of that user is certified by another account
+   * key than the one pinned on first contact (the user reset the account, or the server substitutes
+   * keys). Messages to and from that user are <b>held</b> until the app calls
+   * {@link CipherTalkClient#trustIdentity(String, String)} with the new safety number the users
+   * compared out of band. ({@code newDevice} is always false; a new device of a known account is a
+   * {@link DeviceLinked} event.)
    *
-   * <ul>
-   *   <li>{@code newDevice == false}: a device the client already knew presents a different
-   *       identity key (a reinstall on the same device id, or a key substituted by the server).
-   *       Messages to and from that user are <b>held</b> until the app calls
-   *       {@link CipherTalkClient#trustIdentity(String)} after the users compared the new safety
-   *       number out of band.
-   *   <li>{@code newDevice == true}: a user the client already talks to has a device it had not
-   *       seen (a new phone, a reinstall under a new device id, or a device the server added). It
-   *       is trusted on first use and nothing is held; the app should tell the user.
-   * </ul>
-   *
-   * @param userId the user whose identity changed
-   * @param deviceId the device that presented the new key
-   * @param newSafetyNumber the safety number with the new key, to compare out of band
-   * @param newDevice whether this is an additional device rather than a changed key
+   * @param userId the user whose account key changed
+   * @param deviceId the device that presented it
+   * @param newSafetyNumber the safety number with the new account key, to compare out of band
+   * @param newDevice false (kept for source compatibility)
    */
   record IdentityKeyChanged(String userId, int deviceId, String newSafetyNumber,
       boolean newDevice) implements ChatEvent {
@@ -218,6 +212,76 @@ public sealed interface ChatEvent {
     @Override
     public void dispatchTo(ChatListener listener) {
       listener.onIdentityKeyChanged(this);
+    }
+  }
+
+  /**
+   * A device joined an account this client knows (a contact's, or this user's own): it is certified
+   * by that account's pinned key, so it was linked on one of the account's devices. Nothing is held;
+   * the app should tell the user.
+   *
+   * @param userId the account
+   * @param deviceId the new device
+   */
+  record DeviceLinked(String userId, int deviceId) implements ChatEvent {
+    public DeviceLinked {
+      Objects.requireNonNull(userId, "userId");
+    }
+
+    @Override
+    public void dispatchTo(ChatListener listener) {
+      listener.onDeviceLinked(this);
+    }
+  }
+
+  /**
+   * A device the directory lists, or that sent a message, is not certified by its account's key
+   * (or was revoked): nothing is encrypted to it and nothing from it is accepted. Announced once per
+   * device and run of the client. A device the server added to an account shows up here.
+   *
+   * @param userId the account the device claims to belong to
+   * @param deviceId the device
+   * @param reason why it was refused
+   */
+  record DeviceRejected(String userId, int deviceId, String reason) implements ChatEvent {
+    public DeviceRejected {
+      Objects.requireNonNull(userId, "userId");
+      Objects.requireNonNull(reason, "reason");
+    }
+
+    @Override
+    public void dispatchTo(ChatListener listener) {
+      listener.onDeviceRejected(this);
+    }
+  }
+
+  /**
+   * This device was linked to its account (on the new device, after another device approved its
+   * linking code). Show {@code confirmationCode}: it must equal the one the approving device shows.
+   *
+   * @param confirmationCode six digits
+   */
+  record LinkCompleted(String confirmationCode) implements ChatEvent {
+    public LinkCompleted {
+      Objects.requireNonNull(confirmationCode, "confirmationCode");
+    }
+
+    @Override
+    public void dispatchTo(ChatListener listener) {
+      listener.onLinkCompleted(this);
+    }
+  }
+
+  /**
+   * This device connected to an account that already has certified devices but holds no account
+   * key: it must be linked ({@link CipherTalkClient#startLinking()} here, then
+   * {@link CipherTalkClient#approveLink(String)} on a device of the account) before it can send or
+   * receive.
+   */
+  record LinkingRequired() implements ChatEvent {
+    @Override
+    public void dispatchTo(ChatListener listener) {
+      listener.onLinkingRequired(this);
     }
   }
 

@@ -68,6 +68,22 @@ public interface ChatListener {
     onEvent(event);
   }
 
+  default void onDeviceLinked(ChatEvent.DeviceLinked event) {
+    onEvent(event);
+  }
+
+  default void onDeviceRejected(ChatEvent.DeviceRejected event) {
+    onEvent(event);
+  }
+
+  default void onLinkCompleted(ChatEvent.LinkCompleted event) {
+    onEvent(event);
+  }
+
+  default void onLinkingRequired(ChatEvent.LinkingRequired event) {
+    onEvent(event);
+  }
+
   default void onConnectionState(ChatEvent.ConnectionStateChanged event) {
     onEvent(event);
   }

@@ -264,18 +264,81 @@ public final class CipherTalkClient implements AutoCloseable {
     return engine.presence(checkUser(userId));
   }
 
-  /** The safety number this device shares with {@code userId}, to compare out of band. */
+  /**
+   * The safety number of this account and {@code userId}'s (12 groups of 5 digits): computed over
+   * the two account keys, so every device of both users shows the same number, and it does not
+   * change when either adds or removes a device. Compare it out of band.
+   *
+   * @throws IllegalArgumentException if this client has not seen that user's account key yet
+   * @throws IllegalStateException if this device is not linked to its account yet
+   */
   public String safetyNumber(String userId) {
     return engine.safetyNumber(checkUser(userId));
   }
 
+  /** {@link #safetyNumber(String)} as a payload to show or scan as a QR code. */
+  public String safetyNumberPayload(String userId) {
+    return engine.safetyNumberPayload(checkUser(userId));
+  }
+
   /**
-   * Accepts {@code userId}'s new identity key after an {@link ChatEvent.IdentityKeyChanged} event
-   * (and after the user compared the safety number). Messages held for that user are then
-   * delivered and sent.
+   * Accepts {@code userId}'s new account key after an {@link ChatEvent.IdentityKeyChanged} event,
+   * only if {@code seenSafetyNumber} is exactly the new safety number the users compared (the 60
+   * digits, spaces ignored, or the scanned payload): never "whatever is pending". Messages held
+   * for that user are then delivered and sent.
+   *
+   * @return whether the key was accepted (false: the number does not match, or nothing changed)
    */
-  public void trustIdentity(String userId) {
-    engine.trustIdentity(checkUser(userId));
+  public boolean trustIdentity(String userId, String seenSafetyNumber) {
+    Objects.requireNonNull(seenSafetyNumber, "seenSafetyNumber");
+    return engine.trustIdentity(checkUser(userId), seenSafetyNumber);
+  }
+
+  /**
+   * On a new device of an account that already has devices (after {@link
+   * ChatEvent.LinkingRequired}): starts linking and returns the code to show, as text ({@code
+   * LinkingCode.text()}) and as a QR payload ({@code qrPayload()}). Enter it on a linked device with
+   * {@link #approveLink(String)}; a {@link ChatEvent.LinkCompleted} event follows. The code works
+   * once; calling this again replaces it.
+   */
+  public io.ciphertalk.crypto.account.LinkingCode startLinking() {
+    return engine.startLinking();
+  }
+
+  /**
+   * On a device of the account: approves the code shown on the new device and sends it the account
+   * key, encrypted to that code, through the server (the new device must be connected).
+   *
+   * @return the six-digit confirmation code, which the new device must show too
+   * @throws RequestFailedException {@code invalid_link} for a mistyped or unusable code,
+   *     {@code not_found} if the new device is not connected
+   */
+  public String approveLink(String code) throws CipherTalkException {
+    return engine.approveLink(Objects.requireNonNull(code, "code"));
+  }
+
+  /**
+   * Revokes this account's device {@code deviceId} (a lost phone): publishes a revocation signed
+   * with the account key. Contacts and this account's devices stop encrypting to it, the server
+   * refuses it, and every group this account is in moves to a new sender-key epoch.
+   */
+  public void revokeDevice(int deviceId) throws CipherTalkException {
+    if (deviceId < 1) {
+      throw new IllegalArgumentException("deviceId must be positive: " + deviceId);
+    }
+    engine.revokeDevice(deviceId);
+  }
+
+  /** Logs this device out for good: it revokes itself (as {@link #revokeDevice}) and disconnects. */
+  public void logout() throws CipherTalkException {
+    engine.revokeDevice(engine.self().orElseThrow(
+        () -> new IllegalStateException("register or login first")).deviceId());
+    engine.disconnect();
+  }
+
+  /** This account's devices that are certified by its account key (this one included). */
+  public List<Integer> ownDevices() throws CipherTalkException {
+    return engine.ownDevices();
   }
 
   /**

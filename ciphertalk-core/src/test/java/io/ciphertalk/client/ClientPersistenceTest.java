@@ -129,9 +129,10 @@ class ClientPersistenceTest {
     Recorder ra2 = new Recorder("alice-restarted");
     CipherTalkClient alice2 = onFile(file, ra2, 1);
     alice2.connect();
-    ra2.await(ChatEvent.IdentityKeyChanged.class, e -> e.userId().equals("bob") && !e.newDevice());
+    ChatEvent.IdentityKeyChanged changed = ra2.await(ChatEvent.IdentityKeyChanged.class,
+        e -> e.userId().equals("bob") && !e.newDevice());
     assertThat(ra2.sawText("new phone HELD-1")).isFalse();
-    alice2.trustIdentity("bob");
+    assertThat(alice2.trustIdentity("bob", changed.newSafetyNumber())).isTrue();
     ra2.awaitText("new phone HELD-1");
     alice2.close();
     clients.remove(alice2);

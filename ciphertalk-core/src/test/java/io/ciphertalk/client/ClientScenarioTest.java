@@ -64,6 +64,9 @@ class ClientScenarioTest {
       c.connect();
       assertThat(c.connectionState()).isEqualTo(ConnectionState.CONNECTED);
     }
+    // alice's second device joins her account only through a link approved on the first.
+    Recorder.link(alice2, ra2, alice1);
+    assertThat(alice1.ownDevices()).containsExactly(1, 2);
 
     // 1:1 chat reaches the peer and the sender's other device; delivery receipt comes back.
     Room a1bob = alice1.privateRoom("bob");
@@ -211,7 +214,8 @@ class ClientScenarioTest {
         e -> e.userId().equals("bob") && !e.newDevice());
     assertThat(changed.newSafetyNumber()).hasSize(60);
     assertThat(ra1.sawText("new phone MARKER-12")).isFalse();
-    alice1.trustIdentity("bob");
+    assertThat(alice1.trustIdentity("bob", "1".repeat(60))).isFalse(); // not the number shown
+    assertThat(alice1.trustIdentity("bob", changed.newSafetyNumber())).isTrue();
     ra1.awaitText("new phone MARKER-12");
     assertThat(alice1.safetyNumber("bob")).isEqualTo(changed.newSafetyNumber());
 

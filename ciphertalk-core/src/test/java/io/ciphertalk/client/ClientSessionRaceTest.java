@@ -30,6 +30,8 @@ class ClientSessionRaceTest {
     clients.forEach(CipherTalkClient::close);
   }
 
+  private final java.util.Map<String, CipherTalkClient> firstDevices = new java.util.HashMap<>();
+
   private CipherTalkClient client(Recorder r, String user, int device) throws Exception {
     CipherTalkClient c = CipherTalkClient.builder().link(hub.link())
         .clock(clock).scheduler(scheduler).deviceId(device).listener(r).prekeyBatch(5).build();
@@ -40,6 +42,11 @@ class ClientSessionRaceTest {
       c.login(user, "pw-" + user);
     }
     c.connect();
+    if (device == 1) {
+      firstDevices.put(user, c);
+    } else {
+      Recorder.link(c, r, firstDevices.get(user));
+    }
     return c;
   }
 

@@ -32,6 +32,8 @@ final class FakeHub {
   private final Map<String, String> passwords = new HashMap<>();
   private final Map<String, String> tokens = new HashMap<>();
   private final Map<DeviceAddress, byte[]> bundles = new HashMap<>();
+  private final Map<DeviceAddress, byte[]> certificates = new HashMap<>();
+  private final Map<String, List<byte[]>> revocations = new HashMap<>();
   private final Map<DeviceAddress, TreeMap<Integer, byte[]>> oneTime = new HashMap<>();
   private final Map<DeviceAddress, Conn> online = new HashMap<>();
   private final Map<DeviceAddress, LinkedHashMap<String, Runnable>> queues = new HashMap<>();
@@ -271,6 +273,9 @@ final class FakeHub {
       synchronized (FakeHub.this) {
         check();
         bundles.put(self, upload.identityAndSignedPrekeys().clone());
+        if (upload.certificate() != null) {
+          certificates.put(self, upload.certificate().clone());
+        }
         TreeMap<Integer, byte[]> m = oneTime.computeIfAbsent(self, k -> new TreeMap<>());
         upload.oneTimePrekeys().forEach(k -> m.put(k.id(), k.publicKey()));
       }
@@ -297,8 +302,10 @@ final class FakeHub {
         }
         TreeMap<Integer, byte[]> m = oneTime.computeIfAbsent(device, k -> new TreeMap<>());
         var first = m.pollFirstEntry();
+        byte[] cert = certificates.get(device);
         b = new DeviceBundle(device, base.clone(), first == null ? null
-            : new KeyUpload.OneTimePrekey(first.getKey(), first.getValue()));
+            : new KeyUpload.OneTimePrekey(first.getKey(), first.getValue()),
+            cert == null ? null : cert.clone());
         left = m.size();
         if (left < lowPrekeyThreshold && online.containsKey(device)) {
           notify = online.get(device).inbound;
@@ -308,6 +315,64 @@ final class FakeHub {
         notify.onPrekeysLow(left);
       }
       return b;
+    }
+
+    @Override
+    public java.util.Optional<byte[]> certificate(DeviceAddress device, boolean fresh)
+        throws CipherTalkException {
+      synchronized (FakeHub.this) {
+        check();
+        return java.util.Optional.ofNullable(certificates.get(device)).map(byte[]::clone);
+      }
+    }
+
+    @Override
+    public void publishRevocation(byte[] revocation) throws CipherTalkException {
+      List<ServerLink.Inbound> notify = new ArrayList<>();
+      String user;
+      synchronized (FakeHub.this) {
+        check();
+        DeviceAddress target;
+        try {
+          target = io.ciphertalk.crypto.account.DeviceRevocation.deserialize(revocation).address();
+        } catch (io.ciphertalk.crypto.CryptoException e) {
+          throw fail("invalid_field");
+        }
+        user = target.userId();
+        revocations.computeIfAbsent(user, k -> new ArrayList<>()).add(revocation.clone());
+        bundles.remove(target);
+        certificates.remove(target);
+        for (Map.Entry<DeviceAddress, Conn> e : online.entrySet()) {
+          if (!e.getKey().equals(target)) {
+            notify.add(e.getValue().inbound);
+          }
+        }
+      }
+      for (ServerLink.Inbound in : notify) {
+        in.onDevicesChanged(user);
+      }
+    }
+
+    @Override
+    public List<byte[]> revocations(String userId) {
+      synchronized (FakeHub.this) {
+        return revocations.getOrDefault(userId, List.of()).stream().map(byte[]::clone).toList();
+      }
+    }
+
+    @Override
+    public void sendLinkEnvelope(int device, byte[] envelope) throws CipherTalkException {
+      Conn target;
+      DeviceAddress from;
+      synchronized (FakeHub.this) {
+        check();
+        from = self;
+        target = online.get(new DeviceAddress(self.userId(), device));
+      }
+      if (target == null) {
+        throw fail("not_found");
+      }
+      target.inbound.onLinkEnvelope(from, envelope.clone());
     }
 
     @Override

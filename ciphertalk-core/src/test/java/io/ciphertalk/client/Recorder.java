@@ -43,6 +43,18 @@ final class Recorder implements ChatListener {
     return !all(ChatEvent.MessageReceived.class, e -> e.message().text().equals(text)).isEmpty();
   }
 
+  /**
+   * Links {@code newDevice} (connected, holding no account key) from {@code existing}: the code it
+   * shows is approved there, and both must show the same confirmation code.
+   */
+  static void link(CipherTalkClient newDevice, Recorder newDeviceEvents, CipherTalkClient existing)
+      throws CipherTalkException {
+    newDeviceEvents.await(ChatEvent.LinkingRequired.class, e -> true);
+    String code = newDevice.startLinking().text();
+    String confirm = existing.approveLink(code);
+    newDeviceEvents.await(ChatEvent.LinkCompleted.class, e -> e.confirmationCode().equals(confirm));
+  }
+
   static void awaitTrue(BooleanSupplier condition, String what) {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (!condition.getAsBoolean()) {

@@ -108,6 +108,8 @@ abstract class ChatScenario {
       c.connect();
       assertThat(c.connectionState()).isEqualTo(ConnectionState.CONNECTED);
     }
+    // alice's second device joins her account through a link approved on her first.
+    Recorder.link(alice2, ra2, alice1);
     alice1.addContact("bob", "Bob");
     assertThat(alice1.contacts()).extracting(c -> c.userId()).contains("bob");
 
@@ -266,23 +268,21 @@ abstract class ChatScenario {
     ra1.awaitText(m("back again"));
     assertThat(alice1.search("away", 10)).hasSize(3);
 
-    // Bob reinstalls: a new identity, which this server accepts only under a new device id.
-    // Alice is told that a user she talks to has a new device (a changed key on a known device,
-    // which makes the client hold messages until the user decides, is covered by
-    // ClientScenarioTest in ciphertalk-core, whose fake server plays a key-substituting server).
-    Recorder rb2 = new Recorder("bob-reinstalled");
-    bob.close();
-    CipherTalkClient bobNew = client("bob", rb2, 2);
+    // Bob adds a phone, linked from his first device: alice is told, and both his devices read.
+    Recorder rb2 = new Recorder("bob-phone");
+    CipherTalkClient bobNew = client("bob2", rb2, 2);
     bobNew.login("bob", "password-bob");
     bobNew.connect();
-    awaitTrue(() -> bobNew.room(a1bob.id()).isPresent(), "bob's rooms restored");
+    Recorder.link(bobNew, rb2, bob);
+    awaitTrue(() -> bobNew.room(a1bob.id()).isPresent(), "bob's rooms known on the phone");
     bobNew.room(a1bob.id()).orElseThrow().send(m("new phone"));
-    ChatEvent.IdentityKeyChanged changed = ra1.await(ChatEvent.IdentityKeyChanged.class,
-        e -> e.userId().equals("bob") && e.deviceId() == 2 && e.newDevice());
-    assertThat(changed.newSafetyNumber()).hasSize(60);
     ra1.awaitText(m("new phone"));
+    ra1.await(ChatEvent.DeviceLinked.class, e -> e.userId().equals("bob") && e.deviceId() == 2);
+    assertThat(alice1.safetyNumber("bob")).isEqualTo(bobNew.safetyNumber("alice"))
+        .isEqualTo(bob.safetyNumber("alice")).isEqualTo(alice2.safetyNumber("bob"));
     a1bob.send(m("welcome to your new phone"));
     rb2.awaitText(m("welcome to your new phone"));
+    rb.awaitText(m("welcome to your new phone"));
 
     // Nothing the server saw or stored holds a plaintext.
     assertNoPlaintextInFrames();

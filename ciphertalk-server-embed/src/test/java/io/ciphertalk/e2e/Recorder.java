@@ -46,6 +46,19 @@ public final class Recorder implements ChatListener {
     return !all(ChatEvent.MessageReceived.class, e -> e.message().text().equals(text)).isEmpty();
   }
 
+  /**
+   * Links {@code newDevice} (connected, holding no account key) from {@code existing}: the code it
+   * shows is approved there, and both show the same confirmation code.
+   */
+  static String link(io.ciphertalk.client.CipherTalkClient newDevice, Recorder newDeviceEvents,
+      io.ciphertalk.client.CipherTalkClient existing) throws io.ciphertalk.client.CipherTalkException {
+    newDeviceEvents.await(ChatEvent.LinkingRequired.class, e -> true);
+    String code = newDevice.startLinking().text();
+    String confirm = existing.approveLink(code);
+    newDeviceEvents.await(ChatEvent.LinkCompleted.class, e -> e.confirmationCode().equals(confirm));
+    return confirm;
+  }
+
   static void awaitTrue(BooleanSupplier condition, String what) {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (!condition.getAsBoolean()) {

@@ -74,11 +74,12 @@ public class GroupRotationBenchmark {
       InMemoryPreKeySource peerKeys = new InMemoryPreKeySource().add(spk).add(opk);
       PreKeyBundle bundle = PreKeyBundle.builder().address(peer).identityKey(peerIdentity.publicKey())
           .signedPreKey(spk).oneTimePreKey(opk).build();
-      Session mine = Session.initiate().identity(myIdentity).bundle(bundle).suite(HandshakeSuite.X3DH)
+      Session mine = Session.initiate().identity(myIdentity).localAddress(me).bundle(bundle)
+          .suite(HandshakeSuite.X3DH)
           .trust(myTrust).random(random).build();
       EncryptedMessage hello = mine.encrypt(new byte[1], id, Session.NO_EXPIRY);
       Session theirs = Session.respond().identity(peerIdentity).preKeys(peerKeys)
-          .trust(new InMemoryIdentityTrust()).remoteAddress(me).random(random)
+          .trust(new InMemoryIdentityTrust()).remoteAddress(me).localAddress(bundle.address()).random(random)
           .accept((InitialMessage) hello).session();
       mine.decrypt(theirs.encrypt(new byte[1], id, Session.NO_EXPIRY)); // handshake complete
       pairwise.add(mine);

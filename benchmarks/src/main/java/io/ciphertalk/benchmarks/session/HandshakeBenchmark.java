@@ -104,11 +104,12 @@ public class HandshakeBenchmark {
 
   @Benchmark
   public Session fullHandshake() throws CryptoException {
-    Session a = Session.initiate().identity(alice).bundle(bundle).suite(suite).trust(trustAll)
+    Session a = Session.initiate().identity(alice).localAddress(DeviceAddress.of("alice", 1))
+        .bundle(bundle).suite(suite).trust(trustAll)
         .random(random).build();
     EncryptedMessage first = a.encrypt(plaintext, MessageId.random(random), 0);
     return Session.respond().identity(bob).preKeys(preKeys).trust(trustAll)
-        .remoteAddress(DeviceAddress.of("alice", 1)).random(random)
+        .remoteAddress(DeviceAddress.of("alice", 1)).localAddress(bundle.address()).random(random)
         .accept((InitialMessage) first).session();
   }
 }

@@ -65,11 +65,13 @@ public class SessionBenchmark {
     OneTimePreKey opk = OneTimePreKey.generate(2, random);
     PreKeyBundle bundle = PreKeyBundle.builder().address(DeviceAddress.of("bob", 1))
         .identityKey(b.publicKey()).signedPreKey(spk).oneTimePreKey(opk).build();
-    Session alice = Session.initiate().identity(a).bundle(bundle).trust(new InMemoryIdentityTrust())
+    Session alice = Session.initiate().identity(a).localAddress(DeviceAddress.of("alice", 1))
+        .bundle(bundle).trust(new InMemoryIdentityTrust())
         .random(random).build();
     EncryptedMessage first = alice.encrypt(new byte[1], MessageId.random(random), 0);
     Session bob = Session.respond().identity(b).preKeys(new InMemoryPreKeySource().add(spk).add(opk))
         .trust(new InMemoryIdentityTrust()).remoteAddress(DeviceAddress.of("alice", 1))
+        .localAddress(bundle.address())
         .random(random).accept((InitialMessage) first).session();
     alice.decrypt(bob.encrypt(new byte[1], MessageId.random(random), 0));
     return new Session[] {alice, bob};

@@ -92,6 +92,9 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private final TypingTracker typing;
 
   private volatile E2eCrypto crypto;
+  private volatile DeviceLinking linking;
+  /** Devices announced as rejected in this run (each once). */
+  private final Set<DeviceAddress> rejected = new HashSet<>();
   private volatile DeviceAddress self;
   private volatile ConnectionState state = ConnectionState.DISCONNECTED;
   private volatile boolean wantConnected;
@@ -154,6 +157,14 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private void initIdentity(String userId) {
     this.self = new DeviceAddress(userId, cfg.deviceId());
     this.crypto = cfg.cryptoFactory().apply(self);
+    this.linking = new DeviceLinking(self, crypto, link, clock, cfg.random());
+    crypto.certificateSource((d, fresh) -> {
+      try {
+        return link.certificate(d, fresh);
+      } catch (CipherTalkException e) {
+        throw new CryptoException("cannot fetch the certificate of " + d + ": " + e.getMessage(), e);
+      }
+    });
   }
 
   public Optional<DeviceAddress> self() {
@@ -235,6 +246,13 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       }
     }
     reconnectAttempt = 0;
+    if (!keysPublished && !linking.ensureAccount()) {
+      // The account has certified devices and this one holds no account key: it must be linked
+      // first (it publishes nothing, sends nothing and is sent nothing until then).
+      setState(ConnectionState.CONNECTED);
+      publish(new ChatEvent.LinkingRequired());
+      return;
+    }
     if (!keysPublished) {
       try {
         link.publishKeys(crypto.keysToPublish(cfg.prekeyBatch()));
@@ -470,15 +488,195 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     return crypto.safetyNumber(userId);
   }
 
-  /** Trusts a changed identity and releases what was held for that user. */
-  public void trustIdentity(String userId) {
+  /**
+   * Accepts {@code userId}'s changed account key if {@code seenSafetyNumber} is exactly its new
+   * safety number, and releases what was held for that user; returns whether it was accepted.
+   */
+  public boolean trustIdentity(String userId, String seenSafetyNumber) {
     requireAccount();
-    callOnEngine(() -> {
-      crypto.trust(userId);
+    Boolean ok = callOnEngine(() -> {
+      if (!crypto.trust(userId, seenSafetyNumber)) {
+        return false;
+      }
       untrusted.remove(userId);
       runOnEngine(() -> releaseHeld(userId));
       requestFlush();
-      return null;
+      return true;
+    });
+    return ok;
+  }
+
+  /** The scannable form of {@link #safetyNumber(String)}. */
+  public String safetyNumberPayload(String userId) {
+    requireAccount();
+    return crypto.safetyNumberPayload(userId);
+  }
+
+  // ------------------------------------------------------------------ devices of this account
+
+  /** On a new device of an existing account: the code to show (and enter on a linked device). */
+  public io.ciphertalk.crypto.account.LinkingCode startLinking() {
+    requireAccount();
+    return callOnEngine(() -> linking.start());
+  }
+
+  /** On a linked device: approves the code typed from the new device; returns the confirmation code. */
+  public String approveLink(String code) throws CipherTalkException {
+    requireAccount();
+    Object r = callOnEngine(() -> {
+      try {
+        return linking.approve(code);
+      } catch (CipherTalkException e) {
+        return e;
+      } catch (io.ciphertalk.crypto.account.InvalidLinkException e) {
+        return new RequestFailedException("invalid_link", e.getMessage());
+      } catch (CryptoException e) {
+        return new RequestFailedException("invalid_link", e.getMessage());
+      }
+    });
+    if (r instanceof CipherTalkException e) {
+      throw e;
+    }
+    return (String) r;
+  }
+
+  /** This account's certified devices (this one included). */
+  public List<Integer> ownDevices() throws CipherTalkException {
+    requireAccount();
+    Object r = callOnEngine(() -> {
+      try {
+        return linking.certifiedDevices();
+      } catch (CipherTalkException e) {
+        return e;
+      }
+    });
+    if (r instanceof CipherTalkException e) {
+      throw e;
+    }
+    @SuppressWarnings("unchecked")
+    List<Integer> out = (List<Integer>) r;
+    return out;
+  }
+
+  /**
+   * Revokes this account's device {@code deviceId} (a lost one, or this one on logout): signs the
+   * revocation, publishes it, and rotates the sender keys of every group this account is in.
+   */
+  public void revokeDevice(int deviceId) throws CipherTalkException {
+    requireAccount();
+    Object r = callOnEngine(() -> {
+      try {
+        link.publishRevocation(linking.revoke(deviceId));
+        deviceRevoked(self.userId());
+        return null;
+      } catch (CipherTalkException e) {
+        return e;
+      } catch (CryptoException e) {
+        return new RequestFailedException("invalid_revocation", e.getMessage());
+      }
+    });
+    if (r instanceof CipherTalkException e) {
+      throw e;
+    }
+  }
+
+  @Override
+  public void onDevicesChanged(String userId) {
+    runOnEngine(() -> {
+      try {
+        link.devices(userId); // the directory answer carries the user's revocations
+      } catch (CipherTalkException e) {
+        LOG.debug("device refresh of {} failed: {}", userId, e.getMessage());
+        return;
+      }
+      applyRevocations(userId);
+      if (crypto.hasAccountKey()) {
+        lookAtNewDevices(userId);
+      }
+    });
+  }
+
+  /**
+   * Checks, now, every device of {@code userId} this device has no session with: a certified one
+   * gets a session (and a {@code DeviceLinked} event), any other is refused with a
+   * {@code DeviceRejected} event, a changed account key is held as usual.
+   */
+  private void lookAtNewDevices(String userId) {
+    List<Integer> ids;
+    try {
+      ids = link.devices(userId);
+    } catch (CipherTalkException e) {
+      return;
+    }
+    for (int id : ids) {
+      DeviceAddress d = new DeviceAddress(userId, id);
+      if (d.equals(self) || crypto.hasSession(d) || crypto.isRevoked(d)
+          || untrusted.contains(userId)) {
+        continue;
+      }
+      try {
+        ensureSession(d);
+      } catch (E2eCrypto.IdentityChangedException e) {
+        identityChanged(e);
+      } catch (E2eCrypto.UncertifiedDeviceException e) {
+        rejectDevice(d, e);
+      } catch (CipherTalkException | CryptoException e) {
+        LOG.debug("cannot look at {} now: {}", d, e.getMessage());
+      }
+    }
+  }
+
+  /** Verifies and applies the revocations the directory served for {@code userId}. */
+  private void applyRevocations(String userId) {
+    boolean any = false;
+    for (byte[] r : link.revocations(userId)) {
+      try {
+        any |= crypto.acceptRevocation(r);
+      } catch (CryptoException | IllegalStateException e) {
+        LOG.warn("ignoring a revocation of a device of {}: {}", userId, e.getMessage());
+      }
+    }
+    if (any) {
+      deviceRevoked(userId);
+    }
+  }
+
+  /**
+   * A device of {@code userId} was revoked. It is no longer among any room's member devices
+   * ({@link #devicesOf} leaves revoked devices out), so every group that user is in moves to a new
+   * sender-key epoch before its next message, as after removing a member, and the revoked device
+   * reads nothing new; what was sent to whom under the old epoch is forgotten here.
+   */
+  private void deviceRevoked(String userId) {
+    for (ServerLink.RoomInfo r : data.rooms()) {
+      if (r.kind() == RoomKind.GROUP && r.members().containsKey(userId)) {
+        senderKeySentTo.remove(r.id());
+      }
+    }
+  }
+
+  @Override
+  public void onLinkEnvelope(DeviceAddress from, byte[] envelope) {
+    runOnEngine(() -> {
+      String confirm;
+      try {
+        confirm = linking.complete(from, envelope);
+      } catch (io.ciphertalk.crypto.account.InvalidLinkException e) {
+        LOG.warn("linking envelope from {} refused: {}", from, e.getMessage());
+        return;
+      }
+      LOG.info("this device was linked to {} by device {}", self.userId(), from.deviceId());
+      try {
+        link.publishKeys(crypto.keysToPublish(cfg.prekeyBatch()));
+        keysPublished = true;
+        scheduleSignedPrekeyRotation();
+      } catch (CipherTalkException | CryptoException e) {
+        LOG.warn("publishing keys after linking failed: {}", e.getMessage());
+      }
+      publish(new ChatEvent.LinkCompleted(confirm));
+      refreshRooms();
+      scheduleStoredExpiries();
+      flush();
     });
   }
 
@@ -746,7 +944,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
    * deduplicates.
    */
   private void flush() {
-    if (state != ConnectionState.CONNECTED || closed) {
+    if (state != ConnectionState.CONNECTED || closed || !crypto.hasAccountKey()) {
       return;
     }
     int free = SEND_WINDOW - inFlight.size();
@@ -903,6 +1101,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       for (int d : link.devices(u)) {
         out.add(new DeviceAddress(u, d));
       }
+      applyRevocations(u);
     }
     if (includeOwn) {
       for (int d : link.devices(self.userId())) {
@@ -910,7 +1109,9 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
           out.add(new DeviceAddress(self.userId(), d));
         }
       }
+      applyRevocations(self.userId());
     }
+    out.removeIf(crypto::isRevoked);
     return out;
   }
 
@@ -929,6 +1130,9 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         identityChanged(ex);
         held.computeIfAbsent(d.userId(), k -> new LinkedHashSet<>()).add(d);
         continue;
+      } catch (E2eCrypto.UncertifiedDeviceException ex) {
+        rejectDevice(d, ex);
+        continue; // never encrypt to a device its account did not certify
       } catch (RequestFailedException ex) {
         if (isTransient(ex)) {
           throw ex;
@@ -952,7 +1156,12 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
 
   private void ensureSession(DeviceAddress d) throws CipherTalkException, CryptoException {
     if (!crypto.hasSession(d)) {
-      crypto.startSession(link.fetchBundle(d));
+      try {
+        crypto.startSession(link.fetchBundle(d));
+      } catch (E2eCrypto.UncertifiedDeviceException e) {
+        // The bundle may have been fetched before the device was linked: ask once more.
+        crypto.startSession(link.fetchBundle(d));
+      }
       announceNewDevices();
     }
   }
@@ -1073,6 +1282,11 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       identityChanged(e);
       hold(new LocalData.HeldEnvelope(from, id, ct, expiresAt, null), ack, fromStore);
       return;
+    } catch (E2eCrypto.UncertifiedDeviceException e) {
+      rejectDevice(from, e);
+      undecryptable.incrementAndGet();
+      ack.run();
+      return;
     } catch (CryptoException e) {
       LOG.warn("dropping undecryptable envelope {} from {}: {}", id, from,
           e.getClass().getSimpleName());
@@ -1095,9 +1309,17 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
 
   private void announceNewDevices() {
     for (E2eCrypto.NewDevice d : crypto.takeNewDevices()) {
-      LOG.info("new device {} of a known user", d.address());
-      publish(new ChatEvent.IdentityKeyChanged(d.address().userId(),
-          d.address().deviceId(), d.safetyNumber(), true));
+      LOG.info("new certified device {} of a known account", d.address());
+      publish(new ChatEvent.DeviceLinked(d.address().userId(),
+          d.address().deviceId()));
+    }
+  }
+
+  /** A device without a valid certificate: refused, and announced once per run. */
+  private void rejectDevice(DeviceAddress d, E2eCrypto.UncertifiedDeviceException e) {
+    if (rejected.add(d)) {
+      LOG.warn("refusing device {}: {}", d, e.getMessage());
+      publish(new ChatEvent.DeviceRejected(d.userId(), d.deviceId(), e.getMessage()));
     }
   }
 
@@ -1493,6 +1715,9 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   @Override
   public void onPrekeysLow(int remaining) {
     runOnEngine(() -> {
+      if (!keysPublished) {
+        return; // not linked yet: this device publishes nothing before it has a certificate
+      }
       try {
         link.publishKeys(crypto.refillOneTimePrekeys(cfg.prekeyBatch()));
         LOG.info("published {} one-time prekeys ({} were left)", cfg.prekeyBatch(), remaining);

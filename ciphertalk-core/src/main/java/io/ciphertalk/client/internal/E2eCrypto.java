@@ -3,8 +3,10 @@ package io.ciphertalk.client.internal;
 import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.crypto.CryptoException;
 import io.ciphertalk.crypto.DeviceAddress;
+import io.ciphertalk.crypto.account.AccountKeyPair;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The client engine's seam to the end-to-end cryptography of this device: identity and prekeys,
@@ -45,25 +47,75 @@ public interface E2eCrypto {
   byte[] decrypt(DeviceAddress peer, byte[] ciphertext, MessageId id, Instant expiresAt)
       throws CryptoException;
 
-  /** Accepts the current identity keys of {@code userId}'s devices as trusted (after a change). */
-  void trust(String userId);
+  /**
+   * Accepts {@code userId}'s changed account key if {@code seenSafetyNumber} is exactly the new
+   * safety number (digits or scanned payload) the user compared; returns whether it did.
+   */
+  boolean trust(String userId, String seenSafetyNumber);
+
+  /** The safety number with {@code userId}'s changed account key, while one waits for a decision. */
+  Optional<String> pendingSafetyNumber(String userId);
 
   /**
-   * Devices first trusted since the last call that belong to a user who already had a trusted
-   * device (own devices excluded), with their safety numbers; the list is cleared.
+   * Devices first used since the last call that belong to a user who already had a device in use
+   * (or to this account); the list is cleared.
    */
   List<NewDevice> takeNewDevices();
 
-  /** A newly trusted device of an already known user. */
+  /** A newly certified device of an already known account. */
   record NewDevice(DeviceAddress address, String safetyNumber) {}
 
-  /** The safety number this device shares with {@code userId}'s current identity, if known. */
+  /**
+   * The safety number of this account and {@code userId}'s pinned account key (12 groups of 5
+   * digits).
+   *
+   * @throws IllegalArgumentException if no account key is known for that user yet
+   */
   String safetyNumber(String userId);
+
+  /** The same number as a scannable payload ({@code ciphertalk-sn:...}). */
+  String safetyNumberPayload(String userId);
+
+  /** Whether this device holds its account key (it is the first device, or was linked). */
+  boolean hasAccountKey();
+
+  /** Creates the account key: this is the account's first device. */
+  void createAccount();
+
+  /** Takes the account key received by linking. */
+  void adoptAccount(AccountKeyPair account);
+
+  /** This account's key pair (to link another device). */
+  AccountKeyPair accountKeyPair();
+
+  /** Where certificates of senders of initial messages are looked up. */
+  void certificateSource(CertificateSource source);
+
+  /** The directory's certificates, unverified. */
+  @FunctionalInterface
+  interface CertificateSource {
+    Optional<byte[]> certificate(DeviceAddress device, boolean fresh) throws CryptoException;
+  }
+
+  /**
+   * Signs the revocation of this account's device {@code deviceId}, whose certificate (as the
+   * directory serves it) is {@code certificate}, and applies it here; returns its encoding.
+   */
+  byte[] revoke(int deviceId, byte[] certificate) throws CryptoException;
+
+  /**
+   * Applies a revocation (verified against the pinned, or this account's, key): the device's
+   * session is deleted and it is never used again. Returns whether it was new.
+   */
+  boolean acceptRevocation(byte[] revocation) throws CryptoException;
+
+  /** Whether a revocation of {@code device} was accepted. */
+  boolean isRevoked(DeviceAddress device);
 
   /** The group (Sender Keys) half of this device's crypto. */
   GroupKeys groups();
 
-  /** A peer's identity differs from the trusted one (trust on first use). */
+  /** A peer user's account key differs from the pinned one (trust on first use per account). */
   final class IdentityChangedException extends CryptoException {
     private static final long serialVersionUID = 1L;
     private final DeviceAddress address;
@@ -81,6 +133,24 @@ public interface E2eCrypto {
 
     public String newSafetyNumber() {
       return newSafetyNumber;
+    }
+  }
+
+  /**
+   * A device that may not be used: it has no certificate that verifies under its account key (the
+   * one pinned for its user, or this account's for own devices), or it was revoked.
+   */
+  final class UncertifiedDeviceException extends CryptoException {
+    private static final long serialVersionUID = 1L;
+    private final DeviceAddress address;
+
+    public UncertifiedDeviceException(DeviceAddress address, String reason) {
+      super(address + " is not a certified device of its account: " + reason);
+      this.address = address;
+    }
+
+    public DeviceAddress address() {
+      return address;
     }
   }
 

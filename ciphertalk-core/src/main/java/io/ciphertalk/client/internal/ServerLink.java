@@ -53,6 +53,29 @@ public interface ServerLink extends AutoCloseable {
   /** One device's prekey bundle (consumes one one-time prekey if any is left). */
   DeviceBundle fetchBundle(DeviceAddress device) throws CipherTalkException;
 
+  /**
+   * The certificate {@code device} published, as the directory serves it (unverified: the caller
+   * checks it), or empty if it published none. {@code fresh} asks the server again instead of
+   * answering from what earlier directory answers held.
+   */
+  Optional<byte[]> certificate(DeviceAddress device, boolean fresh) throws CipherTalkException;
+
+  /**
+   * Relays a linking envelope to this account's device {@code device}, which must be connected.
+   *
+   * @throws RequestFailedException {@code not_found} if it is not connected
+   */
+  void sendLinkEnvelope(int device, byte[] envelope) throws CipherTalkException;
+
+  /** Publishes a signed revocation of one of this account's devices. */
+  void publishRevocation(byte[] revocation) throws CipherTalkException;
+
+  /**
+   * The revocations of {@code userId}'s devices the directory served with its last answer about
+   * that user (unverified: the caller checks them).
+   */
+  List<byte[]> revocations(String userId);
+
   /** Sends per-device ciphertexts; returns once the server durably stored them. */
   void sendPairwise(MessageId id, String roomId, List<Envelope> envelopes, Instant expiresAt)
       throws CipherTalkException;
@@ -140,6 +163,12 @@ public interface ServerLink extends AutoCloseable {
     void onMembership(String roomId, String userId, ChatEvent.MembershipChange change,
         Optional<Role> role, Optional<RoomInfo> room);
 
+    /** The devices of {@code userId} changed (a revocation): its directory entry was refreshed. */
+    default void onDevicesChanged(String userId) {}
+
+    /** A linking envelope relayed from another device of this account. */
+    default void onLinkEnvelope(DeviceAddress from, byte[] envelope) {}
+
     /** The server's notice that this device's one-time prekeys run low. */
     void onPrekeysLow(int remaining);
 
@@ -169,18 +198,35 @@ public interface ServerLink extends AutoCloseable {
    * A device's public keys as fetched from the directory: the encoded bundle without a one-time
    * prekey (identity, signed prekeys), plus the one one-time prekey the server handed out, if any.
    */
-  record DeviceBundle(DeviceAddress device, byte[] bundle, KeyUpload.OneTimePrekey oneTimePrekey) {
+  record DeviceBundle(DeviceAddress device, byte[] bundle, KeyUpload.OneTimePrekey oneTimePrekey,
+      byte[] certificate) {
     public DeviceBundle {
       Objects.requireNonNull(device, "device");
       Objects.requireNonNull(bundle, "bundle");
     }
+
+    /** A bundle without a certificate. */
+    public DeviceBundle(DeviceAddress device, byte[] bundle, KeyUpload.OneTimePrekey oneTimePrekey) {
+      this(device, bundle, oneTimePrekey, null);
+    }
   }
 
   /** A device's public keys to publish. */
-  record KeyUpload(byte[] identityAndSignedPrekeys, List<OneTimePrekey> oneTimePrekeys) {
+  record KeyUpload(byte[] identityAndSignedPrekeys, List<OneTimePrekey> oneTimePrekeys,
+      byte[] certificate) {
     public KeyUpload {
       Objects.requireNonNull(identityAndSignedPrekeys, "identityAndSignedPrekeys");
       oneTimePrekeys = List.copyOf(oneTimePrekeys);
+    }
+
+    /** Keys without a certificate. */
+    public KeyUpload(byte[] identityAndSignedPrekeys, List<OneTimePrekey> oneTimePrekeys) {
+      this(identityAndSignedPrekeys, oneTimePrekeys, null);
+    }
+
+    /** The same keys with {@code certificate}. */
+    public KeyUpload withCertificate(byte[] certificate) {
+      return new KeyUpload(identityAndSignedPrekeys, oneTimePrekeys, certificate);
     }
 
     /** One one-time prekey: its id and public encoding. */

@@ -23,7 +23,6 @@ import io.ciphertalk.crypto.session.OneTimePreKey;
 import io.ciphertalk.crypto.session.PreKeyBundle;
 import io.ciphertalk.crypto.session.PreKeySource;
 import io.ciphertalk.crypto.session.RsaPreKey;
-import io.ciphertalk.crypto.session.SafetyNumber;
 import io.ciphertalk.crypto.session.Session;
 import io.ciphertalk.crypto.session.SignedPreKey;
 import io.ciphertalk.crypto.session.TooManySkippedMessagesException;
@@ -57,6 +56,8 @@ public final class SessionCrypto implements E2eCrypto {
   private final LocalStore store;
   private final StorePreKeys preKeys;
   private final Trust trust;
+  private final DeviceTrust devices;
+  private CertificateSource certificates = (d, fresh) -> Optional.empty();
   private final Map<DeviceAddress, SessionRecord> sessions = new HashMap<>();
   private final List<NewDevice> newDevices = new ArrayList<>();
   private IdentityKeyPair identity;
@@ -93,6 +94,7 @@ public final class SessionCrypto implements E2eCrypto {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.prekeyGrace = Objects.requireNonNull(prekeyGrace, "prekeyGrace");
     this.self = Objects.requireNonNull(self, "self");
+    this.devices = new DeviceTrust(self, store.accountKeys(), clock, random);
     this.suite = Objects.requireNonNull(suite, "suite");
     this.random = Objects.requireNonNull(random, "random");
     this.groups = Objects.requireNonNull(groups, "groups");
@@ -171,7 +173,13 @@ public final class SessionCrypto implements E2eCrypto {
     if (signedPreKey == null) {
       newSignedPreKeys();
     }
-    return new ServerLink.KeyUpload(baseBundle(), newOneTimePrekeys(oneTimeCount));
+    return certified(new ServerLink.KeyUpload(baseBundle(), newOneTimePrekeys(oneTimeCount)));
+  }
+
+  /** The upload with this device's certificate (issued on first use), once it holds the account key. */
+  private ServerLink.KeyUpload certified(ServerLink.KeyUpload upload) {
+    return devices.hasAccountKey() ? upload.withCertificate(devices.ownCertificate(identity.publicKey()))
+        : upload;
   }
 
   private void newSignedPreKeys() {
@@ -201,7 +209,7 @@ public final class SessionCrypto implements E2eCrypto {
     if (signedPreKey == null) {
       newSignedPreKeys();
     }
-    return new ServerLink.KeyUpload(baseBundle(), newOneTimePrekeys(count));
+    return certified(new ServerLink.KeyUpload(baseBundle(), newOneTimePrekeys(count)));
   }
 
   private List<ServerLink.KeyUpload.OneTimePrekey> newOneTimePrekeys(int count) {
@@ -233,7 +241,7 @@ public final class SessionCrypto implements E2eCrypto {
     }
     newSignedPreKeys();
     deleteExpiredPreKeys();
-    return new ServerLink.KeyUpload(baseBundle(), List.of());
+    return certified(new ServerLink.KeyUpload(baseBundle(), List.of()));
   }
 
   /** Deletes replaced signed and KEM prekeys whose grace period has passed. */
@@ -321,9 +329,11 @@ public final class SessionCrypto implements E2eCrypto {
       throw new InvalidMessageException("bundle of " + base.address() + " served for "
           + fetched.device());
     }
+    // Never a session with a device its account key has not certified (own devices included).
+    devices.verify(fetched.device(), base.identityKey(), fetched.certificate());
     PreKeyBundle bundle = withOneTime(base, fetched.oneTimePrekey());
     try {
-      Session s = Session.initiate().identity(identity).bundle(bundle).suite(suite).trust(trust)
+      Session s = Session.initiate().identity(identity).localAddress(self).bundle(bundle).suite(suite).trust(trust)
           .random(random).build();
       SessionRecord r = record(fetched.device());
       if (r == null) {
@@ -426,10 +436,12 @@ public final class SessionCrypto implements E2eCrypto {
    */
   private byte[] acceptHandshake(DeviceAddress peer, SessionRecord r, InitialMessage im)
       throws CryptoException {
+    verifySender(peer, im.senderIdentity());
     Session.Established est;
     try {
       est = Session.respond().identity(identity).preKeys(preKeys).trust(trust)
-          .remoteAddress(peer).random(random).requirePostQuantum(requirePostQuantum).accept(im);
+          .remoteAddress(peer).localAddress(self).random(random)
+          .requirePostQuantum(requirePostQuantum).accept(im);
     } catch (UntrustedIdentityException e) {
       throw changed(e);
     }
@@ -445,30 +457,117 @@ public final class SessionCrypto implements E2eCrypto {
     return est.firstMessage().plaintext();
   }
 
-  private IdentityChangedException changed(UntrustedIdentityException e) {
-    trust.pending.put(e.address(), e.identityKey());
-    String number = SafetyNumber.of(self, identity.publicKey(), e.address(), e.identityKey())
-        .digits();
-    return new IdentityChangedException(e.address(), number);
+  /**
+   * The sender of an initial message must have a certificate for exactly the identity key it
+   * uses: asked from the directory (again, fresh, if what is known names another key).
+   */
+  private void verifySender(DeviceAddress peer, IdentityKey key) throws CryptoException {
+    if (devices.isVerified(peer, key)) {
+      return;
+    }
+    try {
+      devices.verify(peer, key, certificates.certificate(peer, false).orElse(null));
+    } catch (UncertifiedDeviceException first) {
+      byte[] fresh = certificates.certificate(peer, true).orElse(null);
+      if (fresh != null && certifiesAnotherKey(fresh, peer, key)) {
+        // peer is a certified device, but not the one that made this message: the sender was
+        // relabelled (the handshake secret, which binds both addresses, would not match either).
+        throw new InvalidMessageException("initial message from " + peer
+            + " carries another device's identity key (relabelled sender)");
+      }
+      devices.verify(peer, key, fresh);
+    }
+  }
+
+  private static boolean certifiesAnotherKey(byte[] cert, DeviceAddress peer, IdentityKey key) {
+    try {
+      io.ciphertalk.crypto.account.DeviceCertificate c =
+          io.ciphertalk.crypto.account.DeviceCertificate.deserialize(cert);
+      return c.address().equals(peer) && !c.identityKey().equals(key);
+    } catch (io.ciphertalk.crypto.account.InvalidCertificateException e) {
+      return false;
+    }
+  }
+
+  private static CryptoException changed(UntrustedIdentityException e) {
+    // Certificates are verified before the session layer sees a key, so this is a key no
+    // certificate vouches for.
+    return new UncertifiedDeviceException(e.address(), "its identity key is not certified");
   }
 
   @Override
-  public synchronized void trust(String userId) {
-    List<DeviceAddress> accepted = new ArrayList<>();
-    trust.pending.forEach((a, k) -> {
-      if (a.userId().equals(userId)) {
-        trust.trust(a, k);
-        accepted.add(a);
-      }
-    });
-    for (DeviceAddress a : accepted) {
-      trust.pending.remove(a);
-      SessionRecord old = sessions.remove(a); // a session with the old identity is useless now
+  public synchronized boolean trust(String userId, String seenSafetyNumber) {
+    if (!devices.trust(userId, seenSafetyNumber)) {
+      return false;
+    }
+    // Sessions with devices certified by the old account key are useless now.
+    for (DeviceAddress a : new ArrayList<>(trust.known(userId))) {
+      SessionRecord old = sessions.remove(a);
       if (old != null) {
         old.wipe();
       }
       store.sessions().deleteSession(a);
+      store.identities().removePeerIdentity(a);
     }
+    return true;
+  }
+
+  @Override
+  public synchronized Optional<String> pendingSafetyNumber(String userId) {
+    return devices.pendingSafetyNumber(userId).map(n -> n.digits());
+  }
+
+  @Override
+  public synchronized boolean hasAccountKey() {
+    return devices.hasAccountKey();
+  }
+
+  @Override
+  public synchronized void createAccount() {
+    devices.createAccount();
+  }
+
+  @Override
+  public synchronized void adoptAccount(io.ciphertalk.crypto.account.AccountKeyPair account) {
+    devices.adoptAccount(account);
+  }
+
+  @Override
+  public synchronized io.ciphertalk.crypto.account.AccountKeyPair accountKeyPair() {
+    return devices.accountKeyPair();
+  }
+
+  @Override
+  public synchronized void certificateSource(CertificateSource source) {
+    this.certificates = Objects.requireNonNull(source, "source");
+  }
+
+  @Override
+  public synchronized byte[] revoke(int deviceId, byte[] certificate) throws CryptoException {
+    io.ciphertalk.crypto.account.DeviceCertificate cert =
+        io.ciphertalk.crypto.account.DeviceCertificate.deserialize(certificate);
+    cert.verify(devices.accountKeyPair().publicKey(), new DeviceAddress(self.userId(), deviceId));
+    byte[] r = devices.revoke(cert).serialize();
+    acceptRevocation(r);
+    return r;
+  }
+
+  @Override
+  public synchronized boolean acceptRevocation(byte[] revocation) throws CryptoException {
+    io.ciphertalk.crypto.account.DeviceRevocation r =
+        io.ciphertalk.crypto.account.DeviceRevocation.deserialize(revocation);
+    boolean fresh = devices.acceptRevocation(r);
+    SessionRecord old = sessions.remove(r.address());
+    if (old != null) {
+      old.wipe();
+    }
+    store.sessions().deleteSession(r.address());
+    return fresh;
+  }
+
+  @Override
+  public synchronized boolean isRevoked(DeviceAddress device) {
+    return devices.isRevoked(device);
   }
 
   @Override
@@ -480,14 +579,12 @@ public final class SessionCrypto implements E2eCrypto {
 
   @Override
   public synchronized String safetyNumber(String userId) {
-    ensureIdentity();
-    for (DeviceAddress d : new java.util.TreeSet<>(trust.known(userId))) {
-      Optional<IdentityKey> k = trust.trustedKey(d);
-      if (k.isPresent()) {
-        return SafetyNumber.of(self, identity.publicKey(), d, k.get()).digits();
-      }
-    }
-    throw new IllegalArgumentException("no known identity for " + userId);
+    return devices.safetyNumber(userId).digits();
+  }
+
+  @Override
+  public synchronized String safetyNumberPayload(String userId) {
+    return devices.safetyNumber(userId).scannableText();
   }
 
   private static io.ciphertalk.crypto.session.MessageId sessionId(MessageId id) {
@@ -505,25 +602,17 @@ public final class SessionCrypto implements E2eCrypto {
     return groups;
   }
 
-  /** Trust on first use per device, kept in the identity store; changed keys wait in pending. */
+  /**
+   * The session layer's trust decision: a key is trusted for an address only if that address's
+   * certificate, verified by {@link DeviceTrust}, certifies it. The identity store remembers which
+   * devices were seen, so that a device first seen of an already known user (or of this account) is
+   * announced as linked.
+   */
   private final class Trust implements IdentityTrust {
     private final IdentityStore ids;
-    final Map<DeviceAddress, IdentityKey> pending = new java.util.concurrent.ConcurrentHashMap<>();
 
     Trust(IdentityStore ids) {
       this.ids = ids;
-    }
-
-    Optional<IdentityKey> trustedKey(DeviceAddress address) {
-      Optional<byte[]> k = ids.peerIdentity(address);
-      if (k.isEmpty()) {
-        return Optional.empty();
-      }
-      try {
-        return Optional.of(IdentityKey.deserialize(k.get()));
-      } catch (CryptoException e) {
-        throw new IllegalStateException("stored identity of " + address + " is unreadable", e);
-      }
     }
 
     java.util.Set<DeviceAddress> known(String userId) {
@@ -535,22 +624,21 @@ public final class SessionCrypto implements E2eCrypto {
 
     @Override
     public boolean isTrusted(DeviceAddress address, IdentityKey key) {
-      return trustedKey(address).map(k -> k.equals(key)).orElse(true);
+      return devices.isVerified(address, key);
     }
 
     @Override
     public void trust(DeviceAddress address, IdentityKey key) {
       boolean first = ids.peerIdentity(address).isEmpty();
-      if (first && !address.userId().equals(self.userId())) {
-        boolean knownUser = false;
+      if (first) {
+        boolean knownUser = address.userId().equals(self.userId());
         for (DeviceAddress d : known(address.userId())) {
           if (!d.equals(address) && ids.peerIdentity(d).isPresent()) {
             knownUser = true;
           }
         }
         if (knownUser) {
-          newDevices.add(new NewDevice(address,
-              SafetyNumber.of(self, identity.publicKey(), address, key).digits()));
+          newDevices.add(new NewDevice(address, ""));
         }
       }
       ids.savePeerIdentity(address, key.serialize());

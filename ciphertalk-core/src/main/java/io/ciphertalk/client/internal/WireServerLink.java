@@ -84,6 +84,10 @@ public final class WireServerLink implements ServerLink {
   private final Map<String, java.util.NavigableSet<Integer>> deviceCache =
       new ConcurrentHashMap<>();
   private final Map<DeviceAddress, DeviceBundle> prefetched = new ConcurrentHashMap<>();
+  /** Revocations as the directory last served them, per user (unverified). */
+  private final Map<String, List<byte[]>> revocations = new ConcurrentHashMap<>();
+  /** Certificates as the directory last served them (unverified). */
+  private final Map<DeviceAddress, byte[]> certificates = new ConcurrentHashMap<>();
   private final StreamAcks acks = new StreamAcks();
   private final Scheduler scheduler;
   private final Clock clock;
@@ -178,6 +182,9 @@ public final class WireServerLink implements ServerLink {
   @Override
   public void connect(DeviceAddress self, String token, Inbound in) throws CipherTalkException {
     this.inbound = in;
+    // What the directory said before this connection may be stale (revocations while offline).
+    deviceCache.clear();
+    certificates.clear();
     CompletableFuture<Void> waitOpen;
     synchronized (lock) {
       closing = false;
@@ -335,6 +342,8 @@ public final class WireServerLink implements ServerLink {
       } else {
         in.onEnvelope(del.sender(), del.messageId(), del.ciphertext().toByteArray(), expires, ack);
       }
+    } else if (f instanceof Frame.LinkDeliver l) {
+      in.onLinkEnvelope(l.from(), l.envelope().toByteArray());
     } else if (f instanceof Frame.PresenceEvent p) {
       in.onPresence(presence(p.presence()));
     } else if (f instanceof Frame.RoomEvent e) {
@@ -344,6 +353,12 @@ public final class WireServerLink implements ServerLink {
         case PREKEYS_LOW -> in.onPrekeysLow(n.count() == null ? 0 : n.count());
         case SESSION_REPLACED -> LOG.warn("another connection took over this device");
         case RATE_LIMITED -> LOG.info("server rate limit: retry after {} ms", n.retryAfterMs());
+        case DEVICES_CHANGED -> {
+          if (n.message() != null && !n.message().isEmpty()) {
+            forgetDirectory(n.message());
+            in.onDevicesChanged(n.message());
+          }
+        }
         default -> LOG.debug("notice {}", n.kind());
       }
     }
@@ -526,8 +541,9 @@ public final class WireServerLink implements ServerLink {
         : new io.ciphertalk.core.wire.SignedPreKey(b.rsaPreKeyId().getAsInt(),
             Bytes.of(b.rsaPreKey().get().toX509()), Bytes.of(b.rsaPreKeySignature().get()));
     List<io.ciphertalk.core.wire.OneTimePreKey> otks = oneTime(upload.oneTimePrekeys());
+    Bytes cert = upload.certificate() == null ? null : Bytes.of(upload.certificate());
     expect(request(id -> new Frame.PreKeysPublish(id, Bytes.of(b.identityKey().serialize()), spk,
-        otks, kem, rsa)), Frame.Ok.class);
+        otks, kem, rsa, cert)), Frame.Ok.class);
   }
 
   private static List<io.ciphertalk.core.wire.OneTimePreKey> oneTime(
@@ -548,8 +564,10 @@ public final class WireServerLink implements ServerLink {
     Frame.BundlesReply r = expect(request(id -> new Frame.BundleFetch(id, userId, null)),
         Frame.BundlesReply.class);
     java.util.NavigableSet<Integer> devs = new java.util.concurrent.ConcurrentSkipListSet<>();
+    noteRevocations(r);
     for (io.ciphertalk.core.wire.PreKeyBundle b : r.bundles()) {
       devs.add(b.device().deviceId());
+      noteCertificate(b);
       try {
         prefetched.put(b.device(), convert(b));
       } catch (CipherTalkException e) {
@@ -578,10 +596,68 @@ public final class WireServerLink implements ServerLink {
         device.deviceId())), Frame.BundlesReply.class);
     for (io.ciphertalk.core.wire.PreKeyBundle w : r.bundles()) {
       if (w.device().equals(device)) {
+        noteCertificate(w);
         return convert(w);
       }
     }
     throw new RequestFailedException("not_found", "no bundle for " + device);
+  }
+
+  private void noteRevocations(Frame.BundlesReply r) {
+    revocations.put(r.user(), r.revocations().stream().map(Bytes::toByteArray).toList());
+  }
+
+  @Override
+  public List<byte[]> revocations(String userId) {
+    return revocations.getOrDefault(userId, List.of()).stream().map(byte[]::clone).toList();
+  }
+
+  @Override
+  public void publishRevocation(byte[] revocation) throws CipherTalkException {
+    expect(request(id -> new Frame.DeviceRevoke(id, Bytes.of(revocation))), Frame.Ok.class);
+  }
+
+  /** Forgets what the directory said about {@code userId}, so the next question asks again. */
+  private void forgetDirectory(String userId) {
+    deviceCache.remove(userId);
+    certificates.keySet().removeIf(d -> d.userId().equals(userId));
+  }
+
+  private void noteCertificate(io.ciphertalk.core.wire.PreKeyBundle b) {
+    if (b.certificate() == null) {
+      certificates.remove(b.device());
+    } else {
+      certificates.put(b.device(), b.certificate().toByteArray());
+    }
+  }
+
+  @Override
+  public Optional<byte[]> certificate(DeviceAddress device, boolean fresh)
+      throws CipherTalkException {
+    byte[] known = fresh ? null : certificates.get(device);
+    if (known != null) {
+      return Optional.of(known.clone());
+    }
+    Frame.BundlesReply r = expect(request(id -> new Frame.BundleFetch(id, device.userId(),
+        device.deviceId())), Frame.BundlesReply.class);
+    for (io.ciphertalk.core.wire.PreKeyBundle w : r.bundles()) {
+      if (w.device().equals(device)) {
+        noteCertificate(w);
+        try {
+          prefetched.put(device, convert(w));
+        } catch (CipherTalkException e) {
+          LOG.warn("bundle of {} rejected: {}", device, e.getMessage());
+        }
+        return Optional.ofNullable(w.certificate()).map(Bytes::toByteArray);
+      }
+    }
+    certificates.remove(device);
+    return Optional.empty();
+  }
+
+  @Override
+  public void sendLinkEnvelope(int device, byte[] envelope) throws CipherTalkException {
+    expect(request(id -> new Frame.LinkSend(id, device, Bytes.of(envelope))), Frame.Ok.class);
   }
 
   private static DeviceBundle convert(io.ciphertalk.core.wire.PreKeyBundle w)
@@ -605,7 +681,8 @@ public final class WireServerLink implements ServerLink {
       KeyUpload.OneTimePrekey otk = w.oneTimePreKey() == null ? null
           : new KeyUpload.OneTimePrekey(w.oneTimePreKey().keyId(),
               w.oneTimePreKey().publicKey().toByteArray());
-      return new DeviceBundle(w.device(), b.build().serialize(), otk);
+      return new DeviceBundle(w.device(), b.build().serialize(), otk,
+          w.certificate() == null ? null : w.certificate().toByteArray());
     } catch (CryptoException | IllegalArgumentException e) {
       throw new RequestFailedException("invalid_bundle", "bundle of " + w.device()
           + " rejected: " + e.getMessage());

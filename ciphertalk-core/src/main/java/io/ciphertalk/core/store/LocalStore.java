@@ -9,6 +9,8 @@ package io.ciphertalk.core.store;
 public interface LocalStore extends AutoCloseable {
   IdentityStore identities();
 
+  AccountKeyStore accountKeys();
+
   SessionStore sessions();
 
   PreKeyStore preKeys();

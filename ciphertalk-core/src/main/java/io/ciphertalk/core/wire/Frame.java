@@ -199,6 +199,9 @@ public sealed interface Frame {
    * @param oneTimePreKeys one-time prekeys to add, 0 to {@value Limits#MAX_ONE_TIME_PREKEYS}
    * @param kemPreKey a new signed ML-KEM-768 prekey, or null
    * @param rsaPreKey a new signed RSA prekey, or null
+   * @param certificate the device certificate (docs/protocol.md, "Accounts and devices") signed
+   *     by the account key, at most {@value Limits#MAX_CERTIFICATE_BYTES} bytes, or null to keep
+   *     the current one; clients use no device without one
    */
   record PreKeysPublish(
       String id,
@@ -206,11 +209,21 @@ public sealed interface Frame {
       SignedPreKey signedPreKey,
       List<OneTimePreKey> oneTimePreKeys,
       SignedPreKey kemPreKey,
-      SignedPreKey rsaPreKey)
+      SignedPreKey rsaPreKey,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Bytes certificate)
       implements Request {
+    /** Without a certificate (a device of an account created before certificates). */
+    public PreKeysPublish(String id, Bytes identityKey, SignedPreKey signedPreKey,
+        List<OneTimePreKey> oneTimePreKeys, SignedPreKey kemPreKey, SignedPreKey rsaPreKey) {
+      this(id, identityKey, signedPreKey, oneTimePreKeys, kemPreKey, rsaPreKey, null);
+    }
+
     public PreKeysPublish {
       Check.frameId(id);
       Check.bytes(identityKey, "identityKey", 1, Limits.MAX_IDENTITY_KEY_BYTES);
+      if (certificate != null) {
+        Check.bytes(certificate, "certificate", 1, Limits.MAX_CERTIFICATE_BYTES);
+      }
       oneTimePreKeys =
           Check.list(oneTimePreKeys, "oneTimePreKeys", 0, Limits.MAX_ONE_TIME_PREKEYS);
     }
@@ -248,12 +261,25 @@ public sealed interface Frame {
    *
    * @param user the user id asked for
    * @param bundles one per device, at most {@value Limits#MAX_BUNDLES} (empty if none published)
+   * @param revocations the signed revocations of this user's devices (docs/protocol.md, "Accounts
+   *     and devices"), at most {@value Limits#MAX_BUNDLES}; empty if none
    */
-  record BundlesReply(String id, String user, List<PreKeyBundle> bundles) implements Response {
+  record BundlesReply(String id, String user, List<PreKeyBundle> bundles,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Bytes> revocations) implements Response {
+    /** Without revocations. */
+    public BundlesReply(String id, String user, List<PreKeyBundle> bundles) {
+      this(id, user, bundles, List.of());
+    }
+
     public BundlesReply {
       Check.frameId(id);
       Check.name(user, "user");
       bundles = Check.list(bundles, "bundles", 0, Limits.MAX_BUNDLES);
+      revocations = revocations == null ? List.of()
+          : Check.list(revocations, "revocations", 0, Limits.MAX_BUNDLES);
+      for (Bytes r : revocations) {
+        Check.bytes(r, "revocations", 1, Limits.MAX_REVOCATION_BYTES);
+      }
     }
 
     @Override
@@ -903,6 +929,69 @@ public sealed interface Frame {
     @Override
     public FrameType type() {
       return FrameType.CONTACTS;
+    }
+  }
+
+  // ---------------------------------------------------------------- device linking
+
+  /**
+   * {@code device_revoke}: publishes a revocation, signed with the account key, of one of the
+   * sender's own account's devices (itself on logout). The server checks that it revokes that
+   * device's current certificate, deletes the device, refuses it from then on and serves the
+   * revocation with the user's bundles. Answered by {@link Ok}.
+   *
+   * @param revocation the revocation, 1 to {@value Limits#MAX_REVOCATION_BYTES} bytes
+   */
+  record DeviceRevoke(String id, Bytes revocation) implements Request {
+    public DeviceRevoke {
+      Check.frameId(id);
+      Check.bytes(revocation, "revocation", 1, Limits.MAX_REVOCATION_BYTES);
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.DEVICE_REVOKE;
+    }
+  }
+
+  /**
+   * {@code link_send}: relays a linking envelope (docs/protocol.md, "Linking a device") to another
+   * device of the sender's own account, which must be connected. Answered by {@link Ok}, or
+   * {@link ErrorReply} {@code NOT_FOUND} if that device is not connected. The server cannot read
+   * or make envelopes; it only relays them.
+   *
+   * @param device the new device's id (from the linking code)
+   * @param envelope the sealed envelope, 1 to {@value Limits#MAX_LINK_ENVELOPE_BYTES} bytes
+   */
+  record LinkSend(String id, int device, Bytes envelope) implements Request {
+    public LinkSend {
+      Check.frameId(id);
+      Check.range(device, "device", 1, Integer.MAX_VALUE);
+      Check.bytes(envelope, "envelope", 1, Limits.MAX_LINK_ENVELOPE_BYTES);
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.LINK_SEND;
+    }
+  }
+
+  /**
+   * {@code link_deliver}: a linking envelope relayed from another device of this account.
+   *
+   * @param from the sending device (authenticated by the server, same user)
+   * @param envelope the sealed envelope
+   */
+  record LinkDeliver(String id, DeviceAddress from, Bytes envelope) implements Push {
+    public LinkDeliver {
+      Check.frameId(id);
+      Check.address(from, "from");
+      Check.bytes(envelope, "envelope", 1, Limits.MAX_LINK_ENVELOPE_BYTES);
+    }
+
+    @Override
+    public FrameType type() {
+      return FrameType.LINK_DELIVER;
     }
   }
 

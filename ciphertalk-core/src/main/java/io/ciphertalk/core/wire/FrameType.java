@@ -50,6 +50,9 @@ public enum FrameType {
   CONTACT_REMOVE("contact_remove", Frame.ContactRemove.class, Direction.REQUEST),
   CONTACT_BLOCK("contact_block", Frame.ContactBlock.class, Direction.REQUEST),
   CONTACTS("contacts", Frame.ContactsReply.class, Direction.RESPONSE),
+  LINK_SEND("link_send", Frame.LinkSend.class, Direction.REQUEST),
+  DEVICE_REVOKE("device_revoke", Frame.DeviceRevoke.class, Direction.REQUEST),
+  LINK_DELIVER("link_deliver", Frame.LinkDeliver.class, Direction.PUSH),
   NOTICE("notice", Frame.Notice.class, Direction.PUSH);
 
   /** Who sends a frame type. */

@@ -24,6 +24,12 @@ public final class Limits {
   public static final int MAX_MESSAGE_CHARS = 512;
   /** Identity key blob. */
   public static final int MAX_IDENTITY_KEY_BYTES = 256;
+  /** Device certificate blob (a version-1 certificate is at most 303 bytes). */
+  public static final int MAX_CERTIFICATE_BYTES = 512;
+  /** Device revocation blob (a version-1 revocation is at most 243 bytes). */
+  public static final int MAX_REVOCATION_BYTES = 512;
+  /** Linking envelope blob (a version-1 envelope is at most 171 bytes). */
+  public static final int MAX_LINK_ENVELOPE_BYTES = 512;
   /** A prekey's public key blob (ML-KEM-768 public keys are 1,184 bytes). */
   public static final int MAX_PUBLIC_KEY_BYTES = 2048;
   /** A signature blob (RSA-3072 signatures are 384 bytes). */

@@ -13,6 +13,11 @@ public enum NoticeKind {
   SESSION_REPLACED,
   /** The connection is sending too fast; {@code retryAfterMs} says when to resume. */
   RATE_LIMITED,
+  /**
+   * The devices of the user named in {@code message} changed (a device was revoked): fetch that
+   * user's bundles again, which carry the signed revocations.
+   */
+  DEVICES_CHANGED,
   @JsonEnumDefaultValue
   UNKNOWN
 }

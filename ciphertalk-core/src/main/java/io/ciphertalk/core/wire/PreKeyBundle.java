@@ -1,5 +1,7 @@
 package io.ciphertalk.core.wire;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import io.ciphertalk.crypto.DeviceAddress;
 
 /**
@@ -12,6 +14,8 @@ import io.ciphertalk.crypto.DeviceAddress;
  * @param oneTimePreKey a one-time prekey, or null if none are left
  * @param kemPreKey the signed ML-KEM-768 prekey, or null if not published (no PQXDH)
  * @param rsaPreKey the signed RSA prekey, or null if not published (no RSA-OAEP)
+ * @param certificate the device certificate as the device published it, or null if it published
+ *     none (clients never use such a device)
  */
 public record PreKeyBundle(
     DeviceAddress device,
@@ -19,10 +23,20 @@ public record PreKeyBundle(
     SignedPreKey signedPreKey,
     OneTimePreKey oneTimePreKey,
     SignedPreKey kemPreKey,
-    SignedPreKey rsaPreKey) {
+    SignedPreKey rsaPreKey,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Bytes certificate) {
+  /** A bundle without a certificate. */
+  public PreKeyBundle(DeviceAddress device, Bytes identityKey, SignedPreKey signedPreKey,
+      OneTimePreKey oneTimePreKey, SignedPreKey kemPreKey, SignedPreKey rsaPreKey) {
+    this(device, identityKey, signedPreKey, oneTimePreKey, kemPreKey, rsaPreKey, null);
+  }
+
   public PreKeyBundle {
     Check.address(device, "device");
     Check.bytes(identityKey, "identityKey", 1, Limits.MAX_IDENTITY_KEY_BYTES);
     Check.present(signedPreKey, "signedPreKey");
+    if (certificate != null) {
+      Check.bytes(certificate, "certificate", 1, Limits.MAX_CERTIFICATE_BYTES);
+    }
   }
 }

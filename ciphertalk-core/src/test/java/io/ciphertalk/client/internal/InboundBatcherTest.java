@@ -48,6 +48,7 @@ class InboundBatcherTest {
     }
 
     @Override public IdentityStore identities() { return inner.identities(); }
+    @Override public io.ciphertalk.core.store.AccountKeyStore accountKeys() { return inner.accountKeys(); }
     @Override public SessionStore sessions() { return inner.sessions(); }
     @Override public PreKeyStore preKeys() { return inner.preKeys(); }
     @Override public SenderKeyStore senderKeys() { return inner.senderKeys(); }

@@ -28,6 +28,9 @@ class SessionCryptoTest {
   private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   private int seed;
 
+  /** The directory's certificates. */
+  private final java.util.Map<DeviceAddress, byte[]> certificates = new java.util.HashMap<>();
+
   /** One device with its store; {@code reload()} simulates a restart (only the store survives). */
   private final class Device {
     final DeviceAddress address;
@@ -42,16 +45,22 @@ class SessionCryptoTest {
       reload();
       ServerLink.KeyUpload up = crypto.keysToPublish(5);
       bundle = up.identityAndSignedPrekeys();
+      certificates.put(address, up.certificate());
       oneTime.addAll(up.oneTimePrekeys());
     }
 
     void reload() {
       crypto = new SessionCrypto(address, HandshakeSuite.X3DH, random,
-          new SenderKeyGroups(address, random, clock, store.senderKeys()), store);
+          new SenderKeyGroups(address, random, clock, store.senderKeys()), store, false, clock,
+          SessionCrypto.DEFAULT_PREKEY_GRACE);
+      crypto.certificateSource((d, fresh) -> java.util.Optional.ofNullable(certificates.get(d)));
+      if (!crypto.hasAccountKey()) {
+        crypto.createAccount();
+      }
     }
 
     ServerLink.DeviceBundle fetched() {
-      return new ServerLink.DeviceBundle(address, bundle, oneTime.poll());
+      return new ServerLink.DeviceBundle(address, bundle, oneTime.poll(), certificates.get(address));
     }
   }
 

@@ -97,6 +97,28 @@ public abstract class LocalStoreContractTest {
     assertThat(ids.peerIdentity(BOB1)).isEmpty();
   }
 
+  @Test
+  void accountKeys_ownKeyCertificatePinsAndRevocations_roundTrip_andRevocationsAreNotDuplicated() {
+    AccountKeyStore k = store.accountKeys();
+    assertThat(k.accountKeyPair()).isEmpty();
+    assertThat(k.ownCertificate()).isEmpty();
+    assertThat(k.pinnedAccountKey("bob")).isEmpty();
+    assertThat(k.revocations("bob")).isEmpty();
+    k.saveAccountKeyPair(SecretBytes.copyOf(new byte[] {1, 7, 7}));
+    k.saveOwnCertificate(new byte[] {3, 3});
+    k.pinAccountKey("bob", new byte[] {4});
+    k.pinAccountKey("bob", new byte[] {5});
+    k.addRevocation("bob", new byte[] {6});
+    k.addRevocation("bob", new byte[] {6});
+    k.addRevocation("bob", new byte[] {8});
+    assertThat(k.accountKeyPair().orElseThrow().toByteArray()).containsExactly(1, 7, 7);
+    assertThat(k.ownCertificate().orElseThrow()).containsExactly(3, 3);
+    assertThat(k.pinnedAccountKey("bob").orElseThrow()).containsExactly(5);
+    assertThat(k.pinnedAccountKey("carol")).isEmpty();
+    assertThat(k.revocations("bob")).containsExactly(new byte[] {6}, new byte[] {8});
+    assertThat(k.revocations("carol")).isEmpty();
+  }
+
   // ------------------------------------------------------------------ sessions
 
   @Test

@@ -111,6 +111,9 @@ public final class SampleFrames {
     f.add(new Frame.ContactRemove("c24", "bob"));
     f.add(new Frame.ContactBlock("c25", "mallory", true));
     f.add(new Frame.ContactsReply("c23", List.of(new ContactInfo("bob", "Bobby", false), new ContactInfo("mallory", null, true))));
+    f.add(new Frame.LinkSend("c26", 2, bytes(171, 20)));
+    f.add(new Frame.DeviceRevoke("c27", bytes(180, 22)));
+    f.add(new Frame.LinkDeliver("s:8", ALICE1, bytes(171, 21)));
     f.add(new Frame.Notice("s:6", NoticeKind.PREKEYS_LOW, "refill", 3, null));
     return f;
   }

@@ -596,6 +596,7 @@ public final class Session {
    */
   public static final class InitiatorBuilder {
     private IdentityKeyPair identity;
+    private DeviceAddress localAddress;
     private PreKeyBundle bundle;
     private HandshakeSuite suite = HandshakeSuite.X3DH;
     private IdentityTrust trust;
@@ -606,6 +607,15 @@ public final class Session {
     /** This device's identity (required). */
     public InitiatorBuilder identity(IdentityKeyPair identity) {
       this.identity = Objects.requireNonNull(identity, "identity");
+      return this;
+    }
+
+    /**
+     * This device's own address (required): bound, with the peer's, into the handshake secret, so
+     * the session cannot be relabelled as coming from another device.
+     */
+    public InitiatorBuilder localAddress(DeviceAddress localAddress) {
+      this.localAddress = Objects.requireNonNull(localAddress, "localAddress");
       return this;
     }
 
@@ -642,8 +652,8 @@ public final class Session {
      * @throws IllegalStateException if a required setter was not called
      */
     public Session build() throws CryptoException {
-      if (identity == null || bundle == null || trust == null) {
-        throw new IllegalStateException("identity, bundle and trust are required");
+      if (identity == null || localAddress == null || bundle == null || trust == null) {
+        throw new IllegalStateException("identity, localAddress, bundle and trust are required");
       }
       if (!bundle.supports(suite)) {
         throw new InvalidPreKeyBundleException(
@@ -682,7 +692,7 @@ public final class Session {
           parts.add(secret);
         }
         byte[] ikm = Kdfs.concat(parts.toArray(new byte[0][]));
-        byte[] sk = Kdfs.handshakeSecret(ikm, suite.name());
+        byte[] sk = Kdfs.handshakeSecret(ikm, suite.name(), localAddress, bundle.address());
         Arrays.fill(ikm, (byte) 0);
 
         // Double Ratchet initialisation (Alice): the responder's signed prekey is its first
@@ -734,6 +744,7 @@ public final class Session {
     private PreKeySource preKeys;
     private IdentityTrust trust;
     private DeviceAddress remoteAddress;
+    private DeviceAddress localAddress;
     private RandomSource random = RandomSource.secure();
     private boolean requirePostQuantum;
 
@@ -747,6 +758,12 @@ public final class Session {
      */
     public ResponderBuilder requirePostQuantum(boolean require) {
       this.requirePostQuantum = require;
+      return this;
+    }
+
+    /** This device's own address (required), bound into the handshake secret. */
+    public ResponderBuilder localAddress(DeviceAddress localAddress) {
+      this.localAddress = Objects.requireNonNull(localAddress, "localAddress");
       return this;
     }
 
@@ -799,8 +816,10 @@ public final class Session {
      */
     public Established accept(InitialMessage message) throws CryptoException {
       Objects.requireNonNull(message, "message");
-      if (identity == null || preKeys == null || trust == null || remoteAddress == null) {
-        throw new IllegalStateException("identity, preKeys, trust and remoteAddress are required");
+      if (identity == null || preKeys == null || trust == null || remoteAddress == null
+          || localAddress == null) {
+        throw new IllegalStateException(
+            "identity, preKeys, trust, remoteAddress and localAddress are required");
       }
       if (requirePostQuantum && message.suite() != HandshakeSuite.PQXDH) {
         throw new SuiteNotAcceptedException(message.suite(), "this responder requires PQXDH");
@@ -851,7 +870,7 @@ public final class Session {
           parts.add(secret);
         }
         byte[] ikm = Kdfs.concat(parts.toArray(new byte[0][]));
-        byte[] sk = Kdfs.handshakeSecret(ikm, suite.name());
+        byte[] sk = Kdfs.handshakeSecret(ikm, suite.name(), remoteAddress, localAddress);
         Arrays.fill(ikm, (byte) 0);
 
         // Double Ratchet initialisation (Bob): root key SK, the signed prekey as ratchet key pair.

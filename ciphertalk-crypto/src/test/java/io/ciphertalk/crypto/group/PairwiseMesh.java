@@ -77,7 +77,7 @@ final class PairwiseMesh {
   byte[] seal(DeviceAddress from, DeviceAddress to, byte[] payload) throws CryptoException {
     Session s = sessions.get(key(from, to));
     if (s == null) {
-      s = Session.initiate().identity(device(from).identity).bundle(device(to).bundle())
+      s = Session.initiate().identity(device(from).identity).localAddress(from).bundle(device(to).bundle())
           .suite(HandshakeSuite.X3DH).trust(device(from).trust).random(device(from).random).build();
       sessions.put(key(from, to), s);
     }
@@ -93,7 +93,7 @@ final class PairwiseMesh {
     if (s == null || (m instanceof InitialMessage && !s.isSameHandshake((InitialMessage) m))) {
       Device me = device(to);
       Session.Established e = Session.respond().identity(me.identity).preKeys(me.preKeys)
-          .trust(me.trust).remoteAddress(from).random(me.random).accept((InitialMessage) m);
+          .trust(me.trust).remoteAddress(from).localAddress(to).random(me.random).accept((InitialMessage) m);
       sessions.put(key(to, from), e.session());
       s = e.session();
       d = e.firstMessage();

@@ -63,13 +63,20 @@ final class Fixtures {
     }
 
     Session initiate(Party peer, HandshakeSuite suite) throws CryptoException {
-      return Session.initiate().identity(identity).bundle(peer.bundle()).suite(suite).trust(trust)
-          .random(random).build();
+      return Session.initiate().identity(identity).localAddress(address).bundle(peer.bundle())
+          .suite(suite).trust(trust).random(random).build();
     }
 
     Session.Established accept(Party peer, EncryptedMessage first) throws CryptoException {
+      return accept(peer.address, first);
+    }
+
+    /** Accepts {@code first} as if the transport said it came from {@code claimedSender}. */
+    Session.Established accept(DeviceAddress claimedSender, EncryptedMessage first)
+        throws CryptoException {
       return Session.respond().identity(identity).preKeys(preKeys).trust(trust)
-          .remoteAddress(peer.address).random(random).accept((InitialMessage) first);
+          .remoteAddress(claimedSender).localAddress(address).random(random)
+          .accept((InitialMessage) first);
     }
   }
 

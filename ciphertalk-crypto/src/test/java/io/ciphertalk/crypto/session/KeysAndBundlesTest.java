@@ -71,11 +71,11 @@ class KeysAndBundlesTest {
     PreKeyBundle minimal = base(bob).signedPreKey(bob.signedPreKey).build();
     assertThat(minimal.supports(HandshakeSuite.PQXDH)).isFalse();
     Party alice = Fixtures.alice(53);
-    assertThatThrownBy(() -> Session.initiate().identity(alice.identity).bundle(minimal)
+    assertThatThrownBy(() -> Session.initiate().identity(alice.identity).localAddress(alice.address).bundle(minimal)
             .suite(HandshakeSuite.PQXDH).trust(alice.trust).build())
         .isInstanceOf(InvalidPreKeyBundleException.class);
     // Without a one-time prekey X3DH still works (three DH terms).
-    Session a = Session.initiate().identity(alice.identity).bundle(minimal).trust(alice.trust)
+    Session a = Session.initiate().identity(alice.identity).localAddress(alice.address).bundle(minimal).trust(alice.trust)
         .random(alice.random).build();
     EncryptedMessage m = a.encrypt(bytes("no opk"), Fixtures.id(1), 0);
     assertThat(((InitialMessage) m).oneTimePreKeyId()).isEmpty();

@@ -16,7 +16,8 @@ class PostQuantumRequiredTest {
 
   private static Session.ResponderBuilder pqOnly(Party bob, Party alice) {
     return Session.respond().identity(bob.identity).preKeys(bob.preKeys).trust(bob.trust)
-        .remoteAddress(alice.address).random(bob.random).requirePostQuantum(true);
+        .remoteAddress(alice.address).localAddress(bob.address).random(bob.random)
+        .requirePostQuantum(true);
   }
 
   @ParameterizedTest

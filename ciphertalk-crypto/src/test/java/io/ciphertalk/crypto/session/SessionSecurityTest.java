@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ciphertalk.crypto.AesGcm;
 import io.ciphertalk.crypto.CryptoException;
+import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.HmacSha256;
 import io.ciphertalk.crypto.SecretBytes;
 import io.ciphertalk.crypto.session.Fixtures.Party;
@@ -120,6 +121,26 @@ class SessionSecurityTest {
         .isInstanceOf(InvalidMessageException.class);
     assertThat(bob.preKeys.oneTimePreKeyCount()).isEqualTo(before);
     assertThat(bob.trust.trustedKey(Fixtures.ALICE)).isEmpty();
+  }
+
+  @Test
+  void initialMessage_relabelledByTheServerAsAnotherSender_isRejected_andPinsNothing()
+      throws Exception {
+    Party alice = Fixtures.alice(16);
+    Party bob = Fixtures.bob(16);
+    Session a = alice.initiate(bob, HandshakeSuite.X3DH);
+    EncryptedMessage m = a.encrypt(bytes("from alice.1"), id(1), 0);
+    int before = bob.preKeys.oneTimePreKeyCount();
+    // The server delivers alice.1's initial message as if carol.5 (or alice.9) had sent it.
+    for (DeviceAddress claimed : new DeviceAddress[] {DeviceAddress.of("carol", 5),
+        DeviceAddress.of("alice", 9)}) {
+      assertThatThrownBy(() -> bob.accept(claimed, m)).as("as %s", claimed)
+          .isInstanceOf(InvalidMessageException.class);
+      assertThat(bob.trust.trustedKey(claimed)).isEmpty();
+    }
+    assertThat(bob.preKeys.oneTimePreKeyCount()).isEqualTo(before);
+    // Delivered under its true sender it still works.
+    assertThat(bob.accept(alice, m).firstMessage().plaintext()).isEqualTo(bytes("from alice.1"));
   }
 
   @Test

@@ -121,12 +121,12 @@ final class SessionTestVectors {
     Transcript t = new Transcript();
     InMemoryPreKeySource preKeys = new InMemoryPreKeySource().add(k.signedPreKey)
         .add(k.oneTimePreKey).add(k.kemPreKey).add(k.rsaPreKey);
-    Session a = Session.initiate().identity(k.aliceIdentity).bundle(k.bundle()).suite(suite)
+    Session a = Session.initiate().identity(k.aliceIdentity).localAddress(ALICE).bundle(k.bundle()).suite(suite)
         .trust(new InMemoryIdentityTrust()).random(aliceRandom).build();
     EncryptedMessage m1 = send(t, "alice", a, "Hello Bob, this is Alice.", 1, 1_767_225_600_000L);
     EncryptedMessage m2 = send(t, "alice", a, "Second message before any reply.", 2, Session.NO_EXPIRY);
     Session b = Session.respond().identity(k.bobIdentity).preKeys(preKeys)
-        .trust(new InMemoryIdentityTrust()).remoteAddress(ALICE).random(bobRandom)
+        .trust(new InMemoryIdentityTrust()).remoteAddress(ALICE).localAddress(BOB).random(bobRandom)
         .accept((InitialMessage) m1).session();
     b.decrypt(m2);
     EncryptedMessage r1 = send(t, "bob", b, "Hi Alice! Bob here.", 3, Session.NO_EXPIRY);

@@ -7,6 +7,7 @@ import io.ciphertalk.core.model.Room;
 import io.ciphertalk.core.model.RoomKind;
 import io.ciphertalk.core.model.RoomMember;
 import io.ciphertalk.core.store.Account;
+import io.ciphertalk.core.store.AccountKeyStore;
 import io.ciphertalk.core.store.AccountStore;
 import io.ciphertalk.core.store.IdentityStore;
 import io.ciphertalk.core.store.InvalidStoreKeyException;
@@ -89,6 +90,7 @@ public final class JdbiLocalStore implements LocalStore {
   private final AutoCloseable resource;
   private final InstantSource clock;
   private final Identities identities = new Identities();
+  private final AccountKeys accountKeys = new AccountKeys();
   private final Sessions sessions = new Sessions();
   private final PreKeys preKeys = new PreKeys();
   private final SenderKeys senderKeys = new SenderKeys();
@@ -110,6 +112,11 @@ public final class JdbiLocalStore implements LocalStore {
   /** A new builder. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  @Override
+  public AccountKeyStore accountKeys() {
+    return accountKeys;
   }
 
   @Override
@@ -569,6 +576,101 @@ public final class JdbiLocalStore implements LocalStore {
                       .bind("d", peer.deviceId())
                       .execute()
                   > 0);
+    }
+  }
+
+  /** Account keys as sealed name/value rows; revocations (public, signed) in clear. */
+  private final class AccountKeys implements AccountKeyStore {
+    private Optional<byte[]> get(String name) {
+      return db.with(
+          h ->
+              h.createQuery("SELECT value_sealed FROM account_keys WHERE name = :n")
+                  .bind("n", name)
+                  .mapTo(String.class)
+                  .findOne()
+                  .map(v -> db.sealer.open(v, "account_keys", "value", name)));
+    }
+
+    private void put(String name, byte[] value) {
+      Map<String, Object> b = Map.of("n", name, "v", db.sealer.seal(value, "account_keys", "value", name));
+      db.with(
+          h -> {
+            db.upsert(
+                h,
+                "UPDATE account_keys SET value_sealed = :v WHERE name = :n",
+                "INSERT INTO account_keys (name, value_sealed) VALUES (:n, :v)",
+                b);
+            return null;
+          });
+    }
+
+    @Override
+    public Optional<SecretBytes> accountKeyPair() {
+      return get("account_key_pair").map(SecretBytes::wrap);
+    }
+
+    @Override
+    public void saveAccountKeyPair(SecretBytes keyPair) {
+      byte[] raw = Objects.requireNonNull(keyPair, "keyPair").toByteArray();
+      try {
+        put("account_key_pair", raw);
+      } finally {
+        Arrays.fill(raw, (byte) 0);
+      }
+    }
+
+    @Override
+    public Optional<byte[]> ownCertificate() {
+      return get("own_certificate");
+    }
+
+    @Override
+    public void saveOwnCertificate(byte[] certificate) {
+      put("own_certificate", Objects.requireNonNull(certificate, "certificate"));
+    }
+
+    @Override
+    public Optional<byte[]> pinnedAccountKey(String userId) {
+      return get("pin/" + Objects.requireNonNull(userId, "userId"));
+    }
+
+    @Override
+    public void pinAccountKey(String userId, byte[] accountKey) {
+      put("pin/" + Objects.requireNonNull(userId, "userId"), Objects.requireNonNull(accountKey, "accountKey"));
+    }
+
+    @Override
+    public List<byte[]> revocations(String userId) {
+      Objects.requireNonNull(userId, "userId");
+      return db.with(
+          h ->
+              h.createQuery("SELECT revocation FROM device_revocations WHERE user_id = :u ORDER BY seq")
+                  .bind("u", userId)
+                  .mapTo(String.class)
+                  .map(B64D::decode)
+                  .list());
+    }
+
+    @Override
+    public void addRevocation(String userId, byte[] revocation) {
+      Objects.requireNonNull(userId, "userId");
+      String r = B64.encodeToString(Objects.requireNonNull(revocation, "revocation"));
+      db.inTransaction(
+          h -> {
+            boolean known =
+                h.createQuery("SELECT COUNT(*) FROM device_revocations WHERE revocation = :r")
+                        .bind("r", r)
+                        .mapTo(Long.class)
+                        .one()
+                    > 0;
+            if (!known) {
+              h.createUpdate("INSERT INTO device_revocations (user_id, revocation) VALUES (:u, :r)")
+                  .bind("u", userId)
+                  .bind("r", r)
+                  .execute();
+            }
+            return null;
+          });
     }
   }
 

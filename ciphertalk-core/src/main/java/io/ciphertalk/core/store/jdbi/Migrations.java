@@ -18,7 +18,7 @@ final class Migrations {
   /** Script names in order; script {@code i} (1-based) upgrades version {@code i-1} to {@code i}. */
   static final List<String> SCRIPTS =
       List.of("V1__keys.sql", "V2__messages.sql", "V3__client_state.sql", "V4__held_envelopes.sql",
-          "V5__send_state.sql", "V6__app_data.sql");
+          "V5__send_state.sql", "V6__app_data.sql", "V7__account_keys.sql");
 
   private Migrations() {}
 

@@ -4,6 +4,7 @@ import io.ciphertalk.core.model.Message;
 import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.core.model.Room;
 import io.ciphertalk.core.store.Account;
+import io.ciphertalk.core.store.AccountKeyStore;
 import io.ciphertalk.core.store.AccountStore;
 import io.ciphertalk.core.store.IdentityStore;
 import io.ciphertalk.core.store.LocalIdentity;
@@ -50,6 +51,7 @@ public final class InMemoryLocalStore implements LocalStore {
   private final InstantSource clock;
   private volatile boolean closed;
   private final Identities identities = new Identities();
+  private final AccountKeys accountKeys = new AccountKeys();
   private final Sessions sessions = new Sessions();
   private final PreKeys preKeys = new PreKeys();
   private final SenderKeys senderKeys = new SenderKeys();
@@ -75,6 +77,12 @@ public final class InMemoryLocalStore implements LocalStore {
     if (closed) {
       throw new IllegalStateException("store is closed");
     }
+  }
+
+  @Override
+  public AccountKeyStore accountKeys() {
+    live();
+    return accountKeys;
   }
 
   @Override
@@ -332,6 +340,78 @@ public final class InMemoryLocalStore implements LocalStore {
     public boolean removePeerIdentity(DeviceAddress peer) {
       live();
       return peers.remove(Objects.requireNonNull(peer, "peer")) != null;
+    }
+  }
+
+  private final class AccountKeys implements AccountKeyStore {
+    private volatile SecretBytes keyPair;
+    private volatile byte[] certificate;
+    private final Map<String, byte[]> pins = new ConcurrentHashMap<>();
+    private final Map<String, List<byte[]>> revocations = new ConcurrentHashMap<>();
+
+    @Override
+    public Optional<SecretBytes> accountKeyPair() {
+      live();
+      SecretBytes k = keyPair;
+      return k == null ? Optional.empty() : Optional.of(SecretBytes.copyOf(k.toByteArray()));
+    }
+
+    @Override
+    public void saveAccountKeyPair(SecretBytes pair) {
+      live();
+      keyPair = SecretBytes.copyOf(Objects.requireNonNull(pair, "keyPair").toByteArray());
+    }
+
+    @Override
+    public Optional<byte[]> ownCertificate() {
+      live();
+      byte[] c = certificate;
+      return c == null ? Optional.empty() : Optional.of(c.clone());
+    }
+
+    @Override
+    public void saveOwnCertificate(byte[] cert) {
+      live();
+      certificate = Objects.requireNonNull(cert, "certificate").clone();
+    }
+
+    @Override
+    public Optional<byte[]> pinnedAccountKey(String userId) {
+      live();
+      byte[] k = pins.get(Objects.requireNonNull(userId, "userId"));
+      return k == null ? Optional.empty() : Optional.of(k.clone());
+    }
+
+    @Override
+    public void pinAccountKey(String userId, byte[] accountKey) {
+      live();
+      pins.put(Objects.requireNonNull(userId, "userId"),
+          Objects.requireNonNull(accountKey, "accountKey").clone());
+    }
+
+    @Override
+    public List<byte[]> revocations(String userId) {
+      live();
+      List<byte[]> l = revocations.get(Objects.requireNonNull(userId, "userId"));
+      if (l == null) {
+        return List.of();
+      }
+      synchronized (l) {
+        return l.stream().map(byte[]::clone).toList();
+      }
+    }
+
+    @Override
+    public void addRevocation(String userId, byte[] revocation) {
+      live();
+      Objects.requireNonNull(revocation, "revocation");
+      List<byte[]> l = revocations.computeIfAbsent(Objects.requireNonNull(userId, "userId"),
+          k -> new ArrayList<>());
+      synchronized (l) {
+        if (l.stream().noneMatch(r -> Arrays.equals(r, revocation))) {
+          l.add(revocation.clone());
+        }
+      }
     }
   }
 

@@ -304,6 +304,8 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
       jdbi.useHandle(h -> {
         h.execute("DROP TABLE message_send_state");
         h.execute("DROP TABLE app_data");
+        h.execute("DROP TABLE account_keys");
+        h.execute("DROP TABLE device_revocations");
         h.execute("DELETE FROM schema_version WHERE version >= 5");
       });
       assertThat(jdbi.withHandle(Migrations::currentVersion)).isEqualTo(4);

@@ -57,10 +57,16 @@ public final class Kdfs {
     return out;
   }
 
-  /** Handshake: {@code SK = HKDF(salt = 0^32, IKM, info = prefix || suite name, 32)}. */
-  public static byte[] handshakeSecret(byte[] ikm, String suiteName) {
-    return HkdfSha256.instance()
-        .derive(ikm, new byte[32], ascii(HANDSHAKE_INFO_PREFIX + suiteName), 32);
+  /**
+   * Handshake: {@code SK = HKDF(salt = 0^32, IKM, info = prefix || suite name || initiator address
+   * || responder address, 32)}. The addresses ({@code DeviceAddress.encode()}) key the whole session
+   * to the two devices, so a server that relabels an initial message's sender makes it undecryptable.
+   */
+  public static byte[] handshakeSecret(byte[] ikm, String suiteName,
+      io.ciphertalk.crypto.DeviceAddress initiator, io.ciphertalk.crypto.DeviceAddress responder) {
+    byte[] info = concat(ascii(HANDSHAKE_INFO_PREFIX + suiteName), initiator.encode(),
+        responder.encode());
+    return HkdfSha256.instance().derive(ikm, new byte[32], info, 32);
   }
 
   /**

@@ -1,6 +1,8 @@
 package io.ciphertalk.server.internal.routing;
 
 import io.ciphertalk.crypto.RandomSource;
+import io.ciphertalk.crypto.account.DeviceCertificate;
+import io.ciphertalk.crypto.account.InvalidCertificateException;
 import io.ciphertalk.server.internal.ServiceException;
 import io.ciphertalk.server.internal.store.Accounts;
 import io.ciphertalk.server.internal.store.Database;
@@ -18,6 +20,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Rooms, membership and roles, contacts and blocks, the prekey directory and history reads, with
@@ -26,6 +30,7 @@ import java.util.regex.Pattern;
  * I/O: call from a request pool, never from a network thread. Thread-safe.
  */
 public final class ChatService {
+  private static final Logger LOG = LoggerFactory.getLogger(ChatService.class);
   public static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
   private static final Set<String> ROLES = Set.of("owner", "admin", "member");
 
@@ -438,17 +443,118 @@ public final class ChatService {
   public int publishKeys(
       String user, int device, byte[] identityKey, byte[] signedPrekey, byte[] kemPrekey, byte[] rsaPrekey,
       List<Devices.OneTimePrekey> oneTime) {
-    return write(h -> {
+    return publishKeys(user, device, identityKey, signedPrekey, kemPrekey, rsaPrekey, null, oneTime);
+  }
+
+  /**
+   * Publishes a device's keys and, optionally, its certificate. The server cannot make or check a
+   * certificate's authority (it has no account key; clients check against the key they pinned),
+   * but it refuses one that is malformed, names another device or identity key, or is signed by
+   * another account key than the account's other certified devices: an honest server thus keeps
+   * its directory consistent, and a token thief cannot slip in a device certified by a key of its own.
+   */
+  public int publishKeys(
+      String user, int device, byte[] identityKey, byte[] signedPrekey, byte[] kemPrekey, byte[] rsaPrekey,
+      byte[] certificate, List<Devices.OneTimePrekey> oneTime) {
+    boolean[] appeared = new boolean[1];
+    int left = write(h -> {
       Optional<Devices.Device> current = Devices.find(h, user, device);
       if (identityKey != null && current.isPresent() && current.get().identityKey() != null
           && !java.security.MessageDigest.isEqual(current.get().identityKey(), identityKey)) {
         throw new ServiceException("conflict", 409,
             "this device already has a different identity key; register a new device id");
       }
-      Devices.publishKeys(h, user, device, identityKey, signedPrekey, kemPrekey, rsaPrekey, clock.millis());
+      if (certificate != null) {
+        byte[] ik = identityKey != null ? identityKey
+            : current.map(Devices.Device::identityKey).orElse(null);
+        checkCertificate(h, user, device, ik, certificate);
+      }
+      appeared[0] = (identityKey != null && (current.isEmpty() || current.get().identityKey() == null))
+          || (certificate != null && (current.isEmpty() || current.get().certificate() == null));
+      Devices.publishKeys(h, user, device, identityKey, signedPrekey, kemPrekey, rsaPrekey, certificate,
+          clock.millis());
       Devices.addOneTimePrekeys(h, user, device, oneTime);
       return Devices.countOneTimePrekeys(h, user, device);
     });
+    if (appeared[0]) {
+      // A device joined the directory: the account's other devices and its contacts look at it
+      // now (and refuse it at once if no account key certified it).
+      router.devicesChanged(user, device);
+    }
+    return left;
+  }
+
+  private static void checkCertificate(org.jdbi.v3.core.Handle h, String user, int device, byte[] identityKey,
+      byte[] certificate) {
+    DeviceCertificate cert;
+    try {
+      cert = DeviceCertificate.deserialize(certificate);
+    } catch (InvalidCertificateException e) {
+      throw ServiceException.badRequest("certificate: " + e.getMessage());
+    }
+    if (!cert.address().userId().equals(user) || cert.address().deviceId() != device) {
+      throw ServiceException.badRequest("certificate is for " + cert.address() + ", not " + user + "." + device);
+    }
+    if (identityKey == null || !java.util.Arrays.equals(cert.identityKey().serialize(), identityKey)) {
+      throw ServiceException.badRequest("certificate does not certify this device's identity key");
+    }
+    for (Devices.Device other : Devices.list(h, user)) {
+      if (other.deviceId() == device || other.certificate() == null) {
+        continue;
+      }
+      try {
+        if (!DeviceCertificate.deserialize(other.certificate()).accountKey().equals(cert.accountKey())) {
+          throw new ServiceException("conflict", 409,
+              "certificate is signed by another account key than the account's other devices; link"
+                  + " this device from one of them");
+        }
+      } catch (InvalidCertificateException e) {
+        LOG.warn("stored certificate of {}.{} no longer parses", user, other.deviceId());
+      }
+    }
+  }
+
+  /**
+   * Applies a device revocation published by {@code user}: it must be a valid revocation of one of
+   * {@code user}'s devices that revokes exactly that device's current certificate (so it is signed
+   * by the same account key). The device is deleted and refused from then on.
+   */
+  public void revokeDevice(String user, byte[] revocation) {
+    io.ciphertalk.crypto.account.DeviceRevocation r;
+    try {
+      r = io.ciphertalk.crypto.account.DeviceRevocation.deserialize(revocation);
+    } catch (InvalidCertificateException e) {
+      throw ServiceException.badRequest("revocation: " + e.getMessage());
+    }
+    if (!r.address().userId().equals(user)) {
+      throw ServiceException.forbidden("forbidden", "a device can only revoke devices of its own account");
+    }
+    write(h -> {
+      Devices.Device d = Devices.find(h, user, r.address().deviceId())
+          .orElseThrow(() -> ServiceException.notFound("no device " + r.address()));
+      DeviceCertificate cert;
+      try {
+        cert = d.certificate() == null ? null : DeviceCertificate.deserialize(d.certificate());
+      } catch (InvalidCertificateException e) {
+        cert = null;
+      }
+      if (cert == null || !r.revokes(cert)) {
+        throw ServiceException.badRequest("revocation does not revoke the current certificate of " + r.address());
+      }
+      Devices.revoke(h, user, r.address().deviceId(), revocation, clock.millis());
+      return null;
+    });
+    router.deviceRevoked(user, r.address().deviceId());
+  }
+
+  /** Whether {@code user}'s device {@code deviceId} was revoked (such a device is refused at hello). */
+  public boolean isRevoked(String user, int deviceId) {
+    return db.withHandle(h -> Devices.isRevoked(h, user, deviceId));
+  }
+
+  /** The signed revocations of {@code target}'s devices, served with its bundles. */
+  public List<byte[]> revocations(String target) {
+    return db.withHandle(h -> Devices.revocations(h, target, 64));
   }
 
   /** A device's bundle: its public keys plus at most one one-time prekey, handed out exactly once. */

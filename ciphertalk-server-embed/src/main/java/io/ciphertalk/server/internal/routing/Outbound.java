@@ -23,6 +23,12 @@ public interface Outbound {
 
   void prekeysLow(int remaining);
 
+  /** The devices of {@code user} changed (a revocation): fetch its bundles again. */
+  void devicesChanged(String user);
+
+  /** A linking envelope from another device of this account (live only, never stored). */
+  void linkEnvelope(String fromUser, int fromDevice, byte[] envelope);
+
   /** Another connection of the same device took over; this one is about to close. */
   void sessionReplaced();
 

@@ -474,8 +474,9 @@ public final class Router {
   }
 
   /**
-   * A 1:1 send must address every device (with published keys) of each recipient user and the
-   * sender's own other devices, and no device that does not exist: otherwise {@code stale_devices}
+   * A 1:1 send must address every device (with published keys, and a certificate once the user has
+   * certified devices) of each recipient user and the sender's own other devices, and no device
+   * that does not exist: otherwise {@code stale_devices}
    * with the missing and extra addresses, so the client can fetch bundles and retry.
    */
   private static void checkDevices(
@@ -486,14 +487,18 @@ public final class Router {
     all.add(senderUser);
     Set<String> existing = new HashSet<>();
     for (String u : all) {
-      for (Devices.Device d : Devices.list(h, u)) {
+      List<Devices.Device> devices = Devices.list(h, u);
+      // Once a user has certified devices, clients encrypt to no other: an uncertified one (an old
+      // client, or a device added with a stolen token) is neither required nor refused.
+      boolean certified = devices.stream().anyMatch(d -> d.certificate() != null);
+      for (Devices.Device d : devices) {
         if (d.identityKey() == null) {
           continue;
         }
         String a = u + "." + d.deviceId();
         existing.add(a);
         boolean self = u.equals(senderUser) && d.deviceId() == senderDevice;
-        if (!self && !addressed.contains(a)) {
+        if (!self && !addressed.contains(a) && (!certified || d.certificate() != null)) {
           missing.add(a);
         }
       }
@@ -979,6 +984,51 @@ public final class Router {
     for (DeviceSession s : sessions(user)) {
       if (s.deviceId == device) {
         s.out.prekeysLow(remaining);
+      }
+    }
+  }
+
+  /**
+   * Relays a linking envelope from {@code user}'s device {@code fromDevice} to its device
+   * {@code toDevice} if that one is connected; returns whether it was.
+   */
+  public boolean linkEnvelope(String user, int fromDevice, int toDevice, byte[] envelope) {
+    boolean sent = false;
+    for (DeviceSession s : sessions(user)) {
+      if (s.deviceId == toDevice) {
+        s.out.linkEnvelope(user, fromDevice, envelope);
+        sent = true;
+      }
+    }
+    return sent;
+  }
+
+  /**
+   * After {@code user}'s device {@code deviceId} was revoked: closes its connections, and tells the
+   * user's other devices and everyone who may see the user (room co-members, contacts) to fetch the
+   * user's bundles again, which carry the revocation.
+   */
+  public void deviceRevoked(String user, int deviceId) {
+    for (DeviceSession s : sessions(user)) {
+      if (s.deviceId == deviceId) {
+        s.out.close(io.ciphertalk.server.internal.ws.CloseCodes.DEVICE_REVOKED, "this device was revoked");
+      }
+    }
+    devicesChanged(user, deviceId);
+  }
+
+  /**
+   * Tells {@code user}'s other devices and everyone who may see the user (room co-members,
+   * contacts) that the user's devices changed ({@code deviceId} appeared or was revoked).
+   */
+  public void devicesChanged(String user, int deviceId) {
+    Set<String> notify = new LinkedHashSet<>(audience(user));
+    notify.add(user);
+    for (String u : notify) {
+      for (DeviceSession s : sessions(u)) {
+        if (!(u.equals(user) && s.deviceId == deviceId)) {
+          s.out.devicesChanged(user);
+        }
       }
     }
   }

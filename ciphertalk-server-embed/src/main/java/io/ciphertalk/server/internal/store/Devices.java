@@ -20,7 +20,8 @@ public final class Devices {
       byte[] kemPrekey,
       byte[] rsaPrekey,
       long registeredAt,
-      long lastSeen) {}
+      long lastSeen,
+      byte[] certificate) {}
 
   /** A one-time prekey: its id and public bytes. */
   public record OneTimePrekey(long keyId, byte[] publicKey) {}
@@ -45,18 +46,20 @@ public final class Devices {
 
   public static void publishKeys(
       Handle h, String userId, int deviceId, byte[] identityKey, byte[] signedPrekey, byte[] kemPrekey, byte[] rsaPrekey,
-      long now) {
+      byte[] certificate, long now) {
     ensure(h, userId, deviceId, now);
     h.createUpdate(
             "UPDATE devices SET identity_key = COALESCE(?, identity_key), signed_prekey = COALESCE(?, signed_prekey),"
-                + " kem_prekey = COALESCE(?, kem_prekey), rsa_prekey = COALESCE(?, rsa_prekey)"
+                + " kem_prekey = COALESCE(?, kem_prekey), rsa_prekey = COALESCE(?, rsa_prekey),"
+                + " certificate = COALESCE(?, certificate)"
                 + " WHERE user_id = ? AND device_id = ?")
         .bind(0, identityKey)
         .bind(1, signedPrekey)
         .bind(2, kemPrekey)
         .bind(3, rsaPrekey)
-        .bind(4, userId)
-        .bind(5, deviceId)
+        .bind(4, certificate)
+        .bind(5, userId)
+        .bind(6, deviceId)
         .execute();
   }
 
@@ -127,7 +130,8 @@ public final class Devices {
 
   public static Optional<Device> find(Handle h, String userId, int deviceId) {
     return h.createQuery(
-            "SELECT user_id, device_id, identity_key, signed_prekey, kem_prekey, rsa_prekey, registered_at, last_seen"
+            "SELECT user_id, device_id, identity_key, signed_prekey, kem_prekey, rsa_prekey, registered_at, last_seen,"
+                + " certificate"
                 + " FROM devices WHERE user_id = ? AND device_id = ?")
         .bind(0, userId)
         .bind(1, deviceId)
@@ -137,10 +141,35 @@ public final class Devices {
 
   public static List<Device> list(Handle h, String userId) {
     return h.createQuery(
-            "SELECT user_id, device_id, identity_key, signed_prekey, kem_prekey, rsa_prekey, registered_at, last_seen"
+            "SELECT user_id, device_id, identity_key, signed_prekey, kem_prekey, rsa_prekey, registered_at, last_seen,"
+                + " certificate"
                 + " FROM devices WHERE user_id = ? ORDER BY device_id")
         .bind(0, userId)
         .map(Devices::row)
+        .list();
+  }
+
+  /** Records a device revocation and deletes the device (its one-time prekeys go with it). */
+  public static void revoke(Handle h, String userId, int deviceId, byte[] revocation, long now) {
+    h.execute("INSERT INTO device_revocations (user_id, device_id, revocation, revoked_at) VALUES (?, ?, ?, ?)",
+        userId, deviceId, revocation, now);
+    h.execute("DELETE FROM devices WHERE user_id = ? AND device_id = ?", userId, deviceId);
+  }
+
+  public static boolean isRevoked(Handle h, String userId, int deviceId) {
+    return h.createQuery("SELECT COUNT(*) FROM device_revocations WHERE user_id = ? AND device_id = ?")
+        .bind(0, userId)
+        .bind(1, deviceId)
+        .mapTo(Long.class)
+        .one() > 0;
+  }
+
+  /** The user's revocations, oldest first (at most {@code limit}). */
+  public static List<byte[]> revocations(Handle h, String userId, int limit) {
+    return h.createQuery("SELECT revocation FROM device_revocations WHERE user_id = ? ORDER BY revoked_at"
+            + " FETCH FIRST " + limit + " ROWS ONLY")
+        .bind(0, userId)
+        .mapTo(byte[].class)
         .list();
   }
 
@@ -155,6 +184,6 @@ public final class Devices {
       throws java.sql.SQLException {
     return new Device(
         rs.getString(1), rs.getInt(2), rs.getBytes(3), rs.getBytes(4), rs.getBytes(5), rs.getBytes(6), rs.getLong(7),
-        rs.getLong(8));
+        rs.getLong(8), rs.getBytes(9));
   }
 }

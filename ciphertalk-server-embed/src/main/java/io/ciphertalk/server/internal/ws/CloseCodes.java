@@ -26,6 +26,8 @@ public final class CloseCodes {
   public static final int NOT_FOUND = 4004;
   /** Too many connections for this user (or for the server). */
   public static final int TOO_MANY_CONNECTIONS = 4029;
+  /** The device was revoked by its account (a signed device revocation). */
+  public static final int DEVICE_REVOKED = 4011;
   /** The client did not read fast enough: its outbound buffer exceeded the limit. */
   public static final int SLOW_CONSUMER = 4008;
   /** Persistent flooding beyond the rate limit. */

@@ -183,6 +183,11 @@ public final class Protocol implements FrameHandler {
         c.channel.close(CloseCodes.AUTH_FAILED, "authentication failed");
         return null;
       }
+      if (chat.isRevoked(user, hello.device())) {
+        send(c, error(id, ErrorCode.FORBIDDEN, "device " + hello.device() + " was revoked"));
+        c.channel.close(CloseCodes.DEVICE_REVOKED, "device revoked");
+        return null;
+      }
       DeviceSession s;
       try {
         s = router.attach(user, hello.device(), new WireOutbound(c));
@@ -296,12 +301,30 @@ public final class Protocol implements FrameHandler {
         List<Devices.OneTimePrekey> otps = f.oneTimePreKeys().stream()
             .map(k -> new Devices.OneTimePrekey(k.keyId(), k.publicKey().toByteArray())).toList();
         int left = chat.publishKeys(user, s.deviceId(), f.identityKey().toByteArray(), encode(f.signedPreKey()),
-            encode(f.kemPreKey()), encode(f.rsaPreKey()), otps);
+            encode(f.kemPreKey()), encode(f.rsaPreKey()),
+            f.certificate() == null ? null : f.certificate().toByteArray(), otps);
         if (left < chat.prekeyLowThreshold()) {
           router.prekeysLow(user, s.deviceId(), left);
         }
         return new Frame.Ok(id);
       });
+      return;
+    }
+    if (req instanceof Frame.DeviceRevoke f) {
+      async(c, id, () -> {
+        chat.revokeDevice(user, f.revocation().toByteArray());
+        return new Frame.Ok(id);
+      });
+      return;
+    }
+    if (req instanceof Frame.LinkSend f) {
+      if (f.device() == s.deviceId()) {
+        send(c, Frame.ErrorReply.of(id, ErrorCode.INVALID_FIELD, "device: cannot link to itself"));
+        return;
+      }
+      boolean relayed = router.linkEnvelope(user, s.deviceId(), f.device(), f.envelope().toByteArray());
+      send(c, relayed ? new Frame.Ok(id)
+          : Frame.ErrorReply.of(id, ErrorCode.NOT_FOUND, "device " + f.device() + " is not connected"));
       return;
     }
     if (req instanceof Frame.BundleFetch f) {
@@ -312,9 +335,11 @@ public final class Protocol implements FrameHandler {
           OneTimePreKey otp = b.oneTimePrekey() == null ? null
               : new OneTimePreKey((int) b.oneTimePrekey().keyId(), Bytes.of(b.oneTimePrekey().publicKey()));
           bundles.add(new PreKeyBundle(new DeviceAddress(d.userId(), d.deviceId()), Bytes.of(d.identityKey()),
-              decode(d.signedPrekey()), otp, decode(d.kemPrekey()), decode(d.rsaPrekey())));
+              decode(d.signedPrekey()), otp, decode(d.kemPrekey()), decode(d.rsaPrekey()),
+              d.certificate() == null ? null : Bytes.of(d.certificate())));
         }
-        return new Frame.BundlesReply(id, f.user(), bundles);
+        return new Frame.BundlesReply(id, f.user(), bundles,
+            chat.revocations(f.user()).stream().map(Bytes::of).toList());
       });
       return;
     }
@@ -499,6 +524,16 @@ public final class Protocol implements FrameHandler {
     @Override
     public void prekeysLow(int remaining) {
       send(c, new Frame.Notice(pushId(), NoticeKind.PREKEYS_LOW, "one-time prekeys are running low", remaining, null));
+    }
+
+    @Override
+    public void devicesChanged(String user) {
+      send(c, new Frame.Notice(pushId(), NoticeKind.DEVICES_CHANGED, user, null, null));
+    }
+
+    @Override
+    public void linkEnvelope(String fromUser, int fromDevice, byte[] envelope) {
+      send(c, new Frame.LinkDeliver(pushId(), new DeviceAddress(fromUser, fromDevice), Bytes.of(envelope)));
     }
 
     @Override

@@ -280,9 +280,30 @@ public final class ChatSession implements ChatListener {
       requireCurrent(null).typing(t.typing());
     } else if (c instanceof Command.Safety s) {
       out.println(renderer.safetyNumber(s.userId(), client.safetyNumber(s.userId())));
+      out.println(renderer.info("QR payload: " + client.safetyNumberPayload(s.userId())));
     } else if (c instanceof Command.Trust t) {
-      client.trustIdentity(t.userId());
-      out.println(renderer.info("you now trust " + t.userId() + "'s new key; held messages follow"));
+      if (client.trustIdentity(t.userId(), t.safetyNumber())) {
+        out.println(renderer.info("you now trust " + t.userId() + "'s new key; held messages follow"));
+      } else {
+        out.println(renderer.info("that is not " + t.userId() + "'s new safety number: nothing"
+            + " changed"));
+      }
+    } else if (c instanceof Command.Link) {
+      io.ciphertalk.crypto.account.LinkingCode code = client.startLinking();
+      out.println(renderer.info("linking code for this device (enter it on a linked device with"
+          + " /approve):"));
+      out.println("  " + code.text());
+      out.println(renderer.info("QR payload: " + code.qrPayload()));
+    } else if (c instanceof Command.Approve a) {
+      String confirm = client.approveLink(a.code());
+      out.println(renderer.info("linking sent; the new device must show the confirmation code "
+          + confirm));
+    } else if (c instanceof Command.Devices) {
+      out.println(renderer.info("your devices: " + client.ownDevices()));
+    } else if (c instanceof Command.Revoke r) {
+      client.revokeDevice(r.deviceId());
+      out.println(renderer.info("revoked device " + r.deviceId()
+          + "; it gets nothing new, and your groups move to new keys"));
     }
     return true;
   }
@@ -744,6 +765,38 @@ public final class ChatSession implements ChatListener {
     out.println(renderer.error("your token was revoked or expired, or the account no longer "
         + "exists; the console stopped reconnecting and keeps your messages queued."));
     out.println(renderer.error("type /login to sign in again, or /quit"));
+  }
+
+  @Override
+  public void onDeviceLinked(ChatEvent.DeviceLinked e) {
+    if (!stopped) {
+      out.println(renderer.info(e.userId() + " linked a new device (device " + e.deviceId()
+          + "); the safety number is unchanged"));
+    }
+  }
+
+  @Override
+  public void onDeviceRejected(ChatEvent.DeviceRejected e) {
+    if (!stopped) {
+      out.println("! " + e.userId() + "." + e.deviceId() + " is not a certified device of "
+          + e.userId() + "'s account: nothing is sent to it (" + e.reason() + ")");
+    }
+  }
+
+  @Override
+  public void onLinkingRequired(ChatEvent.LinkingRequired e) {
+    if (!stopped) {
+      out.println(renderer.info("this account already has devices: type /link here, then"
+          + " /approve CODE on one of them"));
+    }
+  }
+
+  @Override
+  public void onLinkCompleted(ChatEvent.LinkCompleted e) {
+    if (!stopped) {
+      out.println(renderer.info("linked; confirmation code " + e.confirmationCode()
+          + " (the approving device shows the same)"));
+    }
   }
 
   @Override

@@ -79,11 +79,23 @@ public sealed interface Command {
   /** {@code /typing [on|off]}: tell the room you are (not) typing (JLine does it on keystrokes). */
   record Typing(boolean typing) implements Command {}
 
-  /** {@code /safety USER}: show the safety number shared with a user. */
+  /** {@code /verify USER} (or {@code /safety USER}): show the safety number shared with a user. */
   record Safety(String userId) implements Command {}
 
-  /** {@code /trust USER}: accept a user's new identity key after comparing safety numbers. */
-  record Trust(String userId) implements Command {}
+  /** {@code /trust USER NUMBER}: accept a user's new account key, giving the number compared. */
+  record Trust(String userId, String safetyNumber) implements Command {}
+
+  /** {@code /link}: on a new device, show the linking code. */
+  record Link() implements Command {}
+
+  /** {@code /approve CODE}: on a linked device, link the new device showing {@code code}. */
+  record Approve(String code) implements Command {}
+
+  /** {@code /devices}: this account's certified devices. */
+  record Devices() implements Command {}
+
+  /** {@code /revoke N}: revoke this account's device {@code deviceId}. */
+  record Revoke(int deviceId) implements Command {}
 
   /** {@code /search TEXT}: local search over the decrypted history of every room. */
   record Search(String text) implements Command {}

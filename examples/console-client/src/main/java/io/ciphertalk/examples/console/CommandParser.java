@@ -49,8 +49,12 @@ public final class CommandParser {
       new Usage("/block USER", "block a user (/unblock USER to undo)"),
       new Usage("/who", "who is online among your contacts and room members"),
       new Usage("/typing [on|off]", "say you are typing (automatic when you type in a terminal)"),
-      new Usage("/safety USER", "show the safety number to compare with USER"),
-      new Usage("/trust USER", "accept USER's new identity key after comparing safety numbers"),
+      new Usage("/verify USER", "show the safety number (and its QR payload) to compare with USER"),
+      new Usage("/trust USER NUMBER", "accept USER's new account key: type the number you compared"),
+      new Usage("/link", "on a new device: show the code to enter on one of your linked devices"),
+      new Usage("/approve CODE", "on a linked device: link the new device that shows CODE"),
+      new Usage("/devices", "your account's certified devices"),
+      new Usage("/revoke N", "revoke your device N (a lost phone): it gets nothing new"),
       new Usage("/login", "sign in again after the server ended your session"),
       new Usage("/help", "this list"),
       new Usage("/quit", "leave the client"));
@@ -189,9 +193,27 @@ public final class CommandParser {
         noArgs(rest, "/login");
         return new Command.Login();
       case "safety":
-        return new Command.Safety(user(single(rest, "/safety USER")));
-      case "trust":
-        return new Command.Trust(user(single(rest, "/trust USER")));
+      case "verify":
+        return new Command.Safety(user(single(rest, "/verify USER")));
+      case "trust": {
+        String[] p = split2(rest, "/trust USER NUMBER");
+        return new Command.Trust(user(p[0]), p[1]);
+      }
+      case "link":
+        noArgs(rest, "/link");
+        return new Command.Link();
+      case "approve":
+        return new Command.Approve(single(rest, "/approve CODE"));
+      case "devices":
+        noArgs(rest, "/devices");
+        return new Command.Devices();
+      case "revoke": {
+        String n = single(rest, "/revoke N");
+        if (!n.matches("[1-9][0-9]{0,8}")) {
+          throw new CommandSyntaxException("usage: /revoke N (a device number, see /devices)");
+        }
+        return new Command.Revoke(Integer.parseInt(n));
+      }
       default:
         throw new CommandSyntaxException("unknown command /" + name + " (try /help)");
     }

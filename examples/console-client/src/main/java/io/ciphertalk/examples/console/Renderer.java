@@ -162,7 +162,8 @@ public final class Renderer {
         "!   This happens after a new phone or a reinstall - or if someone intercepts the chat.",
         "!   New safety number: " + groupDigits(e.newSafetyNumber()),
         "!   Compare it with " + e.userId() + " in person or on a call, then type /trust "
-            + e.userId() + ". Messages with " + e.userId() + " are held until then.");
+            + e.userId() + " followed by the number. Messages with " + e.userId()
+            + " are held until then.");
   }
 
   /** {@code * safety number with bob: 12345 67890 ...}. */

@@ -102,7 +102,12 @@ class CommandParserTest {
     assertThat(parser.parse("/typing")).isEqualTo(new Command.Typing(true));
     assertThat(parser.parse("/typing off")).isEqualTo(new Command.Typing(false));
     assertThat(parser.parse("/safety bob")).isEqualTo(new Command.Safety("bob"));
-    assertThat(parser.parse("/trust bob")).isEqualTo(new Command.Trust("bob"));
+    assertThat(parser.parse("/trust bob 12345 67890")).isEqualTo(new Command.Trust("bob", "12345 67890"));
+    assertThat(parser.parse("/verify bob")).isEqualTo(new Command.Safety("bob"));
+    assertThat(parser.parse("/link")).isEqualTo(new Command.Link());
+    assertThat(parser.parse("/approve 0400-0002")).isEqualTo(new Command.Approve("0400-0002"));
+    assertThat(parser.parse("/devices")).isEqualTo(new Command.Devices());
+    assertThat(parser.parse("/revoke 2")).isEqualTo(new Command.Revoke(2));
   }
 
   @Test

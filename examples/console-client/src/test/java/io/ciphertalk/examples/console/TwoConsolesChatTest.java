@@ -148,32 +148,33 @@ class TwoConsolesChatTest {
   }
 
   @Test
-  void contactsNewDevice_isAnnounced_joinsTheConversation_andAReusedDeviceNumberIsExplained() throws Exception {
-    try (ConsoleDriver ivan = console("ivan")) {
-      try (ConsoleDriver judy = console("judy")) {
-        ivan.type("/dm judy");
-        ivan.awaitLine("now in @judy", WAIT);
-        ivan.type("first contact");
-        judy.awaitLine("ivan: first contact", WAIT);
-        judy.quit(WAIT);
-      }
-      // judy again, keys in memory only: device 1 cannot come back with other keys
-      try (ConsoleDriver again = ConsoleDriver.start("judy-again", ConsoleApp.Options.of(ws, http,
-          "judy", false), new DefaultClientFactory(), line -> {})) {
-        again.type("password-of-judy");
-        again.awaitLine("Start with --device 2 to add this one as a new device", WAIT);
-        assertThat(again.quit(WAIT)).isEqualTo(ConsoleApp.LOGIN_FAILED);
-      }
+  void contactsNewDevice_isLinkedFromTheFirst_announced_andJoinsTheConversation() throws Exception {
+    try (ConsoleDriver ivan = console("ivan"); ConsoleDriver judy = console("judy")) {
+      ivan.type("/dm judy");
+      ivan.awaitLine("now in @judy", WAIT);
+      ivan.type("first contact");
+      judy.awaitLine("ivan: first contact", WAIT);
       try (ConsoleDriver judy2 = ConsoleDriver.start("judy2", ConsoleApp.Options.of(ws, http, "judy",
           false).withDevice(2), new DefaultClientFactory(), line -> {})) {
         judy2.type("password-of-judy");
-        judy2.awaitLine("signed in as judy (device 2)", WAIT);
+        judy2.awaitLine("type /link here", WAIT);
+        // A wrong code is refused on the old device with a clear error.
+        judy.type("/approve 0000-0000");
+        judy.awaitLine("not a linking code", WAIT);
+        judy2.type("/link");
+        String code = judy2.awaitLine(l -> l.strip().matches("[0-9A-Z]{4}(-[0-9A-Z]{4}){15}"),
+            "the linking code", WAIT).strip();
+        judy.type("/approve " + code);
+        String confirm = judy.awaitLine("confirmation code", WAIT).replaceAll(".*code (\\d{6}).*", "$1");
+        judy2.awaitLine("linked; confirmation code " + confirm, WAIT);
         judy2.type("/dm ivan");
         judy2.type("new phone, same judy");
         ivan.awaitLine("judy: new phone, same judy", WAIT);
-        ivan.awaitLine("! judy has a new device (device 2)", WAIT);
-        ivan.type("/safety judy");
+        ivan.awaitLine("judy linked a new device (device 2)", WAIT);
+        ivan.type("/verify judy");
         ivan.awaitLine("* safety number with judy: ", WAIT);
+        judy2.type("/devices");
+        judy2.awaitLine("your devices: [1, 2]", WAIT);
       }
     }
   }

@@ -13,7 +13,8 @@ import java.util.Objects;
  * The one-command demo: starts a CipherTalk server in this JVM (H2 in memory, free ports) and two
  * real console clients, alice and bob, connected over WebSocket, then types a short conversation
  * into both and shows what each of them sees: a private chat with a reply, typing, receipts, a
- * self-destructing message, an edit, presence, safety numbers and a group with the echo bot.
+ * self-destructing message, an edit, presence, safety numbers, bob linking a second device, and a
+ * group with the echo bot.
  *
  * <pre>java -jar examples/embedded-host/target/ciphertalk-demo.jar</pre>
  */
@@ -86,6 +87,27 @@ public final class Demo {
         alice.awaitLine("safety number with bob", STEP);
         type(bob, "/safety alice");
         bob.awaitLine("safety number with alice", STEP);
+
+        step("bob links a second device: it shows a code, his first device approves it");
+        try (ConsoleDriver laptop = ConsoleDriver.start("bob-laptop",
+            ConsoleApp.Options.of(ws, http, "bob", false).withDevice(2), websocket,
+            l -> out.println(" bob2 | " + l))) {
+          typePassword(laptop, "tr0ub4dor&3-but-longer");
+          laptop.awaitLine("type /link here", STEP);
+          type(laptop, "/link");
+          String code = laptop.awaitLine(l -> l.strip().matches("[0-9A-Z]{4}(-[0-9A-Z]{4}){15}"),
+              "the linking code", STEP).strip();
+          type(bob, "/approve " + code);
+          bob.awaitLine("confirmation code", STEP);
+          laptop.awaitLine("linked; confirmation code", STEP);
+          type(alice, "this reaches both of bob's devices");
+          laptop.awaitLine("this reaches both of bob's devices", STEP);
+          type(alice, "/verify bob");
+          alice.awaitLine("safety number with bob", STEP);
+          type(laptop, "/verify alice");
+          laptop.awaitLine("safety number with alice", STEP);
+          laptop.quit(STEP);
+        }
 
         step("alice creates a group with bob and the echo bot");
         type(alice, "/create team bob echo");

@@ -121,15 +121,12 @@ public final class EchoBot implements ChatListener, AutoCloseable {
 
   @Override
   public void onIdentityKeyChanged(ChatEvent.IdentityKeyChanged event) {
-    if (event.newDevice()) {
-      return; // trusted on first use by the SDK; nothing is held
-    }
     // A bot cannot compare safety numbers with a human: it logs the change and keeps talking.
     // A real deployment would alert an operator instead of trusting automatically.
-    LOG.warn("identity key of {} changed (device {}); trusting it", event.userId(), event.deviceId());
+    LOG.warn("account key of {} changed (device {}); trusting it", event.userId(), event.deviceId());
     CipherTalkClient c = client;
     if (c != null) {
-      c.trustIdentity(event.userId());
+      c.trustIdentity(event.userId(), event.newSafetyNumber());
     }
   }
 

@@ -205,12 +205,14 @@ class SdkGuideExamplesTest {
       ChatListener identityPrompt = new ChatListener() {
         @Override
         public void onIdentityKeyChanged(ChatEvent.IdentityKeyChanged e) {
-          if (e.newDevice()) {
-            return; // trusted on first use, nothing held: just tell the user
-          }
-          // A known device has a new key: messages are held. Show e.newSafetyNumber();
-          // once the user compared it with e.userId():
-          alice.trustIdentity(e.userId());
+          // The contact's account key changed: messages are held. Show e.newSafetyNumber();
+          // once the user compared it with e.userId(), pass the number they compared:
+          alice.trustIdentity(e.userId(), e.newSafetyNumber());
+        }
+
+        @Override
+        public void onDeviceLinked(ChatEvent.DeviceLinked e) {
+          // a device certified by the contact's account key: nothing held, tell the user
         }
       };
       alice.addListener(identityPrompt);
@@ -228,13 +230,17 @@ class SdkGuideExamplesTest {
           })
           .build()) {
         bobsPhone.login("bob", "tr0ub4dor&3-but-longer");
-        bobsPhone.connect();
+        bobsPhone.connect();                                // -> ChatEvent.LinkingRequired
+        String code = bobsPhone.startLinking().text();      // shown on the phone
+        String confirm = bob.approveLink(code);             // typed on bob's first device
+        await(phoneEvents, ChatEvent.LinkCompleted.class,   // the phone shows the same code
+            e -> e.confirmationCode().equals(confirm));
         MessageId id = alice.privateRoom("bob").send("to both of bob's devices");
         await(bobEvents, ChatEvent.MessageReceived.class, e -> e.message().id().equals(id));
         await(phoneEvents, ChatEvent.MessageReceived.class, e -> e.message().id().equals(id));
-        ChatEvent.IdentityKeyChanged added = await(aliceEvents, ChatEvent.IdentityKeyChanged.class,
+        await(aliceEvents, ChatEvent.DeviceLinked.class,
             e -> e.userId().equals("bob") && e.deviceId() == 2);
-        assertThat(added.newDevice()).isTrue();
+        assertThat(alice.safetyNumber("bob")).isEqualTo(bobsPhone.safetyNumber("alice"));
       }
     }
   }
