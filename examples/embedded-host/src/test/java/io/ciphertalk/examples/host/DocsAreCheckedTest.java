@@ -24,7 +24,8 @@ import picocli.CommandLine;
  *       in order, in that compiled source file (so the sample compiles and, for tests, runs);</li>
  *   <li>every {@code java -jar} command names a jar the build produces, and its arguments are
  *       accepted by that program's command line (the server's flag table too);</li>
- *   <li>every {@code ./mvnw -pl} names an existing module, and every linked file exists.</li>
+ *   <li>every {@code ./mvnw -pl} (or {@code scripts/test.sh -pl}, which passes it to Maven) names an
+ *       existing module, and every linked file exists.</li>
  * </ul>
  */
 class DocsAreCheckedTest {
@@ -165,8 +166,9 @@ class DocsAreCheckedTest {
             assertThat(JARS).as(doc + ":" + b.line() + " unknown jar " + jar).containsKey(jar);
             JARS.get(jar).accept(Arrays.copyOfRange(words, 3, words.length));
             checked++;
-          } else if (cmd.startsWith("./mvnw ")) {
+          } else if (cmd.startsWith("./mvnw ") || cmd.startsWith("scripts/test.sh")) {
             List<String> words = List.of(cmd.split("\\s+"));
+            assertThat(root().resolve(words.get(0))).as(doc + ": " + words.get(0)).exists();
             int pl = words.indexOf("-pl");
             if (pl >= 0) {
               for (String module : words.get(pl + 1).split(",")) {
