@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * The server's SQL on a real PostgreSQL: migrations, accounts, prekey hand-out under concurrency,
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * a throwaway one); without it the class is skipped with the reason, or fails when {@code CI=true}.
  * Each test runs in a fresh schema.
  */
+@EnabledIf(value = PostgresTestSchema.CONFIGURED_OR_CI, disabledReason = PostgresTestSchema.SKIPPED)
 class PostgresServerTest {
 
   @BeforeAll

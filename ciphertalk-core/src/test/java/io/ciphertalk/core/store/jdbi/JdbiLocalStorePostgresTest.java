@@ -7,6 +7,7 @@ import io.ciphertalk.crypto.RandomSource;
 import io.ciphertalk.crypto.SecretBytes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.condition.EnabledIf;
 
 /**
  * The store contract on a real PostgreSQL, proving the schema and queries are portable. The
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
  * test command, starts a throwaway one); without it the class is skipped with the reason, or fails
  * when {@code CI=true}. Each test gets a fresh schema.
  */
+@EnabledIf(value = PostgresTestSchema.CONFIGURED_OR_CI, disabledReason = PostgresTestSchema.SKIPPED)
 class JdbiLocalStorePostgresTest extends LocalStoreContractTest {
   private PostgresTestSchema schema;
 

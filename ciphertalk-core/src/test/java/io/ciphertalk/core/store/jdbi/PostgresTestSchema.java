@@ -12,13 +12,19 @@ import org.postgresql.ds.PGConnectionPoolDataSource;
 
 /**
  * A fresh schema on the PostgreSQL the build hands to the tests ({@code scripts/test.sh} starts one
- * and passes {@code -Dciphertalk.test.postgresUrl}), dropped on {@link #close()}. Without that
- * property a test using it is skipped with the reason, except when {@code CI=true}: there it fails,
- * so a broken CI setup cannot silently skip the PostgreSQL suites. (The same helper lives in
+ * and passes {@code -Dciphertalk.test.postgresUrl}), dropped on {@link #close()}. A test class
+ * annotated {@code @EnabledIf(value = PostgresTestSchema.CONFIGURED_OR_CI, disabledReason =
+ * PostgresTestSchema.SKIPPED)} that calls {@link #requireUrl()} in {@code @BeforeAll} is skipped
+ * with that reason without the property, except when {@code CI=true}: there it fails, so a broken
+ * CI setup cannot silently skip the PostgreSQL suites. (The same helper lives in
  * ciphertalk-server-embed's tests; the modules share no test code.)
  */
 final class PostgresTestSchema implements AutoCloseable {
   static final String URL_PROPERTY = "ciphertalk.test.postgresUrl";
+  static final String CONFIGURED_OR_CI =
+      "io.ciphertalk.core.store.jdbi.PostgresTestSchema#configuredOrCi";
+  static final String SKIPPED = "needs a PostgreSQL server: run scripts/test.sh, or pass -D"
+      + URL_PROPERTY + "=jdbc:postgresql://HOST:PORT/DB?user=...";
   private static final AtomicInteger COUNTER = new AtomicInteger();
 
   private final String url;
@@ -34,19 +40,26 @@ final class PostgresTestSchema implements AutoCloseable {
     this.pool = JdbcConnectionPool.create(pg);
   }
 
+  /** Whether a PostgreSQL suite runs: a URL was given, or this is CI (where it must not skip). */
+  static boolean configuredOrCi() {
+    return !System.getProperty(URL_PROPERTY, "").isBlank() || isCi();
+  }
+
+  private static boolean isCi() {
+    return "true".equalsIgnoreCase(System.getenv("CI"));
+  }
+
   /** The JDBC URL; skips the calling test (fails it when {@code CI=true}) if none was given. */
   static String requireUrl() {
     String url = System.getProperty(URL_PROPERTY, "").trim();
-    String reason = "needs a PostgreSQL server: run scripts/test.sh, or pass -D" + URL_PROPERTY
-        + "=jdbc:postgresql://HOST:PORT/DB?user=...";
     if (url.isEmpty()) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new AssertionError("CI=true but no PostgreSQL was given; " + reason);
+      if (isCi()) {
+        throw new AssertionError("CI=true but no PostgreSQL was given; " + SKIPPED);
       }
-      Assumptions.abort(reason);
+      Assumptions.abort(SKIPPED);
     }
     if (!url.startsWith("jdbc:postgresql:")) {
-      throw new AssertionError(URL_PROPERTY + " is not a PostgreSQL JDBC URL; " + reason);
+      throw new AssertionError(URL_PROPERTY + " is not a PostgreSQL JDBC URL; " + SKIPPED);
     }
     return url;
   }
