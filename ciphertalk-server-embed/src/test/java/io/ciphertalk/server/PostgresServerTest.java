@@ -37,8 +37,10 @@ class PostgresServerTest {
   }
 
   private static CipherTalkServer server(DataSource ds) {
+    // The stranger prekey limit would stop the 40 concurrent fetches at 20; this test is about
+    // handing each prekey out exactly once on PostgreSQL (PrivacyTest covers the limit).
     return CipherTalkServer.builder().wsPort(0).httpPort(0).dataSource(ds).passwordHashing(64, 1)
-        .rateLimit(10_000, 10_000).build().start();
+        .rateLimit(10_000, 10_000).bundleFetchLimits(10_000, 10_000).build().start();
   }
 
   @Test
