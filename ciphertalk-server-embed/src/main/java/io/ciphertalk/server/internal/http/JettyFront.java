@@ -72,7 +72,17 @@ final class JettyFront implements AutoCloseable {
       public boolean handle(Request request, Response response, Callback callback) {
         long declared = request.getLength();
         if (declared > limits.maxBodyBytes()) {
-          error(response, callback, 413, "payload_too_large", "body larger than " + limits.maxBodyBytes() + " bytes");
+          // Answer after reading (and discarding) a moderately oversized body: closing a socket with
+          // unread bytes makes TCP reset it, and the client then loses the 413 it should see. A
+          // body beyond the drain budget is not worth reading; that client may see a reset.
+          Runnable answer = once(() -> error(response, callback, 413, "payload_too_large",
+              "body larger than " + limits.maxBodyBytes() + " bytes"));
+          if (declared <= DRAIN_BUDGET_BYTES) {
+            timer.schedule(answer, limits.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            discard(request, declared, answer);
+          } else {
+            answer.run();
+          }
           return true;
         }
         CompletableFuture<byte[]> body = Content.Source.asByteArrayAsync(request, limits.maxBodyBytes());
@@ -101,6 +111,42 @@ final class JettyFront implements AutoCloseable {
         return true;
       }
     });
+  }
+
+  /** The most of an oversized request body read and discarded so that its 413 reaches the client. */
+  static final long DRAIN_BUDGET_BYTES = 1024 * 1024;
+
+  private static Runnable once(Runnable r) {
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    return () -> {
+      if (done.compareAndSet(false, true)) {
+        r.run();
+      }
+    };
+  }
+
+  /** Reads and drops up to {@code budget} bytes of {@code source} without keeping them, then runs {@code done}. */
+  private static void discard(Content.Source source, long budget, Runnable done) {
+    long left = budget;
+    while (true) {
+      Content.Chunk chunk = source.read();
+      if (chunk == null) {
+        long rest = left;
+        source.demand(() -> discard(source, rest, done));
+        return;
+      }
+      if (Content.Chunk.isFailure(chunk)) {
+        done.run();
+        return;
+      }
+      left -= chunk.remaining();
+      boolean last = chunk.isLast();
+      chunk.release();
+      if (last || left <= 0) {
+        done.run();
+        return;
+      }
+    }
   }
 
   private static void error(Response response, Callback callback, int status, String code, String message) {
