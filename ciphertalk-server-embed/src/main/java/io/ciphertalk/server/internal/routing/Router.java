@@ -1022,7 +1022,10 @@ public final class Router {
    * contacts) that the user's devices changed ({@code deviceId} appeared or was revoked).
    */
   public void devicesChanged(String user, int deviceId) {
+    // Wider than the presence audience: a pending co-member still encrypts to the user's devices,
+    // so it must hear of a revocation at once (a revoked device gets nothing new).
     Set<String> notify = new LinkedHashSet<>(audience(user));
+    notify.addAll(db.withHandle(h -> Rooms.anyCoMembers(h, user)));
     notify.add(user);
     for (String u : notify) {
       for (DeviceSession s : sessions(u)) {

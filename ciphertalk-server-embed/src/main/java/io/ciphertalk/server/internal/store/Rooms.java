@@ -166,6 +166,20 @@ public final class Rooms {
         .list();
   }
 
+  /**
+   * Everyone who shares a room with {@code userId}, whether or not either side accepted it: the
+   * users who may encrypt to {@code userId}'s devices, and so must hear when those change.
+   */
+  public static List<String> anyCoMembers(Handle h, String userId) {
+    return h.createQuery(
+            "SELECT DISTINCT o.user_id FROM room_members m JOIN room_members o ON o.room_id = m.room_id"
+                + " WHERE m.user_id = ? AND o.user_id <> ?")
+        .bind(0, userId)
+        .bind(1, userId)
+        .mapTo(String.class)
+        .list();
+  }
+
   // ---- contacts ----
 
   public static void upsertContact(Handle h, String owner, String contact, String nickname, Boolean blocked, long now) {
