@@ -70,11 +70,13 @@ class EmbeddedHostTest {
     }
     assertThat(data.resolve("bot-echo.secret")).exists();
     try (EmbeddedHost host = EmbeddedHost.create(0, 0, "echo").withData(data).start();
-        ConsoleDriver alice = ConsoleDriver.start("alice-again",
-            ConsoleApp.Options.of(host.webSocketUri(), host.httpUri(), "alice", false)
-                .withDevice(2), new DefaultClientFactory(), l -> {})) {
+        // A new user: a second console of alice would be a new device, which must now be linked
+        // from her first one (issue 14); what this test is about is the bot after the restart.
+        ConsoleDriver alice = ConsoleDriver.start("dave",
+            ConsoleApp.Options.of(host.webSocketUri(), host.httpUri(), "dave", true),
+            new DefaultClientFactory(), l -> {})) {
       alice.type("correct horse battery staple");
-      alice.awaitLine("signed in as alice", WAIT);
+      alice.awaitLine("signed in as dave", WAIT);
       alice.type("/dm echo");
       alice.type("after the restart");
       alice.awaitLine("echo: after the restart", WAIT);
