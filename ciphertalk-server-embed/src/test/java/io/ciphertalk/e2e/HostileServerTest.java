@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.ciphertalk.client.ChatEvent;
+import io.ciphertalk.client.CipherTalkException;
 import io.ciphertalk.client.CipherTalkClient;
 import io.ciphertalk.client.RequestFailedException;
 import io.ciphertalk.client.Room;
@@ -450,5 +451,45 @@ class HostileServerTest {
     assertThat(ra2.sawText("pairwise after")).isFalse();
     assertThat(ra2.sawText("alice after")).isFalse();
     thief.close();
+  }
+
+  @Test
+  void loggedOutDevice_revokesItself_andIsSentNothingNew() throws Exception {
+    Room pair = bob1.privateRoom("alice");
+    pair.send("before logout");
+    ra2.awaitText("before logout");
+    int sentBefore = sentFrames.get("bob.1").size();
+
+    alice2.logout();
+
+    // The self-revocation is signed with the account key: alice's other device and bob accept it.
+    awaitTrue(() -> ownDevices(alice1).equals(List.of(1)), "alice.1 sees alice.2 gone");
+    pair.send("after logout");
+    ra1.awaitText("after logout");
+    alice1.room(pair.id()).orElseThrow().send("alice after logout");
+    rb1.awaitText("alice after logout");
+    List<String> after = new ArrayList<>(sentFrames.get("bob.1").subList(sentBefore, sentFrames.get("bob.1").size()));
+    int sends = 0;
+    for (String f : after) {
+      if (CODEC.decode(f) instanceof Frame.Send x) {
+        sends++;
+        assertThat(x.recipients()).noneMatch(r -> r.to().equals(DeviceAddress.of("alice", 2)));
+      }
+    }
+    assertThat(sends).isPositive();
+    // The server refuses the logged-out device id from now on, even with a valid token.
+    String token = token("alice", "password-alice");
+    RawDevice again = new RawDevice(URI.create("ws://127.0.0.1:" + server.wsPort() + "/ws"));
+    assertThat(again.connectBlocking(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(again.call(id -> new Frame.Hello(id, token, 2, "again"))).isInstanceOf(Frame.ErrorReply.class);
+    again.close();
+  }
+
+  private static List<Integer> ownDevices(CipherTalkClient c) {
+    try {
+      return c.ownDevices();
+    } catch (CipherTalkException e) {
+      return List.of();
+    }
   }
 }

@@ -519,7 +519,7 @@ public final class ChatService {
    * {@code user}'s devices that revokes exactly that device's current certificate (so it is signed
    * by the same account key). The device is deleted and refused from then on.
    */
-  public void revokeDevice(String user, byte[] revocation) {
+  public int revokeDevice(String user, byte[] revocation, DeviceSession requester) {
     io.ciphertalk.crypto.account.DeviceRevocation r;
     try {
       r = io.ciphertalk.crypto.account.DeviceRevocation.deserialize(revocation);
@@ -544,7 +544,8 @@ public final class ChatService {
       Devices.revoke(h, user, r.address().deviceId(), revocation, clock.millis());
       return null;
     });
-    router.deviceRevoked(user, r.address().deviceId());
+    router.deviceRevoked(user, r.address().deviceId(), requester);
+    return r.address().deviceId();
   }
 
   /** Whether {@code user}'s device {@code deviceId} was revoked (such a device is refused at hello). */

@@ -1008,9 +1008,11 @@ public final class Router {
    * user's other devices and everyone who may see the user (room co-members, contacts) to fetch the
    * user's bundles again, which carry the revocation.
    */
-  public void deviceRevoked(String user, int deviceId) {
+  public void deviceRevoked(String user, int deviceId, DeviceSession requester) {
     for (DeviceSession s : sessions(user)) {
-      if (s.deviceId == deviceId) {
+      // A device that revoked itself (logout) is closed by its own request's handler, after the
+      // answer, so that it learns the revocation went through.
+      if (s.deviceId == deviceId && s != requester) {
         s.out.close(io.ciphertalk.server.internal.ws.CloseCodes.DEVICE_REVOKED, "this device was revoked");
       }
     }

@@ -312,7 +312,12 @@ public final class Protocol implements FrameHandler {
     }
     if (req instanceof Frame.DeviceRevoke f) {
       async(c, id, () -> {
-        chat.revokeDevice(user, f.revocation().toByteArray());
+        int revoked = chat.revokeDevice(user, f.revocation().toByteArray(), s);
+        if (revoked == s.deviceId()) {
+          send(c, new Frame.Ok(id));
+          c.channel.close(CloseCodes.DEVICE_REVOKED, "this device was revoked");
+          return null;
+        }
         return new Frame.Ok(id);
       });
       return;
