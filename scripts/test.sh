@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The project's test command (README, .ci/run): starts a throwaway PostgreSQL, runs
-# `./mvnw -B verify` against it, and always stops and deletes it.
+# `./mvnw -B verify` against it, and always stops and deletes it; then runs the JavaScript
+# protocol core's tests (`npm ci && npm test` in ciphertalk-js/, Node.js 20+). Either failing
+# fails the script (CIPHERTALK_SKIP_JS=1 skips the JavaScript part, e.g. with Maven arguments
+# that select a few Java tests).
 #
 #   scripts/test.sh [extra Maven arguments]
 #   e.g. scripts/test.sh -pl ciphertalk-core -am -Dtest='*Postgres*' -Dsurefire.failIfNoSpecifiedTests=false
@@ -11,7 +14,8 @@
 # password, fsync off (the data is thrown away). Its JDBC URL reaches the tests as
 # -Dciphertalk.test.postgresUrl; each PostgreSQL suite works in its own fresh schema.
 # If the binaries are missing and we are root, `apt-get install -y postgresql` installs them.
-# Exits with Maven's exit code (or 1 if the database could not be started).
+# Exits with Maven's exit code if it failed, else the JavaScript tests' (or 1 if the database could
+# not be started).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +31,28 @@ find_pg_bin() {
     if [[ -x "$d/initdb" && -x "$d/pg_ctl" ]]; then echo "$d"; return 0; fi
   done
   return 1
+}
+
+# Node.js 20+ with npm for ciphertalk-js (WebCrypto X25519/Ed25519 in Node; @noble/post-quantum).
+# Installed with apt-get when missing and we are root. `npm ci` installs exactly package-lock.json.
+run_js_tests() {
+  if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    if [[ "$(id -u)" -ne 0 ]]; then
+      log "node/npm not found: install Node.js 20+ (apt-get install nodejs npm) to run the JavaScript tests"
+      return 1
+    fi
+    log "node/npm not found: apt-get install -y nodejs npm"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm </dev/null >&2
+  fi
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]')"
+  if [[ "$major" -lt 20 ]]; then
+    log "Node.js $(node --version) is too old for ciphertalk-js: it needs 20 or later"
+    return 1
+  fi
+  log "JavaScript tests: node $(node --version), npm $(npm --version)"
+  (cd ciphertalk-js && npm ci --no-audit --no-fund --loglevel=error && npm test)
 }
 
 PG_BIN_DIR="$(find_pg_bin || true)"
@@ -133,4 +159,14 @@ set +e
   "$@"
 mvn_rc=$?
 set -e
-exit "$mvn_rc"
+
+# The JavaScript protocol core (ciphertalk-js/): its tests reproduce docs/test-vectors in Node.
+# Run even when Maven failed, so one run reports both; either failure fails the build.
+js_rc=0
+if [[ "${CIPHERTALK_SKIP_JS:-0}" == 1 ]]; then
+  log "CIPHERTALK_SKIP_JS=1: JavaScript tests skipped"
+else
+  run_js_tests || js_rc=$?
+fi
+if [[ "$mvn_rc" -ne 0 ]]; then exit "$mvn_rc"; fi
+exit "$js_rc"

@@ -1,0 +1,5 @@
+// CipherTalk protocol core for browsers and Node 20 (ES modules, no bundler).
+export * from './bytes.js';
+export * from './primitives.js';
+export * from './session.js';
+export * from './group.js';

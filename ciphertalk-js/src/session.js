@@ -1,0 +1,276 @@
+// CipherTalk 1:1 sessions (docs/protocol.md, "1:1 sessions"): identity keys, prekey bundles, the
+// X3DH and PQXDH handshakes and the Double Ratchet's first messages, byte-compatible with the
+// Java implementation (io.ciphertalk.crypto.session).
+import { concat, equal, i64, u32, utf8, Reader } from './bytes.js';
+import {
+  aesGcmOpen, aesGcmSeal, ed25519Public, ed25519Sign, ed25519Verify, hkdf, hmac,
+  mlKemDecapsulate, mlKemEncapsulate, mlKemKeyPair, x25519, x25519Public,
+} from './primitives.js';
+
+export const LABELS = Object.freeze({
+  identity: 'CipherTalk/1/sig/identity-x25519',
+  signedPreKey: 'CipherTalk/1/sig/signed-prekey',
+  kemPreKey: 'CipherTalk/1/sig/kem-prekey',
+  rsaPreKey: 'CipherTalk/1/sig/rsa-prekey',
+  handshake: 'CipherTalk/1/handshake/',
+  root: 'CipherTalk/1/ratchet/root',
+});
+
+/** Handshake suites and their codes. */
+export const SUITES = Object.freeze({ X3DH: 1, PQXDH: 2, RSA_OAEP: 3 });
+const SUITE_NAMES = { 1: 'X3DH', 2: 'PQXDH', 3: 'RSA_OAEP' };
+const KEM_PUBLIC_LENGTH = 1184;
+const KEM_CIPHERTEXT_LENGTH = 1088;
+
+/**
+ * @typedef {{userId: string, deviceId: number}} DeviceAddress
+ * @typedef {{signing: Uint8Array, agreement: Uint8Array, signature: Uint8Array, encoded: Uint8Array}} IdentityKey
+ *   encoded = signing [32] || agreement [32] || signature [64] (128 bytes)
+ * @typedef {{seed: Uint8Array, dh: Uint8Array, publicKey: IdentityKey}} IdentityKeyPair
+ */
+
+/** "bob.2" -> {userId, deviceId}; split at the last dot. @returns {DeviceAddress} */
+export function parseAddress(text) {
+  const i = text.lastIndexOf('.');
+  const userId = text.slice(0, i);
+  const deviceId = Number(text.slice(i + 1));
+  if (i < 1 || !/^[A-Za-z0-9._-]{1,64}$/.test(userId) || !/^[1-9][0-9]{0,9}$/.test(text.slice(i + 1))
+      || deviceId > 0x7fffffff) {
+    throw new TypeError('not a device address');
+  }
+  return { userId, deviceId };
+}
+
+/** DeviceAddress.encode(): u8 n || userId [n] || u32 deviceId. */
+export function encodeAddress({ userId, deviceId }) {
+  const id = utf8(userId);
+  return concat(Uint8Array.of(id.length), id, u32(deviceId));
+}
+
+function readAddress(r) {
+  const n = r.u8();
+  if (n < 1 || n > 64) throw new RangeError('bad user id length');
+  const userId = new TextDecoder().decode(r.take(n));
+  if (!/^[A-Za-z0-9._-]+$/.test(userId)) throw new RangeError('bad user id');
+  const deviceId = r.u32();
+  if (deviceId < 1 || deviceId > 0x7fffffff) throw new RangeError('bad device id');
+  return { userId, deviceId };
+}
+
+/** Parses and verifies a 128-byte identity key (its self-signature). @returns {Promise<IdentityKey>} */
+export async function parseIdentityKey(encoded) {
+  if (encoded.length !== 128) throw new RangeError('identity key is 128 bytes');
+  const signing = encoded.slice(0, 32);
+  const agreement = encoded.slice(32, 64);
+  const signature = encoded.slice(64, 128);
+  if (!(await ed25519Verify(signing, concat(utf8(LABELS.identity), agreement), signature))) {
+    throw new Error('identity key self-signature does not verify');
+  }
+  return { signing, agreement, signature, encoded: encoded.slice() };
+}
+
+/**
+ * An identity key pair from its storage encoding u8 1 || Ed25519 seed [32] || X25519 private [32]
+ * (the public key and its signature are recomputed: Ed25519 is deterministic).
+ * @returns {Promise<IdentityKeyPair>}
+ */
+export async function identityKeyPairFromStorage(encoded) {
+  if (encoded.length !== 65 || encoded[0] !== 1) throw new RangeError('not an identity key pair encoding');
+  const seed = encoded.slice(1, 33);
+  const dh = encoded.slice(33, 65);
+  const signing = await ed25519Public(seed);
+  const agreement = await x25519Public(dh);
+  const signature = await ed25519Sign(seed, concat(utf8(LABELS.identity), agreement));
+  return { seed, dh, publicKey: { signing, agreement, signature, encoded: concat(signing, agreement, signature) } };
+}
+
+/** Signed prekey storage encoding u8 1 || u32 id || X25519 private [32] || sig [64]. */
+export async function signedPreKeyFromStorage(encoded) {
+  const r = new Reader(encoded);
+  if (r.u8() !== 1) throw new RangeError('version');
+  const id = r.u32();
+  const privateKey = r.take(32).slice();
+  const signature = r.take(64).slice();
+  r.done();
+  return { id, privateKey, publicKey: await x25519Public(privateKey), signature };
+}
+
+/** One-time prekey storage encoding u8 1 || u32 id || X25519 private [32]. */
+export async function oneTimePreKeyFromStorage(encoded) {
+  const r = new Reader(encoded);
+  if (r.u8() !== 1) throw new RangeError('version');
+  const id = r.u32();
+  const privateKey = r.take(32).slice();
+  r.done();
+  return { id, privateKey, publicKey: await x25519Public(privateKey) };
+}
+
+/** KEM prekey storage encoding u8 1 || u32 id || ML-KEM seed d||z [64] || sig [64]. */
+export function kemPreKeyFromStorage(encoded) {
+  const r = new Reader(encoded);
+  if (r.u8() !== 1) throw new RangeError('version');
+  const id = r.u32();
+  const { publicKey, secretKey } = mlKemKeyPair(r.take(64).slice());
+  const signature = r.take(64).slice();
+  r.done();
+  return { id, publicKey, secretKey, signature };
+}
+
+/**
+ * Parses PreKeyBundle.serialize() and verifies the identity self-signature and every prekey
+ * signature (docs/protocol.md "Prekey bundle"). RSA prekeys are carried but not checked here.
+ */
+export async function parseBundle(bytes) {
+  if (bytes.length > 8192) throw new RangeError('bundle too large');
+  const r = new Reader(bytes);
+  if (r.u8() !== 1) throw new RangeError('bundle version');
+  const address = readAddress(r);
+  const identity = await parseIdentityKey(r.take(128).slice());
+  const b = { address, identity, oneTime: null, kem: null, rsa: null };
+  const spkId = r.u32();
+  b.signedPreKey = { id: spkId, publicKey: r.take(32).slice(), signature: r.take(64).slice() };
+  const flags = r.u8();
+  if (flags & ~7) throw new RangeError('unknown bundle flags');
+  if (flags & 1) b.oneTime = { id: r.u32(), publicKey: r.take(32).slice() };
+  if (flags & 2) b.kem = { id: r.u32(), publicKey: r.take(KEM_PUBLIC_LENGTH).slice(), signature: r.take(64).slice() };
+  if (flags & 4) {
+    const id = r.u32();
+    const der = r.take(r.u16()).slice();
+    b.rsa = { id, publicKey: der, signature: r.take(64).slice() };
+  }
+  r.done();
+  await verifyBundle(b);
+  return b;
+}
+
+/** Verifies the prekey signatures of a bundle built from JSON fields or parsed. */
+export async function verifyBundle(b) {
+  const check = async (label, key) => {
+    if (!(await ed25519Verify(b.identity.signing, concat(utf8(label), u32(key.id), key.publicKey), key.signature))) {
+      throw new Error(`${label} signature does not verify`);
+    }
+  };
+  await check(LABELS.signedPreKey, b.signedPreKey);
+  if (b.kem) await check(LABELS.kemPreKey, b.kem);
+  if (b.rsa) await check(LABELS.rsaPreKey, b.rsa);
+}
+
+/** KDF_RK: HKDF(salt = rk, ikm = dh, info = root label, 64) -> [new rk, chain key]. */
+async function kdfRoot(rk, dh) {
+  const okm = await hkdf(rk, dh, utf8(LABELS.root), 64);
+  return [okm.slice(0, 32), okm.slice(32, 64)];
+}
+
+/** KDF_CK: [message key, next chain key]. */
+async function kdfChain(ck) {
+  return [await hmac(ck, Uint8Array.of(1)), await hmac(ck, Uint8Array.of(2))];
+}
+
+/**
+ * The initiator's side of X3DH or PQXDH and its first (initial) messages. `random(n)` supplies
+ * randomness in the order the Java implementation draws it (EK, the ML-KEM message, the first
+ * ratchet key, then one 12-byte nonce per message), so test vectors reproduce byte for byte; in
+ * an application pass `n => crypto.getRandomValues(new Uint8Array(n))`.
+ */
+export async function initiate({ identity, localAddress, bundle, suite, random }) {
+  const code = SUITES[suite];
+  if (code !== 1 && code !== 2) throw new Error(`suite ${suite} is not supported here`);
+  if (code === 2 && !bundle.kem) throw new Error('bundle has no KEM prekey');
+  const ek = random(32);
+  const ekPublic = await x25519Public(ek);
+  const dh1 = await x25519(identity.dh, bundle.signedPreKey.publicKey);
+  const dh2 = await x25519(ek, bundle.identity.agreement);
+  const dh3 = await x25519(ek, bundle.signedPreKey.publicKey);
+  const parts = [new Uint8Array(32).fill(0xff), dh1, dh2, dh3];
+  if (bundle.oneTime) parts.push(await x25519(ek, bundle.oneTime.publicKey));
+  let suiteFields = new Uint8Array(0);
+  if (code === 2) {
+    const { cipherText, sharedSecret } = mlKemEncapsulate(bundle.kem.publicKey, random(32));
+    parts.push(sharedSecret);
+    suiteFields = concat(u32(bundle.kem.id), cipherText);
+  }
+  const info = concat(utf8(LABELS.handshake + suite), encodeAddress(localAddress), encodeAddress(bundle.address));
+  const sk = await hkdf(new Uint8Array(32), concat(...parts), info, 32);
+  const ratchet = random(32);
+  const [rk, cks] = await kdfRoot(sk, await x25519(ratchet, bundle.signedPreKey.publicKey));
+  const prefix = concat(Uint8Array.of(1, 1, code), identity.publicKey.encoded, ekPublic,
+      u32(bundle.signedPreKey.id), u32(bundle.oneTime ? bundle.oneTime.id : 0), suiteFields);
+  return {
+    suite: code, rk, cks, ns: 0, pn: 0, ratchet, ratchetPublic: await x25519Public(ratchet), prefix,
+    local: identity.publicKey, remote: bundle.identity, random,
+  };
+}
+
+/**
+ * Encrypts with the sending chain (docs/protocol.md "Double Ratchet", "Message formats"): an
+ * initial message while the handshake is pending (state.prefix set), else a ratchet message.
+ * @param {Uint8Array} messageId 16 bytes  @param {number} expiresAt Unix ms, 0 = none
+ */
+export async function encrypt(state, plaintext, messageId, expiresAt) {
+  const [mk, next] = await kdfChain(state.cks);
+  const nonce = state.random(12);
+  const body = concat(state.ratchetPublic, u32(state.pn), u32(state.ns), messageId, i64(expiresAt), nonce);
+  const header = state.prefix ? concat(state.prefix, body) : concat(Uint8Array.of(1, 2, state.suite), body);
+  const ad = concat(state.local.encoded.subarray(0, 64), state.remote.encoded.subarray(0, 64), header);
+  const ciphertext = await aesGcmSeal(mk, nonce, plaintext, ad);
+  state.cks = next;
+  state.ns += 1;
+  return concat(header, ciphertext);
+}
+
+/**
+ * Reads an initial message's handshake fields (no decryption).
+ * @returns {{suite: number, identity: Uint8Array, baseKey: Uint8Array, signedPreKeyId: number,
+ *   oneTimePreKeyId: number, kemId?: number, kemCipherText?: Uint8Array, header: Uint8Array,
+ *   body: Uint8Array, ciphertext: Uint8Array}}
+ */
+export function parseInitialMessage(bytes) {
+  const r = new Reader(bytes);
+  if (r.u8() !== 1 || r.u8() !== 1) throw new RangeError('not an initial message');
+  const suite = r.u8();
+  const m = { suite, identity: r.take(128).slice(), baseKey: r.take(32).slice(), signedPreKeyId: r.u32(), oneTimePreKeyId: r.u32() };
+  if (suite === 2) {
+    m.kemId = r.u32();
+    m.kemCipherText = r.take(KEM_CIPHERTEXT_LENGTH).slice();
+  } else if (suite !== 1) {
+    throw new RangeError(`suite ${suite} is not supported here`);
+  }
+  m.body = r.take(76).slice();
+  m.header = bytes.slice(0, r.off);
+  m.ciphertext = bytes.slice(r.off);
+  return m;
+}
+
+/**
+ * The responder's side for the first initial message: derives SK from its own keys and opens
+ * the embedded ratchet message. Returns the plaintext; throws if anything does not authenticate.
+ */
+export async function respondAndDecrypt({ identity, localAddress, remoteAddress, signedPreKey, oneTimePreKey, kemPreKey, message }) {
+  const m = parseInitialMessage(message);
+  const peer = await parseIdentityKey(m.identity);
+  if (m.signedPreKeyId !== signedPreKey.id) throw new Error('unknown signed prekey');
+  const parts = [new Uint8Array(32).fill(0xff),
+    await x25519(signedPreKey.privateKey, peer.agreement),
+    await x25519(identity.dh, m.baseKey),
+    await x25519(signedPreKey.privateKey, m.baseKey)];
+  if (m.oneTimePreKeyId !== 0) {
+    if (!oneTimePreKey || oneTimePreKey.id !== m.oneTimePreKeyId) throw new Error('unknown one-time prekey');
+    parts.push(await x25519(oneTimePreKey.privateKey, m.baseKey));
+  }
+  if (m.suite === 2) {
+    if (!kemPreKey || kemPreKey.id !== m.kemId) throw new Error('unknown KEM prekey');
+    parts.push(mlKemDecapsulate(m.kemCipherText, kemPreKey.secretKey));
+  }
+  const info = concat(utf8(LABELS.handshake + SUITE_NAMES[m.suite]), encodeAddress(remoteAddress), encodeAddress(localAddress));
+  const sk = await hkdf(new Uint8Array(32), concat(...parts), info, 32);
+  const ratchetKey = m.body.subarray(0, 32);
+  const n = new DataView(m.body.buffer, m.body.byteOffset + 36, 4).getUint32(0);
+  let [, ck] = await kdfRoot(sk, await x25519(signedPreKey.privateKey, ratchetKey));
+  let mk;
+  for (let i = 0; i <= n; i++) [mk, ck] = await kdfChain(ck);
+  const nonce = m.body.subarray(64, 76);
+  const ad = concat(peer.encoded.subarray(0, 64), identity.publicKey.encoded.subarray(0, 64), m.header);
+  return { plaintext: await aesGcmOpen(mk, nonce, m.ciphertext, ad), messageId: m.body.slice(40, 56), sender: peer };
+}
+
+
