@@ -191,6 +191,23 @@ class WebSocketRoutingTest {
   }
 
   @Test
+  void bundleFetch_withoutOneTimePreKey_listsDevices_andConsumesNone() throws Exception {
+    try (RawClient a = RawClient.login(server, alice, 1); RawClient b1 = RawClient.login(server, bob, 1);
+        RawClient b2 = RawClient.login(server, bob, 2)) {
+      publish(b1, 1, 10);
+      publish(b2, 1, 20);
+      for (int i = 0; i < 5; i++) {
+        Frame.BundlesReply listed = (Frame.BundlesReply) a.call(id -> new Frame.BundleFetch(id, "bob", null, false));
+        assertThat(listed.bundles()).extracting(bundle -> bundle.device().deviceId()).containsExactly(1, 2);
+        assertThat(listed.bundles()).allSatisfy(bundle -> assertThat(bundle.oneTimePreKey()).isNull());
+      }
+      // Every one-time prekey is still there for the fetch that starts a session.
+      Frame.BundlesReply real = (Frame.BundlesReply) a.call(id -> new Frame.BundleFetch(id, "bob", null, true));
+      assertThat(real.bundles()).extracting(bundle -> bundle.oneTimePreKey().keyId()).containsExactly(10, 20);
+    }
+  }
+
+  @Test
   void groupMessage_isStoredOnce_andDeliveredToEveryOtherMemberDevice() throws Exception {
     try (RawClient a = RawClient.login(server, alice, 1); RawClient a2 = RawClient.login(server, alice, 2);
         RawClient b = RawClient.login(server, bob, 1)) {

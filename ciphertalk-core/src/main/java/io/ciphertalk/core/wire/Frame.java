@@ -236,12 +236,27 @@ public sealed interface Frame {
 
   /**
    * {@code bundle_fetch}: asks for the prekey bundles of one device, or of all devices of a user.
-   * Answered by {@link BundlesReply}; each bundle consumes one one-time prekey.
+   * Answered by {@link BundlesReply}; each bundle consumes one one-time prekey unless
+   * {@code withOneTimePreKey} is false.
    *
    * @param user the user id
    * @param device a device id, or null for all of the user's devices
+   * @param withOneTimePreKey false to get the bundles without one-time prekeys, consuming none
+   *     (to list a user's devices or read their certificates); null or true: one per bundle
+   *     (protocol 1.1; a 1.0 server ignores the field and hands one out)
    */
-  record BundleFetch(String id, String user, Integer device) implements Request {
+  record BundleFetch(String id, String user, Integer device,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Boolean withOneTimePreKey) implements Request {
+    /** Fetches bundles with one-time prekeys. */
+    public BundleFetch(String id, String user, Integer device) {
+      this(id, user, device, null);
+    }
+
+    /** Whether each returned bundle should carry (and so consume) a one-time prekey. */
+    public boolean consumesOneTimePreKeys() {
+      return withOneTimePreKey == null || withOneTimePreKey;
+    }
+
     public BundleFetch {
       Check.frameId(id);
       Check.name(user, "user");

@@ -567,15 +567,17 @@ public final class ChatService {
    * get {@code blocked}.
    */
   public List<Bundle> fetchBundles(String requester, String target, Integer deviceId) {
-    return fetchBundles(requester, target, deviceId, null);
+    return fetchBundles(requester, target, deviceId, null, true);
   }
 
   /**
    * As {@link #fetchBundles(String, String, Integer)}, with {@code guard}'s limits: the requester's
    * fetch rate, and one-time prekeys for requesters outside the target's contacts only within the
-   * target's budget (null: no limits).
+   * target's budget (null: no limits). With {@code oneTime} false no one-time prekey is taken: the
+   * bundles come without one (listing devices, reading certificates).
    */
-  public List<Bundle> fetchBundles(String requester, String target, Integer deviceId, BundleFetchGuard guard) {
+  public List<Bundle> fetchBundles(String requester, String target, Integer deviceId, BundleFetchGuard guard,
+      boolean oneTime) {
     if (guard != null && !requester.equals(target)) {
       guard.admit(requester);
     }
@@ -594,10 +596,10 @@ public final class ChatService {
         if ((deviceId != null && d.deviceId() != deviceId) || d.identityKey() == null || d.signedPrekey() == null) {
           continue;
         }
-        Devices.OneTimePrekey otp = known || guard.strangerMayTakeOneTime(target)
+        Devices.OneTimePrekey otp = oneTime && (known || guard.strangerMayTakeOneTime(target))
             ? Devices.takeOneTimePrekey(h, target, d.deviceId()).orElse(null) : null;
         int left = Devices.countOneTimePrekeys(h, target, d.deviceId());
-        if (left < prekeyLowThreshold) {
+        if (oneTime && left < prekeyLowThreshold) {
           low.add(new int[] {d.deviceId(), left});
         }
         out.add(new Bundle(d, otp));

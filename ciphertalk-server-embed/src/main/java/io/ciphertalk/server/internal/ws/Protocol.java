@@ -335,7 +335,8 @@ public final class Protocol implements FrameHandler {
     if (req instanceof Frame.BundleFetch f) {
       async(c, id, () -> {
         List<PreKeyBundle> bundles = new ArrayList<>();
-        for (ChatService.Bundle b : chat.fetchBundles(user, f.user(), f.device(), bundleGuard)) {
+        for (ChatService.Bundle b : chat.fetchBundles(user, f.user(), f.device(), bundleGuard,
+            f.consumesOneTimePreKeys())) {
           Devices.Device d = b.device();
           OneTimePreKey otp = b.oneTimePrekey() == null ? null
               : new OneTimePreKey((int) b.oneTimePrekey().keyId(), Bytes.of(b.oneTimePrekey().publicKey()));
