@@ -140,14 +140,16 @@ public final class CipherTalkServer implements AutoCloseable {
         cfg.httpPort < 0 ? null : () -> http != null && http.listening(),
         () -> writer.isAlive() && !closed, db,
         cfg.jdbcUrl == null && cfg.dataSource == null ? cfg.dataDirectory : null);
+    io.ciphertalk.server.internal.OriginPolicy origins = new io.ciphertalk.server.internal.OriginPolicy(
+        cfg.allowedOrigins, () -> http == null ? -1 : http.port());
     if (cfg.httpPort >= 0) {
       http = new HttpApi(new InetSocketAddress(cfg.bindAddress, cfg.httpPort), httpPool, accounts, chat, router, db,
-          metrics, cfg.maxHttpBodyBytes, cfg.maxCiphertextBytes, cfg.httpLimits(), health);
+          metrics, cfg.maxHttpBodyBytes, cfg.maxCiphertextBytes, cfg.httpLimits(), health, origins);
       http.start();
     }
     if (cfg.wsPort >= 0) {
       ws = new WebSocketFront(new InetSocketAddress(cfg.bindAddress, cfg.wsPort), cfg.wsLimits(), protocol,
-          cfg.allowedOrigins, cfg.maxOutboundBytes, cfg.messagesPerSecond, cfg.messageBurst,
+          origins, cfg.maxOutboundBytes, cfg.messagesPerSecond, cfg.messageBurst,
           (int) Math.max(1, cfg.pingInterval.toSeconds()), metrics);
       ws.start();
     }
@@ -538,11 +540,18 @@ public final class CipherTalkServer implements AutoCloseable {
     }
 
     /**
-     * Origins allowed to open WebSocket connections from browsers ("*" allows any). Requests
-     * without an Origin header (non-browser clients) are always allowed. Default: none.
+     * Browser origins, besides the server's own pages, allowed to use the server: they may open
+     * WebSocket connections, and the REST API answers them with CORS headers (preflight included).
+     * Each is {@code scheme://host[:port]} exactly as browsers send it (no path), or {@code "*"}
+     * for any origin (development only). The server's own pages (same host as the request, the
+     * REST port) are always allowed; requests without an {@code Origin} header (non-browser
+     * clients) are not judged by origin. Default: none.
+     *
+     * @throws IllegalArgumentException naming the first value that is not an origin
      */
     public Builder allowedOrigins(List<String> origins) {
-      this.allowedOrigins = Set.copyOf(new LinkedHashSet<>(Objects.requireNonNull(origins, "origins")));
+      Objects.requireNonNull(origins, "origins").forEach(io.ciphertalk.server.internal.OriginPolicy::check);
+      this.allowedOrigins = Set.copyOf(new LinkedHashSet<>(origins));
       return this;
     }
 

@@ -31,7 +31,7 @@ public final class Main {
       "  --data DIR        H2 database directory (default ./data)",
       "  --db JDBC_URL     JDBC URL instead of --data (e.g. jdbc:postgresql://host/db)",
       "  --db-user USER    database user (or env CIPHERTALK_DB_USER)",
-      "  --allowed-origin O  allow browser WebSocket connections from origin O (repeatable, * = any)",
+      "  --allowed-origin O  allow browser pages of origin O (WebSocket and REST CORS; repeatable, * = any)",
       "  --init            replace a database file that exists but is empty with a new database",
       "                    (without it the server refuses to start on such a file)",
       "network limits (docs/server-guide.md, \"Limits\"):",

@@ -56,12 +56,14 @@ public final class HttpApi implements AutoCloseable {
   private final int maxCiphertext;
   private final io.ciphertalk.server.internal.Health health;
   private final AccountEndpoints accountEndpoints;
+  private final io.ciphertalk.server.internal.OriginPolicy origins;
 
   public HttpApi(
       InetSocketAddress bind, ExecutorService pool, AccountService accounts, ChatService chat, Router router,
       Database db, Metrics metrics, int maxBody, int maxCiphertext, HttpLimits limits,
-      io.ciphertalk.server.internal.Health health) {
+      io.ciphertalk.server.internal.Health health, io.ciphertalk.server.internal.OriginPolicy origins) {
     this.health = health;
+    this.origins = origins;
     this.accounts = accounts;
     this.chat = chat;
     this.router = router;
@@ -103,6 +105,9 @@ public final class HttpApi implements AutoCloseable {
       String path = ex.getRequestURI().getPath();
       String method = ex.getRequestMethod();
       try {
+        if (cors(ex, method)) {
+          return;
+        }
         route(ex, method, path);
       } catch (ServiceException e) {
         error(ex, e);
@@ -122,6 +127,41 @@ public final class HttpApi implements AutoCloseable {
     } catch (IOException e) {
       LOG.debug("http I/O: {}", e.toString());
     }
+  }
+
+  /**
+   * CORS (Fetch standard): an allowed cross-origin page gets {@code Access-Control-Allow-Origin}
+   * on every answer, and its preflight ({@code OPTIONS} with {@code Access-Control-Request-Method})
+   * is answered 204 here; a preflight from any other origin gets 403 {@code origin_not_allowed}.
+   * Requests from other origins are still served (a browser then hides the answer from the page;
+   * tokens are never ambient cookies, so there is nothing to forge), and same-origin pages need no
+   * headers. Returns true if the request was a preflight and has been answered.
+   */
+  private boolean cors(HttpExchange ex, String method) throws IOException {
+    String origin = ex.getRequestHeaders().getFirst("Origin");
+    if (origin == null) {
+      return false;
+    }
+    boolean allowed = origins.allowsCrossOrigin(origin);
+    boolean preflight = method.equals("OPTIONS")
+        && ex.getRequestHeaders().getFirst("Access-Control-Request-Method") != null;
+    if (allowed) {
+      ex.getResponseHeaders().set("Access-Control-Allow-Origin", origin);
+      ex.getResponseHeaders().set("Access-Control-Expose-Headers", "Retry-After");
+    }
+    ex.getResponseHeaders().add("Vary", "Origin");
+    if (!preflight) {
+      return false;
+    }
+    if (!allowed && !origins.isOwnPage(origin, ex.getRequestHeaders().getFirst("Host"))) {
+      error(ex, new ServiceException("origin_not_allowed", 403, "origin not allowed"));
+      return true;
+    }
+    ex.getResponseHeaders().set("Access-Control-Allow-Methods", "GET, POST");
+    ex.getResponseHeaders().set("Access-Control-Allow-Headers", "Authorization, Content-Type");
+    ex.getResponseHeaders().set("Access-Control-Max-Age", "600");
+    ex.sendResponseHeaders(204, -1);
+    return true;
   }
 
   private void route(HttpExchange ex, String method, String path) throws IOException {

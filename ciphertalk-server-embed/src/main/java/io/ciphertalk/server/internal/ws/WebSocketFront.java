@@ -2,16 +2,15 @@ package io.ciphertalk.server.internal.ws;
 
 import io.ciphertalk.server.internal.metrics.Metrics;
 import java.net.InetSocketAddress;
-import java.util.Set;
 
 /** Creates and stops the socket listener; keeps {@link WsServer}'s constructor package-private. */
 public final class WebSocketFront implements AutoCloseable {
   private final WsServer server;
 
   public WebSocketFront(
-      InetSocketAddress bind, WsLimits limits, Protocol protocol, Set<String> allowedOrigins, long maxOutboundBytes,
+      InetSocketAddress bind, WsLimits limits, Protocol protocol, io.ciphertalk.server.internal.OriginPolicy origins, long maxOutboundBytes,
       double ratePerSecond, int burst, int pingIntervalSeconds, Metrics metrics) {
-    this.server = new WsServer(bind, limits, protocol, allowedOrigins, maxOutboundBytes,
+    this.server = new WsServer(bind, limits, protocol, origins, maxOutboundBytes,
         ratePerSecond, burst, pingIntervalSeconds, metrics);
     metrics.gauge("ciphertalk_ws_open_sockets", () -> server.gate().openSockets());
     metrics.gauge("ciphertalk_ws_inbound_buffered_bytes", () -> server.gate().bufferedBytes());

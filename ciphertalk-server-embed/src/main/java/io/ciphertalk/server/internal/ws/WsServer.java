@@ -45,7 +45,7 @@ public final class WsServer extends WebSocketServer {
   private static final Logger LOG = LoggerFactory.getLogger(WsServer.class);
 
   private final FrameHandler handler;
-  private final Set<String> allowedOrigins;
+  private final io.ciphertalk.server.internal.OriginPolicy origins;
   private final long maxOutboundBytes;
   private final ConnectionGate gate;
   private volatile Thread selectorThread;
@@ -66,14 +66,14 @@ public final class WsServer extends WebSocketServer {
   private final AtomicReference<Exception> startError = new AtomicReference<>();
 
   WsServer(
-      InetSocketAddress bind, WsLimits limits, FrameHandler handler, Set<String> allowedOrigins,
+      InetSocketAddress bind, WsLimits limits, FrameHandler handler, io.ciphertalk.server.internal.OriginPolicy origins,
       long maxOutboundBytes, double ratePerSecond, int burst, int pingIntervalSeconds,
       Metrics metrics) {
     super(bind, Math.max(2, Runtime.getRuntime().availableProcessors()),
         List.<Draft>of(new Draft_6455(List.of(), List.of(new org.java_websocket.protocols.Protocol("")),
             limits.maxMessageBytes())));
     this.handler = handler;
-    this.allowedOrigins = Set.copyOf(allowedOrigins);
+    this.origins = origins;
     this.maxOutboundBytes = maxOutboundBytes;
     this.gate = new ConnectionGate(limits, reaper);
     this.ratePerSecond = ratePerSecond;
@@ -165,7 +165,7 @@ public final class WsServer extends WebSocketServer {
       throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "unknown endpoint");
     }
     String origin = request.getFieldValue("Origin");
-    if (origin != null && !origin.isEmpty() && !allowedOrigins.contains("*") && !allowedOrigins.contains(origin)) {
+    if (!origins.allowsWebSocket(origin, request.getFieldValue("Host"))) {
       metrics.frameRejected();
       throw new InvalidDataException(CloseFrame.POLICY_VALIDATION, "origin not allowed");
     }
