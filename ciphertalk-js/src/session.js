@@ -196,7 +196,8 @@ export async function initiate({ identity, localAddress, bundle, suite, random }
   const prefix = concat(Uint8Array.of(1, 1, code), identity.publicKey.encoded, ekPublic,
       u32(bundle.signedPreKey.id), u32(bundle.oneTime ? bundle.oneTime.id : 0), suiteFields);
   return {
-    suite: code, rk, cks, ns: 0, pn: 0, ratchet, ratchetPublic: await x25519Public(ratchet), prefix,
+    suite: code, rk, cks, ns: 0, nr: 0, pn: 0, dhs: ratchet, ratchetPublic: await x25519Public(ratchet),
+    dhr: null, ckr: null, skipped: new Map(), retired: [], prefix,
     local: identity.publicKey, remote: bundle.identity, random,
   };
 }
@@ -241,11 +242,105 @@ export function parseInitialMessage(bytes) {
   return m;
 }
 
+/** Where the 76-byte ratchet body starts in a message of this type and suite. */
+function bodyOffset(type, suite) {
+  if (type === 2) return 3;
+  if (type !== 1) throw new RangeError('not a 1:1 message');
+  if (suite === 1) return 171;
+  if (suite === 2) return 171 + 4 + KEM_CIPHERTEXT_LENGTH;
+  throw new RangeError(`suite ${suite} is not supported here`);
+}
+
+/** Splits a 1:1 message into header, ratchet fields and ciphertext. */
+function parseMessage(bytes) {
+  if (bytes.length < 3 || bytes[0] !== 1) throw new RangeError('not a version 1 message');
+  const off = bodyOffset(bytes[1], bytes[2]);
+  if (bytes.length < off + 76 + 16) throw new RangeError('message too short');
+  const body = bytes.subarray(off, off + 76);
+  const view = new DataView(body.buffer, body.byteOffset, 76);
+  return {
+    type: bytes[1], suite: bytes[2], header: bytes.slice(0, off + 76),
+    dh: body.slice(0, 32), pn: view.getUint32(32), n: view.getUint32(36), messageId: body.slice(40, 56),
+    expiresAt: Number(view.getBigInt64(56)), nonce: body.slice(64, 76), ciphertext: bytes.slice(off + 76),
+  };
+}
+
+export const MAX_SKIP = 2000;
+const skipKey = (dh, n) => `${toHexKey(dh)}:${n}`;
+function toHexKey(b) {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
 /**
- * The responder's side for the first initial message: derives SK from its own keys and opens
- * the embedded ratchet message. Returns the plaintext; throws if anything does not authenticate.
+ * Decrypts a 1:1 message (docs/protocol.md "Double Ratchet", "Decrypting"): plans on copies,
+ * opens with AES-GCM, and changes `state` only if the tag verifies. Returns
+ * {plaintext, messageId, expiresAt}. Throws on a forged, altered, replayed or too-far message.
  */
-export async function respondAndDecrypt({ identity, localAddress, remoteAddress, signedPreKey, oneTimePreKey, kemPreKey, message }) {
+export async function decrypt(state, bytes) {
+  const m = parseMessage(bytes);
+  if (m.suite !== state.suite) throw new Error('suite does not match the session');
+  const ad = concat(state.remote.encoded.subarray(0, 64), state.local.encoded.subarray(0, 64), m.header);
+  const open = (mk) => aesGcmOpen(mk, m.nonce, m.ciphertext, ad);
+  const key = skipKey(m.dh, m.n);
+  if (state.skipped.has(key)) {
+    const plaintext = await open(state.skipped.get(key));
+    state.skipped.delete(key);
+    return done(state, m, plaintext);
+  }
+  const newSkipped = new Map();
+  const deriveUpTo = async (ck, from, to, dh) => {
+    for (let i = from; i < to; i++) {
+      const [mk, next] = await kdfChain(ck);
+      newSkipped.set(skipKey(dh, i), mk);
+      ck = next;
+    }
+    return ck;
+  };
+  if (state.dhr && equal(m.dh, state.dhr)) {
+    if (m.n < state.nr) throw new Error('duplicate message');
+    if (m.n - state.nr > MAX_SKIP) throw new Error('too many skipped messages');
+    const ck = await deriveUpTo(state.ckr, state.nr, m.n, m.dh);
+    const [mk, next] = await kdfChain(ck);
+    const plaintext = await open(mk);
+    state.ckr = next;
+    state.nr = m.n + 1;
+    for (const [k, v] of newSkipped) state.skipped.set(k, v);
+    return done(state, m, plaintext);
+  }
+  if (state.retired.some((r) => equal(r, m.dh))) throw new Error('duplicate message');
+  // A new peer ratchet key: a DH ratchet step.
+  if (m.n > MAX_SKIP || (state.dhr && m.pn - state.nr > MAX_SKIP)) throw new Error('too many skipped messages');
+  if (state.dhr) await deriveUpTo(state.ckr, state.nr, m.pn, state.dhr);
+  const [rk1, ckr0] = await kdfRoot(state.rk, await x25519(state.dhs, m.dh));
+  const ck = await deriveUpTo(ckr0, 0, m.n, m.dh);
+  const [mk, next] = await kdfChain(ck);
+  const plaintext = await open(mk);
+  // Commit.
+  for (const [k, v] of newSkipped) state.skipped.set(k, v);
+  if (state.dhr) state.retired = [state.dhr, ...state.retired].slice(0, 64);
+  state.dhr = m.dh;
+  state.ckr = next;
+  state.nr = m.n + 1;
+  state.pn = state.ns;
+  state.ns = 0;
+  state.dhs = state.random(32);
+  state.ratchetPublic = await x25519Public(state.dhs);
+  [state.rk, state.cks] = await kdfRoot(rk1, await x25519(state.dhs, m.dh));
+  return done(state, m, plaintext);
+}
+
+function done(state, m, plaintext) {
+  state.prefix = null; // any authenticated message ends the initiator's pending handshake
+  return { plaintext, messageId: m.messageId, expiresAt: m.expiresAt };
+}
+
+/**
+ * The responder's side of X3DH or PQXDH: derives SK from its own keys for an initial message
+ * from `remoteAddress` (the address the server delivered it from: it is bound into SK, so a
+ * relabelled message does not open) and decrypts it. Returns {state, plaintext, messageId,
+ * sender}; throws, with nothing to undo, if anything does not authenticate.
+ */
+export async function respond({ identity, localAddress, remoteAddress, signedPreKey, oneTimePreKey, kemPreKey, message, random }) {
   const m = parseInitialMessage(message);
   const peer = await parseIdentityKey(m.identity);
   if (m.signedPreKeyId !== signedPreKey.id) throw new Error('unknown signed prekey');
@@ -263,14 +358,11 @@ export async function respondAndDecrypt({ identity, localAddress, remoteAddress,
   }
   const info = concat(utf8(LABELS.handshake + SUITE_NAMES[m.suite]), encodeAddress(remoteAddress), encodeAddress(localAddress));
   const sk = await hkdf(new Uint8Array(32), concat(...parts), info, 32);
-  const ratchetKey = m.body.subarray(0, 32);
-  const n = new DataView(m.body.buffer, m.body.byteOffset + 36, 4).getUint32(0);
-  let [, ck] = await kdfRoot(sk, await x25519(signedPreKey.privateKey, ratchetKey));
-  let mk;
-  for (let i = 0; i <= n; i++) [mk, ck] = await kdfChain(ck);
-  const nonce = m.body.subarray(64, 76);
-  const ad = concat(peer.encoded.subarray(0, 64), identity.publicKey.encoded.subarray(0, 64), m.header);
-  return { plaintext: await aesGcmOpen(mk, nonce, m.ciphertext, ad), messageId: m.body.slice(40, 56), sender: peer };
+  const state = {
+    suite: m.suite, rk: sk, dhs: signedPreKey.privateKey, ratchetPublic: signedPreKey.publicKey, dhr: null,
+    cks: null, ckr: null, ns: 0, nr: 0, pn: 0, skipped: new Map(), retired: [], prefix: null,
+    local: identity.publicKey, remote: peer, random,
+  };
+  const opened = await decrypt(state, message);
+  return { state, sender: peer, ...opened };
 }
-
-

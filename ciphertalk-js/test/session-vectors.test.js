@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   fromHex, toHex, identityKeyPairFromStorage, signedPreKeyFromStorage, oneTimePreKeyFromStorage,
-  kemPreKeyFromStorage, parseBundle, parseAddress, initiate, encrypt, respondAndDecrypt,
+  kemPreKeyFromStorage, parseBundle, parseAddress, initiate, encrypt, respond, decrypt,
 } from '../src/index.js';
 
 const file = fileURLToPath(new URL('../../docs/test-vectors/sessions.json', import.meta.url));
@@ -75,7 +75,7 @@ for (const v of vectors) {
 
   test(`${v.suite}: bob opens alice's first initial message with his private keys`, async () => {
     const m = v.messages[0];
-    const opened = await respondAndDecrypt({
+    const opened = await respond({
       identity: await identityKeyPairFromStorage(fromHex(v.bob_identity_private)),
       localAddress: parseAddress(v.bob_address),
       remoteAddress: parseAddress(v.alice_address),
@@ -83,13 +83,14 @@ for (const v of vectors) {
       oneTimePreKey: await oneTimePreKeyFromStorage(fromHex(v.bob_one_time_prekey_private)),
       kemPreKey: v.suite === 'PQXDH' ? kemPreKeyFromStorage(fromHex(v.bob_kem_prekey_private)) : null,
       message: fromHex(m.bytes),
+      random: draws(v.bob_random),
     });
     assert.equal(toHex(opened.plaintext), m.plaintext);
     assert.equal(toHex(opened.messageId), m.message_id);
   });
 
   test(`${v.suite}: an initial message from another address (relabelled by a server) does not open`, async () => {
-    await assert.rejects(respondAndDecrypt({
+    await assert.rejects(respond({
       identity: await identityKeyPairFromStorage(fromHex(v.bob_identity_private)),
       localAddress: parseAddress(v.bob_address),
       remoteAddress: parseAddress('carol.5'),
@@ -97,6 +98,47 @@ for (const v of vectors) {
       oneTimePreKey: await oneTimePreKeyFromStorage(fromHex(v.bob_one_time_prekey_private)),
       kemPreKey: v.suite === 'PQXDH' ? kemPreKeyFromStorage(fromHex(v.bob_kem_prekey_private)) : null,
       message: fromHex(v.messages[0].bytes),
+      random: draws(v.bob_random),
     }));
+  });
+}
+
+for (const v of vectors.filter((x) => x.suite !== 'RSA_OAEP')) {
+  test(`${v.suite}: the whole scripted conversation replays byte for byte on both sides`, async () => {
+    const [m0, m1, m2, m3] = v.messages;
+    const alice = await initiate({
+      identity: await identityKeyPairFromStorage(fromHex(v.alice_identity_private)),
+      localAddress: parseAddress(v.alice_address), bundle: await parseBundle(fromHex(v.bob_bundle)),
+      suite: v.suite, random: draws(v.alice_random),
+    });
+    for (const m of [m0, m1]) {
+      assert.equal(toHex(await encrypt(alice, fromHex(m.plaintext), fromHex(m.message_id), m.expires_at)), m.bytes);
+    }
+    const bobSide = await respond({
+      identity: await identityKeyPairFromStorage(fromHex(v.bob_identity_private)),
+      localAddress: parseAddress(v.bob_address), remoteAddress: parseAddress(v.alice_address),
+      signedPreKey: await signedPreKeyFromStorage(fromHex(v.bob_signed_prekey_private)),
+      oneTimePreKey: await oneTimePreKeyFromStorage(fromHex(v.bob_one_time_prekey_private)),
+      kemPreKey: v.suite === 'PQXDH' ? kemPreKeyFromStorage(fromHex(v.bob_kem_prekey_private)) : null,
+      message: fromHex(m0.bytes), random: draws(v.bob_random),
+    });
+    assert.equal(toHex(bobSide.plaintext), m0.plaintext);
+    const bob = bobSide.state;
+    const second = await decrypt(bob, fromHex(m1.bytes));
+    assert.equal(toHex(second.plaintext), m1.plaintext);
+    assert.equal(second.expiresAt, m1.expires_at);
+    // A replay changes nothing and is refused.
+    await assert.rejects(decrypt(bob, fromHex(m1.bytes)));
+    assert.equal(m2.from, 'bob');
+    assert.equal(toHex(await encrypt(bob, fromHex(m2.plaintext), fromHex(m2.message_id), m2.expires_at)), m2.bytes);
+    // A flipped bit in the header (bound into the AD) leaves alice's state untouched.
+    const tampered = fromHex(m2.bytes);
+    tampered[40] ^= 1;
+    await assert.rejects(decrypt(alice, tampered));
+    assert.equal(toHex((await decrypt(alice, fromHex(m2.bytes))).plaintext), m2.plaintext);
+    assert.equal(alice.prefix, null, 'a reply ends the pending handshake');
+    assert.equal(m3.from, 'alice');
+    assert.equal(toHex(await encrypt(alice, fromHex(m3.plaintext), fromHex(m3.message_id), m3.expires_at)), m3.bytes);
+    assert.equal(toHex((await decrypt(bob, fromHex(m3.bytes))).plaintext), m3.plaintext);
   });
 }
