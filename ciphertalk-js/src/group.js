@@ -97,3 +97,28 @@ export async function decryptGroupMessage(bytes, { chainId, iteration, chainKey,
 }
 
 
+
+/**
+ * Parses a sender-key distribution message and verifies its self-signature. The caller must
+ * also check that `sender` is the authenticated peer of the 1:1 session it arrived in.
+ */
+export async function parseDistribution(bytes) {
+  if (bytes.length > 344) throw new RangeError('distribution message too large');
+  const r = new Reader(bytes);
+  if (r.u8() !== 1 || r.u8() !== 0x10) throw new RangeError('not a distribution message');
+  const roomId = new TextDecoder().decode(r.take(r.u8()));
+  const e = r.take(8);
+  const epoch = Number(new DataView(e.buffer, e.byteOffset, 8).getBigUint64(0));
+  if (epoch > MAX_EPOCH) throw new RangeError('epoch out of range');
+  const user = new TextDecoder().decode(r.take(r.u8()));
+  const sender = { userId: user, deviceId: r.u32() };
+  const d = { roomId, epoch, sender, chainId: r.u32(), iteration: r.u32(), chainKey: r.take(32).slice(),
+    signingPublicKey: r.take(32).slice() };
+  const body = bytes.subarray(0, r.off);
+  const signature = r.take(64);
+  r.done();
+  if (!(await ed25519Verify(d.signingPublicKey, concat(utf8(DISTRIBUTION_SIGNATURE), body), signature))) {
+    throw new Error('distribution signature does not verify');
+  }
+  return d;
+}

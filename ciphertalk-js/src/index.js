@@ -3,3 +3,4 @@ export * from './bytes.js';
 export * from './primitives.js';
 export * from './session.js';
 export * from './group.js';
+export * from './account.js';
