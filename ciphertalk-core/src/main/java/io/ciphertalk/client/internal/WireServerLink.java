@@ -638,16 +638,13 @@ public final class WireServerLink implements ServerLink {
     if (known != null) {
       return Optional.of(known.clone());
     }
+    // Only the certificate is wanted: ask without a one-time prekey, so that checking a sender
+    // (or one's own devices while linking) never uses up one of that device's one-time prekeys.
     Frame.BundlesReply r = expect(request(id -> new Frame.BundleFetch(id, device.userId(),
-        device.deviceId())), Frame.BundlesReply.class);
+        device.deviceId(), false)), Frame.BundlesReply.class);
     for (io.ciphertalk.core.wire.PreKeyBundle w : r.bundles()) {
       if (w.device().equals(device)) {
         noteCertificate(w);
-        try {
-          prefetched.put(device, convert(w));
-        } catch (CipherTalkException e) {
-          LOG.warn("bundle of {} rejected: {}", device, e.getMessage());
-        }
         return Optional.ofNullable(w.certificate()).map(Bytes::toByteArray);
       }
     }
