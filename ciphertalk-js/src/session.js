@@ -191,14 +191,14 @@ export async function initiate({ identity, localAddress, bundle, suite, random }
   }
   const info = concat(utf8(LABELS.handshake + suite), encodeAddress(localAddress), encodeAddress(bundle.address));
   const sk = await hkdf(new Uint8Array(32), concat(...parts), info, 32);
-  const ratchet = random(32);
+  const ratchet = clamp(random(32));
   const [rk, cks] = await kdfRoot(sk, await x25519(ratchet, bundle.signedPreKey.publicKey));
   const prefix = concat(Uint8Array.of(1, 1, code), identity.publicKey.encoded, ekPublic,
       u32(bundle.signedPreKey.id), u32(bundle.oneTime ? bundle.oneTime.id : 0), suiteFields);
   return {
     suite: code, rk, cks, ns: 0, nr: 0, pn: 0, dhs: ratchet, ratchetPublic: await x25519Public(ratchet),
-    dhr: null, ckr: null, skipped: new Map(), retired: [], prefix,
-    local: identity.publicKey, remote: bundle.identity, random,
+    dhr: null, ckr: null, skipped: new Map(), retired: [], prefix, baseKey: ekPublic,
+    remoteAddress: bundle.address, local: identity.publicKey, remote: bundle.identity, random,
   };
 }
 
@@ -323,7 +323,7 @@ export async function decrypt(state, bytes) {
   state.nr = m.n + 1;
   state.pn = state.ns;
   state.ns = 0;
-  state.dhs = state.random(32);
+  state.dhs = clamp(state.random(32));
   state.ratchetPublic = await x25519Public(state.dhs);
   [state.rk, state.cks] = await kdfRoot(rk1, await x25519(state.dhs, m.dh));
   return done(state, m, plaintext);
@@ -361,8 +361,44 @@ export async function respond({ identity, localAddress, remoteAddress, signedPre
   const state = {
     suite: m.suite, rk: sk, dhs: signedPreKey.privateKey, ratchetPublic: signedPreKey.publicKey, dhr: null,
     cks: null, ckr: null, ns: 0, nr: 0, pn: 0, skipped: new Map(), retired: [], prefix: null,
-    local: identity.publicKey, remote: peer, random,
+    baseKey: m.baseKey, remoteAddress, local: identity.publicKey, remote: peer, random,
   };
   const opened = await decrypt(state, message);
   return { state, sender: peer, ...opened };
+}
+
+/** RFC 7748 clamping, as the Java implementation applies to every X25519 private key it draws. */
+export function clamp(k) {
+  const c = k.slice();
+  c[0] &= 248;
+  c[31] &= 127;
+  c[31] |= 64;
+  return c;
+}
+
+/**
+ * Session.serialize() (docs/protocol.md "Session state"): secret, store it encrypted. Skipped
+ * keys oldest first, retired peer ratchet keys newest first.
+ */
+export function serializeSession(state) {
+  const flags = (state.baseKey ? 1 : 0) | (state.dhr ? 2 : 0) | (state.prefix ? 4 : 0) | (state.cks ? 8 : 0);
+  const parts = [Uint8Array.of(1, state.suite), encodeAddress(state.remoteAddress), state.local.encoded,
+    state.remote.encoded, Uint8Array.of(flags)];
+  if (state.baseKey) parts.push(state.baseKey);
+  parts.push(state.rk, state.dhs);
+  if (state.cks) parts.push(state.cks);
+  parts.push(u32(state.ns), u32(state.pn));
+  if (state.dhr) parts.push(state.dhr, state.ckr, u32(state.nr));
+  if (state.prefix) parts.push(Uint8Array.of(state.prefix.length >> 8, state.prefix.length & 0xff), state.prefix);
+  parts.push(Uint8Array.of(state.retired.length), ...state.retired);
+  parts.push(u32(state.skipped.size));
+  for (const [k, mk] of state.skipped) {
+    const [dh, n] = k.split(':');
+    parts.push(fromHexKey(dh), u32(Number(n)), mk);
+  }
+  return concat(...parts);
+}
+
+function fromHexKey(hex) {
+  return Uint8Array.from(hex.match(/../g), (h) => parseInt(h, 16));
 }

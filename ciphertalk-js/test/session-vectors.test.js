@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   fromHex, toHex, identityKeyPairFromStorage, signedPreKeyFromStorage, oneTimePreKeyFromStorage,
-  kemPreKeyFromStorage, parseBundle, parseAddress, initiate, encrypt, respond, decrypt,
+  kemPreKeyFromStorage, parseBundle, parseAddress, initiate, encrypt, respond, decrypt, serializeSession,
 } from '../src/index.js';
 
 const file = fileURLToPath(new URL('../../docs/test-vectors/sessions.json', import.meta.url));
@@ -140,5 +140,8 @@ for (const v of vectors.filter((x) => x.suite !== 'RSA_OAEP')) {
     assert.equal(m3.from, 'alice');
     assert.equal(toHex(await encrypt(alice, fromHex(m3.plaintext), fromHex(m3.message_id), m3.expires_at)), m3.bytes);
     assert.equal(toHex((await decrypt(bob, fromHex(m3.bytes))).plaintext), m3.plaintext);
+    // Both sides' stored states, byte for byte: a JS device can persist and hand over sessions.
+    assert.equal(toHex(serializeSession(alice)), v.alice_state_after);
+    assert.equal(toHex(serializeSession(bob)), v.bob_state_after);
   });
 }
