@@ -1,7 +1,7 @@
 // Device certificates (docs/protocol.md, "Accounts and devices"), byte-compatible with
 // io.ciphertalk.crypto.account.DeviceCertificate.
-import { concat, equal, utf8, Reader } from './bytes.js';
-import { ed25519Verify } from './primitives.js';
+import { concat, equal, u32, utf8, Reader } from './bytes.js';
+import { aesGcmOpen, ed25519Verify, hkdf, x25519 } from './primitives.js';
 import { parseIdentityKey } from './session.js';
 
 const CERTIFICATE_LABEL = 'CipherTalk/1/sig/device-certificate';
@@ -39,4 +39,99 @@ export async function verifyDeviceCertificate(bytes, expect = {}) {
     throw new Error('certificate of another device');
   }
   return { address: { userId, deviceId }, identityKey, createdAt, accountKey };
+}
+
+const SAFETY_LABEL = 'CipherTalk/1/account-safety-number';
+
+async function sha512(data) {
+  return new Uint8Array(await globalThis.crypto.subtle.digest('SHA-512', data));
+}
+
+/** One account's fingerprint and 30-digit half (5,200 SHA-512 iterations). */
+async function safetyHalf(userId, accountKey) {
+  const u = utf8(userId);
+  let h = await sha512(concat(utf8(SAFETY_LABEL), Uint8Array.of(0, 1), accountKey, Uint8Array.of(u.length), u));
+  for (let i = 0; i < 5199; i++) h = await sha512(concat(h, accountKey));
+  let digits = '';
+  for (let i = 0; i < 6; i++) {
+    let v = 0n;
+    for (let j = 0; j < 5; j++) v = (v << 8n) | BigInt(h[5 * i + j]);
+    digits += String(v % 100000n).padStart(5, '0');
+  }
+  return { digits, fingerprint: h.slice(0, 32) };
+}
+
+/**
+ * The safety number of two accounts (docs/protocol.md "Account safety number"): 60 digits, the
+ * two halves in ascending order, and the scannable payload u8 1 || fingerprint || fingerprint in
+ * the same order, also as text "ciphertalk-sn:" + base64url.
+ */
+export async function accountSafetyNumber(userA, accountKeyA, userB, accountKeyB) {
+  const [x, y] = [await safetyHalf(userA, accountKeyA), await safetyHalf(userB, accountKeyB)]
+      .sort((p, q) => (p.digits < q.digits ? -1 : p.digits > q.digits ? 1 : 0));
+  const scannable = concat(Uint8Array.of(1), x.fingerprint, y.fingerprint);
+  let b64 = '';
+  for (const c of scannable) b64 += String.fromCharCode(c);
+  b64 = btoa(b64).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const digits = x.digits + y.digits;
+  return { digits, display: digits.match(/.{5}/g).join(' '), scannable, scannableText: `ciphertalk-sn:${b64}` };
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** Crockford base32 of the 40-byte linking code: 64 characters. */
+export function linkingCodeText(code) {
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const b of code) {
+    value = (value << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += CROCKFORD[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    value &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += CROCKFORD[(value << (5 - bits)) & 31];
+  return out;
+}
+
+/**
+ * The linking code a new device shows: u8 1 || u32 deviceId || N [32] || checksum [3], with
+ * checksum = SHA-256("CipherTalk/1/link/code" || the 37 bytes before it)[0..3].
+ */
+export async function linkingCode(deviceId, publicKey) {
+  const body = concat(Uint8Array.of(1), u32(deviceId), publicKey);
+  const sum = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', concat(utf8('CipherTalk/1/link/code'), body)));
+  return concat(body, sum.slice(0, 3));
+}
+
+/**
+ * Opens a linking envelope with the new device's X25519 private key `n` and its own code, and
+ * checks the payload names `address`. Returns {accountSeed, issuedAt, confirmationCode}.
+ */
+export async function openLinkEnvelope(envelope, code, n, address) {
+  if (envelope.length < 108 || envelope.length > 171 || envelope[0] !== 1) throw new Error('not a linking envelope');
+  const header = envelope.subarray(0, 45);
+  const e = header.subarray(1, 33);
+  const nonce = header.subarray(33, 45);
+  const okm = await hkdf(new Uint8Array(32), await x25519(n, e), concat(utf8('CipherTalk/1/link/envelope'), code, e), 64);
+  const payload = await aesGcmOpen(okm.slice(0, 32), nonce, envelope.subarray(45), concat(code, header));
+  const r = new Reader(payload);
+  if (r.u8() !== 1) throw new Error('payload version');
+  const nlen = r.u8();
+  const userId = new TextDecoder().decode(r.take(nlen));
+  const deviceId = r.u32();
+  const accountSeed = r.take(32).slice();
+  const t = r.take(8);
+  const issuedAt = Number(new DataView(t.buffer, t.byteOffset, 8).getBigInt64(0));
+  r.done();
+  const codeDevice = new DataView(code.buffer, code.byteOffset + 1, 4).getUint32(0);
+  if (deviceId !== codeDevice || userId !== address.userId || deviceId !== address.deviceId) {
+    throw new Error('envelope for another device');
+  }
+  let v = 0n;
+  for (const b of okm.subarray(32, 37)) v = (v << 8n) | BigInt(b);
+  return { accountSeed, issuedAt, confirmationCode: String(v % 1000000n).padStart(6, '0') };
 }

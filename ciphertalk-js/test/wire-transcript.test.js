@@ -11,6 +11,7 @@ import {
   identityKeyPairFromStorage, parseIdentityKey, parseAddress, verifyBundle, initiate, encrypt, respond, decrypt,
   verifyDeviceCertificate, encodeDistribution, encryptGroupMessage, parseDistribution, decryptGroupMessage,
 } from '../src/index.js';
+import { deterministicStream } from './helpers.js';
 
 const file = fileURLToPath(new URL('../../docs/wire-transcript.md', import.meta.url));
 const text = readFileSync(file, 'utf8');
@@ -21,21 +22,6 @@ for (const m of text.matchAll(/\n([^\n]+)\n\n```json\n([^\n]*)\n```/g)) blocks.p
 const frames = (direction, type) => blocks.filter((b) => b.label === direction).map((b) => JSON.parse(b.json))
     .filter((f) => f.type === type);
 const plaintexts = blocks.filter((b) => b.label.startsWith('Plaintext ')).map((b) => utf8(b.json));
-
-/** The Java tests' RandomSource.deterministicForTesting: HMAC-SHA256(SHA-256(seed), u64 counter) blocks. */
-async function deterministicStream(seed, length) {
-  const key = await sha256(utf8(seed));
-  const out = [];
-  for (let counter = 0n; out.length * 32 < length; counter++) {
-    const c = new Uint8Array(8);
-    new DataView(c.buffer).setBigUint64(0, counter);
-    out.push(await hmac(key, c));
-  }
-  const all = concat(...out);
-  let off = 0;
-  const take = (n) => all.slice(off, (off += n));
-  return take;
-}
 
 /** A device's keys from its seed, drawn in the order WireTranscriptTest's Device draws them. */
 async function device(user) {
