@@ -243,7 +243,7 @@ public sealed interface Frame {
    * @param device a device id, or null for all of the user's devices
    * @param withOneTimePreKey false to get the bundles without one-time prekeys, consuming none
    *     (to list a user's devices or read their certificates); null or true: one per bundle
-   *     (protocol 1.1; a 1.0 server ignores the field and hands one out)
+   *     (a server that predates the field ignores it and hands one out)
    */
   record BundleFetch(String id, String user, Integer device,
       @JsonInclude(JsonInclude.Include.NON_NULL) Boolean withOneTimePreKey) implements Request {

@@ -63,7 +63,6 @@ public final class SampleFrames {
             new SignedPreKey(6, bytes(1184, 7), bytes(64, 8)),
             new SignedPreKey(7, bytes(422, 9), bytes(64, 10))));
     f.add(new Frame.BundleFetch("c5", "bob", null));
-    f.add(new Frame.BundleFetch("c5", "bob", 2, false));
     f.add(
         new Frame.BundlesReply(
             "c5",

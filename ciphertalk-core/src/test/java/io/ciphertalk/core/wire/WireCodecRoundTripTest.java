@@ -24,6 +24,18 @@ class WireCodecRoundTripTest {
     assertThat(covered).containsExactly(FrameType.values());
   }
 
+  @Test
+  void bundleFetch_withoutOneTimePreKey_roundTrips_andTheFieldIsOmittedWhenNotGiven() throws Exception {
+    Frame.BundleFetch listing = new Frame.BundleFetch("c5", "bob", 2, false);
+    String json = CODEC.encodeToString(listing);
+    assertThat(json).contains("\"withOneTimePreKey\":false");
+    assertThat(CODEC.decode(json)).isEqualTo(listing);
+    assertThat(listing.consumesOneTimePreKeys()).isFalse();
+    assertThat(CODEC.encodeToString(new Frame.BundleFetch("c5", "bob", null))).doesNotContain("withOneTimePreKey");
+    Frame plain = CODEC.decode("{\"v\":\"1.0\",\"type\":\"bundle_fetch\",\"id\":\"c5\",\"user\":\"bob\"}");
+    assertThat(((Frame.BundleFetch) plain).consumesOneTimePreKeys()).isTrue();
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("frames")
   void encodeThenDecode_givesAnEqualFrame(Frame frame) throws Exception {
