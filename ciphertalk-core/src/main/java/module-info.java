@@ -9,6 +9,8 @@ module io.ciphertalk.core {
   requires org.jdbi.v3.core;
   requires com.h2database;
   requires org.slf4j;
+  // CipherTalkClient.Builder#meterRegistry takes a MeterRegistry.
+  requires transitive micrometer.core;
   requires java.net.http;
   requires org.bouncycastle.provider;
   requires transitive java.sql;

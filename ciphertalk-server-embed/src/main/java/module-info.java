@@ -13,6 +13,8 @@ module io.ciphertalk.server {
   requires com.h2database;
   requires transitive java.sql;
   requires org.slf4j;
+  requires transitive micrometer.core; // CipherTalkServer.Builder#meterRegistry
+  requires micrometer.registry.prometheus;
   requires jdk.httpserver; // the HttpExchange type the REST routes are written against
   requires org.eclipse.jetty.server;
   requires org.eclipse.jetty.http;

@@ -61,6 +61,7 @@ public final class CipherTalkClient implements AutoCloseable {
   private final io.ciphertalk.core.store.AppDataStore appData;
   private final AutoCloseable ownedScheduler;
   private final ExecutorService ownedCallbacks;
+  private final ClientMeters meters;
 
   private CipherTalkClient(Builder b, ServerLink link,
       BiFunction<DeviceAddress, LocalStore, E2eCrypto> cryptoFactory, LocalStore store,
@@ -81,6 +82,8 @@ public final class CipherTalkClient implements AutoCloseable {
         address -> cryptoFactory.apply(address, store), b.clock, scheduler, b.random, events,
         b.deviceId, b.typingTimeout, b.reconnectBase, b.reconnectMax, b.signedPrekeyRotation,
         b.prekeyBatch, 1000));
+    this.meters = b.meterRegistry == null ? null
+        : ClientMeters.bind(b.meterRegistry, b.meterTags, engine::stats);
   }
 
   /** A new builder. */
@@ -354,7 +357,7 @@ public final class CipherTalkClient implements AutoCloseable {
   public ClientStats stats() {
     ClientEngine.Stats s = engine.stats();
     return new ClientStats(s.delivered(), s.duplicates(), s.undecryptable(), s.pendingGroup(),
-        s.outbox());
+        s.outbox(), s.sent());
   }
 
   /** Internal: the engine, for tests in this module. */
@@ -365,6 +368,9 @@ public final class CipherTalkClient implements AutoCloseable {
   /** Disconnects, stops timers and closes the store. Idempotent. */
   @Override
   public void close() {
+    if (meters != null) {
+      meters.close();
+    }
     engine.close();
     if (ownedScheduler != null) {
       try {
@@ -403,8 +409,34 @@ public final class CipherTalkClient implements AutoCloseable {
     private Duration reconnectMax = Duration.ofMinutes(1);
     private Duration signedPrekeyRotation = Duration.ofDays(7);
     private int prekeyBatch = 50;
+    private io.micrometer.core.instrument.MeterRegistry meterRegistry;
+    private io.micrometer.core.instrument.Tags meterTags = io.micrometer.core.instrument.Tags.empty();
 
     private Builder() {}
+
+    /**
+     * Reports this client's meters to a Micrometer registry of the host's (its Prometheus, OTLP,
+     * JMX ... registry): {@code ciphertalk.client.messages.sent}, {@code .messages.delivered},
+     * {@code .messages.duplicates}, {@code .decrypt.failures} (function counters) and
+     * {@code ciphertalk.client.outbox.depth}, {@code .held.group.messages} (gauges), the numbers
+     * of {@link CipherTalkClient#stats()}. They are removed from the registry when the client
+     * closes. Default: none.
+     *
+     * @param tags key/value pairs added to every meter (e.g. {@code "client", "bot"}); needed to
+     *     tell clients apart when several in one JVM share a registry
+     * @throws IllegalArgumentException if the tags are not key/value pairs
+     */
+    public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry,
+        String... tags) {
+      Objects.requireNonNull(registry, "registry");
+      Objects.requireNonNull(tags, "tags");
+      if (tags.length % 2 != 0) {
+        throw new IllegalArgumentException("tags must be key/value pairs: " + tags.length + " strings");
+      }
+      this.meterTags = io.micrometer.core.instrument.Tags.of(tags);
+      this.meterRegistry = registry;
+      return this;
+    }
 
     /**
      * Connects over WebSocket to {@code webSocketUri} (e.g. {@code ws://host:8000/ws}) and uses

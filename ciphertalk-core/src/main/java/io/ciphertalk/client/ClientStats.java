@@ -10,6 +10,7 @@ package io.ciphertalk.client;
  *     {@link ChatEvent.MessageUndecryptable})
  * @param heldGroupMessages group messages waiting for their sender's key
  * @param outbox entries waiting in the outbox
+ * @param sent messages and control messages the server answered as stored
  */
 public record ClientStats(long delivered, long duplicates, long undecryptable,
-    int heldGroupMessages, int outbox) {}
+    int heldGroupMessages, int outbox, long sent) {}

@@ -3,11 +3,11 @@ package io.ciphertalk.crypto;
 import java.util.Arrays;
 import java.util.Objects;
 import org.bouncycastle.crypto.SecretWithEncapsulation;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMExtractor;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMGenerator;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMParameters;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMPrivateKeyParameters;
-import org.bouncycastle.pqc.crypto.mlkem.MLKEMPublicKeyParameters;
+import org.bouncycastle.crypto.kems.MLKEMExtractor;
+import org.bouncycastle.crypto.kems.MLKEMGenerator;
+import org.bouncycastle.crypto.params.MLKEMParameters;
+import org.bouncycastle.crypto.params.MLKEMPrivateKeyParameters;
+import org.bouncycastle.crypto.params.MLKEMPublicKeyParameters;
 
 /**
  * ML-KEM-768 (FIPS 203, security category 3) on BouncyCastle's lightweight implementation.
@@ -53,7 +53,7 @@ public final class MlKem768 implements Kem<MlKem768.PublicKey> {
       throw new IllegalArgumentException("m must be 32 bytes");
     }
     SecretWithEncapsulation swe =
-        new MLKEMGenerator(null).internalGenerateEncapsulated(publicKey.params, m);
+        MLKEMGenerator.internalGenerateEncapsulated(publicKey.params, m);
     byte[] secret = swe.getSecret();
     return new Encapsulation(swe.getEncapsulation(), SecretBytes.wrap(secret));
   }

@@ -14,6 +14,7 @@ import io.ciphertalk.server.internal.store.Messages;
 import io.ciphertalk.server.internal.ws.InMemoryChannels;
 import io.ciphertalk.server.internal.ws.Protocol;
 import io.ciphertalk.server.internal.ws.WebSocketFront;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The embeddable CipherTalk server: accounts, prekey directory, rooms and contacts, durable
  * store-and-forward routing of ciphertext over WebSocket ({@code /ws}, {@code /ws/chat/{room}/}),
- * the REST API, health and Prometheus metrics. It stores and routes ciphertext only.
+ * the REST API, health and metrics (Micrometer; Prometheus text on {@code /metrics}). It stores and
+ * routes ciphertext only.
  *
  * <pre>{@code
  * try (CipherTalkServer server = CipherTalkServer.builder()
@@ -59,7 +61,7 @@ public final class CipherTalkServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CipherTalkServer.class);
 
   private final Builder cfg;
-  private final Metrics metrics = new Metrics();
+  private Metrics metrics;
   private Database db;
   private GroupCommitter writer;
   private ExecutorService readPool;
@@ -108,6 +110,7 @@ public final class CipherTalkServer implements AutoCloseable {
   }
 
   private void doStart() throws Exception {
+    metrics = new Metrics(cfg.meterRegistry);
     if (cfg.dataSource == null) {
       Database.checkH2File(cfg.jdbcUrl(), cfg.initDatabase);
     }
@@ -130,10 +133,12 @@ public final class CipherTalkServer implements AutoCloseable {
         cfg.bundleFetchesPerMinute, cfg.strangerOneTimePrekeysPerHour), chat, router, requestPool, metrics, cfg.maxFrameBytes, cfg.clock);
     inMemory = new InMemoryChannels(protocol, cfg.maxOutboundBytes, cfg.messagesPerSecond, cfg.messageBurst, metrics);
 
-    metrics.gauge("ciphertalk_connections", router::onlineConnections);
-    metrics.gauge("ciphertalk_write_queue_depth", writer::depth);
-    metrics.gauge("ciphertalk_direct_queue_depth", () -> db.withHandle(Messages::directQueueDepth));
-    metrics.gauge("ciphertalk_room_timeline_messages", () -> db.withHandle(Messages::roomTimelineSize));
+    metrics.gauge("ciphertalk.connections", "Authenticated connections.", router::onlineConnections);
+    metrics.gauge("ciphertalk.write.queue.depth", "Writes waiting for the writer.", writer::depth);
+    metrics.gauge("ciphertalk.direct.queue.depth", "Undelivered 1:1 envelopes stored.",
+        () -> db.withHandle(Messages::directQueueDepth));
+    metrics.gauge("ciphertalk.room.timeline.messages", "Group messages stored.",
+        () -> db.withHandle(Messages::roomTimelineSize));
 
     io.ciphertalk.server.internal.Health health = new io.ciphertalk.server.internal.Health(
         cfg.wsPort < 0 ? null : () -> ws != null && ws.listening(),
@@ -312,10 +317,18 @@ public final class CipherTalkServer implements AutoCloseable {
     router.expireTyping();
   }
 
-  /** Prometheus text of the current metrics (as served on {@code GET /metrics}). */
+  /**
+   * Prometheus text of the current metrics, as served on {@code GET /metrics}: the scrape of the
+   * server's own Prometheus registry, or of the host's registry if it is (or contains) a
+   * Prometheus one.
+   *
+   * @throws IllegalStateException if the server reports to a host {@link MeterRegistry} without a
+   *     Prometheus registry (read the meters there), or is not running
+   */
   public String metricsText() {
     requireStarted();
-    return metrics.render();
+    return metrics.prometheusText().orElseThrow(() -> new IllegalStateException(
+        "metrics go to the host's MeterRegistry, which has no Prometheus registry"));
   }
 
   @Override
@@ -366,6 +379,9 @@ public final class CipherTalkServer implements AutoCloseable {
     if (router != null) {
       router.shutdown();
     }
+    if (metrics != null) {
+      metrics.close();
+    }
     if (db != null) {
       db.close();
     }
@@ -388,6 +404,7 @@ public final class CipherTalkServer implements AutoCloseable {
     private String dbPassword = "";
     private int dbPoolSize = 16;
     private DataSource dataSource;
+    private MeterRegistry meterRegistry;
     private Path dataDirectory = Path.of("data");
     private Set<String> allowedOrigins = Set.of();
     private int maxFrameBytes = 256 * 1024;
@@ -536,6 +553,19 @@ public final class CipherTalkServer implements AutoCloseable {
     /** A host-owned DataSource (e.g. a PostgreSQL pool); the host closes it. */
     public Builder dataSource(DataSource dataSource) {
       this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      return this;
+    }
+
+    /**
+     * A Micrometer registry of the host's (Spring Boot's, a Prometheus, OTLP or JMX registry ...) to
+     * report the server's meters to (names in docs/server-guide.md, "Metrics"); they are removed from
+     * it when the server closes. One server per registry: two would share their meters. {@code GET
+     * /metrics} then serves the registry's Prometheus text if it is (or contains) a
+     * {@code PrometheusMeterRegistry}, and answers 404 otherwise. Default: none, the server keeps
+     * its own Prometheus registry for {@code GET /metrics}.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "registry");
       return this;
     }
 

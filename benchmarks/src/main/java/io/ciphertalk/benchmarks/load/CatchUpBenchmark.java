@@ -208,14 +208,14 @@ final class CatchUpBenchmark {
   }
 
   private static final java.util.regex.Pattern ROUTED =
-      java.util.regex.Pattern.compile("(?m)^ciphertalk_messages_routed_total (\\d+)");
+      java.util.regex.Pattern.compile("(?m)^ciphertalk_messages_routed_total (\\S+)$");
 
   private static long routed(CipherTalkServer server) {
     java.util.regex.Matcher m = ROUTED.matcher(server.metricsText());
     if (!m.find()) {
       throw new IllegalStateException("no ciphertalk_messages_routed_total metric");
     }
-    return Long.parseLong(m.group(1));
+    return (long) Double.parseDouble(m.group(1)); // Prometheus text writes doubles (1.0E7)
   }
 
   private static double seconds(long nanos) {

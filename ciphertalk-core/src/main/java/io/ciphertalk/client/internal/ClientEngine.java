@@ -81,7 +81,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
 
   /** Counters for tests and monitoring. */
   public record Stats(long delivered, long duplicates, long undecryptable, int pendingGroup,
-      int outbox) {}
+      int outbox, long sent) {}
 
   private final Config cfg;
   private final ServerLink link;
@@ -124,6 +124,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong undecryptable = new AtomicLong();
+  /** Outbox entries the server answered as stored. */
+  private final AtomicLong sent = new AtomicLong();
   private final InboundBatcher inbound;
   /** Delivery receipts owed, (room, sender) to message ids; written once per inbound batch. */
   private final Map<Map.Entry<String, String>, List<String>> owedReceipts = new LinkedHashMap<>();
@@ -993,6 +995,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         && err.getCause() != null ? err.getCause() : err;
     if (cause == null) {
       staleResends.remove(e.id());
+      sent.incrementAndGet();
       data.removeOutbox(e);
       moveSendState(e.roomId(), e.id(), SendState.of(MessageStatus.SENT));
       requestFlush();
@@ -1823,7 +1826,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
 
   public Stats stats() {
     return new Stats(delivered.get(), duplicates.get(), undecryptable.get(), data.heldGroupMessages(),
-        data.outbox(10_000).size());
+        data.outbox(10_000).size(), sent.get());
   }
 
   @Override

@@ -178,7 +178,12 @@ public final class HttpApi implements AutoCloseable {
       }
       case "/metrics" -> {
         require(method, "GET");
-        byte[] body = metrics.render().getBytes(StandardCharsets.UTF_8);
+        java.util.Optional<String> text = metrics.prometheusText();
+        if (text.isEmpty()) {
+          // The host reads the meters from its own registry (e.g. Spring Boot's /actuator/prometheus).
+          throw io.ciphertalk.server.internal.ServiceException.notFound("metrics go to the host's registry");
+        }
+        byte[] body = text.get().getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
         ex.sendResponseHeaders(200, body.length);
         ex.getResponseBody().write(body);

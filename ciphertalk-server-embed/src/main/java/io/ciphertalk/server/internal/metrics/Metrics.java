@@ -1,94 +1,130 @@
 package io.ciphertalk.server.internal.metrics;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 
 /**
- * Server counters and gauges, rendered in the Prometheus text exposition format (version 0.0.4).
+ * The server's meters, registered in a Micrometer {@link MeterRegistry}: the host's, or, when the
+ * host gives none, a private {@link PrometheusMeterRegistry} whose scrape {@code GET /metrics}
+ * serves. Meter names are dotted ({@code ciphertalk.messages.routed}); the Prometheus registry
+ * writes them as documented in docs/server-guide.md ({@code ciphertalk_messages_routed_total}).
  * Thread-safe.
  */
-public final class Metrics {
-  private final AtomicLong authFailures = new AtomicLong();
-  private final AtomicLong messagesRouted = new AtomicLong();
-  private final AtomicLong messagesDelivered = new AtomicLong();
-  private final AtomicLong framesRejected = new AtomicLong();
-  private final AtomicLong slowConsumerDisconnects = new AtomicLong();
-  private final AtomicLong rateLimited = new AtomicLong();
-  private final AtomicLong connectionsRefused = new AtomicLong();
-  private final Map<String, LongSupplier> gauges = new ConcurrentHashMap<>();
+public final class Metrics implements AutoCloseable {
+  private final MeterRegistry registry;
+  private final boolean ownRegistry;
+  private final PrometheusMeterRegistry prometheus;
+  private final List<Meter> meters = new CopyOnWriteArrayList<>();
+  private final Counter authFailures;
+  private final Counter messagesRouted;
+  private final Counter messagesDelivered;
+  private final Counter framesRejected;
+  private final Counter slowConsumerDisconnects;
+  private final Counter rateLimited;
+  private final Counter connectionsRefused;
+
+  /** Meters in the host's registry (null: a private Prometheus registry). */
+  public Metrics(MeterRegistry hostRegistry) {
+    this.ownRegistry = hostRegistry == null;
+    this.registry = ownRegistry ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : hostRegistry;
+    this.prometheus = findPrometheus(registry).orElse(null);
+    authFailures = counter("ciphertalk.auth.failures", "Failed logins and token checks.");
+    messagesRouted = counter("ciphertalk.messages.routed", "Messages durably accepted from senders.");
+    messagesDelivered = counter("ciphertalk.messages.delivered", "Envelopes written to recipient connections.");
+    framesRejected = counter("ciphertalk.frames.rejected", "Frames refused as malformed, oversize or unauthorised.");
+    slowConsumerDisconnects = counter("ciphertalk.slow.consumer.disconnects",
+        "Connections closed for exceeding the outbound buffer.");
+    rateLimited = counter("ciphertalk.rate.limited", "Frames refused by the per-connection rate limit.");
+    connectionsRefused = counter("ciphertalk.connections.refused",
+        "Connections refused or closed by a network limit or a protocol violation.");
+  }
+
+  private static Optional<PrometheusMeterRegistry> findPrometheus(MeterRegistry r) {
+    if (r instanceof PrometheusMeterRegistry p) {
+      return Optional.of(p);
+    }
+    if (r instanceof CompositeMeterRegistry c) {
+      for (MeterRegistry child : c.getRegistries()) {
+        Optional<PrometheusMeterRegistry> p = findPrometheus(child);
+        if (p.isPresent()) {
+          return p;
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Counter counter(String name, String help) {
+    Counter c = Counter.builder(name).description(help).register(registry);
+    meters.add(c);
+    return c;
+  }
 
   public void authFailure() {
-    authFailures.incrementAndGet();
+    authFailures.increment();
   }
 
   public void messageRouted() {
-    messagesRouted.incrementAndGet();
+    messagesRouted.increment();
   }
 
   public void messageDelivered() {
-    messagesDelivered.incrementAndGet();
+    messagesDelivered.increment();
   }
 
   public void frameRejected() {
-    framesRejected.incrementAndGet();
+    framesRejected.increment();
   }
 
   public void slowConsumer() {
-    slowConsumerDisconnects.incrementAndGet();
+    slowConsumerDisconnects.increment();
   }
 
   public void rateLimited() {
-    rateLimited.incrementAndGet();
+    rateLimited.increment();
   }
 
   /** A connection refused or closed by a network limit (caps, budgets, handshake, protocol violations). */
   public void connectionRefused() {
-    connectionsRefused.incrementAndGet();
+    connectionsRefused.increment();
   }
 
-  public long authFailures() {
-    return authFailures.get();
+  /**
+   * Registers a gauge sampled when the registry reads it. The registry holds the supplier strongly
+   * until {@link #close()}; a supplier that throws reads as NaN (Micrometer logs it once).
+   */
+  public void gauge(String name, String help, LongSupplier supplier) {
+    meters.add(Gauge.builder(name, supplier, s -> s.getAsLong()).description(help).strongReference(true)
+        .register(registry));
   }
 
-  public long messagesRouted() {
-    return messagesRouted.get();
+  /** The Prometheus text of the registry, if it is (or contains) a Prometheus registry. */
+  public Optional<String> prometheusText() {
+    return prometheus == null ? Optional.empty() : Optional.of(prometheus.scrape());
   }
 
-  /** Registers a gauge sampled at scrape time. */
-  public void gauge(String name, LongSupplier supplier) {
-    gauges.put(name, supplier);
-  }
-
-  public String render() {
-    StringBuilder sb = new StringBuilder(1024);
-    counter(sb, "ciphertalk_auth_failures_total", "Failed logins and token checks.", authFailures.get());
-    counter(sb, "ciphertalk_messages_routed_total", "Messages durably accepted from senders.", messagesRouted.get());
-    counter(sb, "ciphertalk_messages_delivered_total", "Envelopes written to recipient connections.",
-        messagesDelivered.get());
-    counter(sb, "ciphertalk_frames_rejected_total", "Frames refused as malformed, oversize or unauthorised.",
-        framesRejected.get());
-    counter(sb, "ciphertalk_slow_consumer_disconnects_total", "Connections closed for exceeding the outbound buffer.",
-        slowConsumerDisconnects.get());
-    counter(sb, "ciphertalk_rate_limited_total", "Frames refused by the per-connection rate limit.", rateLimited.get());
-    counter(sb, "ciphertalk_connections_refused_total",
-        "Connections refused or closed by a network limit or a protocol violation.", connectionsRefused.get());
-    new java.util.TreeMap<>(gauges).forEach((name, supplier) -> {
-      long v;
-      try {
-        v = supplier.getAsLong();
-      } catch (RuntimeException e) {
-        return;
-      }
-      sb.append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ').append(v).append('\n');
-    });
-    return sb.toString();
-  }
-
-  private static void counter(StringBuilder sb, String name, String help, long value) {
-    sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    sb.append("# TYPE ").append(name).append(" counter\n");
-    sb.append(name).append(' ').append(value).append('\n');
+  /**
+   * Removes this server's meters from the host's registry (a stopped server's gauges would read a
+   * closed database), or closes the private registry.
+   */
+  @Override
+  public void close() {
+    if (ownRegistry) {
+      registry.close();
+      return;
+    }
+    for (Meter m : meters) {
+      registry.remove(m);
+    }
+    meters.clear();
   }
 }

@@ -12,8 +12,10 @@ public final class WebSocketFront implements AutoCloseable {
       double ratePerSecond, int burst, int pingIntervalSeconds, Metrics metrics) {
     this.server = new WsServer(bind, limits, protocol, origins, maxOutboundBytes,
         ratePerSecond, burst, pingIntervalSeconds, metrics);
-    metrics.gauge("ciphertalk_ws_open_sockets", () -> server.gate().openSockets());
-    metrics.gauge("ciphertalk_ws_inbound_buffered_bytes", () -> server.gate().bufferedBytes());
+    metrics.gauge("ciphertalk.ws.open.sockets", "WebSocket sockets open, including those still in the handshake.",
+        () -> server.gate().openSockets());
+    metrics.gauge("ciphertalk.ws.inbound.buffered.bytes",
+        "Bytes reserved for unfinished upgrade requests and messages.", () -> server.gate().bufferedBytes());
   }
 
   /** True while the listener accepts connections (selector thread alive, listening socket open). */
