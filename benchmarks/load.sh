@@ -7,7 +7,8 @@
 #   benchmarks/load.sh catchup          # the SDK client pipeline: queue catch-up, pipelined sends, live latency
 #   benchmarks/load.sh --help
 #
-# Results (JSON and markdown) go to benchmarks/target/load/. Set LOAD_REBUILD=1 to rebuild the jar first.
+# Results (JSON and markdown) go to benchmarks/target/load/. Set LOAD_REBUILD=1 to rebuild the jar first,
+# LOAD_JAVA_OPTS for extra JVM options (e.g. LOAD_JAVA_OPTS=-XX:StartFlightRecording=filename=/tmp/c.jfr).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=benchmarks/target/benchmarks.jar
@@ -22,4 +23,5 @@ if (( $(ulimit -n) < 12000 )); then
 fi
 cmd=${1:-suite}
 shift || true
-exec java -Xmx1g -XX:+UseG1GC -cp "$JAR" io.ciphertalk.benchmarks.load.LoadGenerator "$cmd" "$@"
+# shellcheck disable=SC2086
+exec java -Xmx1g -XX:+UseG1GC ${LOAD_JAVA_OPTS:-} -cp "$JAR" io.ciphertalk.benchmarks.load.LoadGenerator "$cmd" "$@"

@@ -40,6 +40,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * catchup [--messages N] [--live-rate R] [--live-seconds S] [--out DIR]   [10000, 100, 10]
+ *         [--rooms private,group] [--stores memory,encrypted]   (which scenarios; default all)
  * </pre>
  */
 final class CatchUpBenchmark {
@@ -80,6 +81,8 @@ final class CatchUpBenchmark {
     int messages = Integer.parseInt(LoadGenerator.take(args, "--messages", "10000"));
     int liveRate = Integer.parseInt(LoadGenerator.take(args, "--live-rate", "100"));
     int liveSeconds = Integer.parseInt(LoadGenerator.take(args, "--live-seconds", "10"));
+    Set<String> rooms = Set.of(LoadGenerator.take(args, "--rooms", "private,group").split(","));
+    Set<String> stores = Set.of(LoadGenerator.take(args, "--stores", "memory,encrypted").split(","));
     if (!args.isEmpty()) {
       throw new IllegalArgumentException("unknown catchup options: " + args);
     }
@@ -88,6 +91,10 @@ final class CatchUpBenchmark {
     System.out.println(header());
     for (RoomKind kind : List.of(RoomKind.PRIVATE, RoomKind.GROUP)) {
       for (Store store : Store.values()) {
+        if (!rooms.contains(kind.name().toLowerCase(Locale.ROOT))
+            || !stores.contains(store.name().toLowerCase(Locale.ROOT))) {
+          continue;
+        }
         Result r = run(kind, store, messages, liveRate, liveSeconds);
         results.add(r);
         System.out.println(r.row());

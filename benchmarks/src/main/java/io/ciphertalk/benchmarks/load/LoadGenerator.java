@@ -289,6 +289,7 @@ public final class LoadGenerator {
         catchup: two SDK clients over real WebSockets, 1:1 and group, in-memory and encrypted store:
           --messages N                queued for the offline device             [10000]
           --live-rate R --live-seconds S  live phase send rate and length       [100, 10]
+          --rooms private,group --stores memory,encrypted  scenarios to run       [all]
           --target relay|ciphertalk   server kind (run)                       [relay]
           --placement inproc|fork|url where the server runs                   [fork]
           --url ws://127.0.0.1:P/...  external server (implies --placement url); --http-url, --pid
