@@ -149,8 +149,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       return t;
     });
     this.typing = new TypingTracker(clock, cfg.scheduler(), cfg.typingTtl(), cfg.events()::publish);
-    this.inbound = new InboundBatcher(this::runOnEngine, data, this::writeOwedReceipts,
-        this::afterBatch, e -> dropConnectionForRedelivery());
+    this.inbound = new InboundBatcher(this::runOnEngine, data, this::beginBatch, this::endBatch,
+        this::afterBatch, e -> batchRolledBack());
     data.account().ifPresent(a -> initIdentity(a.userId()));
   }
 
@@ -1238,6 +1238,34 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     } else {
       cfg.events().publish(e);
     }
+  }
+
+  /**
+   * Inside an inbound batch's transaction, first: crypto state changed by its decryptions is
+   * written once at the end ({@link #endBatch}), not after every message.
+   */
+  private void beginBatch() {
+    crypto.beginBatch();
+  }
+
+  /** Inside an inbound batch's transaction, last: the receipts it owes, the crypto state. */
+  private void endBatch() {
+    writeOwedReceipts();
+    crypto.endBatch();
+  }
+
+  /**
+   * An inbound batch's transaction failed and was rolled back: the crypto caches hold state the
+   * store no longer has (ratchets advanced, keys consumed), so they are dropped and read back;
+   * then the connection is dropped so the server delivers the batch again, which decrypts as the
+   * first time.
+   */
+  private void batchRolledBack() {
+    E2eCrypto c = crypto;
+    if (c != null) {
+      c.abortBatch();
+    }
+    dropConnectionForRedelivery();
   }
 
   /** After an inbound batch committed and was acknowledged: its events, then the outbox. */

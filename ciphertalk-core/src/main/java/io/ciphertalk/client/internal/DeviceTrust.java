@@ -49,6 +49,15 @@ final class DeviceTrust {
 
   // ------------------------------------------------------------------ this account
 
+  /**
+   * Drops what is cached from the store (verified devices, this account's key), so it is read
+   * back: after a rolled-back transaction, a pin or key written in it is gone from the store.
+   */
+  void forgetCached() {
+    verified.clear();
+    account = null;
+  }
+
   /** Whether this device holds the account key (it is the first device, or was linked). */
   boolean hasAccountKey() {
     return loadAccount().isPresent();

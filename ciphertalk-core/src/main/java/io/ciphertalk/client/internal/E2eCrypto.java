@@ -115,6 +115,26 @@ public interface E2eCrypto {
   /** The group (Sender Keys) half of this device's crypto. */
   GroupKeys groups();
 
+  /**
+   * Opens an inbound batch (which the engine runs in one store transaction): until {@link
+   * #endBatch}, state changed by decryption is kept in memory and written once per session or room
+   * at the end, instead of after every message. Encryption is refused inside a batch
+   * ({@link IllegalStateException}). Also opens the batch of {@link #groups()}.
+   *
+   * @throws IllegalStateException if a batch is already open
+   */
+  void beginBatch();
+
+  /** Writes what changed in the batch (inside the batch's transaction) and closes it. */
+  void endBatch();
+
+  /**
+   * The batch's transaction failed and was rolled back: closes the batch and drops every cached
+   * state (sessions, group rooms, verified devices), so it is read back from the store and never
+   * disagrees with it. Redelivered messages then decrypt as the first time.
+   */
+  void abortBatch();
+
   /** A peer user's account key differs from the pinned one (trust on first use per account). */
   final class IdentityChangedException extends CryptoException {
     private static final long serialVersionUID = 1L;

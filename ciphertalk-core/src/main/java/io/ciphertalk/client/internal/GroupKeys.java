@@ -59,4 +59,13 @@ public interface GroupKeys {
 
   /** Forgets the room (this device left or was removed). */
   void leave(String roomId);
+
+  /** See {@link E2eCrypto#beginBatch}: room states changed by decryption are written at the end. */
+  void beginBatch();
+
+  /** See {@link E2eCrypto#endBatch}. */
+  void endBatch();
+
+  /** See {@link E2eCrypto#abortBatch}: every loaded room state is dropped and read back later. */
+  void abortBatch();
 }

@@ -41,20 +41,24 @@ final class InboundBatcher {
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final Consumer<Runnable> engine;
   private final LocalData data;
+  private final Runnable beginOfBatch;
   private final Runnable endOfBatch;
   private final Runnable afterBatch;
   private final Consumer<RuntimeException> onFailure;
 
   /**
    * @param engine runs a task on the engine thread
+   * @param beginOfBatch runs on the engine thread inside the batch's transaction, before its items
    * @param endOfBatch runs on the engine thread inside the batch's transaction, after its items
    * @param afterBatch runs on the engine thread after the commit and the acks
-   * @param onFailure runs on the engine thread when a batch's transaction failed
+   * @param onFailure runs on the engine thread when a batch's transaction failed (rolled back):
+   *     whatever the batch cached in memory must be dropped there
    */
-  InboundBatcher(Consumer<Runnable> engine, LocalData data, Runnable endOfBatch,
-      Runnable afterBatch, Consumer<RuntimeException> onFailure) {
+  InboundBatcher(Consumer<Runnable> engine, LocalData data, Runnable beginOfBatch,
+      Runnable endOfBatch, Runnable afterBatch, Consumer<RuntimeException> onFailure) {
     this.engine = engine;
     this.data = data;
+    this.beginOfBatch = beginOfBatch;
     this.endOfBatch = endOfBatch;
     this.afterBatch = afterBatch;
     this.onFailure = onFailure;
@@ -85,6 +89,7 @@ final class InboundBatcher {
     try {
       data.inTransaction(() -> {
         acks.clear();
+        beginOfBatch.run();
         for (Item item : batch) {
           Runnable ack = () -> acks.add(item.ack());
           try {

@@ -63,7 +63,18 @@ public final class SenderKeyGroups implements GroupKeys {
     }
   }
 
+  /** Rooms whose state changed in the open inbound batch (null: no batch; written at once). */
+  private Set<String> unsaved;
+
   private void save(String roomId) {
+    if (unsaved != null) {
+      unsaved.add(roomId);
+      return;
+    }
+    saveNow(roomId);
+  }
+
+  private void saveNow(String roomId) {
     try {
       SecretBytes state = session.exportRoom(roomId);
       try {
@@ -85,6 +96,7 @@ public final class SenderKeyGroups implements GroupKeys {
   @Override
   public synchronized Distribution distribution(String roomId, Set<DeviceAddress> members)
       throws CryptoException {
+    requireNoBatch("distribution");
     load(roomId);
     try {
       return distributionLoaded(roomId, members);
@@ -187,6 +199,7 @@ public final class SenderKeyGroups implements GroupKeys {
   @Override
   public synchronized byte[] encrypt(String roomId, byte[] plaintext, MessageId id,
       Instant expiresAt) throws CryptoException {
+    requireNoBatch("encrypt");
     load(roomId);
     byte[] out = session.encrypt(roomId, plaintext, idBytes(id), millis(expiresAt)).toByteArray();
     save(roomId); // persisted before the message leaves: an older state would reuse keys
@@ -221,6 +234,42 @@ public final class SenderKeyGroups implements GroupKeys {
     session.leave(roomId);
     store.deleteSenderKeys(roomId);
     loaded.remove(roomId);
+    if (unsaved != null) {
+      unsaved.remove(roomId);
+    }
+  }
+
+  @Override
+  public synchronized void beginBatch() {
+    if (unsaved != null) {
+      throw new IllegalStateException("an inbound batch is already open");
+    }
+    unsaved = new java.util.LinkedHashSet<>();
+  }
+
+  @Override
+  public synchronized void endBatch() {
+    Set<String> rooms = unsaved;
+    unsaved = null;
+    if (rooms != null) {
+      for (String roomId : rooms) {
+        saveNow(roomId);
+      }
+    }
+  }
+
+  @Override
+  public synchronized void abortBatch() {
+    unsaved = null;
+    session.wipe(); // every room is imported again from the store on its next use
+    loaded.clear();
+  }
+
+  /** See {@link SessionCrypto}: no message may leave under a state a batch could roll back. */
+  private void requireNoBatch(String what) {
+    if (unsaved != null) {
+      throw new IllegalStateException(what + " inside an inbound batch");
+    }
   }
 
   private static long millis(Instant t) {

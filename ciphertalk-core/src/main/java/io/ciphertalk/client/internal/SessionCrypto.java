@@ -59,6 +59,11 @@ public final class SessionCrypto implements E2eCrypto {
   private final DeviceTrust devices;
   private CertificateSource certificates = (d, fresh) -> Optional.empty();
   private final Map<DeviceAddress, SessionRecord> sessions = new HashMap<>();
+  /**
+   * During an inbound batch ({@link #beginBatch}): the peers whose session changed and is not
+   * written yet; null outside a batch, where every change is written at once.
+   */
+  private java.util.Set<DeviceAddress> unsaved;
   private final List<NewDevice> newDevices = new ArrayList<>();
   private IdentityKeyPair identity;
   private SignedPreKey signedPreKey;
@@ -280,6 +285,63 @@ public final class SessionCrypto implements E2eCrypto {
     return r == null ? null : r.current();
   }
 
+  /** Drops the cached session with {@code peer} (wiped) and any pending write of it. */
+  private void forget(DeviceAddress peer) {
+    SessionRecord old = sessions.remove(peer);
+    if (old != null) {
+      old.wipe();
+    }
+    if (unsaved != null) {
+      unsaved.remove(peer);
+    }
+  }
+
+  @Override
+  public synchronized void beginBatch() {
+    if (unsaved != null) {
+      throw new IllegalStateException("an inbound batch is already open");
+    }
+    unsaved = new java.util.LinkedHashSet<>();
+    groups.beginBatch();
+  }
+
+  @Override
+  public synchronized void endBatch() {
+    java.util.Set<DeviceAddress> peers = unsaved;
+    unsaved = null;
+    if (peers != null) {
+      for (DeviceAddress peer : peers) {
+        SessionRecord r = sessions.get(peer);
+        if (r != null) {
+          saveNow(peer, r);
+        }
+      }
+    }
+    groups.endBatch();
+  }
+
+  @Override
+  public synchronized void abortBatch() {
+    unsaved = null;
+    // Whatever the batch changed in memory was rolled back in the store: read it all back.
+    for (SessionRecord r : sessions.values()) {
+      r.wipe();
+    }
+    sessions.clear();
+    devices.forgetCached();
+    groups.abortBatch();
+  }
+
+  /**
+   * Encryption never runs inside an inbound batch: a message sent under a state the batch then
+   * rolled back would reuse its message keys.
+   */
+  private void requireNoBatch(String what) {
+    if (unsaved != null) {
+      throw new IllegalStateException(what + " inside an inbound batch");
+    }
+  }
+
   /** The sessions held with {@code peer}, or null; for tests of this package. */
   synchronized SessionRecord recordForTesting(DeviceAddress peer) {
     return record(peer);
@@ -295,6 +357,7 @@ public final class SessionCrypto implements E2eCrypto {
           sessions.put(peer, r);
         } catch (CryptoException e) {
           LOG.warn("stored session with {} is unreadable; starting afresh", peer);
+          forget(peer);
           store.sessions().deleteSession(peer);
         }
       }
@@ -303,6 +366,14 @@ public final class SessionCrypto implements E2eCrypto {
   }
 
   private void save(DeviceAddress peer, SessionRecord r) {
+    if (unsaved != null) {
+      unsaved.add(peer); // written once, at the end of the batch (endBatch)
+      return;
+    }
+    saveNow(peer, r);
+  }
+
+  private void saveNow(DeviceAddress peer, SessionRecord r) {
     byte[] state = r.serialize();
     try {
       store.sessions().storeSession(peer, state);
@@ -371,6 +442,7 @@ public final class SessionCrypto implements E2eCrypto {
   @Override
   public synchronized byte[] encrypt(DeviceAddress peer, byte[] plaintext, MessageId id,
       Instant expiresAt) throws CryptoException {
+    requireNoBatch("encrypt");
     SessionRecord r = record(peer);
     if (r == null) {
       throw new CryptoException("no session with " + peer);
@@ -502,10 +574,7 @@ public final class SessionCrypto implements E2eCrypto {
     }
     // Sessions with devices certified by the old account key are useless now.
     for (DeviceAddress a : new ArrayList<>(trust.known(userId))) {
-      SessionRecord old = sessions.remove(a);
-      if (old != null) {
-        old.wipe();
-      }
+      forget(a);
       store.sessions().deleteSession(a);
       store.identities().removePeerIdentity(a);
     }
@@ -557,10 +626,7 @@ public final class SessionCrypto implements E2eCrypto {
     io.ciphertalk.crypto.account.DeviceRevocation r =
         io.ciphertalk.crypto.account.DeviceRevocation.deserialize(revocation);
     boolean fresh = devices.acceptRevocation(r);
-    SessionRecord old = sessions.remove(r.address());
-    if (old != null) {
-      old.wipe();
-    }
+    forget(r.address());
     store.sessions().deleteSession(r.address());
     return fresh;
   }

@@ -355,9 +355,26 @@ public final class StoreLocalData implements LocalData {
     return ids.isEmpty() ? 0 : store.unread().markRead(roomId, ids);
   }
 
+  /**
+   * Runs {@code work} as one store unit. The room cache may have been filled inside the unit with
+   * rows it wrote, which a rollback takes back (and which other threads do not see before the
+   * commit): if rooms were written, the cache is dropped when the unit ends, either way.
+   */
   @Override
   public void inTransaction(Runnable work) {
-    store.inTransaction(work);
+    long before;
+    synchronized (this) {
+      before = roomWrites;
+    }
+    try {
+      store.inTransaction(work);
+    } finally {
+      synchronized (this) {
+        if (roomWrites != before) {
+          roomsChanged();
+        }
+      }
+    }
   }
 
   @Override

@@ -68,7 +68,8 @@ class InboundBatcherTest {
   final List<RuntimeException> failures = new ArrayList<>();
   int afterBatches;
   final InboundBatcher batcher = new InboundBatcher(engine::add, new StoreLocalData(store),
-      () -> store.log.add("end of batch"), () -> afterBatches++, failures::add);
+      () -> store.log.add("begin of batch"), () -> store.log.add("end of batch"),
+      () -> afterBatches++, failures::add);
 
   void runEngine() {
     for (Runnable r; (r = engine.poll()) != null; ) {
@@ -93,8 +94,8 @@ class InboundBatcherTest {
     batcher.submit(handled("b"), ack("b"));
     assertThat(engine).as("one engine task for everything queued").hasSize(1);
     runEngine();
-    assertThat(store.log).containsExactly("begin", "handle a", "handle b", "end of batch",
-        "commit", "ack a", "ack b");
+    assertThat(store.log).containsExactly("begin", "begin of batch", "handle a", "handle b",
+        "end of batch", "commit", "ack a", "ack b");
     assertThat(afterBatches).isEqualTo(1);
   }
 
@@ -103,7 +104,8 @@ class InboundBatcherTest {
     store.failCommits = true;
     batcher.submit(handled("a"), ack("a"));
     runEngine();
-    assertThat(store.log).containsExactly("begin", "handle a", "end of batch", "rollback");
+    assertThat(store.log).containsExactly("begin", "begin of batch", "handle a", "end of batch",
+        "rollback");
     assertThat(failures).hasSize(1).first().isInstanceOf(StoreException.class);
     assertThat(afterBatches).isZero();
   }
@@ -115,8 +117,8 @@ class InboundBatcherTest {
     }, ack("poison"));
     batcher.submit(handled("next"), ack("next"));
     runEngine();
-    assertThat(store.log).containsExactly("begin", "handle next", "end of batch", "commit",
-        "ack poison", "ack next");
+    assertThat(store.log).containsExactly("begin", "begin of batch", "handle next", "end of batch",
+        "commit", "ack poison", "ack next");
     assertThat(failures).isEmpty();
   }
 
@@ -127,8 +129,8 @@ class InboundBatcherTest {
       batcher.submit(done -> done.run(), () -> { });
     }
     runEngine();
-    assertThat(store.log).containsExactly("begin", "end of batch", "commit", "begin",
-        "end of batch", "commit");
+    assertThat(store.log).containsExactly("begin", "begin of batch", "end of batch", "commit",
+        "begin", "begin of batch", "end of batch", "commit");
     assertThat(afterBatches).isEqualTo(2);
   }
 }

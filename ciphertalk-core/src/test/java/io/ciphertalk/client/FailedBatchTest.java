@@ -1,0 +1,176 @@
+package io.ciphertalk.client;
+
+import static io.ciphertalk.client.Recorder.awaitTrue;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ciphertalk.client.internal.ManualClock;
+import io.ciphertalk.client.internal.ManualScheduler;
+import io.ciphertalk.core.model.RoomKind;
+import io.ciphertalk.core.store.AccountKeyStore;
+import io.ciphertalk.core.store.AccountStore;
+import io.ciphertalk.core.store.AppDataStore;
+import io.ciphertalk.core.store.HeldEnvelopeStore;
+import io.ciphertalk.core.store.IdentityStore;
+import io.ciphertalk.core.store.LocalStore;
+import io.ciphertalk.core.store.MessageStore;
+import io.ciphertalk.core.store.OutboxStore;
+import io.ciphertalk.core.store.PreKeyStore;
+import io.ciphertalk.core.store.RoomStore;
+import io.ciphertalk.core.store.SeenStore;
+import io.ciphertalk.core.store.SenderKeyStore;
+import io.ciphertalk.core.store.SessionStore;
+import io.ciphertalk.core.store.StoreException;
+import io.ciphertalk.core.store.UnreadStore;
+import io.ciphertalk.core.store.jdbi.JdbiLocalStore;
+import io.ciphertalk.crypto.RandomSource;
+import io.ciphertalk.crypto.SecretBytes;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A batch of received messages whose store transaction fails halfway is rolled back, and nothing
+ * the client keeps in memory may disagree with the store afterwards. The batch's first messages
+ * were already decrypted (their ratchet or sender-key chain advanced, in memory) when the store
+ * failed; if that advanced state survived the rollback, the server's redelivery would not decrypt
+ * (the message keys already used up) and those messages would be lost.
+ */
+class FailedBatchTest {
+  private final ManualClock clock = new ManualClock(Instant.parse("2026-03-01T12:00:00Z"));
+  private final ManualScheduler scheduler = new ManualScheduler(clock);
+  private final FakeHub hub = new FakeHub(clock);
+  private final List<CipherTalkClient> clients = new ArrayList<>();
+  private final SecretBytes key = SecretBytes.random(32, RandomSource.secure());
+
+  @AfterEach
+  void close() {
+    clients.forEach(CipherTalkClient::close);
+  }
+
+  @ParameterizedTest(name = "{0} room")
+  @EnumSource(RoomKind.class)
+  void aBatchFailingHalfway_isRolledBack_andItsRedeliveryDecryptsEveryMessageOnce(RoomKind kind,
+      @TempDir Path dir) throws Exception {
+    Recorder ra = new Recorder("alice");
+    CipherTalkClient alice = CipherTalkClient.builder().link(hub.link()).clock(clock)
+        .scheduler(scheduler).listener(ra).prekeyBatch(5).build();
+    clients.add(alice);
+    alice.register("alice", "pw-alice");
+    alice.connect();
+    Recorder rb = new Recorder("bob");
+    FailingStore store = new FailingStore(open(dir));
+    CipherTalkClient bob = client(store, rb);
+    bob.register("bob", "pw-bob");
+    bob.connect();
+    Room room = kind == RoomKind.PRIVATE ? alice.privateRoom("bob")
+        : alice.createGroup("g", Set.of("bob"));
+    room.send("hello");
+    rb.awaitText("hello");
+
+    bob.disconnect();
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      texts.add("queued " + i);
+      room.send("queued " + i);
+    }
+    // The third message stored in the next transaction fails: two were decrypted before it.
+    store.failSaveInNextBatchAt = 3;
+    bob.connect();
+    awaitTrue(() -> store.injectedFailures == 1, "the injected store failure happened");
+    awaitTrue(() -> {
+      scheduler.advance(Duration.ofSeconds(30)); // the reconnect after the failed batch
+      return texts.stream().allMatch(rb::sawText);
+    }, "bob received everything again after the failed batch: "
+        + rb.all(ChatEvent.MessageReceived.class).size());
+
+    for (String t : texts) {
+      assertThat(rb.all(ChatEvent.MessageReceived.class, e -> e.message().text().equals(t)))
+          .as("%s, once", t).hasSize(1);
+    }
+    assertThat(rb.all(ChatEvent.MessageUndecryptable.class)).as("nothing lost").isEmpty();
+    assertThat(bob.room(room.id()).orElseThrow().history(50)).extracting(Message::text)
+        .contains(texts.toArray(String[]::new));
+
+    // What was committed after the redelivery is what bob's memory held: a restarted bob, reading
+    // everything from the store, goes on decrypting.
+    bob.close();
+    clients.remove(bob);
+    Recorder rb2 = new Recorder("bob-restarted");
+    CipherTalkClient bob2 = client(open(dir), rb2);
+    bob2.connect();
+    room.send("after restart");
+    rb2.awaitText("after restart");
+    assertThat(rb2.all(ChatEvent.MessageUndecryptable.class)).isEmpty();
+  }
+
+  private JdbiLocalStore open(Path dir) throws Exception {
+    return JdbiLocalStore.builder().file(dir.resolve("bob")).key(key).clock(clock).open();
+  }
+
+  private CipherTalkClient client(LocalStore store, Recorder r) {
+    CipherTalkClient c = CipherTalkClient.builder().link(hub.link()).store(store).clock(clock)
+        .scheduler(scheduler).listener(r).prekeyBatch(5).build();
+    clients.add(c);
+    return c;
+  }
+
+  /**
+   * The encrypted file store (real transactions, real rollback) with one injected failure: the
+   * n-th message saved inside the next transaction throws, as a full disk would.
+   */
+  static final class FailingStore implements LocalStore {
+    final JdbiLocalStore inner;
+    volatile int failSaveInNextBatchAt;
+    volatile int injectedFailures;
+    private int savesInTransaction;
+    private final MessageStore messages;
+
+    FailingStore(JdbiLocalStore inner) {
+      this.inner = inner;
+      this.messages = (MessageStore) Proxy.newProxyInstance(MessageStore.class.getClassLoader(),
+          new Class<?>[] {MessageStore.class}, (proxy, method, args) -> {
+            if (method.getName().equals("saveMessage") && failSaveInNextBatchAt > 0
+                && ++savesInTransaction == failSaveInNextBatchAt) {
+              failSaveInNextBatchAt = 0;
+              injectedFailures++;
+              throw new StoreException("injected: disk full");
+            }
+            try {
+              return method.invoke(inner.messages(), args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+    }
+
+    @Override
+    public void inTransaction(Runnable work) {
+      savesInTransaction = 0;
+      inner.inTransaction(work);
+    }
+
+    @Override public MessageStore messages() { return messages; }
+    @Override public IdentityStore identities() { return inner.identities(); }
+    @Override public AccountKeyStore accountKeys() { return inner.accountKeys(); }
+    @Override public SessionStore sessions() { return inner.sessions(); }
+    @Override public PreKeyStore preKeys() { return inner.preKeys(); }
+    @Override public SenderKeyStore senderKeys() { return inner.senderKeys(); }
+    @Override public OutboxStore outbox() { return inner.outbox(); }
+    @Override public HeldEnvelopeStore held() { return inner.held(); }
+    @Override public AccountStore account() { return inner.account(); }
+    @Override public RoomStore rooms() { return inner.rooms(); }
+    @Override public AppDataStore appData() { return inner.appData(); }
+    @Override public SeenStore seen() { return inner.seen(); }
+    @Override public UnreadStore unread() { return inner.unread(); }
+    @Override public void close() { inner.close(); }
+  }
+}
