@@ -1,12 +1,14 @@
 package io.ciphertalk.core.store.jdbi;
 
 import io.ciphertalk.core.store.StoreException;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /** The shared database access of one store: closed check, exception translation, upsert. */
 final class Db {
@@ -35,6 +37,27 @@ final class Db {
     } catch (JdbiException e) {
       throw new StoreException("database operation failed", e);
     }
+  }
+
+  /** Plain JDBC on a connection: the per-message statements of a catch-up. */
+  @FunctionalInterface
+  interface Sql<R> {
+    R run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code sql} on the unit's connection (or a pooled one, auto-committed). For the statements
+   * run for every received message, where Jdbi's per-statement work (statement context, argument
+   * resolution per bind) cost about as much as H2 executing them.
+   */
+  <R> R jdbc(Sql<R> sql) {
+    return with(h -> {
+      try {
+        return sql.run(h.getConnection());
+      } catch (SQLException e) {
+        throw new UnableToExecuteStatementException(e, null);
+      }
+    });
   }
 
   <R> R inTransaction(HandleCallback<R, RuntimeException> callback) {

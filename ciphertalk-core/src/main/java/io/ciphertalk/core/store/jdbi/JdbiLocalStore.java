@@ -38,8 +38,10 @@ import io.ciphertalk.crypto.RandomSource;
 import io.ciphertalk.crypto.SecretBytes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -915,43 +917,74 @@ public final class JdbiLocalStore implements LocalStore {
     public void saveMessage(Message message) {
       Message m = StoreSupport.toMillis(Objects.requireNonNull(message, "message"));
       String id = m.id().toString();
-      Map<String, Object> b = new HashMap<>();
-      b.put("id", id);
-      b.put("room", m.roomId());
-      b.put("su", m.sender().userId());
-      b.put("sd", m.sender().deviceId());
-      b.put("sent", m.sentAt().toEpochMilli());
-      b.put("reply", m.replyTo() == null ? null : m.replyTo().toString());
-      b.put("exp", m.expiresAt() == null ? null : m.expiresAt().toEpochMilli());
-      b.put("edited", m.edited());
-      b.put("deleted", m.deleted());
-      b.put(
-          "body",
-          db.sealer.seal(ContentEncoding.encode(m.body(), m.reactions()), "messages", "body", id));
-      db.with(
-          h -> {
-            db.upsert(
-                h,
-                "UPDATE messages SET room_id = :room, sender_user = :su, sender_device = :sd, sent_at = :sent,"
-                    + " reply_to = :reply, expires_at = :exp, edited = :edited, deleted = :deleted,"
-                    + " body_sealed = :body WHERE message_id = :id",
-                "INSERT INTO messages (" + COLUMNS + ") VALUES"
-                    + " (:id, :room, :su, :sd, :sent, :reply, :exp, :edited, :deleted, :body)",
-                b);
+      String body =
+          db.sealer.seal(ContentEncoding.encode(m.body(), m.reactions()), "messages", "body", id);
+      // A received message is new: one INSERT that does nothing if the id exists; only then (an
+      // edit, a reaction, a deletion) the UPDATE. If another writer inserted in between, the
+      // UPDATE after the unique violation replaces its row, as an upsert does.
+      db.jdbc(c -> {
+        try (PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO messages (" + COLUMNS + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+                + " WHERE NOT EXISTS (SELECT 1 FROM messages WHERE message_id = ?)")) {
+          int i = bindRow(ps, m, body);
+          ps.setString(i, id);
+          if (ps.executeUpdate() > 0) {
             return null;
-          });
+          }
+        } catch (SQLException e) {
+          if (!"23505".equals(e.getSQLState())) {
+            throw e;
+          }
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+            "UPDATE messages SET message_id = ?, room_id = ?, sender_user = ?, sender_device = ?,"
+                + " sent_at = ?, reply_to = ?, expires_at = ?, edited = ?, deleted = ?,"
+                + " body_sealed = ? WHERE message_id = ?")) {
+          int i = bindRow(ps, m, body);
+          ps.setString(i, id);
+          ps.executeUpdate();
+        }
+        return null;
+      });
+    }
+
+    /** Binds the ten columns of {@link #COLUMNS} from index 1; returns the next index. */
+    private int bindRow(PreparedStatement ps, Message m, String body) throws SQLException {
+      ps.setString(1, m.id().toString());
+      ps.setString(2, m.roomId());
+      ps.setString(3, m.sender().userId());
+      ps.setInt(4, m.sender().deviceId());
+      ps.setLong(5, m.sentAt().toEpochMilli());
+      if (m.replyTo() == null) {
+        ps.setNull(6, Types.VARCHAR);
+      } else {
+        ps.setString(6, m.replyTo().toString());
+      }
+      if (m.expiresAt() == null) {
+        ps.setNull(7, Types.BIGINT);
+      } else {
+        ps.setLong(7, m.expiresAt().toEpochMilli());
+      }
+      ps.setBoolean(8, m.edited());
+      ps.setBoolean(9, m.deleted());
+      ps.setString(10, body);
+      return 11;
     }
 
     @Override
     public Optional<Message> message(MessageId id) {
       Objects.requireNonNull(id, "id");
-      return db.with(
-          h ->
-              h.createQuery("SELECT " + COLUMNS + " FROM messages WHERE message_id = :id AND " + VISIBLE)
-                  .bind("id", id.toString())
-                  .bind("now", clock.millis())
-                  .map((rs, ctx) -> map(rs))
-                  .findOne());
+      long now = clock.millis();
+      return db.jdbc(c -> {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+            + " FROM messages WHERE message_id = ? AND (expires_at IS NULL OR expires_at > ?)")) {
+          ps.setString(1, id.toString());
+          ps.setLong(2, now);
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(map(rs)) : Optional.<Message>empty();
+          }
+        }
+      });
     }
 
     @Override
@@ -1434,38 +1467,38 @@ public final class JdbiLocalStore implements LocalStore {
     public boolean markSeen(MessageId id) {
       Objects.requireNonNull(id, "id");
       long now = clock.millis();
-      return db.with(
-          h -> {
-            if (isSeen(h, id)) {
-              return false;
-            }
-            try {
-              h.createUpdate("INSERT INTO seen_messages (message_id, seen_at) VALUES (:id, :t)")
-                  .bind("id", id.toString())
-                  .bind("t", now)
-                  .execute();
-              return true;
-            } catch (JdbiException e) {
-              if (Db.isUniqueViolation(e)) {
-                return false;
-              }
-              throw e;
-            }
-          });
-    }
-
-    private boolean isSeen(Handle h, MessageId id) {
-      return h.createQuery("SELECT COUNT(*) FROM seen_messages WHERE message_id = :id")
-              .bind("id", id.toString())
-              .mapTo(Integer.class)
-              .one()
-          > 0;
+      String key = id.toString();
+      // One statement: inserts only if absent (no SELECT first), portable to H2 and PostgreSQL.
+      return db.jdbc(c -> {
+        try (PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO seen_messages (message_id, seen_at) SELECT ?, ? WHERE NOT EXISTS"
+                + " (SELECT 1 FROM seen_messages WHERE message_id = ?)")) {
+          ps.setString(1, key);
+          ps.setLong(2, now);
+          ps.setString(3, key);
+          return ps.executeUpdate() > 0;
+        } catch (SQLException e) {
+          if ("23505".equals(e.getSQLState())) {
+            return false; // inserted by another thread since
+          }
+          throw e;
+        }
+      });
     }
 
     @Override
     public boolean isSeen(MessageId id) {
       Objects.requireNonNull(id, "id");
-      return db.with(h -> isSeen(h, id));
+      String key = id.toString();
+      return db.jdbc(c -> {
+        try (PreparedStatement ps =
+            c.prepareStatement("SELECT 1 FROM seen_messages WHERE message_id = ?")) {
+          ps.setString(1, key);
+          try (ResultSet rs = ps.executeQuery()) {
+            return rs.next();
+          }
+        }
+      });
     }
 
     @Override
@@ -1515,20 +1548,20 @@ public final class JdbiLocalStore implements LocalStore {
     public synchronized void addUnread(String roomId, MessageId id) {
       Objects.requireNonNull(roomId, "roomId");
       Objects.requireNonNull(id, "id");
-      db.with(
-          h -> {
-            try {
-              h.createUpdate("INSERT INTO unread_messages (room_id, message_id) VALUES (:r, :id)")
-                  .bind("r", roomId)
-                  .bind("id", id.toString())
-                  .execute();
-            } catch (JdbiException e) {
-              if (!Db.isUniqueViolation(e)) {
-                throw e;
-              }
-            }
-            return null;
-          });
+      String key = id.toString();
+      // Inserted only if absent, so a repeat is no failed statement (which would abort a
+      // PostgreSQL transaction).
+      db.jdbc(c -> {
+        try (PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO unread_messages (room_id, message_id) SELECT ?, ? WHERE NOT EXISTS"
+                + " (SELECT 1 FROM unread_messages WHERE room_id = ? AND message_id = ?)")) {
+          ps.setString(1, roomId);
+          ps.setString(2, key);
+          ps.setString(3, roomId);
+          ps.setString(4, key);
+          return ps.executeUpdate();
+        }
+      });
     }
 
     @Override
