@@ -334,11 +334,10 @@ public final class Router {
           }
           for (String u : users) {
             if (!u.equals(senderUser)) {
-              if (!Accounts.exists(h, u)) {
-                throw ServiceException.notFound("no such user: " + u);
-              }
-              if (Rooms.isBlocked(h, u, senderUser)) {
-                throw ServiceException.forbidden("blocked", "recipient does not accept messages from you");
+              switch (Rooms.reachability(h, u, senderUser)) {
+                case NO_SUCH_USER -> throw ServiceException.notFound("no such user: " + u);
+                case BLOCKED -> throw ServiceException.forbidden("blocked", "recipient does not accept messages from you");
+                case OK -> { }
               }
             }
             if (room != null && !room.members().contains(u)) {
@@ -486,19 +485,23 @@ public final class Router {
     Set<String> all = new LinkedHashSet<>(users);
     all.add(senderUser);
     Set<String> existing = new HashSet<>();
+    Map<String, List<Devices.Presence>> byUser = new java.util.HashMap<>();
+    for (Devices.Presence d : Devices.presence(h, all)) {
+      byUser.computeIfAbsent(d.userId(), k -> new ArrayList<>()).add(d);
+    }
     for (String u : all) {
-      List<Devices.Device> devices = Devices.list(h, u);
+      List<Devices.Presence> devices = byUser.getOrDefault(u, List.of());
       // Once a user has certified devices, clients encrypt to no other: an uncertified one (an old
       // client, or a device added with a stolen token) is neither required nor refused.
-      boolean certified = devices.stream().anyMatch(d -> d.certificate() != null);
-      for (Devices.Device d : devices) {
-        if (d.identityKey() == null) {
+      boolean certified = devices.stream().anyMatch(Devices.Presence::certified);
+      for (Devices.Presence d : devices) {
+        if (!d.hasKeys()) {
           continue;
         }
         String a = u + "." + d.deviceId();
         existing.add(a);
         boolean self = u.equals(senderUser) && d.deviceId() == senderDevice;
-        if (!self && !addressed.contains(a) && (!certified || d.certificate() != null)) {
+        if (!self && !addressed.contains(a) && (!certified || d.certified())) {
           missing.add(a);
         }
       }

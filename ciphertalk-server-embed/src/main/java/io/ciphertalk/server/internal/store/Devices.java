@@ -149,6 +149,38 @@ public final class Devices {
         .list();
   }
 
+  /** What a 1:1 send checks of a device: whether it published keys and a certificate. */
+  public record Presence(String userId, int deviceId, boolean hasKeys, boolean certified) {}
+
+  /**
+   * The devices of {@code userIds} as a 1:1 send checks them, in one statement and without the key
+   * columns (several kilobytes per device that {@link #list} reads); ordered by user and device.
+   */
+  public static List<Presence> presence(Handle h, java.util.Collection<String> userIds) {
+    List<String> ids = List.copyOf(userIds);
+    StringBuilder sql = new StringBuilder("SELECT user_id, device_id, CASE WHEN identity_key IS NULL"
+        + " THEN 0 ELSE 1 END, CASE WHEN certificate IS NULL THEN 0 ELSE 1 END FROM devices"
+        + " WHERE user_id IN (");
+    for (int i = 0; i < ids.size(); i++) {
+      sql.append(i == 0 ? "?" : ", ?");
+    }
+    sql.append(") ORDER BY user_id, device_id");
+    try (java.sql.PreparedStatement ps = h.getConnection().prepareStatement(sql.toString())) {
+      for (int i = 0; i < ids.size(); i++) {
+        ps.setString(i + 1, ids.get(i));
+      }
+      List<Presence> out = new java.util.ArrayList<>();
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Presence(rs.getString(1), rs.getInt(2), rs.getInt(3) == 1, rs.getInt(4) == 1));
+        }
+      }
+      return out;
+    } catch (java.sql.SQLException e) {
+      throw new org.jdbi.v3.core.statement.UnableToExecuteStatementException(e, null);
+    }
+  }
+
   /** Records a device revocation and deletes the device (its one-time prekeys go with it). */
   public static void revoke(Handle h, String userId, int deviceId, byte[] revocation, long now) {
     h.execute("INSERT INTO device_revocations (user_id, device_id, revocation, revoked_at) VALUES (?, ?, ?, ?)",

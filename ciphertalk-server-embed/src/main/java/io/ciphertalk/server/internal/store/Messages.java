@@ -32,22 +32,31 @@ public final class Messages {
   public static long insertDirect(
       Handle h, String recipientUser, int recipientDevice, String messageId, String senderUser, int senderDevice,
       String roomId, String kind, byte[] payload, long sentAt, Long expiresAt) {
-    return h.createUpdate(
-            "INSERT INTO direct_queue (recipient_user, recipient_device, message_id, sender_user, sender_device,"
-                + " room_id, kind, payload, sent_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(0, recipientUser)
-        .bind(1, recipientDevice)
-        .bind(2, messageId)
-        .bind(3, senderUser)
-        .bind(4, senderDevice)
-        .bind(5, roomId)
-        .bind(6, kind)
-        .bind(7, payload)
-        .bind(8, sentAt)
-        .bind(9, expiresAt)
-        .executeAndReturnGeneratedKeys("id")
-        .mapTo(Long.class)
-        .one();
+    // Plain JDBC, as insertRoomMessage: one of these runs per addressed device of every 1:1 send.
+    try (PreparedStatement ps = h.getConnection().prepareStatement(
+        "INSERT INTO direct_queue (recipient_user, recipient_device, message_id, sender_user, sender_device,"
+            + " room_id, kind, payload, sent_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        new String[] {"id"})) {
+      ps.setString(1, recipientUser);
+      ps.setInt(2, recipientDevice);
+      ps.setString(3, messageId);
+      ps.setString(4, senderUser);
+      ps.setInt(5, senderDevice);
+      ps.setString(6, roomId);
+      ps.setString(7, kind);
+      ps.setBytes(8, payload);
+      ps.setLong(9, sentAt);
+      setLongOrNull(ps, 10, expiresAt);
+      ps.executeUpdate();
+      try (java.sql.ResultSet keys = ps.getGeneratedKeys()) {
+        if (!keys.next()) {
+          throw new SQLException("no generated id for a queued envelope");
+        }
+        return keys.getLong(1);
+      }
+    } catch (SQLException e) {
+      throw new UnableToExecuteStatementException(e, null);
+    }
   }
 
   /** Undelivered, unexpired envelopes for a device, oldest first, skipping ids in {@code exclude}. */

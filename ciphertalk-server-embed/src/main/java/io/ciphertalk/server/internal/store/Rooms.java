@@ -216,6 +216,32 @@ public final class Rooms {
   }
 
   /** True if {@code blocker} has blocked {@code other}. */
+  /** Whether {@code recipient} may receive a 1:1 message from {@code sender}. */
+  public enum Reachability { NO_SUCH_USER, BLOCKED, OK }
+
+  /**
+   * {@code recipient}'s account exists and has not blocked {@code sender}: one statement for what
+   * {@code Accounts.exists} and {@link #isBlocked} ask separately (a 1:1 send asks per recipient).
+   */
+  public static Reachability reachability(Handle h, String recipient, String sender) {
+    try (java.sql.PreparedStatement ps = h.getConnection().prepareStatement(
+        "SELECT (SELECT COUNT(*) FROM accounts WHERE user_id = ?), (SELECT COUNT(*) FROM contacts"
+            + " WHERE owner_id = ? AND contact_id = ? AND blocked = TRUE)")) {
+      ps.setString(1, recipient);
+      ps.setString(2, recipient);
+      ps.setString(3, sender);
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (rs.getLong(1) == 0) {
+          return Reachability.NO_SUCH_USER;
+        }
+        return rs.getLong(2) > 0 ? Reachability.BLOCKED : Reachability.OK;
+      }
+    } catch (java.sql.SQLException e) {
+      throw new org.jdbi.v3.core.statement.UnableToExecuteStatementException(e, null);
+    }
+  }
+
   public static boolean isBlocked(Handle h, String blocker, String other) {
     return h.createQuery("SELECT COUNT(*) FROM contacts WHERE owner_id = ? AND contact_id = ? AND blocked = TRUE")
             .bind(0, blocker)
