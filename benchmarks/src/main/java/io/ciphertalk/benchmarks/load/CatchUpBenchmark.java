@@ -38,6 +38,10 @@ import java.util.stream.Stream;
  *       p50/p99/max.
  * </ol>
  *
+ * <p>For the send and catch-up phases it also prints the process's CPU time per message (server
+ * and clients together): on a shared machine the rates measure the contention as much as the code,
+ * the CPU time much less so.
+ *
  * <pre>
  * catchup [--messages N] [--live-rate R] [--live-seconds S] [--out DIR]   [10000, 100, 10]
  *         [--rooms private,group] [--stores memory,encrypted]   (which scenarios; default all)
@@ -51,11 +55,11 @@ final class CatchUpBenchmark {
   /** One scenario's figures. */
   record Result(RoomKind kind, Store store, int messages, double sendPerSecond,
       double catchUpPerSecond, int liveMessages, double p50Millis, double p99Millis,
-      double maxMillis, String stall) {
+      double maxMillis, String stall, double sendCpuMicros, double catchUpCpuMicros) {
     static Result stalled(RoomKind kind, Store store, int messages, double sendPerSecond,
         String phase, long got, long of) {
       return new Result(kind, store, messages, sendPerSecond, 0, 0, 0, 0, 0,
-          phase + " stalled at " + got + " of " + of + " (no progress for 60 s)");
+          phase + " stalled at " + got + " of " + of + " (no progress for 60 s)", 0, 0);
     }
 
     String row() {
@@ -65,16 +69,18 @@ final class CatchUpBenchmark {
             messages, sendPerSecond == 0 ? "-" : String.format(Locale.ROOT, "%,.0f", sendPerSecond),
             stall);
       }
-      return String.format(Locale.ROOT, "| %s | %s | %,d | %,.0f | %,.0f | %,d | %.1f | %.1f | %.1f |",
+      return String.format(Locale.ROOT,
+          "| %s | %s | %,d | %,.0f | %,.0f | %,d | %.1f | %.1f | %.1f | %,.0f | %,.0f |",
           kind == RoomKind.PRIVATE ? "1:1" : "group", store == Store.MEMORY ? "in-memory"
               : "encrypted JdbiLocalStore", messages, sendPerSecond, catchUpPerSecond,
-          liveMessages, p50Millis, p99Millis, maxMillis);
+          liveMessages, p50Millis, p99Millis, maxMillis, sendCpuMicros, catchUpCpuMicros);
     }
   }
 
   static String header() {
     return "| room | bob's store | queued | send msg/s | catch-up msg/s | live msgs | live p50 ms"
-        + " | live p99 ms | live max ms |\n|---|---|---:|---:|---:|---:|---:|---:|---:|";
+        + " | live p99 ms | live max ms | send CPU µs/msg | catch-up CPU µs/msg |"
+        + "\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
   }
 
   static void main(List<String> args, Path out) throws Exception {
@@ -132,6 +138,7 @@ final class CatchUpBenchmark {
         // "Sent" is the server's count of durably accepted messages (only alice sends meanwhile),
         // so this harness measures any version of the SDK the same way.
         long base = routed(server);
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
           room.send("queued " + i);
@@ -142,13 +149,16 @@ final class CatchUpBenchmark {
           return Result.stalled(kind, store, n, 0, "send", routed(server) - base, n);
         }
         double sendRate = n / seconds(System.nanoTime() - t0);
+        double sendCpu = (processCpuNanos() - cpu0) / 1e3 / n;
 
+        long cpu1 = processCpuNanos();
         long t1 = System.nanoTime();
         bob.connect();
         if (!await(() -> received.get() - 1, n)) {
           return Result.stalled(kind, store, n, sendRate, "catch-up", received.get() - 1, n);
         }
         double catchUpRate = n / seconds(System.nanoTime() - t1);
+        double catchUpCpu = (processCpuNanos() - cpu1) / 1e3 / n;
 
         long period = 1_000_000_000L / liveRate;
         long next = System.nanoTime();
@@ -166,7 +176,7 @@ final class CatchUpBenchmark {
         Arrays.sort(sorted);
         return new Result(kind, store, n, sendRate, catchUpRate, sorted.length,
             millis(sorted[sorted.length / 2]), millis(sorted[(int) (sorted.length * 0.99)]),
-            millis(sorted[sorted.length - 1]), null);
+            millis(sorted[sorted.length - 1]), null, sendCpu, catchUpCpu);
       }
     } finally {
       delete(dir);
@@ -233,6 +243,15 @@ final class CatchUpBenchmark {
       throw new IllegalStateException("no ciphertalk_messages_routed_total metric");
     }
     return (long) Double.parseDouble(m.group(1)); // Prometheus text writes doubles (1.0E7)
+  }
+
+  /**
+   * CPU time of this whole process (server, both clients, JIT and GC threads): the work a phase
+   * cost, which unlike its wall-clock rate hardly depends on what else the machine runs.
+   */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   private static double seconds(long nanos) {
