@@ -98,7 +98,12 @@ class RoomTopicAndPasswordTest {
     bobsView.setTopic("");
     ra.await(ChatEvent.RoomTopicChanged.class, t -> t.topic().isEmpty() && t.byUserId().equals("bob"));
     assertThat(team.topic()).isEmpty();
+    // Room events are live only: carol, offline meanwhile, reads the topic when she reconnects.
+    carol.disconnect();
     team.setTopic("back to work");
+    carol.connect();
+    awaitTrue(() -> carol.room(team.id()).orElseThrow().topic().equals("back to work"),
+        "carol's room has the topic set while she was offline");
     Recorder rd = new Recorder("dave");
     CipherTalkClient dave = client(rd, 1);
     dave.register("dave", "password-dave");
