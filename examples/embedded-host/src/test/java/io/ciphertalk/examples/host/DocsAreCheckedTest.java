@@ -270,6 +270,26 @@ class DocsAreCheckedTest {
     assertThat(checked).as("class.method references checked").isGreaterThan(15);
   }
 
+  /**
+   * The docs speak to someone who never saw the project CipherTalk grew from: none of its words
+   * ("the seed's API", Django's createsuperuser) are left. "seed" alone stays legitimate where it
+   * means key material (an Ed25519 or ML-KEM seed).
+   */
+  @Test
+  void docs_useNoJargonFromTheOriginalProject() throws IOException {
+    java.util.regex.Pattern jargon = java.util.regex.Pattern.compile(
+        "(?i)createsuperuser|django|seed-compatible|seed-style|the seed's|\\bthe seed\\b");
+    List<String> docs = new ArrayList<>(DOCS);
+    docs.addAll(List.of("docs/protocol.md", "docs/threat-model.md", "benchmarks/README.md"));
+    for (String doc : docs) {
+      List<String> lines = Files.readAllLines(root().resolve(doc));
+      for (int i = 0; i < lines.size(); i++) {
+        assertThat(jargon.matcher(lines.get(i)).find()).as(doc + ":" + (i + 1) + ": " + lines.get(i))
+            .isFalse();
+      }
+    }
+  }
+
   /** Paths in the docs that look like console commands but are the server's (REST, WebSocket). */
   static final java.util.Set<String> NOT_CONSOLE = java.util.Set.of("/health", "/metrics", "/ws",
       "/api", "/usr", "/enable");
