@@ -190,6 +190,30 @@ public sealed interface ChatEvent {
   }
 
   /**
+   * A group room's name or topic changed (set by an owner or admin with {@link Room#setTopic}). The
+   * room's name and topic are room metadata the server stores and sees, like its member list.
+   *
+   * @param roomId the room
+   * @param byUserId who changed it
+   * @param name the room's name after the change
+   * @param topic the topic after the change, {@code ""} when cleared
+   */
+  record RoomTopicChanged(String roomId, String byUserId, String name, String topic)
+      implements ChatEvent {
+    public RoomTopicChanged {
+      Objects.requireNonNull(roomId, "roomId");
+      Objects.requireNonNull(byUserId, "byUserId");
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(topic, "topic");
+    }
+
+    @Override
+    public void dispatchTo(ChatListener listener) {
+      listener.onTopicChanged(this);
+    }
+  }
+
+  /**
    * A contact's account identity changed: a device of that user is certified by another account
    * key than the one pinned on first contact (the user reset the account, or the server substitutes
    * keys). Messages to and from that user are <b>held</b> until the app calls

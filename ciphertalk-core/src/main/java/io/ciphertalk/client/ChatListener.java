@@ -64,6 +64,10 @@ public interface ChatListener {
     onEvent(event);
   }
 
+  default void onTopicChanged(ChatEvent.RoomTopicChanged event) {
+    onEvent(event);
+  }
+
   default void onIdentityKeyChanged(ChatEvent.IdentityKeyChanged event) {
     onEvent(event);
   }

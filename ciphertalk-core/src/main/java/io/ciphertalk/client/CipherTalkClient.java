@@ -339,6 +339,24 @@ public final class CipherTalkClient implements AutoCloseable {
     engine.disconnect();
   }
 
+  /**
+   * Changes the account's password. The server keeps this device's session and revokes every other
+   * token of the account: the account's other devices get a {@link ChatEvent.SessionEnded} and sign
+   * in again with the new password. Needs the HTTP endpoint.
+   *
+   * @param oneTimeCode the current one-time code (or a recovery code) when the account has a
+   *     second factor, else null
+   * @return how many other sessions the server ended
+   * @throws AuthenticationException if the current password is wrong ({@code invalid_credentials}),
+   *     a one-time code is needed or wrong ({@code totp_required}), or the new password is refused
+   *     ({@code weak_password}: 8 to 256 characters); the message starts with that code
+   */
+  public int changePassword(String currentPassword, String newPassword, String oneTimeCode)
+      throws CipherTalkException {
+    return engine.changePassword(Objects.requireNonNull(currentPassword, "currentPassword"),
+        Objects.requireNonNull(newPassword, "newPassword"), oneTimeCode);
+  }
+
   /** This account's devices that are certified by its account key (this one included). */
   public List<Integer> ownDevices() throws CipherTalkException {
     return engine.ownDevices();

@@ -102,4 +102,25 @@ public interface Room {
 
   /** Changes a member's role (owners and admins only). */
   void setRole(String userId, Role role) throws CipherTalkException;
+
+  /** The longest topic {@link #setTopic} accepts, in characters (the server's limit). */
+  int MAX_TOPIC_CHARS = 512;
+
+  /**
+   * The room's topic as last reported by the server, {@code ""} when it has none. Keeps answering
+   * from local state after this user left the room.
+   */
+  String topic();
+
+  /**
+   * Sets the topic of a group room ({@code ""} clears it); owners and admins only. Every member's
+   * devices get a {@link ChatEvent.RoomTopicChanged}. The topic is room metadata that the server
+   * stores and sees in the clear, like the room's name: it is not end-to-end encrypted.
+   *
+   * @throws IllegalArgumentException if this is a private room, or the topic is longer than
+   *     {@link #MAX_TOPIC_CHARS} or holds line breaks or other control characters
+   * @throws RoomUnavailableException if this user is no longer a member
+   * @throws RequestFailedException {@code forbidden} if this user is not an owner or admin
+   */
+  void setTopic(String topic) throws CipherTalkException;
 }

@@ -132,6 +132,24 @@ final class RoomHandle implements Room {
   }
 
   @Override
+  public String topic() {
+    return known().topic();
+  }
+
+  @Override
+  public void setTopic(String topic) throws CipherTalkException {
+    Objects.requireNonNull(topic, "topic");
+    if (topic.length() > MAX_TOPIC_CHARS) {
+      throw new IllegalArgumentException("topic longer than " + MAX_TOPIC_CHARS + " characters: "
+          + topic.length());
+    }
+    if (topic.chars().anyMatch(Character::isISOControl)) {
+      throw new IllegalArgumentException("a topic is one line without control characters");
+    }
+    engine.setTopic(id, topic);
+  }
+
+  @Override
   public void setRole(String userId, Role role) throws CipherTalkException {
     engine.setRole(id, CipherTalkClient.checkUser(userId), Objects.requireNonNull(role,
         "role"));

@@ -6,7 +6,8 @@ import java.util.Objects;
  * An operation named a room this user is no longer in: removed by an admin, left (perhaps from
  * another device), or never a member. Thrown by every {@link Room} method that would send to the
  * room or change it ({@code send}, {@code edit}, {@code deleteForEveryone}, {@code react},
- * {@code invite}, {@code remove}, {@code leave}, {@code setRole}, {@code members}); the local
+ * {@code invite}, {@code remove}, {@code leave}, {@code setRole}, {@code setTopic},
+ * {@code members}); the local
  * history stays readable ({@link Room#history}), and the signals that have no one to reach
  * ({@link Room#typing}, {@link Room#markRead}) do nothing.
  *

@@ -68,6 +68,7 @@ class ClientRobustnessTest {
     bobsView.markRead();
     assertThat(bobsView.kind()).isEqualTo(RoomKind.GROUP);
     assertThat(bobsView.name()).isEqualTo("team");
+    assertThat(bobsView.topic()).isEmpty();
     assertThat(bobsView.history(10)).extracting(Message::text)
         .contains("before MARKER-1", "mine MARKER-2");
     List<Runnable> calls = List.of(
@@ -77,6 +78,7 @@ class ClientRobustnessTest {
         () -> bobsView.react(own, "+1"),
         () -> bobsView.members(),
         () -> bobsView.invite("carol"),
+        () -> bobsView.setTopic("still here?"),
         () -> bobsView.leave());
     for (Runnable call : calls) {
       assertThatThrownBy(call::run).isInstanceOf(RoomUnavailableException.class)

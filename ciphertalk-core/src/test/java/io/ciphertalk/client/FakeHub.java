@@ -486,7 +486,7 @@ final class FakeHub {
       }
       Map<String, Role> m = new LinkedHashMap<>(r.members());
       f.accept(m);
-      RoomInfo after = new RoomInfo(r.id(), r.kind(), r.name(), m);
+      RoomInfo after = r.withMembers(m);
       rooms.put(roomId, after);
       return after;
     }
@@ -559,6 +559,41 @@ final class FakeHub {
         RoomInfo after = change(roomId, m -> m.remove(self.userId()));
         membership(before, after, self.userId(), ChatEvent.MembershipChange.LEFT,
             Optional.empty());
+      }
+    }
+
+    @Override
+    public RoomInfo renameRoom(String roomId, String name, String topic)
+        throws CipherTalkException {
+      synchronized (FakeHub.this) {
+        check();
+        RoomInfo before = rooms.get(roomId);
+        if (before == null || !roleOf(before, self.userId()).canManageMembers()) {
+          throw fail("forbidden");
+        }
+        RoomInfo after = new RoomInfo(roomId, before.kind(), name, before.members(), topic);
+        rooms.put(roomId, after);
+        for (var e : online.entrySet()) {
+          if (after.members().containsKey(e.getKey().userId())) {
+            e.getValue().inbound.onRoomRenamed(after, self.userId());
+          }
+        }
+        return after;
+      }
+    }
+
+    @Override
+    public int changePassword(String token, String currentPassword, String newPassword,
+        String oneTimeCode) throws CipherTalkException {
+      synchronized (FakeHub.this) {
+        String user = tokens.get(token);
+        if (user == null || !currentPassword.equals(passwords.get(user))) {
+          throw new AuthenticationException("invalid_credentials: wrong password");
+        }
+        passwords.put(user, newPassword);
+        int before = tokens.size();
+        tokens.entrySet().removeIf(t -> t.getValue().equals(user) && !t.getKey().equals(token));
+        return before - tokens.size();
       }
     }
 

@@ -440,7 +440,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       room(roomId).ifPresent(r -> {
         Map<String, Role> m = new HashMap<>(r.members());
         m.remove(userId);
-        data.putRoom(new ServerLink.RoomInfo(r.id(), r.kind(), r.name(), m));
+        data.putRoom(r.withMembers(m));
       });
       return null;
     });
@@ -470,6 +470,33 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   public void setRole(String roomId, String userId, Role role) throws CipherTalkException {
     requireRoom(roomId);
     link.setRole(roomId, userId, role);
+  }
+
+  /** Sets a group room's topic on the server and keeps the room it answers with. */
+  public void setTopic(String roomId, String topic) throws CipherTalkException {
+    ServerLink.RoomInfo r = requireRoom(roomId);
+    if (r.kind() != RoomKind.GROUP) {
+      throw new IllegalArgumentException("a private room has no topic: " + roomId);
+    }
+    ServerLink.RoomInfo after = link.renameRoom(roomId, r.name(), topic);
+    callOnEngine(() -> {
+      if (room(roomId).isPresent()) {
+        data.putRoom(after);
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Changes the account password with this device's token; the server keeps that token and
+   * revokes the account's other tokens (other devices sign in again with the new password).
+   */
+  public int changePassword(String currentPassword, String newPassword, String oneTimeCode)
+      throws CipherTalkException {
+    requireAccount();
+    LocalData.Account account = data.account().orElseThrow(
+        () -> new IllegalStateException("register or login first"));
+    return link.changePassword(account.token(), currentPassword, newPassword, oneTimeCode);
   }
 
   public ServerLink link() {
@@ -1740,6 +1767,17 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         refreshRooms();
       }
       publish(new ChatEvent.MembershipChanged(roomId, userId, change, role));
+    });
+  }
+
+  @Override
+  public void onRoomRenamed(ServerLink.RoomInfo room, String byUserId) {
+    runOnEngine(() -> {
+      if (room(room.id()).isEmpty()) {
+        return; // not (or no longer) a room of this user
+      }
+      data.putRoom(room);
+      publish(new ChatEvent.RoomTopicChanged(room.id(), byUserId, room.name(), room.topic()));
     });
   }
 

@@ -30,6 +30,15 @@ public interface ServerLink extends AutoCloseable {
   /** Logs in; returns a bearer token. */
   String login(String userId, String password) throws CipherTalkException;
 
+  /**
+   * Changes the account's password, authenticated by {@code token}, the current password and, when
+   * the account has a second factor, a one-time code ({@code oneTimeCode}, else null). The server
+   * keeps {@code token} valid and revokes every other token of the account; returns how many it
+   * revoked.
+   */
+  int changePassword(String token, String currentPassword, String newPassword, String oneTimeCode)
+      throws CipherTalkException;
+
   /** Opens the live connection and authenticates this device; inbound events start flowing. */
   void connect(DeviceAddress self, String token, Inbound inbound) throws CipherTalkException;
 
@@ -131,6 +140,12 @@ public interface ServerLink extends AutoCloseable {
 
   void setRole(String roomId, String userId, Role role) throws CipherTalkException;
 
+  /**
+   * Sets a group room's name and topic (the server's room description; {@code ""} clears it);
+   * owners and admins only. Returns the room after the change.
+   */
+  RoomInfo renameRoom(String roomId, String name, String topic) throws CipherTalkException;
+
   void addContact(String userId, String nickname) throws CipherTalkException;
 
   List<Contact> contacts() throws CipherTalkException;
@@ -163,6 +178,9 @@ public interface ServerLink extends AutoCloseable {
     void onMembership(String roomId, String userId, ChatEvent.MembershipChange change,
         Optional<Role> role, Optional<RoomInfo> room);
 
+    /** {@code byUserId} changed the room's name or topic; {@code room} is the room after it. */
+    default void onRoomRenamed(RoomInfo room, String byUserId) {}
+
     /** The devices of {@code userId} changed (a revocation): its directory entry was refreshed. */
     default void onDevicesChanged(String userId) {}
 
@@ -184,13 +202,28 @@ public interface ServerLink extends AutoCloseable {
     }
   }
 
-  /** A room as the server describes it. */
-  record RoomInfo(String id, RoomKind kind, String name, Map<String, Role> members) {
+  /**
+   * A room as the server describes it.
+   *
+   * @param topic the room's topic (the server's description), {@code ""} when it has none
+   */
+  record RoomInfo(String id, RoomKind kind, String name, Map<String, Role> members, String topic) {
     public RoomInfo {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(name, "name");
       members = Map.copyOf(members);
+      topic = topic == null ? "" : topic;
+    }
+
+    /** A room without a topic. */
+    public RoomInfo(String id, RoomKind kind, String name, Map<String, Role> members) {
+      this(id, kind, name, members, "");
+    }
+
+    /** The same room with other members (the topic kept). */
+    public RoomInfo withMembers(Map<String, Role> newMembers) {
+      return new RoomInfo(id, kind, name, newMembers, topic);
     }
   }
 

@@ -159,7 +159,8 @@ public final class StoreLocalData implements LocalData {
   public void putRoom(ServerLink.RoomInfo r) {
     List<RoomMember> members = new ArrayList<>();
     r.members().forEach((u, role) -> members.add(new RoomMember(u, role)));
-    store.rooms().saveRoom(new Room(r.id(), r.kind(), r.name(), null, members,
+    store.rooms().saveRoom(new Room(r.id(), r.kind(), r.name(),
+        r.topic().isEmpty() ? null : r.topic(), members,
         Math.max(MAX_MEMBERS, members.size())));
     roomsChanged();
   }
@@ -183,7 +184,8 @@ public final class StoreLocalData implements LocalData {
     for (Room r : store.rooms().rooms()) {
       Map<String, io.ciphertalk.core.model.Role> m = new LinkedHashMap<>();
       r.members().forEach(x -> m.put(x.userId(), x.role()));
-      out.add(new ServerLink.RoomInfo(r.roomId(), r.kind(), r.name() == null ? "" : r.name(), m));
+      out.add(new ServerLink.RoomInfo(r.roomId(), r.kind(), r.name() == null ? "" : r.name(), m,
+          r.description()));
     }
     List<ServerLink.RoomInfo> read = List.copyOf(out);
     synchronized (this) {

@@ -147,14 +147,36 @@ public final class WireServerLink implements ServerLink {
     return r.get("token").textValue();
   }
 
+  @Override
+  public int changePassword(String token, String currentPassword, String newPassword,
+      String oneTimeCode) throws CipherTalkException {
+    ObjectNode body = JSON.createObjectNode().put("currentPassword", currentPassword)
+        .put("newPassword", newPassword);
+    if (oneTimeCode != null) {
+      body.put("totp", oneTimeCode);
+    }
+    JsonNode r = post("/api/password", body, token);
+    if (r == null) {
+      throw new RequestFailedException("not_connected", "no HTTP endpoint configured");
+    }
+    return r.path("revoked").asInt(0);
+  }
+
   private JsonNode post(String path, String user, String password) throws CipherTalkException {
+    return post(path, JSON.createObjectNode().put("username", user).put("password", password),
+        null);
+  }
+
+  private JsonNode post(String path, ObjectNode body, String bearer) throws CipherTalkException {
     if (http == null) {
       return null;
     }
-    ObjectNode body = JSON.createObjectNode().put("username", user).put("password", password);
-    HttpRequest req = HttpRequest.newBuilder(httpBase.resolve(path)).timeout(timeout)
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+    HttpRequest.Builder b = HttpRequest.newBuilder(httpBase.resolve(path)).timeout(timeout)
+        .header("Content-Type", "application/json");
+    if (bearer != null) {
+      b.header("Authorization", "Bearer " + bearer);
+    }
+    HttpRequest req = b.POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
     try {
       HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString(
           StandardCharsets.UTF_8));
@@ -367,6 +389,10 @@ public final class WireServerLink implements ServerLink {
 
   private void onRoomEvent(Inbound in, Frame.RoomEvent e) {
     RoomInfo after = room(e.room());
+    if (e.change() == io.ciphertalk.core.wire.RoomChange.RENAMED) {
+      in.onRoomRenamed(after, e.actor());
+      return;
+    }
     for (String u : e.users()) {
       Optional<Role> role = Optional.ofNullable(after.members().get(u));
       ChatEvent.MembershipChange change;
@@ -735,7 +761,7 @@ public final class WireServerLink implements ServerLink {
       members.put(m.user(), m.role());
     }
     String name = r.name() != null ? r.name() : String.join("+", members.keySet());
-    return new RoomInfo(r.roomId(), r.kind(), name, members);
+    return new RoomInfo(r.roomId(), r.kind(), name, members, r.description());
   }
 
   @Override
@@ -795,6 +821,12 @@ public final class WireServerLink implements ServerLink {
   @Override
   public void setRole(String roomId, String userId, Role role) throws CipherTalkException {
     expect(request(id -> new Frame.RoomSetRole(id, roomId, userId, role)), Frame.RoomReply.class);
+  }
+
+  @Override
+  public RoomInfo renameRoom(String roomId, String name, String topic) throws CipherTalkException {
+    return room(expect(request(id -> new Frame.RoomRename(id, roomId, name, topic)),
+        Frame.RoomReply.class).room());
   }
 
   @Override

@@ -275,7 +275,7 @@ public final class HttpApi implements AutoCloseable {
       throw ServiceException.badRequest("messageId must be a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)");
     }
     int device = (int) RestInput.integer(b, "device", 1, Integer.MAX_VALUE, 1);
-    // A sender device other than 1 (the device of REST-only, seed-style clients) must be one this
+    // A sender device other than 1 (the device of REST-only clients) must be one this
     // user has connected: otherwise a message would appear to come from a device that does not exist.
     if (device != 1 && db.withHandle(h -> io.ciphertalk.server.internal.store.Devices.find(h, user, device)).isEmpty()) {
       throw RestInput.invalid("device", "is not a device of this account (connect it over WebSocket first)");

@@ -213,7 +213,7 @@ public final class Protocol implements FrameHandler {
         return null;
       }
       if (c.joinRoom != null) {
-        // The seed-compatible endpoint /ws/chat/{room}/ is for members of that room only.
+        // The per-room endpoint /ws/chat/{room}/ is for members of that room only.
         try {
           chat.getRoom(user, c.joinRoom);
         } catch (ServiceException e) {

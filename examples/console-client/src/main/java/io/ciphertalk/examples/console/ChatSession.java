@@ -262,6 +262,8 @@ public final class ChatSession implements ChatListener {
       Room room = requireCurrent(null);
       out.println(renderer.info(label(room) + ": " + String.join(", ",
           new TreeSet<>(room.members().keySet()))));
+    } else if (c instanceof Command.Topic t) {
+      topic(t);
     } else if (c instanceof Command.ListContacts) {
       List<Contact> contacts = client.contacts();
       if (contacts.isEmpty()) {
@@ -280,7 +282,10 @@ public final class ChatSession implements ChatListener {
       requireCurrent(null).typing(t.typing());
     } else if (c instanceof Command.Safety s) {
       out.println(renderer.safetyNumber(s.userId(), client.safetyNumber(s.userId())));
-      out.println(renderer.info("QR payload: " + client.safetyNumberPayload(s.userId())));
+      String payload = client.safetyNumberPayload(s.userId());
+      out.println(renderer.info("or scan this QR code on " + s.userId() + "'s device (payload: "
+          + payload + "):"));
+      qr(payload);
     } else if (c instanceof Command.Trust t) {
       if (client.trustIdentity(t.userId(), t.safetyNumber())) {
         out.println(renderer.info("you now trust " + t.userId() + "'s new key; held messages follow"));
@@ -293,7 +298,8 @@ public final class ChatSession implements ChatListener {
       out.println(renderer.info("linking code for this device (enter it on a linked device with"
           + " /approve):"));
       out.println("  " + code.text());
-      out.println(renderer.info("QR payload: " + code.qrPayload()));
+      out.println(renderer.info("or scan this QR code (payload: " + code.qrPayload() + "):"));
+      qr(code.qrPayload());
     } else if (c instanceof Command.Approve a) {
       String confirm = client.approveLink(a.code());
       out.println(renderer.info("linking sent; the new device must show the confirmation code "
@@ -306,6 +312,30 @@ public final class ChatSession implements ChatListener {
           + "; it gets nothing new, and your groups move to new keys"));
     }
     return true;
+  }
+
+  /** Prints {@code payload} as a QR code, indented like the code above it. */
+  private void qr(String payload) {
+    for (String line : TerminalQr.render(payload)) {
+      out.println("  " + line);
+    }
+  }
+
+  private void topic(Command.Topic t) throws CipherTalkException {
+    Room room = requireCurrent(null);
+    if (t.text().isEmpty()) {
+      String topic = room.topic();
+      out.println(renderer.info(topic.isEmpty() ? label(room) + " has no topic"
+          + (room.kind() == RoomKind.GROUP ? " (/topic TEXT sets one)" : "")
+          : "topic of " + label(room) + ": " + Renderer.oneLine(topic)));
+      return;
+    }
+    if (room.kind() != RoomKind.GROUP) {
+      throw new IllegalArgumentException("only a group has a topic; " + label(room)
+          + " is a private room");
+    }
+    room.setTopic(t.text().get());
+    // every member, this user included, hears of it through onTopicChanged
   }
 
   private void send(String text, Optional<MessageId> replyTo) {
@@ -350,6 +380,9 @@ public final class ChatSession implements ChatListener {
     }
     out.println(renderer.info("now in " + label(room) + (room.kind() == RoomKind.GROUP
         ? " (" + room.members().size() + " members)" : "")));
+    if (!room.topic().isEmpty()) {
+      out.println(renderer.info("topic: " + Renderer.oneLine(room.topic())));
+    }
     List<Message> recent = room.history(10);
     for (Message m : recent) {
       show(m, Optional.empty(), false);
@@ -727,6 +760,17 @@ public final class ChatSession implements ChatListener {
         }
       }
     }
+  }
+
+  @Override
+  public void onTopicChanged(ChatEvent.RoomTopicChanged e) {
+    if (stopped) {
+      return;
+    }
+    String who = e.byUserId().equals(self) ? "you" : e.byUserId();
+    String where = knownLabel(e.roomId());
+    out.println(renderer.info(e.topic().isEmpty() ? who + " cleared the topic of " + where
+        : who + " set the topic of " + where + ": " + Renderer.oneLine(e.topic())));
   }
 
   @Override

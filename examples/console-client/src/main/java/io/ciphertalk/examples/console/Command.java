@@ -106,6 +106,18 @@ public sealed interface Command {
   /** {@code /names}: the names of the current room's members, on one line. */
   record Names() implements Command {}
 
+  /**
+   * {@code /topic} (show the current room's topic), {@code /topic TEXT} (set it) or
+   * {@code /topic -} (clear it: {@code ""}).
+   */
+  record Topic(Optional<String> text) implements Command {}
+
+  /** {@code /passwd}: change the account's password (asked, never on the command line). */
+  record Passwd() implements Command {}
+
+  /** {@code /logout}: revoke this device for good and quit (asks to confirm). */
+  record Logout() implements Command {}
+
   /** {@code /login}: sign in again with the password after the server ended the session. */
   record Login() implements Command {}
 

@@ -44,6 +44,7 @@ public final class CommandParser {
       new Usage("/search TEXT", "search the decrypted history of all your rooms (on this device)"),
       new Usage("/me ACTION", "send an action: \"/me waves\" shows as \"* you waves\""),
       new Usage("/names", "the names of the current room's members"),
+      new Usage("/topic [TEXT|-]", "show the group's topic, set it (owner, admin) or clear it (-)"),
       new Usage("/contacts", "list your contacts"),
       new Usage("/add USER [NICKNAME]", "add a contact"),
       new Usage("/block USER", "block a user (/unblock USER to undo)"),
@@ -56,6 +57,8 @@ public final class CommandParser {
       new Usage("/devices", "your account's certified devices"),
       new Usage("/revoke N", "revoke your device N (a lost phone): it gets nothing new"),
       new Usage("/login", "sign in again after the server ended your session"),
+      new Usage("/passwd", "change your password (your other devices sign in again)"),
+      new Usage("/logout", "revoke this device for good and quit (not your only device)"),
       new Usage("/help", "this list"),
       new Usage("/quit", "leave the client"));
 
@@ -192,6 +195,18 @@ public final class CommandParser {
       case "login":
         noArgs(rest, "/login");
         return new Command.Login();
+      case "topic":
+        if (rest.isEmpty()) {
+          return new Command.Topic(Optional.empty());
+        }
+        return new Command.Topic(Optional.of(rest.equals("-") ? "" : rest));
+      case "passwd":
+      case "password":
+        noArgs(rest, "/passwd (the passwords are asked, never typed on the command line)");
+        return new Command.Passwd();
+      case "logout":
+        noArgs(rest, "/logout");
+        return new Command.Logout();
       case "safety":
       case "verify":
         return new Command.Safety(user(single(rest, "/verify USER")));

@@ -287,6 +287,12 @@ public final class ConsoleApp {
         Command command = parser.parse(line);
         if (command instanceof Command.Login) {
           relogin(client, user);
+        } else if (command instanceof Command.Passwd) {
+          changePassword(client, user);
+        } else if (command instanceof Command.Logout) {
+          if (logout(client, user)) {
+            return;
+          }
         } else if (!session.execute(command)) {
           return;
         }
@@ -298,9 +304,102 @@ public final class ConsoleApp {
     }
   }
 
+  /**
+   * {@code /passwd}: asks the current password, the new one twice (and a one-time code if the
+   * account has a second factor) and changes it. The server keeps this device's session and ends
+   * every other session of the account, so the other devices {@code /login} with the new password.
+   */
+  private void changePassword(CipherTalkClient client, String user) {
+    String current = in.readSecret("current password for " + user + ": ");
+    if (current == null || current.isEmpty()) {
+      out.println(renderer.error("no password given: password not changed"));
+      return;
+    }
+    String next = in.readSecret("new password (at least " + MIN_PASSWORD + " characters): ");
+    if (next == null || next.length() < MIN_PASSWORD) {
+      out.println(renderer.error("a password needs at least " + MIN_PASSWORD
+          + " characters: password not changed"));
+      return;
+    }
+    String again = in.readSecret("the new password again: ");
+    if (!next.equals(again)) {
+      out.println(renderer.error("the two new passwords differ: password not changed"));
+      return;
+    }
+    String code = null;
+    while (true) {
+      try {
+        int ended = client.changePassword(current, next, code);
+        out.println(renderer.info("password changed; this device stays signed in"
+            + (ended > 0 ? ", and " + ended + " other session(s) of " + user + " ended: type /login"
+            + " with the new password on your other devices" : "")));
+        return;
+      } catch (AuthenticationException e) {
+        String why = String.valueOf(e.getMessage());
+        if (why.startsWith("totp_required") && code == null) {
+          code = in.readSecret("one-time code for " + user + ": ");
+          if (code != null && !code.isBlank()) {
+            code = code.strip();
+            continue;
+          }
+          out.println(renderer.error("no one-time code given: password not changed"));
+        } else if (why.startsWith("invalid_credentials")) {
+          out.println(renderer.error("wrong current password" + (code == null ? "" : " or code")
+              + ": password not changed"));
+        } else if (why.startsWith("weak_password")) {
+          out.println(renderer.error("the server refused the new password (8 to 256 characters):"
+              + " password not changed"));
+        } else {
+          out.println(renderer.error("password not changed: " + why));
+        }
+        return;
+      }
+    }
+  }
+
+  /**
+   * {@code /logout}: revokes this device for good (the SDK's {@link CipherTalkClient#logout()}: a
+   * signed self-revocation, so contacts stop encrypting to it and the server refuses it) after the
+   * user typed {@code yes}, then ends the console. The account's only device is not logged out:
+   * with no device left, none could link a new one, and the account would be lost.
+   *
+   * @return true if the device was logged out (the console ends)
+   */
+  private boolean logout(CipherTalkClient client, String user) {
+    int me = client.address().orElseThrow(
+        () -> new IllegalStateException("not signed in")).deviceId();
+    java.util.List<Integer> devices = client.ownDevices();
+    if (devices.stream().noneMatch(d -> d != me)) {
+      out.println(renderer.error("device " + me + " is the only device of " + user + ": logging"
+          + " it out would lock you out of the account (no device would be left to link a new"
+          + " one). /quit leaves the console and keeps this device"
+          + (options.store() == null ? "" : " in " + options.store()) + "."));
+      return false;
+    }
+    String answer = in.readLine("log out device " + me + " of " + user + " for good? It is"
+        + " revoked: it gets nothing new and cannot sign in again, and your groups move to new"
+        + " keys. Type yes to confirm: ");
+    if (answer == null || !answer.strip().equalsIgnoreCase("yes")) {
+      out.println(renderer.info("not logged out"));
+      return false;
+    }
+    client.logout();
+    out.println(renderer.info("logged out: device " + me + " of " + user + " is revoked"
+        + (options.store() == null ? "" : "; the store " + options.store()
+            + " now holds a revoked device and can be deleted")
+        + ". To chat as " + user + " here again, start a new device (--device N) and link it"
+        + " from one of your devices " + devices.stream().filter(d -> d != me).toList()));
+    return true;
+  }
+
   /** {@code /login}: a new token for this device after the server ended the session. */
   private void relogin(CipherTalkClient client, String user) {
-    if (!signIn(client, user, false)) {
+    try {
+      if (!signIn(client, user, false)) {
+        return;
+      }
+    } catch (AuthenticationException e) {
+      out.println(renderer.error("login failed: " + e.getMessage() + " (/login to try again)"));
       return;
     }
     client.connect();

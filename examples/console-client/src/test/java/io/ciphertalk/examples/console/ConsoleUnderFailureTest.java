@@ -163,6 +163,29 @@ class ConsoleUnderFailureTest {
     }
   }
 
+  /**
+   * Issue 16 item 8, for a 1:1 message: its envelope names no room, so the notice goes to the
+   * private room with the sender, and the text never shows.
+   */
+  @Test
+  void tamperedPrivateMessage_showsANotice_namingThePrivateRoom() throws Exception {
+    try (ConsoleDriver alice = console("alice3", new DefaultClientFactory());
+        CipherTalkClient mallory = CipherTalkClient.builder()
+            .transport(() -> new TamperingTransport(WebSocketTransport.builder(ws).build(), true),
+                http)
+            .build()) {
+      mallory.register("mallory3", "password-of-mallory");
+      mallory.connect();
+      mallory.privateRoom("alice3").send("this private ciphertext is flipped on the way");
+      String notice = alice.awaitLine("could not be decrypted", WAIT);
+      assertThat(notice).startsWith("! @mallory3: a message from mallory3 could not be decrypted");
+      assertThat(alice.transcript()).noneMatch(l -> l.contains("flipped on the way"));
+      alice.type("/rooms");
+      alice.awaitLine("@mallory3", WAIT);
+      assertThat(alice.quit(WAIT)).isEqualTo(ConsoleApp.OK);
+    }
+  }
+
   /** Issue 16 item 4: capitals are normalised before anything is sent; no device is used up. */
   @Test
   void userNameWithCapitals_isLowerCasedUpFront_andEitherSpellingSignsIn() throws Exception {
@@ -190,9 +213,16 @@ class ConsoleUnderFailureTest {
   private static final class TamperingTransport implements Transport {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Transport inner;
+    private final boolean pairwiseToo;
 
     TamperingTransport(Transport inner) {
+      this(inner, false);
+    }
+
+    /** Flips a bit of every group ciphertext, and of every pairwise one if {@code pairwiseToo}. */
+    TamperingTransport(Transport inner, boolean pairwiseToo) {
       this.inner = inner;
+      this.pairwiseToo = pairwiseToo;
     }
 
     @Override
@@ -208,6 +238,15 @@ class ConsoleUnderFailureTest {
           byte[] ct = Base64.getUrlDecoder().decode(f.get("ciphertext").asText());
           ct[ct.length / 2] ^= 0x01;
           f.put("ciphertext", Base64.getUrlEncoder().withoutPadding().encodeToString(ct));
+          return inner.send(f.toString());
+        }
+        if (pairwiseToo && "send".equals(f.path("type").asText())) {
+          for (com.fasterxml.jackson.databind.JsonNode r : f.withArray("recipients")) {
+            byte[] ct = Base64.getUrlDecoder().decode(r.get("ciphertext").asText());
+            ct[ct.length / 2] ^= 0x01;
+            ((ObjectNode) r).put("ciphertext",
+                Base64.getUrlEncoder().withoutPadding().encodeToString(ct));
+          }
           return inner.send(f.toString());
         }
       } catch (java.io.IOException e) {

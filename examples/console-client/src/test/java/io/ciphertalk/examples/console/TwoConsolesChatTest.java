@@ -164,7 +164,12 @@ class TwoConsolesChatTest {
         judy2.type("/link");
         String code = judy2.awaitLine(l -> l.strip().matches("[0-9A-Z]{4}(-[0-9A-Z]{4}){15}"),
             "the linking code", WAIT).strip();
-        judy.type("/approve " + code);
+        // The same code as a QR code under it: scanned (decoded from the drawing), it is the
+        // payload the console names, and approving what was scanned links the device.
+        judy2.awaitLine("or scan this QR code", WAIT);
+        String scanned = TerminalQrTest.decode(qrBelow(judy2, "or scan this QR code"));
+        assertThat(scanned).isEqualTo("ciphertalk-link:" + code.replace("-", ""));
+        judy.type("/approve " + scanned);
         String confirm = judy.awaitLine("confirmation code", WAIT).replaceAll(".*code (\\d{6}).*", "$1");
         judy2.awaitLine("linked; confirmation code " + confirm, WAIT);
         judy2.type("/dm ivan");
@@ -177,6 +182,32 @@ class TwoConsolesChatTest {
         judy2.awaitLine("your devices: [1, 2]", WAIT);
       }
     }
+  }
+
+  /** The QR drawing a console printed after the line containing {@code heading}. */
+  static java.util.List<String> qrBelow(ConsoleDriver d, String heading) throws Exception {
+    java.util.List<String> qr = new java.util.ArrayList<>();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      java.util.List<String> t = d.transcript();
+      int at = -1;
+      for (int i = t.size() - 1; i >= 0 && at < 0; i--) {
+        if (t.get(i).contains(heading)) {
+          at = i;
+        }
+      }
+      qr.clear();
+      for (int i = at + 1; at >= 0 && i < t.size() && t.get(i).startsWith("  ")
+          && t.get(i).strip().chars().allMatch(c -> " ▀▄█".indexOf(c) >= 0); i++) {
+        qr.add(t.get(i).substring(2));
+      }
+      // complete once it is as high as wide (two module rows per line)
+      if (!qr.isEmpty() && qr.size() == (qr.get(0).length() + 1) / 2) {
+        return qr;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no complete QR code under '" + heading + "' in " + d.transcript());
   }
 
   @Test

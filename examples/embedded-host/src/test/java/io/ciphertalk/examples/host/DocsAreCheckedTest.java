@@ -271,6 +271,82 @@ class DocsAreCheckedTest {
   }
 
   /**
+   * The docs speak to someone who never saw the project CipherTalk grew from: none of its words
+   * ("the seed's API", Django's createsuperuser) are left. "seed" alone stays legitimate where it
+   * means key material (an Ed25519 or ML-KEM seed).
+   */
+  @Test
+  void docs_useNoJargonFromTheOriginalProject() throws IOException {
+    java.util.regex.Pattern jargon = java.util.regex.Pattern.compile(
+        "(?i)createsuperuser|django|seed-compatible|seed-style|the seed's|\\bthe seed\\b");
+    List<String> docs = new ArrayList<>(DOCS);
+    docs.addAll(List.of("docs/protocol.md", "docs/threat-model.md", "benchmarks/README.md"));
+    for (String doc : docs) {
+      List<String> lines = Files.readAllLines(root().resolve(doc));
+      for (int i = 0; i < lines.size(); i++) {
+        assertThat(jargon.matcher(lines.get(i)).find()).as(doc + ":" + (i + 1) + ": " + lines.get(i))
+            .isFalse();
+      }
+    }
+  }
+
+  /** Paths in the docs that look like console commands but are the server's (REST, WebSocket). */
+  static final java.util.Set<String> NOT_CONSOLE = java.util.Set.of("/health", "/metrics", "/ws",
+      "/api", "/usr", "/enable");
+
+  /**
+   * Every console command the docs name ({@code `/trust USER NUMBER`} inline, and the command lines
+   * of getting-started's console block) is one the console's parser accepts as written, with the
+   * placeholders filled in; a bare command name ({@code `/reply`}) must at least exist.
+   */
+  @Test
+  void everyConsoleCommandInTheDocs_isAcceptedByTheConsole() throws Exception {
+    io.ciphertalk.examples.console.CommandParser parser =
+        new io.ciphertalk.examples.console.CommandParser();
+    java.util.regex.Pattern inline = java.util.regex.Pattern.compile("`(/[a-z]+)([^`]*)`");
+    int checked = 0;
+    for (String doc : DOCS) {
+      java.util.regex.Matcher m = inline.matcher(Files.readString(root().resolve(doc)));
+      while (m.find()) {
+        if (NOT_CONSOLE.contains(m.group(1)) || m.group(2).startsWith("/")) {
+          continue;
+        }
+        String line = (m.group(1) + m.group(2)).replaceAll("\\bN\\b", "2")
+            .replace("NUMBER", "123456789012").replace("USER", "bob");
+        try {
+          parser.parse(line);
+        } catch (io.ciphertalk.examples.console.CommandSyntaxException e) {
+          assertThat(m.group(2)).as(doc + ": `" + m.group() + "` is refused: " + e.getMessage())
+              .isEmpty();
+          assertThat(e.getMessage()).as(doc + ": " + m.group()).doesNotContain("unknown command");
+        }
+        checked++;
+      }
+    }
+    // the console sessions shown as plain fenced blocks (no language): command, spaces, comment
+    List<String> guide = Files.readAllLines(root().resolve("docs/getting-started.md"));
+    String fence = null;
+    for (int i = 0; i < guide.size(); i++) {
+      String l = guide.get(i).strip();
+      if (l.startsWith("```")) {
+        fence = fence == null ? l.substring(3) : null;
+        continue;
+      }
+      if ("".equals(fence) && l.startsWith("/")) {
+        String command = l.split("\\s{2,}")[0];
+        try {
+          parser.parse(command);
+        } catch (io.ciphertalk.examples.console.CommandSyntaxException e) {
+          throw new AssertionError("getting-started.md:" + (i + 1) + ": " + command + ": "
+              + e.getMessage(), e);
+        }
+        checked++;
+      }
+    }
+    assertThat(checked).as("console commands checked").isGreaterThan(20);
+  }
+
+  /**
    * getting-started.md's restart promises, walked: the host restarted with the same {@code --data}
    * comes back with its bot and accounts, and a console restarted with the same {@code --store}
    * asks only for the store's passphrase.

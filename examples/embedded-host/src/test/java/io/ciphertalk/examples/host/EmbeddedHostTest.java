@@ -96,5 +96,24 @@ class EmbeddedHostTest {
         .contains("echo: hello team")
         .contains("disappeared (self-destruct)")
         .endsWith("== done: both clients and the server stopped" + System.lineSeparator());
+    // The README's promise for the demo's second device: a code and its QR code on the new device,
+    // approved on the first, the same confirmation code on both, the same safety number after.
+    java.util.List<String> lines = out.lines().toList();
+    assertThat(lines).anyMatch(l -> l.matches(" bob2 \\|   [0-9A-Z]{4}(-[0-9A-Z]{4}){15}"))
+        .anyMatch(l -> l.startsWith(" bob2 | * or scan this QR code"))
+        .anyMatch(l -> l.matches(" bob2 \\|   [ ▀▄█]{20,}"))
+        .anyMatch(l -> l.startsWith("bob > /approve "));
+    String confirm = lines.stream().filter(l -> l.startsWith("  bob | ") && l.contains(
+        "confirmation code")).findFirst().orElseThrow().replaceAll(".*code (\\d{6}).*", "$1");
+    assertThat(confirm).matches("\\d{6}");
+    assertThat(lines).anyMatch(l -> l.startsWith(" bob2 | * linked; confirmation code " + confirm));
+    assertThat(lines).anyMatch(l -> l.startsWith(" bob2 | ") && l.contains(
+        "this reaches both of bob's devices"));
+    java.util.List<String> numbers = lines.stream()
+        .filter(l -> l.contains("safety number with bob: ") || l.contains("safety number with alice: "))
+        .map(l -> l.replaceAll(".*safety number with [a-z]+: ", "")).toList();
+    assertThat(numbers).as("alice (twice), bob and bob's second device").hasSizeGreaterThanOrEqualTo(4);
+    assertThat(new java.util.HashSet<>(numbers)).as("one safety number for the two accounts")
+        .hasSize(1);
   }
 }

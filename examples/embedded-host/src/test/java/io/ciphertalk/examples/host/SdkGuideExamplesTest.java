@@ -171,6 +171,9 @@ class SdkGuideExamplesTest {
       assertThat(bob.pendingInvites()).extracting(Room::id).containsExactly(team.id());
       bob.acceptInvite(team.id());
       team.remove("carol");       // remaining members rotate their sender keys
+      team.setTopic("standups at 9:30");  // -> ChatEvent.RoomTopicChanged on every member
+      await(bobEvents, ChatEvent.RoomTopicChanged.class, e -> e.topic().equals("standups at 9:30"));
+      assertThat(bob.room(team.id()).orElseThrow().topic()).isEqualTo("standups at 9:30");
       assertThat(alice.rooms()).extracting(Room::id).contains(team.id());
 
       // Contacts and blocking.
