@@ -75,6 +75,7 @@ public final class CipherTalkServer implements AutoCloseable {
   private ChatService chat;
   private Protocol protocol;
   private HttpApi http;
+  private io.ciphertalk.server.internal.blobs.BlobService blobs;
   private WebSocketFront ws;
   private InMemoryChannels inMemory;
   private volatile boolean started;
@@ -147,9 +148,13 @@ public final class CipherTalkServer implements AutoCloseable {
         cfg.jdbcUrl == null && cfg.dataSource == null ? cfg.dataDirectory : null);
     io.ciphertalk.server.internal.OriginPolicy origins = new io.ciphertalk.server.internal.OriginPolicy(
         cfg.allowedOrigins, () -> http == null ? -1 : http.port());
+    blobs = new io.ciphertalk.server.internal.blobs.BlobService(db,
+        cfg.blobStore != null ? cfg.blobStore : BlobStore.fileSystem(cfg.dataDirectory.resolve("blobs")), cfg.clock,
+        cfg.random, new io.ciphertalk.server.internal.blobs.BlobService.Limits(cfg.maxBlobBytes, cfg.blobQuotaBytes,
+            cfg.maxBlobPartBytes, cfg.blobOrphanTimeout.toMillis(), cfg.roomHistoryRetention.toMillis()));
     if (cfg.httpPort >= 0) {
       http = new HttpApi(new InetSocketAddress(cfg.bindAddress, cfg.httpPort), httpPool, accounts, chat, router, db,
-          metrics, cfg.maxHttpBodyBytes, cfg.maxCiphertextBytes, cfg.httpLimits(), health, origins);
+          metrics, cfg.maxHttpBodyBytes, cfg.maxCiphertextBytes, cfg.httpLimits(), health, origins, blobs);
       http.start();
     }
     if (cfg.wsPort >= 0) {
@@ -163,6 +168,7 @@ public final class CipherTalkServer implements AutoCloseable {
       try {
         router.sweep();
         router.expireTyping();
+        blobs.sweep();
       } catch (RuntimeException e) {
         LOG.warn("sweep failed: {}", e.toString());
       }
@@ -310,11 +316,16 @@ public final class CipherTalkServer implements AutoCloseable {
     }
   }
 
-  /** Runs the expiry sweep now and waits for it (normally scheduled; useful with a fake clock). */
+  /**
+   * Runs the expiry sweep now and waits for it (normally scheduled; useful with a fake clock): purges
+   * expired ciphertext, ends attachment references whose message expired, deletes blobs no message
+   * refers to and uploads abandoned for {@link Builder#blobOrphanTimeout}.
+   */
   public void sweepExpired() {
     requireStarted();
     router.sweep().join();
     router.expireTyping();
+    blobs.sweep();
   }
 
   /**
@@ -452,8 +463,53 @@ public final class CipherTalkServer implements AutoCloseable {
     private int writeQueueCapacity = 20_000;
     private int readThreads = 4;
     private int httpThreads = 8;
+    private BlobStore blobStore;
+    private long maxBlobBytes = 2L * 1024 * 1024 * 1024;
+    private long blobQuotaBytes = 5L * 1024 * 1024 * 1024;
+    private long maxBlobPartBytes = 16L * 1024 * 1024;
+    private Duration blobOrphanTimeout = Duration.ofHours(24);
 
     private Builder() {}
+
+    /**
+     * Where attachment ciphertext is kept (default: files under {@code <data directory>/blobs}); an
+     * operator's implementation can keep it in S3-compatible storage (see {@link BlobStore}).
+     */
+    public Builder blobStore(BlobStore store) {
+      this.blobStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * Attachment limits: the largest blob (default 2 GiB of ciphertext) and the bytes one user's
+     * blobs may occupy in all (default 5 GiB; an unfinished upload counts at its declared size).
+     * Beyond them, creating a blob is refused with {@code blob_too_large} (413) or
+     * {@code quota_exceeded} (403).
+     */
+    public Builder blobLimits(long maxBlobBytes, long quotaBytes) {
+      if (maxBlobBytes < 1024 || quotaBytes < maxBlobBytes) {
+        throw new IllegalArgumentException("blobLimits: maxBlobBytes >= 1024 and quotaBytes >= maxBlobBytes required: "
+            + maxBlobBytes + ", " + quotaBytes);
+      }
+      this.maxBlobBytes = maxBlobBytes;
+      this.blobQuotaBytes = quotaBytes;
+      return this;
+    }
+
+    /** Largest body of one upload part ({@code PUT /api/blobs/{id}}; default 16 MiB); larger parts get 413. */
+    public Builder maxBlobPartBytes(long bytes) {
+      if (bytes < 1024 || bytes > 1024L * 1024 * 1024) {
+        throw new IllegalArgumentException("maxBlobPartBytes must be 1 KiB..1 GiB: " + bytes);
+      }
+      this.maxBlobPartBytes = bytes;
+      return this;
+    }
+
+    /** An unfinished upload with no part received for this long is deleted by the sweep (default 24 h). */
+    public Builder blobOrphanTimeout(Duration d) {
+      this.blobOrphanTimeout = positive(d, "blobOrphanTimeout");
+      return this;
+    }
 
     private static int port(int p, String what) {
       if (p < -1 || p > 65535) {
