@@ -76,6 +76,7 @@ public final class CipherTalkServer implements AutoCloseable {
   private Protocol protocol;
   private HttpApi http;
   private io.ciphertalk.server.internal.blobs.BlobService blobs;
+  private Path temporaryBlobs;
   private WebSocketFront ws;
   private InMemoryChannels inMemory;
   private volatile boolean started;
@@ -148,8 +149,16 @@ public final class CipherTalkServer implements AutoCloseable {
         cfg.jdbcUrl == null && cfg.dataSource == null ? cfg.dataDirectory : null);
     io.ciphertalk.server.internal.OriginPolicy origins = new io.ciphertalk.server.internal.OriginPolicy(
         cfg.allowedOrigins, () -> http == null ? -1 : http.port());
-    blobs = new io.ciphertalk.server.internal.blobs.BlobService(db,
-        cfg.blobStore != null ? cfg.blobStore : BlobStore.fileSystem(cfg.dataDirectory.resolve("blobs")), cfg.clock,
+    BlobStore blobStore = cfg.blobStore;
+    if (blobStore == null) {
+      // A server whose database vanishes on close keeps its blobs in a temporary directory that
+      // vanishes with it, unless the host named a data directory.
+      boolean ephemeral = !cfg.dataDirectorySet && cfg.dataSource == null && cfg.jdbcUrl != null
+          && cfg.jdbcUrl.startsWith("jdbc:h2:mem:");
+      temporaryBlobs = ephemeral ? java.nio.file.Files.createTempDirectory("ciphertalk-blobs-") : null;
+      blobStore = BlobStore.fileSystem(ephemeral ? temporaryBlobs : cfg.dataDirectory.resolve("blobs"));
+    }
+    blobs = new io.ciphertalk.server.internal.blobs.BlobService(db, blobStore, cfg.clock,
         cfg.random, new io.ciphertalk.server.internal.blobs.BlobService.Limits(cfg.maxBlobBytes, cfg.blobQuotaBytes,
             cfg.maxBlobPartBytes, cfg.blobOrphanTimeout.toMillis(), cfg.roomHistoryRetention.toMillis()));
     if (cfg.httpPort >= 0) {
@@ -396,6 +405,13 @@ public final class CipherTalkServer implements AutoCloseable {
     if (db != null) {
       db.close();
     }
+    if (temporaryBlobs != null) {
+      try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(temporaryBlobs)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (java.io.IOException | java.io.UncheckedIOException e) {
+        LOG.warn("could not remove the temporary blob directory {}: {}", temporaryBlobs, e.toString());
+      }
+    }
     LOG.info("CipherTalk server stopped");
   }
 
@@ -417,6 +433,7 @@ public final class CipherTalkServer implements AutoCloseable {
     private DataSource dataSource;
     private MeterRegistry meterRegistry;
     private Path dataDirectory = Path.of("data");
+    private boolean dataDirectorySet;
     private Set<String> allowedOrigins = Set.of();
     private int maxFrameBytes = 256 * 1024;
     private int maxCiphertextBytes = io.ciphertalk.core.wire.Limits.MAX_CIPHERTEXT_BYTES;
@@ -567,9 +584,15 @@ public final class CipherTalkServer implements AutoCloseable {
       return this;
     }
 
-    /** H2 file database in this directory (default {@code ./data}); ignored if a JDBC URL or DataSource is set. */
+    /**
+     * H2 file database in this directory (default {@code ./data}); ignored for the database if a JDBC
+     * URL or DataSource is set. Attachment blobs go to its {@code blobs} subdirectory (unless a
+     * {@link #blobStore} is set; with {@link #inMemoryDatabase()} and no data directory, to a
+     * temporary directory removed on close).
+     */
     public Builder dataDirectory(Path dir) {
       this.dataDirectory = Objects.requireNonNull(dir, "dir");
+      this.dataDirectorySet = true;
       return this;
     }
 
