@@ -28,7 +28,7 @@ class LargeAttachmentTest {
           LargeAttachmentMain.class.getName(), Integer.toString(server.httpPort()), Integer.toString(server.wsPort()),
           Integer.toString(MIB), dir.toString()))
           .redirectErrorStream(true).start();
-      boolean done = p.waitFor(Duration.ofMinutes(3).toSeconds(), TimeUnit.SECONDS);
+      boolean done = p.waitFor(Duration.ofMinutes(3 + MIB / 100).toSeconds(), TimeUnit.SECONDS);
       String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!done) {
         p.destroyForcibly();
