@@ -79,7 +79,9 @@ public interface Room {
   void edit(MessageId messageId, String newText);
 
   /**
-   * Deletes one of this user's own messages on every member's device.
+   * Deletes one of this user's own messages on every member's device. For a file message it also
+   * tells the server (one HTTP request, on the calling thread) that the message no longer refers
+   * to its blob, so the blob is deleted once no message does.
    *
    * @throws IllegalArgumentException if the message is unknown or not this user's
    */
