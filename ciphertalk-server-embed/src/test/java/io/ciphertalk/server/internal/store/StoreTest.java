@@ -29,13 +29,13 @@ class StoreTest {
   @Test
   void migrate_isIdempotent_andRecordsSchemaVersion(@TempDir Path dir) {
     try (Database db = Database.open(Database.h2FileUrl(dir), "", "", 4)) {
-      assertThat(db.migrate(clock)).isEqualTo(6);
-      assertThat(db.migrate(clock)).isEqualTo(6);
+      assertThat(db.migrate(clock)).isEqualTo(7);
+      assertThat(db.migrate(clock)).isEqualTo(7);
       int v = db.withHandle(h -> h.createQuery("SELECT MAX(version) FROM schema_version").mapTo(Integer.class).one());
-      assertThat(v).isEqualTo(6);
+      assertThat(v).isEqualTo(7);
     }
     try (Database db = Database.open(Database.h2FileUrl(dir), "", "", 4)) {
-      assertThat(db.migrate(clock)).isEqualTo(6);
+      assertThat(db.migrate(clock)).isEqualTo(7);
     }
   }
 
