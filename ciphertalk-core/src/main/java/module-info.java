@@ -12,6 +12,8 @@ module io.ciphertalk.core {
   // CipherTalkClient.Builder#meterRegistry takes a MeterRegistry.
   requires transitive micrometer.core;
   requires java.net.http;
+  // Optional: image thumbnails for attachments (javax.imageio); without it images are sent without one.
+  requires static java.desktop;
   requires org.bouncycastle.provider;
   requires transitive java.sql;
 

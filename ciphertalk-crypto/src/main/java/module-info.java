@@ -9,4 +9,5 @@ module io.ciphertalk.crypto {
   exports io.ciphertalk.crypto.session;
   exports io.ciphertalk.crypto.group;
   exports io.ciphertalk.crypto.account;
+  exports io.ciphertalk.crypto.attachment;
 }

@@ -20,12 +20,20 @@ public sealed interface ChatEvent {
    * @param message the decrypted message
    * @param replyTarget the message it replies to, if it has one and it is in the local history
    * @param fromOwnDevice true if another device of this user sent it
+   * @param attachment for a file message, what it carries (fetch it with
+   *     {@link CipherTalkClient#download}); the message's text is then the file name
    */
-  record MessageReceived(Message message, Optional<Message> replyTarget, boolean fromOwnDevice)
-      implements ChatEvent {
+  record MessageReceived(Message message, Optional<Message> replyTarget, boolean fromOwnDevice,
+      Optional<Attachment> attachment) implements ChatEvent {
     public MessageReceived {
       Objects.requireNonNull(message, "message");
       Objects.requireNonNull(replyTarget, "replyTarget");
+      Objects.requireNonNull(attachment, "attachment");
+    }
+
+    /** A text message (no attachment). */
+    public MessageReceived(Message message, Optional<Message> replyTarget, boolean fromOwnDevice) {
+      this(message, replyTarget, fromOwnDevice, Optional.empty());
     }
 
     @Override

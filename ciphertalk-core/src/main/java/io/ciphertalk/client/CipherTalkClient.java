@@ -9,6 +9,7 @@ import io.ciphertalk.client.internal.SessionCrypto;
 import io.ciphertalk.client.internal.StoreLocalData;
 import io.ciphertalk.client.internal.SystemScheduler;
 import io.ciphertalk.client.internal.WireServerLink;
+import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.core.model.RoomKind;
 import io.ciphertalk.core.store.LocalStore;
 import io.ciphertalk.core.store.memory.InMemoryLocalStore;
@@ -59,6 +60,8 @@ public final class CipherTalkClient implements AutoCloseable {
   private final ClientEngine engine;
   private final EventDispatcher events;
   private final io.ciphertalk.core.store.AppDataStore appData;
+  private final AttachmentTransfers transfers;
+  private final FileSender files;
   private final AutoCloseable ownedScheduler;
   private final ExecutorService ownedCallbacks;
   private final ClientMeters meters;
@@ -84,6 +87,45 @@ public final class CipherTalkClient implements AutoCloseable {
         b.prekeyBatch, 1000));
     this.meters = b.meterRegistry == null ? null
         : ClientMeters.bind(b.meterRegistry, b.meterTags, engine::stats);
+    this.transfers = new AttachmentTransfers(b.httpUri, () -> engine.token().orElse(null), b.random,
+        b.requestTimeout);
+    this.files = new FileSender(engine, transfers, b.random, b.clock);
+  }
+
+  /** The attachment of a file message in the local history, if {@code messageId} is one. */
+  public java.util.Optional<Attachment> attachment(MessageId messageId) {
+    return engine.attachment(Objects.requireNonNull(messageId, "messageId")).map(Attachment::decode);
+  }
+
+  /**
+   * Downloads an attachment into {@code target}, verifying every chunk and the digest while it
+   * streams; the file appears at {@code target} (replacing one there) only after the last chunk
+   * verified. On failure nothing is left behind. A broken connection is resumed with an HTTP range.
+   *
+   * @param listener progress callbacks, or null
+   * @param transfer a cancel handle, or null
+   * @throws io.ciphertalk.crypto.attachment.AttachmentIntegrityException if the ciphertext is not the
+   *     sender's (altered, truncated, extended, or a wrong key or digest)
+   * @throws RequestFailedException if the server refused ({@code not_found}: gone, or not a member)
+   * @throws java.util.concurrent.CancellationException if {@code transfer} was cancelled
+   */
+  public void download(Attachment attachment, java.nio.file.Path target, TransferListener listener,
+      Transfer transfer) throws java.io.IOException {
+    transfers.download(Objects.requireNonNull(attachment, "attachment"), Objects.requireNonNull(target, "target"),
+        listener, transfer);
+  }
+
+  /**
+   * Downloads an attachment into {@code out} (not closed), verifying while it streams. The bytes
+   * written belong to chunks that verified on their own, but the file is authentic only if this
+   * returns normally: on an exception the caller discards what was written.
+   *
+   * @return the number of bytes written
+   */
+  public long download(Attachment attachment, java.io.OutputStream out, TransferListener listener,
+      Transfer transfer) throws java.io.IOException {
+    return transfers.download(Objects.requireNonNull(attachment, "attachment"), Objects.requireNonNull(out, "out"),
+        listener, transfer);
   }
 
   /** A new builder. */
@@ -170,7 +212,7 @@ public final class CipherTalkClient implements AutoCloseable {
     if (engine.self().map(a -> a.userId().equals(userId)).orElse(false)) {
       throw new IllegalArgumentException("cannot open a private room with oneself");
     }
-    return new RoomHandle(engine, engine.createRoom(RoomKind.PRIVATE, userId, Set.of(userId)));
+    return new RoomHandle(engine, files, transfers, engine.createRoom(RoomKind.PRIVATE, userId, Set.of(userId)));
   }
 
   /** Creates a group room with this user as owner and {@code members} as members. */
@@ -183,13 +225,13 @@ public final class CipherTalkClient implements AutoCloseable {
     for (String u : members) {
       m.add(checkUser(u));
     }
-    return new RoomHandle(engine, engine.createRoom(RoomKind.GROUP, name, m));
+    return new RoomHandle(engine, files, transfers, engine.createRoom(RoomKind.GROUP, name, m));
   }
 
   /** The rooms this user is a member of, as last synchronised with the server. */
   public List<Room> rooms() {
     List<Room> out = new ArrayList<>();
-    engine.rooms().forEach(r -> out.add(new RoomHandle(engine, r)));
+    engine.rooms().forEach(r -> out.add(new RoomHandle(engine, files, transfers, r)));
     return out;
   }
 
@@ -202,7 +244,7 @@ public final class CipherTalkClient implements AutoCloseable {
   public List<Room> pendingInvites() throws CipherTalkException {
     List<Room> out = new ArrayList<>();
     for (var r : engine.link().pendingInvites()) {
-      out.add(new RoomHandle(engine, r));
+      out.add(new RoomHandle(engine, files, transfers, r));
     }
     return out;
   }
@@ -235,7 +277,7 @@ public final class CipherTalkClient implements AutoCloseable {
 
   /** A room by id, if this user is a member. */
   public Optional<Room> room(String roomId) {
-    return engine.room(roomId).map(r -> new RoomHandle(engine, r));
+    return engine.room(roomId).map(r -> new RoomHandle(engine, files, transfers, r));
   }
 
   /** Searches the decrypted local history (newest first, at most {@code limit}). */

@@ -48,6 +48,30 @@ public interface Room {
   MessageId send(String text, SendOptions options);
 
   /**
+   * Sends a file: encrypts it with a fresh key in the chunked attachment format while uploading
+   * the ciphertext to the server (resuming a part that fails), then sends an end-to-end encrypted
+   * message carrying the key, digest, size, {@code name}, {@code mimeType} and, for images, a
+   * thumbnail. Blocks until the upload finished; the message itself is then queued like
+   * {@link #send}. Memory stays at a few 64 KiB chunks whatever the file size. The message's text is
+   * {@code name}; receivers get the {@link Attachment} in {@link ChatEvent.MessageReceived}.
+   *
+   * @throws java.util.concurrent.CancellationException if {@link FileOptions#transfer()} was cancelled
+   * @throws RequestFailedException if the server refused it ({@code blob_too_large},
+   *     {@code quota_exceeded}, {@code not_member}, ...)
+   * @throws java.io.IOException if the file cannot be read or the upload failed after retries
+   */
+  Message sendFile(java.nio.file.Path file, String name, String mimeType, FileOptions options)
+      throws java.io.IOException;
+
+  /**
+   * As {@link #sendFile(java.nio.file.Path, String, String, FileOptions)} for a stream of unknown
+   * length: the stream is first encrypted into a temporary file (under a throwaway key, so no
+   * plaintext touches the disk), then sent from there. Does not close {@code content}.
+   */
+  Message sendFile(java.io.InputStream content, String name, String mimeType, FileOptions options)
+      throws java.io.IOException;
+
+  /**
    * Replaces the text of one of this user's own messages on every device.
    *
    * @throws IllegalArgumentException if the message is unknown, deleted, or not this user's
@@ -55,7 +79,9 @@ public interface Room {
   void edit(MessageId messageId, String newText);
 
   /**
-   * Deletes one of this user's own messages on every member's device.
+   * Deletes one of this user's own messages on every member's device. For a file message it also
+   * tells the server (one HTTP request, on the calling thread) that the message no longer refers
+   * to its blob, so the blob is deleted once no message does.
    *
    * @throws IllegalArgumentException if the message is unknown or not this user's
    */

@@ -12,12 +12,16 @@ import java.util.Objects;
 /** The {@link Room} implementation: a thin handle that reads the engine's current room state. */
 final class RoomHandle implements Room {
   private final ClientEngine engine;
+  private final FileSender files;
+  private final AttachmentTransfers transfers;
   private final String id;
   /** The room as it was when this handle was made, so kind and name outlive a removal. */
   private volatile ServerLink.RoomInfo lastKnown;
 
-  RoomHandle(ClientEngine engine, ServerLink.RoomInfo room) {
+  RoomHandle(ClientEngine engine, FileSender files, AttachmentTransfers transfers, ServerLink.RoomInfo room) {
     this.engine = engine;
+    this.files = files;
+    this.transfers = transfers;
     this.id = room.id();
     this.lastKnown = room;
   }
@@ -77,8 +81,30 @@ final class RoomHandle implements Room {
   }
 
   @Override
+  public Message sendFile(java.nio.file.Path file, String name, String mimeType, FileOptions options)
+      throws java.io.IOException {
+    return files.send(id, file, name, mimeType, options);
+  }
+
+  @Override
+  public Message sendFile(java.io.InputStream content, String name, String mimeType, FileOptions options)
+      throws java.io.IOException {
+    return files.send(id, content, name, mimeType, options);
+  }
+
+  @Override
   public void deleteForEveryone(MessageId messageId) {
+    java.util.Optional<Attachment> attachment = engine.attachment(messageId).map(Attachment::decode);
     engine.deleteForEveryone(id, messageId);
+    // The blob goes once no message refers to it; tell the server this one no longer does.
+    attachment.ifPresent(a -> {
+      try {
+        transfers.dropReference(a.blobId(), messageId);
+      } catch (java.io.IOException | RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(RoomHandle.class)
+            .info("could not end the blob reference of a deleted message (the server's expiry will): {}", e.toString());
+      }
+    });
   }
 
   @Override

@@ -75,6 +75,8 @@ public final class CipherTalkServer implements AutoCloseable {
   private ChatService chat;
   private Protocol protocol;
   private HttpApi http;
+  private io.ciphertalk.server.internal.blobs.BlobService blobs;
+  private Path temporaryBlobs;
   private WebSocketFront ws;
   private InMemoryChannels inMemory;
   private volatile boolean started;
@@ -147,9 +149,21 @@ public final class CipherTalkServer implements AutoCloseable {
         cfg.jdbcUrl == null && cfg.dataSource == null ? cfg.dataDirectory : null);
     io.ciphertalk.server.internal.OriginPolicy origins = new io.ciphertalk.server.internal.OriginPolicy(
         cfg.allowedOrigins, () -> http == null ? -1 : http.port());
+    BlobStore blobStore = cfg.blobStore;
+    if (blobStore == null) {
+      // A server whose database vanishes on close keeps its blobs in a temporary directory that
+      // vanishes with it, unless the host named a data directory.
+      boolean ephemeral = !cfg.dataDirectorySet && cfg.dataSource == null && cfg.jdbcUrl != null
+          && cfg.jdbcUrl.startsWith("jdbc:h2:mem:");
+      temporaryBlobs = ephemeral ? java.nio.file.Files.createTempDirectory("ciphertalk-blobs-") : null;
+      blobStore = BlobStore.fileSystem(ephemeral ? temporaryBlobs : cfg.dataDirectory.resolve("blobs"));
+    }
+    blobs = new io.ciphertalk.server.internal.blobs.BlobService(db, blobStore, cfg.clock,
+        cfg.random, new io.ciphertalk.server.internal.blobs.BlobService.Limits(cfg.maxBlobBytes, cfg.blobQuotaBytes,
+            cfg.maxBlobPartBytes, cfg.blobOrphanTimeout.toMillis(), cfg.roomHistoryRetention.toMillis()));
     if (cfg.httpPort >= 0) {
       http = new HttpApi(new InetSocketAddress(cfg.bindAddress, cfg.httpPort), httpPool, accounts, chat, router, db,
-          metrics, cfg.maxHttpBodyBytes, cfg.maxCiphertextBytes, cfg.httpLimits(), health, origins);
+          metrics, cfg.maxHttpBodyBytes, cfg.maxCiphertextBytes, cfg.httpLimits(), health, origins, blobs);
       http.start();
     }
     if (cfg.wsPort >= 0) {
@@ -163,6 +177,7 @@ public final class CipherTalkServer implements AutoCloseable {
       try {
         router.sweep();
         router.expireTyping();
+        blobs.sweep();
       } catch (RuntimeException e) {
         LOG.warn("sweep failed: {}", e.toString());
       }
@@ -310,11 +325,16 @@ public final class CipherTalkServer implements AutoCloseable {
     }
   }
 
-  /** Runs the expiry sweep now and waits for it (normally scheduled; useful with a fake clock). */
+  /**
+   * Runs the expiry sweep now and waits for it (normally scheduled; useful with a fake clock): purges
+   * expired ciphertext, ends attachment references whose message expired, deletes blobs no message
+   * refers to and uploads abandoned for {@link Builder#blobOrphanTimeout}.
+   */
   public void sweepExpired() {
     requireStarted();
     router.sweep().join();
     router.expireTyping();
+    blobs.sweep();
   }
 
   /**
@@ -385,6 +405,13 @@ public final class CipherTalkServer implements AutoCloseable {
     if (db != null) {
       db.close();
     }
+    if (temporaryBlobs != null) {
+      try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(temporaryBlobs)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (java.io.IOException | java.io.UncheckedIOException e) {
+        LOG.warn("could not remove the temporary blob directory {}: {}", temporaryBlobs, e.toString());
+      }
+    }
     LOG.info("CipherTalk server stopped");
   }
 
@@ -406,6 +433,7 @@ public final class CipherTalkServer implements AutoCloseable {
     private DataSource dataSource;
     private MeterRegistry meterRegistry;
     private Path dataDirectory = Path.of("data");
+    private boolean dataDirectorySet;
     private Set<String> allowedOrigins = Set.of();
     private int maxFrameBytes = 256 * 1024;
     private int maxCiphertextBytes = io.ciphertalk.core.wire.Limits.MAX_CIPHERTEXT_BYTES;
@@ -452,8 +480,53 @@ public final class CipherTalkServer implements AutoCloseable {
     private int writeQueueCapacity = 20_000;
     private int readThreads = 4;
     private int httpThreads = 8;
+    private BlobStore blobStore;
+    private long maxBlobBytes = 2L * 1024 * 1024 * 1024;
+    private long blobQuotaBytes = 5L * 1024 * 1024 * 1024;
+    private long maxBlobPartBytes = 16L * 1024 * 1024;
+    private Duration blobOrphanTimeout = Duration.ofHours(24);
 
     private Builder() {}
+
+    /**
+     * Where attachment ciphertext is kept (default: files under {@code <data directory>/blobs}); an
+     * operator's implementation can keep it in S3-compatible storage (see {@link BlobStore}).
+     */
+    public Builder blobStore(BlobStore store) {
+      this.blobStore = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * Attachment limits: the largest blob (default 2 GiB of ciphertext) and the bytes one user's
+     * blobs may occupy in all (default 5 GiB; an unfinished upload counts at its declared size).
+     * Beyond them, creating a blob is refused with {@code blob_too_large} (413) or
+     * {@code quota_exceeded} (403).
+     */
+    public Builder blobLimits(long maxBlobBytes, long quotaBytes) {
+      if (maxBlobBytes < 1024 || quotaBytes < maxBlobBytes) {
+        throw new IllegalArgumentException("blobLimits: maxBlobBytes >= 1024 and quotaBytes >= maxBlobBytes required: "
+            + maxBlobBytes + ", " + quotaBytes);
+      }
+      this.maxBlobBytes = maxBlobBytes;
+      this.blobQuotaBytes = quotaBytes;
+      return this;
+    }
+
+    /** Largest body of one upload part ({@code PUT /api/blobs/{id}}; default 16 MiB); larger parts get 413. */
+    public Builder maxBlobPartBytes(long bytes) {
+      if (bytes < 1024 || bytes > 1024L * 1024 * 1024) {
+        throw new IllegalArgumentException("maxBlobPartBytes must be 1 KiB..1 GiB: " + bytes);
+      }
+      this.maxBlobPartBytes = bytes;
+      return this;
+    }
+
+    /** An unfinished upload with no part received for this long is deleted by the sweep (default 24 h). */
+    public Builder blobOrphanTimeout(Duration d) {
+      this.blobOrphanTimeout = positive(d, "blobOrphanTimeout");
+      return this;
+    }
 
     private static int port(int p, String what) {
       if (p < -1 || p > 65535) {
@@ -511,9 +584,15 @@ public final class CipherTalkServer implements AutoCloseable {
       return this;
     }
 
-    /** H2 file database in this directory (default {@code ./data}); ignored if a JDBC URL or DataSource is set. */
+    /**
+     * H2 file database in this directory (default {@code ./data}); ignored for the database if a JDBC
+     * URL or DataSource is set. Attachment blobs go to its {@code blobs} subdirectory (unless a
+     * {@link #blobStore} is set; with {@link #inMemoryDatabase()} and no data directory, to a
+     * temporary directory removed on close).
+     */
     public Builder dataDirectory(Path dir) {
       this.dataDirectory = Objects.requireNonNull(dir, "dir");
+      this.dataDirectorySet = true;
       return this;
     }
 

@@ -737,6 +737,51 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     return id;
   }
 
+  /** A fresh message id (for a file message, whose blob must name it before it is sent). */
+  public MessageId newMessageId() {
+    return MessageId.generate(clock, cfg.random());
+  }
+
+  /** The bearer token of the logged-in account, if any (for the blob REST API). */
+  public Optional<String> token() {
+    return data.account().map(LocalData.Account::token);
+  }
+
+  /** Throws {@link io.ciphertalk.client.RoomUnavailableException} unless this user is in the room. */
+  public void checkRoom(String roomId) {
+    requireRoom(roomId);
+  }
+
+  /**
+   * Sends the file message {@code id} (its blob already uploaded): {@code name} is its text,
+   * {@code descriptor} the encoded attachment descriptor, both inside the encryption.
+   */
+  public Message sendFile(String roomId, MessageId id, String name, byte[] descriptor, SendOptions options,
+      Instant expires) {
+    Objects.requireNonNull(descriptor, "descriptor");
+    requireRoom(roomId);
+    Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    Content c = Content.of(Content.Kind.FILE, roomId, id.toString(), now.toEpochMilli())
+        .withBody(name)
+        .withReplyTo(options.replyTo().map(MessageId::toString).orElse(null))
+        .withExpiresAt(expires == null ? null : expires.toEpochMilli())
+        .withKeyMaterial(descriptor);
+    Message m = new Message(id, roomId, self.userId(), self.deviceId(), now, name,
+        options.replyTo(), Optional.ofNullable(expires), false, false, Map.of());
+    data.putAttachment(id, descriptor);
+    data.putMessage(m);
+    data.markSeen(id);
+    moveSendState(roomId, id, SendState.of(MessageStatus.QUEUED));
+    runOnEngine(() -> scheduleExpiry(m));
+    enqueue(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c, expires);
+    return m;
+  }
+
+  /** The encoded attachment descriptor of a file message in the local history. */
+  public Optional<byte[]> attachment(MessageId id) {
+    return data.attachment(id);
+  }
+
   public void edit(String roomId, MessageId target, String newText) {
     Objects.requireNonNull(newText, "newText");
     requireRoom(roomId);
@@ -758,6 +803,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.DELETE, roomId, id.toString(), clock.millis())
         .withTarget(target.toString());
+    data.removeAttachment(target);
     data.putMessage(m.asDeleted());
     enqueue(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c, m.expiresAt().orElse(null));
   }
@@ -1514,7 +1560,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     Instant sentAt = Instant.ofEpochMilli(c.sentAtMillis());
     LOG.debug("{} received {} from {} in {} flag {}", self, c.kind(), from, room.id(), c.flag());
     switch (c.kind()) {
-      case TEXT -> onText(from, own, room, c, sentAt);
+      case TEXT, FILE -> onText(from, own, room, c, sentAt);
       case EDIT -> {
         MessageId t = MessageId.parse(require(c.target(), "target"));
         Optional<Message> m = data.message(t).filter(x -> x.senderUserId().equals(from.userId())
@@ -1530,6 +1576,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         Optional<Message> m = data.message(t).filter(x -> x.senderUserId().equals(from.userId())
             && x.roomId().equals(room.id()));
         m.ifPresent(x -> {
+          data.removeAttachment(x.id());
           data.putMessage(x.asDeleted());
           removeUnread(room.id(), Set.of(t));
           publish(new ChatEvent.MessageDeleted(room.id(), t, from.userId()));
@@ -1629,6 +1676,12 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     Optional<MessageId> replyTo = Optional.ofNullable(c.replyTo()).map(MessageId::parse);
     Message m = new Message(id, room.id(), from.userId(), from.deviceId(), sentAt,
         require(c.body(), "body"), replyTo, expires, false, false, Map.of());
+    Optional<io.ciphertalk.client.Attachment> attachment = Optional.empty();
+    if (c.kind() == Content.Kind.FILE) {
+      byte[] descriptor = require(c.keyMaterial(), "keyMaterial");
+      attachment = Optional.of(io.ciphertalk.client.Attachment.decode(descriptor)); // refuses a bad one
+      data.putAttachment(id, descriptor);
+    }
     data.putMessage(m);
     scheduleExpiry(m);
     if (!own) {
@@ -1643,7 +1696,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       }
     }
     Optional<Message> target = replyTo.flatMap(data::message);
-    publish(new ChatEvent.MessageReceived(m, target, own));
+    publish(new ChatEvent.MessageReceived(m, target, own, attachment));
   }
 
   private void rememberReadAhead(MessageId id) {
@@ -1836,6 +1889,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     List<Message> expired = data.sweepExpired();
     data.nextExpiry().ifPresent(this::armSweep); // re-armed before anyone hears of this sweep
     for (Message m : expired) {
+      data.removeAttachment(m.id());
       removeUnread(m.roomId(), Set.of(m.id()));
       publish(new ChatEvent.MessageExpired(m.roomId(), m.id()));
     }

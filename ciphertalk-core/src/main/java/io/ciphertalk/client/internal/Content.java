@@ -19,7 +19,8 @@ import java.util.Objects;
  * @param emoji the REACTION's emoji
  * @param flag REACTION: added; TYPING: started
  * @param ids RECEIPT_DELIVERED, RECEIPT_READ and READ_SYNC: the message ids concerned
- * @param keyMaterial SENDER_KEY: the sender-key distribution message
+ * @param keyMaterial SENDER_KEY: the sender-key distribution message; FILE: the encoded attachment
+ *     descriptor (blob id, key, digest, size, name, MIME type, thumbnail)
  */
 public record Content(
     Kind kind,
@@ -45,7 +46,9 @@ public record Content(
     RECEIPT_DELIVERED,
     RECEIPT_READ,
     READ_SYNC,
-    SENDER_KEY
+    SENDER_KEY,
+    /** A file message: body is the file name, keyMaterial the attachment descriptor. */
+    FILE
   }
 
   public Content {

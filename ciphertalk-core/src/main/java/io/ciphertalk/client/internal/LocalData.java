@@ -42,6 +42,15 @@ public interface LocalData extends AutoCloseable {
 
   void deleteMessage(MessageId id);
 
+  /** Stores the encoded attachment descriptor of the file message {@code id}. */
+  void putAttachment(MessageId id, byte[] descriptor);
+
+  /** The encoded attachment descriptor of the file message {@code id}, if it has one. */
+  Optional<byte[]> attachment(MessageId id);
+
+  /** Forgets the attachment descriptor of {@code id} (the message expired or was deleted). */
+  void removeAttachment(MessageId id);
+
   /** The newest {@code limit} messages of a room, oldest first. */
   List<Message> latest(String roomId, int limit);
 

@@ -112,6 +112,25 @@ public final class StoreLocalData implements LocalData {
   @Override
   public void deleteMessage(MessageId id) {
     store.messages().deleteMessage(id);
+    removeAttachment(id);
+  }
+
+  /** Descriptors live in the store's sealed app data, under a prefix apps must not use. */
+  static final String ATTACHMENT_PREFIX = "ciphertalk.attachment/";
+
+  @Override
+  public void putAttachment(MessageId id, byte[] descriptor) {
+    store.appData().put(ATTACHMENT_PREFIX + id, descriptor);
+  }
+
+  @Override
+  public Optional<byte[]> attachment(MessageId id) {
+    return store.appData().get(ATTACHMENT_PREFIX + id);
+  }
+
+  @Override
+  public void removeAttachment(MessageId id) {
+    store.appData().remove(ATTACHMENT_PREFIX + id);
   }
 
   private List<Message> oldestFirst(List<io.ciphertalk.core.model.Message> newestFirst) {

@@ -46,6 +46,11 @@ public final class Main {
       "  --max-http-body-bytes N           HTTP request body (default 262144)",
       "  --http-idle-timeout S             seconds an HTTP connection may stay silent (default 10)",
       "  --http-request-timeout S          seconds for an HTTP request body to arrive (default 15)",
+      "attachments (docs/server-guide.md, \"Attachments\"; ciphertext kept in DIR/blobs):",
+      "  --max-blob-bytes N       largest attachment, ciphertext bytes (default 2147483648)",
+      "  --blob-quota-bytes N     attachment bytes per user in all (default 5368709120)",
+      "  --max-blob-part-bytes N  largest upload part (default 16777216)",
+      "  --blob-orphan-timeout D  unfinished uploads idle this long are deleted (default 24h)",
       "account limits (docs/server-guide.md, \"Security\"):",
       "  --token-ttl D     bearer token lifetime (default 14d; D like 90m, 12h, 14d)",
       "  --token-idle D    unused tokens expire after D (default 7d)",
@@ -67,7 +72,8 @@ public final class Main {
       "--preauth-buffer-bytes", "--inbound-buffer-bytes", "--handshake-timeout",
       "--max-http-connections", "--max-http-body-bytes", "--http-idle-timeout",
       "--http-request-timeout", "--token-ttl", "--token-idle", "--login-failures",
-      "--logins-per-address", "--login-lockout", "--login-lockout-max", "--registrations-per-address");
+      "--logins-per-address", "--login-lockout", "--login-lockout-max", "--registrations-per-address",
+      "--max-blob-bytes", "--blob-quota-bytes", "--max-blob-part-bytes", "--blob-orphan-timeout");
 
   /** The version Maven built this server as (a filtered resource). */
   static String version() {
@@ -101,6 +107,7 @@ public final class Main {
     List<String> rest = new ArrayList<>(Arrays.asList(args));
     int preAuthMessage = 8 * 1024;
     long preAuthBuffer = 16L * 1024 * 1024;
+    long[] blobLimits = {2L * 1024 * 1024 * 1024, 5L * 1024 * 1024 * 1024};
     long httpIdle = 10;
     long httpRequest = 15;
     try {
@@ -171,10 +178,15 @@ public final class Main {
           case "--login-lockout" -> lockout[0] = duration(v, opt);
           case "--login-lockout-max" -> lockout[1] = duration(v, opt);
           case "--registrations-per-address" -> login[2] = parsePort(v, opt);
+          case "--max-blob-bytes" -> blobLimits[0] = parseBytes(v, opt);
+          case "--blob-quota-bytes" -> blobLimits[1] = parseBytes(v, opt);
+          case "--max-blob-part-bytes" -> b.maxBlobPartBytes(parseNumber(v, opt));
+          case "--blob-orphan-timeout" -> b.blobOrphanTimeout(duration(v, opt));
           default -> throw new IllegalArgumentException("unknown option " + opt);
         }
       }
       b.preAuthLimits(preAuthMessage, preAuthBuffer);
+      b.blobLimits(blobLimits[0], blobLimits[1]);
       b.httpTimeouts(java.time.Duration.ofSeconds(httpIdle), java.time.Duration.ofSeconds(httpRequest));
       String dbUser = System.getenv("CIPHERTALK_DB_USER");
       if (dbUser != null) {
@@ -257,6 +269,18 @@ public final class Main {
       return Integer.parseInt(v);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(opt + " needs a number: " + v);
+    }
+  }
+
+  private static long parseBytes(String v, String opt) {
+    try {
+      long n = Long.parseLong(v);
+      if (n < 1) {
+        throw new IllegalArgumentException(opt + " must be positive: " + v);
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(opt + " needs a number of bytes: " + v);
     }
   }
 

@@ -61,7 +61,8 @@ public final class HttpApi implements AutoCloseable {
   public HttpApi(
       InetSocketAddress bind, ExecutorService pool, AccountService accounts, ChatService chat, Router router,
       Database db, Metrics metrics, int maxBody, int maxCiphertext, HttpLimits limits,
-      io.ciphertalk.server.internal.Health health, io.ciphertalk.server.internal.OriginPolicy origins) {
+      io.ciphertalk.server.internal.Health health, io.ciphertalk.server.internal.OriginPolicy origins,
+      io.ciphertalk.server.internal.blobs.BlobService blobs) {
     this.health = health;
     this.origins = origins;
     this.accounts = accounts;
@@ -79,7 +80,8 @@ public final class HttpApi implements AutoCloseable {
         .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .build());
     json.enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
-    this.server = new JettyFront(bind, pool, limits, this::handle);
+    this.server = new JettyFront(bind, pool, limits, this::handle,
+        blobs == null ? null : new BlobEndpoints(blobs, accounts, json, maxBody));
   }
 
   public void start() throws Exception {

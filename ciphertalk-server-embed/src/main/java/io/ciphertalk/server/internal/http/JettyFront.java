@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * {@link HttpLimits#maxHeaderBytes}; this class reads the body asynchronously too, with a size cap and
  * the {@link HttpLimits#requestTimeout} deadline (408), so a handler thread is taken only by a
  * request that has fully arrived. Connections are capped in total ({@link ConnectionLimit}) and per
- * client address. Every limit belongs to this server instance: nothing JVM-wide is set.
+ * client address. Every limit belongs to this server instance: nothing JVM-wide is set. The blob
+ * routes ({@link BlobEndpoints}) are the exception to buffering: their bodies stream on a pool thread.
  *
  * <p>Thread-safe.
  */
@@ -49,7 +50,8 @@ final class JettyFront implements AutoCloseable {
   private final ServerConnector connector;
   private final ScheduledExecutorScheduler timer = new ScheduledExecutorScheduler("ciphertalk-http-timer", true);
 
-  JettyFront(InetSocketAddress bind, ExecutorService pool, HttpLimits limits, Consumer<HttpExchange> routes) {
+  JettyFront(InetSocketAddress bind, ExecutorService pool, HttpLimits limits, Consumer<HttpExchange> routes,
+      BlobEndpoints streaming) {
     QueuedThreadPool io = new QueuedThreadPool(16, 2);
     io.setName("ciphertalk-http-io");
     io.setDaemon(true);
@@ -70,6 +72,15 @@ final class JettyFront implements AutoCloseable {
     server.setHandler(new Handler.Abstract.NonBlocking() {
       @Override
       public boolean handle(Request request, Response response, Callback callback) {
+        if (streaming != null && BlobEndpoints.handles(request.getHttpURI().getPath())) {
+          // Blob parts and downloads stream through a pool thread instead of being buffered here.
+          try {
+            pool.execute(() -> streaming.handle(request, response, callback));
+          } catch (RejectedExecutionException e) {
+            error(response, callback, 503, "server_busy", "too many requests in progress");
+          }
+          return true;
+        }
         long declared = request.getLength();
         if (declared > limits.maxBodyBytes()) {
           // Answer after reading (and discarding) a moderately oversized body: closing a socket with

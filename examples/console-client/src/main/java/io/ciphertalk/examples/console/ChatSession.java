@@ -196,6 +196,10 @@ public final class ChatSession implements ChatListener {
       requireOwn(target, e.number(), "edit");
       room(target.roomId()).edit(target.id(), e.text());
       out.println(renderer.info("edited [" + e.number() + "]"));
+    } else if (c instanceof Command.SendFile f) {
+      sendFile(f.path());
+    } else if (c instanceof Command.Download d) {
+      download(d);
     } else if (c instanceof Command.Delete d) {
       Ref target = ref(d.number());
       requireOwn(target, d.number(), "delete");
@@ -363,6 +367,67 @@ public final class ChatSession implements ChatListener {
       out.println("[" + number(room.id(), id, self) + "] " + self + ": " + Renderer.oneLine(text) + " ["
           + mark.label() + "]");
     }
+  }
+
+  private void sendFile(String pathText) {
+    Room room = requireCurrent(null);
+    java.nio.file.Path path = java.nio.file.Path.of(pathText);
+    if (!java.nio.file.Files.isRegularFile(path)) {
+      throw new IllegalArgumentException("no such file: " + pathText);
+    }
+    String mime;
+    try {
+      mime = java.nio.file.Files.probeContentType(path);
+    } catch (java.io.IOException e) {
+      mime = null;
+    }
+    if (mime == null || !mime.contains("/")) {
+      mime = "application/octet-stream";
+    }
+    io.ciphertalk.client.FileOptions.Builder options = io.ciphertalk.client.FileOptions.builder()
+        .listener((done, total) -> out.status(Renderer.progress("sending " + path.getFileName(), done, total)));
+    Duration after;
+    synchronized (this) {
+      after = expiry.get(room.id());
+    }
+    if (after != null) {
+      options.expiresAfter(after);
+    }
+    Message sent;
+    try {
+      sent = room.sendFile(path, path.getFileName().toString(), mime, options.build());
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("could not send " + path.getFileName() + ": " + e.getMessage(), e);
+    } finally {
+      out.status("");
+    }
+    Mark mark = client.connectionState() == ConnectionState.CONNECTED ? Mark.SENT : Mark.QUEUED;
+    synchronized (this) {
+      advance(room.id(), sent.id(), mark);
+    }
+    show(sent, Optional.empty(), false);
+  }
+
+  private void download(Command.Download d) {
+    Ref target = ref(d.number());
+    io.ciphertalk.client.Attachment a = client.attachment(target.id()).orElseThrow(() ->
+        new IllegalArgumentException("message [" + d.number() + "] has no file"));
+    // Never trust the sender's name as a path: only its last element, and never a hidden file.
+    String safe = a.name().replaceAll("[\\\\/:\\x00-\\x1f]", "_").replaceFirst("^\\.+", "_");
+    java.nio.file.Path dest = d.path().map(java.nio.file.Path::of).orElse(java.nio.file.Path.of(safe));
+    if (java.nio.file.Files.isDirectory(dest)) {
+      dest = dest.resolve(safe);
+    }
+    java.nio.file.Path shown = dest;
+    try {
+      client.download(a, dest, (done, total) -> out.status(Renderer.progress("receiving " + shown.getFileName(), done,
+          total)), null);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("could not save [" + d.number() + "]: " + e.getMessage(), e);
+    } finally {
+      out.status("");
+    }
+    out.println(renderer.info("saved [" + d.number() + "] to " + dest + " (" + Renderer.size(a.size()) + ", verified)"));
   }
 
   private static Optional<Message> find(Room room, MessageId id) {
@@ -569,6 +634,9 @@ public final class ChatSession implements ChatListener {
     Optional<String> roomLabel = cur != null && cur.id().equals(m.roomId()) ? Optional.empty()
         : client.room(m.roomId()).map(this::label);
     out.println(renderer.message(n, m, roomLabel, quote, mark));
+    client.attachment(m.id()).ifPresent(a -> out.println(renderer.info("  file [" + n + "]: "
+        + Renderer.oneLine(a.name()) + ", " + Renderer.size(a.size()) + ", " + a.mimeType()
+        + (a.thumbnail().isPresent() ? ", with thumbnail" : "") + " (/download " + n + ")")));
   }
 
   /** {@code #team}, or {@code @bob} for the private room with bob (whatever the server named it). */

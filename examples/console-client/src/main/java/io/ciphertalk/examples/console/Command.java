@@ -11,6 +11,20 @@ import java.util.Optional;
  * Message numbers ({@code n}) are the numbers the console printed in front of each message.
  */
 public sealed interface Command {
+  /** {@code /send FILE}: send a file to the current room, encrypted end to end. */
+  record SendFile(String path) implements Command {
+    public SendFile {
+      Objects.requireNonNull(path, "path");
+    }
+  }
+
+  /** {@code /download N [PATH]}: save the file of message N (to PATH, a file or a directory). */
+  record Download(int number, Optional<String> path) implements Command {
+    public Download {
+      Objects.requireNonNull(path, "path");
+    }
+  }
+
   /** Plain text for the current room. */
   record Send(String text) implements Command {
     public Send {

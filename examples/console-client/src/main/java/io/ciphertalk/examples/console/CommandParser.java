@@ -32,6 +32,8 @@ public final class CommandParser {
       new Usage("/edit N TEXT", "replace the text of your message N"),
       new Usage("/delete N", "delete your message N for everyone"),
       new Usage("/react N EMOJI", "react to message N"),
+      new Usage("/send FILE", "send a file, encrypted end to end (/send-file FILE too)"),
+      new Usage("/download N [PATH]", "save the file of message N to PATH or the current directory (/save too)"),
       new Usage("/rooms", "list your rooms with unread counts"),
       new Usage("/dm USER", "open the private room with USER"),
       new Usage("/create NAME [USER...]", "create a group room with these members"),
@@ -61,6 +63,11 @@ public final class CommandParser {
       new Usage("/logout", "revoke this device for good and quit (not your only device)"),
       new Usage("/help", "this list"),
       new Usage("/quit", "leave the client"));
+
+  /** A path as typed, without surrounding double quotes (for names with spaces). */
+  private static String unquote(String s) {
+    return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
+  }
 
   /**
    * Parses one line.
@@ -113,6 +120,20 @@ public final class CommandParser {
       }
       case "expire":
         return new Command.Expire(expiry(single(rest, "/expire 30s|5m|1h|2d|off")));
+      case "send":
+      case "send-file":
+        if (rest.isEmpty()) {
+          throw new CommandSyntaxException("usage: /send FILE");
+        }
+        return new Command.SendFile(unquote(rest));
+      case "download":
+      case "save": {
+        if (rest.isEmpty()) {
+          throw new CommandSyntaxException("usage: /download N [PATH]");
+        }
+        String[] p = rest.split("\\s+", 2);
+        return new Command.Download(number(p[0]), p.length > 1 ? Optional.of(unquote(p[1].strip())) : Optional.empty());
+      }
       case "rooms":
         return new Command.ListRooms();
       case "dm":

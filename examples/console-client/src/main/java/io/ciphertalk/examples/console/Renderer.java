@@ -296,6 +296,30 @@ public final class Renderer {
   }
 
   /** Control characters from the network are shown as '?', so a message cannot redraw the screen. */
+  /** A byte count for people: 999 B, 12.3 KiB, 4.0 MiB, 1.2 GiB. */
+  static String size(long bytes) {
+    if (bytes < 1024) {
+      return bytes + " B";
+    }
+    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    double v = bytes;
+    int u = -1;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[u]);
+  }
+
+  /** A status-line progress bar: {@code sending a.bin [#########-----------]  45% 4.5/10.0 MiB}. */
+  static String progress(String what, long done, long total) {
+    int width = 20;
+    int filled = total <= 0 ? width : (int) Math.min(width, done * width / total);
+    int percent = total <= 0 ? 100 : (int) Math.min(100, done * 100 / total);
+    return what + " [" + "#".repeat(filled) + "-".repeat(width - filled) + "] " + String.format(java.util.Locale.ROOT,
+        "%3d%%", percent) + " " + size(done) + "/" + size(total);
+  }
+
   static String oneLine(String text) {
     StringBuilder sb = new StringBuilder(text.length());
     text.codePoints().forEach(cp -> {

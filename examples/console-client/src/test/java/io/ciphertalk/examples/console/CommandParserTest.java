@@ -119,6 +119,16 @@ class CommandParserTest {
   }
 
   @Test
+  void fileCommands_parseTheirPathAndNumber() throws Exception {
+    assertThat(parser.parse("/send /tmp/a b.txt")).isEqualTo(new Command.SendFile("/tmp/a b.txt"));
+    assertThat(parser.parse("/send-file \"x y.png\"")).isEqualTo(new Command.SendFile("x y.png"));
+    assertThat(parser.parse("/download 3")).isEqualTo(new Command.Download(3, java.util.Optional.empty()));
+    assertThat(parser.parse("/save 3 out/dir")).isEqualTo(new Command.Download(3, java.util.Optional.of("out/dir")));
+    assertThatThrownBy(() -> parser.parse("/send")).hasMessageContaining("usage: /send FILE");
+    assertThatThrownBy(() -> parser.parse("/download x")).isInstanceOf(CommandSyntaxException.class);
+  }
+
+  @Test
   void overlongLine_isRejected_notTruncated() {
     String line = "x".repeat(CommandParser.MAX_LINE + 1);
     assertThatThrownBy(() -> parser.parse(line)).hasMessageContaining("line too long");
