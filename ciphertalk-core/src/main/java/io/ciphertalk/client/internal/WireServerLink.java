@@ -542,8 +542,13 @@ public final class WireServerLink implements ServerLink {
             Bytes.of(b.rsaPreKey().get().toX509()), Bytes.of(b.rsaPreKeySignature().get()));
     List<io.ciphertalk.core.wire.OneTimePreKey> otks = oneTime(upload.oneTimePrekeys());
     Bytes cert = upload.certificate() == null ? null : Bytes.of(upload.certificate());
+    List<io.ciphertalk.core.wire.SignedPreKey> kems = new ArrayList<>();
+    for (KeyUpload.KemPrekey k : upload.oneTimeKemPrekeys()) {
+      kems.add(new io.ciphertalk.core.wire.SignedPreKey(k.id(), Bytes.of(k.publicKey()),
+          Bytes.of(k.signature())));
+    }
     expect(request(id -> new Frame.PreKeysPublish(id, Bytes.of(b.identityKey().serialize()), spk,
-        otks, kem, rsa, cert)), Frame.Ok.class);
+        otks, kem, rsa, cert, kems)), Frame.Ok.class);
   }
 
   private static List<io.ciphertalk.core.wire.OneTimePreKey> oneTime(
@@ -665,10 +670,13 @@ public final class WireServerLink implements ServerLink {
           .signedPreKey(w.signedPreKey().keyId(),
               X25519.PublicKey.of(w.signedPreKey().publicKey().toByteArray()),
               w.signedPreKey().signature().toByteArray());
-      if (w.kemPreKey() != null) {
-        b.kemPreKey(w.kemPreKey().keyId(),
-            MlKem768.PublicKey.of(w.kemPreKey().publicKey().toByteArray()),
-            w.kemPreKey().signature().toByteArray());
+      // A one-time KEM prekey, when the directory had one left, is used instead of the
+      // last-resort one (PQXDH's PQOPK before PQSPK); its signature is checked the same way.
+      io.ciphertalk.core.wire.SignedPreKey kem =
+          w.oneTimeKemPreKey() != null ? w.oneTimeKemPreKey() : w.kemPreKey();
+      if (kem != null) {
+        b.kemPreKey(kem.keyId(), MlKem768.PublicKey.of(kem.publicKey().toByteArray()),
+            kem.signature().toByteArray());
       }
       if (w.rsaPreKey() != null) {
         b.rsaPreKey(w.rsaPreKey().keyId(),
