@@ -12,13 +12,15 @@ import org.jdbi.v3.core.JdbiException;
 final class Db {
   final Jdbi jdbi;
   final Sealer sealer;
+  final RowSetDigest digest;
   private volatile boolean closed;
   /** The handle of the unit of work running on this thread ({@link #inUnit}), if any. */
   private final ThreadLocal<Handle> unit = new ThreadLocal<>();
 
-  Db(Jdbi jdbi, Sealer sealer) {
+  Db(Jdbi jdbi, Sealer sealer, RowSetDigest digest) {
     this.jdbi = jdbi;
     this.sealer = sealer;
+    this.digest = digest;
   }
 
   void close() {

@@ -26,6 +26,7 @@ import io.ciphertalk.core.store.RoomStore;
 import io.ciphertalk.core.store.SeenStore;
 import io.ciphertalk.core.store.SessionStore;
 import io.ciphertalk.core.store.StoreCorruptedException;
+import io.ciphertalk.core.store.StoreRollbackException;
 import io.ciphertalk.core.store.UnreadStore;
 import io.ciphertalk.core.store.AppDataStore;
 import io.ciphertalk.core.store.StoreException;
@@ -37,6 +38,7 @@ import io.ciphertalk.crypto.HkdfSha256;
 import io.ciphertalk.crypto.RandomSource;
 import io.ciphertalk.crypto.SecretBytes;
 import java.nio.charset.StandardCharsets;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -305,13 +307,16 @@ public final class JdbiLocalStore implements LocalStore {
         Migrations.migrate(jdbi, Migrations.latest(), clock);
         SecretBytes master = masterKey(jdbi);
         Sealer sealer;
+        RowSetDigest digest;
         try {
           sealer = sealerFor(master, random);
+          digest = digestFor(master);
         } finally {
           master.wipe();
         }
         checkKey(jdbi, sealer);
-        return new JdbiLocalStore(new Db(jdbi, sealer), pool == null ? null : pool::dispose, clock);
+        checkRowSet(jdbi, sealer, digest);
+        return new JdbiLocalStore(new Db(jdbi, sealer, digest), pool == null ? null : pool::dispose, clock);
       } catch (InvalidStoreKeyException | RuntimeException e) {
         if (pool != null) {
           pool.dispose();
@@ -440,6 +445,119 @@ public final class JdbiLocalStore implements LocalStore {
     }
   }
 
+  // The protected tables, where a rollback matters: pinned peer identities (trust table), this
+  // device's account key pair, certificate and pinned account keys, and the group sender-key state
+  // (including a pending rotation).
+
+  /** Every protected row as (table, row identity, sealed value). */
+  private static List<String[]> protectedRows(Handle h) {
+    List<String[]> out = new ArrayList<>();
+    h.createQuery("SELECT user_id, device_id, identity_key FROM peer_identities")
+        .map((rs, ctx) -> new String[] {"peer_identities",
+            row(new DeviceAddress(rs.getString(1), rs.getInt(2))), rs.getString(3)})
+        .forEach(out::add);
+    h.createQuery("SELECT name, value_sealed FROM account_keys")
+        .map((rs, ctx) -> new String[] {"account_keys", rs.getString(1), rs.getString(2)})
+        .forEach(out::add);
+    h.createQuery("SELECT room_id, sender_user, sender_device, state_sealed FROM sender_keys")
+        .map((rs, ctx) -> new String[] {"sender_keys",
+            senderKeyRow(rs.getString(1), new DeviceAddress(rs.getString(2), rs.getInt(3))), rs.getString(4)})
+        .forEach(out::add);
+    return out;
+  }
+
+  private static final String ROWSET = "rowset";
+
+  /**
+   * Checks the protected rows against the store's sealed digest of them ({@link RowSetDigest}); a
+   * store opened for the first time since the digest exists records it for the rows as they are
+   * (and moves its seen message ids, stored in clear before 1.1, to their keyed tags).
+   */
+  private static void checkRowSet(Jdbi jdbi, Sealer sealer, RowSetDigest digest) {
+    jdbi.useTransaction(
+        h -> {
+          BigInteger sum = BigInteger.ZERO;
+          for (String[] r : protectedRows(h)) {
+            sum = sum.add(digest.term(r[0], r[1], r[2])).mod(RowSetDigest.MODULUS);
+          }
+          Optional<String> stored =
+              h.createQuery("SELECT val FROM store_meta WHERE name = :n").bind("n", ROWSET)
+                  .mapTo(String.class).findOne();
+          if (stored.isEmpty()) {
+            h.createUpdate("INSERT INTO store_meta (name, val) VALUES (:n, :v)")
+                .bind("n", ROWSET)
+                .bind("v", sealer.seal(RowSetDigest.encode(sum), "store_meta", "val", ROWSET))
+                .execute();
+            // Once, on the first open since 1.1: seen ids stored in clear become keyed tags. Later
+            // clear ids (written behind the store's back) never match a tag.
+            List<String> clear =
+                h.createQuery("SELECT message_id FROM seen_messages WHERE message_id NOT LIKE 'm:%'")
+                    .mapTo(String.class).list();
+            for (String id : clear) {
+              h.createUpdate("UPDATE seen_messages SET message_id = :t WHERE message_id = :id")
+                  .bind("t", digest.seenTag(id))
+                  .bind("id", id)
+                  .execute();
+            }
+          } else {
+            byte[] expected = sealer.open(stored.get(), "store_meta", "val", ROWSET);
+            if (!java.security.MessageDigest.isEqual(expected, RowSetDigest.encode(sum))) {
+              throw new StoreRollbackException("the trust table, account keys or group state of this store"
+                  + " are not as the store last wrote them: a row was rolled back to an older copy,"
+                  + " swapped, deleted or inserted; refusing to open");
+            }
+          }
+        });
+  }
+
+  /** The integrity key of a store whose store key is {@code master} (not wiped here). */
+  static RowSetDigest digestFor(SecretBytes master) {
+    byte[] m = master.toByteArray();
+    byte[] k = null;
+    try {
+      k = HkdfSha256.instance()
+          .derive(
+              m,
+              "ciphertalk-store".getBytes(StandardCharsets.UTF_8),
+              "ciphertalk-store-v1 hmac-sha256 integrity key".getBytes(StandardCharsets.UTF_8),
+              32);
+      return new RowSetDigest(SecretBytes.wrap(k));
+    } finally {
+      Arrays.fill(m, (byte) 0);
+      if (k != null) {
+        Arrays.fill(k, (byte) 0);
+      }
+    }
+  }
+
+  /**
+   * Replaces the digest term of one protected row, in the caller's transaction, after locking the
+   * digest row: concurrent writers of protected rows are serialised on it.
+   */
+  private void rowSetReplace(Handle h, String table, String row, String oldSealed, String newSealed) {
+    String stored =
+        h.createQuery("SELECT val FROM store_meta WHERE name = :n FOR UPDATE").bind("n", ROWSET)
+            .mapTo(String.class).findOne()
+            .orElseThrow(() -> new StoreCorruptedException("the store's row digest is missing", null));
+    BigInteger sum = RowSetDigest.decode(db.sealer.open(stored, "store_meta", "val", ROWSET));
+    sum = db.digest.replace(sum, table, row, oldSealed, newSealed);
+    h.createUpdate("UPDATE store_meta SET val = :v WHERE name = :n")
+        .bind("n", ROWSET)
+        .bind("v", db.sealer.seal(RowSetDigest.encode(sum), "store_meta", "val", ROWSET))
+        .execute();
+  }
+
+  /** Locks the digest row first (so the old value read next is the latest), then reads it. */
+  private Optional<String> lockedOld(Handle h, String query, Map<String, Object> binds) {
+    h.createQuery("SELECT val FROM store_meta WHERE name = :n FOR UPDATE").bind("n", ROWSET)
+        .mapTo(String.class).findOne();
+    return h.createQuery(query).bindMap(binds).mapTo(String.class).findOne();
+  }
+
+  static String senderKeyRow(String roomId, DeviceAddress sender) {
+    return roomId + "/" + sender;
+  }
+
   /** The sealer of a store whose store key is {@code master} (the key is not wiped here). */
   static Sealer sealerFor(SecretBytes master, RandomSource random) {
     byte[] m = master.toByteArray();
@@ -546,12 +664,10 @@ public final class JdbiLocalStore implements LocalStore {
           "k", db.sealer.seal(identityKey, "peer_identities", "identity_key", row(peer)));
       return db.inTransaction(
           h -> {
-            Optional<String> old =
-                h.createQuery("SELECT identity_key FROM peer_identities WHERE user_id = :u AND device_id = :d")
-                    .bind("u", peer.userId())
-                    .bind("d", peer.deviceId())
-                    .mapTo(String.class)
-                    .findOne();
+            Optional<String> old = lockedOld(h,
+                "SELECT identity_key FROM peer_identities WHERE user_id = :u AND device_id = :d",
+                Map.of("u", peer.userId(), "d", peer.deviceId()));
+            rowSetReplace(h, "peer_identities", row(peer), old.orElse(null), (String) b.get("k"));
             if (old.isPresent()) {
               h.createUpdate("UPDATE peer_identities SET identity_key = :k WHERE user_id = :u AND device_id = :d")
                   .bindMap(b)
@@ -569,13 +685,21 @@ public final class JdbiLocalStore implements LocalStore {
     @Override
     public boolean removePeerIdentity(DeviceAddress peer) {
       Objects.requireNonNull(peer, "peer");
-      return db.with(
-          h ->
-              h.createUpdate("DELETE FROM peer_identities WHERE user_id = :u AND device_id = :d")
-                      .bind("u", peer.userId())
-                      .bind("d", peer.deviceId())
-                      .execute()
-                  > 0);
+      return db.inTransaction(
+          h -> {
+            Optional<String> old = lockedOld(h,
+                "SELECT identity_key FROM peer_identities WHERE user_id = :u AND device_id = :d",
+                Map.of("u", peer.userId(), "d", peer.deviceId()));
+            if (old.isEmpty()) {
+              return false;
+            }
+            rowSetReplace(h, "peer_identities", row(peer), old.get(), null);
+            return h.createUpdate("DELETE FROM peer_identities WHERE user_id = :u AND device_id = :d")
+                    .bind("u", peer.userId())
+                    .bind("d", peer.deviceId())
+                    .execute()
+                > 0;
+          });
     }
   }
 
@@ -593,8 +717,11 @@ public final class JdbiLocalStore implements LocalStore {
 
     private void put(String name, byte[] value) {
       Map<String, Object> b = Map.of("n", name, "v", db.sealer.seal(value, "account_keys", "value", name));
-      db.with(
+      db.inTransaction(
           h -> {
+            Optional<String> old = lockedOld(h, "SELECT value_sealed FROM account_keys WHERE name = :n",
+                Map.of("n", name));
+            rowSetReplace(h, "account_keys", name, old.orElse(null), (String) b.get("v"));
             db.upsert(
                 h,
                 "UPDATE account_keys SET value_sealed = :v WHERE name = :n",
@@ -818,7 +945,13 @@ public final class JdbiLocalStore implements LocalStore {
 
   private final class SenderKeys implements SenderKeyStore {
     private String rowOf(String roomId, DeviceAddress sender) {
-      return roomId + "/" + sender;
+      return senderKeyRow(roomId, sender);
+    }
+
+    private Optional<String> lockedOld(Handle h, String roomId, DeviceAddress sender) {
+      return JdbiLocalStore.this.lockedOld(h,
+          "SELECT state_sealed FROM sender_keys WHERE room_id = :r AND sender_user = :u AND sender_device = :d",
+          Map.of("r", roomId, "u", sender.userId(), "d", sender.deviceId()));
     }
 
     @Override
@@ -848,8 +981,12 @@ public final class JdbiLocalStore implements LocalStore {
               "u", sender.userId(),
               "d", sender.deviceId(),
               "s", db.sealer.seal(state, "sender_keys", "state", rowOf(roomId, sender)));
-      db.with(
+      db.inTransaction(
           h -> {
+            // Group state is where a rollback would reuse chain keys: its digest term is replaced
+            // in the same transaction as the row.
+            Optional<String> old = lockedOld(h, roomId, sender);
+            rowSetReplace(h, "sender_keys", rowOf(roomId, sender), old.orElse(null), (String) b.get("s"));
             db.upsert(
                 h,
                 "UPDATE sender_keys SET state_sealed = :s WHERE room_id = :r AND sender_user = :u AND sender_device = :d",
@@ -863,21 +1000,41 @@ public final class JdbiLocalStore implements LocalStore {
     public boolean deleteSenderKey(String roomId, DeviceAddress sender) {
       Objects.requireNonNull(roomId, "roomId");
       Objects.requireNonNull(sender, "sender");
-      return db.with(
-          h ->
-              h.createUpdate(
-                          "DELETE FROM sender_keys WHERE room_id = :r AND sender_user = :u AND sender_device = :d")
-                      .bind("r", roomId)
-                      .bind("u", sender.userId())
-                      .bind("d", sender.deviceId())
-                      .execute()
-                  > 0);
+      return db.inTransaction(
+          h -> {
+            Optional<String> old = lockedOld(h, roomId, sender);
+            if (old.isEmpty()) {
+              return false;
+            }
+            rowSetReplace(h, "sender_keys", rowOf(roomId, sender), old.get(), null);
+            return h.createUpdate(
+                        "DELETE FROM sender_keys WHERE room_id = :r AND sender_user = :u AND sender_device = :d")
+                    .bind("r", roomId)
+                    .bind("u", sender.userId())
+                    .bind("d", sender.deviceId())
+                    .execute()
+                > 0;
+          });
     }
 
     @Override
     public int deleteSenderKeys(String roomId) {
       Objects.requireNonNull(roomId, "roomId");
-      return db.with(h -> h.createUpdate("DELETE FROM sender_keys WHERE room_id = :r").bind("r", roomId).execute());
+      return db.inTransaction(
+          h -> {
+            h.createQuery("SELECT val FROM store_meta WHERE name = :n FOR UPDATE").bind("n", ROWSET)
+                .mapTo(String.class).findOne();
+            List<String[]> rows = h.createQuery(
+                    "SELECT sender_user, sender_device, state_sealed FROM sender_keys WHERE room_id = :r")
+                .bind("r", roomId)
+                .map((rs, ctx) -> new String[] {
+                    rowOf(roomId, new DeviceAddress(rs.getString(1), rs.getInt(2))), rs.getString(3)})
+                .list();
+            for (String[] r : rows) {
+              rowSetReplace(h, "sender_keys", r[0], r[1], null);
+            }
+            return h.createUpdate("DELETE FROM sender_keys WHERE room_id = :r").bind("r", roomId).execute();
+          });
     }
   }
 
@@ -1441,7 +1598,7 @@ public final class JdbiLocalStore implements LocalStore {
             }
             try {
               h.createUpdate("INSERT INTO seen_messages (message_id, seen_at) VALUES (:id, :t)")
-                  .bind("id", id.toString())
+                  .bind("id", db.digest.seenTag(id.toString()))
                   .bind("t", now)
                   .execute();
               return true;
@@ -1456,7 +1613,7 @@ public final class JdbiLocalStore implements LocalStore {
 
     private boolean isSeen(Handle h, MessageId id) {
       return h.createQuery("SELECT COUNT(*) FROM seen_messages WHERE message_id = :id")
-              .bind("id", id.toString())
+              .bind("id", db.digest.seenTag(id.toString()))
               .mapTo(Integer.class)
               .one()
           > 0;
