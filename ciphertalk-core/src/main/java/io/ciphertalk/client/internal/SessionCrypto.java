@@ -177,15 +177,12 @@ public final class SessionCrypto implements E2eCrypto {
   }
 
   /**
-   * One-time ML-KEM-768 prekeys per upload, at most: each is about 1.7 KB on the wire, so a batch
-   * stays well inside a 64 KiB frame.
+   * As many one-time ML-KEM-768 prekeys as X25519 ones, so that the two stocks, consumed one of
+   * each per bundle, stay level and a refill (triggered by the fewer) never piles up the other.
    */
-  static final int MAX_ONE_TIME_KEM_BATCH = 25;
-
   private ServerLink.KeyUpload oneTimeUpload(int count) throws CryptoException {
     List<ServerLink.KeyUpload.OneTimePrekey> ec = newOneTimePrekeys(count);
-    List<ServerLink.KeyUpload.KemPrekey> kem =
-        newOneTimeKemPrekeys(Math.min(count, MAX_ONE_TIME_KEM_BATCH));
+    List<ServerLink.KeyUpload.KemPrekey> kem = newOneTimeKemPrekeys(count);
     return new ServerLink.KeyUpload(baseBundle(), ec, null, kem);
   }
 

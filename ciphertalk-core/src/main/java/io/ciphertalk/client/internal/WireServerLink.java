@@ -523,6 +523,9 @@ public final class WireServerLink implements ServerLink {
 
   // ------------------------------------------------------------------ keys
 
+  /** One-time KEM prekeys per {@code prekeys_publish} frame. */
+  static final int KEM_PREKEYS_PER_FRAME = 25;
+
   @Override
   public void publishKeys(KeyUpload upload) throws CipherTalkException {
     PreKeyBundle b;
@@ -547,8 +550,19 @@ public final class WireServerLink implements ServerLink {
       kems.add(new io.ciphertalk.core.wire.SignedPreKey(k.id(), Bytes.of(k.publicKey()),
           Bytes.of(k.signature())));
     }
-    expect(request(id -> new Frame.PreKeysPublish(id, Bytes.of(b.identityKey().serialize()), spk,
-        otks, kem, rsa, cert, kems)), Frame.Ok.class);
+    // One-time KEM prekeys are ~1.7 KB each: sent KEM_PREKEYS_PER_FRAME per frame (the first
+    // frame with everything else), so a publish stays well inside a 64 KiB frame limit.
+    Bytes identity = Bytes.of(b.identityKey().serialize());
+    List<io.ciphertalk.core.wire.SignedPreKey> first =
+        kems.subList(0, Math.min(kems.size(), KEM_PREKEYS_PER_FRAME));
+    expect(request(id -> new Frame.PreKeysPublish(id, identity, spk, otks, kem, rsa, cert,
+        List.copyOf(first))), Frame.Ok.class);
+    for (int i = KEM_PREKEYS_PER_FRAME; i < kems.size(); i += KEM_PREKEYS_PER_FRAME) {
+      List<io.ciphertalk.core.wire.SignedPreKey> chunk =
+          List.copyOf(kems.subList(i, Math.min(kems.size(), i + KEM_PREKEYS_PER_FRAME)));
+      expect(request(id -> new Frame.PreKeysPublish(id, identity, null, List.of(), null, null, null,
+          chunk)), Frame.Ok.class);
+    }
   }
 
   private static List<io.ciphertalk.core.wire.OneTimePreKey> oneTime(

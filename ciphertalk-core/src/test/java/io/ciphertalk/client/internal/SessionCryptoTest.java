@@ -238,12 +238,12 @@ class SessionCryptoTest {
         .kemPreKeyId().getAsInt();
     assertThat(bob.store.preKeys().preKeyIds(io.ciphertalk.core.store.PreKeyType.KEM))
         .containsExactly(lastResort);
-    // A refill adds one-time KEM prekeys too (at most MAX_ONE_TIME_KEM_BATCH per upload).
+    // A refill adds as many one-time KEM prekeys as X25519 ones, so the two stocks stay level.
     ServerLink.KeyUpload refill = bob.crypto.refillOneTimePrekeys(40);
     assertThat(refill.oneTimePrekeys()).hasSize(40);
-    assertThat(refill.oneTimeKemPrekeys()).hasSize(SessionCrypto.MAX_ONE_TIME_KEM_BATCH);
+    assertThat(refill.oneTimeKemPrekeys()).hasSize(40);
     assertThat(bob.store.preKeys().preKeyIds(io.ciphertalk.core.store.PreKeyType.ONE_TIME_KEM))
-        .hasSize(5 + SessionCrypto.MAX_ONE_TIME_KEM_BATCH);
+        .hasSize(45);
   }
 
   @Test
