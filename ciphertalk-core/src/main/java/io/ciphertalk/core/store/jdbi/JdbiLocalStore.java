@@ -530,28 +530,39 @@ public final class JdbiLocalStore implements LocalStore {
     }
   }
 
+  /** The locked digest row's sealed value and the protected row's old sealed value, if any. */
+  private record Locked(String digest, Optional<String> old) {}
+
   /**
-   * Replaces the digest term of one protected row, in the caller's transaction, after locking the
-   * digest row: concurrent writers of protected rows are serialised on it.
+   * Locks the digest row ({@code SELECT ... FOR UPDATE}: concurrent writers of protected rows are
+   * serialised on it, so the old value read next is the latest), then reads the row's old value.
    */
-  private void rowSetReplace(Handle h, String table, String row, String oldSealed, String newSealed) {
-    String stored =
+  private Locked lockedOld(Handle h, String query, Map<String, Object> binds) {
+    String digest =
         h.createQuery("SELECT val FROM store_meta WHERE name = :n FOR UPDATE").bind("n", ROWSET)
             .mapTo(String.class).findOne()
             .orElseThrow(() -> new StoreCorruptedException("the store's row digest is missing", null));
-    BigInteger sum = RowSetDigest.decode(db.sealer.open(stored, "store_meta", "val", ROWSET));
-    sum = db.digest.replace(sum, table, row, oldSealed, newSealed);
+    return new Locked(digest, h.createQuery(query).bindMap(binds).mapTo(String.class).findOne());
+  }
+
+  /**
+   * Replaces the digest terms of protected rows ({table, row, old sealed or null, new sealed or
+   * null} each), in the caller's transaction, under the lock {@link #lockedOld} took.
+   */
+  private void rowSetReplace(Handle h, String lockedDigest, List<String[]> changes) {
+    BigInteger sum = RowSetDigest.decode(db.sealer.open(lockedDigest, "store_meta", "val", ROWSET));
+    for (String[] c : changes) {
+      sum = db.digest.replace(sum, c[0], c[1], c[2], c[3]);
+    }
     h.createUpdate("UPDATE store_meta SET val = :v WHERE name = :n")
         .bind("n", ROWSET)
         .bind("v", db.sealer.seal(RowSetDigest.encode(sum), "store_meta", "val", ROWSET))
         .execute();
   }
 
-  /** Locks the digest row first (so the old value read next is the latest), then reads it. */
-  private Optional<String> lockedOld(Handle h, String query, Map<String, Object> binds) {
-    h.createQuery("SELECT val FROM store_meta WHERE name = :n FOR UPDATE").bind("n", ROWSET)
-        .mapTo(String.class).findOne();
-    return h.createQuery(query).bindMap(binds).mapTo(String.class).findOne();
+  private void rowSetReplace(Handle h, Locked locked, String table, String row, String newSealed) {
+    rowSetReplace(h, locked.digest(),
+        List.<String[]>of(new String[] {table, row, locked.old().orElse(null), newSealed}));
   }
 
   static String senderKeyRow(String roomId, DeviceAddress sender) {
@@ -664,10 +675,11 @@ public final class JdbiLocalStore implements LocalStore {
           "k", db.sealer.seal(identityKey, "peer_identities", "identity_key", row(peer)));
       return db.inTransaction(
           h -> {
-            Optional<String> old = lockedOld(h,
+            Locked locked = lockedOld(h,
                 "SELECT identity_key FROM peer_identities WHERE user_id = :u AND device_id = :d",
                 Map.of("u", peer.userId(), "d", peer.deviceId()));
-            rowSetReplace(h, "peer_identities", row(peer), old.orElse(null), (String) b.get("k"));
+            rowSetReplace(h, locked, "peer_identities", row(peer), (String) b.get("k"));
+            Optional<String> old = locked.old();
             if (old.isPresent()) {
               h.createUpdate("UPDATE peer_identities SET identity_key = :k WHERE user_id = :u AND device_id = :d")
                   .bindMap(b)
@@ -687,13 +699,13 @@ public final class JdbiLocalStore implements LocalStore {
       Objects.requireNonNull(peer, "peer");
       return db.inTransaction(
           h -> {
-            Optional<String> old = lockedOld(h,
+            Locked locked = lockedOld(h,
                 "SELECT identity_key FROM peer_identities WHERE user_id = :u AND device_id = :d",
                 Map.of("u", peer.userId(), "d", peer.deviceId()));
-            if (old.isEmpty()) {
+            if (locked.old().isEmpty()) {
               return false;
             }
-            rowSetReplace(h, "peer_identities", row(peer), old.get(), null);
+            rowSetReplace(h, locked, "peer_identities", row(peer), null);
             return h.createUpdate("DELETE FROM peer_identities WHERE user_id = :u AND device_id = :d")
                     .bind("u", peer.userId())
                     .bind("d", peer.deviceId())
@@ -719,9 +731,9 @@ public final class JdbiLocalStore implements LocalStore {
       Map<String, Object> b = Map.of("n", name, "v", db.sealer.seal(value, "account_keys", "value", name));
       db.inTransaction(
           h -> {
-            Optional<String> old = lockedOld(h, "SELECT value_sealed FROM account_keys WHERE name = :n",
+            Locked locked = lockedOld(h, "SELECT value_sealed FROM account_keys WHERE name = :n",
                 Map.of("n", name));
-            rowSetReplace(h, "account_keys", name, old.orElse(null), (String) b.get("v"));
+            rowSetReplace(h, locked, "account_keys", name, (String) b.get("v"));
             db.upsert(
                 h,
                 "UPDATE account_keys SET value_sealed = :v WHERE name = :n",
@@ -948,7 +960,7 @@ public final class JdbiLocalStore implements LocalStore {
       return senderKeyRow(roomId, sender);
     }
 
-    private Optional<String> lockedOld(Handle h, String roomId, DeviceAddress sender) {
+    private Locked lockedOld(Handle h, String roomId, DeviceAddress sender) {
       return JdbiLocalStore.this.lockedOld(h,
           "SELECT state_sealed FROM sender_keys WHERE room_id = :r AND sender_user = :u AND sender_device = :d",
           Map.of("r", roomId, "u", sender.userId(), "d", sender.deviceId()));
@@ -985,8 +997,8 @@ public final class JdbiLocalStore implements LocalStore {
           h -> {
             // Group state is where a rollback would reuse chain keys: its digest term is replaced
             // in the same transaction as the row.
-            Optional<String> old = lockedOld(h, roomId, sender);
-            rowSetReplace(h, "sender_keys", rowOf(roomId, sender), old.orElse(null), (String) b.get("s"));
+            Locked locked = lockedOld(h, roomId, sender);
+            rowSetReplace(h, locked, "sender_keys", rowOf(roomId, sender), (String) b.get("s"));
             db.upsert(
                 h,
                 "UPDATE sender_keys SET state_sealed = :s WHERE room_id = :r AND sender_user = :u AND sender_device = :d",
@@ -1002,11 +1014,11 @@ public final class JdbiLocalStore implements LocalStore {
       Objects.requireNonNull(sender, "sender");
       return db.inTransaction(
           h -> {
-            Optional<String> old = lockedOld(h, roomId, sender);
-            if (old.isEmpty()) {
+            Locked locked = lockedOld(h, roomId, sender);
+            if (locked.old().isEmpty()) {
               return false;
             }
-            rowSetReplace(h, "sender_keys", rowOf(roomId, sender), old.get(), null);
+            rowSetReplace(h, locked, "sender_keys", rowOf(roomId, sender), null);
             return h.createUpdate(
                         "DELETE FROM sender_keys WHERE room_id = :r AND sender_user = :u AND sender_device = :d")
                     .bind("r", roomId)
@@ -1022,17 +1034,18 @@ public final class JdbiLocalStore implements LocalStore {
       Objects.requireNonNull(roomId, "roomId");
       return db.inTransaction(
           h -> {
-            h.createQuery("SELECT val FROM store_meta WHERE name = :n FOR UPDATE").bind("n", ROWSET)
-                .mapTo(String.class).findOne();
+            Locked locked = JdbiLocalStore.this.lockedOld(h,
+                "SELECT room_id FROM sender_keys WHERE room_id = :r FETCH FIRST 1 ROWS ONLY", Map.of("r", roomId));
             List<String[]> rows = h.createQuery(
                     "SELECT sender_user, sender_device, state_sealed FROM sender_keys WHERE room_id = :r")
                 .bind("r", roomId)
-                .map((rs, ctx) -> new String[] {
-                    rowOf(roomId, new DeviceAddress(rs.getString(1), rs.getInt(2))), rs.getString(3)})
+                .map((rs, ctx) -> new String[] {"sender_keys",
+                    rowOf(roomId, new DeviceAddress(rs.getString(1), rs.getInt(2))), rs.getString(3), null})
                 .list();
-            for (String[] r : rows) {
-              rowSetReplace(h, "sender_keys", r[0], r[1], null);
+            if (rows.isEmpty()) {
+              return 0;
             }
+            rowSetReplace(h, locked.digest(), rows);
             return h.createUpdate("DELETE FROM sender_keys WHERE room_id = :r").bind("r", roomId).execute();
           });
     }
