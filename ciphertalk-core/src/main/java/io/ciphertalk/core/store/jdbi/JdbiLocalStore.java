@@ -530,38 +530,68 @@ public final class JdbiLocalStore implements LocalStore {
     }
   }
 
-  /** The locked digest row's sealed value and the protected row's old sealed value, if any. */
-  private record Locked(String digest, Optional<String> old) {}
+  /** The digest sum (locked for this transaction) and the protected row's old sealed value. */
+  private record Locked(BigInteger sum, Optional<String> old) {}
 
   /**
-   * Locks the digest row ({@code SELECT ... FOR UPDATE}: concurrent writers of protected rows are
-   * serialised on it, so the old value read next is the latest), then reads the row's old value.
+   * The digest sum, the digest row locked first ({@code SELECT ... FOR UPDATE}: concurrent writers
+   * of protected rows are serialised on it, so old values read after it are the latest). Inside a
+   * unit of work the sum is read and locked once and written once, before the unit commits (a
+   * catch-up batch writes a sender key per message).
    */
-  private Locked lockedOld(Handle h, String query, Map<String, Object> binds) {
-    String digest =
+  private BigInteger lockedSum(Handle h) {
+    Map<String, Object> unit = db.unitState();
+    if (unit != null && unit.containsKey(ROWSET)) {
+      return (BigInteger) unit.get(ROWSET);
+    }
+    String sealed =
         h.createQuery("SELECT val FROM store_meta WHERE name = :n FOR UPDATE").bind("n", ROWSET)
             .mapTo(String.class).findOne()
             .orElseThrow(() -> new StoreCorruptedException("the store's row digest is missing", null));
-    return new Locked(digest, h.createQuery(query).bindMap(binds).mapTo(String.class).findOne());
+    BigInteger sum = RowSetDigest.decode(db.sealer.open(sealed, "store_meta", "val", ROWSET));
+    if (unit != null) {
+      unit.put(ROWSET, sum);
+      db.beforeCommit(() -> writeSum(h, (BigInteger) unit.get(ROWSET)));
+    }
+    return sum;
   }
 
-  /**
-   * Replaces the digest terms of protected rows ({table, row, old sealed or null, new sealed or
-   * null} each), in the caller's transaction, under the lock {@link #lockedOld} took.
-   */
-  private void rowSetReplace(Handle h, String lockedDigest, List<String[]> changes) {
-    BigInteger sum = RowSetDigest.decode(db.sealer.open(lockedDigest, "store_meta", "val", ROWSET));
-    for (String[] c : changes) {
-      sum = db.digest.replace(sum, c[0], c[1], c[2], c[3]);
+  private void putSum(Handle h, BigInteger sum) {
+    Map<String, Object> unit = db.unitState();
+    if (unit != null && unit.containsKey(ROWSET)) {
+      unit.put(ROWSET, sum);
+      return;
     }
+    writeSum(h, sum);
+  }
+
+  private void writeSum(Handle h, BigInteger sum) {
     h.createUpdate("UPDATE store_meta SET val = :v WHERE name = :n")
         .bind("n", ROWSET)
         .bind("v", db.sealer.seal(RowSetDigest.encode(sum), "store_meta", "val", ROWSET))
         .execute();
   }
 
+  /** Locks the digest, then reads the protected row's old value ({@code query} with {@code binds}). */
+  private Locked lockedOld(Handle h, String query, Map<String, Object> binds) {
+    BigInteger sum = lockedSum(h);
+    return new Locked(sum, h.createQuery(query).bindMap(binds).mapTo(String.class).findOne());
+  }
+
+  /**
+   * Replaces the digest terms of protected rows ({table, row, old sealed or null, new sealed or
+   * null} each), in the caller's transaction, under the lock {@link #lockedSum} took.
+   */
+  private void rowSetReplace(Handle h, BigInteger lockedSum, List<String[]> changes) {
+    BigInteger sum = lockedSum;
+    for (String[] c : changes) {
+      sum = db.digest.replace(sum, c[0], c[1], c[2], c[3]);
+    }
+    putSum(h, sum);
+  }
+
   private void rowSetReplace(Handle h, Locked locked, String table, String row, String newSealed) {
-    rowSetReplace(h, locked.digest(),
+    rowSetReplace(h, locked.sum(),
         List.<String[]>of(new String[] {table, row, locked.old().orElse(null), newSealed}));
   }
 
@@ -678,19 +708,22 @@ public final class JdbiLocalStore implements LocalStore {
             Locked locked = lockedOld(h,
                 "SELECT identity_key FROM peer_identities WHERE user_id = :u AND device_id = :d",
                 Map.of("u", peer.userId(), "d", peer.deviceId()));
-            rowSetReplace(h, locked, "peer_identities", row(peer), (String) b.get("k"));
+            // The row first, then its digest term: a failed write leaves the digest untouched.
             Optional<String> old = locked.old();
+            boolean changed = false;
             if (old.isPresent()) {
               h.createUpdate("UPDATE peer_identities SET identity_key = :k WHERE user_id = :u AND device_id = :d")
                   .bindMap(b)
                   .execute();
-              return !Arrays.equals(
+              changed = !Arrays.equals(
                   db.sealer.open(old.get(), "peer_identities", "identity_key", row(peer)), identityKey);
+            } else {
+              h.createUpdate("INSERT INTO peer_identities (user_id, device_id, identity_key) VALUES (:u, :d, :k)")
+                  .bindMap(b)
+                  .execute();
             }
-            h.createUpdate("INSERT INTO peer_identities (user_id, device_id, identity_key) VALUES (:u, :d, :k)")
-                .bindMap(b)
-                .execute();
-            return false;
+            rowSetReplace(h, locked, "peer_identities", row(peer), (String) b.get("k"));
+            return changed;
           });
     }
 
@@ -705,12 +738,13 @@ public final class JdbiLocalStore implements LocalStore {
             if (locked.old().isEmpty()) {
               return false;
             }
-            rowSetReplace(h, locked, "peer_identities", row(peer), null);
-            return h.createUpdate("DELETE FROM peer_identities WHERE user_id = :u AND device_id = :d")
+            boolean deleted = h.createUpdate("DELETE FROM peer_identities WHERE user_id = :u AND device_id = :d")
                     .bind("u", peer.userId())
                     .bind("d", peer.deviceId())
                     .execute()
                 > 0;
+            rowSetReplace(h, locked, "peer_identities", row(peer), null);
+            return deleted;
           });
     }
   }
@@ -733,12 +767,12 @@ public final class JdbiLocalStore implements LocalStore {
           h -> {
             Locked locked = lockedOld(h, "SELECT value_sealed FROM account_keys WHERE name = :n",
                 Map.of("n", name));
-            rowSetReplace(h, locked, "account_keys", name, (String) b.get("v"));
             db.upsert(
                 h,
                 "UPDATE account_keys SET value_sealed = :v WHERE name = :n",
                 "INSERT INTO account_keys (name, value_sealed) VALUES (:n, :v)",
                 b);
+            rowSetReplace(h, locked, "account_keys", name, (String) b.get("v"));
             return null;
           });
     }
@@ -998,12 +1032,12 @@ public final class JdbiLocalStore implements LocalStore {
             // Group state is where a rollback would reuse chain keys: its digest term is replaced
             // in the same transaction as the row.
             Locked locked = lockedOld(h, roomId, sender);
+            h.createUpdate(locked.old().isPresent()
+                    ? "UPDATE sender_keys SET state_sealed = :s WHERE room_id = :r AND sender_user = :u AND sender_device = :d"
+                    : "INSERT INTO sender_keys (room_id, sender_user, sender_device, state_sealed) VALUES (:r, :u, :d, :s)")
+                .bindMap(b)
+                .execute();
             rowSetReplace(h, locked, "sender_keys", rowOf(roomId, sender), (String) b.get("s"));
-            db.upsert(
-                h,
-                "UPDATE sender_keys SET state_sealed = :s WHERE room_id = :r AND sender_user = :u AND sender_device = :d",
-                "INSERT INTO sender_keys (room_id, sender_user, sender_device, state_sealed) VALUES (:r, :u, :d, :s)",
-                b);
             return null;
           });
     }
@@ -1018,14 +1052,15 @@ public final class JdbiLocalStore implements LocalStore {
             if (locked.old().isEmpty()) {
               return false;
             }
-            rowSetReplace(h, locked, "sender_keys", rowOf(roomId, sender), null);
-            return h.createUpdate(
+            boolean deleted = h.createUpdate(
                         "DELETE FROM sender_keys WHERE room_id = :r AND sender_user = :u AND sender_device = :d")
                     .bind("r", roomId)
                     .bind("u", sender.userId())
                     .bind("d", sender.deviceId())
                     .execute()
                 > 0;
+            rowSetReplace(h, locked, "sender_keys", rowOf(roomId, sender), null);
+            return deleted;
           });
     }
 
@@ -1034,8 +1069,7 @@ public final class JdbiLocalStore implements LocalStore {
       Objects.requireNonNull(roomId, "roomId");
       return db.inTransaction(
           h -> {
-            Locked locked = JdbiLocalStore.this.lockedOld(h,
-                "SELECT room_id FROM sender_keys WHERE room_id = :r FETCH FIRST 1 ROWS ONLY", Map.of("r", roomId));
+            BigInteger sum = lockedSum(h);
             List<String[]> rows = h.createQuery(
                     "SELECT sender_user, sender_device, state_sealed FROM sender_keys WHERE room_id = :r")
                 .bind("r", roomId)
@@ -1045,8 +1079,9 @@ public final class JdbiLocalStore implements LocalStore {
             if (rows.isEmpty()) {
               return 0;
             }
-            rowSetReplace(h, locked.digest(), rows);
-            return h.createUpdate("DELETE FROM sender_keys WHERE room_id = :r").bind("r", roomId).execute();
+            int deleted = h.createUpdate("DELETE FROM sender_keys WHERE room_id = :r").bind("r", roomId).execute();
+            rowSetReplace(h, sum, rows);
+            return deleted;
           });
     }
   }

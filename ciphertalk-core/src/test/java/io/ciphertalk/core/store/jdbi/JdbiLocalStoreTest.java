@@ -260,6 +260,31 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
   }
 
   @Test
+  void protectedWrites_inAUnitOfWork_committedOrRolledBack_keepTheDigestConsistent() throws Exception {
+    Path file = dir.resolve("unit");
+    try (JdbiLocalStore s = openFile(file)) {
+      s.inTransaction(() -> { // a catch-up batch: the digest is read once and written once
+        for (int i = 0; i < 20; i++) {
+          s.senderKeys().storeSenderKey("room1", ALICE1, new byte[] {(byte) i});
+        }
+        s.identities().savePeerIdentity(BOB1, new byte[] {1});
+        s.senderKeys().deleteSenderKeys("room1");
+        s.senderKeys().storeSenderKey("room2", ALICE1, new byte[] {2});
+      });
+      assertThatThrownBy(() -> s.inTransaction(() -> {
+        s.senderKeys().storeSenderKey("room3", ALICE1, new byte[] {3});
+        throw new IllegalStateException("the batch fails");
+      })).isInstanceOf(IllegalStateException.class);
+      s.senderKeys().storeSenderKey("room2", BOB1, new byte[] {4}); // outside a unit again
+    }
+    try (JdbiLocalStore s = openFile(file)) {
+      assertThat(s.senderKeys().loadSenderKey("room3", ALICE1)).isEmpty();
+      assertThat(s.senderKeys().loadSenderKey("room2", ALICE1).orElseThrow()).containsExactly(2);
+      assertThat(s.identities().peerIdentity(BOB1).orElseThrow()).containsExactly(1);
+    }
+  }
+
+  @Test
   void wholeStoreFileRolledBack_isNotDetectable_fromInsideTheFile() throws Exception {
     // The documented limit (docs/threat-model.md): a copy of the whole file is a consistent older
     // store; only state kept outside it (a counter in the OS keystore, a server) could tell.
