@@ -994,10 +994,27 @@ public final class JdbiLocalStore implements LocalStore {
       return senderKeyRow(roomId, sender);
     }
 
+    /**
+     * The row's old value under the digest lock. Inside a unit of work the value this unit last
+     * wrote to the row (while holding the lock, so nobody else changed it) is remembered, so a
+     * catch-up batch reads each room's row once, not once per message.
+     */
     private Locked lockedOld(Handle h, String roomId, DeviceAddress sender) {
+      Map<String, Object> unit = db.unitState();
+      String key = "sender_keys\0" + rowOf(roomId, sender);
+      if (unit != null && unit.containsKey(ROWSET) && unit.containsKey(key)) {
+        return new Locked(lockedSum(h), Optional.ofNullable((String) unit.get(key)));
+      }
       return JdbiLocalStore.this.lockedOld(h,
           "SELECT state_sealed FROM sender_keys WHERE room_id = :r AND sender_user = :u AND sender_device = :d",
           Map.of("r", roomId, "u", sender.userId(), "d", sender.deviceId()));
+    }
+
+    private void remember(String roomId, DeviceAddress sender, String sealed) {
+      Map<String, Object> unit = db.unitState();
+      if (unit != null && unit.containsKey(ROWSET)) {
+        unit.put("sender_keys\0" + rowOf(roomId, sender), sealed);
+      }
     }
 
     @Override
@@ -1038,6 +1055,7 @@ public final class JdbiLocalStore implements LocalStore {
                 .bindMap(b)
                 .execute();
             rowSetReplace(h, locked, "sender_keys", rowOf(roomId, sender), (String) b.get("s"));
+            remember(roomId, sender, (String) b.get("s"));
             return null;
           });
     }
@@ -1060,6 +1078,7 @@ public final class JdbiLocalStore implements LocalStore {
                     .execute()
                 > 0;
             rowSetReplace(h, locked, "sender_keys", rowOf(roomId, sender), null);
+            remember(roomId, sender, null);
             return deleted;
           });
     }
@@ -1081,6 +1100,10 @@ public final class JdbiLocalStore implements LocalStore {
             }
             int deleted = h.createUpdate("DELETE FROM sender_keys WHERE room_id = :r").bind("r", roomId).execute();
             rowSetReplace(h, sum, rows);
+            Map<String, Object> unit = db.unitState();
+            if (unit != null) {
+              unit.keySet().removeIf(k -> k.startsWith("sender_keys\0" + roomId + "/"));
+            }
             return deleted;
           });
     }
