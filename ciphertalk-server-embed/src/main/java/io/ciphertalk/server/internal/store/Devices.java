@@ -101,6 +101,9 @@ public final class Devices {
 
   /** Adds signed one-time KEM prekeys, skipping ids already stored. Returns how many were added. */
   public static int addOneTimeKemPrekeys(Handle h, String userId, int deviceId, List<OneTimeKemPrekey> keys) {
+    if (!keys.isEmpty()) {
+      h.execute("UPDATE devices SET one_time_kem = TRUE WHERE user_id = ? AND device_id = ?", userId, deviceId);
+    }
     int added = 0;
     for (OneTimeKemPrekey k : keys) {
       boolean exists =
@@ -131,12 +134,18 @@ public final class Devices {
 
   /**
    * The one-time prekeys left as the prekeys-low notice counts them: the X25519 ones, or, for a
-   * device that publishes a (last-resort) KEM prekey, the fewer of the X25519 and the KEM ones.
+   * device that has published one-time KEM prekeys, the fewer of the X25519 and the KEM ones (a
+   * client that publishes only a last-resort KEM prekey is not told it runs out of one-time ones).
    */
   public static int oneTimePrekeysLeft(Handle h, String userId, int deviceId) {
     int ec = countOneTimePrekeys(h, userId, deviceId);
-    boolean publishesKem = find(h, userId, deviceId).map(d -> d.kemPrekey() != null).orElse(false);
-    return publishesKem ? Math.min(ec, countOneTimeKemPrekeys(h, userId, deviceId)) : ec;
+    boolean oneTimeKem = h.createQuery("SELECT one_time_kem FROM devices WHERE user_id = ? AND device_id = ?")
+        .bind(0, userId)
+        .bind(1, deviceId)
+        .mapTo(Boolean.class)
+        .findOne()
+        .orElse(false);
+    return oneTimeKem ? Math.min(ec, countOneTimeKemPrekeys(h, userId, deviceId)) : ec;
   }
 
   /** Hands out one one-time KEM prekey at most once, as {@link #takeOneTimePrekey} does. */

@@ -10,3 +10,7 @@ CREATE TABLE one_time_kem_prekeys (
   PRIMARY KEY (user_id, device_id, key_id),
   FOREIGN KEY (user_id, device_id) REFERENCES devices (user_id, device_id) ON DELETE CASCADE
 );
+
+-- Whether the device has ever published one-time KEM prekeys: only then does the PREKEYS_LOW count
+-- include them (a client that publishes none is not told it runs out of them).
+ALTER TABLE devices ADD COLUMN one_time_kem BOOLEAN DEFAULT FALSE NOT NULL;
