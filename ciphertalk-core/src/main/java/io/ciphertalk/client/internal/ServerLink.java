@@ -246,23 +246,28 @@ public interface ServerLink extends AutoCloseable {
 
   /** A device's public keys to publish. */
   record KeyUpload(byte[] identityAndSignedPrekeys, List<OneTimePrekey> oneTimePrekeys,
-      byte[] certificate) {
+      byte[] certificate, List<KemPrekey> oneTimeKemPrekeys) {
     public KeyUpload {
       Objects.requireNonNull(identityAndSignedPrekeys, "identityAndSignedPrekeys");
       oneTimePrekeys = List.copyOf(oneTimePrekeys);
+      oneTimeKemPrekeys = List.copyOf(oneTimeKemPrekeys);
     }
 
-    /** Keys without a certificate. */
+    /** Keys without a certificate or one-time KEM prekeys. */
     public KeyUpload(byte[] identityAndSignedPrekeys, List<OneTimePrekey> oneTimePrekeys) {
-      this(identityAndSignedPrekeys, oneTimePrekeys, null);
+      this(identityAndSignedPrekeys, oneTimePrekeys, null, List.of());
     }
 
     /** The same keys with {@code certificate}. */
     public KeyUpload withCertificate(byte[] certificate) {
-      return new KeyUpload(identityAndSignedPrekeys, oneTimePrekeys, certificate);
+      return new KeyUpload(identityAndSignedPrekeys, oneTimePrekeys, certificate,
+          oneTimeKemPrekeys);
     }
 
     /** One one-time prekey: its id and public encoding. */
     public record OneTimePrekey(int id, byte[] publicKey) {}
+
+    /** One signed one-time ML-KEM-768 prekey: id, encapsulation key, signature. */
+    public record KemPrekey(int id, byte[] publicKey, byte[] signature) {}
   }
 }

@@ -178,7 +178,29 @@ public final class SessionCrypto implements E2eCrypto {
     if (signedPreKey == null) {
       newSignedPreKeys();
     }
-    return certified(new ServerLink.KeyUpload(baseBundle(), newOneTimePrekeys(oneTimeCount)));
+    return certified(oneTimeUpload(oneTimeCount));
+  }
+
+  /**
+   * As many one-time ML-KEM-768 prekeys as X25519 ones, so that the two stocks, consumed one of
+   * each per bundle, stay level and a refill (triggered by the fewer) never piles up the other.
+   */
+  private ServerLink.KeyUpload oneTimeUpload(int count) throws CryptoException {
+    List<ServerLink.KeyUpload.OneTimePrekey> ec = newOneTimePrekeys(count);
+    List<ServerLink.KeyUpload.KemPrekey> kem = newOneTimeKemPrekeys(count);
+    return new ServerLink.KeyUpload(baseBundle(), ec, null, kem);
+  }
+
+  private List<ServerLink.KeyUpload.KemPrekey> newOneTimeKemPrekeys(int count) {
+    List<ServerLink.KeyUpload.KemPrekey> out = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      KemPreKey k = KemPreKey.generate(identity, nextPreKeyId++, random);
+      preKeys.put(PreKeyType.ONE_TIME_KEM, k.id(), k.serialize());
+      out.add(new ServerLink.KeyUpload.KemPrekey(k.id(), k.publicKey().toByteArray(),
+          k.signature()));
+      k.wipe();
+    }
+    return out;
   }
 
   /** The upload with this device's certificate (issued on first use), once it holds the account key. */
@@ -214,7 +236,7 @@ public final class SessionCrypto implements E2eCrypto {
     if (signedPreKey == null) {
       newSignedPreKeys();
     }
-    return certified(new ServerLink.KeyUpload(baseBundle(), newOneTimePrekeys(count)));
+    return certified(oneTimeUpload(count));
   }
 
   private List<ServerLink.KeyUpload.OneTimePrekey> newOneTimePrekeys(int count) {
@@ -765,7 +787,24 @@ public final class SessionCrypto implements E2eCrypto {
 
     @Override
     public Optional<KemPreKey> kemPreKey(int id) {
-      return load(PreKeyType.KEM, id, KemPreKey::deserialize);
+      Optional<KemPreKey> oneTime = load(PreKeyType.ONE_TIME_KEM, id, KemPreKey::deserialize);
+      return oneTime.isPresent() ? oneTime : load(PreKeyType.KEM, id, KemPreKey::deserialize);
+    }
+
+    @Override
+    public boolean consumeKemPreKey(int id) {
+      if (keys.loadPreKey(PreKeyType.ONE_TIME_KEM, id).map(k -> {
+        k.wipe();
+        return true;
+      }).orElse(false)) {
+        // Exactly one of racing callers removes it.
+        Optional<SecretBytes> s = keys.consumePreKey(PreKeyType.ONE_TIME_KEM, id);
+        s.ifPresent(SecretBytes::wipe);
+        return s.isPresent();
+      }
+      Optional<SecretBytes> lastResort = keys.loadPreKey(PreKeyType.KEM, id);
+      lastResort.ifPresent(SecretBytes::wipe);
+      return lastResort.isPresent();
     }
 
     @Override

@@ -549,6 +549,9 @@ public final class WireServerLink implements ServerLink {
 
   // ------------------------------------------------------------------ keys
 
+  /** One-time KEM prekeys per {@code prekeys_publish} frame. */
+  static final int KEM_PREKEYS_PER_FRAME = 25;
+
   @Override
   public void publishKeys(KeyUpload upload) throws CipherTalkException {
     PreKeyBundle b;
@@ -568,8 +571,24 @@ public final class WireServerLink implements ServerLink {
             Bytes.of(b.rsaPreKey().get().toX509()), Bytes.of(b.rsaPreKeySignature().get()));
     List<io.ciphertalk.core.wire.OneTimePreKey> otks = oneTime(upload.oneTimePrekeys());
     Bytes cert = upload.certificate() == null ? null : Bytes.of(upload.certificate());
-    expect(request(id -> new Frame.PreKeysPublish(id, Bytes.of(b.identityKey().serialize()), spk,
-        otks, kem, rsa, cert)), Frame.Ok.class);
+    List<io.ciphertalk.core.wire.SignedPreKey> kems = new ArrayList<>();
+    for (KeyUpload.KemPrekey k : upload.oneTimeKemPrekeys()) {
+      kems.add(new io.ciphertalk.core.wire.SignedPreKey(k.id(), Bytes.of(k.publicKey()),
+          Bytes.of(k.signature())));
+    }
+    // One-time KEM prekeys are ~1.7 KB each: sent KEM_PREKEYS_PER_FRAME per frame (the first
+    // frame with everything else), so a publish stays well inside a 64 KiB frame limit.
+    Bytes identity = Bytes.of(b.identityKey().serialize());
+    List<io.ciphertalk.core.wire.SignedPreKey> first =
+        kems.subList(0, Math.min(kems.size(), KEM_PREKEYS_PER_FRAME));
+    expect(request(id -> new Frame.PreKeysPublish(id, identity, spk, otks, kem, rsa, cert,
+        List.copyOf(first))), Frame.Ok.class);
+    for (int i = KEM_PREKEYS_PER_FRAME; i < kems.size(); i += KEM_PREKEYS_PER_FRAME) {
+      List<io.ciphertalk.core.wire.SignedPreKey> chunk =
+          List.copyOf(kems.subList(i, Math.min(kems.size(), i + KEM_PREKEYS_PER_FRAME)));
+      expect(request(id -> new Frame.PreKeysPublish(id, identity, null, List.of(), null, null, null,
+          chunk)), Frame.Ok.class);
+    }
   }
 
   private static List<io.ciphertalk.core.wire.OneTimePreKey> oneTime(
@@ -691,10 +710,13 @@ public final class WireServerLink implements ServerLink {
           .signedPreKey(w.signedPreKey().keyId(),
               X25519.PublicKey.of(w.signedPreKey().publicKey().toByteArray()),
               w.signedPreKey().signature().toByteArray());
-      if (w.kemPreKey() != null) {
-        b.kemPreKey(w.kemPreKey().keyId(),
-            MlKem768.PublicKey.of(w.kemPreKey().publicKey().toByteArray()),
-            w.kemPreKey().signature().toByteArray());
+      // A one-time KEM prekey, when the directory had one left, is used instead of the
+      // last-resort one (PQXDH's PQOPK before PQSPK); its signature is checked the same way.
+      io.ciphertalk.core.wire.SignedPreKey kem =
+          w.oneTimeKemPreKey() != null ? w.oneTimeKemPreKey() : w.kemPreKey();
+      if (kem != null) {
+        b.kemPreKey(kem.keyId(), MlKem768.PublicKey.of(kem.publicKey().toByteArray()),
+            kem.signature().toByteArray());
       }
       if (w.rsaPreKey() != null) {
         b.rsaPreKey(w.rsaPreKey().keyId(),

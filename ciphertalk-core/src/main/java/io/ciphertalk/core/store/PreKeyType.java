@@ -6,7 +6,7 @@ public enum PreKeyType {
   ONE_TIME,
   /** The signed X25519 prekey (current and recently rotated ones). */
   SIGNED,
-  /** The signed ML-KEM-768 prekey (PQXDH). */
+  /** The signed last-resort ML-KEM-768 prekey (PQXDH), current and recently rotated ones. */
   KEM,
   /** The signed RSA prekey (RSA-OAEP suite). */
   RSA,
@@ -14,5 +14,7 @@ public enum PreKeyType {
    * Not a key: when the signed and KEM prekeys with this id were replaced, as 8 bytes of Unix
    * epoch milliseconds. Replaced prekeys are deleted once their grace period has passed.
    */
-  RETIRED
+  RETIRED,
+  /** Signed one-time ML-KEM-768 prekeys (PQXDH): each is used for at most one incoming session. */
+  ONE_TIME_KEM
 }

@@ -197,11 +197,14 @@ public sealed interface Frame {
    *     for an existing device unless the device is re-registered)
    * @param signedPreKey a new signed X25519 prekey, or null to keep the current one
    * @param oneTimePreKeys one-time prekeys to add, 0 to {@value Limits#MAX_ONE_TIME_PREKEYS}
-   * @param kemPreKey a new signed ML-KEM-768 prekey, or null
+   * @param kemPreKey a new signed last-resort ML-KEM-768 prekey, or null
    * @param rsaPreKey a new signed RSA prekey, or null
    * @param certificate the device certificate (docs/protocol.md, "Accounts and devices") signed
    *     by the account key, at most {@value Limits#MAX_CERTIFICATE_BYTES} bytes, or null to keep
    *     the current one; clients use no device without one
+   * @param oneTimeKemPreKeys signed one-time ML-KEM-768 prekeys to add, 0 to {@value
+   *     Limits#MAX_ONE_TIME_KEM_PREKEYS} (absent = none); each is handed out at most once, before
+   *     the last-resort {@code kemPreKey}
    */
   record PreKeysPublish(
       String id,
@@ -210,12 +213,21 @@ public sealed interface Frame {
       List<OneTimePreKey> oneTimePreKeys,
       SignedPreKey kemPreKey,
       SignedPreKey rsaPreKey,
-      @JsonInclude(JsonInclude.Include.NON_NULL) Bytes certificate)
+      @JsonInclude(JsonInclude.Include.NON_NULL) Bytes certificate,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<SignedPreKey> oneTimeKemPreKeys)
       implements Request {
     /** Without a certificate (a device of an account created before certificates). */
     public PreKeysPublish(String id, Bytes identityKey, SignedPreKey signedPreKey,
         List<OneTimePreKey> oneTimePreKeys, SignedPreKey kemPreKey, SignedPreKey rsaPreKey) {
       this(id, identityKey, signedPreKey, oneTimePreKeys, kemPreKey, rsaPreKey, null);
+    }
+
+    /** Without one-time KEM prekeys. */
+    public PreKeysPublish(String id, Bytes identityKey, SignedPreKey signedPreKey,
+        List<OneTimePreKey> oneTimePreKeys, SignedPreKey kemPreKey, SignedPreKey rsaPreKey,
+        Bytes certificate) {
+      this(id, identityKey, signedPreKey, oneTimePreKeys, kemPreKey, rsaPreKey, certificate,
+          List.of());
     }
 
     public PreKeysPublish {
@@ -226,6 +238,8 @@ public sealed interface Frame {
       }
       oneTimePreKeys =
           Check.list(oneTimePreKeys, "oneTimePreKeys", 0, Limits.MAX_ONE_TIME_PREKEYS);
+      oneTimeKemPreKeys = oneTimeKemPreKeys == null ? List.of()
+          : Check.list(oneTimeKemPreKeys, "oneTimeKemPreKeys", 0, Limits.MAX_ONE_TIME_KEM_PREKEYS);
     }
 
     @Override
@@ -236,8 +250,8 @@ public sealed interface Frame {
 
   /**
    * {@code bundle_fetch}: asks for the prekey bundles of one device, or of all devices of a user.
-   * Answered by {@link BundlesReply}; each bundle consumes one one-time prekey unless
-   * {@code withOneTimePreKey} is false.
+   * Answered by {@link BundlesReply}; each bundle consumes one one-time prekey and one one-time KEM
+   * prekey (if any are left) unless {@code withOneTimePreKey} is false.
    *
    * @param user the user id
    * @param device a device id, or null for all of the user's devices

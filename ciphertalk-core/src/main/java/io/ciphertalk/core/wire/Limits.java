@@ -40,6 +40,8 @@ public final class Limits {
   public static final int MAX_RECIPIENTS = 1024;
   /** One-time prekeys in one {@code prekeys_publish} frame. */
   public static final int MAX_ONE_TIME_PREKEYS = 200;
+  /** One-time ML-KEM-768 prekeys in one {@code prekeys_publish} frame (about 1.7 KB each). */
+  public static final int MAX_ONE_TIME_KEM_PREKEYS = 100;
   /** Message ids in one {@code receipt}. */
   public static final int MAX_RECEIPT_IDS = 256;
   /** Members of a room (also the largest allowed {@code maxMembers}). */

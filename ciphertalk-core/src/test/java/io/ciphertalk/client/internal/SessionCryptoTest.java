@@ -36,21 +36,29 @@ class SessionCryptoTest {
     final DeviceAddress address;
     final InMemoryLocalStore store = InMemoryLocalStore.create(clock);
     final RandomSource random = RandomSource.deterministicForTesting(new byte[] {(byte) ++seed});
+    final HandshakeSuite suite;
     SessionCrypto crypto;
     byte[] bundle;
     final Deque<ServerLink.KeyUpload.OneTimePrekey> oneTime = new ArrayDeque<>();
+    final Deque<ServerLink.KeyUpload.KemPrekey> oneTimeKem = new ArrayDeque<>();
 
     Device(String user, int id) throws CryptoException {
+      this(user, id, HandshakeSuite.X3DH);
+    }
+
+    Device(String user, int id, HandshakeSuite suite) throws CryptoException {
       address = new DeviceAddress(user, id);
+      this.suite = suite;
       reload();
       ServerLink.KeyUpload up = crypto.keysToPublish(5);
       bundle = up.identityAndSignedPrekeys();
       certificates.put(address, up.certificate());
       oneTime.addAll(up.oneTimePrekeys());
+      oneTimeKem.addAll(up.oneTimeKemPrekeys());
     }
 
     void reload() {
-      crypto = new SessionCrypto(address, HandshakeSuite.X3DH, random,
+      crypto = new SessionCrypto(address, suite, random,
           new SenderKeyGroups(address, random, clock, store.senderKeys()), store, false, clock,
           SessionCrypto.DEFAULT_PREKEY_GRACE);
       crypto.certificateSource((d, fresh) -> java.util.Optional.ofNullable(certificates.get(d)));
@@ -198,6 +206,92 @@ class SessionCryptoTest {
     assertThatThrownBy(() -> alice.crypto.decrypt(bob.address, forged, genuine.id(), null))
         .isInstanceOf(InvalidMessageException.class);
     deliver(genuine, alice);
+  }
+
+  /**
+   * The bundle as the directory serves it with a one-time KEM prekey (and, if {@code withEc}, an
+   * X25519 one-time prekey): the KEM key replaces the last-resort one, as WireServerLink does.
+   */
+  private ServerLink.DeviceBundle withOneTimeKem(Device d, boolean withEc)
+      throws CryptoException {
+    io.ciphertalk.crypto.session.PreKeyBundle base =
+        io.ciphertalk.crypto.session.PreKeyBundle.deserialize(d.bundle);
+    ServerLink.KeyUpload.KemPrekey kem = d.oneTimeKem.poll();
+    byte[] bundle = io.ciphertalk.crypto.session.PreKeyBundle.builder().address(base.address())
+        .identityKey(base.identityKey())
+        .signedPreKey(base.signedPreKeyId(), base.signedPreKey(), base.signedPreKeySignature())
+        .kemPreKey(kem.id(), io.ciphertalk.crypto.MlKem768.PublicKey.of(kem.publicKey()),
+            kem.signature())
+        .build().serialize();
+    return new ServerLink.DeviceBundle(d.address, bundle, withEc ? d.oneTime.poll() : null,
+        certificates.get(d.address));
+  }
+
+  @Test
+  void oneTimeKemPrekeys_arePublishedSigned_andStoredAsOneTime() throws CryptoException {
+    Device bob = new Device("bob", 1, HandshakeSuite.PQXDH);
+    assertThat(bob.oneTimeKem).hasSize(5);
+    assertThat(bob.store.preKeys().preKeyIds(io.ciphertalk.core.store.PreKeyType.ONE_TIME_KEM))
+        .containsExactlyElementsOf(bob.oneTimeKem.stream().map(k -> k.id()).toList());
+    // The last-resort KEM prekey is the bundle's; it is not among the one-time ones.
+    int lastResort = io.ciphertalk.crypto.session.PreKeyBundle.deserialize(bob.bundle)
+        .kemPreKeyId().getAsInt();
+    assertThat(bob.store.preKeys().preKeyIds(io.ciphertalk.core.store.PreKeyType.KEM))
+        .containsExactly(lastResort);
+    // A refill adds as many one-time KEM prekeys as X25519 ones, so the two stocks stay level.
+    ServerLink.KeyUpload refill = bob.crypto.refillOneTimePrekeys(40);
+    assertThat(refill.oneTimePrekeys()).hasSize(40);
+    assertThat(refill.oneTimeKemPrekeys()).hasSize(40);
+    assertThat(bob.store.preKeys().preKeyIds(io.ciphertalk.core.store.PreKeyType.ONE_TIME_KEM))
+        .hasSize(45);
+  }
+
+  @Test
+  void oneTimeKemPrekey_isDeletedAfterUse_andAReplayedInitialMessageNamingItFails()
+      throws CryptoException {
+    Device alice = new Device("alice", 1, HandshakeSuite.PQXDH);
+    Device bob = new Device("bob", 1, HandshakeSuite.PQXDH);
+    // No X25519 one-time prekey left at the directory: only the one-time KEM prekey stops replays.
+    ServerLink.DeviceBundle served = withOneTimeKem(bob, false);
+    int kemId = io.ciphertalk.crypto.session.PreKeyBundle.deserialize(served.bundle())
+        .kemPreKeyId().getAsInt();
+    alice.crypto.startSession(served);
+    Msg first = send(alice, bob, "hello");
+    deliver(first, bob);
+    assertThat(bob.store.preKeys().loadPreKey(io.ciphertalk.core.store.PreKeyType.ONE_TIME_KEM,
+        kemId)).isEmpty();
+
+    // The attacker replays the initial message after bob lost the session (restored from a copy
+    // without it, or reset): the KEM prekey it names is gone, so no second session is accepted.
+    bob.store.sessions().deleteSession(alice.address);
+    bob.reload();
+    assertThatThrownBy(() -> bob.crypto.decrypt(alice.address, first.ct(), first.id(), null))
+        .isInstanceOf(io.ciphertalk.crypto.session.NoSuchPreKeyException.class)
+        .hasMessageContaining("kem");
+    assertThat(bob.crypto.hasSession(alice.address)).isFalse();
+  }
+
+  @Test
+  void lastResortKemPrekey_survivesUse_untilRotatedAndItsGracePasses() throws CryptoException {
+    Device alice = new Device("alice", 1, HandshakeSuite.PQXDH);
+    Device bob = new Device("bob", 1, HandshakeSuite.PQXDH);
+    int lastResort = io.ciphertalk.crypto.session.PreKeyBundle.deserialize(bob.bundle)
+        .kemPreKeyId().getAsInt();
+    establish(alice, bob); // the directory ran out of one-time KEM prekeys: the last-resort one
+    assertThat(bob.store.preKeys().preKeyIds(io.ciphertalk.core.store.PreKeyType.KEM))
+        .containsExactly(lastResort);
+    bob.crypto.rotateSignedPrekey();
+    clock.advance(SessionCrypto.DEFAULT_PREKEY_GRACE.minusSeconds(1));
+    bob.crypto.deleteExpiredPreKeys();
+    assertThat(bob.store.preKeys().preKeyIds(io.ciphertalk.core.store.PreKeyType.KEM))
+        .contains(lastResort);
+    clock.advance(java.time.Duration.ofSeconds(2));
+    bob.crypto.deleteExpiredPreKeys();
+    assertThat(bob.store.preKeys().preKeyIds(io.ciphertalk.core.store.PreKeyType.KEM))
+        .doesNotContain(lastResort).hasSize(1);
+    // Unused one-time KEM prekeys are not retired by the rotation: they go when used.
+    assertThat(bob.store.preKeys().preKeyIds(io.ciphertalk.core.store.PreKeyType.ONE_TIME_KEM))
+        .hasSize(5);
   }
 
   @Test

@@ -12,6 +12,7 @@ public final class InMemoryPreKeySource implements PreKeySource {
   private final Map<Integer, SignedPreKey> signed = new ConcurrentHashMap<>();
   private final Map<Integer, OneTimePreKey> oneTime = new ConcurrentHashMap<>();
   private final Map<Integer, KemPreKey> kem = new ConcurrentHashMap<>();
+  private final Map<Integer, KemPreKey> oneTimeKem = new ConcurrentHashMap<>();
   private final Map<Integer, RsaPreKey> rsa = new ConcurrentHashMap<>();
 
   /** Adds (or replaces by id) a SignedPreKey; returns this source. */
@@ -26,10 +27,32 @@ public final class InMemoryPreKeySource implements PreKeySource {
     return this;
   }
 
-  /** Adds (or replaces by id) a KemPreKey; returns this source. */
+  /** Adds (or replaces by id) a last-resort KemPreKey, kept after use; returns this source. */
   public InMemoryPreKeySource add(KemPreKey key) {
     kem.put(key.id(), key);
     return this;
+  }
+
+  /**
+   * Adds (or replaces by id) a one-time KemPreKey, deleted after its first use; returns this
+   * source. Its id must differ from every last-resort KEM prekey's.
+   */
+  public InMemoryPreKeySource addOneTimeKem(KemPreKey key) {
+    if (kem.containsKey(key.id())) {
+      throw new IllegalArgumentException("KEM prekey id " + key.id() + " is a last-resort key");
+    }
+    oneTimeKem.put(key.id(), key);
+    return this;
+  }
+
+  /** Number of one-time KEM prekeys not yet consumed. */
+  public int oneTimeKemPreKeyCount() {
+    return oneTimeKem.size();
+  }
+
+  /** Whether a KEM prekey (either kind) with {@code id} is held. */
+  public boolean holdsKemPreKey(int id) {
+    return kem.containsKey(id) || oneTimeKem.containsKey(id);
   }
 
   /** Adds (or replaces by id) a RsaPreKey; returns this source. */
@@ -73,7 +96,18 @@ public final class InMemoryPreKeySource implements PreKeySource {
 
   @Override
   public Optional<KemPreKey> kemPreKey(int id) {
-    return Optional.ofNullable(kem.get(id));
+    KemPreKey k = oneTimeKem.get(id);
+    return Optional.ofNullable(k != null ? k : kem.get(id));
+  }
+
+  @Override
+  public boolean consumeKemPreKey(int id) {
+    KemPreKey k = oneTimeKem.remove(id);
+    if (k != null) {
+      k.wipe();
+      return true;
+    }
+    return kem.containsKey(id);
   }
 
   @Override
@@ -84,7 +118,7 @@ public final class InMemoryPreKeySource implements PreKeySource {
   @Override
   public String toString() {
     return "InMemoryPreKeySource[signed=" + signed.size() + ", oneTime=" + oneTime.size()
-        + ", kem=" + kem.size() + ", rsa=" + rsa.size() + "]";
+        + ", kem=" + kem.size() + ", oneTimeKem=" + oneTimeKem.size() + ", rsa=" + rsa.size() + "]";
   }
 
 }

@@ -9,9 +9,12 @@ import io.ciphertalk.crypto.session.internal.Kdfs;
 import java.util.Objects;
 
 /**
- * A signed ML-KEM-768 prekey (FIPS 203) for the {@link HandshakeSuite#PQXDH} suite: PQXDH's
- * "last-resort" PQSPK. The identity's Ed25519 signature covers {@code "CipherTalk/1/sig/kem-prekey"
- * || u32 id || encapsulation key (1184)}. This object holds the decapsulation key.
+ * A signed ML-KEM-768 prekey (FIPS 203) for the {@link HandshakeSuite#PQXDH} suite: either a
+ * one-time KEM prekey (PQXDH's PQOPK, deleted after one use) or the last-resort one (PQSPK, kept
+ * until rotated out); the key and its signature are the same for both, and the holder's {@link
+ * PreKeySource} knows which kind an id is. The identity's Ed25519 signature covers {@code
+ * "CipherTalk/1/sig/kem-prekey" || u32 id || encapsulation key (1184)}. This object holds the
+ * decapsulation key.
  *
  * <p>Thread-safe; {@link #wipe()} must not race with use. No method accepts null.
  */

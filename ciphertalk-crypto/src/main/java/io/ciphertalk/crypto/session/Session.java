@@ -799,8 +799,9 @@ public final class Session {
 
     /**
      * Runs the responder's half of the handshake and decrypts {@code message}. Only when that
-     * succeeds is the one-time prekey consumed and the identity recorded as trusted; on any
-     * failure nothing changes.
+     * succeeds are the one-time prekey and a one-time KEM prekey consumed ({@link
+     * PreKeySource#consumeKemPreKey}) and the identity recorded as trusted; on any failure nothing
+     * changes.
      *
      * @throws UntrustedIdentityException if {@code trust} rejects the sender's identity key
      * @throws SuiteNotAcceptedException if {@link #requirePostQuantum} is set and the message is
@@ -838,6 +839,7 @@ public final class Session {
       }
       List<byte[]> parts = new ArrayList<>();
       Session s = null;
+      int kemId = 0;
       try {
         X25519.PublicKey ek = X25519.PublicKey.of(message.baseKey());
         parts.add(Kdfs.HANDSHAKE_F);
@@ -851,6 +853,7 @@ public final class Session {
           int id = message.suitePreKeyId();
           KemPreKey kem =
               preKeys.kemPreKey(id).orElseThrow(() -> new NoSuchPreKeyException("kem", id));
+          kemId = id;
           SecretBytes ss = kem.privateKey().decapsulate(message.suiteCiphertext());
           parts.add(ss.toByteArray());
           ss.wipe();
@@ -880,6 +883,11 @@ public final class Session {
         s.sendRatchet = X25519.PrivateKey.of(spk.privateKey().secret());
         s.sendRatchetPublic = s.sendRatchet.publicKey().toByteArray();
         DecryptedMessage first = s.decrypt(message);
+        // A one-time KEM prekey is deleted now (a last-resort one stays): a replay of this
+        // message, or a second message racing it, then names a key that is gone.
+        if (kemId != 0 && !preKeys.consumeKemPreKey(kemId)) {
+          throw new NoSuchPreKeyException("kem", kemId);
+        }
         if (opk != null && !preKeys.consumeOneTimePreKey(opk.id())) {
           throw new NoSuchPreKeyException("one-time", opk.id());
         }

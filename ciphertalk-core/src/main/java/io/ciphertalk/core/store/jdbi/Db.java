@@ -3,6 +3,9 @@ package io.ciphertalk.core.store.jdbi;
 import io.ciphertalk.core.store.StoreException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
@@ -14,13 +17,19 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 final class Db {
   final Jdbi jdbi;
   final Sealer sealer;
+  final RowSetDigest digest;
   private volatile boolean closed;
   /** The handle of the unit of work running on this thread ({@link #inUnit}), if any. */
   private final ThreadLocal<Handle> unit = new ThreadLocal<>();
+  /** State kept for the running unit only (cleared when it ends, committed or not). */
+  private final ThreadLocal<Map<String, Object>> unitState = new ThreadLocal<>();
+  /** Work to run at the end of the running unit, inside its transaction, before it commits. */
+  private final ThreadLocal<List<Runnable>> beforeCommit = new ThreadLocal<>();
 
-  Db(Jdbi jdbi, Sealer sealer) {
+  Db(Jdbi jdbi, Sealer sealer, RowSetDigest digest) {
     this.jdbi = jdbi;
     this.sealer = sealer;
+    this.digest = digest;
   }
 
   void close() {
@@ -76,13 +85,30 @@ final class Db {
     }
     with(h -> h.inTransaction(tx -> {
       unit.set(tx);
+      unitState.set(new HashMap<>());
+      beforeCommit.set(new ArrayList<>());
       try {
         work.run();
+        for (Runnable r : beforeCommit.get()) {
+          r.run();
+        }
       } finally {
         unit.remove();
+        unitState.remove();
+        beforeCommit.remove();
       }
       return null;
     }));
+  }
+
+  /** The running unit's state map, or null outside a unit. */
+  Map<String, Object> unitState() {
+    return unitState.get();
+  }
+
+  /** Runs {@code r} before the running unit commits (only valid inside a unit). */
+  void beforeCommit(Runnable r) {
+    beforeCommit.get().add(r);
   }
 
   /**

@@ -26,6 +26,7 @@ import io.ciphertalk.core.store.RoomStore;
 import io.ciphertalk.core.store.SeenStore;
 import io.ciphertalk.core.store.SessionStore;
 import io.ciphertalk.core.store.StoreCorruptedException;
+import io.ciphertalk.core.store.StoreRollbackException;
 import io.ciphertalk.core.store.UnreadStore;
 import io.ciphertalk.core.store.AppDataStore;
 import io.ciphertalk.core.store.StoreException;
@@ -37,6 +38,7 @@ import io.ciphertalk.crypto.HkdfSha256;
 import io.ciphertalk.crypto.RandomSource;
 import io.ciphertalk.crypto.SecretBytes;
 import java.nio.charset.StandardCharsets;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -307,13 +309,16 @@ public final class JdbiLocalStore implements LocalStore {
         Migrations.migrate(jdbi, Migrations.latest(), clock);
         SecretBytes master = masterKey(jdbi);
         Sealer sealer;
+        RowSetDigest digest;
         try {
           sealer = sealerFor(master, random);
+          digest = digestFor(master);
         } finally {
           master.wipe();
         }
         checkKey(jdbi, sealer);
-        return new JdbiLocalStore(new Db(jdbi, sealer), pool == null ? null : pool::dispose, clock);
+        checkRowSet(jdbi, sealer, digest);
+        return new JdbiLocalStore(new Db(jdbi, sealer, digest), pool == null ? null : pool::dispose, clock);
       } catch (InvalidStoreKeyException | RuntimeException e) {
         if (pool != null) {
           pool.dispose();
@@ -442,6 +447,160 @@ public final class JdbiLocalStore implements LocalStore {
     }
   }
 
+  // The protected tables, where a rollback matters: pinned peer identities (trust table), this
+  // device's account key pair, certificate and pinned account keys, and the group sender-key state
+  // (including a pending rotation).
+
+  /** Every protected row as (table, row identity, sealed value). */
+  private static List<String[]> protectedRows(Handle h) {
+    List<String[]> out = new ArrayList<>();
+    h.createQuery("SELECT user_id, device_id, identity_key FROM peer_identities")
+        .map((rs, ctx) -> new String[] {"peer_identities",
+            row(new DeviceAddress(rs.getString(1), rs.getInt(2))), rs.getString(3)})
+        .forEach(out::add);
+    h.createQuery("SELECT name, value_sealed FROM account_keys")
+        .map((rs, ctx) -> new String[] {"account_keys", rs.getString(1), rs.getString(2)})
+        .forEach(out::add);
+    h.createQuery("SELECT room_id, sender_user, sender_device, state_sealed FROM sender_keys")
+        .map((rs, ctx) -> new String[] {"sender_keys",
+            senderKeyRow(rs.getString(1), new DeviceAddress(rs.getString(2), rs.getInt(3))), rs.getString(4)})
+        .forEach(out::add);
+    return out;
+  }
+
+  private static final String ROWSET = "rowset";
+
+  /**
+   * Checks the protected rows against the store's sealed digest of them ({@link RowSetDigest}); a
+   * store opened for the first time since the digest exists records it for the rows as they are
+   * (and moves its seen message ids, stored in clear before 1.1, to their keyed tags).
+   */
+  private static void checkRowSet(Jdbi jdbi, Sealer sealer, RowSetDigest digest) {
+    jdbi.useTransaction(
+        h -> {
+          BigInteger sum = BigInteger.ZERO;
+          for (String[] r : protectedRows(h)) {
+            sum = sum.add(digest.term(r[0], r[1], r[2])).mod(RowSetDigest.MODULUS);
+          }
+          Optional<String> stored =
+              h.createQuery("SELECT val FROM store_meta WHERE name = :n").bind("n", ROWSET)
+                  .mapTo(String.class).findOne();
+          if (stored.isEmpty()) {
+            h.createUpdate("INSERT INTO store_meta (name, val) VALUES (:n, :v)")
+                .bind("n", ROWSET)
+                .bind("v", sealer.seal(RowSetDigest.encode(sum), "store_meta", "val", ROWSET))
+                .execute();
+            // Once, on the first open since 1.1: seen ids stored in clear become keyed tags. Later
+            // clear ids (written behind the store's back) never match a tag.
+            List<String> clear =
+                h.createQuery("SELECT message_id FROM seen_messages WHERE message_id NOT LIKE 'm:%'")
+                    .mapTo(String.class).list();
+            for (String id : clear) {
+              h.createUpdate("UPDATE seen_messages SET message_id = :t WHERE message_id = :id")
+                  .bind("t", digest.seenTag(id))
+                  .bind("id", id)
+                  .execute();
+            }
+          } else {
+            byte[] expected = sealer.open(stored.get(), "store_meta", "val", ROWSET);
+            if (!java.security.MessageDigest.isEqual(expected, RowSetDigest.encode(sum))) {
+              throw new StoreRollbackException("the trust table, account keys or group state of this store"
+                  + " are not as the store last wrote them: a row was rolled back to an older copy,"
+                  + " swapped, deleted or inserted; refusing to open");
+            }
+          }
+        });
+  }
+
+  /** The integrity key of a store whose store key is {@code master} (not wiped here). */
+  static RowSetDigest digestFor(SecretBytes master) {
+    byte[] m = master.toByteArray();
+    byte[] k = null;
+    try {
+      k = HkdfSha256.instance()
+          .derive(
+              m,
+              "ciphertalk-store".getBytes(StandardCharsets.UTF_8),
+              "ciphertalk-store-v1 hmac-sha256 integrity key".getBytes(StandardCharsets.UTF_8),
+              32);
+      return new RowSetDigest(SecretBytes.wrap(k));
+    } finally {
+      Arrays.fill(m, (byte) 0);
+      if (k != null) {
+        Arrays.fill(k, (byte) 0);
+      }
+    }
+  }
+
+  /** The digest sum (locked for this transaction) and the protected row's old sealed value. */
+  private record Locked(BigInteger sum, Optional<String> old) {}
+
+  /**
+   * The digest sum, the digest row locked first ({@code SELECT ... FOR UPDATE}: concurrent writers
+   * of protected rows are serialised on it, so old values read after it are the latest). Inside a
+   * unit of work the sum is read and locked once and written once, before the unit commits (a
+   * catch-up batch writes a sender key per message).
+   */
+  private BigInteger lockedSum(Handle h) {
+    Map<String, Object> unit = db.unitState();
+    if (unit != null && unit.containsKey(ROWSET)) {
+      return (BigInteger) unit.get(ROWSET);
+    }
+    String sealed =
+        h.createQuery("SELECT val FROM store_meta WHERE name = :n FOR UPDATE").bind("n", ROWSET)
+            .mapTo(String.class).findOne()
+            .orElseThrow(() -> new StoreCorruptedException("the store's row digest is missing", null));
+    BigInteger sum = RowSetDigest.decode(db.sealer.open(sealed, "store_meta", "val", ROWSET));
+    if (unit != null) {
+      unit.put(ROWSET, sum);
+      db.beforeCommit(() -> writeSum(h, (BigInteger) unit.get(ROWSET)));
+    }
+    return sum;
+  }
+
+  private void putSum(Handle h, BigInteger sum) {
+    Map<String, Object> unit = db.unitState();
+    if (unit != null && unit.containsKey(ROWSET)) {
+      unit.put(ROWSET, sum);
+      return;
+    }
+    writeSum(h, sum);
+  }
+
+  private void writeSum(Handle h, BigInteger sum) {
+    h.createUpdate("UPDATE store_meta SET val = :v WHERE name = :n")
+        .bind("n", ROWSET)
+        .bind("v", db.sealer.seal(RowSetDigest.encode(sum), "store_meta", "val", ROWSET))
+        .execute();
+  }
+
+  /** Locks the digest, then reads the protected row's old value ({@code query} with {@code binds}). */
+  private Locked lockedOld(Handle h, String query, Map<String, Object> binds) {
+    BigInteger sum = lockedSum(h);
+    return new Locked(sum, h.createQuery(query).bindMap(binds).mapTo(String.class).findOne());
+  }
+
+  /**
+   * Replaces the digest terms of protected rows ({table, row, old sealed or null, new sealed or
+   * null} each), in the caller's transaction, under the lock {@link #lockedSum} took.
+   */
+  private void rowSetReplace(Handle h, BigInteger lockedSum, List<String[]> changes) {
+    BigInteger sum = lockedSum;
+    for (String[] c : changes) {
+      sum = db.digest.replace(sum, c[0], c[1], c[2], c[3]);
+    }
+    putSum(h, sum);
+  }
+
+  private void rowSetReplace(Handle h, Locked locked, String table, String row, String newSealed) {
+    rowSetReplace(h, locked.sum(),
+        List.<String[]>of(new String[] {table, row, locked.old().orElse(null), newSealed}));
+  }
+
+  static String senderKeyRow(String roomId, DeviceAddress sender) {
+    return roomId + "/" + sender;
+  }
+
   /** The sealer of a store whose store key is {@code master} (the key is not wiped here). */
   static Sealer sealerFor(SecretBytes master, RandomSource random) {
     byte[] m = master.toByteArray();
@@ -548,36 +707,47 @@ public final class JdbiLocalStore implements LocalStore {
           "k", db.sealer.seal(identityKey, "peer_identities", "identity_key", row(peer)));
       return db.inTransaction(
           h -> {
-            Optional<String> old =
-                h.createQuery("SELECT identity_key FROM peer_identities WHERE user_id = :u AND device_id = :d")
-                    .bind("u", peer.userId())
-                    .bind("d", peer.deviceId())
-                    .mapTo(String.class)
-                    .findOne();
+            Locked locked = lockedOld(h,
+                "SELECT identity_key FROM peer_identities WHERE user_id = :u AND device_id = :d",
+                Map.of("u", peer.userId(), "d", peer.deviceId()));
+            // The row first, then its digest term: a failed write leaves the digest untouched.
+            Optional<String> old = locked.old();
+            boolean changed = false;
             if (old.isPresent()) {
               h.createUpdate("UPDATE peer_identities SET identity_key = :k WHERE user_id = :u AND device_id = :d")
                   .bindMap(b)
                   .execute();
-              return !Arrays.equals(
+              changed = !Arrays.equals(
                   db.sealer.open(old.get(), "peer_identities", "identity_key", row(peer)), identityKey);
+            } else {
+              h.createUpdate("INSERT INTO peer_identities (user_id, device_id, identity_key) VALUES (:u, :d, :k)")
+                  .bindMap(b)
+                  .execute();
             }
-            h.createUpdate("INSERT INTO peer_identities (user_id, device_id, identity_key) VALUES (:u, :d, :k)")
-                .bindMap(b)
-                .execute();
-            return false;
+            rowSetReplace(h, locked, "peer_identities", row(peer), (String) b.get("k"));
+            return changed;
           });
     }
 
     @Override
     public boolean removePeerIdentity(DeviceAddress peer) {
       Objects.requireNonNull(peer, "peer");
-      return db.with(
-          h ->
-              h.createUpdate("DELETE FROM peer_identities WHERE user_id = :u AND device_id = :d")
-                      .bind("u", peer.userId())
-                      .bind("d", peer.deviceId())
-                      .execute()
-                  > 0);
+      return db.inTransaction(
+          h -> {
+            Locked locked = lockedOld(h,
+                "SELECT identity_key FROM peer_identities WHERE user_id = :u AND device_id = :d",
+                Map.of("u", peer.userId(), "d", peer.deviceId()));
+            if (locked.old().isEmpty()) {
+              return false;
+            }
+            boolean deleted = h.createUpdate("DELETE FROM peer_identities WHERE user_id = :u AND device_id = :d")
+                    .bind("u", peer.userId())
+                    .bind("d", peer.deviceId())
+                    .execute()
+                > 0;
+            rowSetReplace(h, locked, "peer_identities", row(peer), null);
+            return deleted;
+          });
     }
   }
 
@@ -595,13 +765,16 @@ public final class JdbiLocalStore implements LocalStore {
 
     private void put(String name, byte[] value) {
       Map<String, Object> b = Map.of("n", name, "v", db.sealer.seal(value, "account_keys", "value", name));
-      db.with(
+      db.inTransaction(
           h -> {
+            Locked locked = lockedOld(h, "SELECT value_sealed FROM account_keys WHERE name = :n",
+                Map.of("n", name));
             db.upsert(
                 h,
                 "UPDATE account_keys SET value_sealed = :v WHERE name = :n",
                 "INSERT INTO account_keys (name, value_sealed) VALUES (:n, :v)",
                 b);
+            rowSetReplace(h, locked, "account_keys", name, (String) b.get("v"));
             return null;
           });
     }
@@ -820,7 +993,30 @@ public final class JdbiLocalStore implements LocalStore {
 
   private final class SenderKeys implements SenderKeyStore {
     private String rowOf(String roomId, DeviceAddress sender) {
-      return roomId + "/" + sender;
+      return senderKeyRow(roomId, sender);
+    }
+
+    /**
+     * The row's old value under the digest lock. Inside a unit of work the value this unit last
+     * wrote to the row (while holding the lock, so nobody else changed it) is remembered, so a
+     * catch-up batch reads each room's row once, not once per message.
+     */
+    private Locked lockedOld(Handle h, String roomId, DeviceAddress sender) {
+      Map<String, Object> unit = db.unitState();
+      String key = "sender_keys\0" + rowOf(roomId, sender);
+      if (unit != null && unit.containsKey(ROWSET) && unit.containsKey(key)) {
+        return new Locked(lockedSum(h), Optional.ofNullable((String) unit.get(key)));
+      }
+      return JdbiLocalStore.this.lockedOld(h,
+          "SELECT state_sealed FROM sender_keys WHERE room_id = :r AND sender_user = :u AND sender_device = :d",
+          Map.of("r", roomId, "u", sender.userId(), "d", sender.deviceId()));
+    }
+
+    private void remember(String roomId, DeviceAddress sender, String sealed) {
+      Map<String, Object> unit = db.unitState();
+      if (unit != null && unit.containsKey(ROWSET)) {
+        unit.put("sender_keys\0" + rowOf(roomId, sender), sealed);
+      }
     }
 
     @Override
@@ -850,13 +1046,18 @@ public final class JdbiLocalStore implements LocalStore {
               "u", sender.userId(),
               "d", sender.deviceId(),
               "s", db.sealer.seal(state, "sender_keys", "state", rowOf(roomId, sender)));
-      db.with(
+      db.inTransaction(
           h -> {
-            db.upsert(
-                h,
-                "UPDATE sender_keys SET state_sealed = :s WHERE room_id = :r AND sender_user = :u AND sender_device = :d",
-                "INSERT INTO sender_keys (room_id, sender_user, sender_device, state_sealed) VALUES (:r, :u, :d, :s)",
-                b);
+            // Group state is where a rollback would reuse chain keys: its digest term is replaced
+            // in the same transaction as the row.
+            Locked locked = lockedOld(h, roomId, sender);
+            h.createUpdate(locked.old().isPresent()
+                    ? "UPDATE sender_keys SET state_sealed = :s WHERE room_id = :r AND sender_user = :u AND sender_device = :d"
+                    : "INSERT INTO sender_keys (room_id, sender_user, sender_device, state_sealed) VALUES (:r, :u, :d, :s)")
+                .bindMap(b)
+                .execute();
+            rowSetReplace(h, locked, "sender_keys", rowOf(roomId, sender), (String) b.get("s"));
+            remember(roomId, sender, (String) b.get("s"));
             return null;
           });
     }
@@ -865,21 +1066,48 @@ public final class JdbiLocalStore implements LocalStore {
     public boolean deleteSenderKey(String roomId, DeviceAddress sender) {
       Objects.requireNonNull(roomId, "roomId");
       Objects.requireNonNull(sender, "sender");
-      return db.with(
-          h ->
-              h.createUpdate(
-                          "DELETE FROM sender_keys WHERE room_id = :r AND sender_user = :u AND sender_device = :d")
-                      .bind("r", roomId)
-                      .bind("u", sender.userId())
-                      .bind("d", sender.deviceId())
-                      .execute()
-                  > 0);
+      return db.inTransaction(
+          h -> {
+            Locked locked = lockedOld(h, roomId, sender);
+            if (locked.old().isEmpty()) {
+              return false;
+            }
+            boolean deleted = h.createUpdate(
+                        "DELETE FROM sender_keys WHERE room_id = :r AND sender_user = :u AND sender_device = :d")
+                    .bind("r", roomId)
+                    .bind("u", sender.userId())
+                    .bind("d", sender.deviceId())
+                    .execute()
+                > 0;
+            rowSetReplace(h, locked, "sender_keys", rowOf(roomId, sender), null);
+            remember(roomId, sender, null);
+            return deleted;
+          });
     }
 
     @Override
     public int deleteSenderKeys(String roomId) {
       Objects.requireNonNull(roomId, "roomId");
-      return db.with(h -> h.createUpdate("DELETE FROM sender_keys WHERE room_id = :r").bind("r", roomId).execute());
+      return db.inTransaction(
+          h -> {
+            BigInteger sum = lockedSum(h);
+            List<String[]> rows = h.createQuery(
+                    "SELECT sender_user, sender_device, state_sealed FROM sender_keys WHERE room_id = :r")
+                .bind("r", roomId)
+                .map((rs, ctx) -> new String[] {"sender_keys",
+                    rowOf(roomId, new DeviceAddress(rs.getString(1), rs.getInt(2))), rs.getString(3), null})
+                .list();
+            if (rows.isEmpty()) {
+              return 0;
+            }
+            int deleted = h.createUpdate("DELETE FROM sender_keys WHERE room_id = :r").bind("r", roomId).execute();
+            rowSetReplace(h, sum, rows);
+            Map<String, Object> unit = db.unitState();
+            if (unit != null) {
+              unit.keySet().removeIf(k -> k.startsWith("sender_keys\0" + roomId + "/"));
+            }
+            return deleted;
+          });
     }
   }
 
@@ -1467,7 +1695,7 @@ public final class JdbiLocalStore implements LocalStore {
     public boolean markSeen(MessageId id) {
       Objects.requireNonNull(id, "id");
       long now = clock.millis();
-      String key = id.toString();
+      String key = db.digest.seenTag(id.toString());
       // One statement: inserts only if absent (no SELECT first), portable to H2 and PostgreSQL.
       return db.jdbc(c -> {
         try (PreparedStatement ps = c.prepareStatement(
@@ -1489,7 +1717,7 @@ public final class JdbiLocalStore implements LocalStore {
     @Override
     public boolean isSeen(MessageId id) {
       Objects.requireNonNull(id, "id");
-      String key = id.toString();
+      String key = db.digest.seenTag(id.toString());
       return db.jdbc(c -> {
         try (PreparedStatement ps =
             c.prepareStatement("SELECT 1 FROM seen_messages WHERE message_id = ?")) {

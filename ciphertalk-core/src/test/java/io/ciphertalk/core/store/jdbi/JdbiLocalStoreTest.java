@@ -15,6 +15,7 @@ import io.ciphertalk.core.store.MutableClock;
 import io.ciphertalk.core.store.PreKeyType;
 import io.ciphertalk.core.store.StoreCorruptedException;
 import io.ciphertalk.core.store.StoreException;
+import io.ciphertalk.core.store.StoreRollbackException;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.RandomSource;
 import io.ciphertalk.crypto.SecretBytes;
@@ -158,6 +159,13 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
           + " FROM peer_identities WHERE device_id = " + BOB2.deviceId() + " AND user_id = '"
           + BOB2.userId() + "') WHERE user_id = '" + BOB1.userId() + "' AND device_id = " + BOB1.deviceId());
     }
+    // The store's digest of its protected rows no longer matches: it refuses to open.
+    assertThatThrownBy(() -> JdbiLocalStore.builder().file(file).key(SecretBytes.copyOf(key.toByteArray())).open())
+        .isInstanceOf(StoreRollbackException.class);
+    // And the moved value, read on its own, fails authentication for the row it was moved to.
+    try (java.sql.Connection c = raw(file)) {
+      c.createStatement().execute("DELETE FROM store_meta WHERE name = 'rowset'"); // digest gone too
+    }
     try (JdbiLocalStore s = JdbiLocalStore.builder().file(file).key(SecretBytes.copyOf(key.toByteArray())).open()) {
       assertThatThrownBy(() -> s.identities().peerIdentity(BOB1)).isInstanceOf(StoreCorruptedException.class);
       assertThat(s.identities().peerIdentity(BOB2).orElseThrow()).containsExactly(2, 2);
@@ -166,9 +174,164 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
     try (java.sql.Connection c = raw(file)) {
       c.createStatement().execute("UPDATE peer_identities SET identity_key = 'AwM'");
     }
-    try (JdbiLocalStore s = JdbiLocalStore.builder().file(file).key(SecretBytes.copyOf(key.toByteArray())).open()) {
-      assertThatThrownBy(() -> s.identities().peerIdentity(BOB2)).isInstanceOf(StoreCorruptedException.class);
+    assertThatThrownBy(() -> JdbiLocalStore.builder().file(file).key(SecretBytes.copyOf(key.toByteArray())).open())
+        .isInstanceOf(StoreRollbackException.class);
+  }
+
+  private String cell(Path file, String sql) throws java.sql.SQLException {
+    try (java.sql.Connection c = raw(file); java.sql.ResultSet rs = c.createStatement().executeQuery(sql)) {
+      assertThat(rs.next()).as(sql).isTrue();
+      return rs.getString(1);
     }
+  }
+
+  private void exec(Path file, String sql, String... args) throws java.sql.SQLException {
+    try (java.sql.Connection c = raw(file); var st = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        st.setString(i + 1, args[i]);
+      }
+      st.execute();
+    }
+  }
+
+  private JdbiLocalStore openFile(Path file) throws InvalidStoreKeyException {
+    return JdbiLocalStore.builder().file(file).key(SecretBytes.copyOf(key.toByteArray())).open();
+  }
+
+  @Test
+  void trustTableRow_rolledBackToAnOlderCopyOfItself_isRefusedAtOpen() throws Exception {
+    Path file = dir.resolve("trust-rollback");
+    try (JdbiLocalStore s = openFile(file)) {
+      s.identities().savePeerIdentity(BOB1, new byte[] {1, 1}); // the key first pinned
+    }
+    String old = cell(file, "SELECT identity_key FROM peer_identities WHERE user_id = 'bob'");
+    try (JdbiLocalStore s = openFile(file)) {
+      s.identities().savePeerIdentity(BOB1, new byte[] {2, 2}); // re-pinned after verification
+    }
+    // The attacker copies the old row back: sealed for this very row, so it still authenticates.
+    exec(file, "UPDATE peer_identities SET identity_key = ? WHERE user_id = 'bob'", old);
+    assertThat(JdbiLocalStore.sealerFor(key, RandomSource.secure())
+        .open(old, "peer_identities", "identity_key", BOB1.toString())).containsExactly(1, 1);
+    assertThatThrownBy(() -> openFile(file)).isInstanceOf(StoreRollbackException.class);
+  }
+
+  @Test
+  void groupStateRow_rolledBackToAnOlderCopyOfItself_isRefusedAtOpen() throws Exception {
+    Path file = dir.resolve("group-rollback");
+    try (JdbiLocalStore s = openFile(file)) {
+      s.senderKeys().storeSenderKey("room1", ALICE1, new byte[] {1}); // epoch 1, say
+      s.senderKeys().storeSenderKey("room1", BOB1, new byte[] {7});
+    }
+    String old = cell(file, "SELECT state_sealed FROM sender_keys WHERE sender_user = 'alice'");
+    try (JdbiLocalStore s = openFile(file)) {
+      s.senderKeys().storeSenderKey("room1", ALICE1, new byte[] {2}); // rotated after a removal
+    }
+    exec(file, "UPDATE sender_keys SET state_sealed = ? WHERE sender_user = 'alice'", old);
+    assertThatThrownBy(() -> openFile(file)).isInstanceOf(StoreRollbackException.class);
+  }
+
+  @Test
+  void protectedRow_deletedOrSwappedBetweenRooms_isRefusedAtOpen_andHonestWritesKeepOpening()
+      throws Exception {
+    Path file = dir.resolve("group-delete");
+    try (JdbiLocalStore s = openFile(file)) {
+      s.senderKeys().storeSenderKey("room1", ALICE1, new byte[] {1});
+      s.senderKeys().storeSenderKey("room2", ALICE1, new byte[] {2});
+      s.senderKeys().storeSenderKey("room3", ALICE1, new byte[] {3});
+      s.senderKeys().deleteSenderKey("room3", ALICE1);
+      s.accountKeys().pinAccountKey("bob", new byte[] {4});
+      s.identities().savePeerIdentity(BOB2, new byte[] {5});
+      s.identities().removePeerIdentity(BOB2);
+    }
+    try (JdbiLocalStore s = openFile(file)) { // every honest write and delete kept the digest
+      assertThat(s.senderKeys().loadSenderKey("room2", ALICE1).orElseThrow()).containsExactly(2);
+      s.senderKeys().deleteSenderKeys("room2");
+    }
+    try (JdbiLocalStore s = openFile(file)) {
+      assertThat(s.senderKeys().loadSenderKey("room2", ALICE1)).isEmpty();
+    }
+    Path copy = dir.resolve("group-delete-copy.mv.db");
+    Files.copy(dir.resolve("group-delete.mv.db"), copy);
+    exec(file, "DELETE FROM sender_keys WHERE room_id = 'room1'");
+    assertThatThrownBy(() -> openFile(file)).isInstanceOf(StoreRollbackException.class);
+    Files.copy(copy, dir.resolve("group-delete.mv.db"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    exec(file, "UPDATE account_keys SET name = 'pin/carol' WHERE name = 'pin/bob'");
+    assertThatThrownBy(() -> openFile(file)).isInstanceOf(StoreRollbackException.class);
+  }
+
+  @Test
+  void protectedWrites_inAUnitOfWork_committedOrRolledBack_keepTheDigestConsistent() throws Exception {
+    Path file = dir.resolve("unit");
+    try (JdbiLocalStore s = openFile(file)) {
+      s.inTransaction(() -> { // a catch-up batch: the digest is read once and written once
+        for (int i = 0; i < 20; i++) {
+          s.senderKeys().storeSenderKey("room1", ALICE1, new byte[] {(byte) i});
+        }
+        s.identities().savePeerIdentity(BOB1, new byte[] {1});
+        s.senderKeys().deleteSenderKeys("room1");
+        s.senderKeys().storeSenderKey("room2", ALICE1, new byte[] {2});
+      });
+      assertThatThrownBy(() -> s.inTransaction(() -> {
+        s.senderKeys().storeSenderKey("room3", ALICE1, new byte[] {3});
+        throw new IllegalStateException("the batch fails");
+      })).isInstanceOf(IllegalStateException.class);
+      s.senderKeys().storeSenderKey("room2", BOB1, new byte[] {4}); // outside a unit again
+    }
+    try (JdbiLocalStore s = openFile(file)) {
+      assertThat(s.senderKeys().loadSenderKey("room3", ALICE1)).isEmpty();
+      assertThat(s.senderKeys().loadSenderKey("room2", ALICE1).orElseThrow()).containsExactly(2);
+      assertThat(s.identities().peerIdentity(BOB1).orElseThrow()).containsExactly(1);
+    }
+  }
+
+  @Test
+  void wholeStoreFileRolledBack_isNotDetectable_fromInsideTheFile() throws Exception {
+    // The documented limit (docs/threat-model.md): a copy of the whole file is a consistent older
+    // store; only state kept outside it (a counter in the OS keystore, a server) could tell.
+    Path file = dir.resolve("whole");
+    try (JdbiLocalStore s = openFile(file)) {
+      s.senderKeys().storeSenderKey("room1", ALICE1, new byte[] {1});
+    }
+    Path copy = dir.resolve("whole-copy.mv.db");
+    Files.copy(dir.resolve("whole.mv.db"), copy);
+    try (JdbiLocalStore s = openFile(file)) {
+      s.senderKeys().storeSenderKey("room1", ALICE1, new byte[] {2});
+    }
+    Files.copy(copy, dir.resolve("whole.mv.db"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    try (JdbiLocalStore s = openFile(file)) {
+      assertThat(s.senderKeys().loadSenderKey("room1", ALICE1).orElseThrow()).containsExactly(1);
+    }
+  }
+
+  @Test
+  void seenIds_areKeyedTags_soAFileWriterCannotMarkAChosenMessageSeen() throws Exception {
+    Path file = dir.resolve("seen");
+    MessageId seen = newId();
+    MessageId target = newId();
+    try (JdbiLocalStore s = openFile(file)) {
+      assertThat(s.seen().markSeen(seen)).isTrue();
+    }
+    String stored = cell(file, "SELECT message_id FROM seen_messages");
+    assertThat(stored).startsWith("m:").doesNotContain(seen.toString());
+    // To suppress a message, the attacker marks its id seen, in clear or under a guessed tag.
+    exec(file, "INSERT INTO seen_messages (message_id, seen_at) VALUES (?, 0)", target.toString());
+    try (JdbiLocalStore s = openFile(file)) {
+      assertThat(s.seen().isSeen(seen)).isTrue();
+      assertThat(s.seen().isSeen(target)).isFalse();
+      assertThat(s.seen().markSeen(target)).isTrue();
+    }
+  }
+
+  @Test
+  void storeMeta_argon2CostLoweredInTheFile_failsTheKeyCheck() throws Exception {
+    Path file = dir.resolve("meta");
+    try (JdbiLocalStore s = JdbiLocalStore.builder().file(file).passphrase("pw".toCharArray())
+        .argon2(FAST_ARGON2).open()) {
+      s.sessions().storeSession(BOB1, new byte[] {1});
+    }
+    exec(file, "UPDATE store_meta SET val = '128' WHERE name = 'kdf_memory_kib'");
+    assertThatThrownBy(() -> JdbiLocalStore.builder().file(file).passphrase("pw".toCharArray()).open())
+        .isInstanceOf(InvalidStoreKeyException.class);
   }
 
   @Test
@@ -186,6 +349,7 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
       st.execute();
       c.createStatement().execute("INSERT INTO peer_identities (user_id, device_id, identity_key) VALUES ('"
           + BOB1.userId() + "', " + BOB1.deviceId() + ", 'BQY')"); // bytes 5, 6
+      c.createStatement().execute("DELETE FROM store_meta WHERE name = 'rowset'"); // no digest in 1.0
     }
     try (JdbiLocalStore s = JdbiLocalStore.builder().file(file).key(SecretBytes.copyOf(key.toByteArray())).open()) {
       assertThat(s.identities().peerIdentity(BOB1).orElseThrow()).containsExactly(5, 6);

@@ -456,6 +456,17 @@ public final class ChatService {
   public int publishKeys(
       String user, int device, byte[] identityKey, byte[] signedPrekey, byte[] kemPrekey, byte[] rsaPrekey,
       byte[] certificate, List<Devices.OneTimePrekey> oneTime) {
+    return publishKeys(user, device, identityKey, signedPrekey, kemPrekey, rsaPrekey, certificate, oneTime,
+        List.of());
+  }
+
+  /**
+   * As above, with signed one-time KEM prekeys ({@code kemPrekey} is the last-resort one). Returns the
+   * one-time prekeys left as {@link Devices#oneTimePrekeysLeft} counts them.
+   */
+  public int publishKeys(
+      String user, int device, byte[] identityKey, byte[] signedPrekey, byte[] kemPrekey, byte[] rsaPrekey,
+      byte[] certificate, List<Devices.OneTimePrekey> oneTime, List<Devices.OneTimeKemPrekey> oneTimeKem) {
     boolean[] appeared = new boolean[1];
     int left = write(h -> {
       Optional<Devices.Device> current = Devices.find(h, user, device);
@@ -474,7 +485,8 @@ public final class ChatService {
       Devices.publishKeys(h, user, device, identityKey, signedPrekey, kemPrekey, rsaPrekey, certificate,
           clock.millis());
       Devices.addOneTimePrekeys(h, user, device, oneTime);
-      return Devices.countOneTimePrekeys(h, user, device);
+      Devices.addOneTimeKemPrekeys(h, user, device, oneTimeKem);
+      return Devices.oneTimePrekeysLeft(h, user, device);
     });
     if (appeared[0]) {
       // A device joined the directory: the account's other devices and its contacts look at it
@@ -558,8 +570,16 @@ public final class ChatService {
     return db.withHandle(h -> Devices.revocations(h, target, 64));
   }
 
-  /** A device's bundle: its public keys plus at most one one-time prekey, handed out exactly once. */
-  public record Bundle(Devices.Device device, Devices.OneTimePrekey oneTimePrekey) {}
+  /**
+   * A device's bundle: its public keys plus at most one one-time prekey and one one-time KEM prekey,
+   * each handed out exactly once (without the latter, clients use the device's last-resort KEM prekey).
+   */
+  public record Bundle(Devices.Device device, Devices.OneTimePrekey oneTimePrekey,
+      Devices.OneTimeKemPrekey oneTimeKemPrekey) {
+    public Bundle(Devices.Device device, Devices.OneTimePrekey oneTimePrekey) {
+      this(device, oneTimePrekey, null);
+    }
+  }
 
   /**
    * Bundles for every device of {@code target} (or only {@code deviceId} when given). Each fetch
@@ -596,13 +616,15 @@ public final class ChatService {
         if ((deviceId != null && d.deviceId() != deviceId) || d.identityKey() == null || d.signedPrekey() == null) {
           continue;
         }
-        Devices.OneTimePrekey otp = oneTime && (known || guard.strangerMayTakeOneTime(target))
-            ? Devices.takeOneTimePrekey(h, target, d.deviceId()).orElse(null) : null;
-        int left = Devices.countOneTimePrekeys(h, target, d.deviceId());
+        boolean mayTake = oneTime && (known || guard.strangerMayTakeOneTime(target));
+        Devices.OneTimePrekey otp = mayTake ? Devices.takeOneTimePrekey(h, target, d.deviceId()).orElse(null) : null;
+        Devices.OneTimeKemPrekey kem = mayTake && d.kemPrekey() != null
+            ? Devices.takeOneTimeKemPrekey(h, target, d.deviceId()).orElse(null) : null;
+        int left = Devices.oneTimePrekeysLeft(h, target, d.deviceId());
         if (oneTime && left < prekeyLowThreshold) {
           low.add(new int[] {d.deviceId(), left});
         }
-        out.add(new Bundle(d, otp));
+        out.add(new Bundle(d, otp, kem));
       }
       return out;
     });

@@ -236,7 +236,7 @@ public final class Router {
     long now = clock.millis();
     writer.submit(h -> {
       Devices.ensure(h, user, device, now);
-      return Devices.countOneTimePrekeys(h, user, device);
+      return Devices.oneTimePrekeysLeft(h, user, device);
     }).whenComplete((count, err) -> {
       if (err == null && count < limits.prekeyLowThreshold()) {
         out.prekeysLow(count);

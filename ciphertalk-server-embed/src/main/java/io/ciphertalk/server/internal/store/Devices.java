@@ -26,6 +26,9 @@ public final class Devices {
   /** A one-time prekey: its id and public bytes. */
   public record OneTimePrekey(long keyId, byte[] publicKey) {}
 
+  /** A signed one-time ML-KEM-768 prekey: its id, public bytes and signature. */
+  public record OneTimeKemPrekey(long keyId, byte[] publicKey, byte[] signature) {}
+
   /** Registers the device if unknown and records it as seen. */
   public static void ensure(Handle h, String userId, int deviceId, long now) {
     int n =
@@ -94,6 +97,82 @@ public final class Devices {
         .bind(1, deviceId)
         .mapTo(Integer.class)
         .one();
+  }
+
+  /** Adds signed one-time KEM prekeys, skipping ids already stored. Returns how many were added. */
+  public static int addOneTimeKemPrekeys(Handle h, String userId, int deviceId, List<OneTimeKemPrekey> keys) {
+    if (!keys.isEmpty()) {
+      h.execute("UPDATE devices SET one_time_kem = TRUE WHERE user_id = ? AND device_id = ?", userId, deviceId);
+    }
+    int added = 0;
+    for (OneTimeKemPrekey k : keys) {
+      boolean exists =
+          h.createQuery("SELECT COUNT(*) FROM one_time_kem_prekeys WHERE user_id = ? AND device_id = ? AND key_id = ?")
+                  .bind(0, userId)
+                  .bind(1, deviceId)
+                  .bind(2, k.keyId())
+                  .mapTo(Long.class)
+                  .one()
+              > 0;
+      if (!exists) {
+        h.execute(
+            "INSERT INTO one_time_kem_prekeys (user_id, device_id, key_id, public_key, signature) VALUES (?, ?, ?, ?, ?)",
+            userId, deviceId, k.keyId(), k.publicKey(), k.signature());
+        added++;
+      }
+    }
+    return added;
+  }
+
+  public static int countOneTimeKemPrekeys(Handle h, String userId, int deviceId) {
+    return h.createQuery("SELECT COUNT(*) FROM one_time_kem_prekeys WHERE user_id = ? AND device_id = ?")
+        .bind(0, userId)
+        .bind(1, deviceId)
+        .mapTo(Integer.class)
+        .one();
+  }
+
+  /**
+   * The one-time prekeys left as the prekeys-low notice counts them: the X25519 ones, or, for a
+   * device that has published one-time KEM prekeys, the fewer of the X25519 and the KEM ones (a
+   * client that publishes only a last-resort KEM prekey is not told it runs out of one-time ones).
+   */
+  public static int oneTimePrekeysLeft(Handle h, String userId, int deviceId) {
+    int ec = countOneTimePrekeys(h, userId, deviceId);
+    boolean oneTimeKem = h.createQuery("SELECT one_time_kem FROM devices WHERE user_id = ? AND device_id = ?")
+        .bind(0, userId)
+        .bind(1, deviceId)
+        .mapTo(Boolean.class)
+        .findOne()
+        .orElse(false);
+    return oneTimeKem ? Math.min(ec, countOneTimeKemPrekeys(h, userId, deviceId)) : ec;
+  }
+
+  /** Hands out one one-time KEM prekey at most once, as {@link #takeOneTimePrekey} does. */
+  public static Optional<OneTimeKemPrekey> takeOneTimeKemPrekey(Handle h, String userId, int deviceId) {
+    for (int attempt = 0; attempt < 16; attempt++) {
+      Optional<OneTimeKemPrekey> candidate =
+          h.createQuery(
+                  "SELECT key_id, public_key, signature FROM one_time_kem_prekeys WHERE user_id = ? AND device_id = ?"
+                      + " ORDER BY key_id FETCH FIRST 1 ROWS ONLY")
+              .bind(0, userId)
+              .bind(1, deviceId)
+              .map((rs, ctx) -> new OneTimeKemPrekey(rs.getLong(1), rs.getBytes(2), rs.getBytes(3)))
+              .findOne();
+      if (candidate.isEmpty()) {
+        return Optional.empty();
+      }
+      int claimed =
+          h.createUpdate("DELETE FROM one_time_kem_prekeys WHERE user_id = ? AND device_id = ? AND key_id = ?")
+              .bind(0, userId)
+              .bind(1, deviceId)
+              .bind(2, candidate.get().keyId())
+              .execute();
+      if (claimed == 1) {
+        return candidate;
+      }
+    }
+    return Optional.empty();
   }
 
   /**

@@ -300,9 +300,12 @@ public final class Protocol implements FrameHandler {
       async(c, id, () -> {
         List<Devices.OneTimePrekey> otps = f.oneTimePreKeys().stream()
             .map(k -> new Devices.OneTimePrekey(k.keyId(), k.publicKey().toByteArray())).toList();
+        List<Devices.OneTimeKemPrekey> kems = f.oneTimeKemPreKeys().stream()
+            .map(k -> new Devices.OneTimeKemPrekey(k.keyId(), k.publicKey().toByteArray(),
+                k.signature().toByteArray())).toList();
         int left = chat.publishKeys(user, s.deviceId(), f.identityKey().toByteArray(), encode(f.signedPreKey()),
             encode(f.kemPreKey()), encode(f.rsaPreKey()),
-            f.certificate() == null ? null : f.certificate().toByteArray(), otps);
+            f.certificate() == null ? null : f.certificate().toByteArray(), otps, kems);
         if (left < chat.prekeyLowThreshold()) {
           router.prekeysLow(user, s.deviceId(), left);
         }
@@ -340,9 +343,12 @@ public final class Protocol implements FrameHandler {
           Devices.Device d = b.device();
           OneTimePreKey otp = b.oneTimePrekey() == null ? null
               : new OneTimePreKey((int) b.oneTimePrekey().keyId(), Bytes.of(b.oneTimePrekey().publicKey()));
+          SignedPreKey kem = b.oneTimeKemPrekey() == null ? null
+              : new SignedPreKey((int) b.oneTimeKemPrekey().keyId(), Bytes.of(b.oneTimeKemPrekey().publicKey()),
+                  Bytes.of(b.oneTimeKemPrekey().signature()));
           bundles.add(new PreKeyBundle(new DeviceAddress(d.userId(), d.deviceId()), Bytes.of(d.identityKey()),
               decode(d.signedPrekey()), otp, decode(d.kemPrekey()), decode(d.rsaPrekey()),
-              d.certificate() == null ? null : Bytes.of(d.certificate())));
+              d.certificate() == null ? null : Bytes.of(d.certificate()), kem));
         }
         return new Frame.BundlesReply(id, f.user(), bundles,
             chat.revocations(f.user()).stream().map(Bytes::of).toList());

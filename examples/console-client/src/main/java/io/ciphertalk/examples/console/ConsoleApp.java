@@ -49,9 +49,9 @@ public final class ConsoleApp {
       }
     }
 
-    /** Options for {@code user} on a server with defaults (device 1, X3DH, UTC). */
+    /** Options for {@code user} on a server with defaults (device 1, PQXDH as the SDK, UTC). */
     public static Options of(URI server, URI http, String user, boolean register) {
-      return new Options(server, http, user, register, 1, KeyExchange.X3DH, ZoneId.of("UTC"), null);
+      return new Options(server, http, user, register, 1, KeyExchange.PQXDH, ZoneId.of("UTC"), null);
     }
 
     /** The same options for another device of the account. */

@@ -40,7 +40,7 @@ public final class ConsoleMain implements Callable<Integer> {
       description = "this device's number in your account; use 2 for a second device (default: 1)")
   int device;
 
-  @Option(names = "--key-exchange", defaultValue = "X3DH",
+  @Option(names = "--key-exchange", defaultValue = "PQXDH",
       description = "handshake for new sessions: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
   KeyExchange keyExchange;
 

@@ -25,7 +25,16 @@ class ConsoleMainTest {
     assertThat(o.user()).isNull();
     assertThat(o.register()).isFalse();
     assertThat(o.deviceId()).isEqualTo(1);
-    assertThat(o.keyExchange()).isEqualTo(KeyExchange.X3DH);
+    assertThat(o.keyExchange()).isEqualTo(KeyExchange.PQXDH);
+  }
+
+  @Test
+  void keyExchange_defaultsToPqxdh_asTheSdk_andX3dhStaysSelectable() {
+    assertThat(ConsoleApp.Options.of(URI.create("ws://h/ws"), URI.create("http://h/"), "a", false)
+        .keyExchange()).isEqualTo(KeyExchange.PQXDH);
+    assertThat(parse("--key-exchange", "x3dh").options().keyExchange()).isEqualTo(KeyExchange.X3DH);
+    assertThat(parse("--key-exchange", "rsa_oaep").options().keyExchange())
+        .isEqualTo(KeyExchange.RSA_OAEP);
   }
 
   @Test
