@@ -115,8 +115,9 @@ class TransportTest {
       CountDownLatch gate = new CountDownLatch(1);
       r.gate = gate;
       for (int i = 0; i < 400; i++) {
-        send(t, new Frame.RoomList("l" + i));
-        if (t.state() == TransportState.CLOSED) {
+        // false once the server has cut the connection (it may do so between two sends)
+        if (!t.send(CODEC.encodeToString(new Frame.RoomList("l" + i)))
+            || t.state() == TransportState.CLOSED) {
           break;
         }
       }
