@@ -72,12 +72,16 @@ class ClusterTest {
   }
 
   private void startNodes(int n) throws Exception {
+    startNodes(n, RedisTestUrl.require());
+  }
+
+  private void startNodes(int n, String redisUrl) throws Exception {
     schema = PostgresTestSchema.create();
     for (int i = 0; i < n; i++) {
       nodes.add(CipherTalkServer.builder().wsPort(0).httpPort(0).dataSource(schema.newDataSource())
           .passwordHashing(64, 1).rateLimit(10_000, 10_000).bundleFetchLimits(10_000, 10_000)
           .registrationRateLimit(10_000, Duration.ofHours(1)).loginRateLimit(10_000, 10_000, Duration.ofMinutes(5))
-          .redis(RedisTestUrl.require()).nodeId("test-" + run + "-n" + i).clusterCatchUpInterval(CATCH_UP)
+          .redis(redisUrl).nodeId("test-" + run + "-n" + i).clusterCatchUpInterval(CATCH_UP)
           .build().start());
     }
   }
@@ -397,5 +401,168 @@ class ClusterTest {
     assertPerSenderOrder(b.firstsInOrder, Delivery.roomStream(group));
     // The notices did reach bob's node, and were thrown away there.
     assertThat(n1.clusterBusForTest().receivedCount()).isGreaterThan(before);
+  }
+
+  /** A redis-server of this test's own (so it can be killed and restarted), or the test is skipped/fails. */
+  private static final class OwnRedis implements AutoCloseable {
+    final String binary;
+    final int port;
+    Process process;
+
+    OwnRedis() throws Exception {
+      String env = System.getenv("REDIS_SERVER");
+      java.nio.file.Path found = null;
+      if (env != null && !env.isBlank()) {
+        found = java.nio.file.Path.of(env);
+      } else {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(java.io.File.pathSeparator)) {
+          java.nio.file.Path p = java.nio.file.Path.of(dir, "redis-server");
+          if (java.nio.file.Files.isExecutable(p)) {
+            found = p;
+            break;
+          }
+        }
+      }
+      if (found == null || !java.nio.file.Files.isExecutable(found)) {
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+          throw new AssertionError("CI=true but no redis-server on the PATH (scripts/test.sh installs it)");
+        }
+        org.junit.jupiter.api.Assumptions.abort("needs redis-server on the PATH (or REDIS_SERVER)");
+      }
+      binary = found.toString();
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        port = s.getLocalPort();
+      }
+      start();
+    }
+
+    String url() {
+      return "redis://127.0.0.1:" + port;
+    }
+
+    void start() throws Exception {
+      process = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+          "--appendonly", "no", "--daemonize", "no")
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+      TestServers.await(() -> {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+          return true;
+        } catch (java.io.IOException e) {
+          return false;
+        }
+      }, Duration.ofSeconds(20), "redis-server listening on " + port);
+    }
+
+    /** Like a crash: SIGKILL, nothing saved. */
+    void kill() throws InterruptedException {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      kill();
+    }
+  }
+
+  @Test
+  void redisKilledAndRestarted_nodesKeepDelivering_andNotificationsResume() throws Exception {
+    OwnRedis redis = new OwnRedis();
+    closeables.add(redis);
+    startNodes(2, redis.url());
+    CipherTalkServer n0 = nodes.get(0);
+    CipherTalkServer n1 = nodes.get(1);
+    Device a = new Device("alice", TestServers.account(n0, "alice"), n0);
+    Device b = new Device("bob", TestServers.account(n1, "bob"), n1);
+    String privateRoom = createRoom(a.c(), RoomKind.PRIVATE, null, "bob").room().roomId();
+    String group = createRoom(a.c(), RoomKind.GROUP, "team", "bob").room().roomId();
+    List<String> sent = new CopyOnWriteArrayList<>();
+    int[] k = {0};
+    Runnable burst = () -> {
+      try {
+        for (int i = 0; i < 5; i++, k[0]++) {
+          MessageId m1 = RawClient.newMessageId();
+          String body = "alice:" + k[0];
+          a.send(m1, rid -> direct(rid, m1, privateRoom, "bob", body), sent);
+          MessageId m2 = RawClient.newMessageId();
+          a.send(m2, rid -> new Frame.SendGroup(rid, m2, group, null, text(body)), sent);
+        }
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    };
+    burst.run();
+    awaitTrue(() -> b.ids().containsAll(sent), "bob receives while Redis is up");
+
+    redis.kill();
+    awaitTrue(() -> !n0.clusterBusForTest().isUp() && !n1.clusterBusForTest().isUp(), "both nodes notice Redis is gone");
+    burst.run(); // still accepted (acknowledged) without Redis
+    assertThat(sent).hasSize(20);
+    awaitTrue(() -> b.ids().containsAll(sent), "bob receives by polling while Redis is down");
+
+    redis.start();
+    awaitTrue(() -> n0.clusterBusForTest().isUp() && n1.clusterBusForTest().isUp(), "both nodes reconnect to Redis");
+    // The subscriber is back when bob's node receives notices again.
+    long received = n1.clusterBusForTest().receivedCount();
+    burst.run();
+    awaitTrue(() -> b.ids().containsAll(sent), "bob receives after Redis is back");
+    awaitTrue(() -> n1.clusterBusForTest().receivedCount() > received, "notices flow again");
+    assertThat(b.ids()).containsExactlyInAnyOrderElementsOf(sent);
+    assertPerSenderOrder(b.firstsInOrder, Delivery.DEVICE_STREAM);
+    assertPerSenderOrder(b.firstsInOrder, Delivery.roomStream(group));
+  }
+
+  @Test
+  void sdkTransport_withFailoverUris_reconnectsToASurvivingNode_andReceivesWhatWasSentMeanwhile() throws Exception {
+    startNodes(2);
+    CipherTalkServer n0 = nodes.get(0);
+    CipherTalkServer n1 = nodes.get(1);
+    Device a = new Device("alice", TestServers.account(n0, "alice"), n0);
+    String bob = TestServers.account(n1, "bob");
+    try (RawClient k = RawClient.login(n1, bob, 1)) {
+      publish(k, 1, 1);
+    }
+    String privateRoom = createRoom(a.c(), RoomKind.PRIVATE, null, "bob").room().roomId();
+    java.util.concurrent.BlockingQueue<Frame> frames = new java.util.concurrent.LinkedBlockingQueue<>();
+    AtomicReference<io.ciphertalk.core.transport.WebSocketTransport> ref = new AtomicReference<>();
+    java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
+    io.ciphertalk.core.transport.WebSocketTransport t = io.ciphertalk.core.transport.WebSocketTransport
+        .builder(java.net.URI.create("ws://127.0.0.1:" + n1.wsPort() + "/ws"))
+        .failover(List.of(java.net.URI.create("ws://127.0.0.1:" + n0.wsPort() + "/ws")))
+        .backoff(Duration.ofMillis(20), Duration.ofMillis(200)).build();
+    ref.set(t);
+    closeables.add(t);
+    t.start(new io.ciphertalk.core.transport.TransportListener() {
+      @Override
+      public void onOpen() {
+        opens.incrementAndGet();
+        ref.get().send(RawClient.CODEC.encodeToString(new Frame.Hello("h" + opens.get(), bob, 1, "test")));
+      }
+
+      @Override
+      public void onFrame(String frame) {
+        try {
+          frames.add(RawClient.CODEC.decode(frame));
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }
+
+      @Override
+      public void onClosed(int code, String reason, boolean willReconnect) {}
+    });
+    assertThat(frames.poll(30, TimeUnit.SECONDS)).isInstanceOf(Frame.Welcome.class);
+    n1.crashForTest();
+    nodes.remove(n1);
+    List<String> sent = new CopyOnWriteArrayList<>();
+    MessageId mid = RawClient.newMessageId();
+    a.send(mid, rid -> direct(rid, mid, privateRoom, "bob", "alice:0"), sent);
+    Frame f;
+    do {
+      f = frames.poll(30, TimeUnit.SECONDS);
+      assertThat(f).as("a frame after the failover").isNotNull();
+    } while (!(f instanceof Frame.Deliver));
+    assertThat(((Frame.Deliver) f).delivery().messageId()).isEqualTo(mid);
+    assertThat(opens.get()).isEqualTo(2);
   }
 }

@@ -236,6 +236,7 @@ public final class RedisBus implements AutoCloseable {
           p.read();
         }
         published.addAndGet(batch.size());
+        markUp();
       } catch (InterruptedException e) {
         if (!running) {
           break;
@@ -272,6 +273,7 @@ public final class RedisBus implements AutoCloseable {
         commands = Resp.connect(host, port, CONNECT_TIMEOUT_MS, COMMAND_TIMEOUT_MS);
       }
       Object r = commands.call(args);
+      markUp();
       if (r instanceof Resp.Error err) {
         LOG.warn("redis refused {}: {}", args[0], err.message());
         return null;

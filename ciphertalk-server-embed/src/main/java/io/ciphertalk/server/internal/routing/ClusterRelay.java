@@ -211,9 +211,17 @@ public final class ClusterRelay implements RedisBus.Listener {
     List<String> live = new ArrayList<>();
     if (bus.command("SMEMBERS", "ct:nodes:" + user) instanceof List<?> nodes) {
       for (Object o : nodes) {
-        if (o instanceof String node && !(excludeSelf && node.equals(nodeId))
-            && bus.command("EXISTS", "ct:node:" + node) instanceof Long l && l > 0) {
-          live.add(node);
+        if (!(o instanceof String node) || (excludeSelf && node.equals(nodeId))) {
+          continue;
+        }
+        if (bus.command("EXISTS", "ct:node:" + node) instanceof Long l) {
+          if (l > 0) {
+            live.add(node);
+          } else {
+            // A node that died (its liveness key expired): forget its entry. A live node whose key
+            // vanished with a Redis restart adds itself back on its next heartbeat.
+            bus.command("SREM", "ct:nodes:" + user, node);
+          }
         }
       }
     }

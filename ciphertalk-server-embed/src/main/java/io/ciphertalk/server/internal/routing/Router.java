@@ -685,9 +685,11 @@ public final class Router {
       cursorFlushQueued.set(false);
       Map<CursorKey, Long> snap = new HashMap<>(ackedCursors);
       List<Messages.CursorAdvance> advances = new ArrayList<>(snap.size());
+      // One membership read per room per flush (on a cluster room() reads the database each time).
+      Map<String, Optional<RoomCacheEntry>> rooms = new HashMap<>();
       for (Map.Entry<CursorKey, Long> e : snap.entrySet()) {
         CursorKey k = e.getKey();
-        RoomCacheEntry room = room(h, k.roomId());
+        RoomCacheEntry room = rooms.computeIfAbsent(k.roomId(), id -> Optional.ofNullable(room(h, id))).orElse(null);
         if (room != null && room.members().contains(k.userId())) {
           advances.add(new Messages.CursorAdvance(k.roomId(), k.userId(), k.deviceId(), e.getValue()));
         }
