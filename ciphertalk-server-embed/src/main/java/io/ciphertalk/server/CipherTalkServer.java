@@ -1015,7 +1015,7 @@ public final class CipherTalkServer implements AutoCloseable {
       try {
         this.redisUri = io.ciphertalk.server.internal.cluster.RedisBus.validate(new java.net.URI(uri));
       } catch (java.net.URISyntaxException e) {
-        throw new IllegalArgumentException("redis URI must be redis://HOST[:PORT]: " + uri);
+        throw new IllegalArgumentException("redis URI must be redis://HOST[:PORT] (not a valid URI)");
       }
       return this;
     }

@@ -253,6 +253,12 @@ public final class Main {
 
     CipherTalkServer server;
     try {
+      b.build(); // settings that only make sense together (e.g. --redis needs --db) are checked here
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
+    try {
       server = b.build().start();
     } catch (IllegalStateException e) {
       err.println("error: " + e.getMessage());

@@ -84,7 +84,9 @@ public final class RedisBus implements AutoCloseable {
     if (uri == null || !"redis".equals(uri.getScheme()) || uri.getHost() == null || uri.getUserInfo() != null
         || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))
         || uri.getQuery() != null || uri.getFragment() != null) {
-      throw new IllegalArgumentException("redis URI must be redis://HOST[:PORT]: " + uri);
+      // Not echoed: it may carry a password.
+      throw new IllegalArgumentException(
+          "redis URI must be redis://HOST[:PORT], without user, password, database number or options");
     }
     return uri;
   }
