@@ -144,6 +144,9 @@ public final class CipherTalkServer implements AutoCloseable {
     }
     PasswordHasher hasher = new PasswordHasher(cfg.argonMemoryKib, cfg.argonIterations, cfg.random);
     accounts = new AccountService(db, cfg.clock, cfg.random, hasher, cfg.accountSettings(), liveSessions, metrics);
+    if (bus != null) {
+      accounts.shareLockout(new io.ciphertalk.server.internal.cluster.RedisLockout(bus));
+    }
     chat = new ChatService(db, writer, router, cfg.clock, cfg.random, cfg.maxRoomMembers, cfg.prekeyLowThreshold);
     protocol = new Protocol(accounts, liveSessions, new io.ciphertalk.server.internal.routing.BundleFetchGuard(cfg.clock,
         cfg.bundleFetchesPerMinute, cfg.strangerOneTimePrekeysPerHour), chat, router, requestPool, metrics, cfg.maxFrameBytes, cfg.clock);

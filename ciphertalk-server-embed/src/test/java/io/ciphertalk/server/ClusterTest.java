@@ -76,12 +76,17 @@ class ClusterTest {
   }
 
   private void startNodes(int n, String redisUrl) throws Exception {
+    startNodes(n, redisUrl, b -> b.loginRateLimit(10_000, 10_000, Duration.ofMinutes(5)));
+  }
+
+  private void startNodes(int n, String redisUrl, java.util.function.UnaryOperator<CipherTalkServer.Builder> more)
+      throws Exception {
     schema = PostgresTestSchema.create();
     for (int i = 0; i < n; i++) {
-      nodes.add(CipherTalkServer.builder().wsPort(0).httpPort(0).dataSource(schema.newDataSource())
+      nodes.add(more.apply(CipherTalkServer.builder().wsPort(0).httpPort(0).dataSource(schema.newDataSource())
           .passwordHashing(64, 1).rateLimit(10_000, 10_000).bundleFetchLimits(10_000, 10_000)
-          .registrationRateLimit(10_000, Duration.ofHours(1)).loginRateLimit(10_000, 10_000, Duration.ofMinutes(5))
-          .redis(redisUrl).nodeId("test-" + run + "-n" + i).clusterCatchUpInterval(CATCH_UP)
+          .registrationRateLimit(10_000, Duration.ofHours(1))
+          .redis(redisUrl).nodeId("test-" + run + "-n" + i).clusterCatchUpInterval(CATCH_UP))
           .build().start());
     }
   }
@@ -564,5 +569,26 @@ class ClusterTest {
     } while (!(f instanceof Frame.Deliver));
     assertThat(((Frame.Deliver) f).delivery().messageId()).isEqualTo(mid);
     assertThat(opens.get()).isEqualTo(2);
+  }
+
+  @Test
+  void failedLogins_onOneNode_lockTheAccount_onEveryNode() throws Exception {
+    // 3 failures lock the (account, address) pair; nodes share the count through Redis.
+    startNodes(2, RedisTestUrl.require(), b -> b.loginRateLimit(3, 10_000, Duration.ofMinutes(5))
+        .loginLockout(Duration.ofMinutes(1), Duration.ofMinutes(10)));
+    CipherTalkServer n0 = nodes.get(0);
+    CipherTalkServer n1 = nodes.get(1);
+    // A fresh name per run: the lock record outlives the test in a Redis that is reused.
+    String user = "lock" + Long.toString(System.nanoTime() % 1_000_000_000L);
+    TestServers.account(n0, user);
+    for (int i = 0; i < 3; i++) {
+      assertThat(TestServers.http(n0, "POST", "/api/login", null,
+          TestServers.json("username", user, "password", "wrong-" + i)).status()).isEqualTo(401);
+    }
+    // The right password on the other node is refused: the lock is cluster-wide.
+    TestServers.Response locked = TestServers.http(n1, "POST", "/api/login", null,
+        TestServers.json("username", user, "password", "password-" + user));
+    assertThat(locked.status()).isEqualTo(429);
+    assertThat(locked.body().toString()).contains("rate_limited");
   }
 }

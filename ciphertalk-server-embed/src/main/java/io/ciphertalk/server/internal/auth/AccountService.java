@@ -89,6 +89,11 @@ public final class AccountService {
     this.dummyHash = hasher.hash("not-a-real-password".toCharArray());
   }
 
+  /** Cluster mode: login lockout records are kept in {@code store}, shared by every node. */
+  public void shareLockout(LoginLockout.Shared store) {
+    lockout.share(store);
+  }
+
   /** The result of a successful login: the bearer token (shown once) and its expiry. */
   public record Session(String userId, String token, long expiresAt) {}
 

@@ -265,9 +265,13 @@ public final class RedisBus implements AutoCloseable {
 
   // ------------------------------------------------------------------ shared state (request/reply)
 
+  /** What {@link #command} returns when Redis could not be reached or refused the command. */
+  public static final Object UNAVAILABLE = new Object();
+
   /**
-   * Runs one command on the command connection; returns null (and marks Redis down) if Redis cannot
-   * be reached. Blocking, at most about {@value #COMMAND_TIMEOUT_MS} ms per attempt.
+   * Runs one command on the command connection and returns its reply (null for a nil reply), or
+   * {@link #UNAVAILABLE} (marking Redis down) if Redis cannot be reached or answers with an error.
+   * Blocking, at most about {@value #COMMAND_TIMEOUT_MS} ms per attempt.
    */
   public synchronized Object command(String... args) {
     try {
@@ -278,7 +282,7 @@ public final class RedisBus implements AutoCloseable {
       markUp();
       if (r instanceof Resp.Error err) {
         LOG.warn("redis refused {}: {}", args[0], err.message());
-        return null;
+        return UNAVAILABLE;
       }
       return r;
     } catch (IOException e) {
@@ -287,7 +291,7 @@ public final class RedisBus implements AutoCloseable {
         commands = null;
       }
       markDown(e);
-      return null;
+      return UNAVAILABLE;
     }
   }
 
