@@ -201,10 +201,23 @@ public final class CipherTalkServer implements AutoCloseable {
     }, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
     if (relay != null) {
       long beat = io.ciphertalk.server.internal.routing.ClusterRelay.NODE_TTL_SECONDS * 1000 / 3;
-      scheduler.scheduleWithFixedDelay(() -> readPool.execute(relay::heartbeat), 0, beat, TimeUnit.MILLISECONDS);
+      // A task that throws is never run again by the scheduler: contain every failure.
+      scheduler.scheduleWithFixedDelay(() -> {
+        try {
+          readPool.execute(relay::heartbeat);
+        } catch (RuntimeException e) {
+          LOG.warn("cluster heartbeat skipped: {}", e.toString());
+        }
+      }, 0, beat, TimeUnit.MILLISECONDS);
       long poll = cfg.clusterCatchUp.toMillis();
       // The bounded catch-up poll: every connection re-reads its queues even if a notice was lost.
-      scheduler.scheduleWithFixedDelay(router::catchUpAll, poll, poll, TimeUnit.MILLISECONDS);
+      scheduler.scheduleWithFixedDelay(() -> {
+        try {
+          router.catchUpAll();
+        } catch (RuntimeException e) {
+          LOG.warn("cluster catch-up pass failed: {}", e.toString());
+        }
+      }, poll, poll, TimeUnit.MILLISECONDS);
       LOG.info("cluster mode: node {} on Redis {}", bus.nodeId(), cfg.redisUri);
     }
     long authNanos = cfg.authTimeout.toNanos();
