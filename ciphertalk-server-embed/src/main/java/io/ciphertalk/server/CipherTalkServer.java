@@ -146,6 +146,7 @@ public final class CipherTalkServer implements AutoCloseable {
     accounts = new AccountService(db, cfg.clock, cfg.random, hasher, cfg.accountSettings(), liveSessions, metrics);
     if (bus != null) {
       accounts.shareLockout(new io.ciphertalk.server.internal.cluster.RedisLockout(bus));
+      accounts.shareRateLimits(new io.ciphertalk.server.internal.cluster.RedisRateLimits(bus));
     }
     chat = new ChatService(db, writer, router, cfg.clock, cfg.random, cfg.maxRoomMembers, cfg.prekeyLowThreshold);
     protocol = new Protocol(accounts, liveSessions, new io.ciphertalk.server.internal.routing.BundleFetchGuard(cfg.clock,

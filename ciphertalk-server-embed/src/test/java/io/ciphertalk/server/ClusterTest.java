@@ -60,6 +60,15 @@ class ClusterTest {
 
   @AfterEach
   void tearDown() throws Exception {
+    // Every test logs in from 127.0.0.1 and the nodes share that address's login budget through
+    // Redis: start the next test with a full one.
+    for (CipherTalkServer n : nodes) {
+      if (n.clusterBusForTest() != null && n.clusterBusForTest().isUp()) {
+        n.clusterBusForTest().command("EVAL",
+            "for _, k in ipairs(redis.call('KEYS', 'ct:rate:*')) do redis.call('DEL', k) end return 0", "0");
+        break;
+      }
+    }
     for (AutoCloseable c : closeables) {
       c.close();
     }
@@ -590,5 +599,23 @@ class ClusterTest {
         TestServers.json("username", user, "password", "password-" + user));
     assertThat(locked.status()).isEqualTo(429);
     assertThat(locked.body().toString()).contains("rate_limited");
+  }
+
+  @Test
+  void loginAttemptsPerAddress_areCountedAcrossNodes() throws Exception {
+    // 4 login attempts per address per 5 minutes, whichever node they reach.
+    startNodes(2, RedisTestUrl.require(), b -> b.loginRateLimit(10_000, 4, Duration.ofMinutes(5)));
+    CipherTalkServer n0 = nodes.get(0);
+    CipherTalkServer n1 = nodes.get(1);
+    String user = "rate" + Long.toString(System.nanoTime() % 1_000_000_000L);
+    TestServers.account(n0, user); // its login is attempt 1 (from 127.0.0.1, like every test client)
+    String body = TestServers.json("username", user, "password", "password-" + user);
+    assertThat(TestServers.http(n1, "POST", "/api/login", null, body).status()).isEqualTo(200);
+    assertThat(TestServers.http(n0, "POST", "/api/login", null, body).status()).isEqualTo(200);
+    assertThat(TestServers.http(n1, "POST", "/api/login", null, body).status()).isEqualTo(200);
+    // n1 has seen 2 attempts: alone it would allow this one; the cluster has seen 4.
+    TestServers.Response fifth = TestServers.http(n1, "POST", "/api/login", null, body);
+    assertThat(fifth.status()).isEqualTo(429);
+    assertThat(fifth.body().toString()).contains("rate_limited");
   }
 }

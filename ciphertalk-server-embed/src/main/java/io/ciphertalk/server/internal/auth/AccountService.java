@@ -94,6 +94,12 @@ public final class AccountService {
     lockout.share(store);
   }
 
+  /** Cluster mode: the per-address login and registration budgets are kept in {@code store}. */
+  public void shareRateLimits(RateLimiter.Shared store) {
+    perAddress.share(store, "login:");
+    registrations.share(store, "register:");
+  }
+
   /** The result of a successful login: the bearer token (shown once) and its expiry. */
   public record Session(String userId, String token, long expiresAt) {}
 
