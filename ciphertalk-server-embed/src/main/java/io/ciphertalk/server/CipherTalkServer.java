@@ -137,10 +137,14 @@ public final class CipherTalkServer implements AutoCloseable {
       relay = new io.ciphertalk.server.internal.routing.ClusterRelay(bus);
       relay.bind(router);
       bus.start(relay);
-      metrics.gauge("ciphertalk_cluster_redis_up", () -> bus.isUp() ? 1 : 0);
-      metrics.gauge("ciphertalk_cluster_notices_published", bus::publishedCount);
-      metrics.gauge("ciphertalk_cluster_notices_received", bus::receivedCount);
-      metrics.gauge("ciphertalk_cluster_notices_dropped", bus::droppedPublishes);
+      metrics.gauge("ciphertalk.cluster.redis.up", "1 while this node reaches Redis, else 0.",
+          () -> bus.isUp() ? 1 : 0);
+      metrics.gauge("ciphertalk.cluster.notices.published", "Cluster notices published to Redis.",
+          bus::publishedCount);
+      metrics.gauge("ciphertalk.cluster.notices.received", "Cluster notices received from Redis.",
+          bus::receivedCount);
+      metrics.gauge("ciphertalk.cluster.notices.dropped", "Cluster notices dropped (Redis away or queue full).",
+          bus::droppedPublishes);
     }
     PasswordHasher hasher = new PasswordHasher(cfg.argonMemoryKib, cfg.argonIterations, cfg.random);
     accounts = new AccountService(db, cfg.clock, cfg.random, hasher, cfg.accountSettings(), liveSessions, metrics);
