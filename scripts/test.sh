@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The project's test command (README, .ci/run): starts a throwaway PostgreSQL, runs
-# `./mvnw -B verify` against it, and always stops and deletes it; then runs the JavaScript
+# The project's test command (README, .ci/run): starts a throwaway PostgreSQL and a throwaway Redis,
+# runs `./mvnw -B verify` against them, and always stops and deletes them; then runs the JavaScript
 # protocol core's tests (`npm ci && npm test` in ciphertalk-js/, Node.js 20+). Either failing
 # fails the script (CIPHERTALK_SKIP_JS=1 skips the JavaScript part, e.g. with Maven arguments
 # that select a few Java tests).
@@ -14,6 +14,11 @@
 # password, fsync off (the data is thrown away). Its JDBC URL reaches the tests as
 # -Dciphertalk.test.postgresUrl; each PostgreSQL suite works in its own fresh schema.
 # If the binaries are missing and we are root, `apt-get install -y postgresql` installs them.
+#
+# Redis (the cluster tests' notification bus): redis-server ($REDIS_SERVER, or on the PATH; when
+# missing and we are root, `apt-get install -y redis-server`), on 127.0.0.1 and a free port, no
+# persistence (no RDB, no AOF), started in the background and killed on exit. Its URL reaches the
+# tests as -Dciphertalk.test.redisUrl=redis://127.0.0.1:PORT.
 # Exits with Maven's exit code if it failed, else the JavaScript tests' (or 1 if the database could
 # not be started).
 set -euo pipefail
@@ -71,6 +76,27 @@ if [[ -z "$PG_BIN_DIR" ]]; then
   PG_BIN_DIR="$(find_pg_bin)" || { log "apt-get installed no initdb"; exit 1; }
 fi
 
+find_redis() {
+  local c
+  for c in "${REDIS_SERVER:-}" "$(command -v redis-server 2>/dev/null || true)" /usr/bin/redis-server; do
+    if [[ -n "$c" && -x "$c" ]]; then echo "$c"; return 0; fi
+  done
+  return 1
+}
+REDIS_BIN="$(find_redis || true)"
+if [[ -z "$REDIS_BIN" ]]; then
+  if [[ "$(id -u)" -ne 0 ]]; then
+    log "redis-server not found (looked at \$REDIS_SERVER and the PATH);"
+    log "install it (apt-get install redis-server) or set REDIS_SERVER to its path."
+    exit 1
+  fi
+  log "redis-server not found: apt-get install -y redis-server"
+  # The package's own service needs an init system to start; ours runs on its own port anyway.
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server </dev/null >&2
+  REDIS_BIN="$(find_redis)" || { log "apt-get installed no redis-server"; exit 1; }
+fi
+
 # PostgreSQL will not run as root: run it as `postgres` (created if missing) when we are root.
 as_pg() { "$@"; }
 if [[ "$(id -u)" -eq 0 ]]; then
@@ -89,10 +115,16 @@ fi
 PG_DIR="$(mktemp -d "${CIPHERTALK_PG_TMPDIR:-/tmp}/ciphertalk-pg.XXXXXX")"
 PG_DATA="$PG_DIR/data"
 PG_STARTED=0
+REDIS_PID=
 
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM HUP
+  if [[ -n "$REDIS_PID" ]]; then
+    kill "$REDIS_PID" 2>/dev/null || true
+    wait "$REDIS_PID" 2>/dev/null || true
+    log "Redis stopped"
+  fi
   if [[ "$PG_STARTED" -eq 1 ]]; then
     local t0=$SECONDS
     if ! as_pg "$PG_BIN_DIR/pg_ctl" -D "$PG_DATA" -m immediate -w -t 30 stop >/dev/null 2>&1; then
@@ -153,9 +185,35 @@ PGPASSWORD="$PG_PASSWORD" "$PG_BIN_DIR/createdb" \
   -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" "$PG_DB" </dev/null
 log "PostgreSQL $("$PG_BIN_DIR/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT ready ($((SECONDS - t_start)) s)"
 
+# Redis: foreground process in the background of this shell (so its pid is ours to kill), no
+# persistence, loopback only; a port taken between the check and the bind makes it exit: try another.
+t_start=$SECONDS
+REDIS_PORT=
+for attempt in 1 2 3 4 5; do
+  port="$((20000 + RANDOM % 40000))"
+  port_free "$port" || continue
+  "$REDIS_BIN" --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+    --dir "$PG_DIR" --logfile "$PG_DIR/redis.log" </dev/null >/dev/null 2>&1 &
+  REDIS_PID=$!
+  for _ in $(seq 1 100); do
+    if ! kill -0 "$REDIS_PID" 2>/dev/null; then break; fi
+    if ! port_free "$port"; then REDIS_PORT="$port"; break; fi
+    sleep 0.05
+  done
+  [[ -n "$REDIS_PORT" ]] && break
+  kill "$REDIS_PID" 2>/dev/null || true
+  wait "$REDIS_PID" 2>/dev/null || true
+  REDIS_PID=
+  log "Redis did not start on port $port (attempt $attempt):"
+  tail -n 5 "$PG_DIR/redis.log" >&2 || true
+done
+if [[ -z "$REDIS_PORT" ]]; then log "could not start Redis"; exit 1; fi
+log "Redis $("$REDIS_BIN" --version | sed -n 's/.*v=\([0-9.]*\).*/\1/p') on 127.0.0.1:$REDIS_PORT ready ($((SECONDS - t_start)) s)"
+
 set +e
 ./mvnw -B verify \
   "-Dciphertalk.test.postgresUrl=jdbc:postgresql://127.0.0.1:$PG_PORT/$PG_DB?user=$PG_USER&password=$PG_PASSWORD" \
+  "-Dciphertalk.test.redisUrl=redis://127.0.0.1:$REDIS_PORT" \
   "$@"
 mvn_rc=$?
 set -e

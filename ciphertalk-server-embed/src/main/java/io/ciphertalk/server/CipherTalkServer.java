@@ -79,6 +79,9 @@ public final class CipherTalkServer implements AutoCloseable {
   private Path temporaryBlobs;
   private WebSocketFront ws;
   private InMemoryChannels inMemory;
+  private io.ciphertalk.server.internal.cluster.RedisBus bus;
+  private io.ciphertalk.server.internal.routing.ClusterRelay relay;
+  private volatile boolean crashed;
   private volatile boolean started;
   private volatile boolean closed;
 
@@ -128,8 +131,27 @@ public final class CipherTalkServer implements AutoCloseable {
         cfg.maxConnectionsPerUser, cfg.maxInflightPerConnection, cfg.typingTtl.toMillis(), cfg.prekeyLowThreshold,
         cfg.dedupeRetention.toMillis(), cfg.roomHistoryRetention.toMillis(), cfg.maxOutboundBytes / 2,
         cfg.slowConsumerTimeout.toMillis()));
+    if (cfg.redisUri != null) {
+      // Cluster mode: join before the listeners accept the first connection.
+      bus = new io.ciphertalk.server.internal.cluster.RedisBus(cfg.redisUri, cfg.nodeId());
+      relay = new io.ciphertalk.server.internal.routing.ClusterRelay(bus);
+      relay.bind(router);
+      bus.start(relay);
+      metrics.gauge("ciphertalk.cluster.redis.up", "1 while this node reaches Redis, else 0.",
+          () -> bus.isUp() ? 1 : 0);
+      metrics.gauge("ciphertalk.cluster.notices.published", "Cluster notices published to Redis.",
+          bus::publishedCount);
+      metrics.gauge("ciphertalk.cluster.notices.received", "Cluster notices received from Redis.",
+          bus::receivedCount);
+      metrics.gauge("ciphertalk.cluster.notices.dropped", "Cluster notices dropped (Redis away or queue full).",
+          bus::droppedPublishes);
+    }
     PasswordHasher hasher = new PasswordHasher(cfg.argonMemoryKib, cfg.argonIterations, cfg.random);
     accounts = new AccountService(db, cfg.clock, cfg.random, hasher, cfg.accountSettings(), liveSessions, metrics);
+    if (bus != null) {
+      accounts.shareLockout(new io.ciphertalk.server.internal.cluster.RedisLockout(bus));
+      accounts.shareRateLimits(new io.ciphertalk.server.internal.cluster.RedisRateLimits(bus));
+    }
     chat = new ChatService(db, writer, router, cfg.clock, cfg.random, cfg.maxRoomMembers, cfg.prekeyLowThreshold);
     protocol = new Protocol(accounts, liveSessions, new io.ciphertalk.server.internal.routing.BundleFetchGuard(cfg.clock,
         cfg.bundleFetchesPerMinute, cfg.strangerOneTimePrekeysPerHour), chat, router, requestPool, metrics, cfg.maxFrameBytes, cfg.clock);
@@ -182,6 +204,27 @@ public final class CipherTalkServer implements AutoCloseable {
         LOG.warn("sweep failed: {}", e.toString());
       }
     }, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
+    if (relay != null) {
+      long beat = io.ciphertalk.server.internal.routing.ClusterRelay.NODE_TTL_SECONDS * 1000 / 3;
+      // A task that throws is never run again by the scheduler: contain every failure.
+      scheduler.scheduleWithFixedDelay(() -> {
+        try {
+          readPool.execute(relay::heartbeat);
+        } catch (RuntimeException e) {
+          LOG.warn("cluster heartbeat skipped: {}", e.toString());
+        }
+      }, 0, beat, TimeUnit.MILLISECONDS);
+      long poll = cfg.clusterCatchUp.toMillis();
+      // The bounded catch-up poll: every connection re-reads its queues even if a notice was lost.
+      scheduler.scheduleWithFixedDelay(() -> {
+        try {
+          router.catchUpAll();
+        } catch (RuntimeException e) {
+          LOG.warn("cluster catch-up pass failed: {}", e.toString());
+        }
+      }, poll, poll, TimeUnit.MILLISECONDS);
+      LOG.info("cluster mode: node {} on Redis {}", bus.nodeId(), cfg.redisUri);
+    }
     long authNanos = cfg.authTimeout.toNanos();
     scheduler.scheduleWithFixedDelay(() -> protocol.closeUnauthenticated(authNanos), 250, 250, TimeUnit.MILLISECONDS);
     LOG.info("CipherTalk server started: websocket {}, http {}",
@@ -383,7 +426,17 @@ public final class CipherTalkServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    if (router != null && writer != null) {
+    if (relay != null && !crashed) {
+      try {
+        relay.leave();
+      } catch (RuntimeException e) {
+        LOG.warn("could not leave the cluster cleanly: {}", e.toString());
+      }
+    }
+    if (bus != null) {
+      bus.close();
+    }
+    if (router != null && writer != null && !crashed) {
       // Persist coalesced acknowledgements before the writer stops (losing them would only redeliver).
       try {
         router.flushAcks().get(5, TimeUnit.SECONDS);
@@ -413,6 +466,21 @@ public final class CipherTalkServer implements AutoCloseable {
       }
     }
     LOG.info("CipherTalk server stopped");
+  }
+
+  /**
+   * Test hook: stops like a killed process as far as the cluster can tell: connections drop, and
+   * nothing is tidied up (coalesced acknowledgements are not persisted, the node's presence entries
+   * stay in Redis until its liveness key expires).
+   */
+  void crashForTest() {
+    crashed = true;
+    close();
+  }
+
+  /** Test hook: the cluster bus, or null on a single node. */
+  io.ciphertalk.server.internal.cluster.RedisBus clusterBusForTest() {
+    return bus;
   }
 
   /**
@@ -485,6 +553,9 @@ public final class CipherTalkServer implements AutoCloseable {
     private long blobQuotaBytes = 5L * 1024 * 1024 * 1024;
     private long maxBlobPartBytes = 16L * 1024 * 1024;
     private Duration blobOrphanTimeout = Duration.ofHours(24);
+    private java.net.URI redisUri;
+    private String nodeId;
+    private Duration clusterCatchUp = Duration.ofSeconds(2);
 
     private Builder() {}
 
@@ -955,6 +1026,55 @@ public final class CipherTalkServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Cluster mode: this node shares the database with other nodes (give a PostgreSQL URL or data
+     * source) and exchanges notifications with them through the Redis at {@code uri}
+     * ({@code redis://HOST[:PORT]}). Without it the server is a single node. See docs/scaling.md.
+     */
+    public Builder redis(String uri) {
+      Objects.requireNonNull(uri, "redis");
+      try {
+        this.redisUri = io.ciphertalk.server.internal.cluster.RedisBus.validate(new java.net.URI(uri));
+      } catch (java.net.URISyntaxException e) {
+        throw new IllegalArgumentException("redis URI must be redis://HOST[:PORT] (not a valid URI)");
+      }
+      return this;
+    }
+
+    /** This node's name in the cluster (default: host name and WebSocket port); 1-100 printable characters. */
+    public Builder nodeId(String id) {
+      Objects.requireNonNull(id, "nodeId");
+      if (id.isEmpty() || id.length() > 100 || !id.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        throw new IllegalArgumentException("nodeId must be 1-100 printable ASCII characters without spaces: " + id);
+      }
+      this.nodeId = id;
+      return this;
+    }
+
+    /**
+     * How often each connection re-reads its queues in cluster mode (default 2 s): the bound on how
+     * long a lost Redis notification can delay a message.
+     */
+    public Builder clusterCatchUpInterval(Duration d) {
+      this.clusterCatchUp = positive(d, "clusterCatchUpInterval");
+      return this;
+    }
+
+    String nodeId() {
+      if (nodeId != null) {
+        return nodeId;
+      }
+      String host;
+      try {
+        host = InetAddress.getLocalHost().getHostName();
+      } catch (java.io.IOException e) {
+        host = "localhost";
+      }
+      // Port 0 (tests) is not unique: add the process and a random tag.
+      return wsPort > 0 ? host + ":" + wsPort
+          : host + ":" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
+    }
+
     String jdbcUrl() {
       return jdbcUrl != null ? jdbcUrl : Database.h2FileUrl(dataDirectory);
     }
@@ -963,6 +1083,10 @@ public final class CipherTalkServer implements AutoCloseable {
     public CipherTalkServer build() {
       if (wsPort > 0 && wsPort == httpPort) {
         throw new IllegalArgumentException("wsPort and httpPort must differ: " + wsPort);
+      }
+      if (redisUri != null && dataSource == null && (jdbcUrl == null || jdbcUrl.startsWith("jdbc:h2:mem:"))) {
+        throw new IllegalArgumentException(
+            "redis (cluster mode) needs a database shared by every node: set jdbcUrl (PostgreSQL) or dataSource");
       }
       return new CipherTalkServer(this);
     }

@@ -29,6 +29,7 @@ final class PostgresTestSchema implements AutoCloseable {
   private final String url;
   private final String name;
   private final JdbcConnectionPool pool;
+  private final java.util.List<JdbcConnectionPool> extraPools = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private PostgresTestSchema(String url, String name) {
     this.url = url;
@@ -82,10 +83,25 @@ final class PostgresTestSchema implements AutoCloseable {
     return pool;
   }
 
-  /** Closes the pool's connections and drops the schema. */
+  /**
+   * Another pool on the same schema, as a second server node sharing the database would open
+   * (closed by {@link #close()}).
+   */
+  DataSource newDataSource() {
+    PGConnectionPoolDataSource pg = new PGConnectionPoolDataSource();
+    pg.setURL(url);
+    pg.setCurrentSchema(name);
+    JdbcConnectionPool p = JdbcConnectionPool.create(pg);
+    p.setMaxConnections(32);
+    extraPools.add(p);
+    return p;
+  }
+
+  /** Closes the pools' connections and drops the schema. */
   @Override
   public void close() throws SQLException {
     pool.dispose();
+    extraPools.forEach(JdbcConnectionPool::dispose);
     try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
       s.execute("DROP SCHEMA " + name + " CASCADE");
     }

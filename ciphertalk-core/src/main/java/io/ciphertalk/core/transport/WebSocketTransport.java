@@ -25,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * {@link #close()}. Close codes 4001 (authentication failed), 4003 (forbidden) and 4010 (session
  * replaced by another connection of the same device) stop reconnecting.
  *
+ * <p>Several server nodes (docs/scaling.md): {@link Builder#failover} adds further URIs; after each
+ * unexpected close the next reconnect goes to the next URI in turn, so a client whose node died
+ * reaches a surviving one.
+ *
  * <p>Inbound frames are delivered to the listener on one event thread per transport, in order.
  * Thread-safe. Build with {@link #builder(URI)}.
  */
@@ -37,7 +41,9 @@ public final class WebSocketTransport implements Transport {
    */
   private static final List<Integer> FATAL = List.of(4001, 4003, 4010);
 
-  private final URI uri;
+  /** The primary URI and the failover URIs, tried in turn (index confined to the scheduler thread). */
+  private final List<URI> uris;
+  private int uriIndex;
   private final Map<String, String> headers;
   private final Duration initialBackoff;
   private final Duration maxBackoff;
@@ -52,7 +58,10 @@ public final class WebSocketTransport implements Transport {
   private int attempt;
 
   private WebSocketTransport(Builder b) {
-    this.uri = b.uri;
+    List<URI> all = new java.util.ArrayList<>();
+    all.add(b.uri);
+    all.addAll(b.failover);
+    this.uris = List.copyOf(all);
     this.headers = Map.copyOf(b.headers);
     this.initialBackoff = b.initialBackoff;
     this.maxBackoff = b.maxBackoff;
@@ -100,7 +109,8 @@ public final class WebSocketTransport implements Transport {
       return;
     }
     state.set(TransportState.CONNECTING);
-    WebSocketClient c = new WebSocketClient(uri, new Draft_6455(List.of(), maxFrameBytes), headers,
+    URI target = uris.get(uriIndex);
+    WebSocketClient c = new WebSocketClient(target, new Draft_6455(List.of(), maxFrameBytes), headers,
         connectTimeoutSeconds * 1000) {
       @Override
       public void onOpen(ServerHandshake handshake) {
@@ -131,7 +141,7 @@ public final class WebSocketTransport implements Transport {
 
       @Override
       public void onError(Exception ex) {
-        LOG.debug("websocket error on {}: {}", uri.getPath(), ex.toString());
+        LOG.debug("websocket error on {}: {}", target.getPath(), ex.toString());
       }
     };
     c.setConnectionLostTimeout(30);
@@ -162,6 +172,7 @@ public final class WebSocketTransport implements Transport {
     dispatch(() -> listener.onClosed(code, reason, true));
     try {
       scheduler.execute(() -> {
+        uriIndex = (uriIndex + 1) % uris.size();
         long delay = delayMillis(attempt);
         attempt++;
         scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
@@ -229,6 +240,7 @@ public final class WebSocketTransport implements Transport {
   /** Builder for {@link WebSocketTransport}. Not thread-safe. */
   public static final class Builder {
     private final URI uri;
+    private final List<URI> failover = new java.util.ArrayList<>();
     private final Map<String, String> headers = new LinkedHashMap<>();
     private Duration initialBackoff = Duration.ofMillis(250);
     private Duration maxBackoff = Duration.ofSeconds(30);
@@ -243,6 +255,21 @@ public final class WebSocketTransport implements Transport {
         throw new IllegalArgumentException("uri must be ws:// or wss://: " + uri);
       }
       this.uri = uri;
+    }
+
+    /**
+     * Further server URIs (other nodes of the same cluster, ws:// or wss://), tried in turn after
+     * the primary one whenever a connection fails or drops.
+     */
+    public Builder failover(List<URI> uris) {
+      for (URI u : Objects.requireNonNull(uris, "uris")) {
+        Objects.requireNonNull(u, "uri");
+        if (!"ws".equals(u.getScheme()) && !"wss".equals(u.getScheme())) {
+          throw new IllegalArgumentException("uri must be ws:// or wss://: " + u);
+        }
+        failover.add(u);
+      }
+      return this;
     }
 
     /** Adds a handshake header (e.g. {@code Origin}). */

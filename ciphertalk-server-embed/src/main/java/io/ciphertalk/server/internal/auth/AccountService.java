@@ -89,6 +89,17 @@ public final class AccountService {
     this.dummyHash = hasher.hash("not-a-real-password".toCharArray());
   }
 
+  /** Cluster mode: login lockout records are kept in {@code store}, shared by every node. */
+  public void shareLockout(LoginLockout.Shared store) {
+    lockout.share(store);
+  }
+
+  /** Cluster mode: the per-address login and registration budgets are kept in {@code store}. */
+  public void shareRateLimits(RateLimiter.Shared store) {
+    perAddress.share(store, "login:");
+    registrations.share(store, "register:");
+  }
+
   /** The result of a successful login: the bearer token (shown once) and its expiry. */
   public record Session(String userId, String token, long expiresAt) {}
 

@@ -15,6 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * success clears the record; a record with no failure for {@code forgetAfter} is forgotten.
  * Bounded: at most {@code maxKeys} records (expired ones are evicted first). Thread-safe; times come
  * from the injected clock.
+ *
+ * <p>On a cluster the records live in a {@link Shared} store (Redis) so that every node sees the
+ * same failures; if the store cannot be reached, this node's own records are used meanwhile.
  */
 public final class LoginLockout {
   private final Clock clock;
@@ -24,6 +27,23 @@ public final class LoginLockout {
   private final long forgetAfterMillis;
   private final int maxKeys;
   private final Map<String, Record> records = new ConcurrentHashMap<>();
+  private volatile Shared shared;
+
+  /** Lockout records shared by every node. Methods return -1 when the store cannot be reached. */
+  public interface Shared {
+    /** Epoch millis until which {@code key} is locked (0 if it is not), or -1. */
+    long lockedUntil(String key);
+
+    /** Counts a failure at {@code now} with this class's rule; returns the lock it starts (ms, 0 if none), or -1. */
+    long failure(String key, long now, int threshold, long firstMillis, long maxMillis, long forgetAfterMillis);
+
+    void clear(String key);
+  }
+
+  /** Keeps the records in {@code store} from now on (cluster mode). */
+  public void share(Shared store) {
+    this.shared = store;
+  }
 
   public LoginLockout(Clock clock, int threshold, Duration first, Duration max, int maxKeys) {
     if (threshold < 1 || first.isNegative() || first.isZero() || max.compareTo(first) < 0) {
@@ -43,6 +63,13 @@ public final class LoginLockout {
 
   /** Milliseconds until {@code account} may be tried again from {@code address}, or 0 if it may now. */
   public long lockedFor(String account, String address) {
+    Shared s = shared;
+    if (s != null) {
+      long until = s.lockedUntil(key(account, address));
+      if (until >= 0) {
+        return Math.max(0, until - clock.millis());
+      }
+    }
     Record r = records.get(key(account, address));
     if (r == null) {
       return 0;
@@ -55,6 +82,13 @@ public final class LoginLockout {
   /** Records a failure; returns the lock it starts (milliseconds), or 0 below the threshold. */
   public long failure(String account, String address) {
     long now = clock.millis();
+    Shared s = shared;
+    if (s != null) {
+      long lock = s.failure(key(account, address), now, threshold, firstMillis, maxMillis, forgetAfterMillis);
+      if (lock >= 0) {
+        return lock;
+      }
+    }
     if (records.size() >= maxKeys) {
       evict(now);
     }
@@ -80,6 +114,10 @@ public final class LoginLockout {
 
   public void success(String account, String address) {
     records.remove(key(account, address));
+    Shared s = shared;
+    if (s != null) {
+      s.clear(key(account, address));
+    }
   }
 
   private void evict(long now) {

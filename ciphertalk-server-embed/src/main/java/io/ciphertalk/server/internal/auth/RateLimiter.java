@@ -9,6 +9,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * A keyed token-bucket rate limiter on an injected clock (keys: account names, client addresses).
  * The number of tracked keys is bounded: full buckets are forgotten, and when the table is full the
  * oldest entries are evicted. Thread-safe.
+ *
+ * <p>On a cluster the buckets live in a {@link Shared} store (Redis), so an address gets the same
+ * budget however many nodes it spreads its attempts over; if the store cannot be reached, this
+ * node's own buckets are used meanwhile.
  */
 public final class RateLimiter {
   private final Clock clock;
@@ -16,6 +20,23 @@ public final class RateLimiter {
   private final double refillPerMilli;
   private final int maxKeys;
   private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+  private volatile Shared shared;
+  private volatile String namespace = "";
+
+  /** Buckets shared by every node. */
+  public interface Shared {
+    /**
+     * Takes one token of {@code key}'s bucket at {@code now} with this class's rule; returns 0 if
+     * allowed, the milliseconds until a token is available, or -1 if the store cannot be reached.
+     */
+    long tryAcquire(String key, long now, double capacity, double refillPerMilli, long forgetAfterMillis);
+  }
+
+  /** Keeps the buckets in {@code store} from now on, under keys prefixed with {@code namespace}. */
+  public void share(Shared store, String namespace) {
+    this.namespace = namespace;
+    this.shared = store;
+  }
 
   /** {@code capacity} attempts, refilled at {@code capacity} per {@code periodMillis}. */
   public RateLimiter(Clock clock, int capacity, long periodMillis, int maxKeys) {
@@ -28,6 +49,14 @@ public final class RateLimiter {
   /** Takes one token for {@code key}; returns 0 if allowed, else the milliseconds until one is available. */
   public long tryAcquire(String key) {
     long now = clock.millis();
+    Shared s = shared;
+    if (s != null) {
+      long wait = s.tryAcquire(namespace + key, now, capacity, refillPerMilli,
+          (long) Math.ceil(capacity / refillPerMilli));
+      if (wait >= 0) {
+        return wait;
+      }
+    }
     if (buckets.size() >= maxKeys) {
       evict(now);
     }

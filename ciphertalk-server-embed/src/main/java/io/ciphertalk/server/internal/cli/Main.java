@@ -31,6 +31,9 @@ public final class Main {
       "  --data DIR        H2 database directory (default ./data)",
       "  --db JDBC_URL     JDBC URL instead of --data (e.g. jdbc:postgresql://host/db)",
       "  --db-user USER    database user (or env CIPHERTALK_DB_USER)",
+      "  --redis redis://HOST:PORT  cluster mode: share --db (PostgreSQL) with other nodes, notify them",
+      "                    through this Redis (docs/scaling.md)",
+      "  --node-id NAME    this node's name in the cluster (default: host name:WebSocket port)",
       "  --allowed-origin O  allow browser pages of origin O (WebSocket and REST CORS; repeatable, * = any)",
       "  --init            replace a database file that exists but is empty with a new database",
       "                    (without it the server refuses to start on such a file)",
@@ -67,7 +70,7 @@ public final class Main {
 
   /** The options that take a value (the switch below handles each). */
   private static final java.util.Set<String> OPTIONS = java.util.Set.of("--ws-port", "--http-port",
-      "--bind", "--data", "--db", "--db-user", "--allowed-origin", "--max-connections",
+      "--bind", "--data", "--db", "--db-user", "--redis", "--node-id", "--allowed-origin", "--max-connections",
       "--max-connections-per-address", "--max-message-bytes", "--preauth-message-bytes",
       "--preauth-buffer-bytes", "--inbound-buffer-bytes", "--handshake-timeout",
       "--max-http-connections", "--max-http-body-bytes", "--http-idle-timeout",
@@ -159,6 +162,8 @@ public final class Main {
           case "--data" -> b.dataDirectory(Path.of(v));
           case "--db" -> b.jdbcUrl(v);
           case "--db-user" -> b.dbCredentials(v, envOr("CIPHERTALK_DB_PASSWORD", ""));
+          case "--redis" -> b.redis(v);
+          case "--node-id" -> b.nodeId(v);
           case "--allowed-origin" -> origins.add(v);
           case "--max-connections" -> b.maxConnections((int) parseNumber(v, opt));
           case "--max-connections-per-address" -> b.maxConnectionsPerAddress((int) parseNumber(v, opt));
@@ -247,6 +252,12 @@ public final class Main {
     }
 
     CipherTalkServer server;
+    try {
+      b.build(); // settings that only make sense together (e.g. --redis needs --db) are checked here
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
     try {
       server = b.build().start();
     } catch (IllegalStateException e) {

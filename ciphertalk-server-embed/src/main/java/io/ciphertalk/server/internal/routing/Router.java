@@ -69,6 +69,9 @@ public final class Router {
 
   private record TypingState(int device, long expiresAt) {}
 
+  /** The cluster bus, or null on a single node (then every cluster branch below is skipped). */
+  private volatile ClusterRelay cluster;
+
   public Router(
       Database db, GroupCommitter writer, ExecutorService readPool, ScheduledExecutorService scheduler, Clock clock,
       Metrics metrics, Limits limits) {
@@ -151,6 +154,11 @@ public final class Router {
 
   /** The cached room (writer thread only); a room with an unflushed counter is never reloaded. */
   private RoomCacheEntry room(org.jdbi.v3.core.Handle h, String roomId) {
+    if (cluster != null) {
+      // Another node may have changed the membership: read it in this transaction, never from a cache
+      // that only this node's changes invalidate.
+      return loadRoom(h, roomId);
+    }
     return roomCache.computeIfAbsent(roomId, id -> {
       RoomCacheEntry dirty = dirtySeq.get(id);
       return dirty != null ? dirty : loadRoom(h, id);
@@ -206,8 +214,16 @@ public final class Router {
       }
       first[0] = l.isEmpty() && replaced.isEmpty();
       l.add(s);
+      ClusterRelay c = cluster;
+      if (c != null && l.size() == 1) {
+        c.subscribe(user);
+      }
       return l;
     });
+    ClusterRelay c = cluster;
+    if (c != null) {
+      c.attached(user, device, s.connectedAt);
+    }
     for (DeviceSession old : replaced) {
       synchronized (old) {
         old.closed = true;
@@ -216,7 +232,16 @@ public final class Router {
       old.out.close(4010, "session replaced by a newer connection of this device");
     }
     if (first[0]) {
-      announcePresence(user, true, clock.millis());
+      if (c == null) {
+        announcePresence(user, true, clock.millis());
+      } else {
+        long at = clock.millis();
+        runRead(() -> {
+          if (c.firstConnectionInCluster(user)) {
+            announcePresence(user, true, at);
+          }
+        });
+      }
     }
     return s;
   }
@@ -257,6 +282,10 @@ public final class Router {
     online.computeIfPresent(s.userId, (k, list) -> {
       list.remove(s);
       last[0] = list.isEmpty();
+      ClusterRelay c = cluster;
+      if (c != null && list.isEmpty()) {
+        c.unsubscribe(k);
+      }
       return list.isEmpty() ? null : list;
     });
     long now = clock.millis();
@@ -269,7 +298,24 @@ public final class Router {
       stopTyping(s.userId, s.deviceId, room);
     }
     if (last[0]) {
-      announcePresence(s.userId, false, now);
+      ClusterRelay c = cluster;
+      if (c == null) {
+        announcePresence(s.userId, false, now);
+      } else {
+        runRead(() -> {
+          if (c.lastConnectionInCluster(s.userId)) {
+            announcePresence(s.userId, false, now);
+          }
+        });
+      }
+    }
+  }
+
+  private void runRead(Runnable r) {
+    try {
+      readPool.execute(r);
+    } catch (RejectedExecutionException e) {
+      LOG.debug("cluster presence update dropped: read pool full");
     }
   }
 
@@ -278,7 +324,11 @@ public final class Router {
   }
 
   public boolean isOnline(String user) {
-    return online.containsKey(user);
+    if (online.containsKey(user)) {
+      return true;
+    }
+    ClusterRelay c = cluster;
+    return c != null && c.onlineElsewhere(user);
   }
 
   private List<DeviceSession> sessions(String user) {
@@ -370,6 +420,15 @@ public final class Router {
               }
             }
           }, recipients.stream().map(r -> r.split("\0")[0]).toList());
+          ClusterRelay c = cluster;
+          if (c != null) {
+            Map<String, List<Integer>> devices = new java.util.LinkedHashMap<>();
+            for (String r : recipients) {
+              String[] ud = r.split("\0");
+              devices.computeIfAbsent(ud[0], k -> new ArrayList<>()).add(Integer.parseInt(ud[1]));
+            }
+            devices.forEach(c::directStored);
+          }
         }).exceptionallyCompose(e -> priorResult(e, senderUser, messageId));
   }
 
@@ -400,6 +459,10 @@ public final class Router {
     List<String> members = new ArrayList<>();
     return writer.<SendResult>submitDeferrable(
         h -> {
+          // On a cluster the room row's lock orders the senders of all nodes: the sequence is taken
+          // under it and it is held until the commit, so seq order is commit order and no reader
+          // ever sees seq n+1 committed before seq n.
+          long clusterSeq = cluster != null ? Rooms.nextSeq(h, roomId).orElse(-1L) : -1L;
           RoomCacheEntry room = room(h, roomId);
           if (room == null || !room.members().contains(senderUser) || !room.group()) {
             // A retry of a send accepted before the sender left (or of a 1:1 id) is still a duplicate.
@@ -414,7 +477,7 @@ public final class Router {
           }
           // Dedupe by the primary key of message_ids (no SELECT first): a retried id fails this insert,
           // the committer rolls the task back to its savepoint, and the prior result is looked up below.
-          long seq = room.lastSeq + 1;
+          long seq = cluster != null ? clusterSeq : room.lastSeq + 1;
           try {
             Messages.recordAccepted(h, senderUser, messageId, roomId, seq, now);
           } catch (RuntimeException e) {
@@ -426,14 +489,16 @@ public final class Router {
           try {
             Messages.insertRoomMessage(h, roomId, seq, messageId, senderUser, senderDevice, payload, now, expiresAt);
           } catch (RuntimeException e) {
-            if (!dirtySeq.containsKey(roomId)) {
+            if (cluster == null && !dirtySeq.containsKey(roomId)) {
               roomCache.remove(roomId); // the task rolls back; reload the counter from the database next time
             }
             throw e;
           }
           // rooms.last_seq is written by flushRoomSeqs, before the next non-send task and the commit.
           room.lastSeq = seq;
-          dirtySeq.put(roomId, room);
+          if (cluster == null) {
+            dirtySeq.put(roomId, room);
+          }
           row[0] = new Messages.RoomRow(roomId, seq, messageId, senderUser, senderDevice, payload, now, expiresAt);
           members.addAll(room.members());
           return new SendResult(messageId, roomId, seq, false, now);
@@ -450,6 +515,10 @@ public final class Router {
               }
             }
           }, members);
+          ClusterRelay c = cluster;
+          if (c != null) {
+            c.roomStored(members, roomId, row[0].seq());
+          }
         }).exceptionallyCompose(e -> {
           Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
               ? e.getCause() : e;
@@ -520,6 +589,9 @@ public final class Router {
 
   /** The recipient device confirms its device stream up to {@code seq}; those queued copies are deleted. */
   public CompletableFuture<Integer> ackDirect(DeviceSession s, long seq) {
+    if (cluster != null) {
+      return ackDirectDelivered(s, seq);
+    }
     return writer.submit(
         h -> Messages.ackDirect(h, s.userId, s.deviceId, seq),
         n -> {
@@ -531,6 +603,31 @@ public final class Router {
           if (resume) {
             // While a pass runs this only marks it dirty, so it runs again with the freed window
             // (a pass that read with a full window must not end "synced").
+            requestDrain(s);
+          }
+        });
+  }
+
+  /**
+   * The cluster's ack: deletes exactly the envelopes this connection delivered up to {@code seq}.
+   * Nodes commit to one device's queue concurrently, so ids become visible out of order (id 7 may
+   * commit after id 8 was delivered and acknowledged); a cumulative "id <= seq" delete would drop
+   * the late one unseen. Anything not delivered here stays queued for the next pass.
+   */
+  private CompletableFuture<Integer> ackDirectDelivered(DeviceSession s, long seq) {
+    List<Long> delivered;
+    synchronized (s) {
+      delivered = new ArrayList<>(s.inflightIds.headSet(seq, true));
+    }
+    return writer.submit(
+        h -> Messages.deleteDirect(h, s.userId, s.deviceId, delivered),
+        n -> {
+          boolean resume;
+          synchronized (s) {
+            s.inflightIds.removeAll(delivered);
+            resume = !s.synced && s.inflightIds.size() < limits.maxInflightPerConnection() / 2;
+          }
+          if (resume) {
             requestDrain(s);
           }
         });
@@ -588,9 +685,11 @@ public final class Router {
       cursorFlushQueued.set(false);
       Map<CursorKey, Long> snap = new HashMap<>(ackedCursors);
       List<Messages.CursorAdvance> advances = new ArrayList<>(snap.size());
+      // One membership read per room per flush (on a cluster room() reads the database each time).
+      Map<String, Optional<RoomCacheEntry>> rooms = new HashMap<>();
       for (Map.Entry<CursorKey, Long> e : snap.entrySet()) {
         CursorKey k = e.getKey();
-        RoomCacheEntry room = room(h, k.roomId());
+        RoomCacheEntry room = rooms.computeIfAbsent(k.roomId(), id -> Optional.ofNullable(room(h, id))).orElse(null);
         if (room != null && room.members().contains(k.userId())) {
           advances.add(new Messages.CursorAdvance(k.roomId(), k.userId(), k.deviceId(), e.getValue()));
         }
@@ -623,8 +722,8 @@ public final class Router {
       }
       if (s.synced && !s.draining && s.inflightIds.size() < limits.maxInflightPerConnection()
           && !backpressured(s)) {
-        if (row.expiresAt() == null || row.expiresAt() > clock.millis()) {
-          s.inflightIds.add(row.id());
+        // A drain may have sent this row already (it read it right after the commit).
+        if ((row.expiresAt() == null || row.expiresAt() > clock.millis()) && s.inflightIds.add(row.id())) {
           s.out.deliverDirect(row);
           metrics.messageDelivered();
         }
@@ -847,6 +946,10 @@ public final class Router {
             s.out.presence(user, isOnline, now);
           }
         }
+        ClusterRelay c = cluster;
+        if (c != null) {
+          c.presence(audience, user, isOnline, now);
+        }
       });
     } catch (RejectedExecutionException e) {
       LOG.debug("presence update for {} dropped: read pool full", user);
@@ -909,14 +1012,22 @@ public final class Router {
   }
 
   private void fanTyping(String user, int device, String roomId, boolean on, List<Rooms.Member> members) {
+    ClusterRelay c = cluster;
     for (Rooms.Member m : members) {
       if (m.userId().equals(user)) {
         continue;
       }
-      for (DeviceSession t : sessions(m.userId())) {
-        if (!t.blocked.contains(user)) {
-          t.out.typing(roomId, user, device, on);
-        }
+      localTyping(m.userId(), roomId, user, device, on);
+      if (c != null) {
+        c.typing(m.userId(), roomId, user, device, on);
+      }
+    }
+  }
+
+  void localTyping(String to, String roomId, String user, int device, boolean on) {
+    for (DeviceSession t : sessions(to)) {
+      if (!t.blocked.contains(user)) {
+        t.out.typing(roomId, user, device, on);
       }
     }
   }
@@ -944,11 +1055,19 @@ public final class Router {
   /** Tells every online device of {@code audience} that a room changed, and re-syncs their delivery. */
   public void roomEvent(
       ChatService.RoomView room, String change, String actor, List<String> subjects, List<String> audience) {
+    ClusterRelay c = cluster;
     for (String u : new LinkedHashSet<>(audience)) {
-      for (DeviceSession s : sessions(u)) {
-        s.out.roomEvent(room, change, actor, subjects);
-        requestDrain(s);
+      localRoomEvent(u, room, change, actor, subjects);
+      if (c != null) {
+        c.roomEvent(u, room, change, actor, subjects);
       }
+    }
+  }
+
+  void localRoomEvent(String u, ChatService.RoomView room, String change, String actor, List<String> subjects) {
+    for (DeviceSession s : sessions(u)) {
+      s.out.roomEvent(room, change, actor, subjects);
+      requestDrain(s);
     }
   }
 
@@ -974,16 +1093,37 @@ public final class Router {
       }
     });
     targets.add(s.userId);
+    ClusterRelay c = cluster;
     for (String t : targets) {
       for (DeviceSession d : sessions(t)) {
         if (d != s) {
           d.out.receipt(roomId, s.userId, s.deviceId, status, messageIds, now);
         }
       }
+      if (c != null) {
+        c.receipt(t, roomId, s.userId, s.deviceId, status, messageIds, now);
+      }
+    }
+  }
+
+  void localReceipt(String to, String roomId, String fromUser, int fromDevice, String status, List<String> ids,
+      long at) {
+    for (DeviceSession d : sessions(to)) {
+      if (!(d.userId.equals(fromUser) && d.deviceId == fromDevice)) {
+        d.out.receipt(roomId, fromUser, fromDevice, status, ids, at);
+      }
     }
   }
 
   public void prekeysLow(String user, int device, int remaining) {
+    localPrekeysLow(user, device, remaining);
+    ClusterRelay c = cluster;
+    if (c != null) {
+      c.prekeysLow(user, device, remaining);
+    }
+  }
+
+  void localPrekeysLow(String user, int device, int remaining) {
     for (DeviceSession s : sessions(user)) {
       if (s.deviceId == device) {
         s.out.prekeysLow(remaining);
@@ -1003,7 +1143,21 @@ public final class Router {
         sent = true;
       }
     }
+    ClusterRelay c = cluster;
+    if (!sent && c != null && c.onlineElsewhere(user)) {
+      // The device may be connected to another node: relay it there (live only, as here).
+      c.linkEnvelope(user, fromDevice, toDevice, envelope);
+      sent = true;
+    }
     return sent;
+  }
+
+  void localLinkEnvelope(String user, int fromDevice, int toDevice, byte[] envelope) {
+    for (DeviceSession s : sessions(user)) {
+      if (s.deviceId == toDevice) {
+        s.out.linkEnvelope(user, fromDevice, envelope);
+      }
+    }
   }
 
   /**
@@ -1019,7 +1173,19 @@ public final class Router {
         s.out.close(io.ciphertalk.server.internal.ws.CloseCodes.DEVICE_REVOKED, "this device was revoked");
       }
     }
+    ClusterRelay c = cluster;
+    if (c != null) {
+      c.deviceRevoked(user, deviceId);
+    }
     devicesChanged(user, deviceId);
+  }
+
+  void localDeviceRevoked(String user, int deviceId) {
+    for (DeviceSession s : sessions(user)) {
+      if (s.deviceId == deviceId) {
+        s.out.close(io.ciphertalk.server.internal.ws.CloseCodes.DEVICE_REVOKED, "this device was revoked");
+      }
+    }
   }
 
   /**
@@ -1032,11 +1198,19 @@ public final class Router {
     Set<String> notify = new LinkedHashSet<>(audience(user));
     notify.addAll(db.withHandle(h -> Rooms.anyCoMembers(h, user)));
     notify.add(user);
+    ClusterRelay c = cluster;
     for (String u : notify) {
-      for (DeviceSession s : sessions(u)) {
-        if (!(u.equals(user) && s.deviceId == deviceId)) {
-          s.out.devicesChanged(user);
-        }
+      localDevicesChanged(u, user, deviceId);
+      if (c != null) {
+        c.devicesChanged(u, user, deviceId);
+      }
+    }
+  }
+
+  void localDevicesChanged(String to, String user, int deviceId) {
+    for (DeviceSession s : sessions(to)) {
+      if (!(to.equals(user) && s.deviceId == deviceId)) {
+        s.out.devicesChanged(user);
       }
     }
   }
@@ -1044,6 +1218,110 @@ public final class Router {
   /** Re-syncs every online device of {@code user} (after a block list change). */
   public void resync(String user) {
     sessions(user).forEach(this::requestDrain);
+    ClusterRelay c = cluster;
+    if (c != null) {
+      c.resync(user);
+    }
+  }
+
+  // ------------------------------------------------------------------ cluster (see ClusterRelay)
+
+  /** Joins a cluster: from now on events also go through {@code relay}. Call before the first connection. */
+  public void enableCluster(ClusterRelay relay) {
+    this.cluster = relay;
+  }
+
+  /** Drains every connection of {@code user} on this node (a notice said something is waiting). */
+  void localResync(String user) {
+    sessions(user).forEach(this::requestDrain);
+  }
+
+  /** Drains the named devices of {@code user} on this node after new 1:1 envelopes were committed elsewhere. */
+  void localDirectStored(String user, List<Integer> devices) {
+    for (DeviceSession s : sessions(user)) {
+      if (devices.contains(s.deviceId)) {
+        requestDrain(s);
+      }
+    }
+  }
+
+  /**
+   * Room {@code roomId} got entry {@code seq} on another node: each local connection of {@code user}
+   * that has not reached it reads the timeline from its own position and pushes in order (a gap
+   * falls back to a full drain).
+   */
+  void localRoomStored(String user, String roomId, long seq) {
+    for (DeviceSession s : sessions(user)) {
+      Long sent;
+      synchronized (s) {
+        sent = s.roomSent.get(roomId);
+        if (sent != null && sent >= seq) {
+          continue;
+        }
+      }
+      if (sent == null) {
+        requestDrain(s);
+        continue;
+      }
+      runRead(() -> {
+        List<Messages.RoomRow> rows;
+        try {
+          rows = db.withHandle(h -> Messages.roomAfter(h, roomId, sent, clock.millis(), PAGE));
+        } catch (RuntimeException e) {
+          requestDrain(s);
+          return;
+        }
+        for (Messages.RoomRow r : rows) {
+          pushRoom(s, r);
+        }
+        if (rows.size() == PAGE) {
+          requestDrain(s);
+        }
+      });
+    }
+  }
+
+  /** Another node took over a connection of {@code user}'s {@code device}: close the local one. */
+  void localReplaced(String user, int device, long connectedAt) {
+    for (DeviceSession old : sessions(user)) {
+      if (old.deviceId == device && old.connectedAt <= connectedAt) {
+        online.computeIfPresent(user, (k, list) -> {
+          list.remove(old);
+          if (list.isEmpty()) {
+            ClusterRelay c = cluster;
+            if (c != null) {
+              c.unsubscribe(k);
+            }
+            return null;
+          }
+          return list;
+        });
+        synchronized (old) {
+          old.closed = true;
+        }
+        old.out.sessionReplaced();
+        old.out.close(4010, "session replaced by a newer connection of this device");
+      }
+    }
+  }
+
+  /** Local presence delivery to {@code to}'s connections. */
+  void localPresence(String to, String user, boolean isOnline, long at) {
+    for (DeviceSession s : sessions(to)) {
+      s.out.presence(user, isOnline, at);
+    }
+  }
+
+  /** The catch-up poll (and recovery after a Redis gap): drains every local connection. */
+  public void catchUpAll() {
+    for (List<DeviceSession> l : online.values()) {
+      l.forEach(this::requestDrain);
+    }
+  }
+
+  /** Users with a connection on this node. */
+  java.util.Collection<String> localUsers() {
+    return online.keySet();
   }
 
   /** Purges expired ciphertext and old dedupe records (scheduled; driven by the injected clock). */

@@ -95,6 +95,23 @@ public final class Messages {
         .execute();
   }
 
+  /** Removes exactly the envelopes {@code ids} of the device's queue; returns how many were removed. */
+  public static int deleteDirect(Handle h, String user, int device, Collection<Long> ids) {
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    org.jdbi.v3.core.statement.PreparedBatch batch = h.prepareBatch(
+        "DELETE FROM direct_queue WHERE recipient_user = ? AND recipient_device = ? AND id = ?");
+    for (long id : ids) {
+      batch.bind(0, user).bind(1, device).bind(2, id).add();
+    }
+    int n = 0;
+    for (int c : batch.execute()) {
+      n += Math.max(0, c);
+    }
+    return n;
+  }
+
   /** Queued, unexpired envelopes of the device stream after {@code afterSeq}, oldest first. */
   public static List<DirectRow> directAfter(Handle h, String user, int device, long afterSeq, long now, int limit) {
     return h.createQuery(

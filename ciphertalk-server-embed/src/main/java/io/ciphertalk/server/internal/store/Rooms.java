@@ -142,9 +142,12 @@ public final class Rooms {
   }
 
   /** Reserves the next timeline sequence number; the row lock serialises concurrent senders. */
-  public static long nextSeq(Handle h, String roomId) {
-    h.execute("UPDATE rooms SET last_seq = last_seq + 1 WHERE room_id = ?", roomId);
-    return h.createQuery("SELECT last_seq FROM rooms WHERE room_id = ?").bind(0, roomId).mapTo(Long.class).one();
+  public static java.util.Optional<Long> nextSeq(Handle h, String roomId) {
+    if (h.execute("UPDATE rooms SET last_seq = last_seq + 1 WHERE room_id = ?", roomId) == 0) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        h.createQuery("SELECT last_seq FROM rooms WHERE room_id = ?").bind(0, roomId).mapTo(Long.class).one());
   }
 
   /** Records {@code seq} as the room's last sequence (the caller allocated it from its cache). */

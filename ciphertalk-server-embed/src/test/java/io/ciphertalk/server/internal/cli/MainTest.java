@@ -36,6 +36,20 @@ class MainTest {
   }
 
   @Test
+  void redis_withoutASharedDatabase_orWithABadUri_isRefusedWithTheReason(@TempDir Path data) throws Exception {
+    assertThat(run("--redis", "redis://127.0.0.1:6379", "--data", data.toString(), "--ws-port", "0",
+        "--http-port", "0")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("needs a database shared by every node");
+    err.reset();
+    assertThat(run("--redis", "redis://user:pw@127.0.0.1:6379")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("redis URI must be redis://HOST[:PORT]")
+        .doesNotContain("pw@");
+    err.reset();
+    assertThat(run("--node-id", "has space")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("nodeId");
+  }
+
+  @Test
   void version_isTheBuildsVersion() throws Exception {
     assertThat(run("--version")).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8).strip())

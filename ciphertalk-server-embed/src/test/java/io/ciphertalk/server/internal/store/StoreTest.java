@@ -193,7 +193,7 @@ class StoreTest {
         assertThat(Rooms.create(h, "r1", "group", "R", "", 10, "alice", 0)).isTrue();
         Rooms.addMember(h, "r1", "bob", "member", 0);
         for (int i = 0; i < 5; i++) {
-          long seq = Rooms.nextSeq(h, "r1");
+          long seq = Rooms.nextSeq(h, "r1").orElseThrow();
           Messages.insertRoomMessage(h, "r1", seq, "m" + i, "alice", 1, new byte[] {1}, 0, i == 4 ? 10L : null);
         }
       });

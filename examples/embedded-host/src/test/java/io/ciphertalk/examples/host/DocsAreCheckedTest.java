@@ -191,7 +191,8 @@ class DocsAreCheckedTest {
   void everyServerFlagInTheGuidesTable_isAcceptedByTheServer() throws IOException {
     // placeholders of the table's first column -> sample values
     Map<String, String> samples = Map.of("N", "0", "ADDR", "127.0.0.1", "DIR", "./data",
-        "JDBC_URL", "jdbc:h2:mem:x", "USER", "ciphertalk", "O", "https://chat.example.com", "D", "12h");
+        "JDBC_URL", "jdbc:h2:mem:x", "USER", "ciphertalk", "O", "https://chat.example.com", "D", "12h",
+        "REDIS_URL", "redis://127.0.0.1:6379", "NAME", "node-1");
     java.util.regex.Pattern row = java.util.regex.Pattern.compile("^\\| `(--[a-z-]+)(?: ([A-Z_]+))?` \\|");
     int checked = 0;
     for (String line : Files.readAllLines(root().resolve("docs/server-guide.md"))) {

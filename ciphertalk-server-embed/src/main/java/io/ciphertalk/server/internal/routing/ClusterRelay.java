@@ -1,0 +1,317 @@
+package io.ciphertalk.server.internal.routing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ciphertalk.server.internal.cluster.RedisBus;
+import io.ciphertalk.server.internal.store.Rooms;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What one node tells the others, and what it does with what they tell it. Every notice goes to
+ * the channel of the user it concerns and names its origin node (a node ignores its own: it already
+ * delivered locally). Message notices carry only where to look ({@code d}: a device has new 1:1
+ * envelopes; {@code r}: room, seq): the receiving node reads the committed rows itself, so a lost
+ * notice only delays delivery until the catch-up poll. Ephemeral events (presence, typing,
+ * receipts, room and device changes, linking envelopes) travel whole and are lost if Redis loses
+ * them, as they would be for an offline device.
+ *
+ * <p>Shared presence: the set {@code ct:nodes:USER} holds the nodes with a connection of USER, and
+ * {@code ct:node:NODE} (a key with a TTL that the node refreshes) says a node is alive, so a
+ * killed node's users stop counting as online once its key expires.
+ *
+ * <p>Thread-safe.
+ */
+public final class ClusterRelay implements RedisBus.Listener {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterRelay.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Node liveness key TTL; refreshed every third of it. */
+  public static final long NODE_TTL_SECONDS = 15;
+  private static final String ADD_AND_COUNT =
+      "redis.call('SADD', KEYS[1], ARGV[1]); return redis.call('SCARD', KEYS[1])";
+  private static final String REMOVE_AND_COUNT =
+      "redis.call('SREM', KEYS[1], ARGV[1]); return redis.call('SCARD', KEYS[1])";
+
+  private final RedisBus bus;
+  private final String nodeId;
+  private volatile Router router;
+
+  public ClusterRelay(RedisBus bus) {
+    this.bus = bus;
+    this.nodeId = bus.nodeId();
+  }
+
+  /** Binds the router (once, before the bus starts). */
+  public void bind(Router r) {
+    this.router = r;
+    r.enableCluster(this);
+  }
+
+  public RedisBus bus() {
+    return bus;
+  }
+
+  // ------------------------------------------------------------------ outgoing
+
+  private ObjectNode notice(String type) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("t", type);
+    n.put("n", nodeId);
+    return n;
+  }
+
+  private void send(String user, ObjectNode n) {
+    bus.publish(user, n.toString());
+  }
+
+  void subscribe(String user) {
+    bus.subscribe(user);
+  }
+
+  void unsubscribe(String user) {
+    bus.unsubscribe(user);
+  }
+
+  void attached(String user, int device, long connectedAt) {
+    ObjectNode n = notice("att");
+    n.put("dev", device);
+    n.put("at", connectedAt);
+    send(user, n);
+  }
+
+  void directStored(String user, List<Integer> devices) {
+    ObjectNode n = notice("d");
+    ArrayNode a = n.putArray("devs");
+    devices.forEach(a::add);
+    send(user, n);
+  }
+
+  void roomStored(Collection<String> members, String roomId, long seq) {
+    for (String m : members) {
+      ObjectNode n = notice("r");
+      n.put("room", roomId);
+      n.put("seq", seq);
+      send(m, n);
+    }
+  }
+
+  void presence(Collection<String> audience, String user, boolean online, long at) {
+    for (String a : audience) {
+      ObjectNode n = notice("p");
+      n.put("u", user);
+      n.put("on", online);
+      n.put("at", at);
+      send(a, n);
+    }
+  }
+
+  void typing(String to, String roomId, String user, int device, boolean on) {
+    ObjectNode n = notice("ty");
+    n.put("room", roomId);
+    n.put("u", user);
+    n.put("dev", device);
+    n.put("on", on);
+    send(to, n);
+  }
+
+  void receipt(String to, String roomId, String fromUser, int fromDevice, String status, List<String> ids, long at) {
+    ObjectNode n = notice("rc");
+    n.put("room", roomId);
+    n.put("u", fromUser);
+    n.put("dev", fromDevice);
+    n.put("status", status);
+    n.put("at", at);
+    ArrayNode a = n.putArray("ids");
+    ids.forEach(a::add);
+    send(to, n);
+  }
+
+  void roomEvent(String to, ChatService.RoomView view, String change, String actor, List<String> subjects) {
+    ObjectNode n = notice("ev");
+    ObjectNode room = n.putObject("room");
+    Rooms.Room r = view.room();
+    room.put("id", r.roomId()).put("kind", r.kind()).put("name", r.name()).put("desc", r.description())
+        .put("max", r.maxMembers()).put("by", r.createdBy()).put("at", r.createdAt()).put("seq", r.lastSeq());
+    ArrayNode members = n.putArray("members");
+    for (Rooms.Member m : view.members()) {
+      members.addObject().put("u", m.userId()).put("role", m.role()).put("seq", m.joinedSeq())
+          .put("at", m.joinedAt());
+    }
+    n.put("change", change);
+    n.put("actor", actor);
+    ArrayNode s = n.putArray("subjects");
+    subjects.forEach(s::add);
+    send(to, n);
+  }
+
+  void prekeysLow(String user, int device, int remaining) {
+    ObjectNode n = notice("pk");
+    n.put("dev", device);
+    n.put("left", remaining);
+    send(user, n);
+  }
+
+  void linkEnvelope(String user, int fromDevice, int toDevice, byte[] envelope) {
+    ObjectNode n = notice("ln");
+    n.put("from", fromDevice);
+    n.put("to", toDevice);
+    n.put("env", Base64.getEncoder().encodeToString(envelope));
+    send(user, n);
+  }
+
+  void deviceRevoked(String user, int deviceId) {
+    ObjectNode n = notice("rv");
+    n.put("dev", deviceId);
+    send(user, n);
+  }
+
+  void devicesChanged(String to, String user, int deviceId) {
+    ObjectNode n = notice("dc");
+    n.put("u", user);
+    n.put("dev", deviceId);
+    send(to, n);
+  }
+
+  void resync(String user) {
+    send(user, notice("rs"));
+  }
+
+  // ------------------------------------------------------------------ shared presence
+
+  /** Records this node's connection of {@code user}; true if no other live node has one. Blocking. */
+  boolean firstConnectionInCluster(String user) {
+    Object r = bus.command("EVAL", ADD_AND_COUNT, "1", "ct:nodes:" + user, nodeId);
+    if (!(r instanceof Long count)) {
+      return true; // Redis away: announce, as a single node would
+    }
+    return count == 1 || liveNodes(user, true).isEmpty();
+  }
+
+  /** Forgets this node's connection of {@code user}; true if no other live node has one. Blocking. */
+  boolean lastConnectionInCluster(String user) {
+    Object r = bus.command("EVAL", REMOVE_AND_COUNT, "1", "ct:nodes:" + user, nodeId);
+    if (!(r instanceof Long count)) {
+      return true;
+    }
+    return count == 0 || liveNodes(user, true).isEmpty();
+  }
+
+  /** True if a live node other than this one holds a connection of {@code user}. Blocking. */
+  boolean onlineElsewhere(String user) {
+    return !liveNodes(user, true).isEmpty();
+  }
+
+  private List<String> liveNodes(String user, boolean excludeSelf) {
+    List<String> live = new ArrayList<>();
+    if (bus.command("SMEMBERS", "ct:nodes:" + user) instanceof List<?> nodes) {
+      for (Object o : nodes) {
+        if (!(o instanceof String node) || (excludeSelf && node.equals(nodeId))) {
+          continue;
+        }
+        if (bus.command("EXISTS", "ct:node:" + node) instanceof Long l) {
+          if (l > 0) {
+            live.add(node);
+          } else {
+            // A node that died (its liveness key expired): forget its entry. A live node whose key
+            // vanished with a Redis restart adds itself back on its next heartbeat.
+            bus.command("SREM", "ct:nodes:" + user, node);
+          }
+        }
+      }
+    }
+    return live;
+  }
+
+  /** Refreshes this node's liveness key and its users' entries (scheduled). */
+  public void heartbeat() {
+    Router r = router;
+    bus.command("SET", "ct:node:" + nodeId, "1", "EX", Long.toString(NODE_TTL_SECONDS));
+    if (r != null) {
+      for (String u : r.localUsers()) {
+        bus.command("SADD", "ct:nodes:" + u, nodeId);
+      }
+    }
+  }
+
+  /** On a graceful stop: this node no longer holds anyone. */
+  public void leave() {
+    Router r = router;
+    if (r != null) {
+      for (String u : r.localUsers()) {
+        bus.command("SREM", "ct:nodes:" + u, nodeId);
+      }
+    }
+    bus.command("DEL", "ct:node:" + nodeId);
+  }
+
+  // ------------------------------------------------------------------ incoming
+
+  @Override
+  public void resubscribed() {
+    Router r = router;
+    if (r != null) {
+      // Notices may have been lost while the subscription was down.
+      r.catchUpAll();
+    }
+  }
+
+  @Override
+  public void notice(String user, String payload) {
+    Router r = router;
+    JsonNode n;
+    try {
+      n = JSON.readTree(payload);
+    } catch (java.io.IOException e) {
+      LOG.warn("ignoring a malformed cluster notice on {}'s channel", user);
+      return;
+    }
+    if (r == null || n == null || nodeId.equals(n.path("n").asText())) {
+      return;
+    }
+    switch (n.path("t").asText()) {
+      case "d" -> {
+        List<Integer> devs = new ArrayList<>();
+        n.path("devs").forEach(d -> devs.add(d.asInt()));
+        r.localDirectStored(user, devs);
+      }
+      case "r" -> r.localRoomStored(user, n.path("room").asText(), n.path("seq").asLong());
+      case "att" -> r.localReplaced(user, n.path("dev").asInt(), n.path("at").asLong());
+      case "p" -> r.localPresence(user, n.path("u").asText(), n.path("on").asBoolean(), n.path("at").asLong());
+      case "ty" -> r.localTyping(user, n.path("room").asText(), n.path("u").asText(), n.path("dev").asInt(),
+          n.path("on").asBoolean());
+      case "rc" -> {
+        List<String> ids = new ArrayList<>();
+        n.path("ids").forEach(i -> ids.add(i.asText()));
+        r.localReceipt(user, n.path("room").asText(), n.path("u").asText(), n.path("dev").asInt(),
+            n.path("status").asText(), ids, n.path("at").asLong());
+      }
+      case "ev" -> {
+        JsonNode room = n.path("room");
+        Rooms.Room rv = new Rooms.Room(room.path("id").asText(), room.path("kind").asText(),
+            room.path("name").isNull() ? null : room.path("name").asText(),
+            room.path("desc").isNull() ? null : room.path("desc").asText(), room.path("max").asInt(),
+            room.path("by").asText(), room.path("at").asLong(), room.path("seq").asLong());
+        List<Rooms.Member> members = new ArrayList<>();
+        n.path("members").forEach(m -> members.add(new Rooms.Member(m.path("u").asText(), m.path("role").asText(),
+            m.path("seq").asLong(), m.path("at").asLong())));
+        List<String> subjects = new ArrayList<>();
+        n.path("subjects").forEach(s -> subjects.add(s.asText()));
+        r.localRoomEvent(user, new ChatService.RoomView(rv, members), n.path("change").asText(),
+            n.path("actor").asText(), subjects);
+      }
+      case "pk" -> r.localPrekeysLow(user, n.path("dev").asInt(), n.path("left").asInt());
+      case "ln" -> r.localLinkEnvelope(user, n.path("from").asInt(), n.path("to").asInt(),
+          Base64.getDecoder().decode(n.path("env").asText()));
+      case "rv" -> r.localDeviceRevoked(user, n.path("dev").asInt());
+      case "dc" -> r.localDevicesChanged(user, n.path("u").asText(), n.path("dev").asInt());
+      case "rs" -> r.localResync(user);
+      default -> LOG.debug("ignoring cluster notice of unknown type on {}'s channel", user);
+    }
+  }
+}

@@ -1,0 +1,621 @@
+package io.ciphertalk.server;
+
+import static io.ciphertalk.server.Fixtures.createRoom;
+import static io.ciphertalk.server.Fixtures.publish;
+import static io.ciphertalk.server.Fixtures.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ciphertalk.core.model.MessageId;
+import io.ciphertalk.core.model.RoomKind;
+import io.ciphertalk.core.wire.Delivery;
+import io.ciphertalk.core.wire.Frame;
+import io.ciphertalk.core.wire.Recipient;
+import io.ciphertalk.crypto.DeviceAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+/**
+ * Several server nodes in one JVM sharing one PostgreSQL schema and one Redis (issue 17), talked to
+ * over real WebSockets: messages cross nodes once and in order, a node killed mid-stream loses
+ * nothing acknowledged, and a lost Redis notification only delays a message. The database and
+ * Redis come from {@code scripts/test.sh} ({@code -Dciphertalk.test.postgresUrl},
+ * {@code -Dciphertalk.test.redisUrl}); without them the class is skipped, or fails when
+ * {@code CI=true}.
+ */
+@EnabledIf(value = "io.ciphertalk.server.ClusterTest#configuredOrCi", disabledReason = RedisTestUrl.SKIPPED)
+class ClusterTest {
+  private static final Duration CATCH_UP = Duration.ofMillis(500);
+
+  static boolean configuredOrCi() {
+    return PostgresTestSchema.configuredOrCi() || !System.getProperty(RedisTestUrl.URL_PROPERTY, "").isBlank();
+  }
+
+  @BeforeAll
+  static void requireServices() {
+    PostgresTestSchema.requireUrl();
+    RedisTestUrl.require();
+  }
+
+  private PostgresTestSchema schema;
+  private final List<CipherTalkServer> nodes = new ArrayList<>();
+  private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+  private final String run = Long.toHexString(System.nanoTime());
+
+  @AfterEach
+  void tearDown() throws Exception {
+    // Every test logs in from 127.0.0.1 and the nodes share that address's login budget through
+    // Redis: start the next test with a full one.
+    for (CipherTalkServer n : nodes) {
+      if (n.clusterBusForTest() != null && n.clusterBusForTest().isUp()) {
+        n.clusterBusForTest().command("EVAL",
+            "for _, k in ipairs(redis.call('KEYS', 'ct:rate:*')) do redis.call('DEL', k) end return 0", "0");
+        break;
+      }
+    }
+    for (AutoCloseable c : closeables) {
+      c.close();
+    }
+    for (CipherTalkServer n : nodes) {
+      n.close();
+    }
+    if (schema != null) {
+      schema.close();
+    }
+  }
+
+  private void startNodes(int n) throws Exception {
+    startNodes(n, RedisTestUrl.require());
+  }
+
+  private void startNodes(int n, String redisUrl) throws Exception {
+    startNodes(n, redisUrl, b -> b.loginRateLimit(10_000, 10_000, Duration.ofMinutes(5)));
+  }
+
+  private void startNodes(int n, String redisUrl, java.util.function.UnaryOperator<CipherTalkServer.Builder> more)
+      throws Exception {
+    schema = PostgresTestSchema.create();
+    for (int i = 0; i < n; i++) {
+      nodes.add(more.apply(CipherTalkServer.builder().wsPort(0).httpPort(0).dataSource(schema.newDataSource())
+          .passwordHashing(64, 1).rateLimit(10_000, 10_000).bundleFetchLimits(10_000, 10_000)
+          .registrationRateLimit(10_000, Duration.ofHours(1))
+          .redis(redisUrl).nodeId("test-" + run + "-n" + i).clusterCatchUpInterval(CATCH_UP))
+          .build().start());
+    }
+  }
+
+  /**
+   * One device on one connection, like an SDK client: a thread takes every push (and acknowledges
+   * deliveries), {@link #send} retries an unacknowledged message with the same id, and a dropped
+   * connection is replaced by one to the next node in {@link #fallbacks} (the SDK's list of server URIs).
+   */
+  private final class Device implements AutoCloseable {
+    final String user;
+    final String token;
+    final AtomicReference<RawClient> client = new AtomicReference<>();
+    final List<Delivery> all = new CopyOnWriteArrayList<>();
+    final Map<String, Delivery> firsts = new ConcurrentHashMap<>();
+    final List<Delivery> firstsInOrder = new CopyOnWriteArrayList<>();
+    final List<String> acked = new CopyOnWriteArrayList<>();
+    final Thread thread;
+    volatile boolean running = true;
+    volatile List<CipherTalkServer> fallbacks = List.of();
+
+    Device(String user, String token, CipherTalkServer node) throws InterruptedException {
+      this.user = user;
+      this.token = token;
+      client.set(RawClient.login(node, token, 1));
+      publish(client.get(), 1, 1);
+      thread = new Thread(this::loop, "device-" + user);
+      thread.setDaemon(true);
+      thread.start();
+      closeables.add(this);
+    }
+
+    RawClient c() {
+      return client.get();
+    }
+
+    private void loop() {
+      while (running) {
+        RawClient c = client.get();
+        try {
+          Frame f = c.nextPush(Duration.ofMillis(100));
+          if (f instanceof Frame.Deliver d) {
+            Delivery del = d.delivery();
+            all.add(del);
+            if (firsts.putIfAbsent(del.messageId().toString(), del) == null) {
+              firstsInOrder.add(del);
+            }
+            if (c.isOpen()) {
+              c.send(id -> new Frame.Ack(id, del.stream(), del.seq()));
+            }
+          } else if (f == null && !c.isOpen() && running) {
+            ensureConnected();
+          }
+        } catch (InterruptedException e) {
+          return;
+        } catch (RuntimeException e) {
+          // a send on a socket closing under us: the next round reconnects
+        }
+      }
+    }
+
+    private synchronized void ensureConnected() throws InterruptedException {
+      if (client.get().isOpen()) {
+        return;
+      }
+      for (CipherTalkServer n : fallbacks) {
+        try {
+          client.set(RawClient.login(n, token, 1));
+          return;
+        } catch (RuntimeException | AssertionError e) {
+          // that node is gone too: try the next
+        }
+      }
+      Thread.sleep(100);
+    }
+
+    /** Sends until acknowledged (a retry carries the same message id); records the id in {@code into}. */
+    void send(MessageId mid, Function<String, Frame> build, List<String> into) throws InterruptedException {
+      for (int attempt = 0; attempt < 200; attempt++) {
+        ensureConnected();
+        RawClient c = client.get();
+        try {
+          String id = c.send(build);
+          Frame r = c.awaitResponse(f -> id.equals(f.id()), Duration.ofSeconds(3));
+          if (r instanceof Frame.Sent) {
+            acked.add(mid.toString());
+            into.add(mid.toString());
+            return;
+          }
+          // refused (e.g. server_busy while a node stops): retry with the same id
+        } catch (AssertionError | RuntimeException noAnswer) {
+          // the node may be gone; retry (the same id is deduplicated if it was stored)
+        }
+        Thread.sleep(50);
+      }
+      throw new AssertionError("message " + mid + " never acknowledged");
+    }
+
+    Set<String> ids() {
+      return firsts.keySet();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running = false;
+      thread.join(2_000);
+      client.get().close();
+    }
+  }
+
+  private static void awaitTrue(java.util.function.BooleanSupplier c, String what) throws InterruptedException {
+    TestServers.await(c, Duration.ofSeconds(60), what);
+  }
+
+  private static Frame.Send direct(String rid, MessageId mid, String room, String to, String body) {
+    return new Frame.Send(rid, mid, room, null, List.of(new Recipient(new DeviceAddress(to, 1), text(body))));
+  }
+
+  /** Per sender, the bodies "sender:n" arrive with increasing n. */
+  private static void assertPerSenderOrder(List<Delivery> firsts, String stream) {
+    Map<String, Integer> last = new HashMap<>();
+    long lastSeq = -1;
+    for (Delivery d : firsts) {
+      if (!d.stream().equals(stream)) {
+        continue;
+      }
+      String[] body = text(d.ciphertext()).split(":");
+      int n = Integer.parseInt(body[1]);
+      assertThat(n).as("order of %s's messages on %s", body[0], stream).isGreaterThan(last.getOrDefault(body[0], -1));
+      last.put(body[0], n);
+      if (!stream.equals(Delivery.DEVICE_STREAM)) {
+        assertThat(d.seq()).as("room stream order").isGreaterThan(lastSeq);
+        lastSeq = d.seq();
+      }
+    }
+  }
+
+  @Test
+  void sixtyClientsOnThreeNodes_directAndGroupMessages_arriveOnceInOrder() throws Exception {
+    startNodes(3);
+    int users = 60;
+    int directPerUser = 5;
+    int groupPerUser = 3;
+    List<String> names = new ArrayList<>();
+    List<String> tokens = new ArrayList<>();
+    for (int i = 0; i < users; i++) {
+      String name = String.format("u%02d", i);
+      names.add(name);
+      tokens.add(TestServers.account(nodes.get(i % 3), name));
+    }
+    List<Device> devices = new ArrayList<>();
+    for (int i = 0; i < users; i++) {
+      devices.add(new Device(names.get(i), tokens.get(i), nodes.get(i % 3)));
+    }
+    // 1:1 rooms between neighbours (always on different nodes), and three groups of 20 spanning all nodes.
+    List<String> privateRooms = new ArrayList<>();
+    for (int i = 0; i < users; i++) {
+      String to = names.get((i + 1) % users);
+      privateRooms.add(createRoom(devices.get(i).c(), RoomKind.PRIVATE, null, to).room().roomId());
+    }
+    List<String> groups = new ArrayList<>();
+    for (int g = 0; g < 3; g++) {
+      List<String> others = names.subList(g * 20 + 1, g * 20 + 20);
+      groups.add(createRoom(devices.get(g * 20).c(), RoomKind.GROUP, "g" + g, others.toArray(String[]::new))
+          .room().roomId());
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    List<Future<?>> work = new ArrayList<>();
+    for (int i = 0; i < users; i++) {
+      int me = i;
+      work.add(pool.submit(() -> {
+        Device s = devices.get(me);
+        List<String> sink = new CopyOnWriteArrayList<>();
+        String to = names.get((me + 1) % users);
+        for (int k = 0; k < Math.max(directPerUser, groupPerUser); k++) {
+          if (k < directPerUser) {
+            MessageId mid = RawClient.newMessageId();
+            String body = names.get(me) + ":" + k;
+            s.send(mid, rid -> direct(rid, mid, privateRooms.get(me), to, body), sink);
+          }
+          if (k < groupPerUser) {
+            MessageId mid = RawClient.newMessageId();
+            String body = names.get(me) + ":" + k;
+            s.send(mid, rid -> new Frame.SendGroup(rid, mid, groups.get(me / 20), null, text(body)), sink);
+          }
+        }
+        return null;
+      }));
+    }
+    for (Future<?> f : work) {
+      f.get(120, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    int expected = directPerUser + 19 * groupPerUser;
+    for (Device r : devices) {
+      awaitTrue(() -> r.ids().size() >= expected, r.user + " receives " + expected + " messages");
+    }
+    for (int i = 0; i < users; i++) {
+      Device r = devices.get(i);
+      Set<String> want = new LinkedHashSet<>();
+      // from the previous neighbour (1:1) and every other member of the group (group)
+      int prev = (i + users - 1) % users;
+      for (Delivery d : r.firstsInOrder) {
+        String from = text(d.ciphertext()).split(":")[0];
+        if (d.stream().equals(Delivery.DEVICE_STREAM)) {
+          assertThat(from).isEqualTo(names.get(prev));
+        } else {
+          assertThat(names.indexOf(from) / 20).isEqualTo(i / 20);
+          assertThat(from).isNotEqualTo(names.get(i));
+        }
+        want.add(d.messageId().toString());
+      }
+      assertThat(want).hasSize(expected);
+      assertThat(r.all).as("no copy delivered twice to %s", r.user).hasSize(expected);
+      assertPerSenderOrder(r.firstsInOrder, Delivery.DEVICE_STREAM);
+      assertPerSenderOrder(r.firstsInOrder, Delivery.roomStream(groups.get(i / 20)));
+    }
+    Set<String> sent = ConcurrentHashMap.newKeySet();
+    devices.forEach(s -> sent.addAll(s.acked));
+    assertThat(sent).hasSize(users * (directPerUser + groupPerUser));
+    // The messages did cross nodes through Redis.
+    assertThat(nodes.get(1).clusterBusForTest().receivedCount()).isPositive();
+  }
+
+  @Test
+  void nodeKilledMidStream_losesNothingAcknowledged_clientsCatchUpOnAnotherNode() throws Exception {
+    startNodes(3);
+    CipherTalkServer n0 = nodes.get(0);
+    CipherTalkServer n1 = nodes.get(1);
+    CipherTalkServer n2 = nodes.get(2);
+    String alice = TestServers.account(n0, "alice");
+    String bob = TestServers.account(n1, "bob");
+    String carol = TestServers.account(n1, "carol");
+    String dave = TestServers.account(n2, "dave");
+    Device a = new Device("alice", alice, n0);
+    Device b = new Device("bob", bob, n1);
+    Device c = new Device("carol", carol, n1);
+    Device d = new Device("dave", dave, n2);
+    b.fallbacks = List.of(n2, n0);
+    c.fallbacks = List.of(n2, n0);
+    String privateRoom = createRoom(a.c(), RoomKind.PRIVATE, null, "bob").room().roomId();
+    String group = createRoom(a.c(), RoomKind.GROUP, "team", "bob", "carol", "dave").room().roomId();
+    List<String> directs = new CopyOnWriteArrayList<>();
+    List<String> groupMessages = new CopyOnWriteArrayList<>();
+
+    int count = 150;
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    Future<?> fromAlice = pool.submit(() -> {
+      for (int k = 0; k < count; k++) {
+        MessageId m1 = RawClient.newMessageId();
+        String body = "alice:" + k;
+        a.send(m1, rid -> direct(rid, m1, privateRoom, "bob", body), directs);
+        MessageId m2 = RawClient.newMessageId();
+        a.send(m2, rid -> new Frame.SendGroup(rid, m2, group, null, text(body)), groupMessages);
+      }
+      return null;
+    });
+    Future<?> fromCarol = pool.submit(() -> {
+      for (int k = 0; k < count; k++) {
+        MessageId m = RawClient.newMessageId();
+        String body = "carol:" + k;
+        c.send(m, rid -> new Frame.SendGroup(rid, m, group, null, text(body)), groupMessages);
+      }
+      return null;
+    });
+    // Kill bob's and carol's node in the middle of the stream: no drain, no goodbye.
+    awaitTrue(() -> a.acked.size() >= count / 2 && c.acked.size() >= count / 4, "half of the stream sent");
+    n1.crashForTest();
+    fromAlice.get(120, TimeUnit.SECONDS);
+    fromCarol.get(120, TimeUnit.SECONDS);
+    pool.shutdown();
+
+    Set<String> toBob = new LinkedHashSet<>(directs);
+    toBob.addAll(groupMessages);
+    Set<String> toDave = new LinkedHashSet<>(groupMessages);
+    assertThat(a.acked).hasSize(2 * count);
+    assertThat(c.acked).hasSize(count);
+    awaitTrue(() -> b.ids().containsAll(toBob), "bob has every acknowledged message");
+    awaitTrue(() -> d.ids().containsAll(toDave), "dave has every acknowledged message");
+    // Every acknowledged message exactly once after dedupe, nothing else, and in order.
+    assertThat(b.ids()).containsExactlyInAnyOrderElementsOf(toBob);
+    assertThat(d.ids()).containsExactlyInAnyOrderElementsOf(toDave);
+    assertPerSenderOrder(b.firstsInOrder, Delivery.DEVICE_STREAM);
+    assertPerSenderOrder(b.firstsInOrder, Delivery.roomStream(group));
+    assertPerSenderOrder(d.firstsInOrder, Delivery.roomStream(group));
+    // dave never lost his node: he sees no duplicates at all.
+    assertThat(d.all.stream().map(x -> x.messageId().toString()).distinct().count()).isEqualTo(d.all.size());
+    nodes.remove(n1);
+  }
+
+  @Test
+  void droppedRedisNotifications_delayButDoNotLoseMessages() throws Exception {
+    startNodes(2);
+    CipherTalkServer n0 = nodes.get(0);
+    CipherTalkServer n1 = nodes.get(1);
+    String alice = TestServers.account(n0, "alice");
+    String bob = TestServers.account(n1, "bob");
+    Device a = new Device("alice", alice, n0);
+    Device b = new Device("bob", bob, n1);
+    String privateRoom = createRoom(a.c(), RoomKind.PRIVATE, null, "bob").room().roomId();
+    String group = createRoom(a.c(), RoomKind.GROUP, "team", "bob").room().roomId();
+    List<String> sent = new CopyOnWriteArrayList<>();
+    long before = n1.clusterBusForTest().receivedCount();
+    // bob's node loses every notification from here on, as if Redis had dropped them.
+    n1.clusterBusForTest().discardNextIncoming(Long.MAX_VALUE);
+    for (int k = 0; k < 10; k++) {
+      MessageId m1 = RawClient.newMessageId();
+      String body = "alice:" + k;
+      a.send(m1, rid -> direct(rid, m1, privateRoom, "bob", body), sent);
+      MessageId m2 = RawClient.newMessageId();
+      a.send(m2, rid -> new Frame.SendGroup(rid, m2, group, null, text(body)), sent);
+    }
+    awaitTrue(() -> b.ids().containsAll(sent), "bob gets every message by the catch-up poll");
+    assertThat(b.ids()).containsExactlyInAnyOrderElementsOf(sent);
+    assertThat(b.all).hasSize(20);
+    assertPerSenderOrder(b.firstsInOrder, Delivery.DEVICE_STREAM);
+    assertPerSenderOrder(b.firstsInOrder, Delivery.roomStream(group));
+    // The notices did reach bob's node, and were thrown away there.
+    assertThat(n1.clusterBusForTest().receivedCount()).isGreaterThan(before);
+  }
+
+  /** A redis-server of this test's own (so it can be killed and restarted), or the test is skipped/fails. */
+  private static final class OwnRedis implements AutoCloseable {
+    final String binary;
+    final int port;
+    Process process;
+
+    OwnRedis() throws Exception {
+      String env = System.getenv("REDIS_SERVER");
+      java.nio.file.Path found = null;
+      if (env != null && !env.isBlank()) {
+        found = java.nio.file.Path.of(env);
+      } else {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(java.io.File.pathSeparator)) {
+          java.nio.file.Path p = java.nio.file.Path.of(dir, "redis-server");
+          if (java.nio.file.Files.isExecutable(p)) {
+            found = p;
+            break;
+          }
+        }
+      }
+      if (found == null || !java.nio.file.Files.isExecutable(found)) {
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+          throw new AssertionError("CI=true but no redis-server on the PATH (scripts/test.sh installs it)");
+        }
+        org.junit.jupiter.api.Assumptions.abort("needs redis-server on the PATH (or REDIS_SERVER)");
+      }
+      binary = found.toString();
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        port = s.getLocalPort();
+      }
+      start();
+    }
+
+    String url() {
+      return "redis://127.0.0.1:" + port;
+    }
+
+    void start() throws Exception {
+      process = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+          "--appendonly", "no", "--daemonize", "no")
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+      TestServers.await(() -> {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+          return true;
+        } catch (java.io.IOException e) {
+          return false;
+        }
+      }, Duration.ofSeconds(20), "redis-server listening on " + port);
+    }
+
+    /** Like a crash: SIGKILL, nothing saved. */
+    void kill() throws InterruptedException {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      kill();
+    }
+  }
+
+  @Test
+  void redisKilledAndRestarted_nodesKeepDelivering_andNotificationsResume() throws Exception {
+    OwnRedis redis = new OwnRedis();
+    closeables.add(redis);
+    startNodes(2, redis.url());
+    CipherTalkServer n0 = nodes.get(0);
+    CipherTalkServer n1 = nodes.get(1);
+    Device a = new Device("alice", TestServers.account(n0, "alice"), n0);
+    Device b = new Device("bob", TestServers.account(n1, "bob"), n1);
+    String privateRoom = createRoom(a.c(), RoomKind.PRIVATE, null, "bob").room().roomId();
+    String group = createRoom(a.c(), RoomKind.GROUP, "team", "bob").room().roomId();
+    List<String> sent = new CopyOnWriteArrayList<>();
+    int[] k = {0};
+    Runnable burst = () -> {
+      try {
+        for (int i = 0; i < 5; i++, k[0]++) {
+          MessageId m1 = RawClient.newMessageId();
+          String body = "alice:" + k[0];
+          a.send(m1, rid -> direct(rid, m1, privateRoom, "bob", body), sent);
+          MessageId m2 = RawClient.newMessageId();
+          a.send(m2, rid -> new Frame.SendGroup(rid, m2, group, null, text(body)), sent);
+        }
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    };
+    burst.run();
+    awaitTrue(() -> b.ids().containsAll(sent), "bob receives while Redis is up");
+
+    redis.kill();
+    awaitTrue(() -> !n0.clusterBusForTest().isUp() && !n1.clusterBusForTest().isUp(), "both nodes notice Redis is gone");
+    burst.run(); // still accepted (acknowledged) without Redis
+    assertThat(sent).hasSize(20);
+    awaitTrue(() -> b.ids().containsAll(sent), "bob receives by polling while Redis is down");
+
+    redis.start();
+    awaitTrue(() -> n0.clusterBusForTest().isUp() && n1.clusterBusForTest().isUp(), "both nodes reconnect to Redis");
+    // The subscriber is back when bob's node receives notices again.
+    long received = n1.clusterBusForTest().receivedCount();
+    burst.run();
+    awaitTrue(() -> b.ids().containsAll(sent), "bob receives after Redis is back");
+    awaitTrue(() -> n1.clusterBusForTest().receivedCount() > received, "notices flow again");
+    assertThat(b.ids()).containsExactlyInAnyOrderElementsOf(sent);
+    assertPerSenderOrder(b.firstsInOrder, Delivery.DEVICE_STREAM);
+    assertPerSenderOrder(b.firstsInOrder, Delivery.roomStream(group));
+  }
+
+  @Test
+  void sdkTransport_withFailoverUris_reconnectsToASurvivingNode_andReceivesWhatWasSentMeanwhile() throws Exception {
+    startNodes(2);
+    CipherTalkServer n0 = nodes.get(0);
+    CipherTalkServer n1 = nodes.get(1);
+    Device a = new Device("alice", TestServers.account(n0, "alice"), n0);
+    String bob = TestServers.account(n1, "bob");
+    try (RawClient k = RawClient.login(n1, bob, 1)) {
+      publish(k, 1, 1);
+    }
+    String privateRoom = createRoom(a.c(), RoomKind.PRIVATE, null, "bob").room().roomId();
+    java.util.concurrent.BlockingQueue<Frame> frames = new java.util.concurrent.LinkedBlockingQueue<>();
+    AtomicReference<io.ciphertalk.core.transport.WebSocketTransport> ref = new AtomicReference<>();
+    java.util.concurrent.atomic.AtomicInteger opens = new java.util.concurrent.atomic.AtomicInteger();
+    io.ciphertalk.core.transport.WebSocketTransport t = io.ciphertalk.core.transport.WebSocketTransport
+        .builder(java.net.URI.create("ws://127.0.0.1:" + n1.wsPort() + "/ws"))
+        .failover(List.of(java.net.URI.create("ws://127.0.0.1:" + n0.wsPort() + "/ws")))
+        .backoff(Duration.ofMillis(20), Duration.ofMillis(200)).build();
+    ref.set(t);
+    closeables.add(t);
+    t.start(new io.ciphertalk.core.transport.TransportListener() {
+      @Override
+      public void onOpen() {
+        opens.incrementAndGet();
+        ref.get().send(RawClient.CODEC.encodeToString(new Frame.Hello("h" + opens.get(), bob, 1, "test")));
+      }
+
+      @Override
+      public void onFrame(String frame) {
+        try {
+          frames.add(RawClient.CODEC.decode(frame));
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }
+
+      @Override
+      public void onClosed(int code, String reason, boolean willReconnect) {}
+    });
+    assertThat(frames.poll(30, TimeUnit.SECONDS)).isInstanceOf(Frame.Welcome.class);
+    n1.crashForTest();
+    nodes.remove(n1);
+    List<String> sent = new CopyOnWriteArrayList<>();
+    MessageId mid = RawClient.newMessageId();
+    a.send(mid, rid -> direct(rid, mid, privateRoom, "bob", "alice:0"), sent);
+    Frame f;
+    do {
+      f = frames.poll(30, TimeUnit.SECONDS);
+      assertThat(f).as("a frame after the failover").isNotNull();
+    } while (!(f instanceof Frame.Deliver));
+    assertThat(((Frame.Deliver) f).delivery().messageId()).isEqualTo(mid);
+    assertThat(opens.get()).isEqualTo(2);
+  }
+
+  @Test
+  void failedLogins_onOneNode_lockTheAccount_onEveryNode() throws Exception {
+    // 3 failures lock the (account, address) pair; nodes share the count through Redis.
+    startNodes(2, RedisTestUrl.require(), b -> b.loginRateLimit(3, 10_000, Duration.ofMinutes(5))
+        .loginLockout(Duration.ofMinutes(1), Duration.ofMinutes(10)));
+    CipherTalkServer n0 = nodes.get(0);
+    CipherTalkServer n1 = nodes.get(1);
+    // A fresh name per run: the lock record outlives the test in a Redis that is reused.
+    String user = "lock" + Long.toString(System.nanoTime() % 1_000_000_000L);
+    TestServers.account(n0, user);
+    for (int i = 0; i < 3; i++) {
+      assertThat(TestServers.http(n0, "POST", "/api/login", null,
+          TestServers.json("username", user, "password", "wrong-" + i)).status()).isEqualTo(401);
+    }
+    // The right password on the other node is refused: the lock is cluster-wide.
+    TestServers.Response locked = TestServers.http(n1, "POST", "/api/login", null,
+        TestServers.json("username", user, "password", "password-" + user));
+    assertThat(locked.status()).isEqualTo(429);
+    assertThat(locked.body().toString()).contains("rate_limited");
+  }
+
+  @Test
+  void loginAttemptsPerAddress_areCountedAcrossNodes() throws Exception {
+    // 4 login attempts per address per 5 minutes, whichever node they reach.
+    startNodes(2, RedisTestUrl.require(), b -> b.loginRateLimit(10_000, 4, Duration.ofMinutes(5)));
+    CipherTalkServer n0 = nodes.get(0);
+    CipherTalkServer n1 = nodes.get(1);
+    String user = "rate" + Long.toString(System.nanoTime() % 1_000_000_000L);
+    TestServers.account(n0, user); // its login is attempt 1 (from 127.0.0.1, like every test client)
+    String body = TestServers.json("username", user, "password", "password-" + user);
+    assertThat(TestServers.http(n1, "POST", "/api/login", null, body).status()).isEqualTo(200);
+    assertThat(TestServers.http(n0, "POST", "/api/login", null, body).status()).isEqualTo(200);
+    assertThat(TestServers.http(n1, "POST", "/api/login", null, body).status()).isEqualTo(200);
+    // n1 has seen 2 attempts: alone it would allow this one; the cluster has seen 4.
+    TestServers.Response fifth = TestServers.http(n1, "POST", "/api/login", null, body);
+    assertThat(fifth.status()).isEqualTo(429);
+    assertThat(fifth.body().toString()).contains("rate_limited");
+  }
+}
