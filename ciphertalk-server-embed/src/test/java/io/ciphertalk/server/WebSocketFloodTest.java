@@ -178,6 +178,10 @@ class WebSocketFloodTest {
         }
         // Another address still gets in, up to the total cap.
         legitimateUsersChat(server, "4");
+        // Their sockets are closed, but the server may not have seen the close yet: with them still
+        // counted, the two sockets below would meet the total cap.
+        TestServers.await(() -> gauge(server, "ciphertalk_ws_open_sockets") == 4, Duration.ofSeconds(10),
+            "the chat's sockets released");
         held.add(RawSocket.connect(server.wsPort(), "127.0.0.3"));
         held.add(RawSocket.connect(server.wsPort(), "127.0.0.3"));
         TestServers.await(() -> gauge(server, "ciphertalk_ws_open_sockets") == 6, Duration.ofSeconds(10), "full");
