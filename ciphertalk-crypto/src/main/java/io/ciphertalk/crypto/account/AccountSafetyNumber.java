@@ -1,6 +1,7 @@
 package io.ciphertalk.crypto.account;
 
 import io.ciphertalk.crypto.internal.ByteWriter;
+import io.ciphertalk.crypto.internal.FingerprintDigits;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -48,8 +49,8 @@ public final class AccountSafetyNumber {
     checkUser(userB);
     byte[] a = fingerprint(Objects.requireNonNull(userA, "userA"), Objects.requireNonNull(keyA, "keyA"));
     byte[] b = fingerprint(Objects.requireNonNull(userB, "userB"), Objects.requireNonNull(keyB, "keyB"));
-    String da = digits(a);
-    String db = digits(b);
+    String da = FingerprintDigits.thirtyDigits(a);
+    String db = FingerprintDigits.thirtyDigits(b);
     boolean aFirst = da.compareTo(db) <= 0;
     byte[] scan = new byte[SCANNABLE_LENGTH];
     scan[0] = VERSION;
@@ -81,18 +82,6 @@ public final class AccountSafetyNumber {
       h = sha.digest();
     }
     return Arrays.copyOf(h, 32);
-  }
-
-  private static String digits(byte[] h) {
-    StringBuilder sb = new StringBuilder(30);
-    for (int chunk = 0; chunk < 6; chunk++) {
-      long v = 0;
-      for (int j = 0; j < 5; j++) {
-        v = (v << 8) | (h[chunk * 5 + j] & 0xff);
-      }
-      sb.append(String.format("%05d", v % 100000));
-    }
-    return sb.toString();
   }
 
   /** The 60 digits without separators. */
@@ -144,13 +133,6 @@ public final class AccountSafetyNumber {
   /** Twelve groups of five digits separated by spaces, for display. */
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder(71);
-    for (int i = 0; i < 60; i += 5) {
-      if (i > 0) {
-        sb.append(' ');
-      }
-      sb.append(digits, i, i + 5);
-    }
-    return sb.toString();
+    return FingerprintDigits.grouped(digits);
   }
 }

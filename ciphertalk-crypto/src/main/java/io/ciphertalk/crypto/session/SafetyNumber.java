@@ -2,6 +2,7 @@ package io.ciphertalk.crypto.session;
 
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.internal.ByteWriter;
+import io.ciphertalk.crypto.internal.FingerprintDigits;
 import io.ciphertalk.crypto.session.internal.Kdfs;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -52,15 +53,7 @@ public final class SafetyNumber {
       sha.update(k);
       h = sha.digest();
     }
-    StringBuilder sb = new StringBuilder(30);
-    for (int chunk = 0; chunk < 6; chunk++) {
-      long v = 0;
-      for (int j = 0; j < 5; j++) {
-        v = (v << 8) | (h[chunk * 5 + j] & 0xff);
-      }
-      sb.append(String.format("%05d", v % 100000));
-    }
-    return sb.toString();
+    return FingerprintDigits.thirtyDigits(h);
   }
 
   /** The 60 digits without separators. */
@@ -88,13 +81,6 @@ public final class SafetyNumber {
   /** Twelve groups of five digits separated by spaces, for display. */
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder(71);
-    for (int i = 0; i < 60; i += 5) {
-      if (i > 0) {
-        sb.append(' ');
-      }
-      sb.append(digits, i, i + 5);
-    }
-    return sb.toString();
+    return FingerprintDigits.grouped(digits);
   }
 }
