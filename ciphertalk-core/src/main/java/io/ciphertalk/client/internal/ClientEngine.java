@@ -51,6 +51,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClientEngine.class);
+  /** How long {@link #close()} waits for the engine's queued tasks before interrupting them. */
+  private static final java.time.Duration ENGINE_STOP_WAIT = java.time.Duration.ofSeconds(10);
 
   /** Everything the engine is built from. */
   public record Config(
@@ -1910,6 +1912,25 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     });
   }
 
+  /**
+   * Waits for the tasks still queued on the engine (a frame that arrived while closing) so that
+   * none of them touches the store after {@link #close()} has closed it. Called on the engine
+   * thread itself (a listener closing the client), it cannot wait and returns at once.
+   */
+  private void awaitEngineStopped() {
+    if (Thread.currentThread() == engineThread) {
+      return;
+    }
+    try {
+      if (!engine.awaitTermination(ENGINE_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        engine.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      engine.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private <T> T callOnEngine(java.util.concurrent.Callable<T> c) {
     requireOpen();
     if (Thread.currentThread() == engineThread) {
@@ -1970,6 +1991,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     } finally {
       closed = true;
       engine.shutdown();
+      awaitEngineStopped();
       state = ConnectionState.CLOSED;
       publish(new ChatEvent.ConnectionStateChanged(ConnectionState.CLOSED));
       data.close();

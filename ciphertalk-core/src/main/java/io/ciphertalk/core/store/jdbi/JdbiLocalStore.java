@@ -40,9 +40,11 @@ import io.ciphertalk.crypto.SecretBytes;
 import java.nio.charset.StandardCharsets;
 import java.math.BigInteger;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -92,6 +94,7 @@ public final class JdbiLocalStore implements LocalStore {
 
   private final Db db;
   private final AutoCloseable resource;
+  private boolean closed;
   private final InstantSource clock;
   private final Identities identities = new Identities();
   private final AccountKeys accountKeys = new AccountKeys();
@@ -194,6 +197,10 @@ public final class JdbiLocalStore implements LocalStore {
 
   @Override
   public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     db.close();
     if (resource != null) {
       try {
@@ -210,6 +217,20 @@ public final class JdbiLocalStore implements LocalStore {
   }
 
   // ------------------------------------------------------------------------------------ builder
+
+  /**
+   * Closes the H2 database itself, not only the pool: a connection still held by another thread
+   * would otherwise keep the database open, and its files written to, after {@link #close()}
+   * returned (a backup copied then would be torn, and a store reopened on the same file in this
+   * JVM would share the still-open database instead of reading the file).
+   */
+  private static void shutDown(JdbcConnectionPool pool) throws SQLException {
+    try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+      s.execute("SHUTDOWN");
+    } finally {
+      pool.dispose();
+    }
+  }
 
   /** Configures and opens a {@link JdbiLocalStore}. Not thread-safe. */
   public static final class Builder {
@@ -318,7 +339,9 @@ public final class JdbiLocalStore implements LocalStore {
         }
         checkKey(jdbi, sealer);
         checkRowSet(jdbi, sealer, digest);
-        return new JdbiLocalStore(new Db(jdbi, sealer, digest), pool == null ? null : pool::dispose, clock);
+        JdbcConnectionPool opened = pool;
+        return new JdbiLocalStore(new Db(jdbi, sealer, digest),
+            opened == null ? null : () -> shutDown(opened), clock);
       } catch (InvalidStoreKeyException | RuntimeException e) {
         if (pool != null) {
           pool.dispose();

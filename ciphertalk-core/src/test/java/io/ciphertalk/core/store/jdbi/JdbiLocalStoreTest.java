@@ -285,6 +285,58 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
   }
 
   @Test
+  void close_whileAnotherThreadIsInsideAUnitOfWork_closesTheDatabaseFile_beforeReturning()
+      throws Exception {
+    // A client closing while its engine thread still works on the store: once close() returns,
+    // the file must be released (a backup copied then is whole, a reopen reads the file).
+    Path file = dir.resolve("busy");
+    JdbiLocalStore s = openFile(file);
+    s.appData().put("committed", new byte[] {1});
+    java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicReference<Throwable> afterClose =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread worker = new Thread(() -> {
+      try {
+        s.inTransaction(() -> {
+          s.appData().put("uncommitted", new byte[] {2});
+          inside.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          s.appData().put("after-close", new byte[] {3});
+        });
+      } catch (Throwable t) {
+        afterClose.set(t);
+      }
+    });
+    worker.start();
+    assertThat(inside.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    s.close();
+
+    Path mv = dir.resolve("busy.mv.db");
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(mv,
+        java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+      // Throws OverlappingFileLockException while this JVM's H2 still holds the file.
+      java.nio.channels.FileLock lock = ch.tryLock();
+      assertThat(lock).as("the database file is released when close() returns").isNotNull();
+      lock.release();
+    }
+    release.countDown();
+    worker.join(10_000);
+    assertThat(afterClose.get()).as("the unit of work cannot write after close").isNotNull();
+    try (JdbiLocalStore reopened = openFile(file)) {
+      assertThat(reopened.appData().get("committed").orElseThrow()).containsExactly(1);
+      assertThat(reopened.appData().get("uncommitted")).isEmpty();
+      assertThat(reopened.appData().get("after-close")).isEmpty();
+    }
+    s.close(); // a second close does nothing
+  }
+
+  @Test
   void wholeStoreFileRolledBack_isNotDetectable_fromInsideTheFile() throws Exception {
     // The documented limit (docs/threat-model.md): a copy of the whole file is a consistent older
     // store; only state kept outside it (a counter in the OS keystore, a server) could tell.
