@@ -135,7 +135,7 @@ public final class ConsoleApp {
     }
     CipherTalkClient created;
     try {
-      created = factory.create(options, storePassphrase, session);
+      created = factory.create(options, storePassphrase, session.listener());
     } catch (IllegalArgumentException | IllegalStateException e) {
       out.println(renderer.error(e.getMessage()));
       return LOGIN_FAILED;

@@ -33,15 +33,15 @@ class ChatSessionTest {
 
   @Test
   void identityKeyChange_printsTheNoticeWithTheNumberToCompare_andHowToTrust() {
-    session.onIdentityKeyChanged(new ChatEvent.IdentityKeyChanged("bob", 2, "31415 92653 58979", false));
+    session.listener().onIdentityKeyChanged(new ChatEvent.IdentityKeyChanged("bob", 2, "31415 92653 58979", false));
     assertThat(lines).contains("!   New safety number: 31415 92653 58979");
     assertThat(lines).anySatisfy(l -> assertThat(l).contains("type /trust bob"));
   }
 
   @Test
   void presenceOfOthers_isPrinted_butNotOurOwn() {
-    session.onPresence(new ChatEvent.PresenceChanged(new Presence("bob", true, Optional.empty())));
-    session.onPresence(new ChatEvent.PresenceChanged(new Presence("", true, Optional.empty())));
+    session.listener().onPresence(new ChatEvent.PresenceChanged(new Presence("bob", true, Optional.empty())));
+    session.listener().onPresence(new ChatEvent.PresenceChanged(new Presence("", true, Optional.empty())));
     assertThat(lines).containsExactly("* bob is online");
   }
 
