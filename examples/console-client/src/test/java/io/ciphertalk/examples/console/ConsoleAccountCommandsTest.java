@@ -1,53 +1,23 @@
 package io.ciphertalk.examples.console;
 
+import static io.ciphertalk.examples.console.ConsoleServer.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ciphertalk.server.CipherTalkServer;
-import java.net.URI;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code /topic}, {@code /passwd} and {@code /logout}, typed into real consoles (piped input and
  * output) against a real embedded server over WebSockets.
  */
 class ConsoleAccountCommandsTest {
-  private static final Duration WAIT = Duration.ofSeconds(20);
-  private static CipherTalkServer server;
-  private static URI ws;
-  private static URI http;
-
-  @BeforeAll
-  static void startServer() {
-    server = CipherTalkServer.builder().wsPort(0).httpPort(0).inMemoryDatabase()
-        .loginRateLimit(50, 500, Duration.ofMinutes(5))
-        .registrationRateLimit(500, Duration.ofMinutes(5))
-        .build().start();
-    ws = URI.create("ws://localhost:" + server.wsPort() + "/ws");
-    http = URI.create("http://localhost:" + server.httpPort() + "/");
-  }
-
-  @AfterAll
-  static void stopServer() {
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  private static ConsoleDriver console(String user) throws Exception {
-    ConsoleDriver d = ConsoleDriver.start(user, ConsoleApp.Options.of(ws, http, user, true),
-        new DefaultClientFactory(), line -> {});
-    d.type("password-of-" + user);
-    d.awaitLine("signed in as " + user, WAIT);
-    return d;
-  }
+  @RegisterExtension
+  static final ConsoleServer server = ConsoleServer.inMemory();
 
   @Test
   void topic_isSetByTheOwner_shownToEveryMember_refusedToMembers_andClearedWithADash()
       throws Exception {
-    try (ConsoleDriver alice = console("tina"); ConsoleDriver bob = console("uma")) {
+    try (ConsoleDriver alice = server.console("tina"); ConsoleDriver bob = server.console("uma")) {
       alice.type("/create crew uma");
       alice.awaitLine("now in #crew", WAIT);
       alice.type("/topic");
@@ -83,11 +53,11 @@ class ConsoleAccountCommandsTest {
   @Test
   void passwd_keepsThisConsole_endsTheOtherDevice_whichLogsInWithTheNewPassword_andLogoutRevokes()
       throws Exception {
-    try (ConsoleDriver carl = console("carl")) {
+    try (ConsoleDriver carl = server.console("carl")) {
       carl.type("/logout");
       carl.awaitLine("device 1 is the only device of carl", WAIT);
-      try (ConsoleDriver carl2 = ConsoleDriver.start("carl2", ConsoleApp.Options.of(ws, http, "carl",
-          false).withDevice(2), new DefaultClientFactory(), line -> {})) {
+      try (ConsoleDriver carl2 = server.start("carl2",
+          server.options("carl", false).withDevice(2))) {
         carl2.type("password-of-carl");
         carl2.awaitLine("type /link here", WAIT);
         carl2.type("/link");

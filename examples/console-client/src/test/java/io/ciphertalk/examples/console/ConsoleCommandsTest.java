@@ -1,48 +1,22 @@
 package io.ciphertalk.examples.console;
 
+import static io.ciphertalk.examples.console.ConsoleServer.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ciphertalk.server.CipherTalkServer;
-import java.net.URI;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 16 items 6, 9 and 10: the commands a newcomer looks for and the small answers that used to
  * be missing or unreadable, through real consoles (piped input and output) and a real server.
  */
 class ConsoleCommandsTest {
-  private static final Duration WAIT = Duration.ofSeconds(20);
-  private static CipherTalkServer server;
-  private static URI ws;
-  private static URI http;
-
-  @BeforeAll
-  static void startServer() {
-    server = CipherTalkServer.builder().wsPort(0).httpPort(0).inMemoryDatabase()
-        .loginRateLimit(50, 500, Duration.ofMinutes(5)).build().start();
-    ws = URI.create("ws://localhost:" + server.wsPort() + "/ws");
-    http = URI.create("http://localhost:" + server.httpPort() + "/");
-  }
-
-  @AfterAll
-  static void stopServer() {
-    server.close();
-  }
-
-  private static ConsoleDriver console(String user) throws Exception {
-    ConsoleDriver d = ConsoleDriver.start(user, ConsoleApp.Options.of(ws, http, user, true),
-        new DefaultClientFactory(), line -> {});
-    d.type("password-of-" + user);
-    d.awaitLine("signed in as " + user, WAIT);
-    return d;
-  }
+  @RegisterExtension
+  static final ConsoleServer server = ConsoleServer.inMemory();
 
   @Test
   void search_me_names_react_andEditingSomeoneElsesMessage() throws Exception {
-    try (ConsoleDriver alice = console("alice"); ConsoleDriver bob = console("bob")) {
+    try (ConsoleDriver alice = server.console("alice"); ConsoleDriver bob = server.console("bob")) {
       alice.type("/create team bob");
       alice.awaitLine("now in #team", WAIT);
       alice.type("the launch is on friday");
@@ -82,8 +56,7 @@ class ConsoleCommandsTest {
 
   @Test
   void weakPassword_isAskedAgain_beforeAnythingIsSent() throws Exception {
-    try (ConsoleDriver carol = ConsoleDriver.start("carol", ConsoleApp.Options.of(ws, http, "carol",
-        true), new DefaultClientFactory(), line -> {})) {
+    try (ConsoleDriver carol = server.start("carol", server.options("carol", true))) {
       carol.type("short");
       carol.awaitLine("! a password needs at least 8 characters; try again", WAIT);
       carol.type("long enough now");
@@ -94,7 +67,7 @@ class ConsoleCommandsTest {
 
   @Test
   void prompt_showsTheSelfDestructDelayAsPeopleWriteIt() throws Exception {
-    try (ConsoleDriver dora = console("dora")) {
+    try (ConsoleDriver dora = server.console("dora")) {
       dora.type("/create notes");
       dora.awaitLine("now in #notes", WAIT);
       dora.type("/expire 10s");

@@ -1,5 +1,6 @@
 package io.ciphertalk.examples.console;
 
+import static io.ciphertalk.examples.console.ConsoleServer.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,15 +12,12 @@ import io.ciphertalk.core.transport.Transport;
 import io.ciphertalk.core.transport.TransportListener;
 import io.ciphertalk.core.transport.TransportState;
 import io.ciphertalk.core.transport.WebSocketTransport;
-import io.ciphertalk.server.CipherTalkServer;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The console when the world misbehaves: a room taken away under the user's fingers, an SDK that
@@ -27,45 +25,15 @@ import org.junit.jupiter.api.Test;
  * consoles driven through their piped input and output against a real server over WebSocket.
  */
 class ConsoleUnderFailureTest {
-  private static final Duration WAIT = Duration.ofSeconds(20);
-  private CipherTalkServer server;
-  private URI ws;
-  private URI http;
-
-  @BeforeEach
-  void startServer() {
-    server = newServer(0, 0);
-    ws = URI.create("ws://localhost:" + server.wsPort() + "/ws");
-    http = URI.create("http://localhost:" + server.httpPort() + "/");
-  }
-
-  private static CipherTalkServer newServer(int wsPort, int httpPort) {
-    return CipherTalkServer.builder().wsPort(wsPort).httpPort(httpPort).inMemoryDatabase()
-        .loginRateLimit(50, 500, Duration.ofMinutes(5))
-        .build().start();
-  }
-
-  @AfterEach
-  void stopServer() {
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  private ConsoleDriver console(String user, ClientFactory factory) throws Exception {
-    ConsoleDriver d = ConsoleDriver.start(user, ConsoleApp.Options.of(ws, http, user, true),
-        factory, line -> {});
-    d.type("password-of-" + user);
-    d.awaitLine("signed in as " + user, WAIT);
-    return d;
-  }
+  @RegisterExtension
+  final ConsoleServer server = ConsoleServer.inMemory();
 
   /** Issue 16 item 1: removed from a group, the next keystroke and commands must not crash. */
   @Test
   void removedFromAGroup_keystrokesAndCommands_printOneLine_andTheConsoleKeepsRunning()
       throws Exception {
-    try (ConsoleDriver alice = console("alice", new DefaultClientFactory());
-        ConsoleDriver bob = console("bob", new DefaultClientFactory())) {
+    try (ConsoleDriver alice = server.console("alice");
+        ConsoleDriver bob = server.console("bob")) {
       alice.type("/create team bob");
       alice.awaitLine("now in #team", WAIT);
       bob.awaitLine("you were added to #team", WAIT);
@@ -98,7 +66,7 @@ class ConsoleUnderFailureTest {
       made.set(c);
       return c;
     };
-    try (ConsoleDriver carol = console("carol", keeping)) {
+    try (ConsoleDriver carol = server.console("carol", keeping)) {
       carol.type("/dm dave-who-does-not-exist");
       carol.awaitLine(l -> l.startsWith("! "), "the refusal", WAIT);
       carol.type("/create crew");
@@ -122,12 +90,10 @@ class ConsoleUnderFailureTest {
   /** Issue 16 item 5: after the in-memory server restarts, the token is dead: say so, stop. */
   @Test
   void deadTokenAfterAServerRestart_endsTheSession_once_andOffersToLogInAgain() throws Exception {
-    try (ConsoleDriver gina = console("gina", new DefaultClientFactory())) {
-      int wsPort = server.wsPort();
-      int httpPort = server.httpPort();
-      server.close();
+    try (ConsoleDriver gina = server.console("gina")) {
+      server.stop();
       gina.awaitLine("disconnected", WAIT);
-      server = newServer(wsPort, httpPort); // a fresh in-memory database: gina's account is gone
+      server.restart(); // a fresh in-memory database: gina's account is gone
       gina.awaitLine("signed out by the server", Duration.ofSeconds(40));
       gina.awaitLine("type /login to sign in again", WAIT);
       int from = gina.lineCount();
@@ -145,9 +111,10 @@ class ConsoleUnderFailureTest {
   /** Issue 16 item 8: a message that cannot be decrypted is a notice in the room, not silence. */
   @Test
   void tamperedGroupMessage_showsANoticeInTheRoom() throws Exception {
-    try (ConsoleDriver alice = console("alice2", new DefaultClientFactory());
+    try (ConsoleDriver alice = server.console("alice2");
         CipherTalkClient mallory = CipherTalkClient.builder()
-            .transport(() -> new TamperingTransport(WebSocketTransport.builder(ws).build()), http)
+            .transport(() -> new TamperingTransport(WebSocketTransport.builder(server.ws()).build()),
+                server.http())
             .build()) {
       mallory.register("mallory", "password-of-mallory");
       mallory.connect();
@@ -169,10 +136,10 @@ class ConsoleUnderFailureTest {
    */
   @Test
   void tamperedPrivateMessage_showsANotice_namingThePrivateRoom() throws Exception {
-    try (ConsoleDriver alice = console("alice3", new DefaultClientFactory());
+    try (ConsoleDriver alice = server.console("alice3");
         CipherTalkClient mallory = CipherTalkClient.builder()
-            .transport(() -> new TamperingTransport(WebSocketTransport.builder(ws).build(), true),
-                http)
+            .transport(() -> new TamperingTransport(
+                WebSocketTransport.builder(server.ws()).build(), true), server.http())
             .build()) {
       mallory.register("mallory3", "password-of-mallory");
       mallory.connect();
@@ -189,21 +156,18 @@ class ConsoleUnderFailureTest {
   /** Issue 16 item 4: capitals are normalised before anything is sent; no device is used up. */
   @Test
   void userNameWithCapitals_isLowerCasedUpFront_andEitherSpellingSignsIn() throws Exception {
-    try (ConsoleDriver dave = ConsoleDriver.start("Dave", ConsoleApp.Options.of(ws, http, "Dave",
-        true), new DefaultClientFactory(), line -> {})) {
+    try (ConsoleDriver dave = server.start("Dave", server.options("Dave", true))) {
       dave.type("password-of-dave");
       dave.awaitLine("* user names are lower case: signing in as dave", WAIT);
       dave.awaitLine("signed in as dave (device 1)", WAIT);
       dave.quit(WAIT);
     }
-    try (ConsoleDriver again = ConsoleDriver.start("DAVE", ConsoleApp.Options.of(ws, http, "DAVE",
-        false).withDevice(2), new DefaultClientFactory(), line -> {})) {
+    try (ConsoleDriver again = server.start("DAVE", server.options("DAVE", false).withDevice(2))) {
       again.type("password-of-dave");
       again.awaitLine("signed in as dave (device 2)", WAIT);
       again.quit(WAIT);
     }
-    try (ConsoleDriver bad = ConsoleDriver.start("x", ConsoleApp.Options.of(ws, http, "D@ve",
-        true), new DefaultClientFactory(), line -> {})) {
+    try (ConsoleDriver bad = server.start("x", server.options("D@ve", true))) {
       bad.awaitLine("! not a user name: 'D@ve'", WAIT);
       assertThat(bad.quit(WAIT)).isEqualTo(ConsoleApp.LOGIN_FAILED);
     }

@@ -1,14 +1,11 @@
 package io.ciphertalk.examples.console;
 
+import static io.ciphertalk.examples.console.ConsoleServer.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ciphertalk.server.CipherTalkServer;
-import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -18,39 +15,12 @@ import org.junit.jupiter.api.io.TempDir;
  * with piped input.
  */
 class TwoConsolesChatTest {
-  private static final Duration WAIT = Duration.ofSeconds(20);
-  private static CipherTalkServer server;
-  private static URI ws;
-  private static URI http;
-
-  @BeforeAll
-  static void startServer() {
-    server = CipherTalkServer.builder().wsPort(0).httpPort(0).inMemoryDatabase()
-        .loginRateLimit(50, 500, Duration.ofMinutes(5)) // every console logs in from 127.0.0.1
-        .registrationRateLimit(500, Duration.ofMinutes(5)) // and registers from there
-        .build().start();
-    ws = URI.create("ws://localhost:" + server.wsPort() + "/ws");
-    http = URI.create("http://localhost:" + server.httpPort() + "/");
-  }
-
-  @AfterAll
-  static void stopServer() {
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  private static ConsoleDriver console(String user) throws Exception {
-    ConsoleDriver d = ConsoleDriver.start(user, ConsoleApp.Options.of(ws, http, user, true),
-        new DefaultClientFactory(), line -> {});
-    d.type("password-of-" + user);
-    d.awaitLine("signed in as " + user, WAIT);
-    return d;
-  }
+  @RegisterExtension
+  static final ConsoleServer server = ConsoleServer.inMemory();
 
   @Test
   void twoConsoles_exchangeMessages_replies_receipts_typing_edits_andSelfDestruct() throws Exception {
-    try (ConsoleDriver alice = console("alice"); ConsoleDriver bob = console("bob")) {
+    try (ConsoleDriver alice = server.console("alice"); ConsoleDriver bob = server.console("bob")) {
       alice.type("/dm bob");
       alice.awaitLine("now in @bob", WAIT);
       alice.type("hello bob");
@@ -97,8 +67,8 @@ class TwoConsolesChatTest {
 
   @Test
   void groupRoom_reachesEveryMember_andAnInvitedMemberJoinsTheConversation() throws Exception {
-    try (ConsoleDriver carol = console("carol"); ConsoleDriver dave = console("dave");
-        ConsoleDriver erin = console("erin")) {
+    try (ConsoleDriver carol = server.console("carol"); ConsoleDriver dave = server.console("dave");
+        ConsoleDriver erin = server.console("erin")) {
       carol.type("/create crew dave erin");
       carol.awaitLine("now in #crew (3 members)", WAIT);
       carol.type("standup in 5");
@@ -107,7 +77,7 @@ class TwoConsolesChatTest {
       carol.type("/members");
       carol.awaitLine("carol (owner)", WAIT);
 
-      try (ConsoleDriver finn = console("finn")) {
+      try (ConsoleDriver finn = server.console("finn")) {
         carol.type("/invite finn");
         carol.awaitLine("* invited finn", WAIT);
         finn.awaitLine("* you were added to #crew (type /join crew)", WAIT);
@@ -122,12 +92,11 @@ class TwoConsolesChatTest {
 
   @Test
   void wrongPassword_endsTheConsoleWithTheLoginFailedCode() throws Exception {
-    try (ConsoleDriver first = console("frank")) {
+    try (ConsoleDriver first = server.console("frank")) {
       first.quit(WAIT);
     }
-    try (ConsoleDriver again = ConsoleDriver.start("frank2", ConsoleApp.Options.of(ws, http, "frank",
-        false).withDevice(2),
-        new DefaultClientFactory(), line -> {})) {
+    try (ConsoleDriver again = server.start("frank2",
+        server.options("frank", false).withDevice(2))) {
       again.type("not-franks-password");
       again.awaitLine("! login failed", WAIT);
       assertThat(again.quit(WAIT)).isEqualTo(ConsoleApp.LOGIN_FAILED);
@@ -136,7 +105,7 @@ class TwoConsolesChatTest {
 
   @Test
   void badCommand_printsAnError_andTheConsoleKeepsRunning() throws Exception {
-    try (ConsoleDriver gina = console("gina")) {
+    try (ConsoleDriver gina = server.console("gina")) {
       gina.type("/reply nope");
       gina.awaitLine("! usage: /reply N TEXT", WAIT);
       gina.type("no room yet");
@@ -149,13 +118,13 @@ class TwoConsolesChatTest {
 
   @Test
   void contactsNewDevice_isLinkedFromTheFirst_announced_andJoinsTheConversation() throws Exception {
-    try (ConsoleDriver ivan = console("ivan"); ConsoleDriver judy = console("judy")) {
+    try (ConsoleDriver ivan = server.console("ivan"); ConsoleDriver judy = server.console("judy")) {
       ivan.type("/dm judy");
       ivan.awaitLine("now in @judy", WAIT);
       ivan.type("first contact");
       judy.awaitLine("ivan: first contact", WAIT);
-      try (ConsoleDriver judy2 = ConsoleDriver.start("judy2", ConsoleApp.Options.of(ws, http, "judy",
-          false).withDevice(2), new DefaultClientFactory(), line -> {})) {
+      try (ConsoleDriver judy2 = server.start("judy2",
+          server.options("judy", false).withDevice(2))) {
         judy2.type("password-of-judy");
         judy2.awaitLine("type /link here", WAIT);
         // A wrong code is refused on the old device with a clear error.
@@ -212,7 +181,7 @@ class TwoConsolesChatTest {
 
   @Test
   void contacts_canBeAddedListedAndBlocked() throws Exception {
-    try (ConsoleDriver kate = console("kate"); ConsoleDriver leo = console("leo")) {
+    try (ConsoleDriver kate = server.console("kate"); ConsoleDriver leo = server.console("leo")) {
       kate.type("/add leo Leo the Lion");
       kate.awaitLine("* added leo to your contacts", WAIT);
       kate.type("/contacts");
@@ -229,12 +198,11 @@ class TwoConsolesChatTest {
 
   @Test
   void accountWithTotp_asksForTheOneTimeCode_atLogin() throws Exception {
-    try (ConsoleDriver first = console("mike")) {
+    try (ConsoleDriver first = server.console("mike")) {
       first.quit(WAIT);
     }
-    byte[] secret = TotpFixture.enroll(http, "mike", "password-of-mike");
-    try (ConsoleDriver mike = ConsoleDriver.start("mike2", ConsoleApp.Options.of(ws, http, "mike",
-        false).withDevice(2), new DefaultClientFactory(), line -> {})) {
+    byte[] secret = TotpFixture.enroll(server.http(), "mike", "password-of-mike");
+    try (ConsoleDriver mike = server.start("mike2", server.options("mike", false).withDevice(2))) {
       mike.type("password-of-mike");
       mike.awaitLine("one-time code for mike", WAIT);
       // The enrolment used up the current code (each code works once); the next one is accepted
@@ -243,8 +211,7 @@ class TwoConsolesChatTest {
       mike.awaitLine("* signed in as mike", WAIT);
       assertThat(mike.quit(WAIT)).isEqualTo(ConsoleApp.OK);
     }
-    try (ConsoleDriver wrong = ConsoleDriver.start("mike3", ConsoleApp.Options.of(ws, http, "mike",
-        false).withDevice(3), new DefaultClientFactory(), line -> {})) {
+    try (ConsoleDriver wrong = server.start("mike3", server.options("mike", false).withDevice(3))) {
       wrong.type("password-of-mike");
       wrong.awaitLine("one-time code for mike", WAIT);
       wrong.type("000000x");
@@ -256,9 +223,9 @@ class TwoConsolesChatTest {
   @Test
   void storeFile_keepsTheDeviceIdentityAndHistory_acrossRuns(@TempDir Path dir) throws Exception {
     Path store = dir.resolve("nora");
-    try (ConsoleDriver oscar = console("oscar")) {
-      try (ConsoleDriver nora = ConsoleDriver.start("nora", ConsoleApp.Options.of(ws, http, "nora",
-          true).withStore(store), new DefaultClientFactory(), line -> {})) {
+    try (ConsoleDriver oscar = server.console("oscar")) {
+      try (ConsoleDriver nora = server.start("nora",
+          server.options("nora", true).withStore(store))) {
         nora.type("store passphrase");
         nora.type("password-of-nora");
         nora.awaitLine("signed in as nora", WAIT);
@@ -267,14 +234,14 @@ class TwoConsolesChatTest {
         nora.awaitLine("oscar: hi nora", WAIT);
         nora.quit(WAIT);
       }
-      try (ConsoleDriver wrong = ConsoleDriver.start("nora-wrong", ConsoleApp.Options.of(ws, http,
-          "nora", false).withStore(store), new DefaultClientFactory(), line -> {})) {
+      try (ConsoleDriver wrong = server.start("nora-wrong",
+          server.options("nora", false).withStore(store))) {
         wrong.type("not the store passphrase");
         wrong.awaitLine("! wrong passphrase for the store", WAIT);
         assertThat(wrong.quit(WAIT)).isEqualTo(ConsoleApp.LOGIN_FAILED);
       }
-      try (ConsoleDriver nora = ConsoleDriver.start("nora-again", ConsoleApp.Options.of(ws, http,
-          "nora", false).withStore(store), new DefaultClientFactory(), line -> {})) {
+      try (ConsoleDriver nora = server.start("nora-again",
+          server.options("nora", false).withStore(store))) {
         nora.type("store passphrase"); // the only secret: the device's token is in the store
         nora.awaitLine("signed in as nora", WAIT);
         assertThat(nora.transcript()).noneMatch(l -> l.contains("password for nora"));
