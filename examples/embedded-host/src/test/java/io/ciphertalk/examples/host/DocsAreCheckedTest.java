@@ -25,8 +25,13 @@ import picocli.CommandLine;
  *   <li>every {@code java -jar} command names a jar the build produces, and its arguments are
  *       accepted by that program's command line (the server's flag table too);</li>
  *   <li>every {@code ./mvnw -pl} (or {@code scripts/test.sh -pl}, which passes it to Maven) names an
- *       existing module, and every linked file exists.</li>
+ *       existing module, and every linked file exists;</li>
+ *   <li>every option named inline is a program's, the default addresses are the programs', the
+ *       errors the README's troubleshooting quotes are the ones a taken port and a busy H2
+ *       directory give, and getting-started's restart paths ({@code --data}, {@code --store},
+ *       a console started while the host is down) work as written.</li>
  * </ul>
+ * docs/claims.md maps the remaining claims to their tests ({@link ClaimsAreCheckedTest}).
  */
 class DocsAreCheckedTest {
   static final List<String> DOCS = List.of("docs/getting-started.md", "docs/architecture.md",
@@ -348,6 +353,136 @@ class DocsAreCheckedTest {
   }
 
   /**
+   * Every option the getting-started guide and the README name inline ({@code `--store alice.db`},
+   * {@code `--device 2`}) is an option of the console, the embedded host or the standalone server,
+   * and the line limit they give is the console's.
+   */
+  @Test
+  void everyOptionNamedInTheGuideAndReadme_isAnOptionOfAProgram_andTheLineLimitIsTheConsoles()
+      throws Exception {
+    java.util.Set<String> known = new java.util.HashSet<>();
+    known.addAll(ConsoleMain.commandLine((o, p, l) -> {
+      throw new AssertionError();
+    }).getCommandSpec().optionsMap().keySet());
+    known.addAll(new CommandLine(new EmbeddedHost()).getCommandSpec().optionsMap().keySet());
+    java.io.ByteArrayOutputStream usage = new java.io.ByteArrayOutputStream();
+    try {
+      java.lang.reflect.Method run = Class.forName("io.ciphertalk.server.internal.cli.Main")
+          .getDeclaredMethod("run", String[].class, java.io.PrintStream.class, java.io.PrintStream.class);
+      run.setAccessible(true);
+      run.invoke(null, new String[] {"--help"}, new java.io.PrintStream(usage, true),
+          new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true));
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError("cannot call the server's argument parser", e);
+    }
+    java.util.regex.Matcher serverFlag = java.util.regex.Pattern.compile("(--[a-z][a-z-]+)")
+        .matcher(usage.toString());
+    while (serverFlag.find()) {
+      known.add(serverFlag.group(1));
+    }
+    // Maven's own options, and the jar classifiers the README names
+    java.util.Set<String> notOurs = java.util.Set.of("-B", "-q", "-pl", "-am", "-DskipTests",
+        "-sources", "-javadoc");
+    java.util.regex.Pattern inline = java.util.regex.Pattern.compile("`([^`]*)`");
+    java.util.regex.Pattern option = java.util.regex.Pattern.compile("(?<![\\w-])(--?[a-zA-Z][a-zA-Z-]*)");
+    int checked = 0;
+    for (String doc : List.of("docs/getting-started.md", "README.md")) {
+      String text = Files.readString(root().resolve(doc)).replaceAll("(?s)```.*?```", "");
+      java.util.regex.Matcher code = inline.matcher(text);
+      while (code.find()) {
+        if (code.group(1).startsWith("./mvnw") || code.group(1).startsWith("java ")
+            || code.group(1).startsWith("-Dorg.")) {
+          continue; // whole commands: checked by everyCommand_... when in a sh block
+        }
+        java.util.regex.Matcher o = option.matcher(code.group(1));
+        while (o.find()) {
+          if (notOurs.contains(o.group(1))) {
+            continue;
+          }
+          assertThat(known).as(doc + ": `" + code.group(1) + "` names " + o.group(1)
+              + ", an option of no program").contains(o.group(1));
+          checked++;
+        }
+      }
+    }
+    assertThat(checked).as("options checked").isGreaterThan(10);
+    String guide = Files.readString(root().resolve("docs/getting-started.md")).replaceAll("\\s+", " ");
+    String limit = String.format(java.util.Locale.ROOT, "%,d",
+        io.ciphertalk.examples.console.CommandParser.MAX_LINE);
+    assertThat(guide).contains("at most " + limit + " characters");
+    assertThat(new io.ciphertalk.examples.console.Renderer(java.time.ZoneId.of("UTC")).help())
+        .anySatisfy(l -> assertThat(l).contains("at most "
+            + io.ciphertalk.examples.console.CommandParser.MAX_LINE + " characters"));
+  }
+
+  /**
+   * The default addresses the README and getting-started give ({@code ws://localhost:8000/ws},
+   * {@code http://localhost:8080/}) are the embedded host's, the console's and the server's.
+   */
+  @Test
+  void theDefaultAddresses_areTheHostsTheConsolesAndTheServers() throws Exception {
+    assertThat(Files.readString(root().resolve("README.md")).replaceAll("\\s+", " ")).contains(
+        "listen on `ws://localhost:8000/ws` and `http://localhost:8080/` by default");
+    assertThat(Files.readString(root().resolve("docs/getting-started.md")).replaceAll("\\s+", " "))
+        .contains("It listens on `ws://localhost:8000/ws` (WebSocket) and `http://localhost:8080`");
+    CommandLine.Model.CommandSpec host = new CommandLine(new EmbeddedHost()).getCommandSpec();
+    assertThat(host.findOption("--ws-port").defaultValue()).isEqualTo("8000");
+    assertThat(host.findOption("--http-port").defaultValue()).isEqualTo("8080");
+    CommandLine.Model.CommandSpec console = ConsoleMain.commandLine((o, p, l) -> {
+      throw new AssertionError();
+    }).getCommandSpec();
+    java.net.URI ws = java.net.URI.create(console.findOption("--server").defaultValue());
+    assertThat(ws).isEqualTo(java.net.URI.create("ws://localhost:8000/ws"));
+    assertThat(io.ciphertalk.examples.console.ConsoleApp.Options.defaultHttp(ws))
+        .isEqualTo(java.net.URI.create("http://localhost:8080/"));
+    // the standalone server's (its builder's defaults are checked by ServerGuideLimitsTest)
+    java.io.ByteArrayOutputStream usage = new java.io.ByteArrayOutputStream();
+    java.lang.reflect.Method run = Class.forName("io.ciphertalk.server.internal.cli.Main")
+        .getDeclaredMethod("run", String[].class, java.io.PrintStream.class, java.io.PrintStream.class);
+    run.setAccessible(true);
+    run.invoke(null, new String[] {"--help"}, new java.io.PrintStream(usage, true),
+        new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true));
+    assertThat(usage.toString()).contains("--ws-port N       WebSocket port (default 8000;",
+        "--http-port N     HTTP port (default 8080;");
+  }
+
+  /**
+   * The README's troubleshooting quotes two errors: a port another process holds
+   * ({@code server failed to start: ... Address already in use}) and a second server on the same
+   * H2 directory ({@code Database may be already in use}; a second process, since H2 shares an
+   * open database inside one JVM).
+   */
+  @Test
+  void troubleshooting_aTakenPort_andADataDirectoryInUse_giveTheQuotedErrors(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    assertThat(Files.readString(root().resolve("README.md"))).contains(
+        "`server failed to start: ... Address already in use`", "`Database may be already in use`");
+    try (io.ciphertalk.server.CipherTalkServer first = io.ciphertalk.server.CipherTalkServer.builder()
+        .wsPort(0).httpPort(0).dataDirectory(dir).build().start()) {
+      assertThatThrownBy(() -> io.ciphertalk.server.CipherTalkServer.builder()
+          .wsPort(first.wsPort()).httpPort(0).inMemoryDatabase().build().start())
+          .hasMessageStartingWith("server failed to start: ")
+          .hasMessageContaining("Address already in use");
+
+      Process second = new ProcessBuilder(
+          Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), "io.ciphertalk.server.internal.cli.Main",
+          "--data", dir.toString(), "--ws-port", "0", "--http-port", "0")
+          .redirectErrorStream(true).start();
+      try {
+        boolean ended = second.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(ended).as("the second server refuses to start (it must not run)").isTrue();
+        String output = new String(second.getInputStream().readAllBytes(),
+            java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(second.exitValue()).as(output).isNotZero();
+        assertThat(output).contains("Database may be already in use");
+      } finally {
+        second.destroyForcibly();
+      }
+    }
+  }
+
+  /**
    * getting-started.md's restart promises, walked: the host restarted with the same {@code --data}
    * comes back with its bot and accounts, and a console restarted with the same {@code --store}
    * asks only for the store's passphrase.
@@ -383,5 +518,93 @@ class DocsAreCheckedTest {
         alice.quit(wait);
       }
     }
+  }
+
+  /**
+   * getting-started.md's other restart promises, walked with the embedded host: after a restart
+   * with the same {@code --data} the messages waiting for delivery are still there (bob, offline
+   * across the restart, gets what alice sent him before it), and a console with {@code --store}
+   * starts while the host is down, shows its local history with the same numbers, queues what is
+   * typed and sends it when the host is back.
+   */
+  @Test
+  void gettingStarted_restartWithData_keepsWaitingMessages_andAStoredConsoleWorksWhileTheHostIsDown(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    String guide = Files.readString(root().resolve("docs/getting-started.md")).replaceAll("\\s+", " ");
+    assertThat(guide).contains("the accounts, the messages waiting for delivery and the bot are all"
+        + " still there", "With a store the console also starts while the server is down: it shows"
+        + " the local history, queues what you send and sends it when the server is back");
+    java.time.Duration wait = java.time.Duration.ofSeconds(20);
+    Path data = dir.resolve("data");
+    Path aliceStore = dir.resolve("alice.db");
+    Path bobStore = dir.resolve("bob.db");
+    EmbeddedHost first = new EmbeddedHost();
+    new CommandLine(first).parseArgs("--data", data.toString(), "--ws-port", "0", "--http-port", "0");
+    java.net.URI ws;
+    java.net.URI http;
+    try (EmbeddedHost host = first.start()) {
+      ws = host.webSocketUri();
+      http = host.httpUri();
+      try (io.ciphertalk.examples.console.ConsoleDriver alice = console("alice", ws, http, true,
+          aliceStore)) {
+        alice.type("the store passphrase");
+        alice.type("alice's password");
+        alice.awaitLine("signed in as alice", wait);
+        try (io.ciphertalk.examples.console.ConsoleDriver bob = console("bob", ws, http, true,
+            bobStore)) {
+          bob.type("bob's store passphrase");
+          bob.type("bob's password");
+          bob.awaitLine("signed in as bob", wait);
+          alice.type("/dm bob");
+          alice.type("hello bob");
+          bob.awaitLine("alice: hello bob", wait);
+          bob.quit(wait);
+        }
+        alice.type("waiting for bob");
+        // the bot's answer to a later message on the same socket: the server has the earlier one
+        alice.type("/dm echo");
+        alice.type("ping");
+        alice.awaitLine("echo: ping", wait);
+        alice.quit(wait);
+      }
+    }
+    // The host is down: alice's console starts from its store and queues.
+    io.ciphertalk.examples.console.ConsoleDriver alice = console("alice-offline", ws, http, false,
+        aliceStore);
+    try (alice) {
+      alice.type("the store passphrase");
+      alice.awaitLine("* offline:", wait);
+      alice.type("/dm bob");
+      assertThat(alice.awaitLine("alice: hello bob", wait)).startsWith("[1] ");
+      alice.type("sent while the host was down");
+      alice.awaitLine("sent while the host was down [queued]", wait);
+
+      EmbeddedHost second = new EmbeddedHost();
+      new CommandLine(second).parseArgs("--data", data.toString(), "--ws-port",
+          String.valueOf(ws.getPort()), "--http-port", String.valueOf(http.getPort()));
+      try (EmbeddedHost host = second.start();
+          io.ciphertalk.examples.console.ConsoleDriver bob = console("bob-again", ws, http, false,
+              bobStore)) {
+        alice.awaitLine("* connected", java.time.Duration.ofSeconds(90));
+        bob.type("bob's store passphrase");
+        bob.awaitLine("signed in as bob", wait);
+        bob.awaitLine("alice: waiting for bob", wait);
+        bob.awaitLine("alice: sent while the host was down", java.time.Duration.ofSeconds(90));
+        alice.type("/dm echo");
+        alice.type("still there?");
+        alice.awaitLine("echo: still there?", wait);
+        bob.quit(wait);
+        alice.quit(wait);
+      }
+    }
+  }
+
+  private static io.ciphertalk.examples.console.ConsoleDriver console(String name, java.net.URI ws,
+      java.net.URI http, boolean register, Path store) throws IOException {
+    String user = name.split("-")[0];
+    return io.ciphertalk.examples.console.ConsoleDriver.start(name,
+        io.ciphertalk.examples.console.ConsoleApp.Options.of(ws, http, user, register)
+            .withStore(store),
+        new io.ciphertalk.examples.console.DefaultClientFactory(), l -> { });
   }
 }
