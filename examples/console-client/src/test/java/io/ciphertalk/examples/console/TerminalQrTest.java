@@ -43,6 +43,43 @@ class TerminalQrTest {
     return new QRCodeReader().decode(bitmap, Map.of(DecodeHintType.TRY_HARDER, true)).getText();
   }
 
+  /**
+   * The payload decoded from the module grid of {@code lines} (blocks are light modules, the
+   * quiet zone cut off) by ZXing's QR decoder: format, version, mask, Reed-Solomon and data, but
+   * not its camera-image finder-pattern detector, which misses about 0.8 % of valid synthetic
+   * codes (23 of 3,000 random linking payloads, all of which this reads). For random payloads.
+   */
+  static String decodeModules(List<String> lines) throws Exception {
+    int width = lines.get(0).length();
+    int size = width - 2 * TerminalQr.QUIET_ZONE;
+    com.google.zxing.common.BitMatrix dark = new com.google.zxing.common.BitMatrix(size, size);
+    for (int y = 0; y < size; y++) {
+      int row = y + TerminalQr.QUIET_ZONE;
+      for (int x = 0; x < size; x++) {
+        char c = lines.get(row / 2).charAt(x + TerminalQr.QUIET_ZONE);
+        boolean light = row % 2 == 0 ? c == '█' || c == '▀' : c == '█' || c == '▄';
+        if (!light) {
+          dark.set(x, y);
+        }
+      }
+    }
+    return new com.google.zxing.qrcode.decoder.Decoder().decode(dark).getText();
+  }
+
+  @Test
+  void randomLinkingPayloads_allDecodeFromTheDrawnModules() throws Exception {
+    java.util.Random random = new java.util.Random(18004);
+    String alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    for (int i = 0; i < 500; i++) {
+      StringBuilder payload = new StringBuilder("ciphertalk-link:");
+      for (int j = 0; j < 70; j++) {
+        payload.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      assertThat(decodeModules(TerminalQr.render(payload.toString())))
+          .isEqualTo(payload.toString());
+    }
+  }
+
   @Test
   void linkingPayload_drawnWithHalfBlocks_decodesToTheSamePayload() throws Exception {
     String payload = "ciphertalk-link:" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".repeat(2);

@@ -136,7 +136,7 @@ class TwoConsolesChatTest {
         // The same code as a QR code under it: scanned (decoded from the drawing), it is the
         // payload the console names, and approving what was scanned links the device.
         judy2.awaitLine("or scan this QR code", WAIT);
-        String scanned = TerminalQrTest.decode(qrBelow(judy2, "or scan this QR code"));
+        String scanned = TerminalQrTest.decodeModules(qrBelow(judy2, "or scan this QR code"));
         assertThat(scanned).isEqualTo("ciphertalk-link:" + code.replace("-", ""));
         judy.type("/approve " + scanned);
         String confirm = judy.awaitLine("confirmation code", WAIT).replaceAll(".*code (\\d{6}).*", "$1");
