@@ -4,3 +4,6 @@ export * from './primitives.js';
 export * from './session.js';
 export * from './group.js';
 export * from './account.js';
+export * from './errors.js';
+export * from './store.js';
+export * from './client.js';

@@ -1,0 +1,144 @@
+// The JavaScript client against the real Java server (the standalone jar) and a real Java client
+// (the console client jar, driven through its piped stdin/stdout): 1:1 and group chat both ways,
+// and a tampered ciphertext that must end as a typed error, not a crash.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CipherTalkClient, InvalidMessageError, CipherTalkError, encodeContent, fromBase64Url, toBase64Url,
+} from '../src/index.js';
+import { jarsOrSkip, killAll, startConsole, startServer } from './support/processes.js';
+
+const { skip, missing } = jarsOrSkip();
+const PASSWORD = 'interop password 1';
+
+/** Resolves with the first `event` of `client` that satisfies `predicate`. */
+function next(client, event, predicate = () => true, timeoutMs = 30000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { off(); reject(new Error(`no matching '${event}' in ${timeoutMs} ms`)); }, timeoutMs);
+    const off = client.on(event, (e) => {
+      if (predicate(e)) { clearTimeout(timer); off(); resolve(e); }
+    });
+  });
+}
+
+async function jsClient(server, userId) {
+  const c = await CipherTalkClient.create({ userId, httpUrl: server.httpUrl, wsUrl: server.wsUrl });
+  await c.register(PASSWORD);
+  await c.login(PASSWORD);
+  await c.connect();
+  return c;
+}
+
+describe('JavaScript client with a Java client through the Java server', { skip }, () => {
+  let server;
+  let java;
+  let javaTwo;
+  let js;
+  const clients = [];
+
+  before(async () => {
+    if (missing) throw new Error(`CI=true and ${missing}`);
+    server = await startServer();
+    [js, java, javaTwo] = await Promise.all([jsClient(server, 'jsuser'), startConsole(server, 'javauser', PASSWORD),
+      startConsole(server, 'javatwo', PASSWORD)]);
+    clients.push(js);
+  });
+
+  after(async () => {
+    for (const c of clients) await c.close().catch(() => {});
+    await killAll();
+  });
+
+  test('1:1 both ways: Java opens the private room and writes first, then several turns each way', async () => {
+    java.type('/dm jsuser');
+    await java.awaitLine('now in @jsuser');
+    const first = next(js, 'message', (m) => m.body === 'hello from java');
+    java.type('hello from java');
+    const m = await first;
+    assert.deepEqual(m.sender, { userId: 'javauser', deviceId: 1 });
+    assert.equal(m.roomId, 'p-javauser-jsuser');
+    assert.equal(m.kind, 'DIRECT');
+
+    await js.sendText(m.roomId, 'hello from js');
+    assert.match(await java.awaitLine('jsuser: hello from js'), /^\[\d+\] \d\d:\d\d jsuser: hello from js$/);
+    for (let i = 0; i < 3; i++) {
+      const got = next(js, 'message', (x) => x.body === `java turn ${i}`);
+      java.type(`java turn ${i}`);
+      await got;
+      await js.sendText(m.roomId, `js turn ${i}`);
+      await java.awaitLine(`jsuser: js turn ${i}`);
+    }
+  });
+
+  test('1:1 started by the JavaScript side reaches the Java client', async () => {
+    const peer = javaTwo;
+    const room = await js.privateRoom('javatwo');
+    assert.equal(room, 'p-javatwo-jsuser');
+    await js.sendText(room, 'js writes first');
+    await peer.awaitLine('jsuser: js writes first');
+    peer.type('/dm jsuser');
+    await peer.awaitLine('now in @jsuser');
+    const reply = next(js, 'message', (x) => x.body === 'java answers');
+    peer.type('java answers');
+    assert.deepEqual((await reply).sender, { userId: 'javatwo', deviceId: 1 });
+  });
+
+  test('group both ways: a room the Java client creates, and one the JavaScript client creates', async () => {
+    java.type('/create crew jsuser');
+    await java.awaitLine('now in #crew');
+    const hi = next(js, 'message', (x) => x.body === 'hi crew from java');
+    java.type('hi crew from java');
+    const g = await hi;
+    assert.equal(g.kind, 'GROUP');
+    assert.deepEqual(g.sender, { userId: 'javauser', deviceId: 1 });
+    assert.match(g.roomId, /^g-/);
+
+    await js.sendText(g.roomId, 'hi crew from js');
+    await java.awaitLine('jsuser: hi crew from js');
+    const again = next(js, 'message', (x) => x.body === 'java again');
+    java.type('java again');
+    await again;
+    await js.sendText(g.roomId, 'js again');
+    await java.awaitLine('jsuser: js again');
+
+    const own = await js.createGroup('jsroom', ['javauser']);
+    await java.awaitLine('you were added to #jsroom');
+    await js.sendText(own, 'welcome to jsroom');
+    await java.awaitLine('jsuser: welcome to jsroom');
+    java.type('/join jsroom');
+    await java.awaitLine('now in #jsroom');
+    const answer = next(js, 'message', (x) => x.body === 'thanks from java' && x.roomId === own);
+    java.type('thanks from java');
+    assert.equal((await answer).kind, 'GROUP');
+  });
+
+  test('a tampered ciphertext is a typed InvalidMessageError event, and the session survives it', async () => {
+    const [ann, ben] = await Promise.all([jsClient(server, 'ann'), jsClient(server, 'ben')]);
+    clients.push(ann, ben);
+    const room = await ann.privateRoom('ben');
+    const first = next(ben, 'message', (x) => x.body === 'untouched');
+    await ann.sendText(room, 'untouched');
+    await first;
+
+    const id = ann.newMessageId();
+    const plaintext = encodeContent({ k: 'TEXT', r: room, id, t: Date.now(), b: 'tampered' });
+    const [copy] = await ann.encryptForDevices(['ben.1'], plaintext, id);
+    const bytes = fromBase64Url(copy.ciphertext);
+    bytes[bytes.length - 20] ^= 0x01; // one bit of the AES-GCM ciphertext
+    const dropped = next(ben, 'undecryptable', (e) => e.messageId === id);
+    const shown = [];
+    const off = ben.on('message', (x) => shown.push(x.body));
+    await ann.request({ type: 'send', messageId: id, room, recipients: [{ to: 'ben.1', ciphertext: toBase64Url(bytes) }] });
+    const e = await dropped;
+    assert.ok(e.error instanceof InvalidMessageError, `got ${e.error}`);
+    assert.ok(e.error instanceof CipherTalkError);
+    assert.equal(e.error.code, 'invalid_message');
+    assert.deepEqual(e.sender, { userId: 'ann', deviceId: 1 });
+
+    const after = next(ben, 'message', (x) => x.body === 'still fine');
+    await ann.sendText(room, 'still fine');
+    await after;
+    off();
+    assert.deepEqual(shown, ['still fine'], 'the tampered message was never shown');
+  });
+});
