@@ -144,6 +144,20 @@ export async function parseBundle(bytes) {
   return b;
 }
 
+/**
+ * PreKeyBundle.serialize() of a bundle in the form parseBundle returns (RSA prekeys are not written
+ * here): u8 1 || address || IdentityKey [128] || u32 spkId || SPK [32] || sig [64] || u8 flags ||
+ * [u32 id || OPK [32]] || [u32 id || PQSPK [1184] || sig [64]].
+ */
+export function serializeBundle(b) {
+  if (b.rsa) throw new RangeError('RSA prekeys are not supported here');
+  const parts = [Uint8Array.of(1), encodeAddress(b.address), b.identity.encoded, u32(b.signedPreKey.id),
+    b.signedPreKey.publicKey, b.signedPreKey.signature, Uint8Array.of((b.oneTime ? 1 : 0) | (b.kem ? 2 : 0))];
+  if (b.oneTime) parts.push(u32(b.oneTime.id), b.oneTime.publicKey);
+  if (b.kem) parts.push(u32(b.kem.id), b.kem.publicKey, b.kem.signature);
+  return concat(...parts);
+}
+
 /** Verifies the prekey signatures of a bundle built from JSON fields or parsed. */
 export async function verifyBundle(b) {
   const check = async (label, key) => {

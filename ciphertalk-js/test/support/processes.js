@@ -9,14 +9,17 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const SERVER_JAR = join(ROOT, 'ciphertalk-server-embed/target/ciphertalk-server.jar');
 export const CONSOLE_JAR = join(ROOT, 'examples/console-client/target/ciphertalk-console.jar');
+/** The crypto module's test classes, holding InteropPeer (compiled by the Maven build, never shipped). */
+export const CRYPTO_TEST_CLASSES = join(ROOT, 'ciphertalk-crypto/target/test-classes');
+const INTEROP_PEER = join(CRYPTO_TEST_CLASSES, 'io/ciphertalk/crypto/session/InteropPeer.class');
 
 /**
  * Whether the jars are there. Under CI=true a missing jar is a failure (the caller's test fails
  * with this reason); elsewhere the tests are skipped with it printed.
  * @returns {{skip: string|false, missing: string|null}}
  */
-export function jarsOrSkip() {
-  const missing = [SERVER_JAR, CONSOLE_JAR].find((j) => !existsSync(j)) ?? null;
+export function jarsOrSkip(needed = [SERVER_JAR, CONSOLE_JAR]) {
+  const missing = needed.find((j) => !existsSync(j)) ?? null;
   if (!missing) return { skip: false, missing: null };
   const reason = `${missing} is missing: run ./mvnw -B -DskipTests package first (scripts/test.sh does)`;
   if (process.env.CI === 'true') return { skip: false, missing: reason };
@@ -38,6 +41,15 @@ export async function killAll() {
   children.clear();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
   dirs.clear();
+}
+
+/** What the randomized interop run needs: the shaded server jar (crypto + BouncyCastle) and InteropPeer. */
+export const INTEROP_PEER_FILES = [SERVER_JAR, INTEROP_PEER];
+
+/** Starts InteropPeer (ciphertalk-crypto's test classes) over the server jar's classes. */
+export function startInteropPeer() {
+  const { delimiter } = process.platform === 'win32' ? { delimiter: ';' } : { delimiter: ':' };
+  return new Child('InteropPeer', ['-cp', `${SERVER_JAR}${delimiter}${CRYPTO_TEST_CLASSES}`, 'io.ciphertalk.crypto.session.InteropPeer']);
 }
 
 /** A child process whose stdout lines can be awaited. */
@@ -70,6 +82,15 @@ export class Child {
 
   #wake() {
     for (const w of [...this.waiters]) w();
+  }
+
+  /** Sends one request line and resolves with the next line the process prints (its answer). */
+  async ask(line, timeoutMs = 30000) {
+    this.type(line);
+    const next = this.cursor;
+    const answer = await this.awaitLine(/^/, timeoutMs);
+    if (this.cursor !== next + 1) throw new Error(`${this.name} printed more than one line`);
+    return answer;
   }
 
   /** Writes one line to the process's stdin. */
