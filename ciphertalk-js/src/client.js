@@ -20,8 +20,8 @@ import { MemoryStore } from './store.js';
 
 const PROTOCOL = '1.0';
 const CLIENT_NAME = 'ciphertalk-js/0.1';
-/** One-time prekeys published at first and per refill; the server warns below 10. */
-const ONE_TIME_BATCH = 20;
+/** One-time prekeys published at first and per refill (as the Java SDK); the server warns below 10. */
+const ONE_TIME_BATCH = 100;
 /** Previous sessions kept per peer device (protocol.md "Pairwise session records"). */
 const MAX_PREVIOUS = 4;
 const RECORD_TAG = 0xa1;
@@ -127,6 +127,7 @@ export class CipherTalkClient {
   #certified = new Map(); // "user.device" -> IdentityKey (from a verified certificate)
   #rooms = new Map();
   #closed = false;
+  #refilling = false;
 
   constructor(opts, store, identity) {
     this.#opts = opts;
@@ -139,13 +140,14 @@ export class CipherTalkClient {
   /**
    * @param {{userId: string, deviceId?: number, httpUrl: string, wsUrl: string, store?: import('./store.js').KeyValueStore,
    *   WebSocket?: typeof WebSocket, fetch?: typeof fetch, random?: (n: number) => Uint8Array, now?: () => number,
-   *   requestTimeoutMs?: number}} options
+   *   requestTimeoutMs?: number, oneTimePreKeys?: number}} options  oneTimePreKeys: per publish and refill, 10-200 (default 100)
    */
   static async create(options) {
     const o = { deviceId: 1, store: new MemoryStore(), WebSocket: globalThis.WebSocket, fetch: globalThis.fetch,
-      random: secureRandom, now: Date.now, requestTimeoutMs: 20000, ...options };
+      random: secureRandom, now: Date.now, requestTimeoutMs: 20000, oneTimePreKeys: ONE_TIME_BATCH, ...options };
     if (typeof o.userId !== 'string' || !/^[a-z0-9][a-z0-9._-]{2,31}$/.test(o.userId)) throw new TypeError(`bad userId: ${o.userId}`);
     if (!Number.isInteger(o.deviceId) || o.deviceId < 1 || o.deviceId > 0x7fffffff) throw new TypeError(`bad deviceId: ${o.deviceId}`);
+    if (!Number.isInteger(o.oneTimePreKeys) || o.oneTimePreKeys < 10 || o.oneTimePreKeys > 200) throw new TypeError(`oneTimePreKeys must be 10-200: ${o.oneTimePreKeys}`);
     for (const u of ['httpUrl', 'wsUrl']) if (typeof o[u] !== 'string') throw new TypeError(`${u} is required`);
     if (typeof o.WebSocket !== 'function') throw new TypeError('no WebSocket constructor (Node 20: --experimental-websocket)');
     let stored = await o.store.get('local', 'identity');
@@ -305,8 +307,10 @@ export class CipherTalkClient {
         this.#enqueue(() => this.#onDeliver(f.delivery));
         break;
       case 'notice':
-        if (f.kind === 'PREKEYS_LOW' && Number.isInteger(f.count) && f.count < 10) {
-          this.#enqueue(() => this.#refillOneTimePreKeys());
+        // One refill at a time: notices keep coming while the stock is low and the refill is on its way.
+        if (f.kind === 'PREKEYS_LOW' && Number.isInteger(f.count) && f.count < 10 && !this.#refilling) {
+          this.#refilling = true;
+          this.#enqueue(() => this.#refillOneTimePreKeys().finally(() => { this.#refilling = false; }));
         }
         this.#emit('notice', f);
         break;
@@ -365,12 +369,12 @@ export class CipherTalkClient {
 
   async #newOneTimePreKeys(firstId) {
     const out = [];
-    for (let id = firstId; id < firstId + ONE_TIME_BATCH; id++) {
+    for (let id = firstId; id < firstId + this.#opts.oneTimePreKeys; id++) {
       const priv = clamp(this.#random(32));
       await this.#store.put('prekeys', `otk:${id}`, concat(Uint8Array.of(1), u32(id), priv));
       out.push({ keyId: id, publicKey: toBase64Url(await x25519Public(priv)) });
     }
-    await this.#store.put('local', 'nextPreKeyId', u32(firstId + ONE_TIME_BATCH));
+    await this.#store.put('local', 'nextPreKeyId', u32(firstId + this.#opts.oneTimePreKeys));
     return out;
   }
 

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CipherTalkClient, InvalidMessageError, CipherTalkError, encodeContent, fromBase64Url, toBase64Url,
+  CipherTalkClient, InvalidMessageError, CipherTalkError, MemoryStore, encodeContent, fromBase64Url, toBase64Url,
 } from '../src/index.js';
 import { jarsOrSkip, killAll, startConsole, startServer } from './support/processes.js';
 
@@ -112,6 +112,31 @@ describe('JavaScript client with a Java client through the Java server', { skip 
     assert.equal((await answer).kind, 'GROUP');
   });
 
+  test('a client restarted on the same store reads what the Java client sent while it was away', async () => {
+    const store = new MemoryStore();
+    const opts = { userId: 'jsaway', httpUrl: server.httpUrl, wsUrl: server.wsUrl, store };
+    const before = await CipherTalkClient.create(opts);
+    await before.register(PASSWORD);
+    await before.login(PASSWORD);
+    await before.connect();
+    const room = await before.privateRoom('javatwo');
+    await before.sendText(room, 'see you later');
+    await javaTwo.awaitLine('jsaway: see you later');
+    await before.close();
+
+    javaTwo.type('/dm jsaway');
+    await javaTwo.awaitLine('now in @jsaway');
+    javaTwo.type('written while you were away');
+    await javaTwo.awaitLine('javatwo: written while you were away');
+    const after = await CipherTalkClient.create(opts); // identity, token, prekeys and sessions from the store
+    clients.push(after);
+    const queued = next(after, 'message', (x) => x.body === 'written while you were away');
+    await after.connect();
+    assert.deepEqual((await queued).sender, { userId: 'javatwo', deviceId: 1 });
+    await after.sendText(room, 'back again');
+    await javaTwo.awaitLine('jsaway: back again');
+  });
+
   test('a tampered ciphertext is a typed InvalidMessageError event, and the session survives it', async () => {
     const [ann, ben] = await Promise.all([jsClient(server, 'ann'), jsClient(server, 'ben')]);
     clients.push(ann, ben);
@@ -140,5 +165,30 @@ describe('JavaScript client with a Java client through the Java server', { skip 
     await after;
     off();
     assert.deepEqual(shown, ['still fine'], 'the tampered message was never shown');
+  });
+
+  test('a device refills its one-time prekeys when the server says they run low', async () => {
+    const small = async (userId) => {
+      const c = await CipherTalkClient.create({ userId, httpUrl: server.httpUrl, wsUrl: server.wsUrl, oneTimePreKeys: 12 });
+      await c.register(PASSWORD);
+      await c.login(PASSWORD);
+      await c.connect();
+      clients.push(c);
+      return c;
+    };
+    const [carl, dora] = await Promise.all([small('carl'), small('dora')]);
+    await carl.privateRoom('dora'); // dora may take carl's one-time prekeys beyond a stranger's budget
+    const notices = [];
+    carl.on('notice', (n) => { if (n.kind === 'PREKEYS_LOW') notices.push(n.count); });
+    const taken = [];
+    // Published: keys 3..14. After three fetches 9 are left: the server warns, carl publishes 15..26.
+    while (taken.length < 20 && !(taken.at(-1) >= 15)) {
+      const reply = await dora.request({ type: 'bundle_fetch', user: 'carl' });
+      taken.push(reply.bundles[0].oneTimePreKey?.keyId);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(notices.length >= 1 && notices[0] === 9, `PREKEYS_LOW at 9 left (got ${notices})`);
+    assert.deepEqual(taken, Array.from({ length: taken.length }, (_, i) => 3 + i), 'each key handed out once, in order');
+    assert.ok(taken.at(-1) >= 15, `a refilled key was handed out (${taken})`);
   });
 });
