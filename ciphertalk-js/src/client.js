@@ -10,7 +10,7 @@ import {
   kemPreKeyFromStorage, oneTimePreKeyFromStorage, parseAddress, parseIdentityKey, parseInitialMessage, respond,
   serializeSession, signedPreKeyFromStorage, verifyBundle,
 } from './session.js';
-import { decryptGroupMessage, encodeDistribution, encryptGroupMessage, parseDistribution, parseGroupMessage } from './group.js';
+import { MAX_EPOCH, decryptGroupMessage, encodeDistribution, encryptGroupMessage, parseDistribution, parseGroupMessage } from './group.js';
 import { issueDeviceCertificate, verifyDeviceCertificate } from './account.js';
 import {
   CipherTalkError, ConnectionClosedError, InvalidMessageError, InvalidStateError, NoSessionError, RequestFailedError,
@@ -569,21 +569,46 @@ export class CipherTalkClient {
 
   async #ownSenderKey(roomId) {
     const stored = await this.#store.get('senderKeys', roomId);
-    if (stored) return decodeJson(stored);
+    return stored ? decodeJson(stored) : this.#newSenderKey(roomId, 0);
+  }
+
+  /** A fresh sending chain for `epoch` (the old one is overwritten: nothing derives the new one). */
+  async #newSenderKey(roomId, epoch) {
+    if (!Number.isSafeInteger(epoch) || epoch > MAX_EPOCH) throw new CipherTalkError('epoch_out_of_range', `epoch ${epoch} out of range`);
     const chainId = new DataView(this.#random(4).buffer).getUint32(0);
-    const own = { roomId, epoch: 0, sender: this.address, signingSeed: this.#random(32), chainId, iteration: 0,
+    const own = { roomId, epoch, sender: this.address, signingSeed: this.#random(32), chainId, iteration: 0,
       chainKey: this.#random(32), distributedTo: [] };
     await this.#store.put('senderKeys', roomId, encodeJson(own));
     return own;
   }
 
-  async #sendGroup(room, content, messageId) {
-    const own = await this.#ownSenderKey(room.roomId);
-    const users = room.members.map((m) => m.user);
-    const lacking = [];
-    for (const u of users) {
-      for (const d of await this.#devicesOf(u)) if (!own.distributedTo.includes(d)) lacking.push(d);
+  /** The highest epoch of any member's sender key this device holds for the room. */
+  async #peerEpoch(roomId) {
+    let max = 0;
+    for (const k of await this.#store.keys('groupKeys')) {
+      if (k.startsWith(`${roomId}|`)) max = Math.max(max, decodeJson(await this.#store.get('groupKeys', k)).epoch);
     }
+    return max;
+  }
+
+  /** This device's sender key in the room's current epoch, for the current epoch of the group. */
+  async senderKeyEpoch(roomId) {
+    const stored = await this.#store.get('senderKeys', roomId);
+    return stored ? decodeJson(stored).epoch : null;
+  }
+
+  async #sendGroup(room, content, messageId) {
+    let own = await this.#ownSenderKey(room.roomId);
+    const devices = [];
+    for (const m of room.members) devices.push(...(await this.#devicesOf(m.user)));
+    // Max wins (protocol.md "Sender-key epochs"): a device that got the key and is gone (member
+    // removed or left, device revoked) means a new epoch; a member already in a later epoch means
+    // joining it. Either way a fresh key, sent to every current member device.
+    const gone = own.distributedTo.some((d) => !devices.includes(d));
+    const peer = await this.#peerEpoch(room.roomId);
+    const epoch = Math.max(gone ? own.epoch + 1 : own.epoch, peer);
+    if (epoch !== own.epoch) own = await this.#newSenderKey(room.roomId, epoch);
+    const lacking = devices.filter((d) => !own.distributedTo.includes(d));
     if (lacking.length > 0) {
       // The distribution message as the state is now, so it opens the next message we send.
       const km = await encodeDistribution(own);

@@ -112,6 +112,36 @@ describe('JavaScript client with a Java client through the Java server', { skip 
     assert.equal((await answer).kind, 'GROUP');
   });
 
+  test('sender-key epochs: after a removal both sides move to a new epoch and the remaining members read on', async () => {
+    // The Java client removes a member: its next key is a later epoch, which the JS client installs.
+    java.type('/create trio jsuser javatwo');
+    await java.awaitLine('now in #trio');
+    const first = next(js, 'message', (x) => x.body === 'trio epoch zero');
+    java.type('trio epoch zero');
+    const trio = (await first).roomId;
+    await js.sendText(trio, 'js in trio');
+    await java.awaitLine('jsuser: js in trio');
+    assert.equal(await js.senderKeyEpoch(trio), 0);
+    java.type('/remove javatwo');
+    await java.awaitLine('removed javatwo');
+    const later = next(js, 'message', (x) => x.body === 'trio after removal');
+    java.type('trio after removal');
+    await later;
+    // The JS client joins the later epoch with a fresh key before its next message; Java reads it.
+    await js.sendText(trio, 'js after removal');
+    await java.awaitLine('jsuser: js after removal');
+    assert.equal(await js.senderKeyEpoch(trio), 1);
+
+    // The JS client removes a member itself: it rotates, and the Java member still reads it.
+    const own = await js.createGroup('jsduo', ['javauser', 'javatwo']);
+    await js.sendText(own, 'duo epoch zero');
+    await java.awaitLine('jsuser: duo epoch zero');
+    await js.request({ type: 'room_remove', room: own, user: 'javatwo' });
+    await js.sendText(own, 'duo after removal');
+    await java.awaitLine('jsuser: duo after removal');
+    assert.equal(await js.senderKeyEpoch(own), 1);
+  });
+
   test('a client restarted on the same store reads what the Java client sent while it was away', async () => {
     const store = new MemoryStore();
     const opts = { userId: 'jsaway', httpUrl: server.httpUrl, wsUrl: server.wsUrl, store };
