@@ -4,7 +4,7 @@
 // SDK through a real server. Runs in browsers and in Node 20 (global WebSocket: Node needs
 // --experimental-websocket, or pass any WHATWG-compatible constructor as `WebSocket`).
 import { concat, equal, fromBase64Url, toBase64Url, toHex, u32, utf8, Reader } from './bytes.js';
-import { ed25519Sign, mlKemKeyPair, x25519Public } from './primitives.js';
+import { ed25519Sign, mlKemKeyPair, sha256, x25519Public } from './primitives.js';
 import {
   LABELS, clamp, decrypt, deserializeSession, encrypt, identityKeyPairFromStorage, initiate, isSameHandshake,
   kemPreKeyFromStorage, oneTimePreKeyFromStorage, parseAddress, parseIdentityKey, parseInitialMessage, respond,
@@ -514,7 +514,8 @@ export class CipherTalkClient {
     const reply = await this.request({ type: 'room_create', kind: 'PRIVATE', members: [userId] });
     const room = reply.room;
     const members = room.members.map((m) => m.user).sort();
-    if (room.kind !== 'PRIVATE' || members.length !== 2 || !members.includes(userId) || !members.includes(this.#opts.userId)) {
+    if (room.kind !== 'PRIVATE' || members.length !== 2 || !members.includes(userId) || !members.includes(this.#opts.userId)
+        || room.roomId !== await privateRoomId(userId, this.#opts.userId)) {
       throw new CipherTalkError('private_room_mismatch', `the server answered room ${room.roomId} for a private room with ${userId}`);
     }
     this.#rooms.set(room.roomId, room);
@@ -802,6 +803,18 @@ export class CipherTalkClient {
       }
     }
   }
+}
+
+/**
+ * The one id of the private room of two users (protocol.md "Private room ids"): "p-lo-hi" when
+ * neither id contains '-' and it fits in 64 characters, else "p-" + hex of the first 20 bytes of
+ * SHA-256(lo || 0x00 || hi).
+ */
+export async function privateRoomId(a, b) {
+  const [lo, hi] = a < b ? [a, b] : [b, a];
+  const readable = `p-${lo}-${hi}`;
+  if (!lo.includes('-') && !hi.includes('-') && readable.length <= 64) return readable;
+  return `p-${toHex((await sha256(concat(utf8(lo), Uint8Array.of(0), utf8(hi)))).slice(0, 20))}`;
 }
 
 function safeAddress(text) {

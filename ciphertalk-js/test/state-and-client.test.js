@@ -145,3 +145,14 @@ test('a client keeps its identity in the store it is given, and checks its optio
   await assert.rejects(CipherTalkClient.create({ ...opts, deviceId: 0 }), TypeError);
   await assert.rejects(a.connect(), (e) => e.code === 'not_signed_in');
 });
+
+test('private room ids are the canonical ones of protocol.md (readable, or hashed when a name has a dash)', async () => {
+  const { privateRoomId } = await import('../src/index.js');
+  const { createHash } = await import('node:crypto');
+  assert.equal(await privateRoomId('bob', 'alice'), 'p-alice-bob');
+  assert.equal(await privateRoomId('alice', 'bob'), 'p-alice-bob');
+  const hashed = `p-${createHash('sha256').update('ann-marie\0bob').digest('hex').slice(0, 40)}`;
+  assert.equal(await privateRoomId('bob', 'ann-marie'), hashed);
+  const long = 'a'.repeat(32);
+  assert.equal(await privateRoomId(long, 'b'.repeat(32)), `p-${createHash('sha256').update(`${long}\0${'b'.repeat(32)}`).digest('hex').slice(0, 40)}`);
+});
