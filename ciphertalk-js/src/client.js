@@ -126,7 +126,6 @@ export class CipherTalkClient {
   #identity = null;
   #certified = new Map(); // "user.device" -> IdentityKey (from a verified certificate)
   #rooms = new Map();
-  #closed = false;
   #refilling = false;
 
   constructor(opts, store, identity) {
@@ -230,7 +229,6 @@ export class CipherTalkClient {
    */
   async connect() {
     if (!this.#token) throw new CipherTalkError('not_signed_in', 'register or login before connect');
-    this.#closed = false;
     const ws = new this.#opts.WebSocket(this.#opts.wsUrl);
     this.#ws = ws;
     await new Promise((resolve, reject) => {
@@ -251,7 +249,6 @@ export class CipherTalkClient {
 
   /** Closes the socket after the deliveries already received are processed. */
   async close() {
-    this.#closed = true;
     await this.#queue;
     const ws = this.#ws;
     if (ws && ws.readyState <= 1) {

@@ -28,6 +28,10 @@ export function jarsOrSkip(needed = [SERVER_JAR, CONSOLE_JAR]) {
 }
 
 const children = new Set();
+// A test file that dies before its after-hook still takes its children with it.
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
 /** Short-lived test JVMs on a busy 2-core machine: the client tier of the JIT and one GC thread start faster. */
 const QUICK_JVM = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'];
 const dirs = new Set();
