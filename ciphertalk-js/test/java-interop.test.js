@@ -4,7 +4,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CipherTalkClient, InvalidMessageError, CipherTalkError, MemoryStore, encodeContent, fromBase64Url, toBase64Url,
+  CipherTalkClient, InvalidMessageError, CipherTalkError, MemoryStore, UntrustedDeviceError, encodeContent, fromBase64Url,
+  toBase64Url, concat, utf8, u32, clamp, LABELS, ed25519Sign, x25519Public, mlKemKeyPair, identityKeyPairFromStorage,
+  issueDeviceCertificate, parseAddress, parseIdentityKey, initiate, encrypt,
 } from '../src/index.js';
 import { jarsOrSkip, killAll, startConsole, startServer } from './support/processes.js';
 
@@ -19,6 +21,76 @@ function next(client, event, predicate = () => true, timeoutMs = 30000) {
       if (predicate(e)) { clearTimeout(timer); off(); resolve(e); }
     });
   });
+}
+
+/**
+ * A hostile device written with the protocol functions only, so it can publish what an honest
+ * client never would: no certificate, or a certificate of another identity key than it uses.
+ */
+async function hostileDevice(server, userId, { certify, certifiedIdentity }) {
+  const post = async (path, body) => {
+    const res = await fetch(new URL(path, server.httpUrl), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    return res.json();
+  };
+  await post('/api/register', { username: userId, password: PASSWORD });
+  const { token } = await post('/api/login', { username: userId, password: PASSWORD });
+  const random = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n));
+  const newIdentity = () => identityKeyPairFromStorage(concat(Uint8Array.of(1), random(32), clamp(random(32))));
+  const identity = await newIdentity();
+  const published = certifiedIdentity ? await newIdentity() : identity; // the key its certificate names
+  const ws = new WebSocket(server.wsUrl);
+  await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = reject; });
+  let n = 0;
+  const waiting = new Map();
+  ws.onmessage = (e) => {
+    const f = JSON.parse(e.data);
+    if (waiting.has(f.id)) { waiting.get(f.id)(f); waiting.delete(f.id); }
+  };
+  const request = (frame) => new Promise((resolve) => {
+    const id = `c${++n}`;
+    waiting.set(id, resolve);
+    ws.send(JSON.stringify({ v: '1.0', id, ...frame }));
+  });
+  assert.equal((await request({ type: 'hello', token, device: 1 })).type, 'welcome');
+  const sign = (label, id, pub) => ed25519Sign(published.seed, concat(utf8(label), u32(id), pub));
+  const spk = await x25519Public(clamp(random(32)));
+  const kem = mlKemKeyPair(random(64));
+  const address = { userId, deviceId: 1 };
+  const publish = {
+    type: 'prekeys_publish', identityKey: toBase64Url(published.publicKey.encoded),
+    signedPreKey: { keyId: 1, publicKey: toBase64Url(spk), signature: toBase64Url(await sign(LABELS.signedPreKey, 1, spk)) },
+    kemPreKey: { keyId: 2, publicKey: toBase64Url(kem.publicKey), signature: toBase64Url(await sign(LABELS.kemPreKey, 2, kem.publicKey)) },
+    oneTimePreKeys: [],
+  };
+  if (certify) {
+    publish.certificate = toBase64Url(await issueDeviceCertificate({ accountSeed: random(32), address,
+      identityKey: published.publicKey.encoded, createdAt: Date.now() }));
+  }
+  assert.equal((await request(publish)).type, 'ok');
+  return {
+    ws,
+    /** Sends `text` to every device of `peer` in their private room, opening a session with `identity`. */
+    async sendTo(peer, text) {
+      const room = (await request({ type: 'room_create', kind: 'PRIVATE', members: [peer] })).room.roomId;
+      const reply = await request({ type: 'bundle_fetch', user: peer });
+      const recipients = [];
+      const messageId = '019ade81-3100-7001-8000-' + Date.now().toString(16).padStart(12, '0').slice(-12);
+      for (const w of reply.bundles) {
+        const b64 = fromBase64Url;
+        const bundle = { address: parseAddress(w.device), identity: await parseIdentityKey(b64(w.identityKey)),
+          signedPreKey: { id: w.signedPreKey.keyId, publicKey: b64(w.signedPreKey.publicKey), signature: b64(w.signedPreKey.signature) },
+          oneTime: w.oneTimePreKey ? { id: w.oneTimePreKey.keyId, publicKey: b64(w.oneTimePreKey.publicKey) } : null,
+          kem: { id: w.kemPreKey.keyId, publicKey: b64(w.kemPreKey.publicKey), signature: b64(w.kemPreKey.signature) }, rsa: null };
+        const session = await initiate({ identity, localAddress: address, bundle, suite: 'PQXDH', random });
+        const plaintext = encodeContent({ k: 'TEXT', r: room, id: messageId, t: Date.now(), b: text });
+        const bytes = await encrypt(session, plaintext, Uint8Array.from(messageId.replace(/-/g, '').match(/../g), (h) => parseInt(h, 16)), 0);
+        recipients.push({ to: w.device, ciphertext: toBase64Url(bytes) });
+      }
+      const sent = await request({ type: 'send', messageId, room, recipients });
+      assert.equal(sent.type, 'sent', JSON.stringify(sent));
+      return messageId;
+    },
+  };
 }
 
 async function jsClient(server, userId) {
@@ -195,6 +267,31 @@ describe('JavaScript client with a Java client through the Java server', { skip 
     await after;
     off();
     assert.deepEqual(shown, ['still fine'], 'the tampered message was never shown');
+  });
+
+  test('a device without a certificate, or whose certificate names another identity key, is never read', async () => {
+    const victim = await jsClient(server, 'victim');
+    clients.push(victim);
+    const shown = [];
+    victim.on('message', (x) => shown.push(x.body));
+    const uncertified = await hostileDevice(server, 'nocert', { certify: false });
+    const dropped = next(victim, 'undecryptable', (e) => e.sender?.userId === 'nocert');
+    await uncertified.sendTo('victim', 'from a device no account key certified');
+    const e1 = await dropped;
+    assert.ok(e1.error instanceof UntrustedDeviceError, `got ${e1.error}`);
+    assert.equal(e1.error.code, 'untrusted_device');
+    assert.match(e1.error.message, /no device certificate/);
+
+    // Certified, but the initial message carries another identity key than the certificate names.
+    const relabelled = await hostileDevice(server, 'swapper', { certify: true, certifiedIdentity: true });
+    const dropped2 = next(victim, 'undecryptable', (e) => e.sender?.userId === 'swapper');
+    await relabelled.sendTo('victim', 'from an identity key the certificate does not name');
+    const e2 = await dropped2;
+    assert.ok(e2.error instanceof InvalidMessageError, `got ${e2.error}`);
+    assert.match(e2.error.message, /uncertified identity key/);
+    uncertified.ws.close();
+    relabelled.ws.close();
+    assert.deepEqual(shown, [], 'nothing from either device was shown');
   });
 
   test('a device refills its one-time prekeys when the server says they run low', async () => {
