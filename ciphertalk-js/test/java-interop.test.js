@@ -294,6 +294,36 @@ describe('JavaScript client with a Java client through the Java server', { skip 
     assert.deepEqual(shown, [], 'nothing from either device was shown');
   });
 
+  test('crossed handshakes (both sides start a session at once) settle, and every message is read', async () => {
+    const [amy, bo] = await Promise.all([jsClient(server, 'amy'), jsClient(server, 'bob')]);
+    clients.push(amy, bo);
+    const room = await amy.privateRoom('bob');
+    const got = { amy: [], bob: [] };
+    amy.on('message', (x) => got.amy.push(x.body));
+    bo.on('message', (x) => got.bob.push(x.body));
+    const failures = [];
+    for (const c of [amy, bo]) c.on('undecryptable', (e) => failures.push(e.error));
+    // Both start a PQXDH session before either has seen the other's: two handshakes cross.
+    const first = async (from, to, body) => {
+      const id = from.newMessageId();
+      const recipients = await from.encryptForDevices([`${to}.1`], encodeContent({ k: 'TEXT', r: room, id, t: Date.now(), b: body }), id);
+      return { from, id, recipients };
+    };
+    const crossed = await Promise.all([first(amy, 'bob', 'amy 0'), first(bo, 'amy', 'bob 0')]);
+    for (const c of crossed) {
+      assert.equal(fromBase64Url(c.recipients[0].ciphertext)[1], 1, 'an initial message');
+      await c.from.request({ type: 'send', messageId: c.id, room, recipients: c.recipients });
+    }
+    for (let i = 1; i <= 3; i++) {
+      await Promise.all([amy.sendText(room, `amy ${i}`), bo.sendText(room, `bob ${i}`)]);
+    }
+    const deadline = Date.now() + 20000;
+    while ((got.amy.length < 4 || got.bob.length < 4) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(failures, []);
+    assert.deepEqual(got.bob, ['amy 0', 'amy 1', 'amy 2', 'amy 3']);
+    assert.deepEqual(got.amy, ['bob 0', 'bob 1', 'bob 2', 'bob 3']);
+  });
+
   test('a device refills its one-time prekeys when the server says they run low', async () => {
     const small = async (userId) => {
       const c = await CipherTalkClient.create({ userId, httpUrl: server.httpUrl, wsUrl: server.wsUrl, oneTimePreKeys: 12 });
