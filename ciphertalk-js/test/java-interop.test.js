@@ -239,7 +239,7 @@ describe('JavaScript client with a Java client through the Java server', { skip 
     await javaTwo.awaitLine('jsaway: back again');
   });
 
-  test('a tampered ciphertext is a typed InvalidMessageError event, and the session survives it', async () => {
+  test('a tampered 1:1 or group ciphertext is a typed InvalidMessageError event, and the session survives it', async () => {
     const [ann, ben] = await Promise.all([jsClient(server, 'ann'), jsClient(server, 'ben')]);
     clients.push(ann, ben);
     const room = await ann.privateRoom('ben');
@@ -267,6 +267,25 @@ describe('JavaScript client with a Java client through the Java server', { skip 
     await after;
     off();
     assert.deepEqual(shown, ['still fine'], 'the tampered message was never shown');
+
+    // A group message with one flipped bit, sent by a member under a new message id: refused by
+    // its signature, reported as InvalidMessageError; the chain reads the next honest message.
+    const group = await ann.createGroup('pair', ['ben']);
+    const honest = next(ben, 'message', (x) => x.body === 'group untouched');
+    await ann.sendText(group, 'group untouched');
+    await honest;
+    const history = await ben.request({ type: 'history_fetch', stream: `room:${group}`, after: 0, limit: 10 });
+    const original = fromBase64Url(history.deliveries.at(-1).ciphertext);
+    original[original.length - 100] ^= 0x01;
+    const groupId = ann.newMessageId();
+    const refused = next(ben, 'undecryptable', (x) => x.messageId === groupId);
+    await ann.request({ type: 'send_group', messageId: groupId, room: group, ciphertext: toBase64Url(original) });
+    const g = await refused;
+    assert.ok(g.error instanceof InvalidMessageError, `got ${g.error}`);
+    assert.match(g.error.message, /signature/);
+    const later = next(ben, 'message', (x) => x.body === 'group still fine');
+    await ann.sendText(group, 'group still fine');
+    await later;
   });
 
   test('a device without a certificate, or whose certificate names another identity key, is never read', async () => {
