@@ -13,8 +13,8 @@ import {
 import { MAX_EPOCH, decryptGroupMessage, encodeDistribution, encryptGroupMessage, parseDistribution, parseGroupMessage } from './group.js';
 import { issueDeviceCertificate, verifyDeviceCertificate } from './account.js';
 import {
-  CipherTalkError, ConnectionClosedError, InvalidMessageError, InvalidStateError, NoSessionError, RequestFailedError,
-  TimeoutError, UntrustedDeviceError,
+  CipherTalkError, ConnectionClosedError, DuplicateMessageError, InvalidMessageError, InvalidStateError, NoSessionError,
+  RequestFailedError, TimeoutError, TooManySkippedMessagesError, UntrustedDeviceError,
 } from './errors.js';
 import { MemoryStore } from './store.js';
 
@@ -28,6 +28,8 @@ const RECORD_TAG = 0xa1;
 const PAD_BLOCK = 64;
 const MAX_HELD = 1000;
 const HELD = Symbol('held');
+/** Errors about the message itself: it is dropped and acknowledged (protocol.md "Pairwise session records"). */
+const DROPPED = [InvalidMessageError, DuplicateMessageError, TooManySkippedMessagesError, NoSessionError, UntrustedDeviceError, InvalidStateError];
 
 /** Unpadded UUID string <-> 16 bytes. */
 function uuidBytes(id) {
@@ -93,8 +95,12 @@ async function decodeRecord(bytes, random) {
   const n = r.u8();
   if (n < 1 || n > MAX_PREVIOUS + 1) throw new InvalidStateError('bad session record length');
   const out = [];
-  for (let i = 0; i < n; i++) out.push(await deserializeSession(r.take(r.u32()).slice(), random));
-  r.done();
+  try {
+    for (let i = 0; i < n; i++) out.push(await deserializeSession(r.take(r.u32()).slice(), random));
+    r.done();
+  } catch (e) {
+    throw e instanceof InvalidStateError ? e : new InvalidStateError(`session record does not decode: ${e.message}`);
+  }
   return out;
 }
 
@@ -108,6 +114,8 @@ async function decodeRecord(bytes, random) {
  *   acknowledged) because it did not decrypt or verify; `error` is a CipherTalkError subclass
  * - `room` {change, room}: a `room_event`
  * - `notice` the `notice` frame; `closed` {code, reason}
+ * - `error` a CipherTalkError that stopped delivery processing (a timeout, a refused request): the
+ *   client closed the connection so the unfinished delivery comes again after `connect()`
  *
  * Not thread-safe in the sense that matters here: one client per device, used from one event loop.
  * Listener exceptions are caught and reported to `console.error`, never break the connection.
@@ -243,8 +251,13 @@ export class CipherTalkClient {
       if (this.#ws === ws) this.#ws = null;
       this.#emit('closed', { code: e.code, reason: e.reason });
     };
-    await this.request({ type: 'hello', token: this.#token, device: this.#opts.deviceId, client: CLIENT_NAME });
-    await this.#publishKeysIfNeeded();
+    try {
+      await this.request({ type: 'hello', token: this.#token, device: this.#opts.deviceId, client: CLIENT_NAME });
+      await this.#publishKeysIfNeeded();
+    } catch (e) {
+      ws.close(1000, 'setup failed');
+      throw e;
+    }
   }
 
   /** Closes the socket after the deliveries already received are processed. */
@@ -626,19 +639,27 @@ export class CipherTalkClient {
   // ------------------------------------------------------------------ receiving
 
   async #onDeliver(d) {
+    const ws = this.#ws;
+    if (!ws || ws.readyState !== 1) return; // not acknowledged: the server delivers it again
     try {
-      if (await this.#store.get('seen', d.messageId)) return;
-      const result = d.kind === 'GROUP' ? await this.#onGroup(d) : await this.#onPairwise(d);
-      if (result !== HELD) await this.#store.put('seen', d.messageId, new Uint8Array(0));
-    } catch (e) {
-      if (!(e instanceof CipherTalkError)) throw e;
-      // Dropped on purpose: reported (never with content), acknowledged below.
-      this.#emit('undecryptable', { messageId: d.messageId, sender: safeAddress(d.sender), stream: d.stream, error: e });
-    } finally {
-      if (this.#ws && this.#ws.readyState === 1) {
-        this.request({ type: 'ack', stream: d.stream, seq: d.seq }).catch(() => {});
+      if (!(await this.#store.get('seen', d.messageId))) {
+        const result = d.kind === 'GROUP' ? await this.#onGroup(d) : await this.#onPairwise(d);
+        if (result !== HELD) await this.#store.put('seen', d.messageId, new Uint8Array(0));
       }
+    } catch (e) {
+      if (!DROPPED.some((type) => e instanceof type)) {
+        // Not the message's fault (a timeout, a refused or unanswered request, a bug): it is not
+        // finished, and acks are cumulative, so nothing after it on this connection may be
+        // acknowledged either. Close; after a reconnect the server delivers it again.
+        ws.close(4000, 'delivery not processed');
+        if (!(e instanceof CipherTalkError)) throw e;
+        this.#emit('error', e);
+        return;
+      }
+      // Dropped on purpose: reported (never with content), and acknowledged below.
+      this.#emit('undecryptable', { messageId: d.messageId, sender: safeAddress(d.sender), stream: d.stream, error: e });
     }
+    this.request({ type: 'ack', stream: d.stream, seq: d.seq }).catch(() => {});
   }
 
   /** The certified identity key of a sender device, from the directory if not yet known. */

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  CipherTalkClient, InvalidMessageError, CipherTalkError, MemoryStore, UntrustedDeviceError, encodeContent, fromBase64Url,
+  CipherTalkClient, InvalidMessageError, CipherTalkError, MemoryStore, UntrustedDeviceError, RequestFailedError, encodeContent, fromBase64Url,
   toBase64Url, concat, utf8, u32, clamp, LABELS, ed25519Sign, x25519Public, mlKemKeyPair, identityKeyPairFromStorage,
   issueDeviceCertificate, parseAddress, parseIdentityKey, initiate, encrypt,
 } from '../src/index.js';
@@ -237,6 +237,16 @@ describe('JavaScript client with a Java client through the Java server', { skip 
     assert.deepEqual((await queued).sender, { userId: 'javatwo', deviceId: 1 });
     await after.sendText(room, 'back again');
     await javaTwo.awaitLine('jsaway: back again');
+  });
+
+  test('a token the server does not know is refused at hello with AUTH_FAILED, and the socket is closed', async () => {
+    const store = new MemoryStore();
+    await store.put('local', 'token', utf8('not-a-token-the-server-issued'));
+    const c = await CipherTalkClient.create({ userId: 'jsuser', httpUrl: server.httpUrl, wsUrl: server.wsUrl, store });
+    const closed = next(c, 'closed');
+    await assert.rejects(c.connect(), (e) => e instanceof RequestFailedError && e.code === 'AUTH_FAILED');
+    await closed;
+    await assert.rejects(c.request({ type: 'room_list' }), (e) => e.code === 'connection_closed');
   });
 
   test('a tampered 1:1 or group ciphertext is a typed InvalidMessageError event, and the session survives it', async () => {
