@@ -802,7 +802,8 @@ export class CipherTalkClient {
     } catch (e) {
       throw new InvalidMessageError(`group message refused: ${e.message}`);
     }
-    await this.#store.put('groupKeys', key, encodeJson({ ...chain, chainKey: read.chainKey, iteration: read.iteration }));
+    await this.#store.put('groupKeys', key, encodeJson({ ...chain, chainKey: read.chainKey, iteration: read.iteration,
+      skipped: [...read.skipped] }));
     if (uuidText(read.message.messageId) !== d.messageId) throw new InvalidMessageError('message id differs from the frame\'s');
     await this.#onContent(d, sender, decodeContent(read.plaintext), 'GROUP');
   }

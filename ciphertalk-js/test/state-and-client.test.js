@@ -156,3 +156,29 @@ test('private room ids are the canonical ones of protocol.md (readable, or hashe
   const long = 'a'.repeat(32);
   assert.equal(await privateRoomId(long, 'b'.repeat(32)), `p-${createHash('sha256').update(`${long}\0${'b'.repeat(32)}`).digest('hex').slice(0, 40)}`);
 });
+
+test('group messages read out of order from kept seeds, each once; a used or too old one is refused', async () => {
+  const { encodeDistribution, parseDistribution, encryptGroupMessage, decryptGroupMessage } = await import('../src/index.js');
+  let own = { roomId: 'g-1', epoch: 0, sender: { userId: 'alice', deviceId: 1 }, signingSeed: random(32), chainId: 7,
+    iteration: 0, chainKey: random(32) };
+  let chain = await parseDistribution(await encodeDistribution(own));
+  const sent = [];
+  for (let i = 0; i < 4; i++) {
+    const s = await encryptGroupMessage(own, utf8(`g${i}`), new Uint8Array(16).fill(i), 0, random(12));
+    own = { ...own, chainKey: s.chainKey, iteration: s.iteration };
+    sent.push(s.bytes);
+  }
+  const read = async (i) => {
+    const r = await decryptGroupMessage(sent[i], chain);
+    chain = { ...chain, chainKey: r.chainKey, iteration: r.iteration, skipped: r.skipped };
+    return new TextDecoder().decode(r.plaintext);
+  };
+  assert.equal(await read(3), 'g3');
+  assert.equal(chain.skipped.size, 3);
+  assert.equal(await read(1), 'g1');
+  await assert.rejects(decryptGroupMessage(sent[1], chain), /already used/);
+  await assert.rejects(decryptGroupMessage(sent[3], chain), /already used/);
+  assert.equal(await read(0), 'g0');
+  assert.equal(await read(2), 'g2');
+  assert.equal(chain.skipped.size, 0);
+});

@@ -23,7 +23,7 @@ export function jarsOrSkip(needed = [SERVER_JAR, CONSOLE_JAR]) {
   if (!missing) return { skip: false, missing: null };
   const reason = `${missing} is missing: run ./mvnw -B -DskipTests package first (scripts/test.sh does)`;
   if (process.env.CI === 'true') return { skip: false, missing: reason };
-  console.log(`# skipping the Java interop tests: ${reason}`);
+  console.log(`skipping the Java interop tests: ${reason}`);
   return { skip: reason, missing: reason };
 }
 

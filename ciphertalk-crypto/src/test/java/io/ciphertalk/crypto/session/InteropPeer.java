@@ -3,6 +3,8 @@ package io.ciphertalk.crypto.session;
 import io.ciphertalk.crypto.CryptoException;
 import io.ciphertalk.crypto.DeviceAddress;
 import io.ciphertalk.crypto.RandomSource;
+import io.ciphertalk.crypto.group.GroupMessage;
+import io.ciphertalk.crypto.group.GroupSession;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -10,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The Java side of ciphertalk-js's randomized interop run (ciphertalk-js/test/random-interop.test.js):
@@ -26,6 +29,10 @@ import java.util.Map;
  * initiate CID BUNDLE          starts a PQXDH session to the bundle's device
  * encrypt CID PLAINTEXT ID     the next message (initial while the handshake is pending)
  * decrypt CID USER DEVICE MSG  accepts an initial message when there is no session yet, else decrypts
+ * gjoin CID ROOM USER DEVICE   starts epoch 0 of a room with this device and USER.DEVICE; its distribution
+ * gdist CID USER DEVICE SKDM   installs USER.DEVICE's distribution message; the DistributionResult
+ * gencrypt CID ROOM TEXT ID    the next group message of this device
+ * gdecrypt CID MSG             a group message's plaintext
  * </pre>
  * Secrets never leave the process except as the protocol's own messages.
  */
@@ -45,6 +52,7 @@ public final class InteropPeer {
     final RandomSource random = RandomSource.secure();
     int nextOneTimeId = 100;
     Session session;
+    GroupSession group;
 
     Device(DeviceAddress address) throws CryptoException {
       this.address = address;
@@ -113,6 +121,25 @@ public final class InteropPeer {
           return "ok " + HEX.formatHex(e.firstMessage().plaintext());
         }
         return "ok " + HEX.formatHex(d.session.decrypt(m).plaintext());
+      }
+      case "gjoin" -> {
+        Device d = device(devices, a[1]);
+        d.group = GroupSession.builder().localAddress(d.address).random(d.random).build();
+        return "ok " + HEX.formatHex(d.group.startEpoch(a[2], 0,
+            Set.of(d.address, DeviceAddress.of(a[3], Integer.parseInt(a[4])))).toByteArray());
+      }
+      case "gdist" -> {
+        Device d = device(devices, a[1]);
+        return "ok " + d.group.processDistribution(DeviceAddress.of(a[2], Integer.parseInt(a[3])), HEX.parseHex(a[4]));
+      }
+      case "gencrypt" -> {
+        Device d = device(devices, a[1]);
+        return "ok " + HEX.formatHex(d.group.encrypt(a[2], HEX.parseHex(a[3]), HEX.parseHex(a[4]),
+            GroupMessage.NO_EXPIRY).toByteArray());
+      }
+      case "gdecrypt" -> {
+        Device d = device(devices, a[1]);
+        return "ok " + HEX.formatHex(d.group.decrypt(GroupMessage.parse(HEX.parseHex(a[2]))).plaintext());
       }
       default -> throw new IllegalArgumentException("unknown command " + a[0]);
     }
