@@ -6,4 +6,5 @@ export * from './group.js';
 export * from './account.js';
 export * from './errors.js';
 export * from './store.js';
+export { decodeContent, encodeContent, privateRoomId } from './formats.js';
 export * from './client.js';

@@ -94,7 +94,8 @@ async function hostileDevice(server, userId, { certify, certifiedIdentity }) {
 }
 
 async function jsClient(server, userId) {
-  const c = await CipherTalkClient.create({ userId, httpUrl: server.httpUrl, wsUrl: server.wsUrl });
+  // 20 one-time prekeys instead of 100: plenty here, and key generation is most of connect's time.
+  const c = await CipherTalkClient.create({ userId, httpUrl: server.httpUrl, wsUrl: server.wsUrl, oneTimePreKeys: 20 });
   await c.register(PASSWORD);
   await c.login(PASSWORD);
   await c.connect();
@@ -216,7 +217,7 @@ describe('JavaScript client with a Java client through the Java server', { skip 
 
   test('a client restarted on the same store reads what the Java client sent while it was away', async () => {
     const store = new MemoryStore();
-    const opts = { userId: 'jsaway', httpUrl: server.httpUrl, wsUrl: server.wsUrl, store };
+    const opts = { userId: 'jsaway', httpUrl: server.httpUrl, wsUrl: server.wsUrl, store, oneTimePreKeys: 20 };
     const before = await CipherTalkClient.create(opts);
     await before.register(PASSWORD);
     await before.login(PASSWORD);
