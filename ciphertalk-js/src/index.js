@@ -1,4 +1,4 @@
-// CipherTalk protocol core for browsers and Node 20 (ES modules, no bundler).
+// CipherTalk protocol core and wire client for browsers and Node 20 (ES modules, no bundler).
 export * from './bytes.js';
 export * from './primitives.js';
 export * from './session.js';
