@@ -14,7 +14,7 @@ const { skip, missing } = jarsOrSkip();
 const PASSWORD = 'interop password 1';
 
 /** Resolves with the first `event` of `client` that satisfies `predicate`. */
-function next(client, event, predicate = () => true, timeoutMs = 30000) {
+function next(client, event, predicate = () => true, timeoutMs = 60000) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { off(); reject(new Error(`no matching '${event}' in ${timeoutMs} ms`)); }, timeoutMs);
     const off = client.on(event, (e) => {
@@ -95,7 +95,7 @@ async function hostileDevice(server, userId, { certify, certifiedIdentity }) {
 
 async function jsClient(server, userId) {
   // 20 one-time prekeys instead of 100: plenty here, and key generation is most of connect's time.
-  const c = await CipherTalkClient.create({ userId, httpUrl: server.httpUrl, wsUrl: server.wsUrl, oneTimePreKeys: 20 });
+  const c = await CipherTalkClient.create({ userId, httpUrl: server.httpUrl, wsUrl: server.wsUrl, oneTimePreKeys: 20, requestTimeoutMs: 45000 });
   await c.register(PASSWORD);
   await c.login(PASSWORD);
   await c.connect();

@@ -108,7 +108,7 @@ export class Child {
    * Resolves with the first line after the previous match that contains `text` (or matches it, for
    * a RegExp); rejects after `timeoutMs` with the lines seen, or when the process exits.
    */
-  awaitLine(text, timeoutMs = 30000) {
+  awaitLine(text, timeoutMs = 60000) {
     const matches = (l) => (text instanceof RegExp ? text.test(l) : l.includes(text));
     return new Promise((resolve, reject) => {
       const check = () => {
