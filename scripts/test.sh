@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (README, .ci/run): starts a throwaway PostgreSQL and a throwaway Redis,
 # runs `./mvnw -B verify` against them, and always stops and deletes them; then runs the JavaScript
-# protocol core's tests (`npm ci && npm test` in ciphertalk-js/, Node.js 20+). Either failing
+# tests (`npm ci && npm test` in ciphertalk-js/, Node.js 20+), whose interop part starts the server
+# and console jars and InteropPeer that the Maven build just made. Either failing
 # fails the script (CIPHERTALK_SKIP_JS=1 skips the JavaScript part, e.g. with Maven arguments
 # that select a few Java tests).
 #

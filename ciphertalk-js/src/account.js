@@ -1,8 +1,8 @@
 // Device certificates (docs/protocol.md, "Accounts and devices"), byte-compatible with
 // io.ciphertalk.crypto.account.DeviceCertificate.
-import { concat, equal, u32, utf8, Reader } from './bytes.js';
-import { aesGcmOpen, ed25519Verify, hkdf, x25519 } from './primitives.js';
-import { parseIdentityKey } from './session.js';
+import { concat, equal, i64, u32, utf8, Reader } from './bytes.js';
+import { aesGcmOpen, ed25519Public, ed25519Sign, ed25519Verify, hkdf, x25519 } from './primitives.js';
+import { encodeAddress, parseIdentityKey } from './session.js';
 
 const CERTIFICATE_LABEL = 'CipherTalk/1/sig/device-certificate';
 
@@ -39,6 +39,18 @@ export async function verifyDeviceCertificate(bytes, expect = {}) {
     throw new Error('certificate of another device');
   }
   return { address: { userId, deviceId }, identityKey, createdAt, accountKey };
+}
+
+/**
+ * Issues a device certificate (docs/protocol.md "Device certificate (version 1)"):
+ * u8 1 || DeviceAddress.encode() || IdentityKey [128] || i64 createdAt || account key [32] ||
+ * Ed25519 signature by the account key over the label and everything before it.
+ * @param {{accountSeed: Uint8Array, address: {userId: string, deviceId: number}, identityKey: Uint8Array, createdAt: number}} p
+ */
+export async function issueDeviceCertificate({ accountSeed, address, identityKey, createdAt }) {
+  if (identityKey.length !== 128) throw new RangeError('identity key is 128 bytes');
+  const body = concat(Uint8Array.of(1), encodeAddress(address), identityKey, i64(createdAt), await ed25519Public(accountSeed));
+  return concat(body, await ed25519Sign(accountSeed, concat(utf8(CERTIFICATE_LABEL), body)));
 }
 
 const SAFETY_LABEL = 'CipherTalk/1/account-safety-number';

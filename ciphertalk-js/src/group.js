@@ -77,26 +77,45 @@ export function parseGroupMessage(bytes) {
   return m;
 }
 
+/** Skipped message seeds kept per sender chain; beyond it the oldest are dropped. */
+export const MAX_GROUP_SKIPPED = 2000;
+
 /**
- * Verifies the signature first, then derives the key at `m.iteration` from a chain at
- * `iteration` (skipping forward if needed) and opens the message. Throws on any failure.
+ * Verifies the signature first, then opens the message from the chain: at or after `iteration`
+ * (deriving forward, at most 2,000 steps, and keeping the message seeds of the iterations it skips
+ * in `skipped`, a Map iteration -> seed), or from a seed kept for an earlier iteration (late or
+ * reordered messages; the seed is used once). Returns {message, plaintext, chainKey, iteration,
+ * skipped} without changing the argument; throws on any failure (the caller keeps its chain).
  */
-export async function decryptGroupMessage(bytes, { chainId, iteration, chainKey, signingPublicKey }) {
+export async function decryptGroupMessage(bytes, { chainId, iteration, chainKey, signingPublicKey, skipped }) {
   const m = parseGroupMessage(bytes);
   if (!(await ed25519Verify(signingPublicKey, concat(utf8(MESSAGE_SIGNATURE_V2), m.signed), m.signature))) {
     throw new Error('group message signature does not verify');
   }
-  if (m.chainId !== chainId || m.iteration < iteration || m.iteration - iteration > 2000) {
-    throw new Error('no sender key for this message');
+  if (m.chainId !== chainId) throw new Error('no sender key for this chain');
+  const kept = new Map(skipped ?? []);
+  if (m.iteration < iteration) {
+    const seed = kept.get(m.iteration);
+    if (!seed) throw new Error('message key already used or never received (duplicate or too old)');
+    const key = await hkdf(m.nonce, seed, utf8(KEY_INFO_V2), 32);
+    const plaintext = await aesGcmOpen(key, m.nonce, m.ciphertext, m.header);
+    kept.delete(m.iteration);
+    return { message: m, plaintext, chainKey, iteration, skipped: kept };
   }
+  if (m.iteration - iteration > 2000) throw new Error('group message too far ahead');
   let ck = chainKey;
-  for (let i = iteration; i < m.iteration; i++) ck = await hmac(ck, Uint8Array.of(2));
+  for (let i = iteration; i < m.iteration; i++) {
+    kept.set(i, await hmac(ck, Uint8Array.of(1)));
+    ck = await hmac(ck, Uint8Array.of(2));
+  }
   const { key, next } = await chainStep(ck, m.nonce);
   const plaintext = await aesGcmOpen(key, m.nonce, m.ciphertext, m.header);
-  return { message: m, plaintext, chainKey: next, iteration: m.iteration + 1 };
+  for (const k of kept.keys()) {
+    if (kept.size <= MAX_GROUP_SKIPPED) break;
+    kept.delete(k);
+  }
+  return { message: m, plaintext, chainKey: next, iteration: m.iteration + 1, skipped: kept };
 }
-
-
 
 /**
  * Parses a sender-key distribution message and verifies its self-signature. The caller must

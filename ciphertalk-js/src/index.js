@@ -1,6 +1,10 @@
-// CipherTalk protocol core for browsers and Node 20 (ES modules, no bundler).
+// CipherTalk protocol core and wire client for browsers and Node 20 (ES modules, no bundler).
 export * from './bytes.js';
 export * from './primitives.js';
 export * from './session.js';
 export * from './group.js';
 export * from './account.js';
+export * from './errors.js';
+export * from './store.js';
+export { decodeContent, encodeContent, privateRoomId } from './formats.js';
+export * from './client.js';

@@ -2,6 +2,7 @@
 // X3DH and PQXDH handshakes and the Double Ratchet's first messages, byte-compatible with the
 // Java implementation (io.ciphertalk.crypto.session).
 import { concat, equal, i64, u32, utf8, Reader } from './bytes.js';
+import { DuplicateMessageError, InvalidMessageError, InvalidStateError, TooManySkippedMessagesError } from './errors.js';
 import {
   aesGcmOpen, aesGcmSeal, ed25519Public, ed25519Sign, ed25519Verify, hkdf, hmac,
   mlKemDecapsulate, mlKemEncapsulate, mlKemKeyPair, x25519, x25519Public,
@@ -143,6 +144,20 @@ export async function parseBundle(bytes) {
   return b;
 }
 
+/**
+ * PreKeyBundle.serialize() of a bundle in the form parseBundle returns (RSA prekeys are not written
+ * here): u8 1 || address || IdentityKey [128] || u32 spkId || SPK [32] || sig [64] || u8 flags ||
+ * [u32 id || OPK [32]] || [u32 id || PQSPK [1184] || sig [64]].
+ */
+export function serializeBundle(b) {
+  if (b.rsa) throw new RangeError('RSA prekeys are not supported here');
+  const parts = [Uint8Array.of(1), encodeAddress(b.address), b.identity.encoded, u32(b.signedPreKey.id),
+    b.signedPreKey.publicKey, b.signedPreKey.signature, Uint8Array.of((b.oneTime ? 1 : 0) | (b.kem ? 2 : 0))];
+  if (b.oneTime) parts.push(u32(b.oneTime.id), b.oneTime.publicKey);
+  if (b.kem) parts.push(u32(b.kem.id), b.kem.publicKey, b.kem.signature);
+  return concat(...parts);
+}
+
 /** Verifies the prekey signatures of a bundle built from JSON fields or parsed. */
 export async function verifyBundle(b) {
   const check = async (label, key) => {
@@ -266,21 +281,53 @@ function parseMessage(bytes) {
 }
 
 export const MAX_SKIP = 2000;
+/** Skipped message keys kept per session in total; beyond it the oldest are evicted. */
+export const MAX_SKIPPED_KEYS = 5000;
+const MAX_RETIRED = 64;
 const skipKey = (dh, n) => `${toHexKey(dh)}:${n}`;
 function toHexKey(b) {
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 /**
+ * True if the initial message `bytes` belongs to the handshake `state` was made from (same suite,
+ * base key and sender identity): Session.isSameHandshake. Such a message is decrypted by `state`.
+ */
+export function isSameHandshake(state, bytes) {
+  let m;
+  try {
+    m = parseInitialMessage(bytes);
+  } catch {
+    return false;
+  }
+  return !!state.baseKey && m.suite === state.suite && equal(m.baseKey, state.baseKey)
+      && equal(m.identity, state.remote.encoded);
+}
+
+/**
  * Decrypts a 1:1 message (docs/protocol.md "Double Ratchet", "Decrypting"): plans on copies,
  * opens with AES-GCM, and changes `state` only if the tag verifies. Returns
- * {plaintext, messageId, expiresAt}. Throws on a forged, altered, replayed or too-far message.
+ * {plaintext, messageId, expiresAt}. Throws InvalidMessageError (altered, forged, unparseable, of
+ * another handshake), DuplicateMessageError (replayed or evicted key) or
+ * TooManySkippedMessagesError; after any of them `state` is as it was.
  */
 export async function decrypt(state, bytes) {
-  const m = parseMessage(bytes);
-  if (m.suite !== state.suite) throw new Error('suite does not match the session');
+  let m;
+  try {
+    m = parseMessage(bytes);
+  } catch (e) {
+    throw new InvalidMessageError(`not a 1:1 message: ${e.message}`);
+  }
+  if (m.suite !== state.suite) throw new InvalidMessageError('suite does not match the session');
+  if (m.type === 1 && !isSameHandshake(state, bytes)) throw new InvalidMessageError('initial message of another handshake');
   const ad = concat(state.remote.encoded.subarray(0, 64), state.local.encoded.subarray(0, 64), m.header);
-  const open = (mk) => aesGcmOpen(mk, m.nonce, m.ciphertext, ad);
+  const open = async (mk) => {
+    try {
+      return await aesGcmOpen(mk, m.nonce, m.ciphertext, ad);
+    } catch {
+      throw new InvalidMessageError('message does not authenticate (altered or not for this session)');
+    }
+  };
   const key = skipKey(m.dh, m.n);
   if (state.skipped.has(key)) {
     const plaintext = await open(state.skipped.get(key));
@@ -297,27 +344,33 @@ export async function decrypt(state, bytes) {
     return ck;
   };
   if (state.dhr && equal(m.dh, state.dhr)) {
-    if (m.n < state.nr) throw new Error('duplicate message');
-    if (m.n - state.nr > MAX_SKIP) throw new Error('too many skipped messages');
+    if (m.n < state.nr) throw new DuplicateMessageError('message key already used', m.messageId);
+    if (m.n - state.nr > MAX_SKIP) throw new TooManySkippedMessagesError(`message ${m.n} is more than ${MAX_SKIP} ahead`);
     const ck = await deriveUpTo(state.ckr, state.nr, m.n, m.dh);
     const [mk, next] = await kdfChain(ck);
     const plaintext = await open(mk);
     state.ckr = next;
     state.nr = m.n + 1;
-    for (const [k, v] of newSkipped) state.skipped.set(k, v);
+    addSkipped(state, newSkipped);
     return done(state, m, plaintext);
   }
-  if (state.retired.some((r) => equal(r, m.dh))) throw new Error('duplicate message');
+  if (state.retired.some((r) => equal(r, m.dh))) throw new DuplicateMessageError('message of a retired chain', m.messageId);
   // A new peer ratchet key: a DH ratchet step.
-  if (m.n > MAX_SKIP || (state.dhr && m.pn - state.nr > MAX_SKIP)) throw new Error('too many skipped messages');
+  if (m.n > MAX_SKIP || (state.dhr && m.pn - state.nr > MAX_SKIP)) throw new TooManySkippedMessagesError('too many skipped messages');
   if (state.dhr) await deriveUpTo(state.ckr, state.nr, m.pn, state.dhr);
-  const [rk1, ckr0] = await kdfRoot(state.rk, await x25519(state.dhs, m.dh));
+  let dh;
+  try {
+    dh = await x25519(state.dhs, m.dh);
+  } catch {
+    throw new InvalidMessageError('low-order ratchet key');
+  }
+  const [rk1, ckr0] = await kdfRoot(state.rk, dh);
   const ck = await deriveUpTo(ckr0, 0, m.n, m.dh);
   const [mk, next] = await kdfChain(ck);
   const plaintext = await open(mk);
   // Commit.
-  for (const [k, v] of newSkipped) state.skipped.set(k, v);
-  if (state.dhr) state.retired = [state.dhr, ...state.retired].slice(0, 64);
+  addSkipped(state, newSkipped);
+  if (state.dhr) state.retired = [state.dhr, ...state.retired].slice(0, MAX_RETIRED);
   state.dhr = m.dh;
   state.ckr = next;
   state.nr = m.n + 1;
@@ -327,6 +380,16 @@ export async function decrypt(state, bytes) {
   state.ratchetPublic = await x25519Public(state.dhs);
   [state.rk, state.cks] = await kdfRoot(rk1, await x25519(state.dhs, m.dh));
   return done(state, m, plaintext);
+}
+
+/** Adds newly skipped keys and evicts the oldest beyond MAX_SKIPPED_KEYS (Map order = age). */
+function addSkipped(state, fresh) {
+  for (const [k, v] of fresh) state.skipped.set(k, v);
+  for (const k of state.skipped.keys()) {
+    if (state.skipped.size <= MAX_SKIPPED_KEYS) break;
+    state.skipped.get(k).fill(0);
+    state.skipped.delete(k);
+  }
 }
 
 function done(state, m, plaintext) {
@@ -341,19 +404,32 @@ function done(state, m, plaintext) {
  * sender}; throws, with nothing to undo, if anything does not authenticate.
  */
 export async function respond({ identity, localAddress, remoteAddress, signedPreKey, oneTimePreKey, kemPreKey, message, random }) {
-  const m = parseInitialMessage(message);
-  const peer = await parseIdentityKey(m.identity);
-  if (m.signedPreKeyId !== signedPreKey.id) throw new Error('unknown signed prekey');
+  let m;
+  let peer;
+  try {
+    m = parseInitialMessage(message);
+    peer = await parseIdentityKey(m.identity);
+  } catch (e) {
+    throw new InvalidMessageError(`not a valid initial message: ${e.message}`);
+  }
+  if (!signedPreKey || m.signedPreKeyId !== signedPreKey.id) throw new InvalidMessageError('unknown signed prekey');
+  const dh = async (priv, pub) => {
+    try {
+      return await x25519(priv, pub);
+    } catch {
+      throw new InvalidMessageError('low-order key in the initial message');
+    }
+  };
   const parts = [new Uint8Array(32).fill(0xff),
-    await x25519(signedPreKey.privateKey, peer.agreement),
-    await x25519(identity.dh, m.baseKey),
-    await x25519(signedPreKey.privateKey, m.baseKey)];
+    await dh(signedPreKey.privateKey, peer.agreement),
+    await dh(identity.dh, m.baseKey),
+    await dh(signedPreKey.privateKey, m.baseKey)];
   if (m.oneTimePreKeyId !== 0) {
-    if (!oneTimePreKey || oneTimePreKey.id !== m.oneTimePreKeyId) throw new Error('unknown one-time prekey');
-    parts.push(await x25519(oneTimePreKey.privateKey, m.baseKey));
+    if (!oneTimePreKey || oneTimePreKey.id !== m.oneTimePreKeyId) throw new InvalidMessageError('unknown one-time prekey');
+    parts.push(await dh(oneTimePreKey.privateKey, m.baseKey));
   }
   if (m.suite === 2) {
-    if (!kemPreKey || kemPreKey.id !== m.kemId) throw new Error('unknown KEM prekey');
+    if (!kemPreKey || kemPreKey.id !== m.kemId) throw new InvalidMessageError('unknown KEM prekey');
     parts.push(mlKemDecapsulate(m.kemCipherText, kemPreKey.secretKey));
   }
   const info = concat(utf8(LABELS.handshake + SUITE_NAMES[m.suite]), encodeAddress(remoteAddress), encodeAddress(localAddress));
@@ -401,4 +477,56 @@ export function serializeSession(state) {
 
 function fromHexKey(hex) {
   return Uint8Array.from(hex.match(/../g), (h) => parseInt(h, 16));
+}
+
+const MAX_STATE_BYTES = 1 << 20;
+
+/**
+ * Reads Session.serialize() back (docs/protocol.md "Session state"): the inverse of
+ * serializeSession, byte-compatible with the Java state. `random(n)` is the randomness the session
+ * will use from now on (it is not part of the state). Throws InvalidStateError on anything that
+ * does not decode.
+ */
+export async function deserializeSession(bytes, random) {
+  try {
+    if (bytes.length > MAX_STATE_BYTES) throw new RangeError('session state larger than 1 MiB');
+    const r = new Reader(bytes);
+    if (r.u8() !== 1) throw new RangeError('unknown session state version');
+    const suite = r.u8();
+    if (suite !== 1 && suite !== 2) throw new RangeError(`suite ${suite} is not supported here`);
+    const remoteAddress = readAddress(r);
+    const local = await parseIdentityKey(r.take(128).slice());
+    const remote = await parseIdentityKey(r.take(128).slice());
+    const flags = r.u8();
+    if (flags & ~15) throw new RangeError('unknown state flags');
+    const state = { suite, remoteAddress, local, remote, random, baseKey: null, dhr: null, ckr: null, nr: 0, cks: null, prefix: null };
+    if (flags & 1) state.baseKey = r.take(32).slice();
+    state.rk = r.take(32).slice();
+    state.dhs = r.take(32).slice();
+    state.ratchetPublic = await x25519Public(state.dhs);
+    if (flags & 8) state.cks = r.take(32).slice();
+    state.ns = r.u32();
+    state.pn = r.u32();
+    if (flags & 2) {
+      state.dhr = r.take(32).slice();
+      state.ckr = r.take(32).slice();
+      state.nr = r.u32();
+    }
+    if (flags & 4) state.prefix = r.take(r.u16()).slice();
+    const retired = r.u8();
+    if (retired > MAX_RETIRED) throw new RangeError('too many retired keys');
+    state.retired = [];
+    for (let i = 0; i < retired; i++) state.retired.push(r.take(32).slice());
+    const k = r.u32();
+    if (k > MAX_SKIPPED_KEYS) throw new RangeError('too many skipped keys');
+    state.skipped = new Map();
+    for (let i = 0; i < k; i++) {
+      const dh = r.take(32);
+      state.skipped.set(skipKey(dh, r.u32()), r.take(32).slice());
+    }
+    r.done();
+    return state;
+  } catch (e) {
+    throw new InvalidStateError(`session state does not decode: ${e.message}`, { cause: e });
+  }
 }

@@ -1,0 +1,768 @@
+// The CipherTalk wire client in JavaScript: REST register/login, the WebSocket protocol of
+// docs/protocol.md "Wire", key publication with a device certificate, PQXDH sessions, 1:1 and group
+// (Sender Keys) messages with the content JSON of "Client payloads". It interoperates with the Java
+// SDK through a real server. Runs in browsers and in Node 20 (global WebSocket: Node needs
+// --experimental-websocket, or pass any WHATWG-compatible constructor as `WebSocket`).
+import { concat, equal, fromBase64Url, toBase64Url, u32, utf8 } from './bytes.js';
+import { ed25519Sign, mlKemKeyPair, x25519Public } from './primitives.js';
+import {
+  LABELS, clamp, decrypt, encrypt, identityKeyPairFromStorage, initiate, isSameHandshake, kemPreKeyFromStorage,
+  oneTimePreKeyFromStorage, parseAddress, parseIdentityKey, parseInitialMessage, respond, signedPreKeyFromStorage,
+  verifyBundle,
+} from './session.js';
+import { MAX_EPOCH, decryptGroupMessage, encodeDistribution, encryptGroupMessage, parseDistribution, parseGroupMessage } from './group.js';
+import { issueDeviceCertificate, verifyDeviceCertificate } from './account.js';
+import {
+  CipherTalkError, ConnectionClosedError, DuplicateMessageError, InvalidMessageError, InvalidStateError, NoSessionError,
+  RequestFailedError, TimeoutError, TooManySkippedMessagesError, UntrustedDeviceError,
+} from './errors.js';
+import { MemoryStore } from './store.js';
+import {
+  MAX_PREVIOUS, decodeContent, decodeJson, decodeRecord, encodeContent, encodeJson, encodeRecord, privateRoomId, uuidBytes,
+  uuidText,
+} from './formats.js';
+
+const PROTOCOL = '1.0';
+const CLIENT_NAME = 'ciphertalk-js/0.1';
+/** One-time prekeys published at first and per refill (as the Java SDK); the server warns below 10. */
+const ONE_TIME_BATCH = 100;
+const MAX_HELD = 1000;
+const HELD = Symbol('held');
+const addr = (a) => `${a.userId}.${a.deviceId}`;
+const secureRandom = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n));
+/** Errors about the message itself: it is dropped and acknowledged (protocol.md "Pairwise session records"). */
+const DROPPED = [InvalidMessageError, DuplicateMessageError, TooManySkippedMessagesError, NoSessionError, UntrustedDeviceError, InvalidStateError];
+
+/**
+ * A CipherTalk client for one device of one account. Create with {@link CipherTalkClient.create};
+ * then `register`/`login`, `connect`, and send with `sendText`. Listen with `on(event, fn)`:
+ *
+ * - `message` {roomId, sender: {userId, deviceId}, messageId, body, sentAt, kind: 'DIRECT'|'GROUP', replyTo?}
+ * - `content` every other decrypted content (receipts, typing, edits...): {roomId, sender, content}
+ * - `undecryptable` {messageId, sender, stream, error}: a delivery that was dropped (and
+ *   acknowledged) because it did not decrypt or verify; `error` is a CipherTalkError subclass
+ * - `room` {change, room}: a `room_event`
+ * - `notice` the `notice` frame; `closed` {code, reason}
+ * - `error` a CipherTalkError that stopped delivery processing (a timeout, a refused request): the
+ *   client closed the connection so the unfinished delivery comes again after `connect()`
+ *
+ * Not thread-safe in the sense that matters here: one client per device, used from one event loop.
+ * Listener exceptions are caught and reported to `console.error`, never break the connection.
+ */
+export class CipherTalkClient {
+  #opts;
+  #store;
+  #random;
+  #now;
+  #listeners = new Map();
+  #ws = null;
+  #nextId = 1;
+  #pending = new Map();
+  #queue = Promise.resolve();
+  #token = null;
+  #identity = null;
+  #certified = new Map(); // "user.device" -> IdentityKey (from a verified certificate)
+  #rooms = new Map();
+  #refilling = false;
+
+  constructor(opts, store, identity) {
+    this.#opts = opts;
+    this.#store = store;
+    this.#random = opts.random;
+    this.#now = opts.now;
+    this.#identity = identity;
+  }
+
+  /**
+   * @param {{userId: string, deviceId?: number, httpUrl: string, wsUrl: string, store?: import('./store.js').KeyValueStore,
+   *   WebSocket?: typeof WebSocket, fetch?: typeof fetch, random?: (n: number) => Uint8Array, now?: () => number,
+   *   requestTimeoutMs?: number, oneTimePreKeys?: number}} options  oneTimePreKeys: per publish and refill, 10-200 (default 100)
+   */
+  static async create(options) {
+    const o = { deviceId: 1, store: new MemoryStore(), WebSocket: globalThis.WebSocket, fetch: globalThis.fetch,
+      random: secureRandom, now: Date.now, requestTimeoutMs: 20000, oneTimePreKeys: ONE_TIME_BATCH, ...options };
+    if (typeof o.userId !== 'string' || !/^[a-z0-9][a-z0-9._-]{2,31}$/.test(o.userId)) throw new TypeError(`bad userId: ${o.userId}`);
+    if (!Number.isInteger(o.deviceId) || o.deviceId < 1 || o.deviceId > 0x7fffffff) throw new TypeError(`bad deviceId: ${o.deviceId}`);
+    if (!Number.isInteger(o.oneTimePreKeys) || o.oneTimePreKeys < 10 || o.oneTimePreKeys > 200) throw new TypeError(`oneTimePreKeys must be 10-200: ${o.oneTimePreKeys}`);
+    for (const u of ['httpUrl', 'wsUrl']) if (typeof o[u] !== 'string') throw new TypeError(`${u} is required`);
+    if (typeof o.WebSocket !== 'function') throw new TypeError('no WebSocket constructor (Node 20: --experimental-websocket)');
+    let stored = await o.store.get('local', 'identity');
+    if (!stored) {
+      stored = concat(Uint8Array.of(1), o.random(32), clamp(o.random(32)));
+      await o.store.put('local', 'identity', stored);
+    }
+    const identity = await identityKeyPairFromStorage(stored);
+    const client = new CipherTalkClient(o, o.store, identity);
+    const token = await o.store.get('local', 'token');
+    if (token) client.#token = new TextDecoder().decode(token);
+    return client;
+  }
+
+  /** This device's address. */
+  get address() {
+    return { userId: this.#opts.userId, deviceId: this.#opts.deviceId };
+  }
+
+  /** This device's identity key (128-byte encoding). */
+  get identityKey() {
+    return this.#identity.publicKey.encoded.slice();
+  }
+
+  on(event, listener) {
+    if (!this.#listeners.has(event)) this.#listeners.set(event, new Set());
+    this.#listeners.get(event).add(listener);
+    return () => this.#listeners.get(event).delete(listener);
+  }
+
+  #emit(event, value) {
+    for (const l of this.#listeners.get(event) ?? []) {
+      try {
+        l(value);
+      } catch (e) {
+        console.error(`ciphertalk-js: a '${event}' listener threw`, e);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ REST
+
+  async #post(path, body) {
+    const res = await this.#opts.fetch(new URL(path, this.#opts.httpUrl), {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    });
+    let json = {};
+    try {
+      json = await res.json();
+    } catch {
+      // an empty or non-JSON body: the status says enough
+    }
+    if (!res.ok) {
+      const retry = res.headers.get('Retry-After');
+      throw new RequestFailedError(json.error ?? `http_${res.status}`, `${path} answered ${res.status}: ${json.message ?? json.error ?? ''}`,
+          { status: res.status, retryAfterMs: retry ? Number(retry) * 1000 : undefined });
+    }
+    return json;
+  }
+
+  /** POST /api/register. Throws RequestFailedError (e.g. 409 for a taken name, 429). */
+  async register(password) {
+    await this.#post('/api/register', { username: this.#opts.userId, password });
+  }
+
+  /** POST /api/login; keeps the bearer token (in the store) for `connect`. */
+  async login(password, totp) {
+    const body = { username: this.#opts.userId, password };
+    if (totp) body.totp = totp;
+    const json = await this.#post('/api/login', body);
+    this.#token = json.token;
+    await this.#store.put('local', 'token', utf8(json.token));
+  }
+
+  // ------------------------------------------------------------------ socket
+
+  /**
+   * Opens the WebSocket, authenticates with `hello`, publishes this device's keys the first time
+   * (creating the account key on the account's first device), and starts receiving.
+   */
+  async connect() {
+    if (!this.#token) throw new CipherTalkError('not_signed_in', 'register or login before connect');
+    const ws = new this.#opts.WebSocket(this.#opts.wsUrl);
+    this.#ws = ws;
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = () => reject(new ConnectionClosedError(`cannot connect to ${this.#opts.wsUrl}`));
+    });
+    ws.onerror = () => {};
+    ws.onmessage = (e) => this.#onFrame(e.data);
+    ws.onclose = (e) => {
+      for (const [, p] of this.#pending) p.reject(new ConnectionClosedError(`connection closed (${e.code})`, e.code));
+      this.#pending.clear();
+      if (this.#ws === ws) this.#ws = null;
+      this.#emit('closed', { code: e.code, reason: e.reason });
+    };
+    try {
+      await this.request({ type: 'hello', token: this.#token, device: this.#opts.deviceId, client: CLIENT_NAME });
+      await this.#publishKeysIfNeeded();
+    } catch (e) {
+      ws.close(1000, 'setup failed');
+      throw e;
+    }
+  }
+
+  /** Closes the socket after the deliveries already received are processed. */
+  async close() {
+    await this.#queue;
+    const ws = this.#ws;
+    if (ws && ws.readyState <= 1) {
+      await new Promise((resolve) => {
+        ws.addEventListener('close', resolve);
+        ws.close(1000, 'bye');
+        setTimeout(resolve, 2000);
+      });
+    }
+  }
+
+  /**
+   * Sends one request frame (fields other than `v` and `id`) and resolves with its response;
+   * an `error` response rejects with RequestFailedError carrying the server's code.
+   */
+  request(frame) {
+    const ws = this.#ws;
+    if (!ws || ws.readyState !== 1) return Promise.reject(new ConnectionClosedError('not connected'));
+    const id = `c${this.#nextId++}`;
+    const text = JSON.stringify({ v: PROTOCOL, type: frame.type, id, ...frame });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new TimeoutError(`no answer to ${frame.type} in ${this.#opts.requestTimeoutMs} ms`));
+      }, this.#opts.requestTimeoutMs);
+      this.#pending.set(id, {
+        resolve: (v) => { clearTimeout(timer); resolve(v); },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+      });
+      ws.send(text);
+    });
+  }
+
+  #onFrame(text) {
+    let f;
+    try {
+      f = JSON.parse(text);
+    } catch {
+      return; // the server sends only JSON; nothing to answer to
+    }
+    const p = this.#pending.get(f.id);
+    if (p && !['deliver', 'notice', 'room_event', 'presence_event', 'typing_event', 'receipt_event', 'link_deliver'].includes(f.type)) {
+      this.#pending.delete(f.id);
+      if (f.type === 'error') {
+        p.reject(new RequestFailedError(f.code, f.message ?? f.code, f));
+      } else {
+        p.resolve(f);
+      }
+      return;
+    }
+    switch (f.type) {
+      case 'deliver':
+        this.#enqueue(() => this.#onDeliver(f.delivery));
+        break;
+      case 'notice':
+        // One refill at a time: notices keep coming while the stock is low and the refill is on its way.
+        if (f.kind === 'PREKEYS_LOW' && Number.isInteger(f.count) && f.count < 10 && !this.#refilling) {
+          this.#refilling = true;
+          this.#enqueue(() => this.#refillOneTimePreKeys().finally(() => { this.#refilling = false; }));
+        }
+        this.#emit('notice', f);
+        break;
+      case 'room_event':
+        if (f.room) this.#rooms.set(f.room.roomId, f.room);
+        this.#emit('room', { change: f.change, room: f.room });
+        break;
+      default:
+        this.#emit(f.type, f);
+    }
+  }
+
+  /** Runs deliveries one at a time, in arrival order, so acks never pass an unfinished one. */
+  #enqueue(task) {
+    this.#queue = this.#queue.then(task).catch((e) => console.error('ciphertalk-js: delivery task failed', e));
+  }
+
+  // ------------------------------------------------------------------ keys
+
+  async #publishKeysIfNeeded() {
+    if (await this.#store.get('local', 'published')) return;
+    const own = await this.request({ type: 'bundle_fetch', user: this.#opts.userId, withOneTimePreKey: false });
+    let accountSeed = await this.#store.get('local', 'account');
+    if (!accountSeed) {
+      if (own.bundles.some((b) => b.certificate && b.device !== addr(this.address))) {
+        throw new CipherTalkError('linking_required', 'this account already has certified devices: link this device from one of them (not supported by ciphertalk-js yet)');
+      }
+      accountSeed = this.#random(32);
+      await this.#store.put('local', 'account', accountSeed);
+    }
+    const certificate = await issueDeviceCertificate({ accountSeed, address: this.address,
+      identityKey: this.#identity.publicKey.encoded, createdAt: this.#now() });
+    const sign = (label, id, pub) => ed25519Sign(this.#identity.seed, concat(utf8(label), u32(id), pub));
+    const spkPrivate = clamp(this.#random(32));
+    const spkPublic = await x25519Public(spkPrivate);
+    const spkSig = await sign(LABELS.signedPreKey, 1, spkPublic);
+    await this.#store.put('prekeys', 'spk:1', concat(Uint8Array.of(1), u32(1), spkPrivate, spkSig));
+    const kemSeed = this.#random(64);
+    const kem = mlKemKeyPair(kemSeed);
+    const kemSig = await sign(LABELS.kemPreKey, 2, kem.publicKey);
+    await this.#store.put('prekeys', 'kem:2', concat(Uint8Array.of(1), u32(2), kemSeed, kemSig));
+    const oneTime = await this.#newOneTimePreKeys(3);
+    await this.request({
+      type: 'prekeys_publish',
+      identityKey: toBase64Url(this.#identity.publicKey.encoded),
+      signedPreKey: { keyId: 1, publicKey: toBase64Url(spkPublic), signature: toBase64Url(spkSig) },
+      kemPreKey: { keyId: 2, publicKey: toBase64Url(kem.publicKey), signature: toBase64Url(kemSig) },
+      oneTimePreKeys: oneTime,
+      certificate: toBase64Url(certificate),
+    });
+    await this.#store.put('local', 'published', Uint8Array.of(1));
+    // Our own certificate pins our account key, as a peer would.
+    const cert = await verifyDeviceCertificate(certificate, { address: this.address });
+    await this.#store.put('accounts', this.#opts.userId, cert.accountKey);
+  }
+
+  async #newOneTimePreKeys(firstId) {
+    const out = [];
+    for (let id = firstId; id < firstId + this.#opts.oneTimePreKeys; id++) {
+      const priv = clamp(this.#random(32));
+      await this.#store.put('prekeys', `otk:${id}`, concat(Uint8Array.of(1), u32(id), priv));
+      out.push({ keyId: id, publicKey: toBase64Url(await x25519Public(priv)) });
+    }
+    await this.#store.put('local', 'nextPreKeyId', u32(firstId + this.#opts.oneTimePreKeys));
+    return out;
+  }
+
+  async #refillOneTimePreKeys() {
+    if (!(await this.#store.get('local', 'published'))) return;
+    const next = await this.#store.get('local', 'nextPreKeyId');
+    const first = next ? new DataView(next.buffer).getUint32(0) : 3;
+    await this.request({ type: 'prekeys_publish', identityKey: toBase64Url(this.#identity.publicKey.encoded),
+      oneTimePreKeys: await this.#newOneTimePreKeys(first) });
+  }
+
+  /**
+   * Verifies a JSON bundle entry's certificate (pinning the user's account key on first sight)
+   * and returns the certified identity key. Throws UntrustedDeviceError.
+   */
+  async #checkCertificate(entry) {
+    const address = parseAddress(entry.device);
+    if (!entry.certificate) throw new UntrustedDeviceError(`${entry.device} has no device certificate`, address);
+    const pinned = await this.#store.get('accounts', address.userId);
+    let cert;
+    try {
+      cert = await verifyDeviceCertificate(fromBase64Url(entry.certificate), { address, pinnedAccountKey: pinned });
+    } catch (e) {
+      throw new UntrustedDeviceError(`certificate of ${entry.device} refused: ${e.message}`, address);
+    }
+    if (entry.identityKey && !equal(fromBase64Url(entry.identityKey), cert.identityKey.encoded)) {
+      throw new UntrustedDeviceError(`certificate of ${entry.device} names another identity key`, address);
+    }
+    if (!pinned) await this.#store.put('accounts', address.userId, cert.accountKey);
+    this.#certified.set(entry.device, cert.identityKey);
+    return cert.identityKey;
+  }
+
+  /** The user's certified devices (lists them without using up one-time prekeys). */
+  async #devicesOf(userId) {
+    const reply = await this.request({ type: 'bundle_fetch', user: userId, withOneTimePreKey: false });
+    const out = [];
+    for (const b of reply.bundles) {
+      if (b.device === addr(this.address)) continue;
+      try {
+        await this.#checkCertificate(b);
+        out.push(b.device);
+      } catch (e) {
+        if (!(e instanceof UntrustedDeviceError)) throw e;
+        this.#emit('undecryptable', { sender: parseAddress(b.device), error: e });
+      }
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ sessions
+
+  async #record(device) {
+    const bytes = await this.#store.get('sessions', device);
+    return bytes ? decodeRecord(bytes, this.#random) : [];
+  }
+
+  async #saveRecord(device, states) {
+    await this.#store.put('sessions', device, encodeRecord(states.slice(0, MAX_PREVIOUS + 1)));
+  }
+
+  /** Starts a PQXDH session with `device` from a freshly fetched bundle (with a one-time prekey). */
+  async #startSession(device) {
+    const address = parseAddress(device);
+    const reply = await this.request({ type: 'bundle_fetch', user: address.userId, device: address.deviceId });
+    const w = reply.bundles.find((b) => b.device === device);
+    if (!w) throw new NoSessionError(`${device} has no bundle`);
+    const identity = await this.#checkCertificate(w);
+    const b64 = fromBase64Url;
+    const kem = w.oneTimeKemPreKey ?? w.kemPreKey;
+    if (!kem) throw new UntrustedDeviceError(`${device} published no ML-KEM prekey`, address);
+    const bundle = {
+      address, identity: await parseIdentityKey(b64(w.identityKey)),
+      signedPreKey: { id: w.signedPreKey.keyId, publicKey: b64(w.signedPreKey.publicKey), signature: b64(w.signedPreKey.signature) },
+      oneTime: w.oneTimePreKey ? { id: w.oneTimePreKey.keyId, publicKey: b64(w.oneTimePreKey.publicKey) } : null,
+      kem: { id: kem.keyId, publicKey: b64(kem.publicKey), signature: b64(kem.signature) },
+      rsa: null,
+    };
+    if (!equal(bundle.identity.encoded, identity.encoded)) throw new UntrustedDeviceError(`${device}: bundle and certificate differ`, address);
+    try {
+      await verifyBundle(bundle);
+    } catch (e) {
+      throw new UntrustedDeviceError(`bundle of ${device} refused: ${e.message}`, address);
+    }
+    const state = await initiate({ identity: this.#identity, localAddress: this.address, bundle, suite: 'PQXDH', random: this.#random });
+    const record = await this.#record(device);
+    await this.#saveRecord(device, [state, ...record]);
+  }
+
+  /**
+   * Encrypts `plaintext` for every given device (starting sessions where needed) and returns the
+   * `recipients` of a `send`. Exposed for tests and tools that send their own frames.
+   */
+  async encryptForDevices(devices, plaintext, messageId, expiresAt = 0) {
+    const out = [];
+    for (const device of devices) {
+      let record = await this.#record(device);
+      if (record.length === 0) {
+        await this.#startSession(device);
+        record = await this.#record(device);
+      }
+      const ciphertext = await encrypt(record[0], plaintext, uuidBytes(messageId), expiresAt);
+      await this.#saveRecord(device, record);
+      out.push({ to: device, ciphertext: toBase64Url(ciphertext) });
+    }
+    return out;
+  }
+
+  /** Sends a pairwise `send` to every device of `users` and this user's other devices. */
+  async #sendPairwise(roomId, users, content, messageId) {
+    const plaintext = encodeContent(content);
+    for (let attempt = 0; ; attempt++) {
+      const devices = [];
+      for (const u of new Set([...users, this.#opts.userId])) devices.push(...(await this.#devicesOf(u)));
+      const recipients = await this.encryptForDevices(devices, plaintext, messageId);
+      if (recipients.length === 0) throw new NoSessionError(`no certified device to send to in ${roomId}`);
+      try {
+        return await this.request({ type: 'send', messageId, room: roomId, recipients });
+      } catch (e) {
+        // The device list changed between listing and sending: list again and retry (same id).
+        if (!(e instanceof RequestFailedError) || e.code !== 'STALE_DEVICES' || attempt >= 2) throw e;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ rooms
+
+  /** The room's info from the server (cached from room events otherwise). */
+  async room(roomId) {
+    const reply = await this.request({ type: 'room_get', room: roomId });
+    this.#rooms.set(roomId, reply.room);
+    return reply.room;
+  }
+
+  /** Opens (or finds) the private room with `userId`; returns its id (p-lo-hi). */
+  async privateRoom(userId) {
+    const reply = await this.request({ type: 'room_create', kind: 'PRIVATE', members: [userId] });
+    const room = reply.room;
+    const members = room.members.map((m) => m.user).sort();
+    if (room.kind !== 'PRIVATE' || members.length !== 2 || !members.includes(userId) || !members.includes(this.#opts.userId)
+        || room.roomId !== await privateRoomId(userId, this.#opts.userId)) {
+      throw new CipherTalkError('private_room_mismatch', `the server answered room ${room.roomId} for a private room with ${userId}`);
+    }
+    this.#rooms.set(room.roomId, room);
+    return room.roomId;
+  }
+
+  /** Creates a group room with the given other members; returns its id. */
+  async createGroup(name, members) {
+    const reply = await this.request({ type: 'room_create', kind: 'GROUP', name, members });
+    this.#rooms.set(reply.room.roomId, reply.room);
+    return reply.room.roomId;
+  }
+
+  /** A new message id: UUIDv7 (RFC 9562), as the wire asks. */
+  newMessageId() {
+    const b = this.#random(16);
+    const ms = BigInt(this.#now());
+    for (let i = 0; i < 6; i++) b[i] = Number((ms >> BigInt(8 * (5 - i))) & 0xffn);
+    b[6] = (b[6] & 0x0f) | 0x70;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    return uuidText(b);
+  }
+
+  /**
+   * Sends a text to a private room (pairwise to every device) or a group room (one Sender Keys
+   * message, after distributing this device's sender key to member devices that lack it).
+   * Resolves with the message id once the server stored it.
+   */
+  async sendText(roomId, text, { replyTo } = {}) {
+    if (typeof text !== 'string' || text.length === 0 || text.length > 8192) throw new RangeError('text must be 1-8192 characters');
+    const room = await this.room(roomId);
+    const messageId = this.newMessageId();
+    const content = { k: 'TEXT', r: roomId, id: messageId, t: this.#now(), b: text };
+    if (replyTo) content.re = replyTo;
+    await this.#run(async () => {
+      if (room.kind === 'PRIVATE') {
+        const others = room.members.map((m) => m.user).filter((u) => u !== this.#opts.userId);
+        await this.#sendPairwise(roomId, others, content, messageId);
+      } else {
+        await this.#sendGroup(room, content, messageId);
+      }
+    });
+    return messageId;
+  }
+
+  /** Runs a send in the delivery queue, so it never interleaves with a decryption of the same sessions. */
+  #run(task) {
+    const result = this.#queue.then(task);
+    this.#queue = result.catch(() => {});
+    return result;
+  }
+
+  async #ownSenderKey(roomId) {
+    const stored = await this.#store.get('senderKeys', roomId);
+    return stored ? decodeJson(stored) : this.#newSenderKey(roomId, 0);
+  }
+
+  /** A fresh sending chain for `epoch` (the old one is overwritten: nothing derives the new one). */
+  async #newSenderKey(roomId, epoch) {
+    if (!Number.isSafeInteger(epoch) || epoch > MAX_EPOCH) throw new CipherTalkError('epoch_out_of_range', `epoch ${epoch} out of range`);
+    const chainId = new DataView(this.#random(4).buffer).getUint32(0);
+    const own = { roomId, epoch, sender: this.address, signingSeed: this.#random(32), chainId, iteration: 0,
+      chainKey: this.#random(32), distributedTo: [] };
+    await this.#store.put('senderKeys', roomId, encodeJson(own));
+    return own;
+  }
+
+  /** The highest epoch of any member's sender key this device holds for the room. */
+  async #peerEpoch(roomId) {
+    let max = 0;
+    for (const k of await this.#store.keys('groupKeys')) {
+      if (k.startsWith(`${roomId}|`)) max = Math.max(max, decodeJson(await this.#store.get('groupKeys', k)).epoch);
+    }
+    return max;
+  }
+
+  /** This device's sender key in the room's current epoch, for the current epoch of the group. */
+  async senderKeyEpoch(roomId) {
+    const stored = await this.#store.get('senderKeys', roomId);
+    return stored ? decodeJson(stored).epoch : null;
+  }
+
+  async #sendGroup(room, content, messageId) {
+    let own = await this.#ownSenderKey(room.roomId);
+    const devices = [];
+    for (const m of room.members) devices.push(...(await this.#devicesOf(m.user)));
+    // Max wins (protocol.md "Sender-key epochs"): a device that got the key and is gone (member
+    // removed or left, device revoked) means a new epoch; a member already in a later epoch means
+    // joining it. Either way a fresh key, sent to every current member device.
+    const gone = own.distributedTo.some((d) => !devices.includes(d));
+    const peer = await this.#peerEpoch(room.roomId);
+    const epoch = Math.max(gone ? own.epoch + 1 : own.epoch, peer);
+    if (epoch !== own.epoch) own = await this.#newSenderKey(room.roomId, epoch);
+    const lacking = devices.filter((d) => !own.distributedTo.includes(d));
+    if (lacking.length > 0) {
+      // The distribution message as the state is now, so it opens the next message we send.
+      const km = await encodeDistribution(own);
+      const keyUsers = [...new Set(lacking.map((d) => parseAddress(d).userId))];
+      const keyId = this.newMessageId();
+      await this.#sendPairwise(room.roomId, keyUsers,
+          { k: 'SENDER_KEY', r: room.roomId, id: keyId, t: this.#now(), km: toBase64Url(km) }, keyId);
+      own.distributedTo = [...new Set([...own.distributedTo, ...lacking])];
+    }
+    const sealed = await encryptGroupMessage(own, encodeContent(content), uuidBytes(messageId), 0, this.#random(12));
+    own.chainKey = sealed.chainKey;
+    own.iteration = sealed.iteration;
+    await this.#store.put('senderKeys', room.roomId, encodeJson(own)); // before it leaves: never reuse a key
+    await this.request({ type: 'send_group', messageId, room: room.roomId, ciphertext: toBase64Url(sealed.bytes) });
+  }
+
+  // ------------------------------------------------------------------ receiving
+
+  async #onDeliver(d) {
+    const ws = this.#ws;
+    if (!ws || ws.readyState !== 1) return; // not acknowledged: the server delivers it again
+    try {
+      if (!(await this.#store.get('seen', d.messageId))) {
+        const result = d.kind === 'GROUP' ? await this.#onGroup(d) : await this.#onPairwise(d);
+        if (result !== HELD) await this.#store.put('seen', d.messageId, new Uint8Array(0));
+      }
+    } catch (e) {
+      if (!DROPPED.some((type) => e instanceof type)) {
+        // Not the message's fault (a timeout, a refused or unanswered request, a bug): it is not
+        // finished, and acks are cumulative, so nothing after it on this connection may be
+        // acknowledged either. Close; after a reconnect the server delivers it again.
+        ws.close(4000, 'delivery not processed');
+        if (!(e instanceof CipherTalkError)) throw e;
+        this.#emit('error', e);
+        return;
+      }
+      // Dropped on purpose: reported (never with content), and acknowledged below.
+      this.#emit('undecryptable', { messageId: d.messageId, sender: safeAddress(d.sender), stream: d.stream, error: e });
+    }
+    this.request({ type: 'ack', stream: d.stream, seq: d.seq }).catch(() => {});
+  }
+
+  /** The certified identity key of a sender device, from the directory if not yet known. */
+  async #senderIdentity(device) {
+    if (!this.#certified.has(device)) {
+      const address = parseAddress(device);
+      const reply = await this.request({ type: 'bundle_fetch', user: address.userId, withOneTimePreKey: false });
+      const entry = reply.bundles.find((b) => b.device === device);
+      if (!entry) throw new UntrustedDeviceError(`${device} is not in the directory`, address);
+      await this.#checkCertificate(entry);
+    }
+    return this.#certified.get(device);
+  }
+
+  async #onPairwise(d) {
+    const sender = parseAddress(d.sender);
+    let bytes;
+    try {
+      bytes = fromBase64Url(d.ciphertext);
+    } catch {
+      throw new InvalidMessageError('ciphertext is not base64url');
+    }
+    const certified = await this.#senderIdentity(d.sender);
+    const record = await this.#record(d.sender);
+    let opened;
+    if (bytes.length > 1 && bytes[1] === 1) {
+      let initial;
+      try {
+        initial = parseInitialMessage(bytes);
+      } catch (e) {
+        throw new InvalidMessageError(`not an initial message: ${e.message}`);
+      }
+      // A certified sender whose certificate names another identity key: a relabelled message.
+      if (!equal(initial.identity, certified.encoded)) throw new InvalidMessageError(`initial message from ${d.sender} carries an uncertified identity key`);
+      const index = record.findIndex((s) => isSameHandshake(s, bytes));
+      if (index >= 0) {
+        opened = await decrypt(record[index], bytes);
+      } else {
+        const res = await this.#respond(sender, initial, bytes);
+        opened = res;
+        const current = record[0];
+        const keepOurs = current && current.prefix && compareAddress(this.address, sender) < 0;
+        if (keepOurs) record.splice(1, 0, res.state);
+        else record.unshift(res.state);
+      }
+    } else {
+      // Current session first, then the previous ones; decrypt changes a state only on success.
+      let lastError = new NoSessionError(`no session with ${d.sender}`);
+      for (const s of record) {
+        try {
+          opened = await decrypt(s, bytes);
+          break;
+        } catch (e) {
+          if (!(e instanceof CipherTalkError)) throw e;
+          lastError = e;
+        }
+      }
+      if (!opened) throw lastError;
+    }
+    await this.#saveRecord(d.sender, record);
+    if (uuidText(opened.messageId) !== d.messageId) throw new InvalidMessageError('message id differs from the frame\'s');
+    await this.#onContent(d, sender, decodeContent(opened.plaintext), 'DIRECT');
+  }
+
+  async #respond(sender, initial, bytes) {
+    const spk = await this.#store.get('prekeys', `spk:${initial.signedPreKeyId}`);
+    const otk = initial.oneTimePreKeyId ? await this.#store.get('prekeys', `otk:${initial.oneTimePreKeyId}`) : undefined;
+    const kem = initial.kemId ? await this.#store.get('prekeys', `kem:${initial.kemId}`) : undefined;
+    if (!spk) throw new InvalidMessageError('unknown signed prekey');
+    if (initial.oneTimePreKeyId && !otk) throw new InvalidMessageError('unknown or used one-time prekey');
+    const res = await respond({
+      identity: this.#identity, localAddress: this.address, remoteAddress: sender,
+      signedPreKey: await signedPreKeyFromStorage(spk),
+      oneTimePreKey: otk ? await oneTimePreKeyFromStorage(otk) : undefined,
+      kemPreKey: kem ? kemPreKeyFromStorage(kem) : undefined,
+      message: bytes, random: this.#random,
+    });
+    if (otk) await this.#store.delete('prekeys', `otk:${initial.oneTimePreKeyId}`); // used once, only on success
+    return res;
+  }
+
+  async #onContent(d, sender, c, kind) {
+    if (c.id !== d.messageId) throw new InvalidMessageError('content id differs from the frame\'s message id');
+    if (d.room && c.r !== d.room) throw new InvalidMessageError('content names another room than the frame');
+    if (c.k === 'SENDER_KEY') {
+      if (kind !== 'DIRECT') throw new InvalidMessageError('a sender key must arrive pairwise');
+      let dist;
+      try {
+        dist = await parseDistribution(fromBase64Url(c.km ?? ''));
+      } catch (e) {
+        throw new InvalidMessageError(`sender key refused: ${e.message}`);
+      }
+      if (dist.roomId !== c.r || addr(dist.sender) !== addr(sender)) throw new InvalidMessageError('sender key names another room or device');
+      let room = this.#rooms.get(c.r);
+      if (!room || !room.members.some((m) => m.user === sender.userId)) room = await this.room(c.r);
+      if (!room.members.some((m) => m.user === sender.userId)) throw new InvalidMessageError(`${sender.userId} is not a member of ${c.r}`);
+      const key = `${c.r}|${addr(sender)}`;
+      const old = await this.#store.get('groupKeys', key);
+      const prev = old ? decodeJson(old) : null;
+      if (!prev || dist.epoch > prev.epoch || (dist.epoch === prev.epoch && dist.chainId !== prev.chainId)) {
+        await this.#store.put('groupKeys', key, encodeJson(dist));
+      }
+      await this.#retryHeld(key);
+      return;
+    }
+    if (c.k === 'TEXT' && typeof c.b === 'string') {
+      this.#emit('message', { roomId: c.r, sender, messageId: c.id, body: c.b, sentAt: c.t, kind, replyTo: c.re });
+    } else {
+      this.#emit('content', { roomId: c.r, sender, content: c });
+    }
+  }
+
+  async #onGroup(d) {
+    const sender = parseAddress(d.sender);
+    let bytes;
+    let m;
+    try {
+      bytes = fromBase64Url(d.ciphertext);
+      m = parseGroupMessage(bytes);
+    } catch (e) {
+      throw new InvalidMessageError(`not a group message: ${e.message}`);
+    }
+    if (addr(m.sender) !== d.sender || m.roomId !== d.room) throw new InvalidMessageError('group message names another sender or room than the frame');
+    const key = `${m.roomId}|${d.sender}`;
+    const stored = await this.#store.get('groupKeys', key);
+    if (!stored || decodeJson(stored).chainId !== m.chainId) {
+      // The sender key may still be on its way (it comes pairwise): hold the delivery in the store
+      // (so acknowledging it loses nothing) and open it when the key arrives.
+      if ((await this.#store.keys('held')).length >= MAX_HELD) throw new NoSessionError(`no sender key for ${d.sender} in ${m.roomId}`);
+      await this.#store.put('held', d.messageId, encodeJson({ key, d }));
+      return HELD;
+    }
+    await this.#openGroup(key, decodeJson(stored), d, sender, bytes);
+  }
+
+  async #openGroup(key, chain, d, sender, bytes) {
+    let read;
+    try {
+      read = await decryptGroupMessage(bytes, chain);
+    } catch (e) {
+      throw new InvalidMessageError(`group message refused: ${e.message}`);
+    }
+    await this.#store.put('groupKeys', key, encodeJson({ ...chain, chainKey: read.chainKey, iteration: read.iteration,
+      skipped: [...read.skipped] }));
+    if (uuidText(read.message.messageId) !== d.messageId) throw new InvalidMessageError('message id differs from the frame\'s');
+    await this.#onContent(d, sender, decodeContent(read.plaintext), 'GROUP');
+  }
+
+  async #retryHeld(key) {
+    for (const id of await this.#store.keys('held')) {
+      const { key: k, d } = decodeJson(await this.#store.get('held', id));
+      if (k !== key) continue;
+      await this.#store.delete('held', id);
+      try {
+        await this.#openGroup(key, decodeJson(await this.#store.get('groupKeys', key)), d, parseAddress(d.sender), fromBase64Url(d.ciphertext));
+        await this.#store.put('seen', d.messageId, new Uint8Array(0));
+      } catch (e) {
+        if (!(e instanceof CipherTalkError)) throw e;
+        this.#emit('undecryptable', { messageId: d.messageId, sender: safeAddress(d.sender), stream: d.stream, error: e });
+      }
+    }
+  }
+}
+
+function safeAddress(text) {
+  try {
+    return parseAddress(text);
+  } catch {
+    return null;
+  }
+}
+
+/** Orders addresses by user id, then device id (protocol.md "Pairwise session records"). */
+function compareAddress(a, b) {
+  if (a.userId !== b.userId) return a.userId < b.userId ? -1 : 1;
+  return a.deviceId - b.deviceId;
+}
