@@ -134,7 +134,7 @@ public final class CipherTalkServer implements AutoCloseable {
     if (cfg.redisUri != null) {
       // Cluster mode: join before the listeners accept the first connection.
       bus = new io.ciphertalk.server.internal.cluster.RedisBus(cfg.redisUri, cfg.nodeId());
-      relay = new io.ciphertalk.server.internal.routing.ClusterRelay(bus);
+      relay = new io.ciphertalk.server.internal.routing.ClusterRelay(bus, cfg.clusterNodeTtl);
       relay.bind(router);
       bus.start(relay);
       metrics.gauge("ciphertalk.cluster.redis.up", "1 while this node reaches Redis, else 0.",
@@ -205,11 +205,12 @@ public final class CipherTalkServer implements AutoCloseable {
       }
     }, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
     if (relay != null) {
-      long beat = io.ciphertalk.server.internal.routing.ClusterRelay.NODE_TTL_SECONDS * 1000 / 3;
+      long beat = relay.heartbeatMillis();
+      java.util.concurrent.atomic.AtomicBoolean joined = new java.util.concurrent.atomic.AtomicBoolean();
       // A task that throws is never run again by the scheduler: contain every failure.
       scheduler.scheduleWithFixedDelay(() -> {
         try {
-          readPool.execute(relay::heartbeat);
+          readPool.execute(joined.compareAndSet(false, true) ? relay::join : relay::heartbeat);
         } catch (RuntimeException e) {
           LOG.warn("cluster heartbeat skipped: {}", e.toString());
         }
@@ -475,6 +476,10 @@ public final class CipherTalkServer implements AutoCloseable {
    */
   void crashForTest() {
     crashed = true;
+    if (bus != null) {
+      // Nothing more reaches Redis, not even what closing the sockets would announce.
+      bus.severForTest();
+    }
     close();
   }
 
@@ -556,6 +561,7 @@ public final class CipherTalkServer implements AutoCloseable {
     private java.net.URI redisUri;
     private String nodeId;
     private Duration clusterCatchUp = Duration.ofSeconds(2);
+    private Duration clusterNodeTtl = io.ciphertalk.server.internal.routing.ClusterRelay.DEFAULT_NODE_TTL;
 
     private Builder() {}
 
@@ -1057,6 +1063,21 @@ public final class CipherTalkServer implements AutoCloseable {
      */
     public Builder clusterCatchUpInterval(Duration d) {
       this.clusterCatchUp = positive(d, "clusterCatchUpInterval");
+      return this;
+    }
+
+    /**
+     * How long a node counts as alive after its last heartbeat in cluster mode (default 15 s; the
+     * heartbeat runs every third of it; at least 1 s). When a node dies, its connections stop
+     * counting against the per-user limit and its users are announced offline within about this
+     * time plus one heartbeat.
+     */
+    public Builder clusterNodeTtl(Duration d) {
+      positive(d, "clusterNodeTtl");
+      if (d.toMillis() < 1_000) {
+        throw new IllegalArgumentException("clusterNodeTtl must be at least 1 s: " + d);
+      }
+      this.clusterNodeTtl = d;
       return this;
     }
 

@@ -618,4 +618,102 @@ class ClusterTest {
     assertThat(fifth.status()).isEqualTo(429);
     assertThat(fifth.body().toString()).contains("rate_limited");
   }
+
+  private static Frame.ErrorReply refusedHello(CipherTalkServer node, String token, int device) throws Exception {
+    try (RawClient c = RawClient.connect(node, "/ws")) {
+      Frame f = c.call(id -> new Frame.Hello(id, token, device, "test"));
+      assertThat(f).as("hello of device %d on %s", device, node.wsPort()).isInstanceOf(Frame.ErrorReply.class);
+      assertThat(c.awaitClosed(Duration.ofSeconds(10))).isTrue();
+      assertThat(c.closeCode).isEqualTo(4029);
+      return (Frame.ErrorReply) f;
+    }
+  }
+
+  private static boolean welcomed(CipherTalkServer node, String token, int device, List<AutoCloseable> keep)
+      throws InterruptedException {
+    try {
+      keep.add(RawClient.login(node, token, device));
+      return true;
+    } catch (AssertionError | IllegalStateException e) {
+      return false;
+    }
+  }
+
+  @Test
+  void connectionLimit_countsTheUsersConnectionsOnEveryNode() throws Exception {
+    startNodes(2, RedisTestUrl.require(), b -> b.loginRateLimit(10_000, 10_000, Duration.ofMinutes(5))
+        .maxConnectionsPerUser(2));
+    CipherTalkServer n0 = nodes.get(0);
+    CipherTalkServer n1 = nodes.get(1);
+    String alice = TestServers.account(n0, "alice");
+    RawClient d1 = RawClient.login(n0, alice, 1);
+    closeables.add(d1);
+    RawClient d2 = RawClient.login(n1, alice, 2);
+    closeables.add(d2);
+    // Each node holds one connection: counted per node, a third would pass on either.
+    for (CipherTalkServer n : nodes) {
+      Frame.ErrorReply e = refusedHello(n, alice, 3);
+      assertThat(e.code()).isEqualTo(io.ciphertalk.core.wire.ErrorCode.FORBIDDEN);
+      assertThat(e.message()).contains("at most 2 connections per user");
+    }
+    assertThat(d1.isOpen() && d2.isOpen()).isTrue();
+    // Device 2 moving to the other node replaces its own connection: admitted at the limit.
+    RawClient d2moved = RawClient.login(n0, alice, 2);
+    closeables.add(d2moved);
+    assertThat(d2.awaitClosed(Duration.ofSeconds(10))).as("the older connection of device 2 is closed").isTrue();
+    refusedHello(n1, alice, 3);
+    // A connection that ends stops counting on every node.
+    d1.close();
+    awaitTrue(() -> {
+      try {
+        return welcomed(n1, alice, 3, closeables);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    }, "device 3 admitted on the other node once device 1 left");
+    refusedHello(n1, alice, 4);
+  }
+
+  private static boolean presenceOf(RawClient c, String user, io.ciphertalk.core.model.PresenceStatus want)
+      throws InterruptedException {
+    Frame f = c.call(id -> new Frame.PresenceGet(id, List.of(user)));
+    return f instanceof Frame.PresenceReply r && r.presences().size() == 1
+        && r.presences().get(0).status() == want;
+  }
+
+  @Test
+  void nodeKilled_itsUsersGoOfflineForTheirContacts_andItsConnectionsStopCounting() throws Exception {
+    startNodes(2, RedisTestUrl.require(), b -> b.loginRateLimit(10_000, 10_000, Duration.ofMinutes(5))
+        .maxConnectionsPerUser(1).clusterNodeTtl(Duration.ofSeconds(2)));
+    CipherTalkServer n0 = nodes.get(0);
+    CipherTalkServer n1 = nodes.get(1);
+    String alice = TestServers.account(n0, "alice");
+    String bob = TestServers.account(n1, "bob");
+    RawClient a = RawClient.login(n0, alice, 1);
+    closeables.add(a);
+    RawClient b = RawClient.login(n1, bob, 1);
+    closeables.add(b);
+    // Accepted co-members see each other's presence.
+    String room = createRoom(a, RoomKind.PRIVATE, null, "bob").room().roomId();
+    assertThat(b.call(id -> new Frame.InviteAccept(id, room))).isInstanceOf(Frame.RoomReply.class);
+    awaitTrue(() -> {
+      try {
+        return presenceOf(a, "bob", io.ciphertalk.core.model.PresenceStatus.ONLINE);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    }, "alice sees bob online on the other node");
+    refusedHello(n0, bob, 2); // bob's one allowed connection is on n1
+
+    n1.crashForTest(); // says nothing to Redis: only its liveness key expiring tells the others
+    nodes.remove(n1);
+    Frame off = a.await(f -> f instanceof Frame.PresenceEvent p && p.presence().user().equals("bob")
+        && p.presence().status() == io.ciphertalk.core.model.PresenceStatus.OFFLINE, Duration.ofSeconds(30));
+    assertThat(off).isNotNull();
+    // The survivor reaped the dead node (it left no goodbye: its liveness key expired).
+    assertThat(n0.clusterBusForTest().command("SISMEMBER", "ct:cluster:nodes", "test-" + run + "-n1")).isEqualTo(0L);
+    assertThat(presenceOf(a, "bob", io.ciphertalk.core.model.PresenceStatus.OFFLINE)).isTrue();
+    // The dead node's connection no longer counts against bob's limit of 1.
+    closeables.add(RawClient.login(n0, bob, 2));
+  }
 }

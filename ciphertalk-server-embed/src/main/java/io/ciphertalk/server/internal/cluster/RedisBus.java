@@ -57,6 +57,7 @@ public final class RedisBus implements AutoCloseable {
   private volatile Resp subscriber;
   private Resp commands;
   private volatile boolean running = true;
+  private volatile boolean severed;
   private final AtomicBoolean up = new AtomicBoolean(true);
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong published = new AtomicLong();
@@ -211,6 +212,9 @@ public final class RedisBus implements AutoCloseable {
 
   /** Queues a notice for {@code user}'s channel; never blocks (a full queue drops it, counted). */
   public void publish(String user, String payload) {
+    if (severed) {
+      return;
+    }
     if (!outbox.offer(new String[] {PREFIX + user, payload})) {
       dropped.incrementAndGet();
     }
@@ -274,6 +278,9 @@ public final class RedisBus implements AutoCloseable {
    * Blocking, at most about {@value #COMMAND_TIMEOUT_MS} ms per attempt.
    */
   public synchronized Object command(String... args) {
+    if (severed) {
+      return UNAVAILABLE;
+    }
     try {
       if (commands == null) {
         commands = Resp.connect(host, port, CONNECT_TIMEOUT_MS, COMMAND_TIMEOUT_MS);
@@ -292,6 +299,53 @@ public final class RedisBus implements AutoCloseable {
       }
       markDown(e);
       return UNAVAILABLE;
+    }
+  }
+
+  /**
+   * Runs several commands on the command connection in one round trip and returns their replies in
+   * order (a refused command's reply is a {@code Resp.Error}), or null (marking Redis down) if Redis
+   * cannot be reached. Blocking.
+   */
+  public synchronized List<Object> pipeline(List<String[]> batch) {
+    if (severed) {
+      return null;
+    }
+    try {
+      if (commands == null) {
+        commands = Resp.connect(host, port, CONNECT_TIMEOUT_MS, COMMAND_TIMEOUT_MS);
+      }
+      for (String[] c : batch) {
+        commands.write(c);
+      }
+      commands.flush();
+      List<Object> replies = new ArrayList<>(batch.size());
+      for (int i = 0; i < batch.size(); i++) {
+        replies.add(commands.read());
+      }
+      markUp();
+      return replies;
+    } catch (IOException e) {
+      if (commands != null) {
+        commands.close();
+        commands = null;
+      }
+      markDown(e);
+      return null;
+    }
+  }
+
+  /**
+   * Test hook: from now on this node says nothing more to Redis (commands answer
+   * {@link #UNAVAILABLE}, publishes are dropped), as if its process had been killed; then close.
+   */
+  public void severForTest() {
+    severed = true;
+    running = false;
+    outbox.clear();
+    Resp s = subscriber;
+    if (s != null) {
+      s.close();
     }
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ciphertalk.server.internal.ServiceException;
 import io.ciphertalk.server.internal.cluster.RedisBus;
 import io.ciphertalk.server.internal.store.Rooms;
 import java.util.ArrayList;
@@ -31,20 +32,74 @@ import org.slf4j.LoggerFactory;
 public final class ClusterRelay implements RedisBus.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterRelay.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Node liveness key TTL; refreshed every third of it. */
-  public static final long NODE_TTL_SECONDS = 15;
-  private static final String ADD_AND_COUNT =
-      "redis.call('SADD', KEYS[1], ARGV[1]); return redis.call('SCARD', KEYS[1])";
-  private static final String REMOVE_AND_COUNT =
-      "redis.call('SREM', KEYS[1], ARGV[1]); return redis.call('SCARD', KEYS[1])";
+  /** Default node liveness key TTL; the heartbeat runs every third of it. */
+  public static final java.time.Duration DEFAULT_NODE_TTL = java.time.Duration.ofSeconds(15);
+  /** Redis time in milliseconds, as Lua sees it (one clock for every node). */
+  private static final String NOW =
+      "local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) ";
+  /** KEYS: nodes of user, users of node; ARGV: node, user. */
+  private static final String ADD_AND_COUNT = "redis.call('SADD', KEYS[1], ARGV[1]); "
+      + "redis.call('SADD', KEYS[2], ARGV[2]); return redis.call('SCARD', KEYS[1])";
+  private static final String REMOVE_AND_COUNT = "redis.call('SREM', KEYS[1], ARGV[1]); "
+      + "redis.call('SREM', KEYS[2], ARGV[2]); return redis.call('SCARD', KEYS[1])";
+  /**
+   * Admits one connection against the cluster-wide per-user limit. KEYS: the user's connection
+   * set (member DEVICE|NODE|N, score = expiry in Redis time); ARGV: member, "DEVICE|", limit, TTL
+   * ms. Expired entries (a dead node's) go first, then the device's older entries (its older
+   * connection is being replaced). Returns the new count, or minus the count when full.
+   */
+  private static final String ADMIT = NOW
+      + "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now) "
+      + "local p = ARGV[2] "
+      + "for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do "
+      + "  if string.sub(m, 1, #p) == p then redis.call('ZREM', KEYS[1], m) end "
+      + "end "
+      + "local n = redis.call('ZCARD', KEYS[1]) "
+      + "if n >= tonumber(ARGV[3]) then return -n end "
+      + "redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1]) "
+      + "redis.call('PEXPIRE', KEYS[1], ARGV[4]) "
+      + "return n + 1";
+  /**
+   * One user's heartbeat on this node. KEYS: nodes of user, connections of user, users of node;
+   * ARGV: node, user, TTL ms, the connection members.
+   */
+  private static final String BEAT = NOW
+      + "redis.call('SADD', KEYS[1], ARGV[1]) "
+      + "redis.call('SADD', KEYS[3], ARGV[2]) "
+      + "for i = 4, #ARGV do redis.call('ZADD', KEYS[2], now + tonumber(ARGV[3]), ARGV[i]) end "
+      + "if #ARGV >= 4 then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end "
+      + "return 1";
+  /**
+   * Forgets a dead node's part of one user. KEYS: nodes of user, connections of user; ARGV: node.
+   * Returns the nodes still listed for the user.
+   */
+  private static final String REAP = "redis.call('SREM', KEYS[1], ARGV[1]) "
+      + "local mark = '|' .. ARGV[1] .. '|' "
+      + "for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do "
+      + "  if string.find(m, mark, 1, true) then redis.call('ZREM', KEYS[2], m) end "
+      + "end "
+      + "return redis.call('SMEMBERS', KEYS[1])";
+  private static final String NODES = "ct:cluster:nodes";
 
   private final RedisBus bus;
   private final String nodeId;
+  private final long nodeTtlMillis;
+  private final java.util.concurrent.atomic.AtomicLong connectionCounter = new java.util.concurrent.atomic.AtomicLong();
   private volatile Router router;
 
-  public ClusterRelay(RedisBus bus) {
+  /** @param nodeTtl how long this node counts as alive after its last heartbeat (at least 1 s) */
+  public ClusterRelay(RedisBus bus, java.time.Duration nodeTtl) {
     this.bus = bus;
     this.nodeId = bus.nodeId();
+    this.nodeTtlMillis = nodeTtl.toMillis();
+    if (nodeTtlMillis < 1_000) {
+      throw new IllegalArgumentException("node TTL must be at least 1 s: " + nodeTtl);
+    }
+  }
+
+  /** How often {@link #heartbeat} should run: a third of the node TTL. */
+  public long heartbeatMillis() {
+    return Math.max(300, nodeTtlMillis / 3);
   }
 
   /** Binds the router (once, before the bus starts). */
@@ -182,11 +237,49 @@ public final class ClusterRelay implements RedisBus.Listener {
     send(user, notice("rs"));
   }
 
-  // ------------------------------------------------------------------ shared presence
+  // ------------------------------------------------------------------ shared presence and connections
+
+  private static String nodesOf(String user) {
+    return "ct:nodes:" + user;
+  }
+
+  private static String connectionsOf(String user) {
+    return "ct:conns:" + user;
+  }
+
+  private static String usersOf(String node) {
+    return "ct:nodeusers:" + node;
+  }
+
+  /**
+   * Counts a new connection of {@code user}'s {@code device} against the cluster-wide limit of
+   * {@code max} (a connection of the same device elsewhere is being replaced and stops counting).
+   * Returns the entry to pass to {@link #releaseConnection}, or null if Redis is away (then only the
+   * node's own count applies). Blocking.
+   *
+   * @throws ServiceException {@code too_many_connections} when the user already holds {@code max}
+   */
+  String admitConnection(String user, int device, int max) {
+    String member = device + "|" + nodeId + "|" + connectionCounter.incrementAndGet();
+    Object r = bus.command("EVAL", ADMIT, "1", connectionsOf(user), member, device + "|", Integer.toString(max),
+        Long.toString(nodeTtlMillis));
+    if (!(r instanceof Long n)) {
+      return null;
+    }
+    if (n < 0) {
+      throw new ServiceException("too_many_connections", 429, "at most " + max + " connections per user");
+    }
+    return member;
+  }
+
+  /** Stops counting a connection admitted by {@link #admitConnection}. Blocking. */
+  void releaseConnection(String user, String member) {
+    bus.command("ZREM", connectionsOf(user), member);
+  }
 
   /** Records this node's connection of {@code user}; true if no other live node has one. Blocking. */
   boolean firstConnectionInCluster(String user) {
-    Object r = bus.command("EVAL", ADD_AND_COUNT, "1", "ct:nodes:" + user, nodeId);
+    Object r = bus.command("EVAL", ADD_AND_COUNT, "2", nodesOf(user), usersOf(nodeId), nodeId, user);
     if (!(r instanceof Long count)) {
       return true; // Redis away: announce, as a single node would
     }
@@ -195,7 +288,7 @@ public final class ClusterRelay implements RedisBus.Listener {
 
   /** Forgets this node's connection of {@code user}; true if no other live node has one. Blocking. */
   boolean lastConnectionInCluster(String user) {
-    Object r = bus.command("EVAL", REMOVE_AND_COUNT, "1", "ct:nodes:" + user, nodeId);
+    Object r = bus.command("EVAL", REMOVE_AND_COUNT, "2", nodesOf(user), usersOf(nodeId), nodeId, user);
     if (!(r instanceof Long count)) {
       return true;
     }
@@ -209,7 +302,7 @@ public final class ClusterRelay implements RedisBus.Listener {
 
   private List<String> liveNodes(String user, boolean excludeSelf) {
     List<String> live = new ArrayList<>();
-    if (bus.command("SMEMBERS", "ct:nodes:" + user) instanceof List<?> nodes) {
+    if (bus.command("SMEMBERS", nodesOf(user)) instanceof List<?> nodes) {
       for (Object o : nodes) {
         if (!(o instanceof String node) || (excludeSelf && node.equals(nodeId))) {
           continue;
@@ -220,7 +313,7 @@ public final class ClusterRelay implements RedisBus.Listener {
           } else {
             // A node that died (its liveness key expired): forget its entry. A live node whose key
             // vanished with a Redis restart adds itself back on its next heartbeat.
-            bus.command("SREM", "ct:nodes:" + user, node);
+            bus.command("SREM", nodesOf(user), node);
           }
         }
       }
@@ -228,26 +321,91 @@ public final class ClusterRelay implements RedisBus.Listener {
     return live;
   }
 
-  /** Refreshes this node's liveness key and its users' entries (scheduled). */
+  /**
+   * Joins (on start): a node restarted under the same name after a crash first forgets what its
+   * previous run left in Redis, announcing its former users offline where nobody else holds them.
+   */
+  public void join() {
+    reap(nodeId);
+    heartbeat();
+  }
+
+  /**
+   * Scheduled every {@link #heartbeatMillis}: refreshes this node's liveness key, its users'
+   * presence entries and connection counts (one pipelined round trip), then looks for dead nodes.
+   */
   public void heartbeat() {
     Router r = router;
-    bus.command("SET", "ct:node:" + nodeId, "1", "EX", Long.toString(NODE_TTL_SECONDS));
+    List<String[]> batch = new ArrayList<>();
+    batch.add(new String[] {"SET", "ct:node:" + nodeId, "1", "PX", Long.toString(nodeTtlMillis)});
+    batch.add(new String[] {"SADD", NODES, nodeId});
+    batch.add(new String[] {"PEXPIRE", usersOf(nodeId), Long.toString(nodeTtlMillis * 20)});
     if (r != null) {
-      for (String u : r.localUsers()) {
-        bus.command("SADD", "ct:nodes:" + u, nodeId);
+      for (java.util.Map.Entry<String, List<String>> e : r.localConnectionEntries().entrySet()) {
+        String u = e.getKey();
+        List<String> args = new ArrayList<>(List.of("EVAL", BEAT, "3", nodesOf(u), connectionsOf(u), usersOf(nodeId),
+            nodeId, u, Long.toString(nodeTtlMillis)));
+        args.addAll(e.getValue());
+        batch.add(args.toArray(String[]::new));
       }
     }
+    if (bus.pipeline(batch) == null) {
+      return;
+    }
+    reapDeadNodes();
+  }
+
+  /**
+   * A node listed in the registry whose liveness key expired died without leaving: the first
+   * survivor to remove it from the registry (SREM answers 1 to one caller only) forgets its
+   * connections and announces its users offline where no live node holds them any more.
+   */
+  private void reapDeadNodes() {
+    if (!(bus.command("SMEMBERS", NODES) instanceof List<?> nodes)) {
+      return;
+    }
+    for (Object o : nodes) {
+      if (!(o instanceof String node) || node.equals(nodeId)) {
+        continue;
+      }
+      if (bus.command("EXISTS", "ct:node:" + node) instanceof Long alive && alive == 0
+          && bus.command("SREM", NODES, node) instanceof Long claimed && claimed == 1) {
+        LOG.info("cluster node {} stopped refreshing its liveness key: its users go offline", node);
+        reap(node);
+      }
+    }
+  }
+
+  private void reap(String node) {
+    Router r = router;
+    if (!(bus.command("SMEMBERS", usersOf(node)) instanceof List<?> users)) {
+      return;
+    }
+    for (Object o : users) {
+      if (!(o instanceof String user)) {
+        continue;
+      }
+      if (bus.command("EVAL", REAP, "2", nodesOf(user), connectionsOf(user), node) instanceof List<?>
+          && r != null && !r.isLocallyOnline(user) && liveNodes(user, true).isEmpty()) {
+        r.remoteUserGone(user);
+      }
+    }
+    bus.command("DEL", usersOf(node));
   }
 
   /** On a graceful stop: this node no longer holds anyone. */
   public void leave() {
     Router r = router;
     if (r != null) {
-      for (String u : r.localUsers()) {
-        bus.command("SREM", "ct:nodes:" + u, nodeId);
+      for (java.util.Map.Entry<String, List<String>> e : r.localConnectionEntries().entrySet()) {
+        bus.command("SREM", nodesOf(e.getKey()), nodeId);
+        for (String m : e.getValue()) {
+          bus.command("ZREM", connectionsOf(e.getKey()), m);
+        }
       }
     }
-    bus.command("DEL", "ct:node:" + nodeId);
+    bus.command("DEL", "ct:node:" + nodeId, usersOf(nodeId));
+    bus.command("SREM", NODES, nodeId);
   }
 
   // ------------------------------------------------------------------ incoming

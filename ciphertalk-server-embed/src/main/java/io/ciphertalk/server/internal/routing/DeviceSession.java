@@ -33,6 +33,8 @@ public final class DeviceSession {
   /** True when the last drain left nothing behind, so live messages may be pushed directly. */
   boolean synced;
   volatile boolean closed;
+  /** This connection's entry in the cluster-wide connection count, or null (single node, Redis away). */
+  volatile String clusterMember;
 
   DeviceSession(String userId, int deviceId, Outbound out, long connectedAt) {
     this.userId = userId;

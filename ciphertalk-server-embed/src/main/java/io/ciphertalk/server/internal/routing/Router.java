@@ -199,27 +199,39 @@ public final class Router {
     DeviceSession s = new DeviceSession(user, device, out, clock.millis());
     boolean[] first = new boolean[1];
     List<DeviceSession> replaced = new ArrayList<>();
-    online.compute(user, (k, list) -> {
-      List<DeviceSession> l = list == null ? new CopyOnWriteArrayList<>() : list;
-      // One live connection per device: a new one replaces the old (both would get the same stream).
-      for (DeviceSession old : l) {
-        if (old.deviceId == device) {
-          replaced.add(old);
+    ClusterRelay cl = cluster;
+    // On a cluster the limit counts the user's connections on every node (Redis); null while Redis
+    // is away, when only this node's own count applies.
+    String member = cl == null ? null : cl.admitConnection(user, device, limits.maxConnectionsPerUser());
+    s.clusterMember = member;
+    try {
+      online.compute(user, (k, list) -> {
+        List<DeviceSession> l = list == null ? new CopyOnWriteArrayList<>() : list;
+        // One live connection per device: a new one replaces the old (both would get the same stream).
+        for (DeviceSession old : l) {
+          if (old.deviceId == device) {
+            replaced.add(old);
+          }
         }
+        l.removeAll(replaced);
+        if (l.size() >= limits.maxConnectionsPerUser()) {
+          throw new ServiceException(
+              "too_many_connections", 429, "at most " + limits.maxConnectionsPerUser() + " connections per user");
+        }
+        first[0] = l.isEmpty() && replaced.isEmpty();
+        l.add(s);
+        ClusterRelay c = cluster;
+        if (c != null && l.size() == 1) {
+          c.subscribe(user);
+        }
+        return l;
+      });
+    } catch (ServiceException e) {
+      if (member != null) {
+        cl.releaseConnection(user, member);
       }
-      l.removeAll(replaced);
-      if (l.size() >= limits.maxConnectionsPerUser()) {
-        throw new ServiceException(
-            "too_many_connections", 429, "at most " + limits.maxConnectionsPerUser() + " connections per user");
-      }
-      first[0] = l.isEmpty() && replaced.isEmpty();
-      l.add(s);
-      ClusterRelay c = cluster;
-      if (c != null && l.size() == 1) {
-        c.subscribe(user);
-      }
-      return l;
-    });
+      throw e;
+    }
     ClusterRelay c = cluster;
     if (c != null) {
       c.attached(user, device, s.connectedAt);
@@ -289,6 +301,11 @@ public final class Router {
       return list.isEmpty() ? null : list;
     });
     long now = clock.millis();
+    String member = s.clusterMember;
+    ClusterRelay cl = cluster;
+    if (cl != null && member != null) {
+      runRead(() -> cl.releaseConnection(s.userId, member));
+    }
     writer.submit(h -> {
       Devices.ensure(h, s.userId, s.deviceId, now);
       return null;
@@ -1319,9 +1336,28 @@ public final class Router {
     }
   }
 
-  /** Users with a connection on this node. */
-  java.util.Collection<String> localUsers() {
-    return online.keySet();
+  /** Users with a connection on this node, each with its connections' cluster count entries. */
+  Map<String, List<String>> localConnectionEntries() {
+    Map<String, List<String>> m = new HashMap<>();
+    online.forEach((user, list) -> {
+      List<String> members = new ArrayList<>();
+      for (DeviceSession s : list) {
+        if (s.clusterMember != null && !s.closed) {
+          members.add(s.clusterMember);
+        }
+      }
+      m.put(user, members);
+    });
+    return m;
+  }
+
+  boolean isLocallyOnline(String user) {
+    return online.containsKey(user);
+  }
+
+  /** The last node holding {@code user}'s connections died: tell the user's audience it is offline. */
+  void remoteUserGone(String user) {
+    announcePresence(user, false, clock.millis());
   }
 
   /** Purges expired ciphertext and old dedupe records (scheduled; driven by the injected clock). */
