@@ -56,6 +56,8 @@ class ClusterTest {
   private PostgresTestSchema schema;
   private final List<CipherTalkServer> nodes = new ArrayList<>();
   private final List<AutoCloseable> closeables = new CopyOnWriteArrayList<>();
+  /** Closed after the nodes (relays between the nodes and PostgreSQL or Redis). */
+  private final List<AutoCloseable> links = new CopyOnWriteArrayList<>();
   private final String run = Long.toHexString(System.nanoTime());
 
   @AfterEach
@@ -75,6 +77,9 @@ class ClusterTest {
     for (CipherTalkServer n : nodes) {
       n.close();
     }
+    for (AutoCloseable c : links) {
+      c.close();
+    }
     if (schema != null) {
       schema.close();
     }
@@ -92,12 +97,16 @@ class ClusterTest {
       throws Exception {
     schema = PostgresTestSchema.create();
     for (int i = 0; i < n; i++) {
-      nodes.add(more.apply(CipherTalkServer.builder().wsPort(0).httpPort(0).dataSource(schema.newDataSource())
-          .passwordHashing(64, 1).rateLimit(10_000, 10_000).bundleFetchLimits(10_000, 10_000)
-          .registrationRateLimit(10_000, Duration.ofHours(1))
-          .redis(redisUrl).nodeId("test-" + run + "-n" + i).clusterCatchUpInterval(CATCH_UP))
-          .build().start());
+      nodes.add(more.apply(nodeBuilder(i, redisUrl).dataSource(schema.newDataSource())).build().start());
     }
+  }
+
+  /** Node {@code i}'s settings, without its database. */
+  private CipherTalkServer.Builder nodeBuilder(int i, String redisUrl) {
+    return CipherTalkServer.builder().wsPort(0).httpPort(0)
+        .passwordHashing(64, 1).rateLimit(10_000, 10_000).bundleFetchLimits(10_000, 10_000)
+        .registrationRateLimit(10_000, Duration.ofHours(1))
+        .redis(redisUrl).nodeId("test-" + run + "-n" + i).clusterCatchUpInterval(CATCH_UP);
   }
 
   /**
@@ -715,5 +724,73 @@ class ClusterTest {
     assertThat(presenceOf(a, "bob", io.ciphertalk.core.model.PresenceStatus.OFFLINE)).isTrue();
     // The dead node's connection no longer counts against bob's limit of 1.
     closeables.add(RawClient.login(n0, bob, 2));
+  }
+
+  @Test
+  void postgresUnreachable_sendsAreRefusedNeverAcknowledged_readyFails_andNodesRecoverWithoutRestart()
+      throws Exception {
+    // Both nodes reach the shared PostgreSQL through a relay the test can cut (the engine itself
+    // keeps running for the other suites), through the standalone server's path: a JDBC URL.
+    schema = PostgresTestSchema.create();
+    java.net.InetSocketAddress pg = schema.serverAddress();
+    TcpProxy link = new TcpProxy(pg.getHostString(), pg.getPort());
+    links.add(link);
+    for (int i = 0; i < 2; i++) {
+      nodes.add(nodeBuilder(i, RedisTestUrl.require()).loginRateLimit(10_000, 10_000, Duration.ofMinutes(5))
+          .jdbcUrl(schema.jdbcUrlThrough(link.port())).build().start());
+    }
+    CipherTalkServer n0 = nodes.get(0);
+    CipherTalkServer n1 = nodes.get(1);
+    Device a = new Device("alice", TestServers.account(n0, "alice"), n0);
+    Device b = new Device("bob", TestServers.account(n1, "bob"), n1);
+    String privateRoom = createRoom(a.c(), RoomKind.PRIVATE, null, "bob").room().roomId();
+    String group = createRoom(a.c(), RoomKind.GROUP, "team", "bob").room().roomId();
+    List<String> sent = new CopyOnWriteArrayList<>();
+    MessageId m0 = RawClient.newMessageId();
+    a.send(m0, rid -> direct(rid, m0, privateRoom, "bob", "alice:0"), sent);
+    awaitTrue(() -> b.ids().containsAll(sent), "bob receives while PostgreSQL is up");
+    for (CipherTalkServer n : nodes) {
+      assertThat(TestServers.http(n, "GET", "/health/ready", null, null).status()).isEqualTo(200);
+    }
+
+    link.cut();
+    MessageId m1 = RawClient.newMessageId();
+    MessageId m2 = RawClient.newMessageId();
+    List<Frame> refusals = List.of(
+        a.c().call(rid -> direct(rid, m1, privateRoom, "bob", "alice:1")),
+        a.c().call(rid -> new Frame.SendGroup(rid, m2, group, null, text("alice:2"))));
+    for (Frame f : refusals) {
+      assertThat(f).as("a send while PostgreSQL is unreachable").isInstanceOfSatisfying(Frame.ErrorReply.class, e -> {
+        assertThat(e.code()).isEqualTo(io.ciphertalk.core.wire.ErrorCode.INTERNAL);
+        assertThat(e.message()).contains("database unavailable").contains("retry");
+      });
+    }
+    for (CipherTalkServer n : nodes) {
+      TestServers.Response ready = TestServers.http(n, "GET", "/health/ready", null, null);
+      assertThat(ready.status()).isEqualTo(503);
+      assertThat(ready.body().path("checks").path("database").asText()).isEqualTo("failed");
+      assertThat(TestServers.http(n, "GET", "/health/live", null, null).status()).as("still live").isEqualTo(200);
+    }
+    assertThat(b.ids()).as("nothing refused was delivered").doesNotContain(m1.toString(), m2.toString());
+
+    link.restore();
+    for (CipherTalkServer n : nodes) {
+      awaitTrue(() -> {
+        try {
+          return TestServers.http(n, "GET", "/health/ready", null, null).status() == 200;
+        } catch (Exception e) {
+          return false;
+        }
+      }, "ready again without a restart");
+    }
+    // The client retries the refused sends with the same ids; then the stream goes on.
+    a.send(m1, rid -> direct(rid, m1, privateRoom, "bob", "alice:1"), sent);
+    a.send(m2, rid -> new Frame.SendGroup(rid, m2, group, null, text("alice:2")), sent);
+    MessageId m3 = RawClient.newMessageId();
+    a.send(m3, rid -> direct(rid, m3, privateRoom, "bob", "alice:3"), sent);
+    awaitTrue(() -> b.ids().containsAll(sent), "bob receives everything after PostgreSQL is back");
+    assertThat(b.ids()).containsExactlyInAnyOrderElementsOf(sent);
+    assertThat(b.all).as("each message once").hasSize(4);
+    assertPerSenderOrder(b.firstsInOrder, Delivery.DEVICE_STREAM);
   }
 }

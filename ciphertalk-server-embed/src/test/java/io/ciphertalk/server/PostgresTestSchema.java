@@ -97,6 +97,22 @@ final class PostgresTestSchema implements AutoCloseable {
     return p;
   }
 
+  /** The database server's address (from the URL). */
+  java.net.InetSocketAddress serverAddress() {
+    PGConnectionPoolDataSource pg = new PGConnectionPoolDataSource();
+    pg.setURL(url);
+    return new java.net.InetSocketAddress(pg.getServerNames()[0], pg.getPortNumbers()[0]);
+  }
+
+  /**
+   * A JDBC URL for this schema that reaches the database through {@code port} on the loopback
+   * interface (a test's {@link TcpProxy}), as the standalone server's {@code --db} takes it.
+   */
+  String jdbcUrlThrough(int port) {
+    String u = url.replaceFirst("^jdbc:postgresql://[^/]*/", "jdbc:postgresql://127.0.0.1:" + port + "/");
+    return u + (u.contains("?") ? "&" : "?") + "currentSchema=" + name;
+  }
+
   /** Closes the pools' connections and drops the schema. */
   @Override
   public void close() throws SQLException {

@@ -957,7 +957,14 @@ public final class Router {
   private void announcePresence(String user, boolean isOnline, long now) {
     try {
       readPool.execute(() -> {
-        Set<String> audience = audience(user);
+        Set<String> audience;
+        try {
+          audience = audience(user);
+        } catch (RuntimeException e) {
+          // Database unreachable: presence is ephemeral, the next change or query tells the truth.
+          LOG.debug("presence update for {} dropped: {}", user, e.toString());
+          return;
+        }
         for (String a : audience) {
           for (DeviceSession s : sessions(a)) {
             s.out.presence(user, isOnline, now);

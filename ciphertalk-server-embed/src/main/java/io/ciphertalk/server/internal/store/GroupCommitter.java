@@ -102,6 +102,12 @@ public final class GroupCommitter implements AutoCloseable {
   }
 
   /** True while the writer thread runs and accepts work. */
+  /** The message of the error a write gets while the database cannot be reached (docs/server-guide.md). */
+  public static final String DATABASE_UNAVAILABLE = "database unavailable: not stored; retry with the same ids";
+
+  private final java.util.concurrent.atomic.AtomicBoolean unreachableLogged =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   public boolean isAlive() {
     return running && thread.isAlive();
   }
@@ -164,6 +170,17 @@ public final class GroupCommitter implements AutoCloseable {
       } catch (RuntimeException e) {
         LOG.warn("batch failure hook failed", e);
       }
+      if (unreachable(commitFailure)) {
+        // The database is down or cut off: nothing of the batch was stored, and retrying one by one
+        // would only wait for the same refusal again. Clients retry with the same ids.
+        if (unreachableLogged.compareAndSet(false, true)) {
+          LOG.warn("database unreachable ({}): writes are refused until it answers again", commitFailure.toString());
+        }
+        for (Task<?> t : batch) {
+          t.result().completeExceptionally(new ServiceException("server_error", 500, DATABASE_UNAVAILABLE));
+        }
+        return;
+      }
       if (batch.size() == 1) {
         LOG.warn("write failed: {}", commitFailure.toString());
         batch.get(0).result().completeExceptionally(
@@ -177,9 +194,29 @@ public final class GroupCommitter implements AutoCloseable {
       }
       return;
     }
+    if (unreachableLogged.compareAndSet(true, false)) {
+      LOG.info("database reachable again: writes resume");
+    }
     for (int i = 0; i < batch.size(); i++) {
       complete(batch.get(i), results[i], errors[i]);
     }
+  }
+
+  /**
+   * True if {@code e} says the database could not be reached (no connection, or the connection
+   * broke: SQLSTATE class 08, or a socket error underneath) rather than that a statement failed.
+   */
+  static boolean unreachable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+        return true;
+      }
+      if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.sql.SQLNonTransientConnectionException
+          || t instanceof java.net.SocketException || t instanceof java.io.EOFException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @SuppressWarnings("unchecked")
