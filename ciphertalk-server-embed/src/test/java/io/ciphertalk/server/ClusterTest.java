@@ -124,12 +124,17 @@ class ClusterTest {
     final List<String> acked = new CopyOnWriteArrayList<>();
     final Thread thread;
     volatile boolean running = true;
-    volatile List<CipherTalkServer> fallbacks = List.of();
+    /** WebSocket ports to try, in order, after the connection dropped. */
+    volatile List<Integer> fallbacks = List.of();
 
     Device(String user, String token, CipherTalkServer node) throws InterruptedException {
+      this(user, token, node.wsPort());
+    }
+
+    Device(String user, String token, int wsPort) throws InterruptedException {
       this.user = user;
       this.token = token;
-      client.set(RawClient.login(node, token, 1));
+      client.set(RawClient.login(wsPort, token, 1));
       publish(client.get(), 1, 1);
       thread = new Thread(this::loop, "device-" + user);
       thread.setDaemon(true);
@@ -170,9 +175,9 @@ class ClusterTest {
       if (client.get().isOpen()) {
         return;
       }
-      for (CipherTalkServer n : fallbacks) {
+      for (int port : fallbacks) {
         try {
-          client.set(RawClient.login(n, token, 1));
+          client.set(RawClient.login(port, token, 1));
           return;
         } catch (RuntimeException | AssertionError e) {
           // that node is gone too: try the next
@@ -343,8 +348,8 @@ class ClusterTest {
     Device b = new Device("bob", bob, n1);
     Device c = new Device("carol", carol, n1);
     Device d = new Device("dave", dave, n2);
-    b.fallbacks = List.of(n2, n0);
-    c.fallbacks = List.of(n2, n0);
+    b.fallbacks = List.of(n2.wsPort(), n0.wsPort());
+    c.fallbacks = List.of(n2.wsPort(), n0.wsPort());
     String privateRoom = createRoom(a.c(), RoomKind.PRIVATE, null, "bob").room().roomId();
     String group = createRoom(a.c(), RoomKind.GROUP, "team", "bob", "carol", "dave").room().roomId();
     List<String> directs = new CopyOnWriteArrayList<>();
@@ -792,5 +797,76 @@ class ClusterTest {
     assertThat(b.ids()).containsExactlyInAnyOrderElementsOf(sent);
     assertThat(b.all).as("each message once").hasSize(4);
     assertPerSenderOrder(b.firstsInOrder, Delivery.DEVICE_STREAM);
+  }
+
+  @Test
+  void nodeProcessKilledWithSigkill_midStream_clientsFailOver_andNoAcknowledgedMessageIsLost() throws Exception {
+    startNodes(2);
+    CipherTalkServer n0 = nodes.get(0);
+    CipherTalkServer n1 = nodes.get(1);
+    // The third node is the standalone server in its own JVM, on the same database schema and Redis.
+    java.net.InetSocketAddress pg = schema.serverAddress();
+    StandaloneProcessTest.Standalone p = new StandaloneProcessTest.Standalone(null,
+        "--db", schema.jdbcUrlThrough(pg.getPort()), "--redis", RedisTestUrl.require(), "--node-id", "test-" + run + "-p");
+    closeables.add(p);
+    String alice = TestServers.account(n0, "alice");
+    String bob = TestServers.account(n0, "bob");
+    String carol = TestServers.account(n0, "carol");
+    String dave = TestServers.account(n0, "dave");
+    Device a = new Device("alice", alice, n0);
+    Device b = new Device("bob", bob, p.wsPort);
+    Device c = new Device("carol", carol, p.wsPort);
+    Device d = new Device("dave", dave, n1);
+    b.fallbacks = List.of(n1.wsPort(), n0.wsPort());
+    c.fallbacks = List.of(n1.wsPort(), n0.wsPort());
+    String privateRoom = createRoom(a.c(), RoomKind.PRIVATE, null, "bob").room().roomId();
+    String group = createRoom(a.c(), RoomKind.GROUP, "team", "bob", "carol", "dave").room().roomId();
+    List<String> directs = new CopyOnWriteArrayList<>();
+    List<String> groupMessages = new CopyOnWriteArrayList<>();
+
+    int count = 40;
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    Future<?> fromAlice = pool.submit(() -> {
+      for (int k = 0; k < count; k++) {
+        MessageId m1 = RawClient.newMessageId();
+        String body = "alice:" + k;
+        a.send(m1, rid -> direct(rid, m1, privateRoom, "bob", body), directs);
+        MessageId m2 = RawClient.newMessageId();
+        a.send(m2, rid -> new Frame.SendGroup(rid, m2, group, null, text(body)), groupMessages);
+      }
+      return null;
+    });
+    Future<?> fromCarol = pool.submit(() -> {
+      for (int k = 0; k < count; k++) {
+        MessageId m = RawClient.newMessageId();
+        String body = "carol:" + k;
+        c.send(m, rid -> new Frame.SendGroup(rid, m, group, null, text(body)), groupMessages);
+      }
+      return null;
+    });
+    awaitTrue(() -> a.acked.size() >= count / 2 && c.acked.size() >= count / 4
+        && !b.firsts.isEmpty(), "half of the stream sent");
+    p.process.destroyForcibly(); // SIGKILL: no shutdown hook, no drain, no goodbye to Redis
+    assertThat(p.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.process.exitValue()).as("killed by SIGKILL").isEqualTo(137);
+    fromAlice.get(120, TimeUnit.SECONDS);
+    fromCarol.get(120, TimeUnit.SECONDS);
+    pool.shutdown();
+
+    Set<String> toBob = new LinkedHashSet<>(directs);
+    toBob.addAll(groupMessages);
+    Set<String> toDave = new LinkedHashSet<>(groupMessages);
+    assertThat(a.acked).hasSize(2 * count);
+    assertThat(c.acked).hasSize(count);
+    awaitTrue(() -> b.ids().containsAll(toBob), "bob has every acknowledged message");
+    awaitTrue(() -> d.ids().containsAll(toDave), "dave has every acknowledged message");
+    // Every acknowledged message exactly once after dedupe, nothing else, and in order.
+    assertThat(b.ids()).containsExactlyInAnyOrderElementsOf(toBob);
+    assertThat(d.ids()).containsExactlyInAnyOrderElementsOf(toDave);
+    assertPerSenderOrder(b.firstsInOrder, Delivery.DEVICE_STREAM);
+    assertPerSenderOrder(b.firstsInOrder, Delivery.roomStream(group));
+    assertPerSenderOrder(d.firstsInOrder, Delivery.roomStream(group));
+    assertThat(d.all.stream().map(x -> x.messageId().toString()).distinct().count()).isEqualTo(d.all.size());
+    assertThat(b.client.get().isOpen()).as("bob is connected to a surviving node").isTrue();
   }
 }

@@ -73,7 +73,12 @@ final class RawClient implements AutoCloseable {
 
   /** Connects to /ws and authenticates; fails unless welcomed. */
   static RawClient login(CipherTalkServer server, String token, int device) throws InterruptedException {
-    RawClient c = connect(server, "/ws");
+    return login(server.wsPort(), token, device);
+  }
+
+  /** Connects to /ws on the loopback {@code wsPort} (e.g. a server in another process) and authenticates. */
+  static RawClient login(int wsPort, String token, int device) throws InterruptedException {
+    RawClient c = new RawClient(URI.create("ws://127.0.0.1:" + wsPort + "/ws"), Map.of());
     Frame f = c.call(id -> new Frame.Hello(id, token, device, "test"));
     if (!(f instanceof Frame.Welcome)) {
       throw new AssertionError("not welcomed: " + f);
