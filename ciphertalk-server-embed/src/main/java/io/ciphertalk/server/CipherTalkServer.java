@@ -558,7 +558,7 @@ public final class CipherTalkServer implements AutoCloseable {
     private long blobQuotaBytes = 5L * 1024 * 1024 * 1024;
     private long maxBlobPartBytes = 16L * 1024 * 1024;
     private Duration blobOrphanTimeout = Duration.ofHours(24);
-    private java.net.URI redisUri;
+    private io.ciphertalk.server.internal.cluster.RedisEndpoint redisUri;
     private String nodeId;
     private Duration clusterCatchUp = Duration.ofSeconds(2);
     private Duration clusterNodeTtl = io.ciphertalk.server.internal.routing.ClusterRelay.DEFAULT_NODE_TTL;
@@ -1034,16 +1034,26 @@ public final class CipherTalkServer implements AutoCloseable {
 
     /**
      * Cluster mode: this node shares the database with other nodes (give a PostgreSQL URL or data
-     * source) and exchanges notifications with them through the Redis at {@code uri}
-     * ({@code redis://HOST[:PORT]}). Without it the server is a single node. See docs/scaling.md.
+     * source) and exchanges notifications with them through the Redis at {@code uri}:
+     * {@code redis://[[USER]:PASSWORD@]HOST[:PORT]}, or {@code rediss://...} for TLS (checked
+     * against the JVM's trust store). Without it the server is a single node. See docs/scaling.md.
+     *
+     * @throws IllegalArgumentException for another form (the message never repeats the URI)
      */
     public Builder redis(String uri) {
-      Objects.requireNonNull(uri, "redis");
-      try {
-        this.redisUri = io.ciphertalk.server.internal.cluster.RedisBus.validate(new java.net.URI(uri));
-      } catch (java.net.URISyntaxException e) {
-        throw new IllegalArgumentException("redis URI must be redis://HOST[:PORT] (not a valid URI)");
+      this.redisUri = io.ciphertalk.server.internal.cluster.RedisEndpoint.parse(uri);
+      return this;
+    }
+
+    /**
+     * The Redis password, instead of in the URI given to {@link #redis} (call after it). The
+     * standalone server takes it from env {@code CIPHERTALK_REDIS_PASSWORD}.
+     */
+    public Builder redisPassword(String password) {
+      if (redisUri == null) {
+        throw new IllegalStateException("redisPassword needs redis(uri) first");
       }
+      this.redisUri = redisUri.withPassword(password);
       return this;
     }
 

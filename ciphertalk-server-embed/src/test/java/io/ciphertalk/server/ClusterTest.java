@@ -435,9 +435,11 @@ class ClusterTest {
   private static final class OwnRedis implements AutoCloseable {
     final String binary;
     final int port;
+    final List<String> extraArgs;
     Process process;
 
-    OwnRedis() throws Exception {
+    OwnRedis(String... extraArgs) throws Exception {
+      this.extraArgs = List.of(extraArgs);
       String env = System.getenv("REDIS_SERVER");
       java.nio.file.Path found = null;
       if (env != null && !env.isBlank()) {
@@ -469,8 +471,10 @@ class ClusterTest {
     }
 
     void start() throws Exception {
-      process = new ProcessBuilder(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
-          "--appendonly", "no", "--daemonize", "no")
+      List<String> cmd = new ArrayList<>(List.of(binary, "--port", Integer.toString(port), "--bind", "127.0.0.1",
+          "--save", "", "--appendonly", "no", "--daemonize", "no"));
+      cmd.addAll(extraArgs);
+      process = new ProcessBuilder(cmd)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
       TestServers.await(() -> {
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
@@ -868,5 +872,31 @@ class ClusterTest {
     assertPerSenderOrder(d.firstsInOrder, Delivery.roomStream(group));
     assertThat(d.all.stream().map(x -> x.messageId().toString()).distinct().count()).isEqualTo(d.all.size());
     assertThat(b.client.get().isOpen()).as("bob is connected to a surviving node").isTrue();
+  }
+
+  @Test
+  void redisWithAPassword_nodesAuthenticate_andAWrongPasswordKeepsANodeOffTheBus() throws Exception {
+    OwnRedis redis = new OwnRedis("--requirepass", "s3cret-pw");
+    links.add(redis);
+    startNodes(2, "redis://:s3cret-pw@127.0.0.1:" + redis.port);
+    CipherTalkServer n0 = nodes.get(0);
+    CipherTalkServer n1 = nodes.get(1);
+    Device a = new Device("alice", TestServers.account(n0, "alice"), n0);
+    Device b = new Device("bob", TestServers.account(n1, "bob"), n1);
+    String privateRoom = createRoom(a.c(), RoomKind.PRIVATE, null, "bob").room().roomId();
+    long before = n1.clusterBusForTest().receivedCount();
+    List<String> sent = new CopyOnWriteArrayList<>();
+    MessageId m = RawClient.newMessageId();
+    a.send(m, rid -> direct(rid, m, privateRoom, "bob", "alice:0"), sent);
+    awaitTrue(() -> b.ids().containsAll(sent), "bob receives");
+    awaitTrue(() -> n1.clusterBusForTest().receivedCount() > before, "notices cross the authenticated bus");
+    assertThat(n0.clusterBusForTest().isUp() && n1.clusterBusForTest().isUp()).isTrue();
+
+    // The password from the builder (the standalone server's CIPHERTALK_REDIS_PASSWORD), and wrong.
+    CipherTalkServer wrong = nodeBuilder(2, "redis://127.0.0.1:" + redis.port).redisPassword("not-it")
+        .dataSource(schema.newDataSource()).build().start();
+    nodes.add(wrong);
+    awaitTrue(() -> !wrong.clusterBusForTest().isUp(), "a node with the wrong password is not on the bus");
+    assertThat(wrong.clusterBusForTest().command("PING")).isSameAs(io.ciphertalk.server.internal.cluster.RedisBus.UNAVAILABLE);
   }
 }

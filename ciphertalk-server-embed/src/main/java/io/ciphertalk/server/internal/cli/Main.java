@@ -31,8 +31,8 @@ public final class Main {
       "  --data DIR        H2 database directory (default ./data)",
       "  --db JDBC_URL     JDBC URL instead of --data (e.g. jdbc:postgresql://host/db)",
       "  --db-user USER    database user (or env CIPHERTALK_DB_USER)",
-      "  --redis redis://HOST:PORT  cluster mode: share --db (PostgreSQL) with other nodes, notify them",
-      "                    through this Redis (docs/scaling.md)",
+      "  --redis URI       cluster mode: share --db (PostgreSQL) with other nodes, notify them through",
+      "                    the Redis at redis://[[USER]:PASSWORD@]HOST:PORT (rediss:// for TLS; docs/scaling.md)",
       "  --node-id NAME    this node's name in the cluster (default: host name:WebSocket port)",
       "  --allowed-origin O  allow browser pages of origin O (WebSocket and REST CORS; repeatable, * = any)",
       "  --init            replace a database file that exists but is empty with a new database",
@@ -66,7 +66,8 @@ public final class Main {
       "  --help            show this help",
       "  --version         show the version",
       "create-admin reads the password from the console, or from env CIPHERTALK_ADMIN_PASSWORD.",
-      "The database password comes from env CIPHERTALK_DB_PASSWORD.");
+      "The database password comes from env CIPHERTALK_DB_PASSWORD, the Redis password from env",
+      "CIPHERTALK_REDIS_PASSWORD (or the --redis URI, which other local users may see in ps).");
 
   /** The options that take a value (the switch below handles each). */
   private static final java.util.Set<String> OPTIONS = java.util.Set.of("--ws-port", "--http-port",
@@ -162,7 +163,13 @@ public final class Main {
           case "--data" -> b.dataDirectory(Path.of(v));
           case "--db" -> b.jdbcUrl(v);
           case "--db-user" -> b.dbCredentials(v, envOr("CIPHERTALK_DB_PASSWORD", ""));
-          case "--redis" -> b.redis(v);
+          case "--redis" -> {
+            b.redis(v);
+            String redisPassword = System.getenv("CIPHERTALK_REDIS_PASSWORD");
+            if (redisPassword != null && !redisPassword.isEmpty()) {
+              b.redisPassword(redisPassword);
+            }
+          }
           case "--node-id" -> b.nodeId(v);
           case "--allowed-origin" -> origins.add(v);
           case "--max-connections" -> b.maxConnections((int) parseNumber(v, opt));

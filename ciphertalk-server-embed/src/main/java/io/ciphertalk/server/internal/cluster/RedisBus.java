@@ -1,7 +1,6 @@
 package io.ciphertalk.server.internal.cluster;
 
 import java.io.IOException;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -45,8 +44,7 @@ public final class RedisBus implements AutoCloseable {
     void resubscribed();
   }
 
-  private final String host;
-  private final int port;
+  private final RedisEndpoint endpoint;
   private final String nodeId;
   private volatile Listener listener;
   private final Set<String> users = ConcurrentHashMap.newKeySet();
@@ -65,31 +63,14 @@ public final class RedisBus implements AutoCloseable {
   /** Test hook: incoming notices to discard (simulates notifications lost by Redis). */
   private final AtomicLong discardIncoming = new AtomicLong();
 
-  /**
-   * @param uri {@code redis://HOST:PORT} (no password, no database number: see docs/scaling.md)
-   * @throws IllegalArgumentException for any other URI
-   */
-  public RedisBus(URI uri, String nodeId) {
-    validate(uri);
-    this.host = uri.getHost();
-    this.port = uri.getPort() < 0 ? 6379 : uri.getPort();
+  /** @param endpoint where Redis is and how to log in (see {@link RedisEndpoint}) */
+  public RedisBus(RedisEndpoint endpoint, String nodeId) {
+    this.endpoint = java.util.Objects.requireNonNull(endpoint, "endpoint");
     this.nodeId = nodeId;
     this.subscriberThread = new Thread(this::subscribeLoop, "ciphertalk-redis-sub");
     this.subscriberThread.setDaemon(true);
     this.publisherThread = new Thread(this::publishLoop, "ciphertalk-redis-pub");
     this.publisherThread.setDaemon(true);
-  }
-
-  /** Checks a Redis URI: {@code redis://HOST[:PORT]} with nothing else. */
-  public static URI validate(URI uri) {
-    if (uri == null || !"redis".equals(uri.getScheme()) || uri.getHost() == null || uri.getUserInfo() != null
-        || (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().equals("/"))
-        || uri.getQuery() != null || uri.getFragment() != null) {
-      // Not echoed: it may carry a password.
-      throw new IllegalArgumentException(
-          "redis URI must be redis://HOST[:PORT], without user, password, database number or options");
-    }
-    return uri;
   }
 
   /** Connects (in the background) and hands notices to {@code l}. */
@@ -161,7 +142,7 @@ public final class RedisBus implements AutoCloseable {
     while (running) {
       Resp s = null;
       try {
-        s = Resp.connect(host, port, CONNECT_TIMEOUT_MS, 0);
+        s = Resp.connect(endpoint, CONNECT_TIMEOUT_MS, 0);
         synchronized (subscriberWriteLock) {
           subscriber = s;
           List<String> channels = new ArrayList<>();
@@ -232,7 +213,7 @@ public final class RedisBus implements AutoCloseable {
         batch.add(first);
         outbox.drainTo(batch, 511);
         if (p == null) {
-          p = Resp.connect(host, port, CONNECT_TIMEOUT_MS, COMMAND_TIMEOUT_MS * 5);
+          p = Resp.connect(endpoint, CONNECT_TIMEOUT_MS, COMMAND_TIMEOUT_MS * 5);
         }
         for (String[] m : batch) {
           p.write("PUBLISH", m[0], m[1]);
@@ -283,7 +264,7 @@ public final class RedisBus implements AutoCloseable {
     }
     try {
       if (commands == null) {
-        commands = Resp.connect(host, port, CONNECT_TIMEOUT_MS, COMMAND_TIMEOUT_MS);
+        commands = Resp.connect(endpoint, CONNECT_TIMEOUT_MS, COMMAND_TIMEOUT_MS);
       }
       Object r = commands.call(args);
       markUp();
@@ -313,7 +294,7 @@ public final class RedisBus implements AutoCloseable {
     }
     try {
       if (commands == null) {
-        commands = Resp.connect(host, port, CONNECT_TIMEOUT_MS, COMMAND_TIMEOUT_MS);
+        commands = Resp.connect(endpoint, CONNECT_TIMEOUT_MS, COMMAND_TIMEOUT_MS);
       }
       for (String[] c : batch) {
         commands.write(c);
@@ -351,14 +332,14 @@ public final class RedisBus implements AutoCloseable {
 
   private void markDown(IOException e) {
     if (up.compareAndSet(true, false)) {
-      LOG.warn("Redis at {}:{} unreachable ({}): cross-node notifications stop; nodes keep delivering by polling"
-          + " the database until it is back", host, port, e.getMessage());
+      LOG.warn("Redis at {} unreachable ({}): cross-node notifications stop; nodes keep delivering by polling"
+          + " the database until it is back", endpoint, e.getMessage());
     }
   }
 
   private void markUp() {
     if (up.compareAndSet(false, true)) {
-      LOG.info("Redis at {}:{} reachable again: cross-node notifications resume", host, port);
+      LOG.info("Redis at {} reachable again: cross-node notifications resume", endpoint);
     }
   }
 

@@ -63,6 +63,41 @@ final class Resp implements AutoCloseable {
     }
   }
 
+  /**
+   * Connects to {@code endpoint}: TLS for {@code rediss} (certificate checked against the JVM's
+   * trust store and the host name), then {@code AUTH} when it carries a password.
+   *
+   * @throws RespException if Redis refuses the credentials (the message never holds them)
+   */
+  static Resp connect(RedisEndpoint endpoint, int connectTimeoutMillis, int readTimeoutMillis) throws IOException {
+    Resp r = connect(endpoint.host(), endpoint.port(), connectTimeoutMillis, readTimeoutMillis);
+    try {
+      if (endpoint.tls()) {
+        javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) ((javax.net.ssl.SSLSocketFactory)
+            javax.net.ssl.SSLSocketFactory.getDefault()).createSocket(r.socket, endpoint.host(), endpoint.port(), true);
+        javax.net.ssl.SSLParameters params = tls.getSSLParameters();
+        params.setEndpointIdentificationAlgorithm("HTTPS");
+        tls.setSSLParameters(params);
+        tls.setSoTimeout(Math.max(connectTimeoutMillis, readTimeoutMillis));
+        tls.startHandshake();
+        tls.setSoTimeout(readTimeoutMillis);
+        r = new Resp(tls);
+      }
+      if (endpoint.password() != null) {
+        Object ok = endpoint.user() == null ? r.call("AUTH", endpoint.password())
+            : r.call("AUTH", endpoint.user(), endpoint.password());
+        if (!"OK".equals(ok)) {
+          String why = ok instanceof Error e ? e.message().split(" ", 2)[0] : "unexpected reply";
+          throw new RespException("Redis refused AUTH (" + why + "): check the user and password");
+        }
+      }
+      return r;
+    } catch (IOException e) {
+      r.close();
+      throw e;
+    }
+  }
+
   /** Queues one command (flushed by {@link #flush} or {@link #call}). */
   void write(String... args) throws IOException {
     out.write(('*' + Integer.toString(args.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));

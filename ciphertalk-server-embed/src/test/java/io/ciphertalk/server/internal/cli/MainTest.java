@@ -41,8 +41,8 @@ class MainTest {
         "--http-port", "0")).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("needs a database shared by every node");
     err.reset();
-    assertThat(run("--redis", "redis://user:pw@127.0.0.1:6379")).isEqualTo(2);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("redis URI must be redis://HOST[:PORT]")
+    assertThat(run("--redis", "redis://user:pw@127.0.0.1:6379/3")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("redis URI must be redis://[[USER]:PASSWORD@]HOST[:PORT]")
         .doesNotContain("pw@");
     err.reset();
     assertThat(run("--node-id", "has space")).isEqualTo(2);

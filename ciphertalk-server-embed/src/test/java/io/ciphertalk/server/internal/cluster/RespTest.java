@@ -80,11 +80,52 @@ class RespTest {
   }
 
   @Test
-  void redisUri_mustBeRedisHostPort_only() {
-    assertThat(RedisBus.validate(java.net.URI.create("redis://10.0.0.1:6380")).getPort()).isEqualTo(6380);
-    for (String bad : List.of("rediss://h:1", "redis://user:pw@h:1", "redis://h:1/2", "redis://h:1?x=1", "http://h")) {
-      assertThatThrownBy(() -> RedisBus.validate(java.net.URI.create(bad)))
-          .as(bad).isInstanceOf(IllegalArgumentException.class);
+  void redisUri_takesCredentialsAndTls_andNeverPrintsThePassword() {
+    RedisEndpoint plain = RedisEndpoint.parse("redis://10.0.0.1:6380");
+    assertThat(plain.port()).isEqualTo(6380);
+    assertThat(plain.tls()).isFalse();
+    assertThat(plain.password()).isNull();
+    RedisEndpoint acl = RedisEndpoint.parse("rediss://ct-node:s%40cret@redis.internal");
+    assertThat(acl.tls()).isTrue();
+    assertThat(acl.port()).isEqualTo(6379);
+    assertThat(acl.user()).isEqualTo("ct-node");
+    assertThat(acl.password()).isEqualTo("s@cret");
+    assertThat(acl.toString()).isEqualTo("rediss://redis.internal:6379 (with AUTH)").doesNotContain("cret");
+    RedisEndpoint requirepass = RedisEndpoint.parse("redis://:pw@h:1");
+    assertThat(requirepass.user()).isNull();
+    assertThat(requirepass.password()).isEqualTo("pw");
+    assertThat(plain.withPassword("from-env").password()).isEqualTo("from-env");
+    for (String bad : List.of("redis://user@h:1", "redis://user:pw@h:1/2", "redis://h:1?x=1", "http://h", "redis://")) {
+      assertThatThrownBy(() -> RedisEndpoint.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class)
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("pw"));
+    }
+  }
+
+  @Test
+  void auth_isSentFirst_andARefusalNamesNoCredential() throws IOException {
+    StringBuilder seen = new StringBuilder();
+    ServerSocket ss = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+    Thread t = new Thread(() -> {
+      try (ss; Socket s = ss.accept()) {
+        byte[] buf = new byte[4096];
+        int n = s.getInputStream().read(buf);
+        synchronized (seen) {
+          seen.append(new String(buf, 0, Math.max(0, n), StandardCharsets.UTF_8));
+        }
+        s.getOutputStream().write("-WRONGPASS invalid username-password pair\r\n".getBytes(StandardCharsets.UTF_8));
+        s.getOutputStream().flush();
+        s.getInputStream().read();
+      } catch (IOException ignored) {
+        // the test is over
+      }
+    });
+    t.setDaemon(true);
+    t.start();
+    RedisEndpoint e = RedisEndpoint.parse("redis://ct:hunter2@127.0.0.1:" + ss.getLocalPort());
+    assertThatThrownBy(() -> Resp.connect(e, 2_000, 5_000)).isInstanceOf(Resp.RespException.class)
+        .hasMessageContaining("WRONGPASS").satisfies(x -> assertThat(x.getMessage()).doesNotContain("hunter2"));
+    synchronized (seen) {
+      assertThat(seen.toString()).isEqualTo("*3\r\n$4\r\nAUTH\r\n$2\r\nct\r\n$7\r\nhunter2\r\n");
     }
   }
 }
