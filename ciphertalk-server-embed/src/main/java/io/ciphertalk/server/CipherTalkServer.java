@@ -137,6 +137,8 @@ public final class CipherTalkServer implements AutoCloseable {
       relay = new io.ciphertalk.server.internal.routing.ClusterRelay(bus, cfg.clusterNodeTtl);
       relay.bind(router);
       bus.start(relay);
+      // Before the first connection: a restarted node's leftovers go, its liveness key is set.
+      relay.join();
       metrics.gauge("ciphertalk.cluster.redis.up", "1 while this node reaches Redis, else 0.",
           () -> bus.isUp() ? 1 : 0);
       metrics.gauge("ciphertalk.cluster.notices.published", "Cluster notices published to Redis.",
@@ -206,15 +208,14 @@ public final class CipherTalkServer implements AutoCloseable {
     }, sweepMs, sweepMs, TimeUnit.MILLISECONDS);
     if (relay != null) {
       long beat = relay.heartbeatMillis();
-      java.util.concurrent.atomic.AtomicBoolean joined = new java.util.concurrent.atomic.AtomicBoolean();
       // A task that throws is never run again by the scheduler: contain every failure.
       scheduler.scheduleWithFixedDelay(() -> {
         try {
-          readPool.execute(joined.compareAndSet(false, true) ? relay::join : relay::heartbeat);
+          readPool.execute(relay::heartbeat);
         } catch (RuntimeException e) {
           LOG.warn("cluster heartbeat skipped: {}", e.toString());
         }
-      }, 0, beat, TimeUnit.MILLISECONDS);
+      }, beat, beat, TimeUnit.MILLISECONDS);
       long poll = cfg.clusterCatchUp.toMillis();
       // The bounded catch-up poll: every connection re-reads its queues even if a notice was lost.
       scheduler.scheduleWithFixedDelay(() -> {
