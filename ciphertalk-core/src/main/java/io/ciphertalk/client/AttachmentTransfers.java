@@ -35,7 +35,9 @@ final class AttachmentTransfers {
   private static final Logger LOG = LoggerFactory.getLogger(AttachmentTransfers.class);
   /** Upload part size: at least S3's 5 MiB multipart minimum, so operators' object stores work. */
   static final int PART_BYTES = 8 * 1024 * 1024;
-  private static final int RETRIES = 5;
+  /** Failed attempts in a row (without progress) after which a transfer gives up. */
+  static final int RETRIES = 5;
+  private static final long BACKOFF_MILLIS = 100;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final URI base;
@@ -131,10 +133,11 @@ final class AttachmentTransfers {
     String blobId = created.get("id").asText();
     long partBytes = Math.min(PART_BYTES, created.path("maxPartBytes").asLong(PART_BYTES));
     EncryptingInputStream enc = AttachmentCipher.encrypting(plaintext.open(), key, chunk, sameFileId);
+    Progress progress = new Progress(listener, size);
     long offset = 0;
     int failures = 0;
     try {
-      report(listener, 0, size);
+      progress.report(0);
       while (offset < ctLength) {
         if (transfer != null) {
           transfer.check();
@@ -148,16 +151,45 @@ final class AttachmentTransfers {
         try {
           json(put, 200);
           offset += n;
-          report(listener, Math.min(size, enc.plaintextLength()), size);
+          failures = 0;
+          progress.report(Math.min(size, enc.plaintextLength()));
         } catch (IOException | RequestFailedException e) {
           if (transfer != null) {
             transfer.check();
           }
-          if (++failures > RETRIES || (e instanceof RequestFailedException rf && !retryable(rf.code()))) {
-            throw e;
+          if (e instanceof RequestFailedException rf && !retryable(rf.code())) {
+            throw rf;
           }
-          LOG.info("upload part at {} failed ({}); resuming from the server's offset", offset, e.toString());
-          offset = json(request("/api/blobs/" + blobId + "/upload").GET().build(), 200).get("offset").asLong();
+          // Ask the server what it committed (a cut part is not recorded) and go on from there;
+          // only failures in a row without progress count towards giving up.
+          Failure f = new Failure(e);
+          long committed = offset;
+          while (true) {
+            if (++failures > RETRIES) {
+              throw new TransferFailedException(TransferFailedException.Direction.UPLOAD, blobId, committed,
+                  failures, f.last);
+            }
+            LOG.info("upload of blob {} failed at {} ({}); resuming from the server's offset", blobId, committed,
+                f.last.toString());
+            pause(failures, transfer);
+            try {
+              committed = json(request("/api/blobs/" + blobId + "/upload").GET().build(), 200).path("offset")
+                  .asLong(-1);
+              break;
+            } catch (IOException | RequestFailedException again) {
+              if (again instanceof RequestFailedException rf && !retryable(rf.code())) {
+                throw rf;
+              }
+              f.last = again;
+            }
+          }
+          if (committed < 0 || committed > ctLength) {
+            throw new IOException("the server reported offset " + committed + " for a blob of " + ctLength + " bytes");
+          }
+          if (committed > offset) {
+            failures = 0;
+          }
+          offset = committed;
           enc.close();
           enc = AttachmentCipher.encrypting(plaintext.open(), key, chunk, sameFileId);
           enc.skipNBytes(offset);
@@ -167,10 +199,61 @@ final class AttachmentTransfers {
         throw new IOException("the file changed while it was being sent");
       }
       json(request("/api/blobs/" + blobId + "/finish").POST(HttpRequest.BodyPublishers.noBody()).build(), 200);
-      report(listener, size, size);
+      progress.report(size);
       return new Attachment(blobId, key, enc.digest(), size, ctLength, name, mime, thumbnail);
     } finally {
       enc.close();
+    }
+  }
+
+  /** The last failure of a run of retries. */
+  private static final class Failure {
+    Exception last;
+
+    Failure(Exception first) {
+      this.last = first;
+    }
+  }
+
+  /** Waits before retry {@code n} (1-based): 100 ms doubling to at most 3.2 s; cancellable. */
+  private static void pause(int n, Transfer transfer) throws IOException {
+    long ms = BACKOFF_MILLIS << Math.min(n - 1, 5);
+    long end = System.nanoTime() + ms * 1_000_000;
+    try {
+      for (long left; (left = end - System.nanoTime()) > 0; ) {
+        if (transfer != null) {
+          transfer.check();
+        }
+        Thread.sleep(Math.min(50, Math.max(1, left / 1_000_000)));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted");
+    }
+    if (transfer != null) {
+      transfer.check();
+    }
+  }
+
+  /**
+   * Progress callbacks that never go backwards, even when a resumed transfer re-reads bytes or a
+   * server reports a smaller offset than before.
+   */
+  private static final class Progress {
+    private final TransferListener listener;
+    private final long total;
+    private long reported = -1;
+
+    Progress(TransferListener listener, long total) {
+      this.listener = listener;
+      this.total = total;
+    }
+
+    void report(long done) {
+      if (done > reported) {
+        reported = done;
+        AttachmentTransfers.report(listener, done, total);
+      }
     }
   }
 
@@ -193,18 +276,19 @@ final class AttachmentTransfers {
    * verified; the whole is authentic only if this returns normally (otherwise discard what was written).
    */
   long download(Attachment a, OutputStream out, TransferListener listener, Transfer transfer) throws IOException {
-    try (RangeResumingStream ciphertext = new RangeResumingStream(a.blobId(), a.ciphertextSize());
+    try (RangeResumingStream ciphertext = new RangeResumingStream(a.blobId(), a.ciphertextSize(), transfer);
         DecryptingInputStream in = AttachmentCipher.decrypting(ciphertext, a.key(), a.digest())) {
       byte[] buf = new byte[64 * 1024];
       long done = 0;
-      report(listener, 0, a.size());
+      Progress progress = new Progress(listener, a.size());
+      progress.report(0);
       for (int n; (n = in.read(buf)) >= 0; ) {
         if (transfer != null) {
           transfer.check();
         }
         out.write(buf, 0, n);
         done += n;
-        report(listener, done, a.size());
+        progress.report(done);
       }
       if (done != a.size()) {
         throw new IOException("the attachment holds " + done + " bytes, its message says " + a.size());
@@ -268,17 +352,23 @@ final class AttachmentTransfers {
     }
   }
 
-  /** The blob's bytes; if the connection breaks, continues with {@code Range: bytes=pos-}. */
+  /**
+   * The blob's bytes; if the connection breaks (or the server answers with a transient error),
+   * continues with {@code Range: bytes=pos-} after a pause, and gives up with
+   * {@link TransferFailedException} after {@link #RETRIES} failures in a row without a byte.
+   */
   private final class RangeResumingStream extends InputStream {
     private final String blobId;
     private final long length;
+    private final Transfer transfer;
     private InputStream current;
     private long pos;
     private int failures;
 
-    RangeResumingStream(String blobId, long length) {
+    RangeResumingStream(String blobId, long length, Transfer transfer) {
       this.blobId = blobId;
       this.length = length;
+      this.transfer = transfer;
     }
 
     private void open() throws IOException {
@@ -294,6 +384,14 @@ final class AttachmentTransfers {
         }
         JsonNode n = body.length > 0 && body[0] == '{' ? JSON.readTree(body) : JSON.createObjectNode();
         throw failure(r.statusCode(), n);
+      }
+      if (pos > 0) {
+        // Bytes from anywhere else would only fail the chunk tags later: say what went wrong now.
+        String range = r.headers().firstValue("Content-Range").orElse("");
+        if (!range.startsWith("bytes " + pos + "-")) {
+          r.body().close();
+          throw new IOException("asked for bytes from " + pos + ", the server sent '" + range + "'");
+        }
       }
       current = r.body();
     }
@@ -312,6 +410,9 @@ final class AttachmentTransfers {
           // must see the end here (the digest covers exactly `length` bytes).
           return -1;
         }
+        if (transfer != null) {
+          transfer.check();
+        }
         try {
           if (current == null) {
             open();
@@ -320,14 +421,21 @@ final class AttachmentTransfers {
           if (n < 0) {
             throw new IOException("connection ended at " + pos + " of " + length + " bytes");
           }
+          if (n > 0) {
+            failures = 0;
+          }
           pos += n;
           return n;
-        } catch (IOException e) {
-          if (++failures > RETRIES) {
-            throw e;
-          }
-          LOG.info("download of a blob broke at {} ({}); resuming with a range request", pos, e.toString());
+        } catch (IOException | RequestFailedException e) {
           closeCurrent();
+          if (e instanceof RequestFailedException rf && !retryable(rf.code())) {
+            throw rf;
+          }
+          if (++failures > RETRIES) {
+            throw new TransferFailedException(TransferFailedException.Direction.DOWNLOAD, blobId, pos, failures, e);
+          }
+          LOG.info("download of blob {} broke at {} ({}); resuming with a range request", blobId, pos, e.toString());
+          pause(failures, transfer);
         }
       }
     }

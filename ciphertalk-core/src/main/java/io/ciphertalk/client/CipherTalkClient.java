@@ -100,13 +100,17 @@ public final class CipherTalkClient implements AutoCloseable {
   /**
    * Downloads an attachment into {@code target}, verifying every chunk and the digest while it
    * streams; the file appears at {@code target} (replacing one there) only after the last chunk
-   * verified. On failure nothing is left behind. A broken connection is resumed with an HTTP range.
+   * verified. On failure nothing is left behind. A broken connection is resumed with an HTTP range
+   * from the first byte not yet received (never from the start, and no byte is handed out twice);
+   * progress callbacks count verified plaintext and never go back.
    *
    * @param listener progress callbacks, or null
    * @param transfer a cancel handle, or null
    * @throws io.ciphertalk.crypto.attachment.AttachmentIntegrityException if the ciphertext is not the
    *     sender's (altered, truncated, extended, or a wrong key or digest)
    * @throws RequestFailedException if the server refused ({@code not_found}: gone, or not a member)
+   * @throws TransferFailedException if the connection broke 5 times in a row without a byte coming
+   *     through (each retry after a growing pause)
    * @throws java.util.concurrent.CancellationException if {@code transfer} was cancelled
    */
   public void download(Attachment attachment, java.nio.file.Path target, TransferListener listener,
@@ -118,7 +122,8 @@ public final class CipherTalkClient implements AutoCloseable {
   /**
    * Downloads an attachment into {@code out} (not closed), verifying while it streams. The bytes
    * written belong to chunks that verified on their own, but the file is authentic only if this
-   * returns normally: on an exception the caller discards what was written.
+   * returns normally: on an exception the caller discards what was written. Resumes and fails as
+   * {@link #download(Attachment, java.nio.file.Path, TransferListener, Transfer)}.
    *
    * @return the number of bytes written
    */

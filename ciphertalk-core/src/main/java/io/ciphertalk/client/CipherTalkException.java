@@ -11,7 +11,7 @@ package io.ciphertalk.client;
  * {@link IllegalStateException} instead.
  *
  * <p>Subtypes: {@link AuthenticationException}, {@link RequestFailedException},
- * {@link RoomUnavailableException}.
+ * {@link RoomUnavailableException}, {@link TransferFailedException}.
  */
 public class CipherTalkException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -58,7 +58,10 @@ public interface Room {
    * @throws java.util.concurrent.CancellationException if {@link FileOptions#transfer()} was cancelled
    * @throws RequestFailedException if the server refused it ({@code blob_too_large},
    *     {@code quota_exceeded}, {@code not_member}, ...)
-   * @throws java.io.IOException if the file cannot be read or the upload failed after retries
+   * @throws TransferFailedException if the connection kept breaking: a part that fails is resumed
+   *     from the offset the server committed (not from the start), after a pause, and the upload
+   *     gives up after 5 failures in a row without progress; progress callbacks never go back
+   * @throws java.io.IOException if the file cannot be read
    */
   Message sendFile(java.nio.file.Path file, String name, String mimeType, FileOptions options)
       throws java.io.IOException;

@@ -63,6 +63,11 @@ abstract class ChatScenario {
   }
 
   CipherTalkClient client(String name, Recorder r, int device) {
+    return client(name, r, device, URI.create("http://127.0.0.1:" + server.httpPort() + "/"));
+  }
+
+  /** A client whose REST requests (login, blobs) go to {@code http}, e.g. a proxy in front of the server. */
+  CipherTalkClient client(String name, Recorder r, int device, URI http) {
     Supplier<Transport> inner = transports(server);
     Supplier<Transport> recorded = () -> {
       RecordingTransport t = new RecordingTransport(inner.get(), frames);
@@ -70,7 +75,7 @@ abstract class ChatScenario {
       return t;
     };
     CipherTalkClient c = CipherTalkClient.builder()
-        .transport(recorded, URI.create("http://127.0.0.1:" + server.httpPort() + "/")).clock(clock).scheduler(scheduler).deviceId(device)
+        .transport(recorded, http).clock(clock).scheduler(scheduler).deviceId(device)
         .listener(r).prekeyBatch(20).requestTimeout(Duration.ofSeconds(20)).build();
     clients.add(c);
     return c;

@@ -68,8 +68,14 @@ public final class DecryptingInputStream extends InputStream {
       if (finished) {
         return -1;
       }
+      // With room for a whole chunk, open it straight into the caller's buffer (one copy fewer);
+      // a chunk that does not verify leaves zeros there, never unverified plaintext.
+      boolean direct = header != null && len >= chunkSize;
       try {
-        fill();
+        int opened = fill(direct ? b : plain, direct ? off : 0, direct ? len : 0);
+        if (direct && opened > 0) {
+          return opened;
+        }
       } catch (AttachmentIntegrityException e) {
         failure = e;
         pos = limit = 0;
@@ -90,10 +96,28 @@ public final class DecryptingInputStream extends InputStream {
     return limit - pos;
   }
 
-  private void fill() throws IOException {
+  /**
+   * Opens the next chunk into {@code out} at {@code outOff} and returns its plaintext length; when
+   * {@code out} is the internal buffer, {@code read} then hands it out from there. On any failure
+   * the first {@code wipe} bytes at {@code outOff} (what the chunk could have written) are zeroed.
+   */
+  private int fill(byte[] out, int outOff, int wipe) throws IOException {
     if (header == null) {
       readHeader();
+      out = plain; // the chunk size was unknown when the caller chose the buffer
+      outOff = 0;
     }
+    try {
+      return fillInto(out, outOff);
+    } catch (IOException | RuntimeException e) {
+      if (out != plain) {
+        Arrays.fill(out, outOff, outOff + Math.min(wipe, chunkSize), (byte) 0);
+      }
+      throw e;
+    }
+  }
+
+  private int fillInto(byte[] out, int outOff) throws IOException {
     int full = chunkSize + AttachmentFormat.TAG_LENGTH;
     int n = 0;
     if (carry >= 0) {
@@ -109,12 +133,11 @@ public final class DecryptingInputStream extends InputStream {
     if (index >= AttachmentFormat.MAX_CHUNKS) {
       throw new AttachmentIntegrityException(Reason.TOO_LONG, index, "attachment has too many chunks");
     }
-    int opened = open(n, last);
+    int opened = open(n, last, out, outOff);
     if (opened < 0) {
       // Tell the caller what happened: the chunk verifies with the other final flag when the
       // stream was cut at a chunk boundary (last) or continues after the true final chunk (!last).
-      if (open(n, !last) >= 0) {
-        Arrays.fill(plain, (byte) 0);
+      if (open(n, !last, out, outOff) >= 0) {
         throw last
             ? new AttachmentIntegrityException(Reason.TRUNCATED, index,
                 "attachment ends before its final chunk (chunk " + index + ")")
@@ -128,7 +151,6 @@ public final class DecryptingInputStream extends InputStream {
     if (last) {
       byte[] d = sha.digest();
       if (expectedDigest != null && !MessageDigest.isEqual(d, expectedDigest)) {
-        Arrays.fill(plain, (byte) 0);
         throw new AttachmentIntegrityException(Reason.DIGEST_MISMATCH, index,
             "ciphertext SHA-256 differs from the digest in the message");
       }
@@ -137,15 +159,16 @@ public final class DecryptingInputStream extends InputStream {
     index++;
     plaintextLength += opened;
     pos = 0;
-    limit = opened;
+    limit = out == plain ? opened : 0;
+    return opened;
   }
 
   /** Plaintext length, or -1 if the tag does not verify under that final flag. */
-  private int open(int n, boolean last) throws IOException {
+  private int open(int n, boolean last, byte[] out, int outOff) throws IOException {
     try {
       cipher.init(Cipher.DECRYPT_MODE, chunkKey, AttachmentFormat.nonce(index));
       cipher.updateAAD(AttachmentFormat.associatedData(header, index, last));
-      return cipher.doFinal(sealed, 0, n, plain, 0);
+      return cipher.doFinal(sealed, 0, n, out, outOff);
     } catch (AEADBadTagException e) {
       return -1;
     } catch (GeneralSecurityException e) {

@@ -58,8 +58,15 @@ public final class EncryptingInputStream extends InputStream {
     if (len == 0) {
       return 0;
     }
-    if (pos == limit && !fill()) {
-      return -1;
+    if (pos == limit) {
+      if (finished) {
+        return -1;
+      }
+      if (len >= chunkSize + AttachmentFormat.TAG_LENGTH) {
+        // Room for a whole sealed chunk: seal straight into the caller's buffer (one copy fewer).
+        return fill(b, off);
+      }
+      fill(sealed, 0);
     }
     int n = Math.min(len, limit - pos);
     System.arraycopy(sealed, pos, b, off, n);
@@ -72,11 +79,11 @@ public final class EncryptingInputStream extends InputStream {
     return limit - pos;
   }
 
-  /** Seals the next chunk into the buffer; false once the final chunk has been read out. */
-  private boolean fill() throws IOException {
-    if (finished) {
-      return false;
-    }
+  /**
+   * Seals the next chunk into {@code out} at {@code outOff} and returns its length; when
+   * {@code out} is the internal buffer, {@code read} then hands it out from there.
+   */
+  private int fill(byte[] out, int outOff) throws IOException {
     int n = 0;
     if (carry >= 0) {
       plain[n++] = (byte) carry;
@@ -95,24 +102,30 @@ public final class EncryptingInputStream extends InputStream {
       throw new AttachmentIntegrityException(AttachmentIntegrityException.Reason.TOO_LONG, index,
           "attachment longer than " + AttachmentFormat.MAX_CHUNKS + " chunks");
     }
+    int length;
     try {
       cipher.init(Cipher.ENCRYPT_MODE, chunkKey, AttachmentFormat.nonce(index));
       cipher.updateAAD(AttachmentFormat.associatedData(header, index, last));
-      limit = cipher.doFinal(plain, 0, n, sealed, 0);
+      length = cipher.doFinal(plain, 0, n, out, outOff);
     } catch (GeneralSecurityException e) {
       throw new IOException("AES-GCM seal failed", e);
     }
-    sha.update(sealed, 0, limit);
-    pos = 0;
+    sha.update(out, outOff, length);
+    if (out == sealed) {
+      pos = 0;
+      limit = length;
+    } else {
+      pos = limit = 0;
+    }
     index++;
     plaintextLength += n;
-    ciphertextLength += limit;
+    ciphertextLength += length;
     if (last) {
       finished = true;
       digest = sha.digest();
       Arrays.fill(plain, (byte) 0);
     }
-    return true;
+    return length;
   }
 
   /** Whether the final chunk has been sealed (the digest and lengths are then known). */

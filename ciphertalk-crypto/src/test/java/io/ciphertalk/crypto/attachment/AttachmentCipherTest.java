@@ -37,10 +37,25 @@ class AttachmentCipherTest {
   /** What a reader received before the stream ended or failed, and how it ended. */
   private record Outcome(byte[] released, AttachmentIntegrityException error, boolean sawEnd) {}
 
+  /**
+   * Reads with a small buffer (chunks are handed out from the stream's own buffer) and with one
+   * larger than a chunk (chunks are opened straight into the caller's buffer): both ways must
+   * release the same bytes and fail the same way.
+   */
   private Outcome read(byte[] ct, SecretBytes k, byte[] digest) throws IOException {
+    Outcome small = read(ct, k, digest, 7);
+    Outcome large = read(ct, k, digest, 3 * CHUNK + 1);
+    assertThat(large.released()).isEqualTo(small.released());
+    assertThat(large.sawEnd()).isEqualTo(small.sawEnd());
+    assertThat(large.error() == null ? null : large.error().reason())
+        .isEqualTo(small.error() == null ? null : small.error().reason());
+    return small;
+  }
+
+  private Outcome read(byte[] ct, SecretBytes k, byte[] digest, int bufferSize) throws IOException {
     ByteArrayOutputStream got = new ByteArrayOutputStream();
     try (InputStream in = AttachmentCipher.decrypting(new ByteArrayInputStream(ct), k, digest)) {
-      byte[] buf = new byte[7];
+      byte[] buf = new byte[bufferSize];
       for (int n; (n = in.read(buf)) >= 0; ) {
         got.write(buf, 0, n);
       }
@@ -186,6 +201,57 @@ class AttachmentCipherTest {
     Outcome o = read(ct, key, digest);
     assertThat(o.error().reason()).isEqualTo(Reason.DIGEST_MISMATCH);
     assertThat(o.released()).isEqualTo(Arrays.copyOf(pt, 2 * CHUNK));
+  }
+
+  @Test
+  void chunkThatDoesNotVerify_leavesZerosInTheCallersBuffer_neverUnverifiedPlaintext() throws Exception {
+    byte[] pt = new byte[3 * CHUNK];
+    Arrays.fill(pt, (byte) 0x5a);
+    byte[] ct = encrypt(pt, key);
+    byte[] digest = sha256(ct);
+    // Second chunk tampered; then, separately, a wrong digest (the final chunk is then withheld).
+    byte[] flipped = ct.clone();
+    flipped[AttachmentCipher.HEADER_LENGTH + CHUNK + 16 + 3] ^= 1;
+    for (byte[][] c : new byte[][][] {{flipped, digest}, {ct, new byte[32]}}) {
+      InputStream in = AttachmentCipher.decrypting(new ByteArrayInputStream(c[0]), key, c[1]);
+      byte[] buf = new byte[CHUNK];
+      int got = 0;
+      try {
+        while (true) {
+          Arrays.fill(buf, (byte) 0x11);
+          int n = in.read(buf, 0, buf.length);
+          assertThat(n).isPositive();
+          got += n;
+        }
+      } catch (AttachmentIntegrityException e) {
+        assertThat(got).isLessThan(pt.length);
+        for (int i = 0; i < buf.length; i++) {
+          assertThat(buf[i]).as("byte %d of the caller's buffer", i).isNotEqualTo((byte) 0x5a);
+        }
+      }
+    }
+  }
+
+  @Test
+  void encryptingStream_readWithBuffersOfEverySize_givesTheSameCiphertext() throws Exception {
+    byte[] pt = plaintext(7 * CHUNK + 3);
+    byte[] fileId = random.bytes(16);
+    RandomSource sameId = out -> System.arraycopy(fileId, 0, out, 0, out.length);
+    byte[] expected = null;
+    for (int size : new int[] {1, 7, CHUNK, CHUNK + 15, CHUNK + 16, 3 * CHUNK, 100 * CHUNK}) {
+      EncryptingInputStream in = AttachmentCipher.encrypting(new ByteArrayInputStream(pt), key, CHUNK, sameId);
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      byte[] buf = new byte[size + 2];
+      for (int n; (n = in.read(buf, 1, size)) >= 0; ) {
+        out.write(buf, 1, n);
+      }
+      assertThat(in.digest()).isEqualTo(sha256(out.toByteArray()));
+      if (expected == null) {
+        expected = out.toByteArray();
+      }
+      assertThat(out.toByteArray()).as("buffer of %d", size).isEqualTo(expected);
+    }
+    assertThat(read(expected, key, sha256(expected)).released()).isEqualTo(pt);
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.ciphertalk.server.internal.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ciphertalk.server.internal.OriginPolicy;
 import io.ciphertalk.server.internal.ServiceException;
 import io.ciphertalk.server.internal.auth.AccountService;
 import io.ciphertalk.server.internal.blobs.BlobService;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * bodies instead of buffering them: an upload part goes from the socket to the {@code BlobStore}
  * and a download from the store to the socket, through a 64 KiB buffer. They run on the HTTP
  * request pool (a slow client holds a thread at most until the idle timeout). JSON bodies (create,
- * references) follow the same strict rules as the other REST routes. Thread-safe.
+ * references) follow the same strict rules as the other REST routes, and browsers are answered by
+ * the same origin policy ({@link Cors}). Thread-safe.
  */
 final class BlobEndpoints {
   private static final Logger LOG = LoggerFactory.getLogger(BlobEndpoints.class);
@@ -36,8 +38,11 @@ final class BlobEndpoints {
   private final AccountService accounts;
   private final ObjectMapper json;
   private final int maxJsonBytes;
+  private final OriginPolicy origins;
 
-  BlobEndpoints(BlobService blobs, AccountService accounts, ObjectMapper json, int maxJsonBytes) {
+  BlobEndpoints(BlobService blobs, AccountService accounts, ObjectMapper json, int maxJsonBytes,
+      OriginPolicy origins) {
+    this.origins = origins;
     this.blobs = blobs;
     this.accounts = accounts;
     this.json = json;
@@ -53,6 +58,18 @@ final class BlobEndpoints {
     String path = request.getHttpURI().getPath();
     String method = request.getMethod();
     try {
+      // The same origin policy as the JSON routes, answered before authentication: a browser's
+      // preflight carries no token.
+      Cors.Verdict cors = Cors.apply(origins, Cors.BLOBS, method, request.getHeaders()::get,
+          response.getHeaders()::put, response.getHeaders()::add);
+      if (cors == Cors.Verdict.PREFLIGHT_REFUSED) {
+        throw new ServiceException("origin_not_allowed", 403, "origin not allowed");
+      }
+      if (cors == Cors.Verdict.PREFLIGHT_ALLOWED) {
+        response.setStatus(204);
+        response.write(true, null, callback);
+        return;
+      }
       route(request, response, callback, method, path);
     } catch (ServiceException e) {
       error(response, callback, e);

@@ -81,7 +81,7 @@ public final class HttpApi implements AutoCloseable {
         .build());
     json.enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
     this.server = new JettyFront(bind, pool, limits, this::handle,
-        blobs == null ? null : new BlobEndpoints(blobs, accounts, json, maxBody));
+        blobs == null ? null : new BlobEndpoints(blobs, accounts, json, maxBody, origins));
   }
 
   public void start() throws Exception {
@@ -131,38 +131,17 @@ public final class HttpApi implements AutoCloseable {
     }
   }
 
-  /**
-   * CORS (Fetch standard): an allowed cross-origin page gets {@code Access-Control-Allow-Origin}
-   * on every answer, and its preflight ({@code OPTIONS} with {@code Access-Control-Request-Method})
-   * is answered 204 here; a preflight from any other origin gets 403 {@code origin_not_allowed}.
-   * Requests from other origins are still served (a browser then hides the answer from the page;
-   * tokens are never ambient cookies, so there is nothing to forge), and same-origin pages need no
-   * headers. Returns true if the request was a preflight and has been answered.
-   */
+  /** CORS ({@link Cors}); true if the request was a preflight and has been answered. */
   private boolean cors(HttpExchange ex, String method) throws IOException {
-    String origin = ex.getRequestHeaders().getFirst("Origin");
-    if (origin == null) {
-      return false;
+    Cors.Verdict v = Cors.apply(origins, Cors.JSON, method, ex.getRequestHeaders()::getFirst,
+        ex.getResponseHeaders()::set, ex.getResponseHeaders()::add);
+    switch (v) {
+      case PREFLIGHT_REFUSED -> error(ex, new ServiceException("origin_not_allowed", 403, "origin not allowed"));
+      case PREFLIGHT_ALLOWED -> ex.sendResponseHeaders(204, -1);
+      case SERVE -> {
+        return false;
+      }
     }
-    boolean allowed = origins.allowsCrossOrigin(origin);
-    boolean preflight = method.equals("OPTIONS")
-        && ex.getRequestHeaders().getFirst("Access-Control-Request-Method") != null;
-    if (allowed) {
-      ex.getResponseHeaders().set("Access-Control-Allow-Origin", origin);
-      ex.getResponseHeaders().set("Access-Control-Expose-Headers", "Retry-After");
-    }
-    ex.getResponseHeaders().add("Vary", "Origin");
-    if (!preflight) {
-      return false;
-    }
-    if (!allowed && !origins.isOwnPage(origin, ex.getRequestHeaders().getFirst("Host"))) {
-      error(ex, new ServiceException("origin_not_allowed", 403, "origin not allowed"));
-      return true;
-    }
-    ex.getResponseHeaders().set("Access-Control-Allow-Methods", "GET, POST");
-    ex.getResponseHeaders().set("Access-Control-Allow-Headers", "Authorization, Content-Type");
-    ex.getResponseHeaders().set("Access-Control-Max-Age", "600");
-    ex.sendResponseHeaders(204, -1);
     return true;
   }
 
