@@ -111,7 +111,12 @@ class AttachmentResumeTest extends ChatScenario {
 
   @Test
   void uploadCutInTheMiddleOfAPart_resumesFromTheServersCommittedOffset_notFromTheStart() throws Exception {
-    Path src = file("big.bin", 20 * MIB, 1);
+    byte[] marker = "RESUMED-PLAINTEXT-MARKER".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] content = Files.readAllBytes(file("big.bin", 20 * MIB, 1));
+    for (int at = 0; at + marker.length < content.length; at += MIB / 2) {
+      System.arraycopy(marker, 0, content, at, marker.length);
+    }
+    Path src = Files.write(dir.resolve("big.bin"), content);
     List<Long> progress = new CopyOnWriteArrayList<>();
     // The SDK sends 8 MiB parts: the connection is reset 12 MiB in, halfway through the second part.
     proxy.cutUploadsAfter(12L * MIB, 1);
@@ -133,6 +138,20 @@ class AttachmentResumeTest extends ChatScenario {
     Path got = dir.resolve("got.bin");
     bob.download(a, got, null, null);
     assertThat(Files.mismatch(src, got)).isEqualTo(-1);
+
+    // Whatever the cut left on the server (the part it did not record included), its data
+    // directory holds no plaintext: no piece of the file's content, not its name.
+    List<Path> serverFiles;
+    try (Stream<Path> w = Files.walk(dir.resolve("server"))) {
+      serverFiles = w.filter(Files::isRegularFile).toList();
+    }
+    assertThat(serverFiles).isNotEmpty();
+    for (Path p : serverFiles) {
+      byte[] bytes = Files.readAllBytes(p);
+      assertThat(AttachmentScenarioTest.indexOf(bytes, marker)).as("content in %s", p).isNegative();
+      assertThat(AttachmentScenarioTest.indexOf(bytes, "big.bin".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+          .as("name in %s", p).isNegative();
+    }
   }
 
   @Test

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code /send FILE} and {@code /download N [PATH]} between two real consoles through a real server:
+ * {@code /send FILE} and {@code /download N [PATH]} (alias {@code /send-file}, {@code /save}) between
+ * two real consoles through a real server:
  * the file arrives encrypted end to end and is saved only after it verified; bad commands are refused.
  */
 class ConsoleFilesTest {
@@ -47,6 +48,17 @@ class ConsoleFilesTest {
         alice.awaitLine("message [2] has no file", WAIT);
         alice.type("/send " + dir.resolve("missing.txt"));
         alice.awaitLine("no such file: ", WAIT);
+
+        // The names for the same commands: /send-file PATH and /save N [PATH].
+        byte[] second = java.util.Arrays.copyOf(content, 70_000);
+        Path notes = Files.write(dir.resolve("notes.bin"), second);
+        alice.type("/send-file " + notes);
+        alice.awaitLine("file [3]: notes.bin, 68.4 KiB, application/octet-stream", WAIT);
+        bob.awaitLine("file [3]: notes.bin, 68.4 KiB", WAIT);
+        Path savedAs = saveDir.resolve("renamed.bin");
+        bob.type("/save 3 " + savedAs);
+        bob.awaitLine("saved [3] to " + savedAs + " (68.4 KiB, verified)", WAIT);
+        assertThat(Files.readAllBytes(savedAs)).isEqualTo(second);
         assertThat(alice.quit(WAIT)).isEqualTo(ConsoleApp.OK);
         assertThat(bob.quit(WAIT)).isEqualTo(ConsoleApp.OK);
       }

@@ -29,6 +29,19 @@ class RendererTest {
   }
 
   @Test
+  void progressBar_fillsWithTheBytesDone_andNeverOverflows() {
+    assertThat(Renderer.progress("sending a.bin", 0, 10 * 1024 * 1024))
+        .isEqualTo("sending a.bin [--------------------]   0% 0 B/10.0 MiB");
+    assertThat(Renderer.progress("sending a.bin", 4_718_592, 10 * 1024 * 1024))
+        .isEqualTo("sending a.bin [#########-----------]  45% 4.5 MiB/10.0 MiB");
+    assertThat(Renderer.progress("receiving a.bin", 10 * 1024 * 1024, 10 * 1024 * 1024))
+        .isEqualTo("receiving a.bin [####################] 100% 10.0 MiB/10.0 MiB");
+    // An empty file is done at once; a count past the total is shown as full, not wider.
+    assertThat(Renderer.progress("x", 0, 0)).startsWith("x [####################] 100%");
+    assertThat(Renderer.progress("x", 20, 10)).startsWith("x [####################] 100%");
+  }
+
+  @Test
   void message_showsNumberTimeSenderAndText() {
     assertThat(r.message(3, msg("alice", "hello"), Optional.empty(), Optional.empty(), Optional.empty()))
         .isEqualTo("[3] 12:04 alice: hello");
