@@ -162,15 +162,15 @@ final class AttachmentTransfers {
           }
           // Ask the server what it committed (a cut part is not recorded) and go on from there;
           // only failures in a row without progress count towards giving up.
-          Failure f = new Failure(e);
+          Exception last = e;
           long committed = offset;
           while (true) {
             if (++failures > RETRIES) {
               throw new TransferFailedException(TransferFailedException.Direction.UPLOAD, blobId, committed,
-                  failures, f.last);
+                  failures, last);
             }
             LOG.info("upload of blob {} failed at {} ({}); resuming from the server's offset", blobId, committed,
-                f.last.toString());
+                last.toString());
             pause(failures, transfer);
             try {
               committed = json(request("/api/blobs/" + blobId + "/upload").GET().build(), 200).path("offset")
@@ -180,7 +180,7 @@ final class AttachmentTransfers {
               if (again instanceof RequestFailedException rf && !retryable(rf.code())) {
                 throw rf;
               }
-              f.last = again;
+              last = again;
             }
           }
           if (committed < 0 || committed > ctLength) {
@@ -203,15 +203,6 @@ final class AttachmentTransfers {
       return new Attachment(blobId, key, enc.digest(), size, ctLength, name, mime, thumbnail);
     } finally {
       enc.close();
-    }
-  }
-
-  /** The last failure of a run of retries. */
-  private static final class Failure {
-    Exception last;
-
-    Failure(Exception first) {
-      this.last = first;
     }
   }
 
