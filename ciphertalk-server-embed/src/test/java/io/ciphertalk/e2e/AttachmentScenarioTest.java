@@ -209,15 +209,25 @@ class AttachmentScenarioTest extends ChatScenario {
 
   @Test
   void selfDestructingFile_expiresOnTheServerAndOnTheDevices_andDeleteForEveryoneRemovesTheBlob() throws Exception {
+    // bob has a second device: "every device" includes it.
+    Recorder rb2 = new Recorder("bob.2");
+    CipherTalkClient bob2 = client("bob.2", rb2, 2);
+    bob2.login("bob", "password-bob");
+    bob2.connect();
+    Recorder.link(bob2, rb2, bob);
+    room.send("hello both devices");
+    rb2.awaitText("hello both devices");
     Message sent = room.sendFile(Files.write(dir.resolve("c"), content(5000, 3)), "c.bin", "application/octet-stream",
         FileOptions.builder().expiresAfter(Duration.ofMinutes(1)).build());
     Attachment a = awaitFile(rb, sent).attachment().orElseThrow();
+    assertThat(awaitFile(rb2, sent).attachment()).map(Attachment::blobId).contains(a.blobId());
     Path blob = data.resolve("blobs").resolve(a.blobId());
     assertThat(blob).exists();
     scheduler.advance(Duration.ofMinutes(2));
     server.sweepExpired();
     assertThat(blob).doesNotExist();
     awaitTrue(() -> bob.attachment(sent.id()).isEmpty(), "bob's device forgot the attachment");
+    awaitTrue(() -> bob2.attachment(sent.id()).isEmpty(), "bob's second device forgot the attachment");
     awaitTrue(() -> alice.attachment(sent.id()).isEmpty(), "the sender's device forgot the attachment too");
     assertThat(bob.room(room.id()).orElseThrow().history(50)).noneMatch(m -> m.id().equals(sent.id()));
     assertThat(room.history(50)).noneMatch(m -> m.id().equals(sent.id()));
