@@ -53,7 +53,10 @@ public final class HkdfSha256 implements Kdf {
     byte[] t = new byte[0];
     int off = 0;
     for (int i = 1; off < length; i++) {
-      t = mac.compute(t, info, new byte[] {(byte) i});
+      byte[] previous = t;
+      t = mac.compute(previous, info, new byte[] {(byte) i});
+      // Every block T(i) is output key material (e.g. the new root key of KDF_RK), not just the last.
+      Arrays.fill(previous, (byte) 0);
       int n = Math.min(HASH_LENGTH, length - off);
       System.arraycopy(t, 0, out, off, n);
       off += n;

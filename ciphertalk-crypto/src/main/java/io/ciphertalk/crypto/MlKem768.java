@@ -42,7 +42,13 @@ public final class MlKem768 implements Kem<MlKem768.PublicKey> {
   @Override
   public Encapsulation encapsulate(PublicKey publicKey, RandomSource random) {
     Objects.requireNonNull(publicKey, "publicKey");
-    return encapsulateDeterministic(publicKey, random.bytes(32));
+    // m determines the shared secret (FIPS 203: (K, r) = G(m || H(ek))), so it is wiped like it.
+    byte[] m = random.bytes(32);
+    try {
+      return encapsulateDeterministic(publicKey, m);
+    } finally {
+      Arrays.fill(m, (byte) 0);
+    }
   }
 
   /**
@@ -54,8 +60,14 @@ public final class MlKem768 implements Kem<MlKem768.PublicKey> {
     }
     SecretWithEncapsulation swe =
         MLKEMGenerator.internalGenerateEncapsulated(publicKey.params, m);
-    byte[] secret = swe.getSecret();
-    return new Encapsulation(swe.getEncapsulation(), SecretBytes.wrap(secret));
+    byte[] secret = swe.getSecret(); // a copy
+    byte[] ciphertext = swe.getEncapsulation();
+    try {
+      swe.destroy(); // zeroes BouncyCastle's own copy of the secret
+    } catch (javax.security.auth.DestroyFailedException e) {
+      throw new IllegalStateException("cannot wipe the encapsulated secret", e);
+    }
+    return new Encapsulation(ciphertext, SecretBytes.wrap(secret));
   }
 
   /** An ML-KEM-768 decapsulation key. Never prints its secret. */

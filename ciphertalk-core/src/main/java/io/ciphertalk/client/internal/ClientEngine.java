@@ -250,6 +250,12 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       }
     }
     reconnectAttempt = 0;
+    if (!keysPublished && crypto.holdsPreAccountSessions()) {
+      // Before its account key exists (which deletes its pre-certificate sessions): this store's
+      // group sender keys went out over those sessions, so each room moves to a new epoch whose
+      // key only certified devices get. A crash before the account key exists does this again.
+      rotatePreAccountGroups();
+    }
     if (!keysPublished && !linking.ensureAccount()) {
       // The account has certified devices and this one holds no account key: it must be linked
       // first (it publishes nothing, sends nothing and is sent nothing until then).
@@ -277,6 +283,20 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       }
     }
     flush();
+  }
+
+  private void rotatePreAccountGroups() {
+    for (ServerLink.RoomInfo r : data.rooms()) {
+      if (r.kind() != RoomKind.GROUP) {
+        continue;
+      }
+      try {
+        crypto.groups().rotate(r.id());
+      } catch (CryptoException e) {
+        LOG.warn("cannot move room {} to a new sender-key epoch at the account upgrade: {}", r.id(),
+            e.getMessage());
+      }
+    }
   }
 
   private void refreshRooms() {
@@ -1416,6 +1436,9 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   private void announceNewDevices() {
     for (E2eCrypto.NewDevice d : crypto.takeNewDevices()) {
       LOG.info("new certified device {} of a known account", d.address());
+      // A device listed before it was certified (one waiting to be linked) was skipped when the
+      // sender key went out, though counted as served: it gets the key with the next group send.
+      senderKeySentTo.values().forEach(k -> k.to().remove(d.address()));
       publish(new ChatEvent.DeviceLinked(d.address().userId(),
           d.address().deviceId()));
     }

@@ -79,11 +79,22 @@ public interface E2eCrypto {
   /** Whether this device holds its account key (it is the first device, or was linked). */
   boolean hasAccountKey();
 
-  /** Creates the account key: this is the account's first device. */
+  /**
+   * Creates the account key: this is the account's first device. A store from before accounts
+   * loses its pairwise sessions here (see {@link #holdsPreAccountSessions()}).
+   */
   void createAccount();
 
-  /** Takes the account key received by linking. */
+  /** Takes the account key received by linking; pre-account sessions are deleted as above. */
   void adoptAccount(AccountKeyPair account);
+
+  /**
+   * Whether this store predates accounts: it holds pairwise sessions but no account key. Those
+   * sessions were set up before certificates existed, so no certificate ever vouched for their
+   * peers; they are deleted when this device gets its account key, and every peer is reached again
+   * through a new, certificate-checked handshake.
+   */
+  boolean holdsPreAccountSessions();
 
   /** This account's key pair (to link another device). */
   AccountKeyPair accountKeyPair();

@@ -60,6 +60,16 @@ public interface GroupKeys {
   /** Forgets the room (this device left or was removed). */
   void leave(String roomId);
 
+  /**
+   * Moves the room, if this device holds its sender keys, to the next epoch with the same member
+   * devices: this device's old sender key is wiped and the new one goes out with the next group
+   * message, to member devices whose certificates check. Used when a store from before accounts
+   * upgrades: its old key may have been handed to a device no account certified.
+   *
+   * @throws io.ciphertalk.crypto.group.EpochOutOfRangeException if the room cannot move on
+   */
+  void rotate(String roomId) throws CryptoException;
+
   /** See {@link E2eCrypto#beginBatch}: room states changed by decryption are written at the end. */
   void beginBatch();
 

@@ -230,6 +230,20 @@ public final class SenderKeyGroups implements GroupKeys {
   }
 
   @Override
+  public synchronized void rotate(String roomId) throws CryptoException {
+    requireNoBatch("rotate");
+    load(roomId);
+    if (session.currentEpoch(roomId).isEmpty()) {
+      return;
+    }
+    try {
+      session.nextEpoch(roomId, session.members(roomId));
+    } finally {
+      save(roomId);
+    }
+  }
+
+  @Override
   public synchronized void leave(String roomId) {
     session.leave(roomId);
     store.deleteSenderKeys(roomId);

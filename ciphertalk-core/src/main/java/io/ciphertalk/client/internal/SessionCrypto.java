@@ -615,12 +615,41 @@ public final class SessionCrypto implements E2eCrypto {
 
   @Override
   public synchronized void createAccount() {
+    dropPreAccountSessions();
     devices.createAccount();
   }
 
   @Override
   public synchronized void adoptAccount(io.ciphertalk.crypto.account.AccountKeyPair account) {
+    dropPreAccountSessions();
     devices.adoptAccount(account);
+  }
+
+  @Override
+  public synchronized boolean holdsPreAccountSessions() {
+    return !devices.hasAccountKey() && !store.sessions().allSessionDevices().isEmpty();
+  }
+
+  /**
+   * Deletes the sessions of a store from before accounts, before its account key exists (a crash
+   * in between leaves a store with neither, which upgrades like a fresh first device). A device
+   * that never had an account key and is not such a store has no sessions: nothing happens.
+   */
+  private void dropPreAccountSessions() {
+    if (devices.hasAccountKey()) {
+      return;
+    }
+    List<DeviceAddress> old = store.sessions().allSessionDevices();
+    for (DeviceAddress a : old) {
+      forget(a);
+      store.sessions().deleteSession(a);
+      // Its first-use pin too: once certified, the device is announced as linked (DeviceLinked).
+      store.identities().removePeerIdentity(a);
+    }
+    if (!old.isEmpty()) {
+      LOG.info("store from before accounts: deleted {} sessions set up before certificates;"
+          + " peers are reached again through certificate-checked handshakes", old.size());
+    }
   }
 
   @Override

@@ -25,4 +25,7 @@ public interface SessionStore {
 
   /** Deletes every session with {@code userId}'s devices; returns how many. */
   int deleteAllSessions(String userId);
+
+  /** Every device this device has a session with, sorted by user id then device id. */
+  List<DeviceAddress> allSessionDevices();
 }

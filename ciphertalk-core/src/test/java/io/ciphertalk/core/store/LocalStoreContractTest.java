@@ -139,13 +139,15 @@ public abstract class LocalStoreContractTest {
   }
 
   @Test
-  void sessionDevices_listsOneUsersDevicesInOrder_andDeleteAllRemovesThem() {
+  void sessionDevices_listsOneUsersDevicesInOrder_allSessionDevicesListsEveryone_andDeleteAllRemovesOneUsers() {
     SessionStore s = store.sessions();
     s.storeSession(BOB2, new byte[] {2});
     s.storeSession(BOB1, new byte[] {1});
     s.storeSession(ALICE1, new byte[] {3});
     assertThat(s.sessionDevices("bob")).containsExactly(BOB1, BOB2);
+    assertThat(s.allSessionDevices()).containsExactly(ALICE1, BOB1, BOB2);
     assertThat(s.deleteAllSessions("bob")).isEqualTo(2);
+    assertThat(s.allSessionDevices()).containsExactly(ALICE1);
     assertThat(s.sessionDevices("bob")).isEmpty();
     assertThat(s.loadSession(ALICE1)).isPresent();
   }

@@ -164,7 +164,7 @@ public final class LinkEnvelope {
     for (int i = 32; i < 37; i++) {
       v = (v << 8) | (okm[i] & 0xff);
     }
-    SecretBytes key = SecretBytes.copyOf(Arrays.copyOf(okm, 32));
+    SecretBytes key = SecretBytes.wrap(Arrays.copyOf(okm, 32));
     Arrays.fill(okm, (byte) 0);
     return new Keys(key, String.format("%06d", v % 1_000_000));
   }

@@ -241,8 +241,19 @@ public final class JdbiLocalStore implements LocalStore {
     private Argon2Settings argon2 = Argon2Settings.recommended();
     private InstantSource clock = InstantSource.system();
     private RandomSource random = RandomSource.secure();
+    private java.util.function.Consumer<Object> secretsProbe = s -> { };
 
     private Builder() {}
+
+    /**
+     * Test hook (package-private, per builder): {@link #open()} hands it each secret it holds, its
+     * copy of the key or passphrase and the store key it derives (raw copy or Argon2id output), so
+     * a test can check that each is wiped once {@code open()} returns, whether it succeeded or not.
+     */
+    Builder secretsProbe(java.util.function.Consumer<Object> probe) {
+      this.secretsProbe = Objects.requireNonNull(probe, "probe");
+      return this;
+    }
 
     /**
      * An H2 file database at {@code file} (without the {@code .mv.db} suffix H2 appends); created
@@ -315,6 +326,7 @@ public final class JdbiLocalStore implements LocalStore {
       if ((key == null) == (passphrase == null)) {
         throw new IllegalStateException("set exactly one of key(...) and passphrase(...)");
       }
+      secretsProbe.accept(key != null ? key : passphrase);
       JdbcConnectionPool pool = null;
       DataSource ds = dataSource;
       if (file != null) {
@@ -329,6 +341,7 @@ public final class JdbiLocalStore implements LocalStore {
         Jdbi jdbi = Jdbi.create(ds);
         Migrations.migrate(jdbi, Migrations.latest(), clock);
         SecretBytes master = masterKey(jdbi);
+        secretsProbe.accept(master);
         Sealer sealer;
         RowSetDigest digest;
         try {
@@ -635,7 +648,13 @@ public final class JdbiLocalStore implements LocalStore {
                   "ciphertalk-store".getBytes(StandardCharsets.UTF_8),
                   "ciphertalk-store-v1 aes-256-gcm data key".getBytes(StandardCharsets.UTF_8),
                   32);
-      return new Sealer(AesGcm.create(SecretBytes.wrap(dataKey)), random);
+      SecretBytes k = SecretBytes.wrap(dataKey);
+      try {
+        // The AEAD keeps its own copy (a SecretKeySpec, which cannot be wiped on JDK 17).
+        return new Sealer(AesGcm.create(k), random);
+      } finally {
+        k.wipe();
+      }
     } catch (CryptoException e) {
       throw new StoreException("cannot derive the data key", e);
     } finally {
@@ -923,6 +942,15 @@ public final class JdbiLocalStore implements LocalStore {
               h.createQuery("SELECT device_id FROM sessions WHERE user_id = :u ORDER BY device_id")
                   .bind("u", userId)
                   .map((rs, ctx) -> new DeviceAddress(userId, rs.getInt(1)))
+                  .list());
+    }
+
+    @Override
+    public List<DeviceAddress> allSessionDevices() {
+      return db.with(
+          h ->
+              h.createQuery("SELECT user_id, device_id FROM sessions ORDER BY user_id, device_id")
+                  .map((rs, ctx) -> new DeviceAddress(rs.getString(1), rs.getInt(2)))
                   .list());
     }
 

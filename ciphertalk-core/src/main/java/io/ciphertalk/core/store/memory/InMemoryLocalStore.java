@@ -452,6 +452,14 @@ public final class InMemoryLocalStore implements LocalStore {
     }
 
     @Override
+    public List<DeviceAddress> allSessionDevices() {
+      live();
+      List<DeviceAddress> out = new ArrayList<>(map.keySet());
+      out.sort(Comparator.naturalOrder());
+      return out;
+    }
+
+    @Override
     public int deleteAllSessions(String userId) {
       live();
       int n = 0;

@@ -22,6 +22,7 @@ import io.ciphertalk.crypto.SecretBytes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -97,6 +98,36 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
         .isInstanceOf(InvalidStoreKeyException.class);
     store = open(clock);
     assertThat(store.sessions().loadSession(BOB1).orElseThrow()).containsExactly(6);
+  }
+
+  @Test
+  void open_wipesItsCopyOfTheKeyOrPassphrase_andTheStoreKey_orArgon2Output_alsoWhenRefused()
+      throws Exception {
+    Path file = dir.resolve("wiped");
+    List<Object> seen = new ArrayList<>();
+    JdbiLocalStore.builder().file(file).passphrase("correct horse".toCharArray()).argon2(FAST_ARGON2)
+        .secretsProbe(seen::add).open().close();
+    assertThatThrownBy(() -> JdbiLocalStore.builder().file(file).passphrase("wrong horse".toCharArray())
+        .secretsProbe(seen::add).open()).isInstanceOf(InvalidStoreKeyException.class);
+    Path keyed = dir.resolve("wiped-keyed");
+    JdbiLocalStore.builder().file(keyed).key(key).secretsProbe(seen::add).open().close();
+    assertThatThrownBy(() -> JdbiLocalStore.builder().file(keyed)
+        .key(SecretBytes.random(32, RandomSource.secure())).secretsProbe(seen::add).open())
+        .isInstanceOf(InvalidStoreKeyException.class);
+
+    // Each open saw its copy of the passphrase or key, then the store key it derived.
+    assertThat(seen).hasSize(8);
+    for (int i = 0; i < seen.size(); i++) {
+      Object secret = seen.get(i);
+      if (secret instanceof char[] chars) {
+        assertThat(chars).as("passphrase copy %d", i).containsOnly('\0');
+      } else {
+        assertThat(((SecretBytes) secret).isWiped()).as("secret %d", i).isTrue();
+      }
+    }
+    assertThat(seen.get(0)).isInstanceOf(char[].class);
+    assertThat(seen.get(1)).isInstanceOf(SecretBytes.class);
+    assertThat(key.isWiped()).as("the caller's key is the caller's to wipe (the builder copies it)").isFalse();
   }
 
   @Test
