@@ -1275,7 +1275,6 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     Set<DeviceAddress> members = memberDevices(room);
     // Rotates first (and saves) if a device of the current epoch is no longer a member.
     GroupKeys.Distribution dist = crypto.groups().distribution(room.id(), members);
-    byte[] distribution = dist.message();
     SentKeys keys = senderKeySentTo.get(room.id());
     if (keys == null || keys.epoch() != dist.epoch()) {
       keys = new SentKeys(dist.epoch(), new HashSet<>());
@@ -1295,7 +1294,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     missing.forEach(d -> users.add(d.userId()));
     MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.SENDER_KEY, room.id(), id.toString(), clock.millis())
-        .withKeyMaterial(distribution);
+        .withKeyMaterial(dist.message().get());
     OutboxEntry e = new OutboxEntry(0, id, room.id(), OutboxEntry.Route.DEVICES, Set.of(),
         Set.copyOf(missing), true, codec.encode(c), null);
     deliver(e);

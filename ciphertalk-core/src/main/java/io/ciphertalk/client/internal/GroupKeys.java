@@ -13,8 +13,13 @@ import java.util.Set;
  * and expiry (null = none).
  */
 public interface GroupKeys {
-  /** This device's sender key for a room: the epoch it belongs to and its distribution message. */
-  record Distribution(long epoch, byte[] message) {}
+  /**
+   * This device's sender key for a room: the epoch it belongs to and its distribution message.
+   * The message is made (and signed, Ed25519) when {@code message} is called, only when a device
+   * still needs it: before most group sends every member has it already. Call it before the next
+   * encryption in the room (it describes the chain state at the time of the call).
+   */
+  record Distribution(long epoch, java.util.function.Supplier<byte[]> message) {}
 
   /**
    * This device's current sender-key distribution message for a room, ready for {@code members}:

@@ -98,31 +98,41 @@ public final class SenderKeyGroups implements GroupKeys {
       throws CryptoException {
     requireNoBatch("distribution");
     load(roomId);
+    Set<DeviceAddress> m = withSelf(members);
+    OptionalLong epoch = session.currentEpoch(roomId);
+    if (epoch.isPresent() && m.containsAll(session.members(roomId))
+        && session.members(roomId).containsAll(m)) {
+      // The common case before every group send: nothing changes, so nothing is written (the
+      // encryption that follows saves the room once).
+      return new Distribution(epoch.getAsLong(), () -> currentDistribution(roomId));
+    }
     try {
-      return distributionLoaded(roomId, members);
+      return distributionChanged(roomId, m, epoch);
     } finally {
       save(roomId);
     }
   }
 
-  private Distribution distributionLoaded(String roomId, Set<DeviceAddress> members)
-      throws CryptoException {
-    Set<DeviceAddress> m = withSelf(members);
-    OptionalLong epoch = session.currentEpoch(roomId);
+  private Distribution distributionChanged(String roomId, Set<DeviceAddress> m,
+      OptionalLong epoch) throws CryptoException {
     if (epoch.isEmpty()) {
       byte[] d = session.startEpoch(roomId, 0, m).toByteArray();
-      return new Distribution(0, d);
+      return new Distribution(0, () -> d);
     }
     if (!m.containsAll(session.members(roomId))) {
       // A device of this epoch is gone: nothing more may be sent under keys it holds.
       byte[] d = session.nextEpoch(roomId, m).toByteArray();
-      return new Distribution(session.currentEpoch(roomId).orElseThrow(), d);
+      return new Distribution(session.currentEpoch(roomId).orElseThrow(), () -> d);
     }
     Set<DeviceAddress> added = new HashSet<>(m);
     added.removeAll(session.members(roomId));
     byte[] d = added.isEmpty() ? session.currentDistribution(roomId).toByteArray()
         : session.addMembers(roomId, added).toByteArray();
-    return new Distribution(epoch.getAsLong(), d);
+    return new Distribution(epoch.getAsLong(), () -> d);
+  }
+
+  private synchronized byte[] currentDistribution(String roomId) {
+    return session.currentDistribution(roomId).toByteArray();
   }
 
   @Override
