@@ -1317,8 +1317,8 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   @Override
   public void onEnvelope(DeviceAddress from, MessageId id, byte[] ciphertext, Instant expiresAt,
       Runnable ack) {
-    inbound.submit(done -> inBatch(() -> handleEnvelope(from, id, ciphertext, expiresAt, done)),
-        ack);
+    inbound.submit(id, done -> inBatch(() -> handleEnvelope(from, id, ciphertext, expiresAt,
+        done)), ack);
   }
 
   /**
@@ -1336,9 +1336,11 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
 
   /**
    * Inside an inbound batch's transaction, first: crypto state changed by its decryptions is
-   * written once at the end ({@link #endBatch}), not after every message.
+   * written once at the end ({@link #endBatch}), not after every message; what the store knows of
+   * the batch's ids (seen, stored) is read in two queries, not two per message.
    */
-  private void beginBatch() {
+  private void beginBatch(List<MessageId> ids) {
+    data.prepareInbound(ids);
     crypto.beginBatch();
   }
 
@@ -1494,7 +1496,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
   @Override
   public void onGroupMessage(String roomId, DeviceAddress from, MessageId id, byte[] ciphertext,
       Instant expiresAt, Runnable ack) {
-    inbound.submit(done -> inBatch(() -> handleGroup(roomId,
+    inbound.submit(id, done -> inBatch(() -> handleGroup(roomId,
         new PendingGroup(from, id, ciphertext, expiresAt, done), false)), ack);
   }
 

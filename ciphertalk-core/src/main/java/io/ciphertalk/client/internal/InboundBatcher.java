@@ -1,5 +1,6 @@
 package io.ciphertalk.client.internal;
 
+import io.ciphertalk.core.model.MessageId;
 import io.ciphertalk.core.store.StoreException;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,27 +35,33 @@ final class InboundBatcher {
   /** Deliveries per transaction: bounds how long other threads may wait for the store. */
   static final int MAX_BATCH = 256;
 
-  /** One delivery: how to process it (given the ack to call when done) and its transport ack. */
-  private record Item(Consumer<Runnable> handler, Runnable ack) {}
+  /** One delivery: its id (if known), how to process it (given the ack to call when done), its ack. */
+  private record Item(MessageId id, Consumer<Runnable> handler, Runnable ack) {}
 
   private final Queue<Item> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final Consumer<Runnable> engine;
   private final LocalData data;
-  private final Runnable beginOfBatch;
+  private final Consumer<List<MessageId>> beginOfBatch;
   private final Runnable endOfBatch;
   private final Runnable afterBatch;
   private final Consumer<RuntimeException> onFailure;
 
   /**
    * @param engine runs a task on the engine thread
-   * @param beginOfBatch runs on the engine thread inside the batch's transaction, before its items
+   * @param beginOfBatch runs on the engine thread inside the batch's transaction, before its
+   *     items, with the ids of its deliveries (to read what the store knows of them at once)
    * @param endOfBatch runs on the engine thread inside the batch's transaction, after its items
    * @param afterBatch runs on the engine thread after the commit and the acks
    * @param onFailure runs on the engine thread when a batch's transaction failed (rolled back):
    *     whatever the batch cached in memory must be dropped there
    */
   InboundBatcher(Consumer<Runnable> engine, LocalData data, Runnable beginOfBatch,
+      Runnable endOfBatch, Runnable afterBatch, Consumer<RuntimeException> onFailure) {
+    this(engine, data, ids -> beginOfBatch.run(), endOfBatch, afterBatch, onFailure);
+  }
+
+  InboundBatcher(Consumer<Runnable> engine, LocalData data, Consumer<List<MessageId>> beginOfBatch,
       Runnable endOfBatch, Runnable afterBatch, Consumer<RuntimeException> onFailure) {
     this.engine = engine;
     this.data = data;
@@ -66,7 +73,12 @@ final class InboundBatcher {
 
   /** Queues a delivery; {@code handler} runs on the engine thread with the ack to call when done. */
   void submit(Consumer<Runnable> handler, Runnable ack) {
-    queue.add(new Item(handler, ack));
+    submit(null, handler, ack);
+  }
+
+  /** {@link #submit(Consumer, Runnable)} for a delivery whose message id is {@code id}. */
+  void submit(MessageId id, Consumer<Runnable> handler, Runnable ack) {
+    queue.add(new Item(id, handler, ack));
     if (scheduled.compareAndSet(false, true)) {
       engine.accept(this::runBatch);
     }
@@ -86,10 +98,16 @@ final class InboundBatcher {
       engine.accept(this::runBatch);
     }
     List<Runnable> acks = new ArrayList<>(batch.size());
+    List<MessageId> ids = new ArrayList<>(batch.size());
+    for (Item i : batch) {
+      if (i.id() != null) {
+        ids.add(i.id());
+      }
+    }
     try {
       data.inTransaction(() -> {
         acks.clear();
-        beginOfBatch.run();
+        beginOfBatch.accept(ids);
         for (Item item : batch) {
           Runnable ack = () -> acks.add(item.ack());
           try {

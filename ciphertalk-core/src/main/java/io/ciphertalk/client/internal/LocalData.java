@@ -103,6 +103,13 @@ public interface LocalData extends AutoCloseable {
 
   void removeHeld(MessageId id);
 
+  /**
+   * Inside a unit of work, before a received batch is processed: reads whether each of its ids was
+   * seen or stored in one query each, so the per-message checks of the batch ({@link #isSeen},
+   * {@link #message}) need no query of their own (where the store supports it).
+   */
+  default void prepareInbound(java.util.Collection<MessageId> ids) {}
+
   /** Whether an inbound payload id was already processed. */
   boolean isSeen(MessageId id);
 

@@ -230,13 +230,31 @@ public final class StoreLocalData implements LocalData {
     byte[] payload = payload(o, e.expiresAt());
     io.ciphertalk.core.store.OutboxEntry stored =
         store.outbox().enqueue(e.id(), e.roomId(), payload);
-    return e.withSeq(stored.seq());
+    OutboxEntry out = e.withSeq(stored.seq());
+    if (java.util.Arrays.equals(stored.payload(), payload)) { // not an older entry of that id
+      parsedOutbox.put(out.id(), out);
+    }
+    return out;
   }
+
+  /**
+   * Outbox entries as this object wrote or last parsed them, by id. The engine reads the outbox's
+   * head after every answer from the server (up to its send window, 256 entries, almost all of
+   * them already on the wire); parsing each again was most of the cost of a flush. An entry is
+   * used only for the stored row of the same id and sequence number.
+   */
+  private final Map<MessageId, OutboxEntry> parsedOutbox =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   @Override
   public List<OutboxEntry> outbox(int limit) {
     List<OutboxEntry> out = new ArrayList<>();
     for (io.ciphertalk.core.store.OutboxEntry s : store.outbox().pending(limit)) {
+      OutboxEntry parsed = parsedOutbox.get(s.messageId());
+      if (parsed != null && parsed.seq() == s.seq()) {
+        out.add(parsed);
+        continue;
+      }
       try {
         JsonNode o = JSON.readTree(s.payload());
         Set<String> users = new HashSet<>();
@@ -245,9 +263,11 @@ public final class StoreLocalData implements LocalData {
         o.path("devices").forEach(d -> devices.add(device(d.asText())));
         Instant exp = o.hasNonNull("expiresAt") ? Instant.ofEpochMilli(o.get("expiresAt").asLong())
             : null;
-        out.add(new OutboxEntry(s.seq(), s.messageId(), s.roomId(),
+        OutboxEntry entry = new OutboxEntry(s.seq(), s.messageId(), s.roomId(),
             OutboxEntry.Route.valueOf(o.get("route").asText()), users, devices,
-            o.path("own").asBoolean(), Base64.getDecoder().decode(o.get("content").asText()), exp));
+            o.path("own").asBoolean(), Base64.getDecoder().decode(o.get("content").asText()), exp);
+        parsedOutbox.put(entry.id(), entry);
+        out.add(entry);
       } catch (IOException | RuntimeException ex) {
         // Only this client writes the payload; one that does not parse is dropped, not retried.
         store.outbox().remove(s.messageId());
@@ -259,6 +279,7 @@ public final class StoreLocalData implements LocalData {
   @Override
   public void removeOutbox(OutboxEntry entry) {
     store.outbox().remove(entry.id());
+    parsedOutbox.remove(entry.id());
   }
 
   /** The stored payload: {@code o} with the expiry (if any), as JSON bytes. */
@@ -345,6 +366,15 @@ public final class StoreLocalData implements LocalData {
   }
 
   // ------------------------------------------------------------------ seen, unread
+
+  @Override
+  public void prepareInbound(java.util.Collection<MessageId> ids) {
+    if (!ids.isEmpty()) {
+      // The answers are kept by the store for the rest of the unit (SeenStore#seenAmong).
+      store.seen().seenAmong(ids);
+      store.messages().storedAmong(ids);
+    }
+  }
 
   @Override
   public boolean isSeen(MessageId id) {

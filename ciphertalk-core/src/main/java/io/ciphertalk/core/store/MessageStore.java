@@ -23,6 +23,22 @@ public interface MessageStore {
   Optional<Message> message(MessageId id);
 
   /**
+   * Which of {@code ids} {@link #message} would return: for many ids at once (the ids of a
+   * received batch), in one query where the store can. Inside a unit of work
+   * ({@link LocalStore#inTransaction}) a store may keep the answers for the rest of the unit, so
+   * {@code message} of an absent one needs no query.
+   */
+  default java.util.Set<MessageId> storedAmong(java.util.Collection<MessageId> ids) {
+    java.util.Set<MessageId> out = new java.util.HashSet<>();
+    for (MessageId id : ids) {
+      if (message(id).isPresent()) {
+        out.add(id);
+      }
+    }
+    return out;
+  }
+
+  /**
    * A page of {@code roomId}'s history, newest first: up to {@code limit} (1 to {@value
    * #MAX_PAGE}) messages strictly older than {@code before}, or the newest ones if {@code before}
    * is null. Pass the cursor of the last message of a page to get the next (older) page.

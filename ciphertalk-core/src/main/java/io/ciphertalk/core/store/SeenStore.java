@@ -16,6 +16,22 @@ public interface SeenStore {
   /** Whether {@code id} was recorded. */
   boolean isSeen(MessageId id);
 
+  /**
+   * Which of {@code ids} were recorded: {@link #isSeen} for many ids at once (the ids of a received
+   * batch), in one query where the store can. Inside a unit of work
+   * ({@link LocalStore#inTransaction}) a store may keep the answers for the rest of the unit, so
+   * {@code isSeen} and {@code markSeen} of these ids need no query.
+   */
+  default java.util.Set<MessageId> seenAmong(java.util.Collection<MessageId> ids) {
+    java.util.Set<MessageId> out = new java.util.HashSet<>();
+    for (MessageId id : ids) {
+      if (isSeen(id)) {
+        out.add(id);
+      }
+    }
+    return out;
+  }
+
   /** Forgets ids recorded before {@code cutoff} (bounds growth); returns how many. */
   int forgetSeenBefore(Instant cutoff);
 }

@@ -25,6 +25,8 @@ final class Db {
   private final ThreadLocal<Map<String, Object>> unitState = new ThreadLocal<>();
   /** Work to run at the end of the running unit, inside its transaction, before it commits. */
   private final ThreadLocal<List<Runnable>> beforeCommit = new ThreadLocal<>();
+  /** The running unit's held-back writes and what it knows ({@link WriteBehind}). */
+  private final ThreadLocal<WriteBehind> writeBehind = new ThreadLocal<>();
 
   Db(Jdbi jdbi, Sealer sealer, RowSetDigest digest) {
     this.jdbi = jdbi;
@@ -42,10 +44,33 @@ final class Db {
     }
     try {
       Handle h = unit.get();
-      return h != null ? callback.withHandle(h) : jdbi.withHandle(callback);
+      if (h == null) {
+        return jdbi.withHandle(callback);
+      }
+      flushHeld(h); // no statement of the unit runs before the writes held back before it
+      return callback.withHandle(h);
     } catch (JdbiException e) {
       throw new StoreException("database operation failed", e);
     }
+  }
+
+  private void flushHeld(Handle h) {
+    WriteBehind w = writeBehind.get();
+    if (w != null && w.held() > 0) {
+      try {
+        w.flush(h.getConnection());
+      } catch (SQLException e) {
+        throw new StoreException("database operation failed", e);
+      }
+    }
+  }
+
+  /**
+   * The running unit's {@link WriteBehind} (null outside a unit): statements it holds run before
+   * the unit's next other statement and before the commit.
+   */
+  WriteBehind writeBehind() {
+    return closed ? null : writeBehind.get();
   }
 
   /** Plain JDBC on a connection: the per-message statements of a catch-up. */
@@ -87,15 +112,19 @@ final class Db {
       unit.set(tx);
       unitState.set(new HashMap<>());
       beforeCommit.set(new ArrayList<>());
+      writeBehind.set(new WriteBehind());
       try {
         work.run();
+        flushHeld(tx);
         for (Runnable r : beforeCommit.get()) {
           r.run();
         }
+        flushHeld(tx);
       } finally {
         unit.remove();
         unitState.remove();
         beforeCommit.remove();
+        writeBehind.remove();
       }
       return null;
     }));

@@ -1198,13 +1198,18 @@ public final class JdbiLocalStore implements LocalStore {
       String id = m.id().toString();
       String body =
           db.sealer.seal(ContentEncoding.encode(m.body(), m.reactions()), "messages", "body", id);
+      WriteBehind w = db.writeBehind();
+      if (w != null) {
+        // Inside a unit (a received batch): held back and run as one JDBC batch (WriteBehind).
+        w.add(INSERT_IF_ABSENT, UPDATE_ROW, ps -> ps.setString(bindRow(ps, m, body), id));
+        w.absent.remove(id);
+        return;
+      }
       // A received message is new: one INSERT that does nothing if the id exists; only then (an
       // edit, a reaction, a deletion) the UPDATE. If another writer inserted in between, the
       // UPDATE after the unique violation replaces its row, as an upsert does.
       db.jdbc(c -> {
-        try (PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO messages (" + COLUMNS + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
-                + " WHERE NOT EXISTS (SELECT 1 FROM messages WHERE message_id = ?)")) {
+        try (PreparedStatement ps = c.prepareStatement(INSERT_IF_ABSENT)) {
           int i = bindRow(ps, m, body);
           ps.setString(i, id);
           if (ps.executeUpdate() > 0) {
@@ -1215,16 +1220,55 @@ public final class JdbiLocalStore implements LocalStore {
             throw e;
           }
         }
-        try (PreparedStatement ps = c.prepareStatement(
-            "UPDATE messages SET message_id = ?, room_id = ?, sender_user = ?, sender_device = ?,"
-                + " sent_at = ?, reply_to = ?, expires_at = ?, edited = ?, deleted = ?,"
-                + " body_sealed = ? WHERE message_id = ?")) {
+        try (PreparedStatement ps = c.prepareStatement(UPDATE_ROW)) {
           int i = bindRow(ps, m, body);
           ps.setString(i, id);
           ps.executeUpdate();
         }
         return null;
       });
+    }
+
+    private static final String INSERT_IF_ABSENT =
+        "INSERT INTO messages (" + COLUMNS + ") SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+            + " WHERE NOT EXISTS (SELECT 1 FROM messages WHERE message_id = ?)";
+    private static final String UPDATE_ROW =
+        "UPDATE messages SET message_id = ?, room_id = ?, sender_user = ?, sender_device = ?,"
+            + " sent_at = ?, reply_to = ?, expires_at = ?, edited = ?, deleted = ?,"
+            + " body_sealed = ? WHERE message_id = ?";
+
+    @Override
+    public Set<MessageId> storedAmong(java.util.Collection<MessageId> ids) {
+      Objects.requireNonNull(ids, "ids");
+      long now = clock.millis();
+      List<String> keys = ids.stream().map(MessageId::toString).distinct().toList();
+      Set<String> found = new java.util.HashSet<>();
+      for (int from = 0; from < keys.size(); from += IN_CHUNK) {
+        List<String> chunk = keys.subList(from, Math.min(keys.size(), from + IN_CHUNK));
+        found.addAll(db.jdbc(c -> {
+          try (PreparedStatement ps = c.prepareStatement("SELECT message_id FROM messages"
+              + " WHERE message_id IN (" + placeholders(chunk.size()) + ")"
+              + " AND (expires_at IS NULL OR expires_at > ?)")) {
+            int i = 1;
+            for (String k : chunk) {
+              ps.setString(i++, k);
+            }
+            ps.setLong(i, now);
+            return strings(ps);
+          }
+        }));
+      }
+      WriteBehind w = db.writeBehind();
+      Set<MessageId> out = new java.util.HashSet<>();
+      for (MessageId id : ids) {
+        String k = id.toString();
+        if (found.contains(k)) {
+          out.add(id);
+        } else if (w != null) {
+          w.absent.add(k);
+        }
+      }
+      return out;
     }
 
     /** Binds the ten columns of {@link #COLUMNS} from index 1; returns the next index. */
@@ -1253,6 +1297,10 @@ public final class JdbiLocalStore implements LocalStore {
     @Override
     public Optional<Message> message(MessageId id) {
       Objects.requireNonNull(id, "id");
+      WriteBehind w = db.writeBehind();
+      if (w != null && w.absent.contains(id.toString())) {
+        return Optional.empty(); // this unit read it absent (storedAmong) and has not saved it
+      }
       long now = clock.millis();
       return db.jdbc(c -> {
         try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
@@ -1741,17 +1789,51 @@ public final class JdbiLocalStore implements LocalStore {
     }
   }
 
+  /** Ids per {@code IN (...)} list: well below every driver's limit on parameters. */
+  private static final int IN_CHUNK = 500;
+
+  private static String placeholders(int n) {
+    return String.join(", ", java.util.Collections.nCopies(n, "?"));
+  }
+
+  /** The first column of every row of {@code ps}'s query. */
+  private static List<String> strings(PreparedStatement ps) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
   private final class Seen implements SeenStore {
     @Override
     public boolean markSeen(MessageId id) {
       Objects.requireNonNull(id, "id");
       long now = clock.millis();
       String key = db.digest.seenTag(id.toString());
+      WriteBehind w = db.writeBehind();
+      if (w != null) {
+        Boolean known = w.seen.get(key);
+        if (known != null) {
+          // The unit knows the answer (seenAmong, or its own earlier call): the INSERT is held
+          // back and run with the batch's others (WriteBehind).
+          if (known) {
+            return false;
+          }
+          w.seen.put(key, true);
+          w.add(MARK_SEEN, ps -> {
+            ps.setString(1, key);
+            ps.setLong(2, now);
+            ps.setString(3, key);
+          });
+          return true;
+        }
+      }
       // One statement: inserts only if absent (no SELECT first), portable to H2 and PostgreSQL.
-      return db.jdbc(c -> {
-        try (PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO seen_messages (message_id, seen_at) SELECT ?, ? WHERE NOT EXISTS"
-                + " (SELECT 1 FROM seen_messages WHERE message_id = ?)")) {
+      boolean inserted = db.jdbc(c -> {
+        try (PreparedStatement ps = c.prepareStatement(MARK_SEEN)) {
           ps.setString(1, key);
           ps.setLong(2, now);
           ps.setString(3, key);
@@ -1763,12 +1845,63 @@ public final class JdbiLocalStore implements LocalStore {
           throw e;
         }
       });
+      if (w != null) {
+        w.seen.put(key, true);
+      }
+      return inserted;
+    }
+
+    private static final String MARK_SEEN =
+        "INSERT INTO seen_messages (message_id, seen_at) SELECT ?, ? WHERE NOT EXISTS"
+            + " (SELECT 1 FROM seen_messages WHERE message_id = ?)";
+
+    @Override
+    public Set<MessageId> seenAmong(java.util.Collection<MessageId> ids) {
+      Objects.requireNonNull(ids, "ids");
+      Map<String, MessageId> byKey = new HashMap<>();
+      for (MessageId id : ids) {
+        byKey.put(db.digest.seenTag(id.toString()), id);
+      }
+      List<String> keys = List.copyOf(byKey.keySet());
+      Set<String> found = new java.util.HashSet<>();
+      for (int from = 0; from < keys.size(); from += IN_CHUNK) {
+        List<String> chunk = keys.subList(from, Math.min(keys.size(), from + IN_CHUNK));
+        found.addAll(db.jdbc(c -> {
+          try (PreparedStatement ps = c.prepareStatement("SELECT message_id FROM seen_messages"
+              + " WHERE message_id IN (" + placeholders(chunk.size()) + ")")) {
+            int i = 1;
+            for (String k : chunk) {
+              ps.setString(i++, k);
+            }
+            return strings(ps);
+          }
+        }));
+      }
+      WriteBehind w = db.writeBehind();
+      Set<MessageId> out = new java.util.HashSet<>();
+      byKey.forEach((k, id) -> {
+        boolean seen = found.contains(k);
+        if (seen) {
+          out.add(id);
+        }
+        if (w != null) {
+          w.seen.put(k, seen);
+        }
+      });
+      return out;
     }
 
     @Override
     public boolean isSeen(MessageId id) {
       Objects.requireNonNull(id, "id");
       String key = db.digest.seenTag(id.toString());
+      WriteBehind w = db.writeBehind();
+      if (w != null) {
+        Boolean known = w.seen.get(key);
+        if (known != null) {
+          return known;
+        }
+      }
       return db.jdbc(c -> {
         try (PreparedStatement ps =
             c.prepareStatement("SELECT 1 FROM seen_messages WHERE message_id = ?")) {
@@ -1783,6 +1916,10 @@ public final class JdbiLocalStore implements LocalStore {
     @Override
     public int forgetSeenBefore(Instant cutoff) {
       Objects.requireNonNull(cutoff, "cutoff");
+      WriteBehind w = db.writeBehind();
+      if (w != null) {
+        w.seen.clear(); // what the unit knew may be deleted now
+      }
       return db.with(
           h ->
               h.createUpdate("DELETE FROM seen_messages WHERE seen_at < :c")
@@ -1828,20 +1965,30 @@ public final class JdbiLocalStore implements LocalStore {
       Objects.requireNonNull(roomId, "roomId");
       Objects.requireNonNull(id, "id");
       String key = id.toString();
+      WriteBehind.Row row = ps -> {
+        ps.setString(1, roomId);
+        ps.setString(2, key);
+        ps.setString(3, roomId);
+        ps.setString(4, key);
+      };
+      WriteBehind w = db.writeBehind();
+      if (w != null) {
+        w.add(ADD_UNREAD, row); // inside a unit: run with the batch's others (WriteBehind)
+        return;
+      }
       // Inserted only if absent, so a repeat is no failed statement (which would abort a
       // PostgreSQL transaction).
       db.jdbc(c -> {
-        try (PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO unread_messages (room_id, message_id) SELECT ?, ? WHERE NOT EXISTS"
-                + " (SELECT 1 FROM unread_messages WHERE room_id = ? AND message_id = ?)")) {
-          ps.setString(1, roomId);
-          ps.setString(2, key);
-          ps.setString(3, roomId);
-          ps.setString(4, key);
+        try (PreparedStatement ps = c.prepareStatement(ADD_UNREAD)) {
+          row.bind(ps);
           return ps.executeUpdate();
         }
       });
     }
+
+    private static final String ADD_UNREAD =
+        "INSERT INTO unread_messages (room_id, message_id) SELECT ?, ? WHERE NOT EXISTS"
+            + " (SELECT 1 FROM unread_messages WHERE room_id = ? AND message_id = ?)";
 
     @Override
     public synchronized int markRead(String roomId, Set<MessageId> ids) {
