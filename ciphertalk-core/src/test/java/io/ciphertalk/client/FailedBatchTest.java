@@ -60,6 +60,24 @@ class FailedBatchTest {
   @EnumSource(RoomKind.class)
   void aBatchFailingHalfway_isRolledBack_andItsRedeliveryDecryptsEveryMessageOnce(RoomKind kind,
       @TempDir Path dir) throws Exception {
+    // The third message stored in the next transaction fails: two were decrypted before it.
+    failedBatchIsRedelivered(kind, dir, store -> store.failSaveInNextBatchAt = 3);
+  }
+
+  /**
+   * The failure happens in the database, inside the JDBC batch that writes the batch's held-back
+   * INSERTs just before the commit (a value the column refuses, in the middle of the unread ids):
+   * every message of the batch was decrypted and "stored" by then, and none may be acknowledged.
+   */
+  @ParameterizedTest(name = "{0} room")
+  @EnumSource(RoomKind.class)
+  void aJdbcBatchFailingInTheMiddle_beforeTheCommit_losesNothing(RoomKind kind,
+      @TempDir Path dir) throws Exception {
+    failedBatchIsRedelivered(kind, dir, store -> store.refusedUnreadInNextBatchAt = 3);
+  }
+
+  private void failedBatchIsRedelivered(RoomKind kind, Path dir,
+      java.util.function.Consumer<FailingStore> arm) throws Exception {
     Recorder ra = new Recorder("alice");
     CipherTalkClient alice = CipherTalkClient.builder().link(hub.link()).clock(clock)
         .scheduler(scheduler).listener(ra).prekeyBatch(5).build();
@@ -82,8 +100,7 @@ class FailedBatchTest {
       texts.add("queued " + i);
       room.send("queued " + i);
     }
-    // The third message stored in the next transaction fails: two were decrypted before it.
-    store.failSaveInNextBatchAt = 3;
+    arm.accept(store);
     bob.connect();
     awaitTrue(() -> store.injectedFailures == 1, "the injected store failure happened");
     awaitTrue(() -> {
@@ -130,9 +147,13 @@ class FailedBatchTest {
   static final class FailingStore implements LocalStore {
     final JdbiLocalStore inner;
     volatile int failSaveInNextBatchAt;
+    /** The n-th unread id of the next transaction goes to a room id longer than its column. */
+    volatile int refusedUnreadInNextBatchAt;
     volatile int injectedFailures;
     private int savesInTransaction;
+    private int unreadInTransaction;
     private final MessageStore messages;
+    private final UnreadStore unread;
 
     FailingStore(JdbiLocalStore inner) {
       this.inner = inner;
@@ -150,11 +171,26 @@ class FailedBatchTest {
               throw e.getCause();
             }
           });
+      this.unread = (UnreadStore) Proxy.newProxyInstance(UnreadStore.class.getClassLoader(),
+          new Class<?>[] {UnreadStore.class}, (proxy, method, args) -> {
+            if (method.getName().equals("addUnread") && refusedUnreadInNextBatchAt > 0
+                && ++unreadInTransaction == refusedUnreadInNextBatchAt) {
+              refusedUnreadInNextBatchAt = 0;
+              injectedFailures++;
+              args = new Object[] {"r".repeat(65), args[1]}; // the column holds 64
+            }
+            try {
+              return method.invoke(inner.unread(), args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
     }
 
     @Override
     public void inTransaction(Runnable work) {
       savesInTransaction = 0;
+      unreadInTransaction = 0;
       inner.inTransaction(work);
     }
 
@@ -170,7 +206,7 @@ class FailedBatchTest {
     @Override public RoomStore rooms() { return inner.rooms(); }
     @Override public AppDataStore appData() { return inner.appData(); }
     @Override public SeenStore seen() { return inner.seen(); }
-    @Override public UnreadStore unread() { return inner.unread(); }
+    @Override public UnreadStore unread() { return unread; }
     @Override public void close() { inner.close(); }
   }
 }

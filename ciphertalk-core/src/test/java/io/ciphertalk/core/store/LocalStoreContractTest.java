@@ -283,6 +283,72 @@ public abstract class LocalStoreContractTest {
     assertThat(store.seen().isSeen(lost.id())).isFalse();
   }
 
+  @Test
+  void seenAmong_andStoredAmong_answerForManyIds_likeTheSingleQueries() {
+    Message stored = message("r1", "stored", T0);
+    Message expired = Message.builder().id(newId()).roomId("r1").sender(BOB1).sentAt(T0)
+        .body("gone").expiresAt(T0.plusSeconds(1)).build();
+    store.messages().saveMessage(stored);
+    store.messages().saveMessage(expired);
+    MessageId seen = newId();
+    MessageId fresh = newId();
+    store.seen().markSeen(seen);
+    clock.advance(java.time.Duration.ofSeconds(2));
+
+    assertThat(store.seen().seenAmong(List.of(seen, fresh, stored.id()))).containsExactly(seen);
+    assertThat(store.messages().storedAmong(List.of(stored.id(), expired.id(), fresh)))
+        .containsExactly(stored.id());
+    assertThat(store.seen().seenAmong(List.of())).isEmpty();
+  }
+
+  /**
+   * What a received batch does in one unit: read its ids at once, then check, mark and save each,
+   * also a duplicate inside the batch and an edit of a message saved earlier in it. Every read in
+   * the unit sees the unit's own writes (the Jdbi store holds them back for JDBC batches).
+   */
+  @Test
+  void inTransaction_afterSeenAmong_readsItsOwnWrites_andCommitsThemAll() {
+    Message old = message("r1", "old", T0);
+    store.messages().saveMessage(old);
+    store.seen().markSeen(old.id());
+    List<Message> batch = new java.util.ArrayList<>();
+    for (int i = 0; i < 600; i++) { // more than one IN list of the Jdbi store
+      batch.add(message("r1", "m" + i, T0.plusMillis(1 + i)));
+    }
+    List<MessageId> ids = new java.util.ArrayList<>(batch.stream().map(Message::id).toList());
+    ids.add(old.id());
+    Message edited = Message.builder().id(batch.get(5).id()).roomId("r1").sender(BOB1)
+        .sentAt(batch.get(5).sentAt()).body("m5 edited").edited(true).build();
+    store.inTransaction(() -> {
+      assertThat(store.seen().seenAmong(ids)).containsExactly(old.id());
+      assertThat(store.messages().storedAmong(ids)).containsExactly(old.id());
+      assertThat(store.seen().isSeen(old.id())).isTrue();
+      assertThat(store.seen().markSeen(old.id())).isFalse();
+      for (Message m : batch) {
+        assertThat(store.seen().isSeen(m.id())).isFalse();
+        assertThat(store.messages().message(m.id())).isEmpty();
+        assertThat(store.seen().markSeen(m.id())).isTrue();
+        store.messages().saveMessage(m);
+        store.unread().addUnread("r1", m.id());
+        assertThat(store.seen().isSeen(m.id())).isTrue();
+        assertThat(store.seen().markSeen(m.id())).as("a duplicate in the batch").isFalse();
+      }
+      store.messages().saveMessage(edited);
+      assertThat(store.messages().message(batch.get(7).id())).contains(batch.get(7));
+      assertThat(store.messages().message(edited.id())).contains(edited);
+      assertThat(store.unread().unread("r1")).hasSize(600);
+      assertThat(store.messages().history("r1", null, 3)).extracting(Message::body)
+          .containsExactly("m599", "m598", "m597");
+      store.unread().addUnread("r1", batch.get(0).id()); // again: still one row
+    });
+    for (Message m : batch) {
+      assertThat(store.seen().isSeen(m.id())).isTrue();
+      assertThat(store.messages().message(m.id()))
+          .contains(m.id().equals(edited.id()) ? edited : m);
+    }
+    assertThat(store.unread().unread("r1")).hasSize(600);
+  }
+
   /** Whether {@link LocalStore#inTransaction} is all-or-nothing in this store. */
   protected boolean rollsBack() {
     return true;

@@ -51,6 +51,45 @@ class JdbiLocalStoreTest extends LocalStoreContractTest {
     return open(clock);
   }
 
+  /**
+   * A received batch's INSERTs are held back and run as JDBC batches at the end of the unit
+   * (WriteBehind). One that the database refuses in the middle of such a batch fails the whole
+   * unit: nothing of it is committed, so nothing is acknowledged, and the redelivery stores all.
+   */
+  @Test
+  void aRowRefusedInTheMiddleOfAJdbcBatch_rollsBackTheWholeUnit_andTheRetryStoresAll() {
+    List<Message> batch = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      batch.add(message("r1", "m" + i, T0.plusMillis(i)));
+    }
+    List<MessageId> ids = batch.stream().map(Message::id).toList();
+    java.util.function.IntFunction<Runnable> unit = badAt -> () -> {
+      store.seen().seenAmong(ids);
+      store.messages().storedAmong(ids);
+      for (int i = 0; i < batch.size(); i++) {
+        Message m = batch.get(i);
+        assertThat(store.seen().markSeen(m.id())).isTrue();
+        store.messages().saveMessage(m);
+        store.unread().addUnread(i == badAt ? "r".repeat(65) : "r1", m.id()); // column: 64
+      }
+    };
+
+    assertThatThrownBy(() -> store.inTransaction(unit.apply(2)))
+        .isInstanceOf(StoreException.class);
+    for (Message m : batch) {
+      assertThat(store.seen().isSeen(m.id())).isFalse();
+      assertThat(store.messages().message(m.id())).isEmpty();
+    }
+    assertThat(store.unread().unread("r1")).isEmpty();
+
+    store.inTransaction(unit.apply(-1));
+    for (Message m : batch) {
+      assertThat(store.seen().isSeen(m.id())).isTrue();
+      assertThat(store.messages().message(m.id())).contains(m);
+    }
+    assertThat(store.unread().unread("r1")).containsExactlyInAnyOrderElementsOf(ids);
+  }
+
   @Test
   void everything_survivesCloseAndReopen() throws Exception {
     LocalIdentity id = LocalIdentity.of(ALICE1, new byte[] {1, 2}, SecretBytes.copyOf(new byte[] {3, 4}));
