@@ -642,7 +642,8 @@ class HostileGroupMemberTest {
       Constructor<?> sessionCrypto = Class.forName("io.ciphertalk.client.internal.SessionCrypto")
           .getConstructor(DeviceAddress.class, HandshakeSuite.class, RandomSource.class, groupKeys,
               LocalStore.class);
-      Constructor<?> newDistribution = distribution.getConstructor(long.class, byte[].class);
+      Constructor<?> newDistribution = distribution.getConstructor(long.class,
+          java.util.function.Supplier.class);
       Method epoch = distribution.getMethod("epoch");
       BiFunction<DeviceAddress, LocalStore, Object> factory = (address, store) -> {
         try {
@@ -663,8 +664,9 @@ class HostileGroupMemberTest {
                 next = null;
                 used.set(true);
                 // A distinct epoch number makes her engine send it to every member again.
+                byte[] forged = f.apply((String) args[0], null);
                 return newDistribution.newInstance((long) epoch.invoke(result) + 1_000_000,
-                    f.apply((String) args[0], null));
+                    (java.util.function.Supplier<byte[]>) () -> forged);
               });
           return sessionCrypto.newInstance(address, HandshakeSuite.X3DH, RandomSource.secure(),
               keys, store);
