@@ -1246,13 +1246,11 @@ public final class JdbiLocalStore implements LocalStore {
       for (int from = 0; from < keys.size(); from += IN_CHUNK) {
         List<String> chunk = keys.subList(from, Math.min(keys.size(), from + IN_CHUNK));
         found.addAll(db.jdbc(c -> {
+          int n = inListSize(chunk.size());
           try (PreparedStatement ps = c.prepareStatement("SELECT message_id FROM messages"
-              + " WHERE message_id IN (" + placeholders(chunk.size()) + ")"
+              + " WHERE message_id IN (" + placeholders(n) + ")"
               + " AND (expires_at IS NULL OR expires_at > ?)")) {
-            int i = 1;
-            for (String k : chunk) {
-              ps.setString(i++, k);
-            }
+            int i = bindPadded(ps, chunk, n);
             ps.setLong(i, now);
             return strings(ps);
           }
@@ -1792,6 +1790,28 @@ public final class JdbiLocalStore implements LocalStore {
   /** Ids per {@code IN (...)} list: well below every driver's limit on parameters. */
   private static final int IN_CHUNK = 500;
 
+  /**
+   * The length of the IN list for {@code n} ids: one of a few sizes, so the database sees a few
+   * statement texts it parses once (its statement cache), not one per batch size.
+   */
+  private static int inListSize(int n) {
+    for (int size = 4; ; size *= 4) {
+      if (size >= n) {
+        return Math.min(size, IN_CHUNK);
+      }
+    }
+  }
+
+  /** Binds {@code keys} from index 1, then repeats the first up to {@code n}; the next index. */
+  private static int bindPadded(PreparedStatement ps, List<String> keys, int n)
+      throws SQLException {
+    int i = 1;
+    for (int k = 0; k < n; k++) {
+      ps.setString(i++, keys.get(k < keys.size() ? k : 0));
+    }
+    return i;
+  }
+
   private static String placeholders(int n) {
     return String.join(", ", java.util.Collections.nCopies(n, "?"));
   }
@@ -1867,12 +1887,10 @@ public final class JdbiLocalStore implements LocalStore {
       for (int from = 0; from < keys.size(); from += IN_CHUNK) {
         List<String> chunk = keys.subList(from, Math.min(keys.size(), from + IN_CHUNK));
         found.addAll(db.jdbc(c -> {
+          int n = inListSize(chunk.size());
           try (PreparedStatement ps = c.prepareStatement("SELECT message_id FROM seen_messages"
-              + " WHERE message_id IN (" + placeholders(chunk.size()) + ")")) {
-            int i = 1;
-            for (String k : chunk) {
-              ps.setString(i++, k);
-            }
+              + " WHERE message_id IN (" + placeholders(n) + ")")) {
+            bindPadded(ps, chunk, n);
             return strings(ps);
           }
         }));
