@@ -78,6 +78,36 @@ class LoginLockoutTest {
   }
 
   @Test
+  void passwordSpray_acrossManyAccounts_fromOneAddress_isRateLimited_whileOtherAddressesLogIn() throws Exception {
+    // Per-account lockout never triggers here (one guess per account); the per-address budget does.
+    server = TestServers.builder().clock(clock).loginRateLimit(5, 4, Duration.ofMinutes(5)).build().start();
+    for (int i = 0; i < 6; i++) {
+      server.createAccount("user" + i, ("password of user " + i).toCharArray(), false);
+    }
+    for (int i = 0; i < 4; i++) {
+      Reply r = FromAddress.post(server, ATTACKER, "/api/login", null, json("username", "user" + i, "password", "Winter2026!"));
+      assertThat(r.status()).as("guess %d", i).isEqualTo(401);
+    }
+    Reply refused = FromAddress.post(server, ATTACKER, "/api/login", null,
+        json("username", "user4", "password", "Winter2026!"));
+    assertThat(refused.status()).isEqualTo(429);
+    assertThat(refused.body().get("error").asText()).isEqualTo("rate_limited");
+    long wait = Long.parseLong(refused.headers().get("retry-after"));
+    assertThat(wait).isBetween(1L, 300L);
+    // Even a right password is not heard from that address now...
+    assertThat(FromAddress.post(server, ATTACKER, "/api/login", null,
+        json("username", "user5", "password", "password of user 5")).status()).isEqualTo(429);
+    // ...while the same accounts log in from elsewhere: no account was locked by the spray.
+    for (int i = 0; i < 4; i++) {
+      assertThat(FromAddress.post(server, OWNER, "/api/login", null,
+          json("username", "user" + i, "password", "password of user " + i)).status()).as("user%d", i).isEqualTo(200);
+    }
+    clock.advance(Duration.ofSeconds(wait));
+    assertThat(FromAddress.post(server, ATTACKER, "/api/login", null,
+        json("username", "user5", "password", "password of user 5")).status()).as("after Retry-After").isEqualTo(200);
+  }
+
+  @Test
   void registrationFlood_fromOneAddress_isRateLimited_whileAnotherAddressRegisters() throws Exception {
     server = TestServers.builder().clock(clock).registrationRateLimit(3, Duration.ofHours(1)).build().start();
     for (int i = 0; i < 3; i++) {
