@@ -330,9 +330,12 @@ public final class JdbiLocalStore implements LocalStore {
       JdbcConnectionPool pool = null;
       DataSource ds = dataSource;
       if (file != null) {
-        // No shutdown hook (library code leaves the JVM alone), no trace file.
-        String url =
-            "jdbc:h2:file:" + file.toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0";
+        // No shutdown hook (library code leaves the JVM alone), no trace file. WRITE_DELAY=0: a
+        // commit is in the file (the OS's cache) when it returns, so a killed process keeps it;
+        // with H2's default (500 ms) the last commits lived only in memory, and what they
+        // acknowledged to the server was lost for good (KilledDeviceTest).
+        String url = "jdbc:h2:file:" + file.toAbsolutePath()
+            + ";DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0;WRITE_DELAY=0";
         pool = JdbcConnectionPool.create(url, "ciphertalk", "");
         pool.setMaxConnections(8);
         ds = pool;
