@@ -76,6 +76,66 @@ class FailedBatchTest {
     failedBatchIsRedelivered(kind, dir, store -> store.refusedUnreadInNextBatchAt = 3);
   }
 
+  /**
+   * An event the app's own thread raises while the engine thread is inside a received batch (here
+   * the QUEUED state of a message the app sends) is the app thread's: it is published at once. It
+   * used to be parked with the batch's events whenever the engine happened to be in a batch, and
+   * a batch that then failed dropped it (and two threads appended to one list).
+   */
+  @ParameterizedTest(name = "{0} room")
+  @EnumSource(RoomKind.class)
+  void aSendDuringAReceivedBatchThatFails_stillAnnouncesItsQueuedState_andNothingIsLost(RoomKind kind,
+      @TempDir Path dir) throws Exception {
+    Recorder ra = new Recorder("alice");
+    CipherTalkClient alice = CipherTalkClient.builder().link(hub.link()).clock(clock)
+        .scheduler(scheduler).listener(ra).prekeyBatch(5).build();
+    clients.add(alice);
+    alice.register("alice", "pw-alice");
+    alice.connect();
+    Recorder rb = new Recorder("bob");
+    FailingStore store = new FailingStore(open(dir));
+    CipherTalkClient bob = client(store, rb);
+    bob.register("bob", "pw-bob");
+    bob.connect();
+    Room room = kind == RoomKind.PRIVATE ? alice.privateRoom("bob")
+        : alice.createGroup("g", Set.of("bob"));
+    room.send("hello");
+    rb.awaitText("hello");
+    Room bobsRoom = bob.room(room.id()).orElseThrow();
+
+    bob.disconnect();
+    room.send("queued 0");
+    room.send("queued 1");
+    java.util.concurrent.CountDownLatch engineInBatch = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch appSent = new java.util.concurrent.CountDownLatch(1);
+    store.onSaveInTransaction = () -> {
+      engineInBatch.countDown();
+      try {
+        appSent.await(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      throw new StoreException("injected: disk full");
+    };
+    bob.connect();
+    assertThat(engineInBatch.await(30, java.util.concurrent.TimeUnit.SECONDS)).as("the batch began").isTrue();
+    // The engine thread is now inside the batch's transaction; the app sends from its own thread.
+    io.ciphertalk.core.model.MessageId mine = bobsRoom.send("sent while a batch is open");
+    appSent.countDown();
+
+    awaitTrue(() -> !rb.all(ChatEvent.MessageStatusChanged.class, e -> e.messageId().equals(mine)
+        && e.state().status() == io.ciphertalk.core.model.MessageStatus.QUEUED).isEmpty(),
+        "bob's app was told its message is queued");
+    awaitTrue(() -> {
+      scheduler.advance(Duration.ofSeconds(30)); // the reconnect after the failed batch
+      return rb.sawText("queued 0") && rb.sawText("queued 1") && ra.sawText("sent while a batch is open");
+    }, "the failed batch was delivered again and bob's message went out");
+    assertThat(rb.all(ChatEvent.MessageStatusChanged.class, e -> e.messageId().equals(mine)
+        && e.state().status() == io.ciphertalk.core.model.MessageStatus.QUEUED)).hasSize(1);
+    assertThat(ra.all(ChatEvent.MessageReceived.class,
+        e -> e.message().text().equals("sent while a batch is open"))).hasSize(1);
+  }
+
   private void failedBatchIsRedelivered(RoomKind kind, Path dir,
       java.util.function.Consumer<FailingStore> arm) throws Exception {
     Recorder ra = new Recorder("alice");
@@ -150,6 +210,9 @@ class FailedBatchTest {
     /** The n-th unread id of the next transaction goes to a room id longer than its column. */
     volatile int refusedUnreadInNextBatchAt;
     volatile int injectedFailures;
+    /** Runs (once) on the thread saving a message inside a transaction; may throw. */
+    volatile Runnable onSaveInTransaction;
+    private final ThreadLocal<Boolean> inTransaction = ThreadLocal.withInitial(() -> false);
     private int savesInTransaction;
     private int unreadInTransaction;
     private final MessageStore messages;
@@ -159,6 +222,12 @@ class FailedBatchTest {
       this.inner = inner;
       this.messages = (MessageStore) Proxy.newProxyInstance(MessageStore.class.getClassLoader(),
           new Class<?>[] {MessageStore.class}, (proxy, method, args) -> {
+            Runnable hook = onSaveInTransaction;
+            if (method.getName().equals("saveMessage") && hook != null && inTransaction.get()) {
+              onSaveInTransaction = null;
+              injectedFailures++;
+              hook.run();
+            }
             if (method.getName().equals("saveMessage") && failSaveInNextBatchAt > 0
                 && ++savesInTransaction == failSaveInNextBatchAt) {
               failSaveInNextBatchAt = 0;
@@ -191,7 +260,15 @@ class FailedBatchTest {
     public void inTransaction(Runnable work) {
       savesInTransaction = 0;
       unreadInTransaction = 0;
-      inner.inTransaction(work);
+      boolean outer = !inTransaction.get();
+      inTransaction.set(true);
+      try {
+        inner.inTransaction(work);
+      } finally {
+        if (outer) {
+          inTransaction.set(false);
+        }
+      }
     }
 
     @Override public MessageStore messages() { return messages; }

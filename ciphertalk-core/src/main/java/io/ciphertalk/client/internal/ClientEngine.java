@@ -1327,7 +1327,9 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
    * that was then not stored.
    */
   private void publish(ChatEvent e) {
-    if (inBatch) {
+    // Only the engine thread's own events wait for its batch to commit: an app thread's (a send's
+    // QUEUED state) is published at once, never parked with a batch that may still fail.
+    if (inBatch && Thread.currentThread() == engineThread) {
       batchEvents.add(e);
     } else {
       cfg.events().publish(e);
