@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -136,6 +137,44 @@ class FailedBatchTest {
         e -> e.message().text().equals("sent while a batch is open"))).hasSize(1);
   }
 
+  /**
+   * A send whose outbox entry cannot be written leaves nothing behind: the message, its seen id
+   * and its QUEUED state are written in the same transaction, so the history never shows a message
+   * as queued that nothing will ever send (and a restart finds none either).
+   */
+  @Test
+  void aSendWhoseOutboxWriteFails_throws_andLeavesNoQueuedMessageBehind(@TempDir Path dir) throws Exception {
+    Recorder ra = new Recorder("alice");
+    CipherTalkClient alice = CipherTalkClient.builder().link(hub.link()).clock(clock)
+        .scheduler(scheduler).listener(ra).prekeyBatch(5).build();
+    clients.add(alice);
+    alice.register("alice", "pw-alice");
+    alice.connect();
+    Recorder rb = new Recorder("bob");
+    FailingStore store = new FailingStore(open(dir));
+    CipherTalkClient bob = client(store, rb);
+    bob.register("bob", "pw-bob");
+    bob.connect();
+    Room room = alice.privateRoom("bob");
+    room.send("hello");
+    rb.awaitText("hello");
+    Room bobsRoom = bob.room(room.id()).orElseThrow();
+
+    store.failNextOutboxAppend = true;
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> bobsRoom.send("never stored"))
+        .isInstanceOf(StoreException.class);
+    assertThat(bobsRoom.history(50)).extracting(Message::text).doesNotContain("never stored");
+    bobsRoom.send("stored");
+    ra.awaitText("stored");
+
+    bob.close();
+    clients.remove(bob);
+    CipherTalkClient bob2 = client(open(dir), new Recorder("bob-restarted"));
+    assertThat(bob2.room(room.id()).orElseThrow().history(50)).extracting(Message::text)
+        .contains("hello", "stored").doesNotContain("never stored");
+    assertThat(ra.sawText("never stored")).isFalse();
+  }
+
   private void failedBatchIsRedelivered(RoomKind kind, Path dir,
       java.util.function.Consumer<FailingStore> arm) throws Exception {
     Recorder ra = new Recorder("alice");
@@ -217,6 +256,9 @@ class FailedBatchTest {
     private int unreadInTransaction;
     private final MessageStore messages;
     private final UnreadStore unread;
+    private final OutboxStore outbox;
+    /** The next outbox entry appended fails, as a full disk would. */
+    volatile boolean failNextOutboxAppend;
 
     FailingStore(JdbiLocalStore inner) {
       this.inner = inner;
@@ -236,6 +278,19 @@ class FailedBatchTest {
             }
             try {
               return method.invoke(inner.messages(), args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+      this.outbox = (OutboxStore) Proxy.newProxyInstance(OutboxStore.class.getClassLoader(),
+          new Class<?>[] {OutboxStore.class}, (proxy, method, args) -> {
+            if (method.getName().equals("enqueue") && failNextOutboxAppend) {
+              failNextOutboxAppend = false;
+              injectedFailures++;
+              throw new StoreException("injected: disk full");
+            }
+            try {
+              return method.invoke(inner.outbox(), args);
             } catch (InvocationTargetException e) {
               throw e.getCause();
             }
@@ -277,7 +332,7 @@ class FailedBatchTest {
     @Override public SessionStore sessions() { return inner.sessions(); }
     @Override public PreKeyStore preKeys() { return inner.preKeys(); }
     @Override public SenderKeyStore senderKeys() { return inner.senderKeys(); }
-    @Override public OutboxStore outbox() { return inner.outbox(); }
+    @Override public OutboxStore outbox() { return outbox; }
     @Override public HeldEnvelopeStore held() { return inner.held(); }
     @Override public AccountStore account() { return inner.account(); }
     @Override public RoomStore rooms() { return inner.rooms(); }

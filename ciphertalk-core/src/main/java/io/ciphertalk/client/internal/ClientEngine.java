@@ -751,11 +751,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         options.replyTo(), Optional.ofNullable(expires), false, false, Map.of());
     // Stored from the caller's thread (the store is thread-safe), so send never waits for the
     // engine thread, which may be busy with the network.
-    data.putMessage(m);
-    data.markSeen(id);
-    moveSendState(roomId, id, SendState.of(MessageStatus.QUEUED));
-    runOnEngine(() -> scheduleExpiry(m));
-    enqueue(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c, expires);
+    queueOwnMessage(m, null, c, expires);
     return id;
   }
 
@@ -790,13 +786,29 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         .withKeyMaterial(descriptor);
     Message m = new Message(id, roomId, self.userId(), self.deviceId(), now, name,
         options.replyTo(), Optional.ofNullable(expires), false, false, Map.of());
-    data.putAttachment(id, descriptor);
-    data.putMessage(m);
-    data.markSeen(id);
-    moveSendState(roomId, id, SendState.of(MessageStatus.QUEUED));
-    runOnEngine(() -> scheduleExpiry(m));
-    enqueue(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c, expires);
+    queueOwnMessage(m, descriptor, c, expires);
     return m;
+  }
+
+  /**
+   * Stores a message this device sends (with its attachment descriptor, if any), its seen id,
+   * its QUEUED state and its outbox entry in one store transaction: a crash keeps all or none of
+   * them, never a message in the history that shows as queued with no outbox entry to send it.
+   * QUEUED is announced before the entry can be sent (so no SENT overtakes it); the flush follows.
+   */
+  private void queueOwnMessage(Message m, byte[] descriptor, Content c, Instant expires) {
+    OutboxEntry entry = entry(OutboxEntry.Route.ROOM, m.roomId(), Set.of(), true, m.id(), c, expires);
+    data.inTransaction(() -> {
+      if (descriptor != null) {
+        data.putAttachment(m.id(), descriptor);
+      }
+      data.putMessage(m);
+      data.markSeen(m.id());
+      moveSendState(m.roomId(), m.id(), SendState.of(MessageStatus.QUEUED));
+      data.appendOutbox(entry);
+    });
+    runOnEngine(() -> scheduleExpiry(m));
+    requestFlush();
   }
 
   /** The encoded attachment descriptor of a file message in the local history. */
