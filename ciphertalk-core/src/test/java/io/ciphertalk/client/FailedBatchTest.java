@@ -164,8 +164,20 @@ class FailedBatchTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> bobsRoom.send("never stored"))
         .isInstanceOf(StoreException.class);
     assertThat(bobsRoom.history(50)).extracting(Message::text).doesNotContain("never stored");
-    bobsRoom.send("stored");
+    io.ciphertalk.core.model.MessageId stored = bobsRoom.send("stored");
     ra.awaitText("stored");
+    // The same for a delete for everyone and an edit: not done here unless the others will be told.
+    store.failNextOutboxAppend = true;
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> bobsRoom.deleteForEveryone(stored))
+        .isInstanceOf(StoreException.class);
+    store.failNextOutboxAppend = true;
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> bobsRoom.edit(stored, "edited"))
+        .isInstanceOf(StoreException.class);
+    assertThat(bobsRoom.history(50)).filteredOn(m -> m.id().equals(stored)).singleElement()
+        .satisfies(m -> {
+          assertThat(m.deleted()).as("not deleted").isFalse();
+          assertThat(m.text()).isEqualTo("stored");
+        });
 
     bob.close();
     clients.remove(bob);

@@ -826,9 +826,14 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.EDIT, roomId, id.toString(), clock.millis())
         .withTarget(target.toString()).withBody(newText);
-    data.message(target).ifPresent(x -> data.putMessage(x.withEditedText(newText)));
-    enqueue(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c,
+    OutboxEntry entry = entry(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c,
         m.expiresAt().orElse(null));
+    // The local change and the entry that tells the others: both or neither.
+    data.inTransaction(() -> {
+      data.message(target).ifPresent(x -> data.putMessage(x.withEditedText(newText)));
+      data.appendOutbox(entry);
+    });
+    requestFlush();
   }
 
   public void deleteForEveryone(String roomId, MessageId target) {
@@ -837,9 +842,15 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.DELETE, roomId, id.toString(), clock.millis())
         .withTarget(target.toString());
-    data.removeAttachment(target);
-    data.putMessage(m.asDeleted());
-    enqueue(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c, m.expiresAt().orElse(null));
+    OutboxEntry entry = entry(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c,
+        m.expiresAt().orElse(null));
+    // Never deleted here while the others are not told (or told while it stays here).
+    data.inTransaction(() -> {
+      data.removeAttachment(target);
+      data.putMessage(m.asDeleted());
+      data.appendOutbox(entry);
+    });
+    requestFlush();
   }
 
   public void react(String roomId, MessageId target, String emoji, boolean add) {
@@ -853,9 +864,14 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.REACTION, roomId, id.toString(), clock.millis())
         .withTarget(target.toString()).withEmoji(emoji).withFlag(add);
-    data.message(target).ifPresent(x -> data.putMessage(applyReaction(x, self.userId(), emoji,
-        add)));
-    enqueue(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c, m.expiresAt().orElse(null));
+    OutboxEntry entry = entry(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c,
+        m.expiresAt().orElse(null));
+    data.inTransaction(() -> {
+      data.message(target).ifPresent(x -> data.putMessage(applyReaction(x, self.userId(), emoji,
+          add)));
+      data.appendOutbox(entry);
+    });
+    requestFlush();
   }
 
   /** Marks the room read; nothing to do (and no error) for a room this user is no longer in. */
@@ -864,32 +880,38 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     if (room(Objects.requireNonNull(roomId, "roomId")).isEmpty()) {
       return;
     }
+    // The unread set is cleared in the transaction that queues the receipts: a crash between
+    // them would leave the room read here and the senders never told.
     callOnEngine(() -> {
-      Set<MessageId> unread = data.unread(roomId);
-      if (unread.isEmpty()) {
-        return null;
-      }
-      data.setUnread(roomId, Set.of());
-      Map<String, List<String>> bySender = new LinkedHashMap<>();
-      List<String> all = new ArrayList<>();
-      for (MessageId id : unread) {
-        all.add(id.toString());
-        data.message(id).ifPresent(m -> bySender.computeIfAbsent(m.senderUserId(),
-            k -> new ArrayList<>()).add(id.toString()));
-      }
-      long now = clock.millis();
-      for (var e : bySender.entrySet()) {
-        MessageId rid = MessageId.generate(clock, cfg.random());
-        enqueueOnEngine(OutboxEntry.Route.USERS, roomId, Set.of(e.getKey()), false, rid,
-            Content.of(Content.Kind.RECEIPT_READ, roomId, rid.toString(), now)
-                .withIds(e.getValue()), null);
-      }
-      MessageId sid = MessageId.generate(clock, cfg.random());
-      enqueueOnEngine(OutboxEntry.Route.USERS, roomId, Set.of(), true, sid,
-          Content.of(Content.Kind.READ_SYNC, roomId, sid.toString(), now).withIds(all), null);
+      data.inTransaction(() -> markReadOnEngine(roomId));
       return null;
     });
     requestFlush(); // the receipts leave after markRead has returned
+  }
+
+  private void markReadOnEngine(String roomId) {
+    Set<MessageId> unread = data.unread(roomId);
+    if (unread.isEmpty()) {
+      return;
+    }
+    data.setUnread(roomId, Set.of());
+    Map<String, List<String>> bySender = new LinkedHashMap<>();
+    List<String> all = new ArrayList<>();
+    for (MessageId id : unread) {
+      all.add(id.toString());
+      data.message(id).ifPresent(m -> bySender.computeIfAbsent(m.senderUserId(),
+          k -> new ArrayList<>()).add(id.toString()));
+    }
+    long now = clock.millis();
+    for (var e : bySender.entrySet()) {
+      MessageId rid = MessageId.generate(clock, cfg.random());
+      enqueueOnEngine(OutboxEntry.Route.USERS, roomId, Set.of(e.getKey()), false, rid,
+          Content.of(Content.Kind.RECEIPT_READ, roomId, rid.toString(), now)
+              .withIds(e.getValue()), null);
+    }
+    MessageId sid = MessageId.generate(clock, cfg.random());
+    enqueueOnEngine(OutboxEntry.Route.USERS, roomId, Set.of(), true, sid,
+        Content.of(Content.Kind.READ_SYNC, roomId, sid.toString(), now).withIds(all), null);
   }
 
   public int unreadCount(String roomId) {
@@ -998,13 +1020,6 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
       boolean includeOwn, MessageId id, Content c, Instant expires) {
     return new OutboxEntry(0, id, roomId, route, users, Set.of(), includeOwn, codec.encode(c),
         expires);
-  }
-
-  private void enqueue(OutboxEntry.Route route, String roomId, Set<String> users,
-      boolean includeOwn, MessageId id, Content c, Instant expires) {
-    // Persisted before returning, so a send survives a crash right after the call.
-    data.appendOutbox(entry(route, roomId, users, includeOwn, id, c, expires));
-    requestFlush();
   }
 
   private void enqueueOnEngine(OutboxEntry.Route route, String roomId, Set<String> users,
