@@ -128,6 +128,20 @@ class ClientScenarioTest {
         SendOptions.builder().expiresAfter(Duration.ofSeconds(30)).build());
     rb.awaitText("self destructing MARKER-4");
     ra2.awaitText("self destructing MARKER-4");
+    // An edit and a reaction of a self-destructing message reach the others (they carry its
+    // expiry inside the encryption too, or receivers drop them as an expiry mismatch).
+    a1bob.edit(secret, "self destructing, edited MARKER-4b");
+    rb.await(ChatEvent.MessageEdited.class, e -> e.message().id().equals(secret)
+        && e.message().text().equals("self destructing, edited MARKER-4b"));
+    ra2.await(ChatEvent.MessageEdited.class, e -> e.message().id().equals(secret));
+    bobRoom.react(secret, "+1");
+    ra1.await(ChatEvent.ReactionChanged.class, e -> e.messageId().equals(secret) && e.added());
+    MessageId secret2 = a1bob.send("self destructing, deleted MARKER-4c",
+        SendOptions.builder().expiresAfter(Duration.ofSeconds(30)).build());
+    rb.awaitText("self destructing, deleted MARKER-4c");
+    a1bob.deleteForEveryone(secret2);
+    rb.await(ChatEvent.MessageDeleted.class, e -> e.messageId().equals(secret2));
+    ra2.await(ChatEvent.MessageDeleted.class, e -> e.messageId().equals(secret2));
     scheduler.advance(Duration.ofSeconds(31));
     for (Recorder r : List.of(ra1, ra2, rb)) {
       r.await(ChatEvent.MessageExpired.class, e -> e.messageId().equals(secret));

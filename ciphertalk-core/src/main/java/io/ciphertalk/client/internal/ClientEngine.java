@@ -816,6 +816,15 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     return data.attachment(id);
   }
 
+  /**
+   * The expiry an edit, delete or reaction of {@code m} carries: {@code m}'s own, both on the frame
+   * (so the server drops it with {@code m}) and inside the content, which receivers check against
+   * the frame's (a mismatch is dropped).
+   */
+  private static Long expiryMillis(Message m) {
+    return m.expiresAt().map(Instant::toEpochMilli).orElse(null);
+  }
+
   public void edit(String roomId, MessageId target, String newText) {
     Objects.requireNonNull(newText, "newText");
     requireRoom(roomId);
@@ -825,7 +834,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     }
     MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.EDIT, roomId, id.toString(), clock.millis())
-        .withTarget(target.toString()).withBody(newText);
+        .withTarget(target.toString()).withBody(newText).withExpiresAt(expiryMillis(m));
     OutboxEntry entry = entry(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c,
         m.expiresAt().orElse(null));
     // The local change and the entry that tells the others: both or neither.
@@ -841,7 +850,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
     Message m = ownMessage(roomId, target);
     MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.DELETE, roomId, id.toString(), clock.millis())
-        .withTarget(target.toString());
+        .withTarget(target.toString()).withExpiresAt(expiryMillis(m));
     OutboxEntry entry = entry(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c,
         m.expiresAt().orElse(null));
     // Never deleted here while the others are not told (or told while it stays here).
@@ -863,7 +872,7 @@ public final class ClientEngine implements ServerLink.Inbound, AutoCloseable {
         .orElseThrow(() -> new IllegalArgumentException("unknown message " + target));
     MessageId id = MessageId.generate(clock, cfg.random());
     Content c = Content.of(Content.Kind.REACTION, roomId, id.toString(), clock.millis())
-        .withTarget(target.toString()).withEmoji(emoji).withFlag(add);
+        .withTarget(target.toString()).withEmoji(emoji).withFlag(add).withExpiresAt(expiryMillis(m));
     OutboxEntry entry = entry(OutboxEntry.Route.ROOM, roomId, Set.of(), true, id, c,
         m.expiresAt().orElse(null));
     data.inTransaction(() -> {
