@@ -4,14 +4,21 @@
 // SDK through a real server. Runs in browsers and in Node 20 (global WebSocket: Node needs
 // --experimental-websocket, or pass any WHATWG-compatible constructor as `WebSocket`).
 import { concat, equal, fromBase64Url, toBase64Url, u32, utf8 } from './bytes.js';
-import { ed25519Sign, mlKemKeyPair, x25519Public } from './primitives.js';
+import { ed25519Public, ed25519Sign, mlKemKeyPair, x25519Public } from './primitives.js';
 import {
   LABELS, clamp, decrypt, encrypt, identityKeyPairFromStorage, initiate, isSameHandshake, kemPreKeyFromStorage,
   oneTimePreKeyFromStorage, parseAddress, parseIdentityKey, parseInitialMessage, respond, signedPreKeyFromStorage,
   verifyBundle,
 } from './session.js';
 import { MAX_EPOCH, decryptGroupMessage, encodeDistribution, encryptGroupMessage, parseDistribution, parseGroupMessage } from './group.js';
-import { issueDeviceCertificate, verifyDeviceCertificate } from './account.js';
+import {
+  InvalidLinkError, issueDeviceCertificate, issueDeviceRevocation, parseLinkingCode, sealLinkEnvelope, verifyDeviceCertificate,
+} from './account.js';
+import { LinkingRequest, RevocationBook } from './linking.js';
+import { FINAL_CLOSE_CODES, Outbox, backoffDelay, isTransient } from './outbox.js';
+import {
+  MessageLog, TYPING_TTL_MS, Timers, deleteContent, editContent, idsContents, reactionContent, requireFields, textContent, typingContent,
+} from './messages.js';
 import {
   CipherTalkError, ConnectionClosedError, DuplicateMessageError, InvalidMessageError, InvalidStateError, NoSessionError,
   RequestFailedError, TimeoutError, TooManySkippedMessagesError, UntrustedDeviceError,
@@ -32,13 +39,25 @@ const addr = (a) => `${a.userId}.${a.deviceId}`;
 const secureRandom = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n));
 /** Errors about the message itself: it is dropped and acknowledged (protocol.md "Pairwise session records"). */
 const DROPPED = [InvalidMessageError, DuplicateMessageError, TooManySkippedMessagesError, NoSessionError, UntrustedDeviceError, InvalidStateError];
+/** Contents sent for the protocol's sake, not the user's: no `sent` event, and skipped when nobody is there to get them. */
+const CONTROL = ['RECEIPT_DELIVERED', 'RECEIPT_READ', 'READ_SYNC'];
 
 /**
  * A CipherTalk client for one device of one account. Create with {@link CipherTalkClient.create};
  * then `register`/`login`, `connect`, and send with `sendText`. Listen with `on(event, fn)`:
  *
- * - `message` {roomId, sender: {userId, deviceId}, messageId, body, sentAt, kind: 'DIRECT'|'GROUP', replyTo?}
- * - `content` every other decrypted content (receipts, typing, edits...): {roomId, sender, content}
+ * - `message` {roomId, sender: {userId, deviceId}, messageId, body, sentAt, kind: 'DIRECT'|'GROUP', replyTo?, expiresAt?, own}
+ * - `edited` {roomId, messageId, sender, body, editId, at}; `deleted` {roomId, messageId, sender}
+ * - `reaction` {roomId, messageId, sender, emoji, added}
+ * - `receipt` {roomId, messageId, from: {userId, deviceId}, status: 'DELIVERED'|'READ', at}: for this user's own messages
+ * - `typing` {roomId, userId, deviceId, typing}: `typing: false` also when a start is not repeated within 6 s
+ * - `expired` {roomId, messageId}: a self-destructing message reached its time; `readSync` {roomId, messageIds}
+ * - `sent` {roomId, messageId, kind}; `sendFailed` {roomId, messageId, kind, error}: the outbox's outcome
+ * - `connected` {}; `reconnecting` {attempt, delayMs}
+ * - `linkingRequired` {userId, deviceId}; `linkCompleted` {confirmationCode, from}; `linkFailed` {from, error}
+ * - `deviceLinked` {userId, deviceId}; `deviceRevoked` {userId, deviceId, revokedBy}; `devicesChanged` {userId};
+ *   `revocationRefused` {userId, error}
+ * - `content` any other decrypted content (e.g. FILE): {roomId, sender, content}
  * - `undecryptable` {messageId, sender, stream, error}: a delivery that was dropped (and
  *   acknowledged) because it did not decrypt or verify; `error` is a CipherTalkError subclass
  * - `room` {change, room}: a `room_event`
@@ -64,6 +83,23 @@ export class CipherTalkClient {
   #certified = new Map(); // "user.device" -> IdentityKey (from a verified certificate)
   #rooms = new Map();
   #refilling = false;
+  #up = false; // the current socket said hello and published: sends may go
+  #closing = false;
+  #attempt = 0;
+  #reconnectTimer = null;
+  #needsLink = false;
+  #linking = null;
+  #revocations;
+  #outbox;
+  #log;
+  #timers = new Timers();
+  #owed = new Map(); // "room\0user" -> message ids owed a delivery receipt
+  #depth = 0; // deliveries queued and not finished
+  #waiters = new Map();
+  #flushing = false;
+  #flushAgain = false;
+  #flushTimer = null;
+  #knownDevices = new Map();
 
   constructor(opts, store, identity) {
     this.#opts = opts;
@@ -71,16 +107,23 @@ export class CipherTalkClient {
     this.#random = opts.random;
     this.#now = opts.now;
     this.#identity = identity;
+    this.#revocations = new RevocationBook(store);
+    this.#outbox = new Outbox(store, opts.now);
+    this.#log = new MessageLog(store);
   }
 
   /**
    * @param {{userId: string, deviceId?: number, httpUrl: string, wsUrl: string, store?: import('./store.js').KeyValueStore,
    *   WebSocket?: typeof WebSocket, fetch?: typeof fetch, random?: (n: number) => Uint8Array, now?: () => number,
-   *   requestTimeoutMs?: number, oneTimePreKeys?: number}} options  oneTimePreKeys: per publish and refill, 10-200 (default 100)
+   *   requestTimeoutMs?: number, oneTimePreKeys?: number, reconnect?: boolean, backoff?: {initialMs: number, maxMs: number},
+   *   typingTtlMs?: number, deliveryReceipts?: boolean}} options  oneTimePreKeys: per publish and refill, 10-200 (default 100);
+   *   reconnect: reconnect with `backoff` after the socket drops (default true, 250 ms doubling to 30 s, jittered);
+   *   deliveryReceipts: send delivery receipts for received texts (default true)
    */
   static async create(options) {
     const o = { deviceId: 1, store: new MemoryStore(), WebSocket: globalThis.WebSocket, fetch: globalThis.fetch,
-      random: secureRandom, now: Date.now, requestTimeoutMs: 20000, oneTimePreKeys: ONE_TIME_BATCH, ...options };
+      random: secureRandom, now: Date.now, requestTimeoutMs: 20000, oneTimePreKeys: ONE_TIME_BATCH, reconnect: true,
+      backoff: { initialMs: 250, maxMs: 30000 }, typingTtlMs: TYPING_TTL_MS, deliveryReceipts: true, ...options };
     if (typeof o.userId !== 'string' || !/^[a-z0-9][a-z0-9._-]{2,31}$/.test(o.userId)) throw new TypeError(`bad userId: ${o.userId}`);
     if (!Number.isInteger(o.deviceId) || o.deviceId < 1 || o.deviceId > 0x7fffffff) throw new TypeError(`bad deviceId: ${o.deviceId}`);
     if (!Number.isInteger(o.oneTimePreKeys) || o.oneTimePreKeys < 10 || o.oneTimePreKeys > 200) throw new TypeError(`oneTimePreKeys must be 10-200: ${o.oneTimePreKeys}`);
@@ -166,19 +209,29 @@ export class CipherTalkClient {
    */
   async connect() {
     if (!this.#token) throw new CipherTalkError('not_signed_in', 'register or login before connect');
+    this.#closing = false;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
     const ws = new this.#opts.WebSocket(this.#opts.wsUrl);
     this.#ws = ws;
+    let up = false;
     await new Promise((resolve, reject) => {
       ws.onopen = resolve;
       ws.onerror = () => reject(new ConnectionClosedError(`cannot connect to ${this.#opts.wsUrl}`));
+      ws.onclose = () => reject(new ConnectionClosedError(`cannot connect to ${this.#opts.wsUrl}`));
     });
     ws.onerror = () => {};
-    ws.onmessage = (e) => this.#onFrame(e.data);
+    ws.onmessage = (e) => this.#onFrame(e.data, ws);
     ws.onclose = (e) => {
       for (const [, p] of this.#pending) p.reject(new ConnectionClosedError(`connection closed (${e.code})`, e.code));
       this.#pending.clear();
-      if (this.#ws === ws) this.#ws = null;
+      if (this.#ws === ws) {
+        this.#ws = null;
+        this.#up = false;
+      }
       this.#emit('closed', { code: e.code, reason: e.reason });
+      // Dropped after it was up (not closed here, not revoked or replaced): reconnect and resume.
+      if (up && !this.#closing && this.#opts.reconnect && !FINAL_CLOSE_CODES.has(e.code)) this.#scheduleReconnect();
     };
     try {
       await this.request({ type: 'hello', token: this.#token, device: this.#opts.deviceId, client: CLIENT_NAME });
@@ -187,10 +240,47 @@ export class CipherTalkClient {
       ws.close(1000, 'setup failed');
       throw e;
     }
+    up = true;
+    this.#up = this.#ws === ws;
+    this.#attempt = 0;
+    this.#emit('connected', {});
+    this.#flush();
   }
 
-  /** Closes the socket after the deliveries already received are processed. */
+  /** Whether the socket is open and authenticated (sends leave at once; otherwise they wait in the outbox). */
+  get connected() {
+    return this.#up && this.#ws !== null && this.#ws.readyState === 1;
+  }
+
+  /** False while this device waits to be linked to its account (see `startLinking`). */
+  get linked() {
+    return !this.#needsLink;
+  }
+
+  #scheduleReconnect() {
+    if (this.#reconnectTimer || this.#closing) return;
+    const delayMs = backoffDelay(this.#attempt++, this.#opts.backoff);
+    this.#emit('reconnecting', { attempt: this.#attempt, delayMs });
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = null;
+      if (this.#closing) return;
+      this.connect().catch((e) => {
+        if (e instanceof RequestFailedError && e.code === 'AUTH_FAILED') {
+          this.#emit('error', e); // the token is gone: retrying cannot help
+          return;
+        }
+        this.#scheduleReconnect();
+      });
+    }, delayMs);
+  }
+
+  /** Closes the socket after the deliveries already received are processed; no reconnect follows. */
   async close() {
+    this.#closing = true;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
+    clearTimeout(this.#flushTimer);
+    this.#timers.clear();
     await this.#queue;
     const ws = this.#ws;
     if (ws && ws.readyState <= 1) {
@@ -224,7 +314,7 @@ export class CipherTalkClient {
     });
   }
 
-  #onFrame(text) {
+  #onFrame(text, ws) {
     let f;
     try {
       f = JSON.parse(text);
@@ -243,13 +333,19 @@ export class CipherTalkClient {
     }
     switch (f.type) {
       case 'deliver':
-        this.#enqueue(() => this.#onDeliver(f.delivery));
+        this.#enqueue(() => this.#onDeliver(f.delivery, ws));
+        break;
+      case 'link_deliver':
+        this.#enqueue(() => this.#onLinkDeliver(f));
         break;
       case 'notice':
         // One refill at a time: notices keep coming while the stock is low and the refill is on its way.
         if (f.kind === 'PREKEYS_LOW' && Number.isInteger(f.count) && f.count < 10 && !this.#refilling) {
           this.#refilling = true;
           this.#enqueue(() => this.#refillOneTimePreKeys().finally(() => { this.#refilling = false; }));
+        }
+        if (f.kind === 'DEVICES_CHANGED' && typeof f.message === 'string' && f.message) {
+          this.#enqueue(() => this.#onDevicesChanged(f.message));
         }
         this.#emit('notice', f);
         break;
@@ -264,7 +360,12 @@ export class CipherTalkClient {
 
   /** Runs deliveries one at a time, in arrival order, so acks never pass an unfinished one. */
   #enqueue(task) {
-    this.#queue = this.#queue.then(task).catch((e) => console.error('ciphertalk-js: delivery task failed', e));
+    this.#depth++;
+    this.#queue = this.#queue.then(task).catch((e) => console.error('ciphertalk-js: delivery task failed', e))
+        .finally(() => {
+          // The end of a batch (nothing more arrived meanwhile): one delivery receipt per room and sender.
+          if (--this.#depth === 0 && this.#owed.size > 0) this.#writeOwedReceipts().catch((e) => console.error('ciphertalk-js: receipts', e));
+        });
   }
 
   // ------------------------------------------------------------------ keys
@@ -275,7 +376,10 @@ export class CipherTalkClient {
     let accountSeed = await this.#store.get('local', 'account');
     if (!accountSeed) {
       if (own.bundles.some((b) => b.certificate && b.device !== addr(this.address))) {
-        throw new CipherTalkError('linking_required', 'this account already has certified devices: link this device from one of them (not supported by ciphertalk-js yet)');
+        // Not the account's first device: publish nothing until an existing device links this one.
+        this.#needsLink = true;
+        this.#emit('linkingRequired', this.address);
+        return;
       }
       accountSeed = this.#random(32);
       await this.#store.put('local', 'account', accountSeed);
@@ -301,9 +405,100 @@ export class CipherTalkClient {
       certificate: toBase64Url(certificate),
     });
     await this.#store.put('local', 'published', Uint8Array.of(1));
+    this.#needsLink = false;
     // Our own certificate pins our account key, as a peer would.
     const cert = await verifyDeviceCertificate(certificate, { address: this.address });
     await this.#store.put('accounts', this.#opts.userId, cert.accountKey);
+  }
+
+  // ------------------------------------------------------------------ account and devices
+
+  /**
+   * On a new device of an existing account (after `linkingRequired`): makes a linking code to
+   * show, and keeps its key in memory for the envelope an existing device sends (`linkCompleted`
+   * follows, with the confirmation code both screens must show). Returns {text, qrPayload, bytes}:
+   * `text` as the Java console prints it (16 groups of 4), `qrPayload` "ciphertalk-link:...".
+   */
+  async startLinking() {
+    if (await this.#store.get('local', 'account')) throw new CipherTalkError('already_linked', 'this device is already linked to its account');
+    this.#linking?.cancel();
+    this.#linking = await LinkingRequest.create(this.#opts.deviceId, this.#random);
+    return this.#linking.code;
+  }
+
+  async #onLinkDeliver(f) {
+    const from = safeAddress(f.from);
+    try {
+      if (!from || from.userId !== this.#opts.userId) throw new InvalidLinkError(`linking envelope from another account: ${f.from}`);
+      if (!this.#linking) throw new InvalidLinkError('no linking code is shown on this device');
+      const opened = await this.#linking.open(fromBase64Url(f.envelope ?? ''), this.address);
+      this.#linking = null;
+      await this.#store.put('local', 'account', opened.accountSeed);
+      opened.accountSeed.fill(0);
+      await this.#publishKeysIfNeeded(); // certifies this device with the account key and publishes
+      this.#emit('linkCompleted', { confirmationCode: opened.confirmationCode, from });
+      this.#flush();
+    } catch (e) {
+      if (!(e instanceof InvalidLinkError) && !(e instanceof CipherTalkError)) throw e;
+      this.#emit('linkFailed', { from, error: e });
+    }
+  }
+
+  /**
+   * On a linked device: approves the new device that shows `code` (typed, with or without dashes,
+   * or the scanned "ciphertalk-link:" payload) by sending it the account key sealed to the code.
+   * Resolves with the confirmation code the new device must show too. Throws InvalidLinkError
+   * for a mistyped code or a device id already in use, RequestFailedError NOT_FOUND if the new
+   * device is not connected.
+   */
+  async approveLink(code) {
+    const seed = await this.#accountSeed();
+    const parsed = await parseLinkingCode(code);
+    const userId = this.#opts.userId;
+    if (parsed.deviceId === this.#opts.deviceId) throw new InvalidLinkError('the code names this device itself');
+    const reply = await this.request({ type: 'bundle_fetch', user: userId, withOneTimePreKey: false });
+    await this.#acceptRevocations(userId, reply.revocations);
+    if (reply.bundles.some((b) => b.device === `${userId}.${parsed.deviceId}` && b.certificate)
+        || await this.#revocations.names(userId, parsed.deviceId)) {
+      throw new InvalidLinkError(`device ${parsed.deviceId} already has a certificate (or was revoked); link the new device under a new device id`);
+    }
+    const sealed = await sealLinkEnvelope({ code: parsed.bytes, userId, accountSeed: seed, issuedAt: this.#now(), random: this.#random });
+    seed.fill(0);
+    await this.request({ type: 'link_send', device: parsed.deviceId, envelope: toBase64Url(sealed.envelope) });
+    return sealed.confirmationCode;
+  }
+
+  /** This account's certified, unrevoked devices (this one included), as device ids. */
+  async devices() {
+    await this.#accountSeed();
+    const others = (await this.#devicesOf(this.#opts.userId)).map((d) => parseAddress(d).deviceId);
+    return [...new Set([this.#opts.deviceId, ...others])].sort((a, b) => a - b);
+  }
+
+  /**
+   * Revokes this account's device `deviceId` (a lost one; or this one, as on logout): signs the
+   * revocation with the account key and publishes it. Contacts stop encrypting to it, and every
+   * group moves to a new sender-key epoch before its next message here.
+   */
+  async revokeDevice(deviceId) {
+    const seed = await this.#accountSeed();
+    const userId = this.#opts.userId;
+    const reply = await this.request({ type: 'bundle_fetch', user: userId, withOneTimePreKey: false });
+    const entry = reply.bundles.find((b) => b.device === `${userId}.${deviceId}`);
+    if (!entry?.certificate) throw new RequestFailedError('not_found', `device ${deviceId} has no certificate`);
+    const certificate = await verifyDeviceCertificate(fromBase64Url(entry.certificate),
+        { address: { userId, deviceId }, pinnedAccountKey: await ed25519Public(seed) });
+    const revocation = toBase64Url(await issueDeviceRevocation({ accountSeed: seed, certificate, revokedBy: this.#opts.deviceId,
+      revokedAt: this.#now() }));
+    seed.fill(0);
+    await this.request({ type: 'device_revoke', revocation });
+    await this.#acceptRevocations(userId, [revocation]);
+  }
+
+  async #accountSeed() {
+    const seed = await this.#store.get('local', 'account');
+    if (!seed) throw new CipherTalkError('not_linked', 'this device holds no account key: it is not linked yet');
+    return seed;
   }
 
   async #newOneTimePreKeys(firstId) {
@@ -329,7 +524,7 @@ export class CipherTalkClient {
    * Verifies a JSON bundle entry's certificate (pinning the user's account key on first sight)
    * and returns the certified identity key. Throws UntrustedDeviceError.
    */
-  async #checkCertificate(entry) {
+  async #checkCertificate(entry, revocations) {
     const address = parseAddress(entry.device);
     if (!entry.certificate) throw new UntrustedDeviceError(`${entry.device} has no device certificate`, address);
     const pinned = await this.#store.get('accounts', address.userId);
@@ -343,8 +538,42 @@ export class CipherTalkClient {
       throw new UntrustedDeviceError(`certificate of ${entry.device} names another identity key`, address);
     }
     if (!pinned) await this.#store.put('accounts', address.userId, cert.accountKey);
+    // Revocations served with the bundles count only once verified under the pinned account key.
+    await this.#acceptRevocations(address.userId, revocations);
+    if (await this.#revocations.isRevoked(cert)) {
+      this.#certified.delete(entry.device);
+      const e = new UntrustedDeviceError(`${entry.device} was revoked by its account`, address);
+      e.revoked = true;
+      throw e;
+    }
     this.#certified.set(entry.device, cert.identityKey);
     return cert.identityKey;
+  }
+
+  /** Keeps the valid new revocations of `userId`'s devices; forgets those devices' sessions at once. */
+  async #acceptRevocations(userId, encodings) {
+    if (!Array.isArray(encodings) || encodings.length === 0) return;
+    const pinned = await this.#store.get('accounts', userId);
+    const fresh = await this.#revocations.accept(userId, encodings, pinned, (error) => this.#emit('revocationRefused', { userId, error }));
+    for (const r of fresh) {
+      const device = addr(r.address);
+      this.#certified.delete(device);
+      this.#knownDevices.get(userId)?.delete(device);
+      await this.#store.delete('sessions', device);
+      this.#emit('deviceRevoked', { userId, deviceId: r.address.deviceId, revokedBy: r.revokedBy });
+    }
+  }
+
+  /** A `DEVICES_CHANGED` notice: look at the user's devices again (revocations, new devices). */
+  async #onDevicesChanged(userId) {
+    for (const d of [...this.#certified.keys()]) if (d.startsWith(`${userId}.`)) this.#certified.delete(d);
+    try {
+      await this.#devicesOf(userId);
+    } catch (e) {
+      if (!(e instanceof CipherTalkError)) throw e;
+      return; // looked at again on the next send to that user
+    }
+    this.#emit('devicesChanged', { userId });
   }
 
   /** The user's certified devices (lists them without using up one-time prekeys). */
@@ -354,13 +583,18 @@ export class CipherTalkClient {
     for (const b of reply.bundles) {
       if (b.device === addr(this.address)) continue;
       try {
-        await this.#checkCertificate(b);
+        await this.#checkCertificate(b, reply.revocations);
         out.push(b.device);
       } catch (e) {
         if (!(e instanceof UntrustedDeviceError)) throw e;
-        this.#emit('undecryptable', { sender: parseAddress(b.device), error: e });
+        if (!e.revoked) this.#emit('undecryptable', { sender: parseAddress(b.device), error: e });
       }
     }
+    const known = this.#knownDevices.get(userId);
+    if (known) {
+      for (const d of out) if (!known.has(d)) this.#emit('deviceLinked', parseAddress(d));
+    }
+    this.#knownDevices.set(userId, new Set(out));
     return out;
   }
 
@@ -381,7 +615,7 @@ export class CipherTalkClient {
     const reply = await this.request({ type: 'bundle_fetch', user: address.userId, device: address.deviceId });
     const w = reply.bundles.find((b) => b.device === device);
     if (!w) throw new NoSessionError(`${device} has no bundle`);
-    const identity = await this.#checkCertificate(w);
+    const identity = await this.#checkCertificate(w, reply.revocations);
     const b64 = fromBase64Url;
     const kem = w.oneTimeKemPreKey ?? w.kemPreKey;
     if (!kem) throw new UntrustedDeviceError(`${device} published no ML-KEM prekey`, address);
@@ -423,15 +657,18 @@ export class CipherTalkClient {
   }
 
   /** Sends a pairwise `send` to every device of `users` and this user's other devices. */
-  async #sendPairwise(roomId, users, content, messageId) {
+  async #sendPairwise(roomId, users, content, messageId, expiresAt = 0) {
     const plaintext = encodeContent(content);
     for (let attempt = 0; ; attempt++) {
       const devices = [];
       for (const u of new Set([...users, this.#opts.userId])) devices.push(...(await this.#devicesOf(u)));
-      const recipients = await this.encryptForDevices(devices, plaintext, messageId);
+      if (devices.length === 0 && CONTROL.includes(content.k)) return null; // nobody to tell
+      const recipients = await this.encryptForDevices(devices, plaintext, messageId, expiresAt);
       if (recipients.length === 0) throw new NoSessionError(`no certified device to send to in ${roomId}`);
+      const frame = { type: 'send', messageId, room: roomId, recipients };
+      if (expiresAt) frame.expiresAt = expiresAt;
       try {
-        return await this.request({ type: 'send', messageId, room: roomId, recipients });
+        return await this.request(frame);
       } catch (e) {
         // The device list changed between listing and sending: list again and retry (same id).
         if (!(e instanceof RequestFailedError) || e.code !== 'STALE_DEVICES' || attempt >= 2) throw e;
@@ -483,21 +720,218 @@ export class CipherTalkClient {
    * message, after distributing this device's sender key to member devices that lack it).
    * Resolves with the message id once the server stored it.
    */
-  async sendText(roomId, text, { replyTo } = {}) {
+  async sendText(roomId, text, { replyTo, expiresInMs } = {}) {
     if (typeof text !== 'string' || text.length === 0 || text.length > 8192) throw new RangeError('text must be 1-8192 characters');
-    const room = await this.room(roomId);
+    if (expiresInMs !== undefined && (!Number.isSafeInteger(expiresInMs) || expiresInMs < 1)) throw new RangeError(`expiresInMs must be a positive integer: ${expiresInMs}`);
+    await this.#roomForSend(roomId);
     const messageId = this.newMessageId();
-    const content = { k: 'TEXT', r: roomId, id: messageId, t: this.#now(), b: text };
-    if (replyTo) content.re = replyTo;
-    await this.#run(async () => {
-      if (room.kind === 'PRIVATE') {
-        const others = room.members.map((m) => m.user).filter((u) => u !== this.#opts.userId);
-        await this.#sendPairwise(roomId, others, content, messageId);
-      } else {
-        await this.#sendGroup(room, content, messageId);
+    const at = this.#now();
+    const expiresAt = expiresInMs ? at + expiresInMs : 0;
+    const content = textContent({ roomId, id: messageId, at, body: text, replyTo, expiresAt });
+    await this.#log.put(messageId, { r: roomId, s: this.#opts.userId, d: this.#opts.deviceId, x: expiresAt });
+    await this.#store.put('seen', messageId, new Uint8Array(0));
+    if (expiresAt) this.#armExpiry(roomId, messageId, expiresAt);
+    return this.#queueAndWait({ id: messageId, roomId, route: 'ROOM', users: [], content, expiresAt });
+  }
+
+  /**
+   * Replaces the text of this user's message `messageId` for everyone (an EDIT); resolves with the
+   * edit's own id once the server stored it. RangeError for an unknown, deleted or foreign message.
+   */
+  async edit(roomId, messageId, text) {
+    const m = await this.#ownMessage(roomId, messageId);
+    if (m.del) throw new RangeError(`message ${messageId} is deleted`);
+    const id = this.newMessageId();
+    const content = editContent({ roomId, id, at: this.#now(), target: messageId, body: text, expiresAt: m.x });
+    return this.#queueAndWait({ id, roomId, route: 'ROOM', users: [], content, expiresAt: m.x || 0 });
+  }
+
+  /** Deletes this user's message `messageId` for everyone (a DELETE); resolves with the delete's id once stored. */
+  async deleteForEveryone(roomId, messageId) {
+    const m = await this.#ownMessage(roomId, messageId);
+    const id = this.newMessageId();
+    const content = deleteContent({ roomId, id, at: this.#now(), target: messageId, expiresAt: m.x });
+    await this.#log.put(messageId, { ...m, del: true });
+    return this.#queueAndWait({ id, roomId, route: 'ROOM', users: [], content, expiresAt: m.x || 0 });
+  }
+
+  /** Adds (or with `add` false removes) a reaction to a message of the room; resolves with its id once stored. */
+  async react(roomId, messageId, emoji, add = true) {
+    const m = await this.#log.get(messageId);
+    if (!m || m.r !== roomId) throw new RangeError(`unknown message ${messageId}`);
+    const id = this.newMessageId();
+    const content = reactionContent({ roomId, id, at: this.#now(), target: messageId, emoji, add, expiresAt: m.x });
+    return this.#queueAndWait({ id, roomId, route: 'ROOM', users: [], content, expiresAt: m.x || 0 });
+  }
+
+  /**
+   * Marks everything received in the room read: one read receipt per sender (to that sender's
+   * devices) and a read-sync to this user's other devices, through the outbox. Resolves once queued.
+   */
+  async markRead(roomId) {
+    const ids = await this.#log.unread(roomId);
+    if (ids.length === 0) return;
+    await this.#log.removeUnread(roomId, ids);
+    const bySender = new Map();
+    for (const id of ids) {
+      const m = await this.#log.get(id);
+      if (m) bySender.set(m.s, [...(bySender.get(m.s) ?? []), id]);
+    }
+    const at = this.#now();
+    const newId = () => this.newMessageId();
+    for (const [user, list] of bySender) {
+      for (const c of idsContents('RECEIPT_READ', { roomId, at, ids: list, newId })) {
+        await this.#outbox.append({ id: c.id, roomId, route: 'USERS', users: [user], content: c, expiresAt: 0 });
       }
+    }
+    for (const c of idsContents('READ_SYNC', { roomId, at, ids, newId })) {
+      await this.#outbox.append({ id: c.id, roomId, route: 'USERS', users: [], content: c, expiresAt: 0 });
+    }
+    this.#flush();
+  }
+
+  /** How many received messages of the room are not yet marked read. */
+  async unreadCount(roomId) {
+    return (await this.#log.unread(roomId)).length;
+  }
+
+  /**
+   * Says this user started (or stopped) typing in the room. Never queued: when not connected it
+   * is dropped and resolves false. Receivers expire a start after 6 s unless it is repeated.
+   */
+  async typing(roomId, isTyping = true) {
+    if (!this.connected || this.#needsLink) return false;
+    const id = this.newMessageId();
+    const at = this.#now();
+    const content = typingContent({ roomId, id, at, typing: isTyping });
+    try {
+      await this.#run(() => this.#sendEntry({ id, roomId, route: 'ROOM', users: [], content, expiresAt: at + this.#opts.typingTtlMs }));
+      return true;
+    } catch (e) {
+      if (isTransient(e)) return false;
+      throw e;
+    }
+  }
+
+  async #ownMessage(roomId, messageId) {
+    const m = await this.#log.get(messageId);
+    if (!m || m.r !== roomId) throw new RangeError(`unknown message ${messageId}`);
+    if (m.s !== this.#opts.userId) throw new RangeError(`message ${messageId} was not sent by this user`);
+    return m;
+  }
+
+  /** The room a send goes to: asked from the server when connected, else the one last seen. */
+  async #roomForSend(roomId) {
+    if (this.#needsLink) throw new CipherTalkError('not_linked', 'this device is not linked to its account yet');
+    if (this.connected) return this.room(roomId);
+    const room = this.#rooms.get(roomId);
+    if (!room) throw new ConnectionClosedError(`not connected, and room ${roomId} is not known here`);
+    return room;
+  }
+
+  // ------------------------------------------------------------------ outbox
+
+  /** Appends to the outbox, flushes, and resolves with the id once the server stored it (rejects if it refused). */
+  async #queueAndWait(entry) {
+    const done = new Promise((resolve, reject) => this.#waiters.set(entry.id, { resolve, reject }));
+    await this.#outbox.append(entry);
+    this.#flush();
+    await done;
+    return entry.id;
+  }
+
+  #settle(id, error) {
+    const w = this.#waiters.get(id);
+    if (!w) return;
+    this.#waiters.delete(id);
+    if (error) w.reject(error);
+    else w.resolve(id);
+  }
+
+  /**
+   * Sends the outbox in order while connected. An entry leaves it on the server's answer; a
+   * transient failure (dropped connection, timeout, rate limit) stops the pass and the entry is
+   * sent again, with the same message id, after the reconnect (the server deduplicates by id); a
+   * refusal drops it with a `sendFailed` event.
+   */
+  async #flush() {
+    if (this.#flushing) {
+      this.#flushAgain = true;
+      return;
+    }
+    this.#flushing = true;
+    try {
+      do {
+        this.#flushAgain = false;
+        for (const key of await this.#outbox.keys()) {
+          if (!this.connected || this.#needsLink) return;
+          const e = await this.#outbox.get(key);
+          if (!e) continue;
+          if (e.expiresAt && e.expiresAt <= this.#now()) {
+            await this.#outbox.remove(key); // self-destructed before it could leave
+            this.#settle(e.id, new CipherTalkError('expired', `message ${e.id} expired before it was sent`));
+            continue;
+          }
+          try {
+            await this.#run(() => this.#sendEntry(e));
+          } catch (err) {
+            if (isTransient(err)) {
+              if (this.connected) this.#flushLater(err.retryAfterMs ?? 1000);
+              return;
+            }
+            await this.#outbox.remove(key);
+            this.#settle(e.id, err);
+            this.#emit('sendFailed', { roomId: e.roomId, messageId: e.id, kind: e.content.k, error: err });
+            continue;
+          }
+          await this.#outbox.remove(key);
+          this.#settle(e.id);
+          if (!CONTROL.includes(e.content.k)) this.#emit('sent', { roomId: e.roomId, messageId: e.id, kind: e.content.k });
+        }
+      } while (this.#flushAgain);
+    } catch (e) {
+      console.error('ciphertalk-js: outbox', e);
+    } finally {
+      this.#flushing = false;
+    }
+  }
+
+  #flushLater(delayMs) {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = setTimeout(() => this.#flush(), delayMs);
+    this.#flushTimer.unref?.();
+  }
+
+  /** Encrypts and sends one entry: ROOM to the room (pairwise or Sender Keys), USERS pairwise to those users. */
+  async #sendEntry(e) {
+    const room = await this.room(e.roomId);
+    if (e.route === 'USERS') return this.#sendPairwise(e.roomId, e.users, e.content, e.id, e.expiresAt);
+    if (room.kind === 'PRIVATE') {
+      const others = room.members.map((m) => m.user).filter((u) => u !== this.#opts.userId);
+      return this.#sendPairwise(e.roomId, others, e.content, e.id, e.expiresAt);
+    }
+    return this.#sendGroup(room, e.content, e.id, e.expiresAt);
+  }
+
+  async #writeOwedReceipts() {
+    const owed = this.#owed;
+    this.#owed = new Map();
+    if (!this.#opts.deliveryReceipts) return;
+    for (const [key, ids] of owed) {
+      const [roomId, user] = key.split('\0');
+      for (const c of idsContents('RECEIPT_DELIVERED', { roomId, at: this.#now(), ids, newId: () => this.newMessageId() })) {
+        await this.#outbox.append({ id: c.id, roomId, route: 'USERS', users: [user], content: c, expiresAt: 0 });
+      }
+    }
+    this.#flush();
+  }
+
+  #armExpiry(roomId, messageId, expiresAt) {
+    this.#timers.set(`x:${messageId}`, expiresAt - this.#now(), () => {
+      this.#log.forget(messageId).then(() => this.#log.removeUnread(roomId, [messageId]))
+          .catch((e) => console.error('ciphertalk-js: expiry', e))
+          .finally(() => this.#emit('expired', { roomId, messageId }));
     });
-    return messageId;
   }
 
   /** Runs a send in the delivery queue, so it never interleaves with a decryption of the same sessions. */
@@ -537,7 +971,7 @@ export class CipherTalkClient {
     return stored ? decodeJson(stored).epoch : null;
   }
 
-  async #sendGroup(room, content, messageId) {
+  async #sendGroup(room, content, messageId, expiresAt = 0) {
     let own = await this.#ownSenderKey(room.roomId);
     const devices = [];
     for (const m of room.members) devices.push(...(await this.#devicesOf(m.user)));
@@ -558,18 +992,20 @@ export class CipherTalkClient {
           { k: 'SENDER_KEY', r: room.roomId, id: keyId, t: this.#now(), km: toBase64Url(km) }, keyId);
       own.distributedTo = [...new Set([...own.distributedTo, ...lacking])];
     }
-    const sealed = await encryptGroupMessage(own, encodeContent(content), uuidBytes(messageId), 0, this.#random(12));
+    const sealed = await encryptGroupMessage(own, encodeContent(content), uuidBytes(messageId), expiresAt, this.#random(12));
     own.chainKey = sealed.chainKey;
     own.iteration = sealed.iteration;
     await this.#store.put('senderKeys', room.roomId, encodeJson(own)); // before it leaves: never reuse a key
-    await this.request({ type: 'send_group', messageId, room: room.roomId, ciphertext: toBase64Url(sealed.bytes) });
+    const frame = { type: 'send_group', messageId, room: room.roomId, ciphertext: toBase64Url(sealed.bytes) };
+    if (expiresAt) frame.expiresAt = expiresAt;
+    await this.request(frame);
   }
 
   // ------------------------------------------------------------------ receiving
 
-  async #onDeliver(d) {
-    const ws = this.#ws;
-    if (!ws || ws.readyState !== 1) return; // not acknowledged: the server delivers it again
+  async #onDeliver(d, ws) {
+    // From a socket that is gone: not acknowledged, the server delivers it again after the reconnect.
+    if (!ws || ws !== this.#ws || ws.readyState !== 1) return;
     try {
       if (!(await this.#store.get('seen', d.messageId))) {
         const result = d.kind === 'GROUP' ? await this.#onGroup(d) : await this.#onPairwise(d);
@@ -598,7 +1034,7 @@ export class CipherTalkClient {
       const reply = await this.request({ type: 'bundle_fetch', user: address.userId, withOneTimePreKey: false });
       const entry = reply.bundles.find((b) => b.device === device);
       if (!entry) throw new UntrustedDeviceError(`${device} is not in the directory`, address);
-      await this.#checkCertificate(entry);
+      await this.#checkCertificate(entry, reply.revocations);
     }
     return this.#certified.get(device);
   }
@@ -650,7 +1086,7 @@ export class CipherTalkClient {
     }
     await this.#saveRecord(d.sender, record);
     if (uuidText(opened.messageId) !== d.messageId) throw new InvalidMessageError('message id differs from the frame\'s');
-    await this.#onContent(d, sender, decodeContent(opened.plaintext), 'DIRECT');
+    await this.#onContent(d, sender, decodeContent(opened.plaintext), 'DIRECT', opened.expiresAt);
   }
 
   async #respond(sender, initial, bytes) {
@@ -670,9 +1106,14 @@ export class CipherTalkClient {
     return res;
   }
 
-  async #onContent(d, sender, c, kind) {
+  async #onContent(d, sender, c, kind, expiresAt) {
     if (c.id !== d.messageId) throw new InvalidMessageError('content id differs from the frame\'s message id');
     if (d.room && c.r !== d.room) throw new InvalidMessageError('content names another room than the frame');
+    // The expiry is bound into the ciphertext's associated data; the frame's and the content's must agree with it.
+    if ((d.expiresAt ?? 0) !== (expiresAt ?? 0)) throw new InvalidMessageError('the frame\'s expiry differs from the message\'s');
+    if (c.k !== 'TYPING' && c.k !== 'SENDER_KEY' && (c.x ?? 0) !== (expiresAt ?? 0)) {
+      throw new InvalidMessageError('the content\'s expiry differs from the message\'s');
+    }
     if (c.k === 'SENDER_KEY') {
       if (kind !== 'DIRECT') throw new InvalidMessageError('a sender key must arrive pairwise');
       let dist;
@@ -694,10 +1135,99 @@ export class CipherTalkClient {
       await this.#retryHeld(key);
       return;
     }
-    if (c.k === 'TEXT' && typeof c.b === 'string') {
-      this.#emit('message', { roomId: c.r, sender, messageId: c.id, body: c.b, sentAt: c.t, kind, replyTo: c.re });
-    } else {
-      this.#emit('content', { roomId: c.r, sender, content: c });
+    const own = sender.userId === this.#opts.userId;
+    let room = this.#rooms.get(c.r);
+    if (!room || (!own && !room.members.some((m) => m.user === sender.userId))) {
+      try {
+        room = await this.room(c.r);
+      } catch (e) {
+        if (e instanceof RequestFailedError) throw new InvalidMessageError(`content for room ${c.r}, which this device cannot see`);
+        throw e;
+      }
+    }
+    if (!own && !room.members.some((m) => m.user === sender.userId)) throw new InvalidMessageError(`${sender.userId} is not a member of ${c.r}`);
+    requireFields(c);
+    await this.#dispatch(c, sender, kind, own);
+  }
+
+  /** Applies one content (protocol.md "Client payloads", receiver rules) and raises its event. */
+  async #dispatch(c, sender, kind, own) {
+    const roomId = c.r;
+    switch (c.k) {
+      case 'TEXT': {
+        requireFields(c, 'b');
+        if (await this.#log.get(c.id)) return; // a duplicate by content id
+        if (c.x && c.x <= this.#now()) return; // self-destructed before it arrived: never shown
+        await this.#log.put(c.id, { r: roomId, s: sender.userId, d: sender.deviceId, x: c.x ?? 0 });
+        if (!own) {
+          await this.#log.addUnread(roomId, c.id);
+          const key = `${roomId}\0${sender.userId}`;
+          this.#owed.set(key, [...(this.#owed.get(key) ?? []), c.id]);
+          this.#stopTyping(roomId, sender);
+        }
+        if (c.x) this.#armExpiry(roomId, c.id, c.x);
+        this.#emit('message', { roomId, sender, messageId: c.id, body: c.b, sentAt: c.t, kind, replyTo: c.re, expiresAt: c.x, own });
+        return;
+      }
+      case 'EDIT': {
+        requireFields(c, 'tg', 'b');
+        const m = await this.#log.get(c.tg);
+        if (m && m.s === sender.userId && m.r === roomId && !m.del) {
+          this.#emit('edited', { roomId, messageId: c.tg, sender, body: c.b, editId: c.id, at: c.t });
+        }
+        return;
+      }
+      case 'DELETE': {
+        requireFields(c, 'tg');
+        const m = await this.#log.get(c.tg);
+        if (m && m.s === sender.userId && m.r === roomId) {
+          await this.#log.put(c.tg, { ...m, del: true });
+          await this.#log.removeUnread(roomId, [c.tg]);
+          this.#timers.cancel(`x:${c.tg}`);
+          this.#emit('deleted', { roomId, messageId: c.tg, sender });
+        }
+        return;
+      }
+      case 'REACTION':
+        requireFields(c, 'tg', 'e');
+        this.#emit('reaction', { roomId, messageId: c.tg, sender, emoji: c.e, added: c.f === true });
+        return;
+      case 'TYPING':
+        if (own) return;
+        if (c.f === true) {
+          this.#timers.set(`t:${roomId}\0${addr(sender)}`, this.#opts.typingTtlMs, () => this.#emit('typing', { roomId, ...sender, typing: false }));
+          this.#emit('typing', { roomId, ...sender, typing: true });
+        } else {
+          this.#stopTyping(roomId, sender, true);
+        }
+        return;
+      case 'RECEIPT_DELIVERED':
+      case 'RECEIPT_READ': {
+        requireFields(c, 'ids');
+        const status = c.k === 'RECEIPT_READ' ? 'READ' : 'DELIVERED';
+        for (const id of c.ids) {
+          const m = await this.#log.get(id);
+          if (m && m.s === this.#opts.userId && m.r === roomId) this.#emit('receipt', { roomId, messageId: id, from: sender, status, at: c.t });
+        }
+        return;
+      }
+      case 'READ_SYNC':
+        requireFields(c, 'ids');
+        if (!own) return;
+        await this.#log.removeUnread(roomId, c.ids);
+        this.#emit('readSync', { roomId, messageIds: c.ids });
+        return;
+      default:
+        this.#emit('content', { roomId, sender, content: c });
+    }
+  }
+
+  /** A typing user who sent a message (or said so) is no longer typing. */
+  #stopTyping(roomId, sender, always = false) {
+    const key = `t:${roomId}\0${addr(sender)}`;
+    if (this.#timers.has(key) || always) {
+      this.#timers.cancel(key);
+      this.#emit('typing', { roomId, ...sender, typing: false });
     }
   }
 
@@ -734,7 +1264,7 @@ export class CipherTalkClient {
     await this.#store.put('groupKeys', key, encodeJson({ ...chain, chainKey: read.chainKey, iteration: read.iteration,
       skipped: [...read.skipped] }));
     if (uuidText(read.message.messageId) !== d.messageId) throw new InvalidMessageError('message id differs from the frame\'s');
-    await this.#onContent(d, sender, decodeContent(read.plaintext), 'GROUP');
+    await this.#onContent(d, sender, decodeContent(read.plaintext), 'GROUP', read.message.expiresAt);
   }
 
   async #retryHeld(key) {

@@ -34,11 +34,25 @@ export function decodeJson(bytes) {
  * exactly as the Java ContentCodec pads.
  */
 export function encodeContent(content) {
-  const o = { v: 1, ...content };
-  const len = utf8(JSON.stringify(o)).length + 8; // ,"p":"" plus one
+  // The Java ContentCodec's field order, whatever order the caller used; unknown fields after them.
+  const o = { v: 1 };
+  for (const k of CONTENT_ORDER) if (content[k] !== undefined && content[k] !== null) o[k] = content[k];
+  for (const [k, val] of Object.entries(content)) if (!(k in o) && k !== 'p' && val !== undefined && val !== null) o[k] = val;
+  const len = utf8(jacksonJson(o)).length + 8; // ,"p":"" plus one
   const padded = Math.ceil(len / PAD_BLOCK) * PAD_BLOCK;
   o.p = '0'.repeat(padded - len + 1);
-  return utf8(JSON.stringify(o));
+  return utf8(jacksonJson(o));
+}
+
+/** Field order of io.ciphertalk.client.internal.ContentCodec.encode. */
+const CONTENT_ORDER = ['v', 'k', 'r', 'id', 't', 'b', 're', 'x', 'tg', 'e', 'f', 'ids', 'km'];
+
+/**
+ * JSON.stringify as Jackson writes it: the same escapes, except that Jackson writes the hex digits
+ * of a \u00XX escape (control characters) in upper case.
+ */
+function jacksonJson(o) {
+  return JSON.stringify(o).replace(/(\\+)u([0-9a-f]{4})/g, (m, slashes, hex) => (slashes.length % 2 === 1 ? `${slashes}u${hex.toUpperCase()}` : m));
 }
 
 /** Parses a content; throws InvalidMessageError for anything that is not a version 1 content. */
