@@ -11,14 +11,10 @@ import {
   verifyBundle,
 } from './session.js';
 import { MAX_EPOCH, decryptGroupMessage, encodeDistribution, encryptGroupMessage, parseDistribution, parseGroupMessage } from './group.js';
-import {
-  InvalidLinkError, issueDeviceCertificate, issueDeviceRevocation, parseLinkingCode, sealLinkEnvelope, verifyDeviceCertificate,
-} from './account.js';
-import { LinkingRequest, RevocationBook } from './linking.js';
-import { FINAL_CLOSE_CODES, Outbox, backoffDelay, isTransient } from './outbox.js';
-import {
-  MessageLog, TYPING_TTL_MS, Timers, deleteContent, editContent, idsContents, reactionContent, requireFields, textContent, typingContent,
-} from './messages.js';
+import { issueDeviceCertificate, verifyDeviceCertificate } from './account.js';
+import { AccountDevices, RevocationBook } from './linking.js';
+import { CONTROL, FINAL_CLOSE_CODES, Outbox, OutboxSender, backoffDelay } from './outbox.js';
+import { MessageFeatures, TYPING_TTL_MS, requireFields } from './messages.js';
 import {
   CipherTalkError, ConnectionClosedError, DuplicateMessageError, InvalidMessageError, InvalidStateError, NoSessionError,
   RequestFailedError, TimeoutError, TooManySkippedMessagesError, UntrustedDeviceError,
@@ -39,8 +35,6 @@ const addr = (a) => `${a.userId}.${a.deviceId}`;
 const secureRandom = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n));
 /** Errors about the message itself: it is dropped and acknowledged (protocol.md "Pairwise session records"). */
 const DROPPED = [InvalidMessageError, DuplicateMessageError, TooManySkippedMessagesError, NoSessionError, UntrustedDeviceError, InvalidStateError];
-/** Contents sent for the protocol's sake, not the user's: no `sent` event, and skipped when nobody is there to get them. */
-const CONTROL = ['RECEIPT_DELIVERED', 'RECEIPT_READ', 'READ_SYNC'];
 
 /**
  * A CipherTalk client for one device of one account. Create with {@link CipherTalkClient.create};
@@ -88,17 +82,11 @@ export class CipherTalkClient {
   #attempt = 0;
   #reconnectTimer = null;
   #needsLink = false;
-  #linking = null;
   #revocations;
-  #outbox;
-  #log;
-  #timers = new Timers();
-  #owed = new Map(); // "room\0user" -> message ids owed a delivery receipt
+  #sender; // OutboxSender: the outbox, sent in order while connected
+  #features; // MessageFeatures: edits, deletes, reactions, receipts, typing, expiry
+  #account; // AccountDevices: linking, approving, listing and revoking this account's devices
   #depth = 0; // deliveries queued and not finished
-  #waiters = new Map();
-  #flushing = false;
-  #flushAgain = false;
-  #flushTimer = null;
   #knownDevices = new Map();
 
   constructor(opts, store, identity) {
@@ -108,8 +96,15 @@ export class CipherTalkClient {
     this.#now = opts.now;
     this.#identity = identity;
     this.#revocations = new RevocationBook(store);
-    this.#outbox = new Outbox(store, opts.now);
-    this.#log = new MessageLog(store);
+    const emit = (event, value) => this.#emit(event, value);
+    const ready = () => this.connected && !this.#needsLink;
+    const send = (entry) => this.#run(() => this.#sendEntry(entry));
+    this.#sender = new OutboxSender(new Outbox(store, opts.now), { ready, send, now: opts.now, emit });
+    this.#features = new MessageFeatures({ store, userId: opts.userId, deviceId: opts.deviceId, now: opts.now, emit, ready, send,
+      newMessageId: () => this.newMessageId(), outbox: this.#sender, typingTtlMs: opts.typingTtlMs, deliveryReceipts: opts.deliveryReceipts });
+    this.#account = new AccountDevices({ store, userId: opts.userId, deviceId: opts.deviceId, address: this.address, random: opts.random,
+      now: opts.now, request: (f) => this.request(f), emit, flush: () => this.#sender.flush(), publishKeys: () => this.#publishKeysIfNeeded(),
+      devicesOf: (u) => this.#devicesOf(u), acceptRevocations: (u, l) => this.#acceptRevocations(u, l), revocations: this.#revocations });
   }
 
   /**
@@ -244,7 +239,7 @@ export class CipherTalkClient {
     this.#up = this.#ws === ws;
     this.#attempt = 0;
     this.#emit('connected', {});
-    this.#flush();
+    this.#sender.flush();
   }
 
   /** Whether the socket is open and authenticated (sends leave at once; otherwise they wait in the outbox). */
@@ -265,8 +260,8 @@ export class CipherTalkClient {
       this.#reconnectTimer = null;
       if (this.#closing) return;
       this.connect().catch((e) => {
-        if (e instanceof RequestFailedError && e.code === 'AUTH_FAILED') {
-          this.#emit('error', e); // the token is gone: retrying cannot help
+        if (e instanceof RequestFailedError && ['AUTH_FAILED', 'FORBIDDEN'].includes(e.code)) {
+          this.#emit('error', e); // the token is gone, or this device was revoked: retrying cannot help
           return;
         }
         this.#scheduleReconnect();
@@ -279,8 +274,8 @@ export class CipherTalkClient {
     this.#closing = true;
     clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = null;
-    clearTimeout(this.#flushTimer);
-    this.#timers.clear();
+    this.#sender.stop();
+    this.#features.stop();
     await this.#queue;
     const ws = this.#ws;
     if (ws && ws.readyState <= 1) {
@@ -336,7 +331,7 @@ export class CipherTalkClient {
         this.#enqueue(() => this.#onDeliver(f.delivery, ws));
         break;
       case 'link_deliver':
-        this.#enqueue(() => this.#onLinkDeliver(f));
+        this.#enqueue(() => this.#account.onLinkDeliver(f));
         break;
       case 'notice':
         // One refill at a time: notices keep coming while the stock is low and the refill is on its way.
@@ -364,7 +359,9 @@ export class CipherTalkClient {
     this.#queue = this.#queue.then(task).catch((e) => console.error('ciphertalk-js: delivery task failed', e))
         .finally(() => {
           // The end of a batch (nothing more arrived meanwhile): one delivery receipt per room and sender.
-          if (--this.#depth === 0 && this.#owed.size > 0) this.#writeOwedReceipts().catch((e) => console.error('ciphertalk-js: receipts', e));
+          if (--this.#depth === 0 && this.#features.owesReceipts) {
+            this.#features.writeOwedReceipts().catch((e) => console.error('ciphertalk-js: receipts', e));
+          }
         });
   }
 
@@ -409,96 +406,6 @@ export class CipherTalkClient {
     // Our own certificate pins our account key, as a peer would.
     const cert = await verifyDeviceCertificate(certificate, { address: this.address });
     await this.#store.put('accounts', this.#opts.userId, cert.accountKey);
-  }
-
-  // ------------------------------------------------------------------ account and devices
-
-  /**
-   * On a new device of an existing account (after `linkingRequired`): makes a linking code to
-   * show, and keeps its key in memory for the envelope an existing device sends (`linkCompleted`
-   * follows, with the confirmation code both screens must show). Returns {text, qrPayload, bytes}:
-   * `text` as the Java console prints it (16 groups of 4), `qrPayload` "ciphertalk-link:...".
-   */
-  async startLinking() {
-    if (await this.#store.get('local', 'account')) throw new CipherTalkError('already_linked', 'this device is already linked to its account');
-    this.#linking?.cancel();
-    this.#linking = await LinkingRequest.create(this.#opts.deviceId, this.#random);
-    return this.#linking.code;
-  }
-
-  async #onLinkDeliver(f) {
-    const from = safeAddress(f.from);
-    try {
-      if (!from || from.userId !== this.#opts.userId) throw new InvalidLinkError(`linking envelope from another account: ${f.from}`);
-      if (!this.#linking) throw new InvalidLinkError('no linking code is shown on this device');
-      const opened = await this.#linking.open(fromBase64Url(f.envelope ?? ''), this.address);
-      this.#linking = null;
-      await this.#store.put('local', 'account', opened.accountSeed);
-      opened.accountSeed.fill(0);
-      await this.#publishKeysIfNeeded(); // certifies this device with the account key and publishes
-      this.#emit('linkCompleted', { confirmationCode: opened.confirmationCode, from });
-      this.#flush();
-    } catch (e) {
-      if (!(e instanceof InvalidLinkError) && !(e instanceof CipherTalkError)) throw e;
-      this.#emit('linkFailed', { from, error: e });
-    }
-  }
-
-  /**
-   * On a linked device: approves the new device that shows `code` (typed, with or without dashes,
-   * or the scanned "ciphertalk-link:" payload) by sending it the account key sealed to the code.
-   * Resolves with the confirmation code the new device must show too. Throws InvalidLinkError
-   * for a mistyped code or a device id already in use, RequestFailedError NOT_FOUND if the new
-   * device is not connected.
-   */
-  async approveLink(code) {
-    const seed = await this.#accountSeed();
-    const parsed = await parseLinkingCode(code);
-    const userId = this.#opts.userId;
-    if (parsed.deviceId === this.#opts.deviceId) throw new InvalidLinkError('the code names this device itself');
-    const reply = await this.request({ type: 'bundle_fetch', user: userId, withOneTimePreKey: false });
-    await this.#acceptRevocations(userId, reply.revocations);
-    if (reply.bundles.some((b) => b.device === `${userId}.${parsed.deviceId}` && b.certificate)
-        || await this.#revocations.names(userId, parsed.deviceId)) {
-      throw new InvalidLinkError(`device ${parsed.deviceId} already has a certificate (or was revoked); link the new device under a new device id`);
-    }
-    const sealed = await sealLinkEnvelope({ code: parsed.bytes, userId, accountSeed: seed, issuedAt: this.#now(), random: this.#random });
-    seed.fill(0);
-    await this.request({ type: 'link_send', device: parsed.deviceId, envelope: toBase64Url(sealed.envelope) });
-    return sealed.confirmationCode;
-  }
-
-  /** This account's certified, unrevoked devices (this one included), as device ids. */
-  async devices() {
-    await this.#accountSeed();
-    const others = (await this.#devicesOf(this.#opts.userId)).map((d) => parseAddress(d).deviceId);
-    return [...new Set([this.#opts.deviceId, ...others])].sort((a, b) => a - b);
-  }
-
-  /**
-   * Revokes this account's device `deviceId` (a lost one; or this one, as on logout): signs the
-   * revocation with the account key and publishes it. Contacts stop encrypting to it, and every
-   * group moves to a new sender-key epoch before its next message here.
-   */
-  async revokeDevice(deviceId) {
-    const seed = await this.#accountSeed();
-    const userId = this.#opts.userId;
-    const reply = await this.request({ type: 'bundle_fetch', user: userId, withOneTimePreKey: false });
-    const entry = reply.bundles.find((b) => b.device === `${userId}.${deviceId}`);
-    if (!entry?.certificate) throw new RequestFailedError('not_found', `device ${deviceId} has no certificate`);
-    const certificate = await verifyDeviceCertificate(fromBase64Url(entry.certificate),
-        { address: { userId, deviceId }, pinnedAccountKey: await ed25519Public(seed) });
-    const revocation = toBase64Url(await issueDeviceRevocation({ accountSeed: seed, certificate, revokedBy: this.#opts.deviceId,
-      revokedAt: this.#now() }));
-    seed.fill(0);
-    await this.request({ type: 'device_revoke', revocation });
-    await this.#acceptRevocations(userId, [revocation]);
-  }
-
-  async #accountSeed() {
-    const seed = await this.#store.get('local', 'account');
-    if (!seed) throw new CipherTalkError('not_linked', 'this device holds no account key: it is not linked yet');
-    return seed;
   }
 
   async #newOneTimePreKeys(firstId) {
@@ -724,100 +631,83 @@ export class CipherTalkClient {
     if (typeof text !== 'string' || text.length === 0 || text.length > 8192) throw new RangeError('text must be 1-8192 characters');
     if (expiresInMs !== undefined && (!Number.isSafeInteger(expiresInMs) || expiresInMs < 1)) throw new RangeError(`expiresInMs must be a positive integer: ${expiresInMs}`);
     await this.#roomForSend(roomId);
-    const messageId = this.newMessageId();
-    const at = this.#now();
-    const expiresAt = expiresInMs ? at + expiresInMs : 0;
-    const content = textContent({ roomId, id: messageId, at, body: text, replyTo, expiresAt });
-    await this.#log.put(messageId, { r: roomId, s: this.#opts.userId, d: this.#opts.deviceId, x: expiresAt });
-    await this.#store.put('seen', messageId, new Uint8Array(0));
-    if (expiresAt) this.#armExpiry(roomId, messageId, expiresAt);
-    return this.#queueAndWait({ id: messageId, roomId, route: 'ROOM', users: [], content, expiresAt });
+    return this.#features.sendText(roomId, text, { replyTo, expiresInMs });
   }
 
   /**
    * Replaces the text of this user's message `messageId` for everyone (an EDIT); resolves with the
    * edit's own id once the server stored it. RangeError for an unknown, deleted or foreign message.
    */
-  async edit(roomId, messageId, text) {
-    const m = await this.#ownMessage(roomId, messageId);
-    if (m.del) throw new RangeError(`message ${messageId} is deleted`);
-    const id = this.newMessageId();
-    const content = editContent({ roomId, id, at: this.#now(), target: messageId, body: text, expiresAt: m.x });
-    return this.#queueAndWait({ id, roomId, route: 'ROOM', users: [], content, expiresAt: m.x || 0 });
+  edit(roomId, messageId, text) {
+    return this.#features.edit(roomId, messageId, text);
   }
 
   /** Deletes this user's message `messageId` for everyone (a DELETE); resolves with the delete's id once stored. */
-  async deleteForEveryone(roomId, messageId) {
-    const m = await this.#ownMessage(roomId, messageId);
-    const id = this.newMessageId();
-    const content = deleteContent({ roomId, id, at: this.#now(), target: messageId, expiresAt: m.x });
-    await this.#log.put(messageId, { ...m, del: true });
-    return this.#queueAndWait({ id, roomId, route: 'ROOM', users: [], content, expiresAt: m.x || 0 });
+  deleteForEveryone(roomId, messageId) {
+    return this.#features.deleteForEveryone(roomId, messageId);
   }
 
   /** Adds (or with `add` false removes) a reaction to a message of the room; resolves with its id once stored. */
-  async react(roomId, messageId, emoji, add = true) {
-    const m = await this.#log.get(messageId);
-    if (!m || m.r !== roomId) throw new RangeError(`unknown message ${messageId}`);
-    const id = this.newMessageId();
-    const content = reactionContent({ roomId, id, at: this.#now(), target: messageId, emoji, add, expiresAt: m.x });
-    return this.#queueAndWait({ id, roomId, route: 'ROOM', users: [], content, expiresAt: m.x || 0 });
+  react(roomId, messageId, emoji, add = true) {
+    return this.#features.react(roomId, messageId, emoji, add);
   }
 
   /**
    * Marks everything received in the room read: one read receipt per sender (to that sender's
    * devices) and a read-sync to this user's other devices, through the outbox. Resolves once queued.
    */
-  async markRead(roomId) {
-    const ids = await this.#log.unread(roomId);
-    if (ids.length === 0) return;
-    await this.#log.removeUnread(roomId, ids);
-    const bySender = new Map();
-    for (const id of ids) {
-      const m = await this.#log.get(id);
-      if (m) bySender.set(m.s, [...(bySender.get(m.s) ?? []), id]);
-    }
-    const at = this.#now();
-    const newId = () => this.newMessageId();
-    for (const [user, list] of bySender) {
-      for (const c of idsContents('RECEIPT_READ', { roomId, at, ids: list, newId })) {
-        await this.#outbox.append({ id: c.id, roomId, route: 'USERS', users: [user], content: c, expiresAt: 0 });
-      }
-    }
-    for (const c of idsContents('READ_SYNC', { roomId, at, ids, newId })) {
-      await this.#outbox.append({ id: c.id, roomId, route: 'USERS', users: [], content: c, expiresAt: 0 });
-    }
-    this.#flush();
+  markRead(roomId) {
+    return this.#features.markRead(roomId);
   }
 
   /** How many received messages of the room are not yet marked read. */
-  async unreadCount(roomId) {
-    return (await this.#log.unread(roomId)).length;
+  unreadCount(roomId) {
+    return this.#features.unreadCount(roomId);
   }
 
   /**
    * Says this user started (or stopped) typing in the room. Never queued: when not connected it
    * is dropped and resolves false. Receivers expire a start after 6 s unless it is repeated.
    */
-  async typing(roomId, isTyping = true) {
-    if (!this.connected || this.#needsLink) return false;
-    const id = this.newMessageId();
-    const at = this.#now();
-    const content = typingContent({ roomId, id, at, typing: isTyping });
-    try {
-      await this.#run(() => this.#sendEntry({ id, roomId, route: 'ROOM', users: [], content, expiresAt: at + this.#opts.typingTtlMs }));
-      return true;
-    } catch (e) {
-      if (isTransient(e)) return false;
-      throw e;
-    }
+  typing(roomId, isTyping = true) {
+    return this.#features.typing(roomId, isTyping);
   }
 
-  async #ownMessage(roomId, messageId) {
-    const m = await this.#log.get(messageId);
-    if (!m || m.r !== roomId) throw new RangeError(`unknown message ${messageId}`);
-    if (m.s !== this.#opts.userId) throw new RangeError(`message ${messageId} was not sent by this user`);
-    return m;
+  // ------------------------------------------------------------------ account and devices
+
+  /**
+   * On a new device of an existing account (after `linkingRequired`): makes a linking code to
+   * show, and keeps its key in memory for the envelope an existing device sends (`linkCompleted`
+   * follows, with the confirmation code both screens must show). Returns {text, qrPayload, bytes}:
+   * `text` as the Java console prints it (16 groups of 4), `qrPayload` "ciphertalk-link:...".
+   */
+  startLinking() {
+    return this.#account.start();
+  }
+
+  /**
+   * On a linked device: approves the new device that shows `code` (typed, with or without dashes,
+   * or the scanned "ciphertalk-link:" payload) by sending it the account key sealed to the code.
+   * Resolves with the confirmation code the new device must show too. Throws InvalidLinkError
+   * for a mistyped code or a device id already in use, RequestFailedError NOT_FOUND if the new
+   * device is not connected.
+   */
+  approveLink(code) {
+    return this.#account.approve(code);
+  }
+
+  /** This account's certified, unrevoked devices (this one included), as device ids. */
+  devices() {
+    return this.#account.devices();
+  }
+
+  /**
+   * Revokes this account's device `deviceId` (a lost one; or this one, as on logout): signs the
+   * revocation with the account key and publishes it. Contacts stop encrypting to it, and every
+   * group moves to a new sender-key epoch before its next message here.
+   */
+  revokeDevice(deviceId) {
+    return this.#account.revoke(deviceId);
   }
 
   /** The room a send goes to: asked from the server when connected, else the one last seen. */
@@ -831,77 +721,6 @@ export class CipherTalkClient {
 
   // ------------------------------------------------------------------ outbox
 
-  /** Appends to the outbox, flushes, and resolves with the id once the server stored it (rejects if it refused). */
-  async #queueAndWait(entry) {
-    const done = new Promise((resolve, reject) => this.#waiters.set(entry.id, { resolve, reject }));
-    await this.#outbox.append(entry);
-    this.#flush();
-    await done;
-    return entry.id;
-  }
-
-  #settle(id, error) {
-    const w = this.#waiters.get(id);
-    if (!w) return;
-    this.#waiters.delete(id);
-    if (error) w.reject(error);
-    else w.resolve(id);
-  }
-
-  /**
-   * Sends the outbox in order while connected. An entry leaves it on the server's answer; a
-   * transient failure (dropped connection, timeout, rate limit) stops the pass and the entry is
-   * sent again, with the same message id, after the reconnect (the server deduplicates by id); a
-   * refusal drops it with a `sendFailed` event.
-   */
-  async #flush() {
-    if (this.#flushing) {
-      this.#flushAgain = true;
-      return;
-    }
-    this.#flushing = true;
-    try {
-      do {
-        this.#flushAgain = false;
-        for (const key of await this.#outbox.keys()) {
-          if (!this.connected || this.#needsLink) return;
-          const e = await this.#outbox.get(key);
-          if (!e) continue;
-          if (e.expiresAt && e.expiresAt <= this.#now()) {
-            await this.#outbox.remove(key); // self-destructed before it could leave
-            this.#settle(e.id, new CipherTalkError('expired', `message ${e.id} expired before it was sent`));
-            continue;
-          }
-          try {
-            await this.#run(() => this.#sendEntry(e));
-          } catch (err) {
-            if (isTransient(err)) {
-              if (this.connected) this.#flushLater(err.retryAfterMs ?? 1000);
-              return;
-            }
-            await this.#outbox.remove(key);
-            this.#settle(e.id, err);
-            this.#emit('sendFailed', { roomId: e.roomId, messageId: e.id, kind: e.content.k, error: err });
-            continue;
-          }
-          await this.#outbox.remove(key);
-          this.#settle(e.id);
-          if (!CONTROL.includes(e.content.k)) this.#emit('sent', { roomId: e.roomId, messageId: e.id, kind: e.content.k });
-        }
-      } while (this.#flushAgain);
-    } catch (e) {
-      console.error('ciphertalk-js: outbox', e);
-    } finally {
-      this.#flushing = false;
-    }
-  }
-
-  #flushLater(delayMs) {
-    clearTimeout(this.#flushTimer);
-    this.#flushTimer = setTimeout(() => this.#flush(), delayMs);
-    this.#flushTimer.unref?.();
-  }
-
   /** Encrypts and sends one entry: ROOM to the room (pairwise or Sender Keys), USERS pairwise to those users. */
   async #sendEntry(e) {
     const room = await this.room(e.roomId);
@@ -911,27 +730,6 @@ export class CipherTalkClient {
       return this.#sendPairwise(e.roomId, others, e.content, e.id, e.expiresAt);
     }
     return this.#sendGroup(room, e.content, e.id, e.expiresAt);
-  }
-
-  async #writeOwedReceipts() {
-    const owed = this.#owed;
-    this.#owed = new Map();
-    if (!this.#opts.deliveryReceipts) return;
-    for (const [key, ids] of owed) {
-      const [roomId, user] = key.split('\0');
-      for (const c of idsContents('RECEIPT_DELIVERED', { roomId, at: this.#now(), ids, newId: () => this.newMessageId() })) {
-        await this.#outbox.append({ id: c.id, roomId, route: 'USERS', users: [user], content: c, expiresAt: 0 });
-      }
-    }
-    this.#flush();
-  }
-
-  #armExpiry(roomId, messageId, expiresAt) {
-    this.#timers.set(`x:${messageId}`, expiresAt - this.#now(), () => {
-      this.#log.forget(messageId).then(() => this.#log.removeUnread(roomId, [messageId]))
-          .catch((e) => console.error('ciphertalk-js: expiry', e))
-          .finally(() => this.#emit('expired', { roomId, messageId }));
-    });
   }
 
   /** Runs a send in the delivery queue, so it never interleaves with a decryption of the same sessions. */
@@ -1147,88 +945,7 @@ export class CipherTalkClient {
     }
     if (!own && !room.members.some((m) => m.user === sender.userId)) throw new InvalidMessageError(`${sender.userId} is not a member of ${c.r}`);
     requireFields(c);
-    await this.#dispatch(c, sender, kind, own);
-  }
-
-  /** Applies one content (protocol.md "Client payloads", receiver rules) and raises its event. */
-  async #dispatch(c, sender, kind, own) {
-    const roomId = c.r;
-    switch (c.k) {
-      case 'TEXT': {
-        requireFields(c, 'b');
-        if (await this.#log.get(c.id)) return; // a duplicate by content id
-        if (c.x && c.x <= this.#now()) return; // self-destructed before it arrived: never shown
-        await this.#log.put(c.id, { r: roomId, s: sender.userId, d: sender.deviceId, x: c.x ?? 0 });
-        if (!own) {
-          await this.#log.addUnread(roomId, c.id);
-          const key = `${roomId}\0${sender.userId}`;
-          this.#owed.set(key, [...(this.#owed.get(key) ?? []), c.id]);
-          this.#stopTyping(roomId, sender);
-        }
-        if (c.x) this.#armExpiry(roomId, c.id, c.x);
-        this.#emit('message', { roomId, sender, messageId: c.id, body: c.b, sentAt: c.t, kind, replyTo: c.re, expiresAt: c.x, own });
-        return;
-      }
-      case 'EDIT': {
-        requireFields(c, 'tg', 'b');
-        const m = await this.#log.get(c.tg);
-        if (m && m.s === sender.userId && m.r === roomId && !m.del) {
-          this.#emit('edited', { roomId, messageId: c.tg, sender, body: c.b, editId: c.id, at: c.t });
-        }
-        return;
-      }
-      case 'DELETE': {
-        requireFields(c, 'tg');
-        const m = await this.#log.get(c.tg);
-        if (m && m.s === sender.userId && m.r === roomId) {
-          await this.#log.put(c.tg, { ...m, del: true });
-          await this.#log.removeUnread(roomId, [c.tg]);
-          this.#timers.cancel(`x:${c.tg}`);
-          this.#emit('deleted', { roomId, messageId: c.tg, sender });
-        }
-        return;
-      }
-      case 'REACTION':
-        requireFields(c, 'tg', 'e');
-        this.#emit('reaction', { roomId, messageId: c.tg, sender, emoji: c.e, added: c.f === true });
-        return;
-      case 'TYPING':
-        if (own) return;
-        if (c.f === true) {
-          this.#timers.set(`t:${roomId}\0${addr(sender)}`, this.#opts.typingTtlMs, () => this.#emit('typing', { roomId, ...sender, typing: false }));
-          this.#emit('typing', { roomId, ...sender, typing: true });
-        } else {
-          this.#stopTyping(roomId, sender, true);
-        }
-        return;
-      case 'RECEIPT_DELIVERED':
-      case 'RECEIPT_READ': {
-        requireFields(c, 'ids');
-        const status = c.k === 'RECEIPT_READ' ? 'READ' : 'DELIVERED';
-        for (const id of c.ids) {
-          const m = await this.#log.get(id);
-          if (m && m.s === this.#opts.userId && m.r === roomId) this.#emit('receipt', { roomId, messageId: id, from: sender, status, at: c.t });
-        }
-        return;
-      }
-      case 'READ_SYNC':
-        requireFields(c, 'ids');
-        if (!own) return;
-        await this.#log.removeUnread(roomId, c.ids);
-        this.#emit('readSync', { roomId, messageIds: c.ids });
-        return;
-      default:
-        this.#emit('content', { roomId, sender, content: c });
-    }
-  }
-
-  /** A typing user who sent a message (or said so) is no longer typing. */
-  #stopTyping(roomId, sender, always = false) {
-    const key = `t:${roomId}\0${addr(sender)}`;
-    if (this.#timers.has(key) || always) {
-      this.#timers.cancel(key);
-      this.#emit('typing', { roomId, ...sender, typing: false });
-    }
+    await this.#features.dispatch(c, sender, kind, own);
   }
 
   async #onGroup(d) {

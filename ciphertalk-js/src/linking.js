@@ -2,11 +2,13 @@
 // the new device's linking request (its ephemeral key lives in memory only, as in the Java
 // LinkingRequest) and the book of verified revocations a client consults before it uses a device.
 import { fromBase64Url, toBase64Url } from './bytes.js';
-import { clamp } from './session.js';
-import { x25519Public } from './primitives.js';
+import { clamp, parseAddress } from './session.js';
+import { ed25519Public, x25519Public } from './primitives.js';
 import {
-  InvalidLinkError, linkingCode, linkingCodeDisplay, linkingCodeText, openLinkEnvelope, revokes, verifyDeviceRevocation,
+  InvalidLinkError, issueDeviceRevocation, linkingCode, linkingCodeDisplay, linkingCodeText, openLinkEnvelope, parseLinkingCode, revokes,
+  sealLinkEnvelope, verifyDeviceCertificate, verifyDeviceRevocation,
 } from './account.js';
+import { CipherTalkError, RequestFailedError } from './errors.js';
 import { decodeJson, encodeJson } from './formats.js';
 
 /**
@@ -109,4 +111,122 @@ export class RevocationBook {
   async names(userId, deviceId) {
     return (await this.#load(userId)).some((x) => x.r.address.deviceId === deviceId);
   }
+}
+
+function safeAddress(text) {
+  try {
+    return parseAddress(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The account's devices as one client sees them: linking this device (`start`, then the envelope
+ * in `onLinkDeliver`), approving another (`approve`), listing (`devices`) and revoking (`revoke`).
+ * Runs on the client's event loop only.
+ */
+export class AccountDevices {
+  #c;
+  #linking = null;
+
+  /**
+   * @param {{store: object, userId: string, deviceId: number, address: {userId: string, deviceId: number},
+   *   random: (n: number) => Uint8Array, now: () => number, request: (frame: object) => Promise<object>,
+   *   emit: (event: string, value: object) => void, flush: () => void, publishKeys: () => Promise<void>,
+   *   devicesOf: (userId: string) => Promise<string[]>, acceptRevocations: (userId: string, list: string[]) => Promise<void>,
+   *   revocations: RevocationBook}} ctx
+   */
+  constructor(ctx) {
+    this.#c = ctx;
+  }
+
+  /**
+   * On a new device of an existing account (after `linkingRequired`): makes a linking code to
+   * show, and keeps its key in memory for the envelope an existing device sends (`linkCompleted`
+   * follows, with the confirmation code both screens must show). Returns {text, qrPayload, bytes}:
+   * `text` as the Java console prints it (16 groups of 4), `qrPayload` "ciphertalk-link:...".
+   */
+  async start() {
+    if (await this.#c.store.get('local', 'account')) throw new CipherTalkError('already_linked', 'this device is already linked to its account');
+    this.#linking?.cancel();
+    this.#linking = await LinkingRequest.create(this.#c.deviceId, this.#c.random);
+    return this.#linking.code;
+  }
+
+  async onLinkDeliver(f) {
+    const from = safeAddress(f.from);
+    try {
+      if (!from || from.userId !== this.#c.userId) throw new InvalidLinkError(`linking envelope from another account: ${f.from}`);
+      if (!this.#linking) throw new InvalidLinkError('no linking code is shown on this device');
+      const opened = await this.#linking.open(fromBase64Url(f.envelope ?? ''), this.#c.address);
+      this.#linking = null;
+      await this.#c.store.put('local', 'account', opened.accountSeed);
+      opened.accountSeed.fill(0);
+      await this.#c.publishKeys(); // certifies this device with the account key and publishes
+      this.#c.emit('linkCompleted', { confirmationCode: opened.confirmationCode, from });
+      this.#c.flush();
+    } catch (e) {
+      if (!(e instanceof InvalidLinkError) && !(e instanceof CipherTalkError)) throw e;
+      this.#c.emit('linkFailed', { from, error: e });
+    }
+  }
+
+  /**
+   * On a linked device: approves the new device that shows `code` (typed, with or without dashes,
+   * or the scanned "ciphertalk-link:" payload) by sending it the account key sealed to the code.
+   * Resolves with the confirmation code the new device must show too. Throws InvalidLinkError
+   * for a mistyped code or a device id already in use, RequestFailedError NOT_FOUND if the new
+   * device is not connected.
+   */
+  async approve(code) {
+    const seed = await this.accountSeed();
+    const parsed = await parseLinkingCode(code);
+    const userId = this.#c.userId;
+    if (parsed.deviceId === this.#c.deviceId) throw new InvalidLinkError('the code names this device itself');
+    const reply = await this.#c.request({ type: 'bundle_fetch', user: userId, withOneTimePreKey: false });
+    await this.#c.acceptRevocations(userId, reply.revocations);
+    if (reply.bundles.some((b) => b.device === `${userId}.${parsed.deviceId}` && b.certificate)
+        || await this.#c.revocations.names(userId, parsed.deviceId)) {
+      throw new InvalidLinkError(`device ${parsed.deviceId} already has a certificate (or was revoked); link the new device under a new device id`);
+    }
+    const sealed = await sealLinkEnvelope({ code: parsed.bytes, userId, accountSeed: seed, issuedAt: this.#c.now(), random: this.#c.random });
+    seed.fill(0);
+    await this.#c.request({ type: 'link_send', device: parsed.deviceId, envelope: toBase64Url(sealed.envelope) });
+    return sealed.confirmationCode;
+  }
+
+  /** This account's certified, unrevoked devices (this one included), as device ids. */
+  async devices() {
+    await this.accountSeed();
+    const others = (await this.#c.devicesOf(this.#c.userId)).map((d) => parseAddress(d).deviceId);
+    return [...new Set([this.#c.deviceId, ...others])].sort((a, b) => a - b);
+  }
+
+  /**
+   * Revokes this account's device `deviceId` (a lost one; or this one, as on logout): signs the
+   * revocation with the account key and publishes it. Contacts stop encrypting to it, and every
+   * group moves to a new sender-key epoch before its next message here.
+   */
+  async revoke(deviceId) {
+    const seed = await this.accountSeed();
+    const userId = this.#c.userId;
+    const reply = await this.#c.request({ type: 'bundle_fetch', user: userId, withOneTimePreKey: false });
+    const entry = reply.bundles.find((b) => b.device === `${userId}.${deviceId}`);
+    if (!entry?.certificate) throw new RequestFailedError('not_found', `device ${deviceId} has no certificate`);
+    const certificate = await verifyDeviceCertificate(fromBase64Url(entry.certificate),
+        { address: { userId, deviceId }, pinnedAccountKey: await ed25519Public(seed) });
+    const revocation = toBase64Url(await issueDeviceRevocation({ accountSeed: seed, certificate, revokedBy: this.#c.deviceId,
+      revokedAt: this.#c.now() }));
+    seed.fill(0);
+    await this.#c.request({ type: 'device_revoke', revocation });
+    await this.#c.acceptRevocations(userId, [revocation]);
+  }
+
+  async accountSeed() {
+    const seed = await this.#c.store.get('local', 'account');
+    if (!seed) throw new CipherTalkError('not_linked', 'this device holds no account key: it is not linked yet');
+    return seed;
+  }
+
 }
