@@ -48,11 +48,16 @@ export function encodeContent(content) {
 const CONTENT_ORDER = ['v', 'k', 'r', 'id', 't', 'b', 're', 'x', 'tg', 'e', 'f', 'ids', 'km'];
 
 /**
- * JSON.stringify as Jackson writes it: the same escapes, except that Jackson writes the hex digits
- * of a \u00XX escape (control characters) in upper case.
+ * JSON.stringify as the Java ContentCodec's Jackson writes it: the same escapes, except that
+ * Jackson writes the hex digits of \uXXXX escapes in upper case and escapes characters outside the
+ * Basic Multilingual Plane (emoji) as their two surrogates (checked against the Java codec by
+ * content-java.test.js).
  */
 function jacksonJson(o) {
-  return JSON.stringify(o).replace(/(\\+)u([0-9a-f]{4})/g, (m, slashes, hex) => (slashes.length % 2 === 1 ? `${slashes}u${hex.toUpperCase()}` : m));
+  const hex = (c) => c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+  return JSON.stringify(o)
+      .replace(/(\\+)u([0-9a-f]{4})/g, (m, slashes, h) => (slashes.length % 2 === 1 ? `${slashes}u${h.toUpperCase()}` : m))
+      .replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, (pair) => `\\u${hex(pair[0])}\\u${hex(pair[1])}`);
 }
 
 /** Parses a content; throws InvalidMessageError for anything that is not a version 1 content. */
