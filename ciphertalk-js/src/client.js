@@ -13,6 +13,7 @@ import {
 import { MAX_EPOCH, decryptGroupMessage, encodeDistribution, encryptGroupMessage, parseDistribution, parseGroupMessage } from './group.js';
 import { issueDeviceCertificate, verifyDeviceCertificate } from './account.js';
 import { AccountDevices, RevocationBook } from './linking.js';
+import { Directory } from './directory.js';
 import { CONTROL, FINAL_CLOSE_CODES, Outbox, OutboxSender, backoffDelay } from './outbox.js';
 import { MessageFeatures, TYPING_TTL_MS, requireFields } from './messages.js';
 import {
@@ -74,7 +75,6 @@ export class CipherTalkClient {
   #queue = Promise.resolve();
   #token = null;
   #identity = null;
-  #certified = new Map(); // "user.device" -> IdentityKey (from a verified certificate)
   #rooms = new Map();
   #refilling = false;
   #up = false; // the current socket said hello and published: sends may go
@@ -87,7 +87,7 @@ export class CipherTalkClient {
   #features; // MessageFeatures: edits, deletes, reactions, receipts, typing, expiry
   #account; // AccountDevices: linking, approving, listing and revoking this account's devices
   #depth = 0; // deliveries queued and not finished
-  #knownDevices = new Map();
+  #directory; // Directory: certified, unrevoked devices of each user
 
   constructor(opts, store, identity) {
     this.#opts = opts;
@@ -96,6 +96,8 @@ export class CipherTalkClient {
     this.#now = opts.now;
     this.#identity = identity;
     this.#revocations = new RevocationBook(store);
+    this.#directory = new Directory({ store, address: this.address, request: (f) => this.request(f), emit: (e, v) => this.#emit(e, v),
+      revocations: this.#revocations });
     const emit = (event, value) => this.#emit(event, value);
     const ready = () => this.connected && !this.#needsLink;
     const send = (entry) => this.#run(() => this.#sendEntry(entry));
@@ -104,7 +106,7 @@ export class CipherTalkClient {
       newMessageId: () => this.newMessageId(), outbox: this.#sender, typingTtlMs: opts.typingTtlMs, deliveryReceipts: opts.deliveryReceipts });
     this.#account = new AccountDevices({ store, userId: opts.userId, deviceId: opts.deviceId, address: this.address, random: opts.random,
       now: opts.now, request: (f) => this.request(f), emit, flush: () => this.#sender.flush(), publishKeys: () => this.#publishKeysIfNeeded(),
-      devicesOf: (u) => this.#devicesOf(u), acceptRevocations: (u, l) => this.#acceptRevocations(u, l), revocations: this.#revocations });
+      devicesOf: (u) => this.#directory.devicesOf(u), acceptRevocations: (u, l) => this.#directory.acceptRevocations(u, l), revocations: this.#revocations });
   }
 
   /**
@@ -340,7 +342,7 @@ export class CipherTalkClient {
           this.#enqueue(() => this.#refillOneTimePreKeys().finally(() => { this.#refilling = false; }));
         }
         if (f.kind === 'DEVICES_CHANGED' && typeof f.message === 'string' && f.message) {
-          this.#enqueue(() => this.#onDevicesChanged(f.message));
+          this.#enqueue(() => this.#directory.onDevicesChanged(f.message));
         }
         this.#emit('notice', f);
         break;
@@ -427,84 +429,6 @@ export class CipherTalkClient {
       oneTimePreKeys: await this.#newOneTimePreKeys(first) });
   }
 
-  /**
-   * Verifies a JSON bundle entry's certificate (pinning the user's account key on first sight)
-   * and returns the certified identity key. Throws UntrustedDeviceError.
-   */
-  async #checkCertificate(entry, revocations) {
-    const address = parseAddress(entry.device);
-    if (!entry.certificate) throw new UntrustedDeviceError(`${entry.device} has no device certificate`, address);
-    const pinned = await this.#store.get('accounts', address.userId);
-    let cert;
-    try {
-      cert = await verifyDeviceCertificate(fromBase64Url(entry.certificate), { address, pinnedAccountKey: pinned });
-    } catch (e) {
-      throw new UntrustedDeviceError(`certificate of ${entry.device} refused: ${e.message}`, address);
-    }
-    if (entry.identityKey && !equal(fromBase64Url(entry.identityKey), cert.identityKey.encoded)) {
-      throw new UntrustedDeviceError(`certificate of ${entry.device} names another identity key`, address);
-    }
-    if (!pinned) await this.#store.put('accounts', address.userId, cert.accountKey);
-    // Revocations served with the bundles count only once verified under the pinned account key.
-    await this.#acceptRevocations(address.userId, revocations);
-    if (await this.#revocations.isRevoked(cert)) {
-      this.#certified.delete(entry.device);
-      const e = new UntrustedDeviceError(`${entry.device} was revoked by its account`, address);
-      e.revoked = true;
-      throw e;
-    }
-    this.#certified.set(entry.device, cert.identityKey);
-    return cert.identityKey;
-  }
-
-  /** Keeps the valid new revocations of `userId`'s devices; forgets those devices' sessions at once. */
-  async #acceptRevocations(userId, encodings) {
-    if (!Array.isArray(encodings) || encodings.length === 0) return;
-    const pinned = await this.#store.get('accounts', userId);
-    const fresh = await this.#revocations.accept(userId, encodings, pinned, (error) => this.#emit('revocationRefused', { userId, error }));
-    for (const r of fresh) {
-      const device = addr(r.address);
-      this.#certified.delete(device);
-      this.#knownDevices.get(userId)?.delete(device);
-      await this.#store.delete('sessions', device);
-      this.#emit('deviceRevoked', { userId, deviceId: r.address.deviceId, revokedBy: r.revokedBy });
-    }
-  }
-
-  /** A `DEVICES_CHANGED` notice: look at the user's devices again (revocations, new devices). */
-  async #onDevicesChanged(userId) {
-    for (const d of [...this.#certified.keys()]) if (d.startsWith(`${userId}.`)) this.#certified.delete(d);
-    try {
-      await this.#devicesOf(userId);
-    } catch (e) {
-      if (!(e instanceof CipherTalkError)) throw e;
-      return; // looked at again on the next send to that user
-    }
-    this.#emit('devicesChanged', { userId });
-  }
-
-  /** The user's certified devices (lists them without using up one-time prekeys). */
-  async #devicesOf(userId) {
-    const reply = await this.request({ type: 'bundle_fetch', user: userId, withOneTimePreKey: false });
-    const out = [];
-    for (const b of reply.bundles) {
-      if (b.device === addr(this.address)) continue;
-      try {
-        await this.#checkCertificate(b, reply.revocations);
-        out.push(b.device);
-      } catch (e) {
-        if (!(e instanceof UntrustedDeviceError)) throw e;
-        if (!e.revoked) this.#emit('undecryptable', { sender: parseAddress(b.device), error: e });
-      }
-    }
-    const known = this.#knownDevices.get(userId);
-    if (known) {
-      for (const d of out) if (!known.has(d)) this.#emit('deviceLinked', parseAddress(d));
-    }
-    this.#knownDevices.set(userId, new Set(out));
-    return out;
-  }
-
   // ------------------------------------------------------------------ sessions
 
   async #record(device) {
@@ -522,7 +446,7 @@ export class CipherTalkClient {
     const reply = await this.request({ type: 'bundle_fetch', user: address.userId, device: address.deviceId });
     const w = reply.bundles.find((b) => b.device === device);
     if (!w) throw new NoSessionError(`${device} has no bundle`);
-    const identity = await this.#checkCertificate(w, reply.revocations);
+    const identity = await this.#directory.checkCertificate(w, reply.revocations);
     const b64 = fromBase64Url;
     const kem = w.oneTimeKemPreKey ?? w.kemPreKey;
     if (!kem) throw new UntrustedDeviceError(`${device} published no ML-KEM prekey`, address);
@@ -568,7 +492,7 @@ export class CipherTalkClient {
     const plaintext = encodeContent(content);
     for (let attempt = 0; ; attempt++) {
       const devices = [];
-      for (const u of new Set([...users, this.#opts.userId])) devices.push(...(await this.#devicesOf(u)));
+      for (const u of new Set([...users, this.#opts.userId])) devices.push(...(await this.#directory.devicesOf(u)));
       if (devices.length === 0 && CONTROL.includes(content.k)) return null; // nobody to tell
       const recipients = await this.encryptForDevices(devices, plaintext, messageId, expiresAt);
       if (recipients.length === 0) throw new NoSessionError(`no certified device to send to in ${roomId}`);
@@ -634,28 +558,24 @@ export class CipherTalkClient {
     return this.#features.sendText(roomId, text, { replyTo, expiresInMs });
   }
 
-  /**
-   * Replaces the text of this user's message `messageId` for everyone (an EDIT); resolves with the
-   * edit's own id once the server stored it. RangeError for an unknown, deleted or foreign message.
-   */
+  // Message features (MessageFeatures in messages.js holds the rules; each resolves once the server stored it).
+
+  /** EDIT of this user's message; resolves with the edit's id. RangeError for an unknown, deleted or foreign message. */
   edit(roomId, messageId, text) {
     return this.#features.edit(roomId, messageId, text);
   }
 
-  /** Deletes this user's message `messageId` for everyone (a DELETE); resolves with the delete's id once stored. */
+  /** DELETE for everyone of this user's message; resolves with the delete's id. */
   deleteForEveryone(roomId, messageId) {
     return this.#features.deleteForEveryone(roomId, messageId);
   }
 
-  /** Adds (or with `add` false removes) a reaction to a message of the room; resolves with its id once stored. */
+  /** Adds (or with `add` false removes) a reaction to a message of the room; resolves with its id. */
   react(roomId, messageId, emoji, add = true) {
     return this.#features.react(roomId, messageId, emoji, add);
   }
 
-  /**
-   * Marks everything received in the room read: one read receipt per sender (to that sender's
-   * devices) and a read-sync to this user's other devices, through the outbox. Resolves once queued.
-   */
+  /** Read receipts to each sender of the room's unread messages and a read-sync to this user's other devices (queued). */
   markRead(roomId) {
     return this.#features.markRead(roomId);
   }
@@ -665,32 +585,24 @@ export class CipherTalkClient {
     return this.#features.unreadCount(roomId);
   }
 
-  /**
-   * Says this user started (or stopped) typing in the room. Never queued: when not connected it
-   * is dropped and resolves false. Receivers expire a start after 6 s unless it is repeated.
-   */
+  /** Typing started (or stopped); never queued: resolves false when not connected. Receivers expire a start after 6 s. */
   typing(roomId, isTyping = true) {
     return this.#features.typing(roomId, isTyping);
   }
 
-  // ------------------------------------------------------------------ account and devices
+  // Account and devices (AccountDevices in linking.js).
 
   /**
-   * On a new device of an existing account (after `linkingRequired`): makes a linking code to
-   * show, and keeps its key in memory for the envelope an existing device sends (`linkCompleted`
-   * follows, with the confirmation code both screens must show). Returns {text, qrPayload, bytes}:
-   * `text` as the Java console prints it (16 groups of 4), `qrPayload` "ciphertalk-link:...".
+   * On a new device of an existing account (after `linkingRequired`): the linking code to show,
+   * {text (16 groups of 4, as the Java console), qrPayload, bytes}; `linkCompleted` follows.
    */
   startLinking() {
     return this.#account.start();
   }
 
   /**
-   * On a linked device: approves the new device that shows `code` (typed, with or without dashes,
-   * or the scanned "ciphertalk-link:" payload) by sending it the account key sealed to the code.
-   * Resolves with the confirmation code the new device must show too. Throws InvalidLinkError
-   * for a mistyped code or a device id already in use, RequestFailedError NOT_FOUND if the new
-   * device is not connected.
+   * On a linked device: sends the account key sealed to the new device's `code` (typed or scanned);
+   * resolves with the confirmation code both devices show. InvalidLinkError for a bad code.
    */
   approveLink(code) {
     return this.#account.approve(code);
@@ -701,11 +613,7 @@ export class CipherTalkClient {
     return this.#account.devices();
   }
 
-  /**
-   * Revokes this account's device `deviceId` (a lost one; or this one, as on logout): signs the
-   * revocation with the account key and publishes it. Contacts stop encrypting to it, and every
-   * group moves to a new sender-key epoch before its next message here.
-   */
+  /** Signs and publishes the revocation of this account's device `deviceId` (a lost one, or this one). */
   revokeDevice(deviceId) {
     return this.#account.revoke(deviceId);
   }
@@ -772,7 +680,7 @@ export class CipherTalkClient {
   async #sendGroup(room, content, messageId, expiresAt = 0) {
     let own = await this.#ownSenderKey(room.roomId);
     const devices = [];
-    for (const m of room.members) devices.push(...(await this.#devicesOf(m.user)));
+    for (const m of room.members) devices.push(...(await this.#directory.devicesOf(m.user)));
     // Max wins (protocol.md "Sender-key epochs"): a device that got the key and is gone (member
     // removed or left, device revoked) means a new epoch; a member already in a later epoch means
     // joining it. Either way a fresh key, sent to every current member device.
@@ -825,18 +733,6 @@ export class CipherTalkClient {
     this.request({ type: 'ack', stream: d.stream, seq: d.seq }).catch(() => {});
   }
 
-  /** The certified identity key of a sender device, from the directory if not yet known. */
-  async #senderIdentity(device) {
-    if (!this.#certified.has(device)) {
-      const address = parseAddress(device);
-      const reply = await this.request({ type: 'bundle_fetch', user: address.userId, withOneTimePreKey: false });
-      const entry = reply.bundles.find((b) => b.device === device);
-      if (!entry) throw new UntrustedDeviceError(`${device} is not in the directory`, address);
-      await this.#checkCertificate(entry, reply.revocations);
-    }
-    return this.#certified.get(device);
-  }
-
   async #onPairwise(d) {
     const sender = parseAddress(d.sender);
     let bytes;
@@ -845,7 +741,7 @@ export class CipherTalkClient {
     } catch {
       throw new InvalidMessageError('ciphertext is not base64url');
     }
-    const certified = await this.#senderIdentity(d.sender);
+    const certified = await this.#directory.senderIdentity(d.sender);
     const record = await this.#record(d.sender);
     let opened;
     if (bytes.length > 1 && bytes[1] === 1) {
