@@ -237,6 +237,10 @@ export class CipherTalkClient {
       ws.close(1000, 'setup failed');
       throw e;
     }
+    if (this.#closing) { // close() was called while this (re)connect was under way
+      ws.close(1000, 'bye');
+      throw new ConnectionClosedError('closed while connecting');
+    }
     up = true;
     this.#up = this.#ws === ws;
     this.#attempt = 0;

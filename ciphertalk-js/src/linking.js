@@ -1,7 +1,7 @@
 // The account side of the wire client (docs/protocol.md "Linking a device", "Device revocation"):
 // the new device's linking request (its ephemeral key lives in memory only, as in the Java
 // LinkingRequest) and the book of verified revocations a client consults before it uses a device.
-import { fromBase64Url, toBase64Url } from './bytes.js';
+import { equal, fromBase64Url, toBase64Url } from './bytes.js';
 import { clamp, parseAddress } from './session.js';
 import { ed25519Public, x25519Public } from './primitives.js';
 import {
@@ -161,6 +161,21 @@ export class AccountDevices {
       if (!this.#linking) throw new InvalidLinkError('no linking code is shown on this device');
       const opened = await this.#linking.open(fromBase64Url(f.envelope ?? ''), this.#c.address);
       this.#linking = null;
+      // The key must be the one that certified the account's devices, not merely one that opens.
+      const accountKey = await ed25519Public(opened.accountSeed);
+      const own = await this.#c.request({ type: 'bundle_fetch', user: this.#c.userId, withOneTimePreKey: false });
+      const certified = [];
+      for (const b of own.bundles) {
+        if (!b.certificate || b.device === `${this.#c.userId}.${this.#c.deviceId}`) continue;
+        try {
+          certified.push(await verifyDeviceCertificate(fromBase64Url(b.certificate), { address: parseAddress(b.device) }));
+        } catch {
+          // not one of the account's devices: it proves nothing either way
+        }
+      }
+      if (!certified.some((c) => equal(c.accountKey, accountKey))) {
+        throw new InvalidLinkError('the account key received did not certify any device of this account');
+      }
       await this.#c.store.put('local', 'account', opened.accountSeed);
       opened.accountSeed.fill(0);
       await this.#c.publishKeys(); // certifies this device with the account key and publishes
