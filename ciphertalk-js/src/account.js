@@ -6,6 +6,22 @@ import { clamp, encodeAddress, parseIdentityKey } from './session.js';
 
 const CERTIFICATE_LABEL = 'CipherTalk/1/sig/device-certificate';
 
+/** DeviceAddress.encode() read back with the spec's checks; errors name `what` (certificate, revocation). */
+function readAddressChecked(r, what) {
+  const n = r.u8();
+  if (n < 1 || n > 64) throw new Error(`${what} user id`);
+  const userId = new TextDecoder().decode(r.take(n));
+  if (!/^[A-Za-z0-9._-]+$/.test(userId)) throw new Error(`${what} user id`);
+  const deviceId = r.u32();
+  if (deviceId < 1 || deviceId > 0x7fffffff) throw new Error(`${what} device id`);
+  return { userId, deviceId };
+}
+
+function readI64(r) {
+  const b = r.take(8);
+  return Number(new DataView(b.buffer, b.byteOffset, 8).getBigInt64(0));
+}
+
 /**
  * Parses a device certificate and runs the checks of "Device certificate (version 1)" in order:
  * length, version, address, the identity key's self-signature, createdAt, the account key's
@@ -17,15 +33,9 @@ export async function verifyDeviceCertificate(bytes, expect = {}) {
   if (bytes.length < 240 || bytes.length > 303) throw new Error('certificate length');
   const r = new Reader(bytes);
   if (r.u8() !== 1) throw new Error('certificate version');
-  const n = r.u8();
-  if (n < 1 || n > 64) throw new Error('certificate user id');
-  const userId = new TextDecoder().decode(r.take(n));
-  if (!/^[A-Za-z0-9._-]+$/.test(userId)) throw new Error('certificate user id');
-  const deviceId = r.u32();
-  if (deviceId < 1 || deviceId > 0x7fffffff) throw new Error('certificate device id');
+  const { userId, deviceId } = readAddressChecked(r, 'certificate');
   const identityKey = await parseIdentityKey(r.take(128).slice());
-  const at = r.take(8);
-  const createdAt = Number(new DataView(at.buffer, at.byteOffset, 8).getBigInt64(0));
+  const createdAt = readI64(r);
   if (createdAt < 0) throw new Error('certificate createdAt');
   const accountKey = r.take(32).slice();
   const body = bytes.subarray(0, r.off);
@@ -136,8 +146,7 @@ export async function openLinkEnvelope(envelope, code, n, address) {
   const userId = new TextDecoder().decode(r.take(nlen));
   const deviceId = r.u32();
   const accountSeed = r.take(32).slice();
-  const t = r.take(8);
-  const issuedAt = Number(new DataView(t.buffer, t.byteOffset, 8).getBigInt64(0));
+  const issuedAt = readI64(r);
   r.done();
   const codeDevice = new DataView(code.buffer, code.byteOffset + 1, 4).getUint32(0);
   if (deviceId !== codeDevice || userId !== address.userId || deviceId !== address.deviceId) {
@@ -248,15 +257,9 @@ export async function verifyDeviceRevocation(bytes, { pinnedAccountKey } = {}) {
   if (!(bytes instanceof Uint8Array) || bytes.length < 180 || bytes.length > 243) throw new Error('revocation length');
   const r = new Reader(bytes);
   if (r.u8() !== 1) throw new Error('revocation version');
-  const n = r.u8();
-  if (n < 1 || n > 64) throw new Error('revocation user id');
-  const userId = new TextDecoder().decode(r.take(n));
-  if (!/^[A-Za-z0-9._-]+$/.test(userId)) throw new Error('revocation user id');
-  const deviceId = r.u32();
-  if (deviceId < 1 || deviceId > 0x7fffffff) throw new Error('revocation device id');
+  const { userId, deviceId } = readAddressChecked(r, 'revocation');
   const identityKey64 = r.take(64).slice();
-  const at = r.take(8);
-  const revokedAt = Number(new DataView(at.buffer, at.byteOffset, 8).getBigInt64(0));
+  const revokedAt = readI64(r);
   if (revokedAt < 0) throw new Error('negative revocation time');
   const revokedBy = r.u32();
   if (revokedBy < 1 || revokedBy > 0x7fffffff) throw new Error('revokedBy is not a device id');

@@ -6,31 +6,14 @@ import assert from 'node:assert/strict';
 import { CipherTalkClient } from '../src/index.js';
 import { jarsOrSkip, killAll, startConsole, startServer } from './support/processes.js';
 import { hookedWebSocket, startProxy } from './support/network.js';
+import { next, sleep, until } from './support/events.js';
 
 const { skip, missing } = jarsOrSkip();
 const PASSWORD = 'interop password 1';
 
-/** Resolves with the first `event` of `client` that satisfies `predicate`. */
-function next(client, event, predicate = () => true, timeoutMs = 60000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { off(); reject(new Error(`no matching '${event}' in ${timeoutMs} ms`)); }, timeoutMs);
-    const off = client.on(event, (e) => {
-      if (predicate(e)) { clearTimeout(timer); off(); resolve(e); }
-    });
-  });
-}
 
 /** The message number [N] of a console line. */
 const numberOf = (line) => Number(line.match(/\[(\d+)\]/)[1]);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-/** Polls `condition` every 50 ms; fails after `timeoutMs`. */
-async function until(condition, timeoutMs = 30000) {
-  const end = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`condition not met in ${timeoutMs} ms: ${condition}`);
-    await sleep(50);
-  }
-}
 
 describe('JavaScript device of a Java account, message features, reconnect and revocation', { skip }, () => {
   let server;
@@ -332,6 +315,11 @@ describe('JavaScript device of a Java account, message features, reconnect and r
     await eve.sendText(room, 'erin to every alice');
     await toAll;
     assert.ok(sends.at(-1).recipients.some((r) => r.to === 'alice.2'));
+    const group = await eve.createGroup('watched', ['alice']);
+    const inGroup = next(js, 'message', (x) => x.body === 'erin to the group');
+    await eve.sendText(group, 'erin to the group');
+    await inGroup;
+    assert.equal(await eve.senderKeyEpoch(group), 0);
 
     // alice.1 revokes alice.2 (a lost device): the server closes it for good (4011), no reconnect.
     // The close frame (4011) may be lost with the TCP connection (1006): then the reconnect is refused at hello.
@@ -346,7 +334,11 @@ describe('JavaScript device of a Java account, message features, reconnect and r
     await eve.sendText(room, 'erin after the revocation');
     await alice1.awaitLine('erin: erin after the revocation');
     assert.deepEqual(await revoked, { userId: 'alice', deviceId: 2, revokedBy: 1 });
-    assert.ok(sends.length >= 1);
+    // The group moves to a new sender-key epoch whose key goes to alice.1 only.
+    await eve.sendText(group, 'erin to the group after the revocation');
+    await alice1.awaitLine('erin: erin to the group after the revocation');
+    assert.equal(await eve.senderKeyEpoch(group), 1);
+    assert.ok(sends.length >= 2);
     for (const s of sends) assert.ok(!s.recipients.some((r) => r.to === 'alice.2'), 'nothing for the revoked device');
 
     // A client that first sees the revocation altered (one flipped bit) refuses it and keeps the device.
