@@ -252,6 +252,7 @@ export async function issueDeviceRevocation({ accountSeed, certificate, revokedB
  * Parses a device revocation and verifies its signature under the account key it names, checking
  * in order: length (180..243), version, address, revokedAt >= 0, revokedBy >= 1, signature; then,
  * if given, that `pinnedAccountKey` signed it. Throws Error at the first failure.
+ * @param {Uint8Array} bytes @param {{pinnedAccountKey?: Uint8Array}} [expect]
  */
 export async function verifyDeviceRevocation(bytes, { pinnedAccountKey } = {}) {
   if (!(bytes instanceof Uint8Array) || bytes.length < 180 || bytes.length > 243) throw new Error('revocation length');

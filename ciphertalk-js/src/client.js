@@ -220,8 +220,11 @@ export class CipherTalkClient {
     ws.onerror = () => {};
     ws.onmessage = (e) => this.#onFrame(e.data, ws);
     ws.onclose = (e) => {
-      for (const [, p] of this.#pending) p.reject(new ConnectionClosedError(`connection closed (${e.code})`, e.code));
-      this.#pending.clear();
+      for (const [id, p] of this.#pending) {
+        if (p.ws !== ws) continue; // a request on a newer connection
+        this.#pending.delete(id);
+        p.reject(new ConnectionClosedError(`connection closed (${e.code})`, e.code));
+      }
       if (this.#ws === ws) {
         this.#ws = null;
         this.#up = false;
@@ -308,6 +311,7 @@ export class CipherTalkClient {
         reject(new TimeoutError(`no answer to ${frame.type} in ${this.#opts.requestTimeoutMs} ms`));
       }, this.#opts.requestTimeoutMs);
       this.#pending.set(id, {
+        ws,
         resolve: (v) => { clearTimeout(timer); resolve(v); },
         reject: (e) => { clearTimeout(timer); reject(e); },
       });
@@ -554,6 +558,9 @@ export class CipherTalkClient {
    * Sends a text to a private room (pairwise to every device) or a group room (one Sender Keys
    * message, after distributing this device's sender key to member devices that lack it).
    * Resolves with the message id once the server stored it.
+   *
+   * @param {string} roomId @param {string} text
+   * @param {{replyTo?: string, expiresInMs?: number}} [options] replyTo: a message id; expiresInMs: self-destruct delay
    */
   async sendText(roomId, text, { replyTo, expiresInMs } = {}) {
     if (typeof text !== 'string' || text.length === 0 || text.length > 8192) throw new RangeError('text must be 1-8192 characters');

@@ -47,9 +47,7 @@ export class Directory {
     await this.acceptRevocations(address.userId, revocations);
     if (await this.#c.revocations.isRevoked(cert)) {
       this.#certified.delete(entry.device);
-      const e = new UntrustedDeviceError(`${entry.device} was revoked by its account`, address);
-      e.revoked = true;
-      throw e;
+      throw new UntrustedDeviceError(`${entry.device} was revoked by its account`, address, { revoked: true });
     }
     this.#certified.set(entry.device, cert.identityKey);
     return cert.identityKey;

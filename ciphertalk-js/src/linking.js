@@ -82,7 +82,7 @@ export class RevocationBook {
    * that does not verify, names another user or another account key is ignored (and `onRefused`
    * is told why).
    */
-  async accept(userId, encodings, pinnedAccountKey, onRefused = () => {}) {
+  async accept(userId, encodings, pinnedAccountKey, onRefused = (_error) => {}) {
     if (!Array.isArray(encodings) || encodings.length === 0 || !pinnedAccountKey) return [];
     const list = await this.#load(userId);
     const fresh = [];

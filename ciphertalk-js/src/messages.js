@@ -4,6 +4,7 @@
 // and expiry). The client (client.js) encrypts and routes them; nothing here touches the network.
 import { decodeJson, encodeJson } from './formats.js';
 import { InvalidMessageError } from './errors.js';
+import { isTransient } from './outbox.js';
 
 /** Largest number of ids one delivery or read receipt carries (the Java engine's MAX_RECEIPT_IDS). */
 export const MAX_RECEIPT_IDS = 500;
@@ -180,7 +181,10 @@ export class MessageFeatures {
     this.#timers.clear();
   }
 
-  /** Queues a text (checked by the caller) and resolves with its id once the server stored it. */
+  /**
+   * Queues a text (checked by the caller) and resolves with its id once the server stored it.
+   * @param {string} roomId @param {string} text @param {{replyTo?: string, expiresInMs?: number}} [options]
+   */
   async sendText(roomId, text, { replyTo, expiresInMs } = {}) {
     const messageId = this.#c.newMessageId();
     const at = this.#c.now();

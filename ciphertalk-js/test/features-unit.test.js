@@ -125,3 +125,18 @@ test('content fields are written in the Java codec\'s order whatever order the c
   assert.deepEqual(a, b);
   assert.match(new TextDecoder().decode(a), /^\{"v":1,"k":"RECEIPT_READ","r":"g-1","id":"[^"]+","t":5,"ids":\[/);
 });
+
+test('typing is dropped, not queued, when the connection is down', async () => {
+  const { ConnectionClosedError } = await import('../src/index.js');
+  const events = [];
+  const f = new MessageFeatures({
+    store: new MemoryStore(), userId: 'alice', deviceId: 1, now: () => 1, newMessageId: () => id(1), emit: (e) => events.push(e),
+    ready: () => true, send: async () => { throw new ConnectionClosedError('gone'); },
+    outbox: { append: async () => assert.fail('queued'), queueAndWait: async () => assert.fail('queued'), flush: () => {} },
+    typingTtlMs: 6000, deliveryReceipts: true,
+  });
+  assert.equal(await f.typing('g-1', true), false);
+  const offline = new MessageFeatures({ store: new MemoryStore(), userId: 'alice', deviceId: 1, now: () => 1, newMessageId: () => id(2),
+    emit: () => {}, ready: () => false, send: async () => assert.fail('sent'), outbox: {}, typingTtlMs: 6000, deliveryReceipts: true });
+  assert.equal(await offline.typing('g-1', true), false);
+});
