@@ -247,6 +247,7 @@ export class CipherTalkClient {
     up = true;
     this.#up = this.#ws === ws;
     this.#attempt = 0;
+    await this.#features.resumeExpiry();
     this.#emit('connected', {});
     this.#sender.flush();
   }

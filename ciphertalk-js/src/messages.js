@@ -182,6 +182,18 @@ export class MessageFeatures {
   }
 
   /**
+   * After a (re)start: forgets the self-destructing messages whose time passed while the client
+   * was not running (with an `expired` event each) and arms a timer for the others.
+   */
+  async resumeExpiry() {
+    for (const id of await this.#c.store.keys('messages')) {
+      const m = await this.#log.get(id);
+      if (!m || !m.x || this.#timers.has(`x:${id}`)) continue;
+      this.armExpiry(m.r, id, m.x);
+    }
+  }
+
+  /**
    * Queues a text (checked by the caller) and resolves with its id once the server stored it.
    * @param {string} roomId @param {string} text @param {{replyTo?: string, expiresInMs?: number}} [options]
    */

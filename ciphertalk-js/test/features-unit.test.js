@@ -140,3 +140,23 @@ test('typing is dropped, not queued, when the connection is down', async () => {
     emit: () => {}, ready: () => false, send: async () => assert.fail('sent'), outbox: {}, typingTtlMs: 6000, deliveryReceipts: true });
   assert.equal(await offline.typing('g-1', true), false);
 });
+
+test('after a restart on the same store, self-destruct timers resume and what expired meanwhile is announced', async () => {
+  const store = new MemoryStore();
+  let now = 1_000_000;
+  const make = (events) => new MessageFeatures({ store, userId: 'alice', deviceId: 1, now: () => now, newMessageId: () => id(0),
+    emit: (event, value) => events.push({ event, ...value }), ready: () => true, send: async () => {},
+    outbox: { append: async () => {}, queueAndWait: async (e) => e.id, flush: () => {} }, typingTtlMs: 6000, deliveryReceipts: true });
+  const before = make([]);
+  await before.dispatch(textContent({ roomId: 'g-1', id: id(1), at: 1, body: 'short', expiresAt: now + 20 }), bob, 'GROUP', false);
+  await before.dispatch(textContent({ roomId: 'g-1', id: id(2), at: 1, body: 'longer', expiresAt: now + 60_000 }), bob, 'GROUP', false);
+  before.stop(); // the process ends
+  now += 1000;
+  const events = [];
+  const after = make(events);
+  await after.resumeExpiry();
+  await new Promise((r) => setTimeout(r, 30));
+  assert.deepEqual(events.map((e) => [e.event, e.messageId]), [['expired', id(1)]]);
+  assert.equal(await after.unreadCount('g-1'), 1);
+  after.stop();
+});
