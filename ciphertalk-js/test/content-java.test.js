@@ -20,7 +20,7 @@ test('each content kind encodes exactly as the Java ContentCodec encodes it', { 
   let n = 0;
   const contents = [
     textContent({ ...base, id: id(1), body: 'hello' }),
-    textContent({ ...base, id: id(2), body: 'a reply with "quotes", \\ backslash, \n newline, \u0001 control, émoji 🎉', replyTo: id(1), expiresAt: 1700000060000 }),
+    textContent({ ...base, id: id(2), body: 'a reply with "quotes", \\ backslash, \n newline, \u0001 control, \b\f\r\t\u001f\u007f, émoji 🎉', replyTo: id(1), expiresAt: 1700000060000 }),
     textContent({ ...base, id: id(3), body: 'x'.repeat(8192) }),
     editContent({ ...base, id: id(4), target: id(1), body: 'hello, edited' }),
     editContent({ ...base, id: id(5), target: id(2), body: 'edit of an expiring one', expiresAt: 1700000060000 }),
