@@ -3,6 +3,7 @@
 import { concat, equal, i64, u32, utf8, Reader } from './bytes.js';
 import { aesGcmOpen, aesGcmSeal, ed25519Public, ed25519Sign, ed25519Verify, hkdf, x25519, x25519Public } from './primitives.js';
 import { clamp, encodeAddress, parseIdentityKey } from './session.js';
+import { InvalidLinkError } from './errors.js';
 
 const CERTIFICATE_LABEL = 'CipherTalk/1/sig/device-certificate';
 
@@ -157,14 +158,6 @@ export async function openLinkEnvelope(envelope, code, n, address) {
   return { accountSeed, issuedAt, confirmationCode: String(v % 1000000n).padStart(6, '0') };
 }
 
-/** A mistyped, damaged or foreign linking code, or an envelope that does not open (InvalidLinkException in Java). */
-export class InvalidLinkError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = 'InvalidLinkError';
-    this.code = 'invalid_link';
-  }
-}
 
 /** The code as the Java LinkingCode.text() shows it: 16 groups of 4 characters separated by dashes. */
 export function linkingCodeDisplay(code) {

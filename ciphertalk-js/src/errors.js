@@ -95,3 +95,13 @@ export class TimeoutError extends CipherTalkError {
     super('timeout', message);
   }
 }
+
+/**
+ * A mistyped, damaged or foreign linking code, a device id already in use, or a linking envelope
+ * that does not open or carries another account's key (InvalidLinkException in Java).
+ */
+export class InvalidLinkError extends CipherTalkError {
+  constructor(message) {
+    super('invalid_link', message);
+  }
+}

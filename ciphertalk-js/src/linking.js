@@ -5,10 +5,10 @@ import { equal, fromBase64Url, toBase64Url } from './bytes.js';
 import { clamp, parseAddress } from './session.js';
 import { ed25519Public, x25519Public } from './primitives.js';
 import {
-  InvalidLinkError, issueDeviceRevocation, linkingCode, linkingCodeDisplay, linkingCodeText, openLinkEnvelope, parseLinkingCode, revokes,
+  issueDeviceRevocation, linkingCode, linkingCodeDisplay, linkingCodeText, openLinkEnvelope, parseLinkingCode, revokes,
   sealLinkEnvelope, verifyDeviceCertificate, verifyDeviceRevocation,
 } from './account.js';
-import { CipherTalkError, RequestFailedError } from './errors.js';
+import { CipherTalkError, InvalidLinkError, RequestFailedError } from './errors.js';
 import { decodeJson, encodeJson } from './formats.js';
 
 /**
@@ -182,7 +182,7 @@ export class AccountDevices {
       this.#c.emit('linkCompleted', { confirmationCode: opened.confirmationCode, from });
       this.#c.flush();
     } catch (e) {
-      if (!(e instanceof InvalidLinkError) && !(e instanceof CipherTalkError)) throw e;
+      if (!(e instanceof CipherTalkError)) throw e;
       this.#c.emit('linkFailed', { from, error: e });
     }
   }
