@@ -294,6 +294,7 @@ export class MessageFeatures {
     return m;
   }
 
+  /** Queues the delivery receipts owed (one per room and sender, up to 500 ids each) and flushes the outbox. */
   async writeOwedReceipts() {
     const owed = this.#owed;
     this.#owed = new Map();
@@ -307,6 +308,7 @@ export class MessageFeatures {
     this.#c.outbox.flush();
   }
 
+  /** At `expiresAt`: forgets the message (and its unread mark) and raises `expired`. */
   armExpiry(roomId, messageId, expiresAt) {
     this.#timers.set(`x:${messageId}`, expiresAt - this.#c.now(), () => {
       this.#log.forget(messageId).then(() => this.#log.removeUnread(roomId, [messageId]))
