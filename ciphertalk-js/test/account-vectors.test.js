@@ -101,3 +101,17 @@ test("the device revocation vector verifies under alice's account key, applies o
     revokedBy: r.revokedBy, revokedAt: r.revokedAt });
   assert.equal(toHex(again), r.revocation);
 });
+
+test('a linking request opens one envelope: a replay of it, or an envelope sealed to another code, is refused', async () => {
+  const { LinkingRequest } = await import('../src/index.js');
+  const random = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n));
+  const request = await LinkingRequest.create(2, random);
+  const other = await LinkingRequest.create(2, random);
+  const seal = async (code) => (await sealLinkEnvelope({ code: code.bytes, userId: 'alice', accountSeed: fromHex(v.accounts.aliceAccountSeed),
+    issuedAt: 1, random })).envelope;
+  await assert.rejects(request.open(await seal(other.code), { userId: 'alice', deviceId: 2 }), InvalidLinkError);
+  const envelope = await seal(request.code);
+  const opened = await request.open(envelope, { userId: 'alice', deviceId: 2 });
+  assert.equal(toHex(opened.accountSeed), v.accounts.aliceAccountSeed);
+  await assert.rejects(request.open(envelope, { userId: 'alice', deviceId: 2 }), /already used/);
+});

@@ -3,7 +3,7 @@
 // console clients (piped stdin/stdout): alice.1 and bob.1 are Java consoles, alice.2 is JavaScript.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CipherTalkClient } from '../src/index.js';
+import { CipherTalkClient, InvalidLinkError, parseLinkingCode, sealLinkEnvelope, toBase64Url } from '../src/index.js';
 import { jarsOrSkip, killAll, startConsole, startServer } from './support/processes.js';
 import { hookedWebSocket, startProxy } from './support/network.js';
 import { next, sleep, until } from './support/events.js';
@@ -213,6 +213,34 @@ describe('JavaScript device of a Java account, message features, reconnect and r
     await linked;
     assert.deepEqual(await js.devices(), [1, 2, 3]);
     await assert.rejects(js.approveLink(code), (e) => e.code === 'invalid_link', 'device 3 is certified now');
+  });
+
+  test('an envelope carrying another account key links nothing, and the code it used up links nothing after it', async () => {
+    const [newcomer, impostor] = await Promise.all([4, 5].map(async (deviceId) => {
+      const c = await CipherTalkClient.create(options('alice', { deviceId }));
+      clients.push(c);
+      await c.login(PASSWORD);
+      await c.connect();
+      return c;
+    }));
+    // The impostor holds the account's password and a device id, not its account key: it seals a key of its own.
+    const code = await newcomer.startLinking();
+    const random = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n));
+    const fake = await sealLinkEnvelope({ code: (await parseLinkingCode(code.text)).bytes, userId: 'alice', accountSeed: random(32),
+      issuedAt: Date.now(), random });
+    const failed = next(newcomer, 'linkFailed');
+    await impostor.request({ type: 'link_send', device: 4, envelope: toBase64Url(fake.envelope) });
+    const f = await failed;
+    assert.ok(f.error instanceof InvalidLinkError, `got ${f.error}`);
+    assert.match(f.error.message, /did not certify any device of this account/);
+    assert.equal(newcomer.linked, false);
+    // The genuine envelope comes too late: the code's key is gone with the first envelope that opened.
+    const again = next(newcomer, 'linkFailed');
+    alice1.type(`/approve ${code.text}`);
+    await alice1.awaitLine('the new device must show the confirmation code');
+    assert.match((await again).error.message, /no linking code is shown/);
+    assert.equal(newcomer.linked, false);
+    await Promise.all([newcomer.close(), impostor.close()]);
   });
 
   test('a dropped socket reconnects, resumes, and sends its outbox exactly once, also when the answer to a send was lost', async () => {
