@@ -160,6 +160,7 @@ export class MessageFeatures {
   #log;
   #timers = new Timers();
   #owed = new Map(); // "room\0user" -> message ids owed a delivery receipt
+  #resumed = false;
 
   /**
    * @param {{store: object, userId: string, deviceId: number, now: () => number, newMessageId: () => string,
@@ -176,9 +177,10 @@ export class MessageFeatures {
     return this.#owed.size > 0;
   }
 
-  /** Stops every typing and expiry timer. */
+  /** Stops every typing and expiry timer (`resumeExpiry` arms them again). */
   stop() {
     this.#timers.clear();
+    this.#resumed = false;
   }
 
   /**
@@ -186,6 +188,8 @@ export class MessageFeatures {
    * was not running (with an `expired` event each) and arms a timer for the others.
    */
   async resumeExpiry() {
+    if (this.#resumed) return; // timers outlive reconnects: once per client is enough
+    this.#resumed = true;
     for (const id of await this.#c.store.keys('messages')) {
       const m = await this.#log.get(id);
       if (!m || !m.x || this.#timers.has(`x:${id}`)) continue;
