@@ -1,10 +1,27 @@
 // Device certificates (docs/protocol.md, "Accounts and devices"), byte-compatible with
 // io.ciphertalk.crypto.account.DeviceCertificate.
 import { concat, equal, i64, u32, utf8, Reader } from './bytes.js';
-import { aesGcmOpen, ed25519Public, ed25519Sign, ed25519Verify, hkdf, x25519 } from './primitives.js';
-import { encodeAddress, parseIdentityKey } from './session.js';
+import { aesGcmOpen, aesGcmSeal, ed25519Public, ed25519Sign, ed25519Verify, hkdf, x25519, x25519Public } from './primitives.js';
+import { clamp, encodeAddress, parseIdentityKey } from './session.js';
+import { InvalidLinkError } from './errors.js';
 
 const CERTIFICATE_LABEL = 'CipherTalk/1/sig/device-certificate';
+
+/** DeviceAddress.encode() read back with the spec's checks; errors name `what` (certificate, revocation). */
+function readAddressChecked(r, what) {
+  const n = r.u8();
+  if (n < 1 || n > 64) throw new Error(`${what} user id`);
+  const userId = new TextDecoder().decode(r.take(n));
+  if (!/^[A-Za-z0-9._-]+$/.test(userId)) throw new Error(`${what} user id`);
+  const deviceId = r.u32();
+  if (deviceId < 1 || deviceId > 0x7fffffff) throw new Error(`${what} device id`);
+  return { userId, deviceId };
+}
+
+function readI64(r) {
+  const b = r.take(8);
+  return Number(new DataView(b.buffer, b.byteOffset, 8).getBigInt64(0));
+}
 
 /**
  * Parses a device certificate and runs the checks of "Device certificate (version 1)" in order:
@@ -17,15 +34,9 @@ export async function verifyDeviceCertificate(bytes, expect = {}) {
   if (bytes.length < 240 || bytes.length > 303) throw new Error('certificate length');
   const r = new Reader(bytes);
   if (r.u8() !== 1) throw new Error('certificate version');
-  const n = r.u8();
-  if (n < 1 || n > 64) throw new Error('certificate user id');
-  const userId = new TextDecoder().decode(r.take(n));
-  if (!/^[A-Za-z0-9._-]+$/.test(userId)) throw new Error('certificate user id');
-  const deviceId = r.u32();
-  if (deviceId < 1 || deviceId > 0x7fffffff) throw new Error('certificate device id');
+  const { userId, deviceId } = readAddressChecked(r, 'certificate');
   const identityKey = await parseIdentityKey(r.take(128).slice());
-  const at = r.take(8);
-  const createdAt = Number(new DataView(at.buffer, at.byteOffset, 8).getBigInt64(0));
+  const createdAt = readI64(r);
   if (createdAt < 0) throw new Error('certificate createdAt');
   const accountKey = r.take(32).slice();
   const body = bytes.subarray(0, r.off);
@@ -136,8 +147,7 @@ export async function openLinkEnvelope(envelope, code, n, address) {
   const userId = new TextDecoder().decode(r.take(nlen));
   const deviceId = r.u32();
   const accountSeed = r.take(32).slice();
-  const t = r.take(8);
-  const issuedAt = Number(new DataView(t.buffer, t.byteOffset, 8).getBigInt64(0));
+  const issuedAt = readI64(r);
   r.done();
   const codeDevice = new DataView(code.buffer, code.byteOffset + 1, 4).getUint32(0);
   if (deviceId !== codeDevice || userId !== address.userId || deviceId !== address.deviceId) {
@@ -146,4 +156,121 @@ export async function openLinkEnvelope(envelope, code, n, address) {
   let v = 0n;
   for (const b of okm.subarray(32, 37)) v = (v << 8n) | BigInt(b);
   return { accountSeed, issuedAt, confirmationCode: String(v % 1000000n).padStart(6, '0') };
+}
+
+
+/** The code as the Java LinkingCode.text() shows it: 16 groups of 4 characters separated by dashes. */
+export function linkingCodeDisplay(code) {
+  return linkingCodeText(code).match(/.{4}/g).join('-');
+}
+
+function crockfordValue(ch) {
+  const c = ch === 'O' ? '0' : ch === 'I' || ch === 'L' ? '1' : ch;
+  return CROCKFORD.indexOf(c);
+}
+
+/**
+ * Parses a typed or scanned linking code (protocol.md "Linking a device", step 2), checking in
+ * order: characters and length, checksum, version, device id. Case, dashes and spaces are ignored;
+ * O reads as 0, I and L as 1; the "ciphertalk-link:" prefix of the QR payload is accepted.
+ * @returns {Promise<{bytes: Uint8Array, deviceId: number, publicKey: Uint8Array}>}
+ */
+export async function parseLinkingCode(text) {
+  if (typeof text !== 'string') throw new InvalidLinkError('not a linking code');
+  let t = text.trim();
+  if (t.startsWith('ciphertalk-link:')) t = t.slice('ciphertalk-link:'.length);
+  t = t.replace(/[\s-]/g, '').toUpperCase();
+  if (t.length !== 64 || [...t].some((c) => crockfordValue(c) < 0)) {
+    throw new InvalidLinkError('not a linking code: expected 64 characters of 0-9 and A-Z (without I, L, O, U)');
+  }
+  const out = new Uint8Array(40);
+  for (let i = 0, o = 0; i < 64; i += 8, o += 5) {
+    let v = 0n;
+    for (let j = 0; j < 8; j++) v = (v << 5n) | BigInt(crockfordValue(t[i + j]));
+    for (let j = 4; j >= 0; j--) {
+      out[o + j] = Number(v & 0xffn);
+      v >>= 8n;
+    }
+  }
+  const deviceId = new DataView(out.buffer).getUint32(1);
+  const expected = await linkingCode(deviceId, out.slice(5, 37));
+  if (!equal(expected.subarray(37), out.subarray(37))) throw new InvalidLinkError('linking code checksum does not match: was it mistyped?');
+  if (out[0] !== 1) throw new InvalidLinkError(`unknown linking code version ${out[0]}`);
+  if (deviceId < 1 || deviceId > 0x7fffffff) throw new InvalidLinkError(`linking code names an invalid device id ${deviceId}`);
+  return { bytes: out, deviceId, publicKey: out.slice(5, 37) };
+}
+
+async function envelopeKeys(privateKey, peerPublic, code, e) {
+  const okm = await hkdf(new Uint8Array(32), await x25519(privateKey, peerPublic), concat(utf8('CipherTalk/1/link/envelope'), code, e), 64);
+  let v = 0n;
+  for (const b of okm.subarray(32, 37)) v = (v << 8n) | BigInt(b);
+  return { key: okm.slice(0, 32), confirmationCode: String(v % 1000000n).padStart(6, '0') };
+}
+
+/**
+ * On an existing device: seals the account seed to a parsed linking code (protocol.md "Linking a
+ * device", step 2), byte-compatible with LinkEnvelope.seal (randomness drawn in the same order:
+ * the ephemeral scalar, then the nonce). Returns {envelope, confirmationCode}.
+ */
+export async function sealLinkEnvelope({ code, userId, accountSeed, issuedAt, random }) {
+  const e = clamp(random(32));
+  const nonce = random(12);
+  const ePub = await x25519Public(e);
+  const deviceId = new DataView(code.buffer, code.byteOffset + 1, 4).getUint32(0);
+  const payload = concat(Uint8Array.of(1), encodeAddress({ userId, deviceId }), accountSeed, i64(issuedAt));
+  const { key, confirmationCode } = await envelopeKeys(e, code.subarray(5, 37), code, ePub);
+  const header = concat(Uint8Array.of(1), ePub, nonce);
+  const sealed = await aesGcmSeal(key, nonce, payload, concat(code, header));
+  e.fill(0);
+  payload.fill(0);
+  return { envelope: concat(header, sealed), confirmationCode };
+}
+
+const REVOCATION_LABEL = 'CipherTalk/1/sig/device-revocation';
+
+/**
+ * Signs the revocation of a device (docs/protocol.md "Device revocation (version 1)") from its
+ * verified certificate, made on device `revokedBy` of the same account.
+ */
+export async function issueDeviceRevocation({ accountSeed, certificate, revokedBy, revokedAt }) {
+  const accountKey = await ed25519Public(accountSeed);
+  if (!equal(accountKey, certificate.accountKey)) throw new RangeError('certificate of another account key');
+  if (!Number.isInteger(revokedBy) || revokedBy < 1) throw new RangeError(`revokedBy must be a device id: ${revokedBy}`);
+  const body = concat(Uint8Array.of(1), encodeAddress(certificate.address), certificate.identityKey.encoded.subarray(0, 64),
+    i64(revokedAt), u32(revokedBy), accountKey);
+  return concat(body, await ed25519Sign(accountSeed, concat(utf8(REVOCATION_LABEL), body)));
+}
+
+/**
+ * Parses a device revocation and verifies its signature under the account key it names, checking
+ * in order: length (180..243), version, address, revokedAt >= 0, revokedBy >= 1, signature; then,
+ * if given, that `pinnedAccountKey` signed it. Throws Error at the first failure.
+ * @param {Uint8Array} bytes @param {{pinnedAccountKey?: Uint8Array}} [expect]
+ */
+export async function verifyDeviceRevocation(bytes, { pinnedAccountKey } = {}) {
+  if (!(bytes instanceof Uint8Array) || bytes.length < 180 || bytes.length > 243) throw new Error('revocation length');
+  const r = new Reader(bytes);
+  if (r.u8() !== 1) throw new Error('revocation version');
+  const { userId, deviceId } = readAddressChecked(r, 'revocation');
+  const identityKey64 = r.take(64).slice();
+  const revokedAt = readI64(r);
+  if (revokedAt < 0) throw new Error('negative revocation time');
+  const revokedBy = r.u32();
+  if (revokedBy < 1 || revokedBy > 0x7fffffff) throw new Error('revokedBy is not a device id');
+  const accountKey = r.take(32).slice();
+  const body = bytes.subarray(0, r.off);
+  const signature = r.take(64);
+  r.done();
+  if (!(await ed25519Verify(accountKey, concat(utf8(REVOCATION_LABEL), body), signature))) {
+    throw new Error('device revocation signature does not verify');
+  }
+  if (pinnedAccountKey && !equal(pinnedAccountKey, accountKey)) throw new Error('revocation signed by another account key than the pinned one');
+  return { address: { userId, deviceId }, identityKey64, revokedAt, revokedBy, accountKey };
+}
+
+/** Whether a verified revocation applies to a verified certificate: same account key, address and identity key. */
+export function revokes(revocation, certificate) {
+  return equal(revocation.accountKey, certificate.accountKey)
+    && revocation.address.userId === certificate.address.userId && revocation.address.deviceId === certificate.address.deviceId
+    && equal(revocation.identityKey64, certificate.identityKey.encoded.subarray(0, 64));
 }

@@ -4,7 +4,7 @@
 // SDK through a real server. Runs in browsers and in Node 20 (global WebSocket: Node needs
 // --experimental-websocket, or pass any WHATWG-compatible constructor as `WebSocket`).
 import { concat, equal, fromBase64Url, toBase64Url, u32, utf8 } from './bytes.js';
-import { ed25519Sign, mlKemKeyPair, x25519Public } from './primitives.js';
+import { ed25519Public, ed25519Sign, mlKemKeyPair, x25519Public } from './primitives.js';
 import {
   LABELS, clamp, decrypt, encrypt, identityKeyPairFromStorage, initiate, isSameHandshake, kemPreKeyFromStorage,
   oneTimePreKeyFromStorage, parseAddress, parseIdentityKey, parseInitialMessage, respond, signedPreKeyFromStorage,
@@ -12,6 +12,10 @@ import {
 } from './session.js';
 import { MAX_EPOCH, decryptGroupMessage, encodeDistribution, encryptGroupMessage, parseDistribution, parseGroupMessage } from './group.js';
 import { issueDeviceCertificate, verifyDeviceCertificate } from './account.js';
+import { AccountDevices, RevocationBook } from './linking.js';
+import { Directory } from './directory.js';
+import { CONTROL, FINAL_CLOSE_CODES, Outbox, OutboxSender, backoffDelay } from './outbox.js';
+import { MessageFeatures, TYPING_TTL_MS, requireFields } from './messages.js';
 import {
   CipherTalkError, ConnectionClosedError, DuplicateMessageError, InvalidMessageError, InvalidStateError, NoSessionError,
   RequestFailedError, TimeoutError, TooManySkippedMessagesError, UntrustedDeviceError,
@@ -37,8 +41,18 @@ const DROPPED = [InvalidMessageError, DuplicateMessageError, TooManySkippedMessa
  * A CipherTalk client for one device of one account. Create with {@link CipherTalkClient.create};
  * then `register`/`login`, `connect`, and send with `sendText`. Listen with `on(event, fn)`:
  *
- * - `message` {roomId, sender: {userId, deviceId}, messageId, body, sentAt, kind: 'DIRECT'|'GROUP', replyTo?}
- * - `content` every other decrypted content (receipts, typing, edits...): {roomId, sender, content}
+ * - `message` {roomId, sender: {userId, deviceId}, messageId, body, sentAt, kind: 'DIRECT'|'GROUP', replyTo?, expiresAt?, own}
+ * - `edited` {roomId, messageId, sender, body, editId, at}; `deleted` {roomId, messageId, sender}
+ * - `reaction` {roomId, messageId, sender, emoji, added}
+ * - `receipt` {roomId, messageId, from: {userId, deviceId}, status: 'DELIVERED'|'READ', at}: for this user's own messages
+ * - `typing` {roomId, userId, deviceId, typing}: `typing: false` also when a start is not repeated within 6 s
+ * - `expired` {roomId, messageId}: a self-destructing message reached its time; `readSync` {roomId, messageIds}
+ * - `sent` {roomId, messageId, kind}; `sendFailed` {roomId, messageId, kind, error}: the outbox's outcome
+ * - `connected` {}; `reconnecting` {attempt, delayMs}
+ * - `linkingRequired` {userId, deviceId}; `linkCompleted` {confirmationCode, from}; `linkFailed` {from, error}
+ * - `deviceLinked` {userId, deviceId}; `deviceRevoked` {userId, deviceId, revokedBy}; `devicesChanged` {userId};
+ *   `revocationRefused` {userId, error}
+ * - `content` any other decrypted content (e.g. FILE): {roomId, sender, content}
  * - `undecryptable` {messageId, sender, stream, error}: a delivery that was dropped (and
  *   acknowledged) because it did not decrypt or verify; `error` is a CipherTalkError subclass
  * - `room` {change, room}: a `room_event`
@@ -61,9 +75,19 @@ export class CipherTalkClient {
   #queue = Promise.resolve();
   #token = null;
   #identity = null;
-  #certified = new Map(); // "user.device" -> IdentityKey (from a verified certificate)
   #rooms = new Map();
   #refilling = false;
+  #up = false; // the current socket said hello and published: sends may go
+  #closing = false;
+  #attempt = 0;
+  #reconnectTimer = null;
+  #needsLink = false;
+  #revocations;
+  #sender; // OutboxSender: the outbox, sent in order while connected
+  #features; // MessageFeatures: edits, deletes, reactions, receipts, typing, expiry
+  #account; // AccountDevices: linking, approving, listing and revoking this account's devices
+  #depth = 0; // deliveries queued and not finished
+  #directory; // Directory: certified, unrevoked devices of each user
 
   constructor(opts, store, identity) {
     this.#opts = opts;
@@ -71,16 +95,32 @@ export class CipherTalkClient {
     this.#random = opts.random;
     this.#now = opts.now;
     this.#identity = identity;
+    this.#revocations = new RevocationBook(store);
+    this.#directory = new Directory({ store, address: this.address, request: (f) => this.request(f), emit: (e, v) => this.#emit(e, v),
+      revocations: this.#revocations });
+    const emit = (event, value) => this.#emit(event, value);
+    const ready = () => this.connected && !this.#needsLink;
+    const send = (entry) => this.#run(() => this.#sendEntry(entry));
+    this.#sender = new OutboxSender(new Outbox(store, opts.now), { ready, send, now: opts.now, emit });
+    this.#features = new MessageFeatures({ store, userId: opts.userId, deviceId: opts.deviceId, now: opts.now, emit, ready, send,
+      newMessageId: () => this.newMessageId(), outbox: this.#sender, typingTtlMs: opts.typingTtlMs, deliveryReceipts: opts.deliveryReceipts });
+    this.#account = new AccountDevices({ store, userId: opts.userId, deviceId: opts.deviceId, address: this.address, random: opts.random,
+      now: opts.now, request: (f) => this.request(f), emit, flush: () => this.#sender.flush(), publishKeys: () => this.#publishKeysIfNeeded(),
+      devicesOf: (u) => this.#directory.devicesOf(u), acceptRevocations: (u, l) => this.#directory.acceptRevocations(u, l), revocations: this.#revocations });
   }
 
   /**
    * @param {{userId: string, deviceId?: number, httpUrl: string, wsUrl: string, store?: import('./store.js').KeyValueStore,
    *   WebSocket?: typeof WebSocket, fetch?: typeof fetch, random?: (n: number) => Uint8Array, now?: () => number,
-   *   requestTimeoutMs?: number, oneTimePreKeys?: number}} options  oneTimePreKeys: per publish and refill, 10-200 (default 100)
+   *   requestTimeoutMs?: number, oneTimePreKeys?: number, reconnect?: boolean, backoff?: {initialMs: number, maxMs: number},
+   *   typingTtlMs?: number, deliveryReceipts?: boolean}} options  oneTimePreKeys: per publish and refill, 10-200 (default 100);
+   *   reconnect: reconnect with `backoff` after the socket drops (default true, 250 ms doubling to 30 s, jittered);
+   *   deliveryReceipts: send delivery receipts for received texts (default true)
    */
   static async create(options) {
     const o = { deviceId: 1, store: new MemoryStore(), WebSocket: globalThis.WebSocket, fetch: globalThis.fetch,
-      random: secureRandom, now: Date.now, requestTimeoutMs: 20000, oneTimePreKeys: ONE_TIME_BATCH, ...options };
+      random: secureRandom, now: Date.now, requestTimeoutMs: 20000, oneTimePreKeys: ONE_TIME_BATCH, reconnect: true,
+      backoff: { initialMs: 250, maxMs: 30000 }, typingTtlMs: TYPING_TTL_MS, deliveryReceipts: true, ...options };
     if (typeof o.userId !== 'string' || !/^[a-z0-9][a-z0-9._-]{2,31}$/.test(o.userId)) throw new TypeError(`bad userId: ${o.userId}`);
     if (!Number.isInteger(o.deviceId) || o.deviceId < 1 || o.deviceId > 0x7fffffff) throw new TypeError(`bad deviceId: ${o.deviceId}`);
     if (!Number.isInteger(o.oneTimePreKeys) || o.oneTimePreKeys < 10 || o.oneTimePreKeys > 200) throw new TypeError(`oneTimePreKeys must be 10-200: ${o.oneTimePreKeys}`);
@@ -166,19 +206,32 @@ export class CipherTalkClient {
    */
   async connect() {
     if (!this.#token) throw new CipherTalkError('not_signed_in', 'register or login before connect');
+    this.#closing = false;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
     const ws = new this.#opts.WebSocket(this.#opts.wsUrl);
     this.#ws = ws;
+    let up = false;
     await new Promise((resolve, reject) => {
       ws.onopen = resolve;
       ws.onerror = () => reject(new ConnectionClosedError(`cannot connect to ${this.#opts.wsUrl}`));
+      ws.onclose = () => reject(new ConnectionClosedError(`cannot connect to ${this.#opts.wsUrl}`));
     });
     ws.onerror = () => {};
-    ws.onmessage = (e) => this.#onFrame(e.data);
+    ws.onmessage = (e) => this.#onFrame(e.data, ws);
     ws.onclose = (e) => {
-      for (const [, p] of this.#pending) p.reject(new ConnectionClosedError(`connection closed (${e.code})`, e.code));
-      this.#pending.clear();
-      if (this.#ws === ws) this.#ws = null;
+      for (const [id, p] of this.#pending) {
+        if (p.ws !== ws) continue; // a request on a newer connection
+        this.#pending.delete(id);
+        p.reject(new ConnectionClosedError(`connection closed (${e.code})`, e.code));
+      }
+      if (this.#ws === ws) {
+        this.#ws = null;
+        this.#up = false;
+      }
       this.#emit('closed', { code: e.code, reason: e.reason });
+      // Dropped after it was up (not closed here, not revoked or replaced): reconnect and resume.
+      if (up && !this.#closing && this.#opts.reconnect && !FINAL_CLOSE_CODES.has(e.code)) this.#scheduleReconnect();
     };
     try {
       await this.request({ type: 'hello', token: this.#token, device: this.#opts.deviceId, client: CLIENT_NAME });
@@ -187,10 +240,52 @@ export class CipherTalkClient {
       ws.close(1000, 'setup failed');
       throw e;
     }
+    if (this.#closing) { // close() was called while this (re)connect was under way
+      ws.close(1000, 'bye');
+      throw new ConnectionClosedError('closed while connecting');
+    }
+    up = true;
+    this.#up = this.#ws === ws;
+    this.#attempt = 0;
+    await this.#features.resumeExpiry();
+    this.#emit('connected', {});
+    this.#sender.flush();
   }
 
-  /** Closes the socket after the deliveries already received are processed. */
+  /** Whether the socket is open and authenticated (sends leave at once; otherwise they wait in the outbox). */
+  get connected() {
+    return this.#up && this.#ws !== null && this.#ws.readyState === 1;
+  }
+
+  /** False while this device waits to be linked to its account (see `startLinking`). */
+  get linked() {
+    return !this.#needsLink;
+  }
+
+  #scheduleReconnect() {
+    if (this.#reconnectTimer || this.#closing) return;
+    const delayMs = backoffDelay(this.#attempt++, this.#opts.backoff);
+    this.#emit('reconnecting', { attempt: this.#attempt, delayMs });
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = null;
+      if (this.#closing) return;
+      this.connect().catch((e) => {
+        if (e instanceof RequestFailedError && ['AUTH_FAILED', 'FORBIDDEN'].includes(e.code)) {
+          this.#emit('error', e); // the token is gone, or this device was revoked: retrying cannot help
+          return;
+        }
+        this.#scheduleReconnect();
+      });
+    }, delayMs);
+  }
+
+  /** Closes the socket after the deliveries already received are processed; no reconnect follows. */
   async close() {
+    this.#closing = true;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
+    this.#sender.stop();
+    this.#features.stop();
     await this.#queue;
     const ws = this.#ws;
     if (ws && ws.readyState <= 1) {
@@ -217,6 +312,7 @@ export class CipherTalkClient {
         reject(new TimeoutError(`no answer to ${frame.type} in ${this.#opts.requestTimeoutMs} ms`));
       }, this.#opts.requestTimeoutMs);
       this.#pending.set(id, {
+        ws,
         resolve: (v) => { clearTimeout(timer); resolve(v); },
         reject: (e) => { clearTimeout(timer); reject(e); },
       });
@@ -224,7 +320,7 @@ export class CipherTalkClient {
     });
   }
 
-  #onFrame(text) {
+  #onFrame(text, ws) {
     let f;
     try {
       f = JSON.parse(text);
@@ -243,13 +339,19 @@ export class CipherTalkClient {
     }
     switch (f.type) {
       case 'deliver':
-        this.#enqueue(() => this.#onDeliver(f.delivery));
+        this.#enqueue(() => this.#onDeliver(f.delivery, ws));
+        break;
+      case 'link_deliver':
+        this.#enqueue(() => this.#account.onLinkDeliver(f));
         break;
       case 'notice':
         // One refill at a time: notices keep coming while the stock is low and the refill is on its way.
         if (f.kind === 'PREKEYS_LOW' && Number.isInteger(f.count) && f.count < 10 && !this.#refilling) {
           this.#refilling = true;
           this.#enqueue(() => this.#refillOneTimePreKeys().finally(() => { this.#refilling = false; }));
+        }
+        if (f.kind === 'DEVICES_CHANGED' && typeof f.message === 'string' && f.message) {
+          this.#enqueue(() => this.#directory.onDevicesChanged(f.message));
         }
         this.#emit('notice', f);
         break;
@@ -264,7 +366,14 @@ export class CipherTalkClient {
 
   /** Runs deliveries one at a time, in arrival order, so acks never pass an unfinished one. */
   #enqueue(task) {
-    this.#queue = this.#queue.then(task).catch((e) => console.error('ciphertalk-js: delivery task failed', e));
+    this.#depth++;
+    this.#queue = this.#queue.then(task).catch((e) => console.error('ciphertalk-js: delivery task failed', e))
+        .finally(() => {
+          // The end of a batch (nothing more arrived meanwhile): one delivery receipt per room and sender.
+          if (--this.#depth === 0 && this.#features.owesReceipts) {
+            this.#features.writeOwedReceipts().catch((e) => console.error('ciphertalk-js: receipts', e));
+          }
+        });
   }
 
   // ------------------------------------------------------------------ keys
@@ -275,7 +384,10 @@ export class CipherTalkClient {
     let accountSeed = await this.#store.get('local', 'account');
     if (!accountSeed) {
       if (own.bundles.some((b) => b.certificate && b.device !== addr(this.address))) {
-        throw new CipherTalkError('linking_required', 'this account already has certified devices: link this device from one of them (not supported by ciphertalk-js yet)');
+        // Not the account's first device: publish nothing until an existing device links this one.
+        this.#needsLink = true;
+        this.#emit('linkingRequired', this.address);
+        return;
       }
       accountSeed = this.#random(32);
       await this.#store.put('local', 'account', accountSeed);
@@ -301,6 +413,7 @@ export class CipherTalkClient {
       certificate: toBase64Url(certificate),
     });
     await this.#store.put('local', 'published', Uint8Array.of(1));
+    this.#needsLink = false;
     // Our own certificate pins our account key, as a peer would.
     const cert = await verifyDeviceCertificate(certificate, { address: this.address });
     await this.#store.put('accounts', this.#opts.userId, cert.accountKey);
@@ -325,45 +438,6 @@ export class CipherTalkClient {
       oneTimePreKeys: await this.#newOneTimePreKeys(first) });
   }
 
-  /**
-   * Verifies a JSON bundle entry's certificate (pinning the user's account key on first sight)
-   * and returns the certified identity key. Throws UntrustedDeviceError.
-   */
-  async #checkCertificate(entry) {
-    const address = parseAddress(entry.device);
-    if (!entry.certificate) throw new UntrustedDeviceError(`${entry.device} has no device certificate`, address);
-    const pinned = await this.#store.get('accounts', address.userId);
-    let cert;
-    try {
-      cert = await verifyDeviceCertificate(fromBase64Url(entry.certificate), { address, pinnedAccountKey: pinned });
-    } catch (e) {
-      throw new UntrustedDeviceError(`certificate of ${entry.device} refused: ${e.message}`, address);
-    }
-    if (entry.identityKey && !equal(fromBase64Url(entry.identityKey), cert.identityKey.encoded)) {
-      throw new UntrustedDeviceError(`certificate of ${entry.device} names another identity key`, address);
-    }
-    if (!pinned) await this.#store.put('accounts', address.userId, cert.accountKey);
-    this.#certified.set(entry.device, cert.identityKey);
-    return cert.identityKey;
-  }
-
-  /** The user's certified devices (lists them without using up one-time prekeys). */
-  async #devicesOf(userId) {
-    const reply = await this.request({ type: 'bundle_fetch', user: userId, withOneTimePreKey: false });
-    const out = [];
-    for (const b of reply.bundles) {
-      if (b.device === addr(this.address)) continue;
-      try {
-        await this.#checkCertificate(b);
-        out.push(b.device);
-      } catch (e) {
-        if (!(e instanceof UntrustedDeviceError)) throw e;
-        this.#emit('undecryptable', { sender: parseAddress(b.device), error: e });
-      }
-    }
-    return out;
-  }
-
   // ------------------------------------------------------------------ sessions
 
   async #record(device) {
@@ -381,7 +455,7 @@ export class CipherTalkClient {
     const reply = await this.request({ type: 'bundle_fetch', user: address.userId, device: address.deviceId });
     const w = reply.bundles.find((b) => b.device === device);
     if (!w) throw new NoSessionError(`${device} has no bundle`);
-    const identity = await this.#checkCertificate(w);
+    const identity = await this.#directory.checkCertificate(w, reply.revocations);
     const b64 = fromBase64Url;
     const kem = w.oneTimeKemPreKey ?? w.kemPreKey;
     if (!kem) throw new UntrustedDeviceError(`${device} published no ML-KEM prekey`, address);
@@ -423,15 +497,18 @@ export class CipherTalkClient {
   }
 
   /** Sends a pairwise `send` to every device of `users` and this user's other devices. */
-  async #sendPairwise(roomId, users, content, messageId) {
+  async #sendPairwise(roomId, users, content, messageId, expiresAt = 0) {
     const plaintext = encodeContent(content);
     for (let attempt = 0; ; attempt++) {
       const devices = [];
-      for (const u of new Set([...users, this.#opts.userId])) devices.push(...(await this.#devicesOf(u)));
-      const recipients = await this.encryptForDevices(devices, plaintext, messageId);
+      for (const u of new Set([...users, this.#opts.userId])) devices.push(...(await this.#directory.devicesOf(u)));
+      if (devices.length === 0 && CONTROL.includes(content.k)) return null; // nobody to tell
+      const recipients = await this.encryptForDevices(devices, plaintext, messageId, expiresAt);
       if (recipients.length === 0) throw new NoSessionError(`no certified device to send to in ${roomId}`);
+      const frame = { type: 'send', messageId, room: roomId, recipients };
+      if (expiresAt) frame.expiresAt = expiresAt;
       try {
-        return await this.request({ type: 'send', messageId, room: roomId, recipients });
+        return await this.request(frame);
       } catch (e) {
         // The device list changed between listing and sending: list again and retry (same id).
         if (!(e instanceof RequestFailedError) || e.code !== 'STALE_DEVICES' || attempt >= 2) throw e;
@@ -482,22 +559,97 @@ export class CipherTalkClient {
    * Sends a text to a private room (pairwise to every device) or a group room (one Sender Keys
    * message, after distributing this device's sender key to member devices that lack it).
    * Resolves with the message id once the server stored it.
+   *
+   * @param {string} roomId @param {string} text
+   * @param {{replyTo?: string, expiresInMs?: number}} [options] replyTo: a message id; expiresInMs: self-destruct delay
    */
-  async sendText(roomId, text, { replyTo } = {}) {
+  async sendText(roomId, text, { replyTo, expiresInMs } = {}) {
     if (typeof text !== 'string' || text.length === 0 || text.length > 8192) throw new RangeError('text must be 1-8192 characters');
-    const room = await this.room(roomId);
-    const messageId = this.newMessageId();
-    const content = { k: 'TEXT', r: roomId, id: messageId, t: this.#now(), b: text };
-    if (replyTo) content.re = replyTo;
-    await this.#run(async () => {
-      if (room.kind === 'PRIVATE') {
-        const others = room.members.map((m) => m.user).filter((u) => u !== this.#opts.userId);
-        await this.#sendPairwise(roomId, others, content, messageId);
-      } else {
-        await this.#sendGroup(room, content, messageId);
-      }
-    });
-    return messageId;
+    if (expiresInMs !== undefined && (!Number.isSafeInteger(expiresInMs) || expiresInMs < 1)) throw new RangeError(`expiresInMs must be a positive integer: ${expiresInMs}`);
+    await this.#roomForSend(roomId);
+    return this.#features.sendText(roomId, text, { replyTo, expiresInMs });
+  }
+
+  // Message features (MessageFeatures in messages.js holds the rules; each resolves once the server stored it).
+
+  /** EDIT of this user's message; resolves with the edit's id. RangeError for an unknown, deleted or foreign message. */
+  edit(roomId, messageId, text) {
+    return this.#features.edit(roomId, messageId, text);
+  }
+
+  /** DELETE for everyone of this user's message; resolves with the delete's id. */
+  deleteForEveryone(roomId, messageId) {
+    return this.#features.deleteForEveryone(roomId, messageId);
+  }
+
+  /** Adds (or with `add` false removes) a reaction to a message of the room; resolves with its id. */
+  react(roomId, messageId, emoji, add = true) {
+    return this.#features.react(roomId, messageId, emoji, add);
+  }
+
+  /** Read receipts to each sender of the room's unread messages and a read-sync to this user's other devices (queued). */
+  markRead(roomId) {
+    return this.#features.markRead(roomId);
+  }
+
+  /** How many received messages of the room are not yet marked read. */
+  unreadCount(roomId) {
+    return this.#features.unreadCount(roomId);
+  }
+
+  /** Typing started (or stopped); never queued: resolves false when not connected. Receivers expire a start after 6 s. */
+  typing(roomId, isTyping = true) {
+    return this.#features.typing(roomId, isTyping);
+  }
+
+  // Account and devices (AccountDevices in linking.js).
+
+  /**
+   * On a new device of an existing account (after `linkingRequired`): the linking code to show,
+   * {text (16 groups of 4, as the Java console), qrPayload, bytes}; `linkCompleted` follows.
+   */
+  startLinking() {
+    return this.#account.start();
+  }
+
+  /**
+   * On a linked device: sends the account key sealed to the new device's `code` (typed or scanned);
+   * resolves with the confirmation code both devices show. InvalidLinkError for a bad code.
+   */
+  approveLink(code) {
+    return this.#account.approve(code);
+  }
+
+  /** This account's certified, unrevoked devices (this one included), as device ids. */
+  devices() {
+    return this.#account.devices();
+  }
+
+  /** Signs and publishes the revocation of this account's device `deviceId` (a lost one, or this one). */
+  revokeDevice(deviceId) {
+    return this.#account.revoke(deviceId);
+  }
+
+  /** The room a send goes to: asked from the server when connected, else the one last seen. */
+  async #roomForSend(roomId) {
+    if (this.#needsLink) throw new CipherTalkError('not_linked', 'this device is not linked to its account yet');
+    if (this.connected) return this.room(roomId);
+    const room = this.#rooms.get(roomId);
+    if (!room) throw new ConnectionClosedError(`not connected, and room ${roomId} is not known here`);
+    return room;
+  }
+
+  // ------------------------------------------------------------------ outbox
+
+  /** Encrypts and sends one entry: ROOM to the room (pairwise or Sender Keys), USERS pairwise to those users. */
+  async #sendEntry(e) {
+    const room = await this.room(e.roomId);
+    if (e.route === 'USERS') return this.#sendPairwise(e.roomId, e.users, e.content, e.id, e.expiresAt);
+    if (room.kind === 'PRIVATE') {
+      const others = room.members.map((m) => m.user).filter((u) => u !== this.#opts.userId);
+      return this.#sendPairwise(e.roomId, others, e.content, e.id, e.expiresAt);
+    }
+    return this.#sendGroup(room, e.content, e.id, e.expiresAt);
   }
 
   /** Runs a send in the delivery queue, so it never interleaves with a decryption of the same sessions. */
@@ -537,10 +689,10 @@ export class CipherTalkClient {
     return stored ? decodeJson(stored).epoch : null;
   }
 
-  async #sendGroup(room, content, messageId) {
+  async #sendGroup(room, content, messageId, expiresAt = 0) {
     let own = await this.#ownSenderKey(room.roomId);
     const devices = [];
-    for (const m of room.members) devices.push(...(await this.#devicesOf(m.user)));
+    for (const m of room.members) devices.push(...(await this.#directory.devicesOf(m.user)));
     // Max wins (protocol.md "Sender-key epochs"): a device that got the key and is gone (member
     // removed or left, device revoked) means a new epoch; a member already in a later epoch means
     // joining it. Either way a fresh key, sent to every current member device.
@@ -558,18 +710,20 @@ export class CipherTalkClient {
           { k: 'SENDER_KEY', r: room.roomId, id: keyId, t: this.#now(), km: toBase64Url(km) }, keyId);
       own.distributedTo = [...new Set([...own.distributedTo, ...lacking])];
     }
-    const sealed = await encryptGroupMessage(own, encodeContent(content), uuidBytes(messageId), 0, this.#random(12));
+    const sealed = await encryptGroupMessage(own, encodeContent(content), uuidBytes(messageId), expiresAt, this.#random(12));
     own.chainKey = sealed.chainKey;
     own.iteration = sealed.iteration;
     await this.#store.put('senderKeys', room.roomId, encodeJson(own)); // before it leaves: never reuse a key
-    await this.request({ type: 'send_group', messageId, room: room.roomId, ciphertext: toBase64Url(sealed.bytes) });
+    const frame = { type: 'send_group', messageId, room: room.roomId, ciphertext: toBase64Url(sealed.bytes) };
+    if (expiresAt) frame.expiresAt = expiresAt;
+    await this.request(frame);
   }
 
   // ------------------------------------------------------------------ receiving
 
-  async #onDeliver(d) {
-    const ws = this.#ws;
-    if (!ws || ws.readyState !== 1) return; // not acknowledged: the server delivers it again
+  async #onDeliver(d, ws) {
+    // From a socket that is gone: not acknowledged, the server delivers it again after the reconnect.
+    if (!ws || ws !== this.#ws || ws.readyState !== 1) return;
     try {
       if (!(await this.#store.get('seen', d.messageId))) {
         const result = d.kind === 'GROUP' ? await this.#onGroup(d) : await this.#onPairwise(d);
@@ -591,18 +745,6 @@ export class CipherTalkClient {
     this.request({ type: 'ack', stream: d.stream, seq: d.seq }).catch(() => {});
   }
 
-  /** The certified identity key of a sender device, from the directory if not yet known. */
-  async #senderIdentity(device) {
-    if (!this.#certified.has(device)) {
-      const address = parseAddress(device);
-      const reply = await this.request({ type: 'bundle_fetch', user: address.userId, withOneTimePreKey: false });
-      const entry = reply.bundles.find((b) => b.device === device);
-      if (!entry) throw new UntrustedDeviceError(`${device} is not in the directory`, address);
-      await this.#checkCertificate(entry);
-    }
-    return this.#certified.get(device);
-  }
-
   async #onPairwise(d) {
     const sender = parseAddress(d.sender);
     let bytes;
@@ -611,7 +753,7 @@ export class CipherTalkClient {
     } catch {
       throw new InvalidMessageError('ciphertext is not base64url');
     }
-    const certified = await this.#senderIdentity(d.sender);
+    const certified = await this.#directory.senderIdentity(d.sender);
     const record = await this.#record(d.sender);
     let opened;
     if (bytes.length > 1 && bytes[1] === 1) {
@@ -650,7 +792,7 @@ export class CipherTalkClient {
     }
     await this.#saveRecord(d.sender, record);
     if (uuidText(opened.messageId) !== d.messageId) throw new InvalidMessageError('message id differs from the frame\'s');
-    await this.#onContent(d, sender, decodeContent(opened.plaintext), 'DIRECT');
+    await this.#onContent(d, sender, decodeContent(opened.plaintext), 'DIRECT', opened.expiresAt);
   }
 
   async #respond(sender, initial, bytes) {
@@ -670,9 +812,14 @@ export class CipherTalkClient {
     return res;
   }
 
-  async #onContent(d, sender, c, kind) {
+  async #onContent(d, sender, c, kind, expiresAt) {
     if (c.id !== d.messageId) throw new InvalidMessageError('content id differs from the frame\'s message id');
     if (d.room && c.r !== d.room) throw new InvalidMessageError('content names another room than the frame');
+    // The expiry is bound into the ciphertext's associated data; the frame's and the content's must agree with it.
+    if ((d.expiresAt ?? 0) !== (expiresAt ?? 0)) throw new InvalidMessageError('the frame\'s expiry differs from the message\'s');
+    if (c.k !== 'TYPING' && c.k !== 'SENDER_KEY' && (c.x ?? 0) !== (expiresAt ?? 0)) {
+      throw new InvalidMessageError('the content\'s expiry differs from the message\'s');
+    }
     if (c.k === 'SENDER_KEY') {
       if (kind !== 'DIRECT') throw new InvalidMessageError('a sender key must arrive pairwise');
       let dist;
@@ -694,11 +841,19 @@ export class CipherTalkClient {
       await this.#retryHeld(key);
       return;
     }
-    if (c.k === 'TEXT' && typeof c.b === 'string') {
-      this.#emit('message', { roomId: c.r, sender, messageId: c.id, body: c.b, sentAt: c.t, kind, replyTo: c.re });
-    } else {
-      this.#emit('content', { roomId: c.r, sender, content: c });
+    const own = sender.userId === this.#opts.userId;
+    let room = this.#rooms.get(c.r);
+    if (!room || (!own && !room.members.some((m) => m.user === sender.userId))) {
+      try {
+        room = await this.room(c.r);
+      } catch (e) {
+        if (e instanceof RequestFailedError) throw new InvalidMessageError(`content for room ${c.r}, which this device cannot see`);
+        throw e;
+      }
     }
+    if (!own && !room.members.some((m) => m.user === sender.userId)) throw new InvalidMessageError(`${sender.userId} is not a member of ${c.r}`);
+    requireFields(c);
+    await this.#features.dispatch(c, sender, kind, own);
   }
 
   async #onGroup(d) {
@@ -734,7 +889,7 @@ export class CipherTalkClient {
     await this.#store.put('groupKeys', key, encodeJson({ ...chain, chainKey: read.chainKey, iteration: read.iteration,
       skipped: [...read.skipped] }));
     if (uuidText(read.message.messageId) !== d.messageId) throw new InvalidMessageError('message id differs from the frame\'s');
-    await this.#onContent(d, sender, decodeContent(read.plaintext), 'GROUP');
+    await this.#onContent(d, sender, decodeContent(read.plaintext), 'GROUP', read.message.expiresAt);
   }
 
   async #retryHeld(key) {

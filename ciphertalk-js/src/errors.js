@@ -50,9 +50,12 @@ export class NoSessionError extends CipherTalkError {
  * than the one pinned for its user. `userId`/`deviceId` name the device.
  */
 export class UntrustedDeviceError extends CipherTalkError {
-  constructor(message, address) {
+  /** @param {string} message @param {{userId: string, deviceId: number}} address @param {{revoked?: boolean}} [details] */
+  constructor(message, address, details = {}) {
     super('untrusted_device', message);
     this.address = address;
+    /** True when a verified revocation of the device's account removed it. */
+    this.revoked = details.revoked === true;
   }
 }
 
@@ -90,5 +93,15 @@ export class ConnectionClosedError extends CipherTalkError {
 export class TimeoutError extends CipherTalkError {
   constructor(message) {
     super('timeout', message);
+  }
+}
+
+/**
+ * A mistyped, damaged or foreign linking code, a device id already in use, or a linking envelope
+ * that does not open or carries another account's key (InvalidLinkException in Java).
+ */
+export class InvalidLinkError extends CipherTalkError {
+  constructor(message) {
+    super('invalid_link', message);
   }
 }

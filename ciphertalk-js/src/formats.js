@@ -34,11 +34,30 @@ export function decodeJson(bytes) {
  * exactly as the Java ContentCodec pads.
  */
 export function encodeContent(content) {
-  const o = { v: 1, ...content };
-  const len = utf8(JSON.stringify(o)).length + 8; // ,"p":"" plus one
+  // The Java ContentCodec's field order, whatever order the caller used; unknown fields after them.
+  const o = { v: 1 };
+  for (const k of CONTENT_ORDER) if (content[k] !== undefined && content[k] !== null) o[k] = content[k];
+  for (const [k, val] of Object.entries(content)) if (!(k in o) && k !== 'p' && val !== undefined && val !== null) o[k] = val;
+  const len = utf8(jacksonJson(o)).length + 8; // ,"p":"" plus one
   const padded = Math.ceil(len / PAD_BLOCK) * PAD_BLOCK;
   o.p = '0'.repeat(padded - len + 1);
-  return utf8(JSON.stringify(o));
+  return utf8(jacksonJson(o));
+}
+
+/** Field order of io.ciphertalk.client.internal.ContentCodec.encode. */
+const CONTENT_ORDER = ['v', 'k', 'r', 'id', 't', 'b', 're', 'x', 'tg', 'e', 'f', 'ids', 'km'];
+
+/**
+ * JSON.stringify as the Java ContentCodec's Jackson writes it: the same escapes, except that
+ * Jackson writes the hex digits of \uXXXX escapes in upper case and escapes characters outside the
+ * Basic Multilingual Plane (emoji) as their two surrogates (checked against the Java codec by
+ * content-java.test.js).
+ */
+function jacksonJson(o) {
+  const hex = (c) => c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+  return JSON.stringify(o)
+      .replace(/(\\+)u([0-9a-f]{4})/g, (m, slashes, h) => (slashes.length % 2 === 1 ? `${slashes}u${h.toUpperCase()}` : m))
+      .replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g, (pair) => `\\u${hex(pair[0])}\\u${hex(pair[1])}`);
 }
 
 /** Parses a content; throws InvalidMessageError for anything that is not a version 1 content. */

@@ -8,3 +8,6 @@ export * from './errors.js';
 export * from './store.js';
 export { decodeContent, encodeContent, privateRoomId } from './formats.js';
 export * from './client.js';
+export { LinkingRequest, RevocationBook } from './linking.js';
+export { Outbox, backoffDelay, isTransient } from './outbox.js';
+export { MAX_RECEIPT_IDS, TYPING_TTL_MS } from './messages.js';

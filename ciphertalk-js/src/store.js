@@ -14,8 +14,13 @@
  * | `senderKeys` | room id | this device's own sender-key chain for the room |
  * | `groupKeys` | `room|user.device` | a peer's sender-key chain for the room |
  * | `seen` | message id | empty: message ids already processed |
+ * | `outbox` | time.counter (sorts in send order) | an entry waiting for the server's `sent` (outbox.js) |
+ * | `messages` | message id | what the features need: room, sender, expiry, deleted (no text) |
+ * | `unread` | room id | JSON list of received message ids not yet marked read |
+ * | `revocations` | user id | JSON list of verified device revocations (base64url) |
+ * | `held` | message id | a group delivery waiting for its sender key |
  *
- * Every value is secret except `seen` and `accounts`: a persistent implementation must encrypt
+ * Every value is secret except `seen`, `accounts` and `revocations`: a persistent implementation must encrypt
  * them at rest (the IndexedDB one will wrap them with a non-extractable WebCrypto key).
  * Implementations must return copies (the client may change what it reads).
  *

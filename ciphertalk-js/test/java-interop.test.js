@@ -9,19 +9,11 @@ import {
   issueDeviceCertificate, parseAddress, parseIdentityKey, initiate, encrypt,
 } from '../src/index.js';
 import { jarsOrSkip, killAll, startConsole, startServer } from './support/processes.js';
+import { next } from './support/events.js';
 
 const { skip, missing } = jarsOrSkip();
 const PASSWORD = 'interop password 1';
 
-/** Resolves with the first `event` of `client` that satisfies `predicate`. */
-function next(client, event, predicate = () => true, timeoutMs = 60000) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { off(); reject(new Error(`no matching '${event}' in ${timeoutMs} ms`)); }, timeoutMs);
-    const off = client.on(event, (e) => {
-      if (predicate(e)) { clearTimeout(timer); off(); resolve(e); }
-    });
-  });
-}
 
 /**
  * A hostile device written with the protocol functions only, so it can publish what an honest

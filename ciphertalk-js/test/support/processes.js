@@ -155,11 +155,12 @@ export async function startServer() {
 
 /**
  * Starts the console client (the Java SDK's default client, in-memory store) for `user`, piped
- * (non-interactive: the password is the first line of input), registering the account.
+ * (non-interactive: the password is the first line of input), registering the account (or, with
+ * `register: false`, logging in to it as another `device`).
  */
-export async function startConsole(server, user, password) {
-  const c = new Child(`console ${user}`, [...QUICK_JVM, '-jar', CONSOLE_JAR, '--plain', '-s', server.wsUrl, '--http', server.httpUrl,
-    '-u', user, '--register', '--zone', 'UTC']);
+export async function startConsole(server, user, password, { device = 1, register = true } = {}) {
+  const c = new Child(`console ${user}.${device}`, [...QUICK_JVM, '-jar', CONSOLE_JAR, '--plain', '-s', server.wsUrl, '--http', server.httpUrl,
+    '-u', user, ...(register ? ['--register'] : []), '--device', String(device), '--zone', 'UTC']);
   c.type(password);
   await c.awaitLine(`signed in as ${user}`, 90000);
   return c;
