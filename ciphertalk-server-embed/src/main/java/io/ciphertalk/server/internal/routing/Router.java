@@ -742,7 +742,7 @@ public final class Router {
         // A drain may have sent this row already (it read it right after the commit).
         if ((row.expiresAt() == null || row.expiresAt() > clock.millis()) && s.inflightIds.add(row.id())) {
           s.out.deliverDirect(row);
-          metrics.messageDelivered();
+          metrics.messageDelivered(row.sentAt());
         }
         drain = false;
       } else {
@@ -781,7 +781,7 @@ public final class Router {
     boolean expired = row.expiresAt() != null && row.expiresAt() <= clock.millis();
     if (!own && !expired && !s.blocked.contains(row.senderUser())) {
       s.out.deliverRoom(row);
-      metrics.messageDelivered();
+      metrics.messageDelivered(row.sentAt());
     }
   }
 
@@ -908,7 +908,7 @@ public final class Router {
         if (s.inflightIds.add(r.id())) {
           if (!s.blocked.contains(r.senderUser()) || r.senderUser().equals(s.userId)) {
             s.out.deliverDirect(r);
-            metrics.messageDelivered();
+            metrics.messageDelivered(r.sentAt());
           }
         }
       }
