@@ -391,11 +391,13 @@ class AdminStatsTest {
         types.put("/admin/" + ref, null);
       }
     }
-    assertThat(types.keySet()).contains("/admin/admin.js", "/admin/admin.css", "/admin/vendor/uPlot.iife.min.js",
+    assertThat(types.keySet()).contains("/admin/admin.js", "/admin/admin.css", "/admin/favicon.svg",
+        "/admin/vendor/uPlot.iife.min.js",
         "/admin/vendor/uPlot.min.css", "/admin/vendor/uPlot.LICENSE.txt");
     types.put("/admin/", "text/html; charset=utf-8");
     types.put("/admin/admin.js", "text/javascript; charset=utf-8");
     types.put("/admin/admin.css", "text/css; charset=utf-8");
+    types.put("/admin/favicon.svg", "image/svg+xml");
     types.put("/admin/vendor/uPlot.iife.min.js", "text/javascript; charset=utf-8");
     types.put("/admin/vendor/uPlot.min.css", "text/css; charset=utf-8");
     types.put("/admin/vendor/uPlot.LICENSE.txt", "text/plain; charset=utf-8");

@@ -56,6 +56,7 @@ final class AdminDashboard {
     m.put("/admin/", new Asset("text/html; charset=utf-8", own("index.html")));
     m.put("/admin/admin.js", new Asset("text/javascript; charset=utf-8", own("admin.js")));
     m.put("/admin/admin.css", new Asset("text/css; charset=utf-8", own("admin.css")));
+    m.put("/admin/favicon.svg", new Asset("image/svg+xml", own("favicon.svg")));
     String version = uplotVersion();
     if (version == null) {
       LOG.warn("the uPlot webjar is not on the class path: the admin dashboard draws no charts");

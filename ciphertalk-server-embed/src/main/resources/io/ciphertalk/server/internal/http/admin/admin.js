@@ -169,6 +169,10 @@
 
   function width(el) { return Math.max(280, el.clientWidth || el.parentNode.clientWidth || 600); }
 
+  // Whole numbers on count axes (no "0.2 users"); milliseconds may be any size.
+  var COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000,
+    200000, 500000, 1000000, 2000000, 5000000, 10000000];
+
   function draw(name, data, series, unit) {
     var el = $(name + "-chart");
     if (typeof uPlot === "undefined") {
@@ -182,9 +186,12 @@
     charts[name] = new uPlot({
       width: width(el),
       height: 240,
+      // Minutes and days are UTC, as in the tables and the server's day boundaries.
+      tzDate: function (ts) { return uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"); },
       scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(1, max)]; } } },
-      series: [{ label: name === "active" ? "Day" : "Minute" }].concat(series),
-      axes: [{ stroke: "#1b1f24" }, { stroke: "#1b1f24", label: unit, size: 60 }]
+      series: [{ label: name === "active" ? "Day (UTC)" : "Minute (UTC)" }].concat(series),
+      axes: [{ stroke: "#1b1f24" },
+        { stroke: "#1b1f24", label: unit, size: 60, incrs: unit === "milliseconds" ? undefined : COUNT_STEPS }]
     }, data, el);
   }
 
