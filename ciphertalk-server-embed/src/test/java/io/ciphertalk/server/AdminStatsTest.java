@@ -140,6 +140,8 @@ class AdminStatsTest {
     try (RawClient b = RawClient.login(server, bob, 1)) {
       publish(b, 2, 1);
     }
+    // Until the server has seen the close, a send would still be written to that socket (and count).
+    awaitConnections(0);
     String room;
     try (RawClient a = RawClient.login(server, alice, 1)) {
       room = createRoom(a, RoomKind.PRIVATE, null, "bob").room().roomId();
