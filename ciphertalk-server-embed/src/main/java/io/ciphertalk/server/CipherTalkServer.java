@@ -76,6 +76,7 @@ public final class CipherTalkServer implements AutoCloseable {
   private Protocol protocol;
   private HttpApi http;
   private io.ciphertalk.server.internal.blobs.BlobService blobs;
+  private io.ciphertalk.server.internal.metrics.DailyActiveUsers activeUsers;
   private Path temporaryBlobs;
   private WebSocketFront ws;
   private InMemoryChannels inMemory;
@@ -115,7 +116,7 @@ public final class CipherTalkServer implements AutoCloseable {
   }
 
   private void doStart() throws Exception {
-    metrics = new Metrics(cfg.meterRegistry);
+    metrics = new Metrics(cfg.meterRegistry, cfg.clock);
     if (cfg.dataSource == null) {
       Database.checkH2File(cfg.jdbcUrl(), cfg.initDatabase);
     }
@@ -154,6 +155,8 @@ public final class CipherTalkServer implements AutoCloseable {
       accounts.shareLockout(new io.ciphertalk.server.internal.cluster.RedisLockout(bus));
       accounts.shareRateLimits(new io.ciphertalk.server.internal.cluster.RedisRateLimits(bus));
     }
+    activeUsers = new io.ciphertalk.server.internal.metrics.DailyActiveUsers(db, cfg.clock);
+    accounts.onActivity(activeUsers::seen);
     chat = new ChatService(db, writer, router, cfg.clock, cfg.random, cfg.maxRoomMembers, cfg.prekeyLowThreshold);
     protocol = new Protocol(accounts, liveSessions, new io.ciphertalk.server.internal.routing.BundleFetchGuard(cfg.clock,
         cfg.bundleFetchesPerMinute, cfg.strangerOneTimePrekeysPerHour), chat, router, requestPool, metrics, cfg.maxFrameBytes, cfg.clock);
@@ -187,7 +190,9 @@ public final class CipherTalkServer implements AutoCloseable {
             cfg.maxBlobPartBytes, cfg.blobOrphanTimeout.toMillis(), cfg.roomHistoryRetention.toMillis()));
     if (cfg.httpPort >= 0) {
       http = new HttpApi(new InetSocketAddress(cfg.bindAddress, cfg.httpPort), httpPool, accounts, chat, router, db,
-          metrics, cfg.maxHttpBodyBytes, cfg.maxCiphertextBytes, cfg.httpLimits(), health, origins, blobs);
+          metrics, cfg.maxHttpBodyBytes, cfg.maxCiphertextBytes, cfg.httpLimits(), health, origins, blobs,
+          new io.ciphertalk.server.internal.metrics.AdminStats(metrics, router::onlineConnections, activeUsers, db,
+              cfg.clock));
       http.start();
     }
     if (cfg.wsPort >= 0) {
@@ -202,6 +207,7 @@ public final class CipherTalkServer implements AutoCloseable {
         router.sweep();
         router.expireTyping();
         blobs.sweep();
+        activeUsers.rollOver();
       } catch (RuntimeException e) {
         LOG.warn("sweep failed: {}", e.toString());
       }

@@ -658,6 +658,49 @@ class ClusterTest {
   }
 
   @Test
+  void adminStats_countConnectionsAndMessagesPerNode_andActiveUsersAcrossTheCluster() throws Exception {
+    startNodes(2, RedisTestUrl.require(), b -> b.loginRateLimit(10_000, 10_000, Duration.ofMinutes(5)));
+    CipherTalkServer n0 = nodes.get(0);
+    CipherTalkServer n1 = nodes.get(1);
+    n0.createAccount("root", "password-root".toCharArray(), true);
+    String alice = TestServers.account(n0, "alice");
+    String bob = TestServers.account(n1, "bob");
+    RawClient a = RawClient.login(n0, alice, 1);
+    closeables.add(a);
+    RawClient b = RawClient.login(n1, bob, 1);
+    closeables.add(b);
+    publish(b, 1, 1);
+    String room = createRoom(a, RoomKind.PRIVATE, null, "bob").room().roomId();
+    a.call(id -> new Frame.Send(id, RawClient.newMessageId(), room, null,
+        List.of(new Recipient(new DeviceAddress("bob", 1), text("across nodes")))));
+    b.awaitType(Frame.Deliver.class);
+    List<com.fasterxml.jackson.databind.JsonNode> stats = new ArrayList<>();
+    for (CipherTalkServer n : nodes) {
+      String token = TestServers.http(n, "POST", "/api/login", null,
+          TestServers.json("username", "root", "password", "password-root")).body().get("token").asText();
+      stats.add(TestServers.http(n, "GET", "/api/admin/stats", token, null).body());
+    }
+    for (com.fasterxml.jackson.databind.JsonNode s : stats) {
+      assertThat(s.get("connections").asInt()).as("each node its own socket").isEqualTo(1);
+      var counts = s.at("/activeUsersPerDay/counts");
+      assertThat(counts.get(counts.size() - 1).asLong()).as("root, alice, bob on either node").isEqualTo(3);
+      assertThat(s.at("/storage/databaseBytes").asLong()).isPositive();
+    }
+    long sent0 = 0;
+    long sent1 = 0;
+    for (var v : stats.get(0).at("/perMinute/messages")) {
+      sent0 += v.asLong();
+    }
+    for (var v : stats.get(1).at("/perMinute/messages")) {
+      sent1 += v.asLong();
+    }
+    assertThat(sent0).as("accepted by node 0").isEqualTo(1);
+    assertThat(sent1).isZero();
+    assertThat(stats.get(1).at("/deliveryLatency/deliveries").asLong()).as("delivered by node 1").isEqualTo(1);
+    assertThat(stats.get(0).at("/deliveryLatency/deliveries").asLong()).isZero();
+  }
+
+  @Test
   void connectionLimit_countsTheUsersConnectionsOnEveryNode() throws Exception {
     startNodes(2, RedisTestUrl.require(), b -> b.loginRateLimit(10_000, 10_000, Duration.ofMinutes(5))
         .maxConnectionsPerUser(2));

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * (what the standalone server runs), or the host's registry.
  */
 class MetricsTest {
-  private static final Pattern DOC_ROW = Pattern.compile("^\\| `(ciphertalk_[a-z_]+)` \\| (counter|gauge) \\|");
+  private static final Pattern DOC_ROW = Pattern.compile("^\\| `(ciphertalk_[a-z_]+)` \\| (counter|gauge|summary) \\|");
   private static final Pattern TYPE = Pattern.compile("(?m)^# TYPE (ciphertalk_[a-z_]+) (\\w+)$");
   private static final Pattern SAMPLE = Pattern.compile("(?m)^(ciphertalk_[a-z_]+) (\\S+)$");
 
@@ -78,13 +78,22 @@ class MetricsTest {
       assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
       Scrape scrape = Scrape.parse(r.body().asText());
       documentedMeters().forEach((name, type) -> {
-        assertThat(scrape.samples()).as("sample of " + name).containsKey(name);
+        if (type.equals("summary")) {
+          // A summary's samples are its _count and _sum (and the quantiles, which carry labels).
+          assertThat(scrape.samples()).as("samples of " + name).containsKeys(name + "_count", name + "_sum");
+          assertThat(r.body().asText()).as("quantiles of " + name)
+              .contains(name + "{quantile=\"0.5\"}", name + "{quantile=\"0.99\"}");
+        } else {
+          assertThat(scrape.samples()).as("sample of " + name).containsKey(name);
+        }
         assertThat(scrape.typeOf(name)).as("type of " + name).isEqualTo(type);
       });
       assertThat(scrape.samples().get("ciphertalk_auth_failures_total")).isEqualTo(1.0);
       assertThat(scrape.samples().get("ciphertalk_direct_queue_depth")).isEqualTo(0.0);
       // nothing undocumented slips in either
-      assertThat(scrape.samples().keySet()).allSatisfy(n -> assertThat(documentedMeters()).containsKey(n));
+      assertThat(scrape.samples().keySet()).allSatisfy(n -> assertThat(documentedMeters())
+          .containsKey("summary".equals(documentedMeters().get(n.replaceFirst("_(count|sum)$", "")))
+              ? n.replaceFirst("_(count|sum)$", "") : n));
       assertThat(server.metricsText()).contains("ciphertalk_auth_failures_total 1");
     }
   }

@@ -111,4 +111,34 @@ class PostgresServerTest {
       assertThat(s.metricsText()).contains("ciphertalk_direct_queue_depth 0");
     }
   }
+
+  @Test
+  void adminStats_onPostgresql_countDailyActiveUsers_rollDaysOver_andReportTheDatabaseSize() throws Exception {
+    MutableClock clock = new MutableClock(java.time.Instant.parse("2026-12-03T10:00:05Z"));
+    try (PostgresTestSchema schema = PostgresTestSchema.create();
+        CipherTalkServer s = CipherTalkServer.builder().wsPort(0).httpPort(0).dataSource(schema.dataSource())
+            .passwordHashing(64, 1).clock(clock).build().start()) {
+      s.createAccount("root", "password-root".toCharArray(), true);
+      String alice = TestServers.account(s, "alice");
+      String bob = TestServers.account(s, "bob");
+      String root = TestServers.http(s, "POST", "/api/login", null,
+          TestServers.json("username", "root", "password", "password-root")).body().get("token").asText();
+      try (RawClient a = RawClient.login(s, alice, 1); RawClient b = RawClient.login(s, bob, 1)) {
+        publish(b, 1, 1);
+        String room = createRoom(a, RoomKind.PRIVATE, null, "bob").room().roomId();
+        a.call(id -> new Frame.Send(id, RawClient.newMessageId(), room, null,
+            List.of(new Recipient(new DeviceAddress("bob", 1), text("hi")))));
+        b.awaitType(Frame.Deliver.class);
+        var stats = TestServers.http(s, "GET", "/api/admin/stats", root, null).body();
+        assertThat(stats.at("/storage/databaseBytes").asLong()).as("pg_database_size").isPositive();
+        assertThat(stats.at("/deliveryLatency/deliveries").asLong()).isEqualTo(1);
+        var counts = stats.at("/activeUsersPerDay/counts");
+        assertThat(counts.get(29).asLong()).isEqualTo(3);
+      }
+      clock.advance(java.time.Duration.ofDays(1));
+      var counts = TestServers.http(s, "GET", "/api/admin/stats", root, null).body().at("/activeUsersPerDay/counts");
+      assertThat(counts.get(28).asLong()).as("yesterday as a count").isEqualTo(3);
+      assertThat(counts.get(29).asLong()).as("root today").isEqualTo(1);
+    }
+  }
 }

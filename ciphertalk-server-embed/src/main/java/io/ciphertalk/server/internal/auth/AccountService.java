@@ -64,6 +64,7 @@ public final class AccountService {
   private final RateLimiter registrations;
   private final LiveSessions live;
   private final Metrics metrics;
+  private volatile java.util.function.Consumer<String> activity;
   /** Token uses closer together than this do not rewrite last_used_at (one write per token per interval). */
   private final long touchIntervalMillis;
   /** A real hash to verify against for unknown users, so timing does not reveal which names exist. */
@@ -85,8 +86,17 @@ public final class AccountService {
     this.registrations = new RateLimiter(clock, settings.registrationsPerAddress(),
         settings.registrationWindow().toMillis(), 100_000);
     this.metrics = metrics;
+    this.activity = user -> { };
     this.touchIntervalMillis = Math.max(1, Math.min(60_000, settings.tokenIdle().toMillis() / 10));
     this.dummyHash = hasher.hash("not-a-real-password".toCharArray());
+  }
+
+  /**
+   * Tells {@code listener} the user id of every successful login and token check (the daily
+   * active-user count). It runs on the request's thread and must not throw.
+   */
+  public void onActivity(java.util.function.Consumer<String> listener) {
+    this.activity = java.util.Objects.requireNonNull(listener, "listener");
   }
 
   /** Cluster mode: login lockout records are kept in {@code store}, shared by every node. */
@@ -213,7 +223,9 @@ public final class AccountService {
     if (account.get().disabled()) {
       throw ServiceException.forbidden("account_disabled", "this account is disabled");
     }
-    return issueToken(user);
+    Session s = issueToken(user);
+    activity.accept(user);
+    return s;
   }
 
   private void failed(String user, String addr) {
@@ -308,6 +320,7 @@ public final class AccountService {
     if (now - row.get().lastUsedAt() >= touchIntervalMillis) {
       db.useTransaction(h -> Accounts.touchToken(h, hash, now));
     }
+    activity.accept(row.get().userId());
     return row.get().userId();
   }
 

@@ -57,13 +57,15 @@ public final class HttpApi implements AutoCloseable {
   private final io.ciphertalk.server.internal.Health health;
   private final AccountEndpoints accountEndpoints;
   private final io.ciphertalk.server.internal.OriginPolicy origins;
+  private final AdminDashboard admin;
 
   public HttpApi(
       InetSocketAddress bind, ExecutorService pool, AccountService accounts, ChatService chat, Router router,
       Database db, Metrics metrics, int maxBody, int maxCiphertext, HttpLimits limits,
       io.ciphertalk.server.internal.Health health, io.ciphertalk.server.internal.OriginPolicy origins,
-      io.ciphertalk.server.internal.blobs.BlobService blobs) {
+      io.ciphertalk.server.internal.blobs.BlobService blobs, io.ciphertalk.server.internal.metrics.AdminStats stats) {
     this.health = health;
+    this.admin = new AdminDashboard(accounts, stats);
     this.origins = origins;
     this.accounts = accounts;
     this.chat = chat;
@@ -219,6 +221,10 @@ public final class HttpApi implements AutoCloseable {
         send(ex, 201, obj().put("username", contact));
       }
       default -> {
+        if (AdminDashboard.handles(path)) {
+          admin(ex, method, path);
+          return;
+        }
         if (AccountEndpoints.handles(path)) {
           AccountEndpoints.Reply r = accountEndpoints.handle(method, path, () -> bearer(ex), () -> {
             try {
@@ -244,6 +250,36 @@ public final class HttpApi implements AutoCloseable {
           throw ServiceException.notFound("no such endpoint");
         }
       }
+    }
+  }
+
+  /** The administrators' statistics and the dashboard page's files ({@link AdminDashboard}). */
+  private void admin(HttpExchange ex, String method, String path) throws IOException {
+    require(method, "GET");
+    if (path.equals(AdminDashboard.STATS)) {
+      send(ex, 200, admin.stats(() -> bearer(ex)));
+      return;
+    }
+    if (path.equals("/admin")) {
+      ex.getResponseHeaders().set("Location", "/admin/");
+      ex.sendResponseHeaders(308, -1);
+      return;
+    }
+    AdminDashboard.Asset a = admin.asset(path);
+    if (a == null) {
+      throw ServiceException.notFound("no such file");
+    }
+    var h = ex.getResponseHeaders();
+    h.set("Content-Type", a.contentType());
+    h.set("Content-Security-Policy", AdminDashboard.CSP);
+    h.set("X-Content-Type-Options", "nosniff");
+    h.set("X-Frame-Options", "DENY");
+    h.set("Referrer-Policy", "no-referrer");
+    h.set("Cross-Origin-Opener-Policy", "same-origin");
+    h.set("Cache-Control", "no-cache");
+    ex.sendResponseHeaders(200, a.body().length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(a.body());
     }
   }
 

@@ -4,9 +4,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -31,9 +34,16 @@ public final class Metrics implements AutoCloseable {
   private final Counter slowConsumerDisconnects;
   private final Counter rateLimited;
   private final Counter connectionsRefused;
+  private final Timer deliveryLatency;
+  private final Clock clock;
+  private final MinuteSeries minutes = new MinuteSeries();
 
-  /** Meters in the host's registry (null: a private Prometheus registry). */
-  public Metrics(MeterRegistry hostRegistry) {
+  /**
+   * Meters in the host's registry (null: a private Prometheus registry); {@code clock} (the
+   * server's) times deliveries and places them in {@link #minutes()}.
+   */
+  public Metrics(MeterRegistry hostRegistry, Clock clock) {
+    this.clock = clock;
     this.ownRegistry = hostRegistry == null;
     this.registry = ownRegistry ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : hostRegistry;
     this.prometheus = findPrometheus(registry).orElse(null);
@@ -46,6 +56,12 @@ public final class Metrics implements AutoCloseable {
     rateLimited = counter("ciphertalk.rate.limited", "Frames refused by the per-connection rate limit.");
     connectionsRefused = counter("ciphertalk.connections.refused",
         "Connections refused or closed by a network limit or a protocol violation.");
+    // A summary with client-side p50/p99 over about the last minute (Prometheus: quantile labels).
+    deliveryLatency = Timer.builder("ciphertalk.delivery.latency")
+        .description("Time from accepting a message to writing it to a recipient device's connection.")
+        .publishPercentiles(0.5, 0.99).distributionStatisticExpiry(Duration.ofMinutes(1))
+        .distributionStatisticBufferLength(2).register(registry);
+    meters.add(deliveryLatency);
   }
 
   private static Optional<PrometheusMeterRegistry> findPrometheus(MeterRegistry r) {
@@ -75,10 +91,21 @@ public final class Metrics implements AutoCloseable {
 
   public void messageRouted() {
     messagesRouted.increment();
+    minutes.message(clock.millis());
   }
 
-  public void messageDelivered() {
+  /** A message accepted at {@code acceptedAtMillis} (server clock) was written to a device's connection. */
+  public void messageDelivered(long acceptedAtMillis) {
     messagesDelivered.increment();
+    long now = clock.millis();
+    long latency = Math.max(0, now - acceptedAtMillis);
+    deliveryLatency.record(latency, java.util.concurrent.TimeUnit.MILLISECONDS);
+    minutes.delivery(now, latency);
+  }
+
+  /** This node's messages, deliveries and delivery latencies per minute (administrators' statistics). */
+  public MinuteSeries.Snapshot minutes() {
+    return minutes.snapshot(clock.millis());
   }
 
   public void frameRejected() {

@@ -741,8 +741,9 @@ public final class Router {
           && !backpressured(s)) {
         // A drain may have sent this row already (it read it right after the commit).
         if ((row.expiresAt() == null || row.expiresAt() > clock.millis()) && s.inflightIds.add(row.id())) {
+          // Counted first: a client that has the frame must find it in the statistics.
+          metrics.messageDelivered(row.sentAt());
           s.out.deliverDirect(row);
-          metrics.messageDelivered();
         }
         drain = false;
       } else {
@@ -780,8 +781,8 @@ public final class Router {
     boolean own = row.senderUser().equals(s.userId) && row.senderDevice() == s.deviceId;
     boolean expired = row.expiresAt() != null && row.expiresAt() <= clock.millis();
     if (!own && !expired && !s.blocked.contains(row.senderUser())) {
+      metrics.messageDelivered(row.sentAt());
       s.out.deliverRoom(row);
-      metrics.messageDelivered();
     }
   }
 
@@ -907,8 +908,8 @@ public final class Router {
         }
         if (s.inflightIds.add(r.id())) {
           if (!s.blocked.contains(r.senderUser()) || r.senderUser().equals(s.userId)) {
+            metrics.messageDelivered(r.sentAt());
             s.out.deliverDirect(r);
-            metrics.messageDelivered();
           }
         }
       }

@@ -30,7 +30,7 @@ public final class Database implements AutoCloseable {
   private static final List<String> MIGRATIONS =
       List.of("V1__initial_schema.sql", "V2__message_ids_by_message.sql", "V3__retention_indexes.sql",
           "V4__account_security.sql", "V5__device_certificates.sql", "V6__device_revocations.sql",
-          "V7__blobs.sql", "V8__one_time_kem_prekeys.sql");
+          "V7__blobs.sql", "V8__one_time_kem_prekeys.sql", "V9__active_user_days.sql");
 
   private final Jdbi jdbi;
   /** The pool this object created and must close, or null for a host-owned DataSource. */

@@ -29,13 +29,13 @@ class StoreTest {
   @Test
   void migrate_isIdempotent_andRecordsSchemaVersion(@TempDir Path dir) {
     try (Database db = Database.open(Database.h2FileUrl(dir), "", "", 4)) {
-      assertThat(db.migrate(clock)).isEqualTo(8);
-      assertThat(db.migrate(clock)).isEqualTo(8);
+      assertThat(db.migrate(clock)).isEqualTo(9);
+      assertThat(db.migrate(clock)).isEqualTo(9);
       int v = db.withHandle(h -> h.createQuery("SELECT MAX(version) FROM schema_version").mapTo(Integer.class).one());
-      assertThat(v).isEqualTo(8);
+      assertThat(v).isEqualTo(9);
     }
     try (Database db = Database.open(Database.h2FileUrl(dir), "", "", 4)) {
-      assertThat(db.migrate(clock)).isEqualTo(8);
+      assertThat(db.migrate(clock)).isEqualTo(9);
     }
   }
 
@@ -67,7 +67,7 @@ class StoreTest {
       st.execute("INSERT INTO room_members VALUES ('r1', 'bob', 'member', 0, 0)");
     }
     try (Database db = Database.open(url, "", "", 4)) {
-      assertThat(db.migrate(clock)).isEqualTo(8);
+      assertThat(db.migrate(clock)).isEqualTo(9);
       Optional<Accounts.TokenRow> live = db.withHandle(h -> Accounts.liveToken(h, "h1", 600, 400));
       assertThat(live.map(Accounts.TokenRow::lastUsedAt)).contains(500L);
       Optional<Accounts.TokenRow> idle = db.withHandle(h -> Accounts.liveToken(h, "h1", 600, 500));
@@ -101,7 +101,7 @@ class StoreTest {
           + " VALUES ('bob', '01936f4e-8a2b-7c3d-9e4f-a0b1c2d3e4f5', NULL, NULL, 2000)");
     }
     try (Database db = Database.open(url, "", "", 4)) {
-      assertThat(db.migrate(clock)).isEqualTo(8);
+      assertThat(db.migrate(clock)).isEqualTo(9);
       String id = "01936f4e-8a2b-7c3d-9e4f-a0b1c2d3e4f5";
       Optional<Messages.Accepted> accepted = db.withHandle(h -> Messages.accepted(h, "alice", id));
       assertThat(accepted).contains(new Messages.Accepted("r1", 7L, 1000));
