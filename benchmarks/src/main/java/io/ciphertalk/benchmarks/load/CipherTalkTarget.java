@@ -24,6 +24,12 @@ final class CipherTalkTarget {
   /** Connection cap of the benchmark server: the idle-scale target plus a margin for set-up connections. */
   static final int MAX_CONNECTIONS = 10_500;
 
+  /**
+   * Environment variable: the server's read threads (deliveries, catch-up), instead of its default
+   * of 4; for experiments such as whether a cluster node's cross-node reads wait on them.
+   */
+  static final String READ_THREADS_ENV = "CIPHERTALK_LOAD_READ_THREADS";
+
   private CipherTalkTarget() {}
 
   /**
@@ -60,6 +66,10 @@ final class CipherTalkTarget {
           builder.jdbcUrl(node.jdbcUrl());
         }
         builder.redis(node.redisUrl()).nodeId(node.nodeId());
+      }
+      String readThreads = System.getenv(READ_THREADS_ENV);
+      if (readThreads != null && !readThreads.isBlank()) {
+        builder.threads(Integer.parseInt(readThreads.trim()), 8); // 8: the server's default HTTP threads
       }
       server = builder
           .wsPort(0)
