@@ -5,6 +5,7 @@
 #   benchmarks/load.sh compare --mode open --rate 5000 --clients 200
 #   benchmarks/load.sh run --target ciphertalk --mode closed --jfr /tmp/ct.jfr
 #   benchmarks/load.sh catchup          # the SDK client pipeline: queue catch-up, pipelined sends, live latency
+#   benchmarks/load.sh cluster          # 1 vs 2 nodes on a throwaway PostgreSQL + Redis, then a node kill
 #   benchmarks/load.sh --help
 #
 # Results (JSON and markdown) go to benchmarks/target/load/. Set LOAD_REBUILD=1 to rebuild the jar first,
@@ -23,5 +24,29 @@ if (( $(ulimit -n) < 12000 )); then
 fi
 cmd=${1:-suite}
 shift || true
+if [[ "$cmd" == cluster ]]; then
+  # A throwaway PostgreSQL 15 (fsync off, as the non-root postgres user when we are root) and a
+  # throwaway redis-server (no persistence), both on free 127.0.0.1 ports, started and always stopped
+  # by the same functions as scripts/test.sh. The nodes and the generator get their URLs through
+  # the environment (the database URL carries the password).
+  SERVICES_LOG_TAG=load.sh
+  # shellcheck source=../scripts/services.sh
+  source scripts/services.sh
+  services_prepare
+  trap services_cleanup_and_exit EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  trap 'exit 129' HUP
+  services_start_postgres
+  services_start_redis
+  CIPHERTALK_LOAD_DB_URL="$(services_pg_jdbc_url)"
+  CIPHERTALK_LOAD_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+  export CIPHERTALK_LOAD_DB_URL CIPHERTALK_LOAD_REDIS_URL
+  echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  # shellcheck disable=SC2086
+  java -Xmx1g -XX:+UseG1GC ${LOAD_JAVA_OPTS:-} -cp "$JAR" io.ciphertalk.benchmarks.load.LoadGenerator cluster "$@" && rc=0 || rc=$?
+  echo "load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+  exit "$rc"
+fi
 # shellcheck disable=SC2086
 exec java -Xmx1g -XX:+UseG1GC ${LOAD_JAVA_OPTS:-} -cp "$JAR" io.ciphertalk.benchmarks.load.LoadGenerator "$cmd" "$@"

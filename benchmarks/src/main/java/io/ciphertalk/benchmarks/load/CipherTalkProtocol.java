@@ -76,8 +76,11 @@ final class CipherTalkProtocol implements ClientProtocol {
 
   private final int ackEvery;
 
+  private final boolean failover;
+
   CipherTalkProtocol(LoadConfig config) {
     this.ackEvery = config.ackEvery();
+    this.failover = config.failover();
   }
 
   @Override
@@ -260,7 +263,60 @@ final class CipherTalkProtocol implements ClientProtocol {
 
   @Override
   public String url(ServerUnderTest server, int client) {
-    return server.wsUrl();
+    List<String> urls = server.wsUrls();
+    return urls.get(client % urls.size());
+  }
+
+  /**
+   * What a client keeps across its connections in failover runs, as the client SDK does: the
+   * messages not yet acknowledged by the server (resent with the same ids on the next connection;
+   * sends while disconnected wait here) and the ids of the messages it has received (a redelivery
+   * after a reconnect is dropped, not reported). The outbox and the live connection are guarded by
+   * this object's lock; {@code seen} and {@code redeliveries} are touched only by the client's loop
+   * thread.
+   */
+  static final class ClientState {
+    final java.util.TreeMap<Long, byte[]> outbox = new java.util.TreeMap<>();
+    WsConnection live;
+    final java.util.Set<MessageId> seen = new java.util.HashSet<>();
+    long redeliveries;
+    long resent;
+  }
+
+  private final java.util.concurrent.ConcurrentHashMap<Integer, ClientState> states =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Deliveries dropped as redeliveries of a message id the client had (failover runs). */
+  long redeliveries() {
+    long n = 0;
+    for (ClientState st : states.values()) {
+      synchronized (st) {
+        n += st.redeliveries;
+      }
+    }
+    return n;
+  }
+
+  /** Messages written again on a new connection because the old one never acknowledged them. */
+  long resent() {
+    long n = 0;
+    for (ClientState st : states.values()) {
+      synchronized (st) {
+        n += st.resent;
+      }
+    }
+    return n;
+  }
+
+  /** Messages still waiting for the server's acknowledgement. */
+  long unacknowledged() {
+    long n = 0;
+    for (ClientState st : states.values()) {
+      synchronized (st) {
+        n += st.outbox.size();
+      }
+    }
+    return n;
   }
 
   @Override
@@ -271,6 +327,7 @@ final class CipherTalkProtocol implements ClientProtocol {
     String roomId = rooms == null ? null : rooms[room];
     byte[] filler = new byte[messageSize];
     ThreadLocalRandom.current().nextBytes(filler);
+    ClientState state = failover ? states.computeIfAbsent(client, c -> new ClientState()) : null;
     return new Session() {
       private long acks;
       private long delivered;
@@ -299,7 +356,16 @@ final class CipherTalkProtocol implements ClientProtocol {
         if (f instanceof Frame.Deliver d) {
           Delivery del = d.delivery();
           Probe probe = del.ciphertext() == null ? null : Probe.readBinary(del.ciphertext().toByteArray());
-          if (probe == null) {
+          boolean redelivery = false;
+          if (state != null && !state.seen.add(del.messageId())) {
+            synchronized (state) {
+              state.redeliveries++;
+            }
+            redelivery = true; // acknowledged below, not reported: the SDK drops it the same way
+          }
+          if (redelivery) {
+            // nothing to report
+          } else if (probe == null) {
             events.error("ciphertalk: delivery without a probe (" + del.kind() + ")");
           } else {
             events.delivered(probe);
@@ -318,6 +384,16 @@ final class CipherTalkProtocol implements ClientProtocol {
               ackDue = System.nanoTime() + ACK_DELAY_MILLIS * 1_000_000;
             }
           }
+        } else if (f instanceof Frame.Sent s && state != null) {
+          // A resend's "duplicate" verdict means the first attempt was stored: accepted either way.
+          Long seq = seqOf(s.id());
+          boolean first;
+          synchronized (state) {
+            first = seq != null && state.outbox.remove(seq) != null;
+          }
+          if (first) {
+            events.accepted(seq);
+          }
         } else if (f instanceof Frame.Sent s) {
           Long seq = seqOf(s.id());
           if (seq != null && s.duplicate()) {
@@ -328,12 +404,27 @@ final class CipherTalkProtocol implements ClientProtocol {
           }
         } else if (f instanceof Frame.ErrorReply e) {
           Long seq = seqOf(e.id());
+          if (seq != null && state != null) {
+            synchronized (state) {
+              state.outbox.remove(seq);
+            }
+          }
           if (seq != null) {
             events.refused(seq, e.code() + ": " + e.message());
           } else {
             events.error("ciphertalk: error reply to " + e.id() + ": " + e.code() + ": " + e.message());
           }
         } else if (f instanceof Frame.Welcome) {
+          if (state != null) {
+            // Resend what the last connection never acknowledged, and what waited meanwhile, in order.
+            synchronized (state) {
+              state.live = conn;
+              for (byte[] frame : state.outbox.values()) {
+                conn.sendText(frame);
+                state.resent++;
+              }
+            }
+          }
           events.ready();
         } else if (f instanceof Frame.Notice n) {
           if (n.kind() != NoticeKind.PREKEYS_LOW) {
@@ -358,6 +449,17 @@ final class CipherTalkProtocol implements ClientProtocol {
         }
       }
 
+      @Override
+      public void onClose(WsConnection conn) {
+        if (state != null) {
+          synchronized (state) {
+            if (state.live == conn) {
+              state.live = null;
+            }
+          }
+        }
+      }
+
       private void ack(WsConnection conn, String stream, long seq) {
         conn.sendText(CODEC.encode(new Frame.Ack("a" + (++acks), stream, seq)));
       }
@@ -370,7 +472,18 @@ final class CipherTalkProtocol implements ClientProtocol {
         byte[] ct = filler.clone();
         new Probe(client, seq, sentNanos).writeBinary(ct);
         MessageId id = timeOrderedId();
-        return conn.sendText(CODEC.encode(new Frame.SendGroup("s" + seq, id, roomId, null, Bytes.of(ct))));
+        byte[] frame = CODEC.encode(new Frame.SendGroup("s" + seq, id, roomId, null, Bytes.of(ct)));
+        if (state != null) {
+          // Kept until acknowledged; written now if a connection is up, else on the next Welcome.
+          synchronized (state) {
+            state.outbox.put(seq, frame);
+            if (state.live != null && state.live.isOpen()) {
+              state.live.sendText(frame);
+            }
+          }
+          return true;
+        }
+        return conn.sendText(frame);
       }
     };
   }

@@ -24,13 +24,54 @@ final class CipherTalkTarget {
   /** Connection cap of the benchmark server: the idle-scale target plus a margin for set-up connections. */
   static final int MAX_CONNECTIONS = 10_500;
 
+  /**
+   * Environment variable: the server's read threads (deliveries, catch-up), instead of its default
+   * of 4; for experiments such as whether a cluster node's cross-node reads wait on them.
+   */
+  static final String READ_THREADS_ENV = "CIPHERTALK_LOAD_READ_THREADS";
+
   private CipherTalkTarget() {}
 
+  /**
+   * How a node of a cluster reaches the shared engines.
+   *
+   * @param jdbcUrl the shared PostgreSQL (with {@code user} and {@code password} parameters)
+   * @param redisUrl the shared Redis ({@code redis://HOST:PORT})
+   * @param nodeId this node's name, different on every node
+   * @param poolSize 0: the server opens its database from the URL, as the standalone server's
+   *     {@code --db} does; N > 0: the host hands it a pool of N connections ({@code dataSource}),
+   *     as an embedding application would
+   */
+  record ClusterNode(String jdbcUrl, String redisUrl, String nodeId, int poolSize) {}
+
   static Targets.Embedded start(int workers) throws IOException {
+    return start(workers, null);
+  }
+
+  /** A single server on H2 ({@code node} null), or one node of a cluster on PostgreSQL and Redis. */
+  static Targets.Embedded start(int workers, ClusterNode node) throws IOException {
     Path dir = Files.createTempDirectory("ciphertalk-load-");
     CipherTalkServer server;
+    org.h2.jdbcx.JdbcConnectionPool pool = null;
     try {
-      server = CipherTalkServer.builder()
+      CipherTalkServer.Builder builder = CipherTalkServer.builder();
+      if (node != null) {
+        if (node.poolSize() > 0) {
+          org.postgresql.ds.PGConnectionPoolDataSource pg = new org.postgresql.ds.PGConnectionPoolDataSource();
+          pg.setURL(node.jdbcUrl());
+          pool = org.h2.jdbcx.JdbcConnectionPool.create(pg);
+          pool.setMaxConnections(node.poolSize());
+          builder.dataSource(pool);
+        } else {
+          builder.jdbcUrl(node.jdbcUrl());
+        }
+        builder.redis(node.redisUrl()).nodeId(node.nodeId());
+      }
+      String readThreads = System.getenv(READ_THREADS_ENV);
+      if (readThreads != null && !readThreads.isBlank()) {
+        builder.threads(Integer.parseInt(readThreads.trim()), 8); // 8: the server's default HTTP threads
+      }
+      server = builder
           .wsPort(0)
           .httpPort(0)
           .bindAddress("127.0.0.1")
@@ -45,9 +86,13 @@ final class CipherTalkTarget {
           .build()
           .start();
     } catch (RuntimeException e) {
+      if (pool != null) {
+        pool.dispose();
+      }
       deleteTree(dir);
       throw e;
     }
+    org.h2.jdbcx.JdbcConnectionPool ownedPool = pool;
     return new Targets.Embedded() {
       @Override
       public String wsUrl() {
@@ -72,6 +117,9 @@ final class CipherTalkTarget {
         try {
           server.close();
         } finally {
+          if (ownedPool != null) {
+            ownedPool.dispose();
+          }
           deleteTree(dir);
         }
       }

@@ -28,6 +28,15 @@ interface ClientProtocol {
   /** The WebSocket URL client {@code client} connects to. */
   String url(ServerUnderTest server, int client);
 
+  /**
+   * The URL of reconnection {@code attempt} (1, 2, ...) of a client whose connection dropped: the
+   * next node of {@link ServerUnderTest#wsUrls()} after its own, round the list.
+   */
+  default String failoverUrl(ServerUnderTest server, int client, int attempt) {
+    java.util.List<String> urls = server.wsUrls();
+    return urls.get((client + attempt) % urls.size());
+  }
+
   /** Extra handshake headers for client {@code client}. */
   default Map<String, String> headers(int client) {
     return Map.of();
@@ -70,6 +79,9 @@ interface ClientProtocol {
     /** A whole message from the server. */
     void onMessage(WsConnection conn, int opcode, byte[] payload);
 
+    /** The connection closed (failover runs: whatever this session kept for it is dead). */
+    default void onClose(WsConnection conn) {}
+
     /** Called every few milliseconds while the connection is open (timers such as delayed acks). */
     default void onTick(WsConnection conn, long nanoTime) {}
 
@@ -84,7 +96,7 @@ interface ClientProtocol {
 
   /** What a session reports to the generator. */
   interface Events {
-    /** The client has joined its room and may send and receive. */
+    /** The client has joined its room and may send and receive (again, after a reconnect). */
     void ready();
 
     /** A load message arrived. */

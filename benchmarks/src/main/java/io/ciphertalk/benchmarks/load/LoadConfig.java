@@ -34,6 +34,10 @@ import java.util.Locale;
  * @param ackEvery CipherTalk: 0, the default, acknowledges as the client SDK does (one cumulative
  *     ack per stream 50 ms after the first unacknowledged delivery, or at once after 64); N > 0
  *     acknowledges every Nth delivery of a stream instead (1 = each delivery)
+ * @param failover CipherTalk, cluster runs: a client whose connection drops reconnects to the next
+ *     node of the server's list, resends its unacknowledged messages with the same ids, keeps
+ *     messages sent while disconnected until it is back (as the client SDK's outbox), and drops
+ *     deliveries of a message id it already has (as the SDK does), counting them as redeliveries
  */
 public record LoadConfig(
     String target,
@@ -58,7 +62,8 @@ public record LoadConfig(
     String serverHeap,
     String jfr,
     int idleConnections,
-    int ackEvery) {
+    int ackEvery,
+    boolean failover) {
 
   /** Hard cap on the duration so a run always stops by itself. */
   public static final double MAX_DURATION_SECONDS = 3600;
@@ -133,6 +138,7 @@ public record LoadConfig(
     b.jfr = jfr;
     b.idleConnections = idleConnections;
     b.ackEvery = ackEvery;
+    b.failover = failover;
     return b;
   }
 
@@ -226,6 +232,7 @@ public record LoadConfig(
     String jfr;
     int idleConnections;
     int ackEvery;
+    boolean failover;
 
     private Builder() {}
 
@@ -289,10 +296,20 @@ public record LoadConfig(
       return this;
     }
 
+    public Builder failover(boolean v) {
+      failover = v;
+      return this;
+    }
+
+    public Builder drainSeconds(double v) {
+      drainSeconds = v;
+      return this;
+    }
+
     public LoadConfig build() {
       return new LoadConfig(target, placement, url, httpUrl, pid, clients, roomSize, messageSize,
           closedLoop, rate, window, warmupSeconds, durationSeconds, drainSeconds, loops, serverWorkers,
-          localAddresses, connectConcurrency, preEncrypted, serverHeap, jfr, idleConnections, ackEvery);
+          localAddresses, connectConcurrency, preEncrypted, serverHeap, jfr, idleConnections, ackEvery, failover);
     }
   }
 }

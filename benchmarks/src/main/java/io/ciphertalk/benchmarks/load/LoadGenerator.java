@@ -23,6 +23,8 @@ import java.util.function.ToDoubleFunction;
  * relay   [--port P]  a standalone reference relay on 127.0.0.1 (for --url runs)
  * catchup [options]   the SDK client pipeline ({@link CatchUpBenchmark}): send and catch-up msg/s
  *                     of a queue for an offline device, and live send-to-display latency
+ * cluster [options]   CipherTalk on a shared PostgreSQL and Redis ({@link ClusterBenchmark}): 1 node
+ *                     vs 2 nodes side by side, then a node killed mid-run
  * </pre>
  *
  * Options: see {@link LoadConfig#parse}; plus {@code --out DIR} (suite/compare/run: where JSON and
@@ -65,6 +67,7 @@ public final class LoadGenerator {
       }
       case "suite" -> suite(rest, out);
       case "catchup" -> CatchUpBenchmark.main(rest, out);
+      case "cluster" -> ClusterBenchmark.main(rest, out);
       case "relay" -> {
         int port = Integer.parseInt(take(rest, "--port", "9000"));
         try (ReferenceRelay relay = ReferenceRelay.start(port, Runtime.getRuntime().availableProcessors())) {
@@ -285,7 +288,14 @@ public final class LoadGenerator {
 
   static String usage() {
     return """
-        usage: LoadGenerator <run|compare|suite|relay|catchup> [options]
+        usage: LoadGenerator <run|compare|suite|relay|catchup|cluster> [options]
+        cluster: CipherTalk nodes (child JVMs) on a shared PostgreSQL and Redis (load.sh cluster starts both):
+          --postgres-url URL --redis-url URL   or env CIPHERTALK_LOAD_DB_URL / CIPHERTALK_LOAD_REDIS_URL
+          load options as below (default --mode closed --warmup 20) for 1 node vs 2 nodes, then
+          --kill-rate R --kill-duration S  the node-kill run: open loop R sends/s [half of 2 nodes' sent/s, 20]
+          --db-pool N                 nodes get a pool of N connections instead of a connection per unit [0]
+          --baseline S                idle window before traffic for the engines' background ops [5]
+          --no-kill | --kill-only     skip the kill run, or run only it
         catchup: two SDK clients over real WebSockets, 1:1 and group, in-memory and encrypted store:
           --messages N                queued for the offline device             [10000]
           --live-rate R --live-seconds S  live phase send rate and length       [100, 10]

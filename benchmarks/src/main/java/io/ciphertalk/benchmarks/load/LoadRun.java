@@ -59,6 +59,84 @@ final class LoadRun {
   private final ServerUnderTest sharedServer;
   private final ClientProtocol sharedProtocol;
   private final GeneratorCpu cpuProbe;
+  private Hooks hooks = new Hooks() {};
+  /** Set before the clients are closed at the end: a close then is no reason to reconnect. */
+  private volatile boolean stopping;
+  private java.util.concurrent.ScheduledExecutorService reconnects;
+  private ServerUnderTest server;
+  private WsLoop[] wsLoops;
+  private ClientProtocol protocol;
+  private volatile long killNanos;
+
+  /**
+   * Points in a traffic run where a caller may act (read the database's and Redis's counters,
+   * kill a node). Each runs on the run's driving thread.
+   */
+  interface Hooks {
+    /** Every client is connected; traffic starts right after this returns. */
+    default void beforeTraffic() throws Exception {}
+
+    /**
+     * Half-way through the measured window. Returns the {@link System#nanoTime()} at which it
+     * killed a node (the origin of the recovery times), or 0 if it did not.
+     */
+    default long midRun() throws Exception {
+      return 0;
+    }
+
+    /** The run has drained (every expected delivery arrived, or it gave up). */
+    default void drained() throws Exception {}
+  }
+
+  /** Sets the hooks of this run (before {@link #execute()}). */
+  LoadRun hooks(Hooks h) {
+    this.hooks = java.util.Objects.requireNonNull(h, "hooks");
+    return this;
+  }
+
+  /**
+   * What a node kill did to the clients (failover runs): how many lost their connection, and the
+   * times from the kill until they were connected again and until each had both had a send
+   * acknowledged and received a delivery on its new connection ("delivering again").
+   *
+   * @param dropped clients whose connection the kill closed
+   * @param recovered of those, clients that were delivering again before the run ended
+   * @param reconnectMaxSeconds kill to the last of them welcomed by another node
+   * @param deliveringAgainMedianSeconds kill to delivering again, median over the dropped clients
+   * @param deliveringAgainMaxSeconds kill to delivering again, the last of them: "every client is
+   *     delivering again"
+   * @param reconnectAttempts connection attempts made after drops (1 per client if the first worked)
+   */
+  record Failover(int dropped, int recovered, double reconnectMaxSeconds, double deliveringAgainMedianSeconds,
+      double deliveringAgainMaxSeconds, long reconnectAttempts) {}
+
+  /** Recovery figures after {@link #execute()} (failover runs with a kill), else null. */
+  Failover failover() {
+    if (killNanos == 0 || clients == null) {
+      return null;
+    }
+    List<Double> again = new ArrayList<>();
+    int dropped = 0;
+    double reconnectMax = 0;
+    long attempts = 0;
+    for (SimClient c : clients) {
+      attempts += c.attempts.get();
+      if (c.droppedAt == 0) {
+        continue;
+      }
+      dropped++;
+      if (c.rewelcomedAt != 0) {
+        reconnectMax = Math.max(reconnectMax, (c.rewelcomedAt - killNanos) / 1e9);
+      }
+      if (c.rewelcomedAt != 0 && c.acceptedAfter != 0 && c.deliveredAfter != 0) {
+        again.add((Math.max(c.acceptedAfter, c.deliveredAfter) - killNanos) / 1e9);
+      }
+    }
+    Collections.sort(again);
+    double median = again.isEmpty() ? -1 : again.get(again.size() / 2);
+    double max = again.isEmpty() || again.size() < dropped ? -1 : again.get(again.size() - 1);
+    return new Failover(dropped, again.size(), reconnectMax, median, max, attempts);
+  }
 
   /** A run that starts (and stops) its own server as {@code cfg} says. */
   LoadRun(LoadConfig cfg) {
@@ -121,7 +199,7 @@ final class LoadRun {
   /** Runs to completion and returns the report. */
   LoadReport execute() throws Exception {
     generatorThreads.add(Thread.currentThread());
-    ClientProtocol protocol = sharedProtocol != null ? sharedProtocol : Targets.protocol(cfg.target(), cfg);
+    protocol = sharedProtocol != null ? sharedProtocol : Targets.protocol(cfg.target(), cfg);
     if (cpuProbe != null) {
       cpuProbe.set(this::generatorCpu);
     }
@@ -141,7 +219,15 @@ final class LoadRun {
       generatorThreads.add(loops[i].thread());
     }
     jdk.jfr.Recording recording = null;
-    ServerUnderTest server = sharedServer != null ? sharedServer : startServer(cfg, this::generatorCpu);
+    server = sharedServer != null ? sharedServer : startServer(cfg, this::generatorCpu);
+    wsLoops = loops;
+    if (cfg.failover()) {
+      reconnects = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "load-reconnect");
+        t.setDaemon(true);
+        return t;
+      });
+    }
     try {
       protocol.prepare(server, roomOf, cfg.idleConnections() > 0);
       ServerSample idleBefore = cfg.idleConnections() > 0 ? server.sample(true) : null;
@@ -177,6 +263,7 @@ final class LoadRun {
         report = traffic(server, connected, connectNanos);
       }
       settleAcks();
+      stopping = true;
       for (SimClient c : clients) {
         if (c.conn != null) {
           c.conn.close();
@@ -192,6 +279,10 @@ final class LoadRun {
       }
       return report;
     } finally {
+      stopping = true;
+      if (reconnects != null) {
+        reconnects.shutdownNow();
+      }
       for (WsLoop loop : loops) {
         loop.close();
       }
@@ -294,6 +385,7 @@ final class LoadRun {
   }
 
   private LoadReport traffic(ServerUnderTest server, int connected, long connectNanos) throws Exception {
+    hooks.beforeTraffic();
     long warmup = (long) (cfg.warmupSeconds() * 1e9);
     long duration = (long) (cfg.durationSeconds() * 1e9);
     long t0 = System.nanoTime() + 50_000_000L;
@@ -319,6 +411,10 @@ final class LoadRun {
     sleepUntil(measureStart);
     ServerSample s0 = server.sample(false);
     long gen0 = generatorCpu();
+    sleepUntil(measureStart + duration / 2);
+    killNanos = System.nanoTime(); // drops seen while the hook kills count from here
+    long killed = hooks.midRun();
+    killNanos = killed;
     sleepUntil(sendEnd);
     ServerSample s1 = server.sample(false);
     long gen1 = generatorCpu();
@@ -348,6 +444,7 @@ final class LoadRun {
     }
     double drained = (System.nanoTime() - drainStart) / 1e9;
     DeliveryLedger.Totals totals = ledger.totals();
+    hooks.drained();
 
     LatencyHistogram latency = new LatencyHistogram();
     long deliveredInWindow = 0;
@@ -481,6 +578,15 @@ final class LoadRun {
     Semaphore inFlight;
     private boolean settledOnce; // guarded by this
     final ConcurrentHashMap<Long, AtomicInteger> outstanding = new ConcurrentHashMap<>();
+    // Failover runs (System.nanoTime, 0 = not yet): the first drop after the kill, the Welcome of
+    // the connection that replaced it, and its first acknowledged send and first delivery there.
+    volatile long droppedAt;
+    volatile long rewelcomedAt;
+    volatile long acceptedAfter;
+    volatile long deliveredAfter;
+    /** Reconnection attempts since the last drop (picks the node: the next after the client's own). */
+    private int attempt;
+    final AtomicInteger attempts = new AtomicInteger();
 
     SimClient(int index, int room, int loop) {
       this.index = index;
@@ -530,6 +636,16 @@ final class LoadRun {
         return;
       }
       WsConnection c = conn;
+      if (cfg.failover() && ready) {
+        // Like the SDK's outbox: kept (and resent) by the protocol until acknowledged, whether or
+        // not a connection is up right now.
+        long seq = ledger.nextSeq(index);
+        if (sentNanos >= measureStart && sentNanos < sendEnd) {
+          sentInWindow.increment();
+        }
+        session.send(c, seq, sentNanos);
+        return;
+      }
       if (c == null || !ready || !c.isOpen()) {
         error("send: connection not open");
         return;
@@ -549,6 +665,26 @@ final class LoadRun {
         ledger.refused(index, seq);
         outstanding.remove(seq);
         error("send: write failed");
+      }
+    }
+
+    /** Failover: connects to the next node with a new session (the protocol keeps the outbox). */
+    private void reconnect() {
+      if (stopping) {
+        return;
+      }
+      attempt++;
+      attempts.incrementAndGet();
+      ClientProtocol.Session next = protocol.newSession(index, room, cfg.messageSize(), this);
+      synchronized (this) {
+        session = next;
+      }
+      try {
+        conn = wsLoops[loop].connect(URI.create(protocol.failoverUrl(server, index, attempt)), null,
+            protocol.headers(index), this);
+      } catch (java.io.IOException | RuntimeException e) {
+        error("reconnect: " + e.getMessage());
+        reconnects.schedule(this::reconnect, 100, TimeUnit.MILLISECONDS);
       }
     }
 
@@ -594,6 +730,19 @@ final class LoadRun {
 
     @Override
     public void onClose(WsConnection c, String reason) {
+      if (cfg.failover() && ready && !stopping) {
+        // Each connection closes once and a new one is opened only after the last closed, so every
+        // close here is of the client's current connection.
+        session.onClose(c);
+        if (droppedAt == 0 && killNanos != 0) {
+          droppedAt = System.nanoTime();
+        }
+        if (droppedAt == 0) {
+          error("disconnected before any kill: " + reason);
+        }
+        reconnects.schedule(this::reconnect, attempt == 0 ? 0 : 100, TimeUnit.MILLISECONDS);
+        return;
+      }
       if (ready && sending) {
         error("disconnected during run: " + reason);
       } else if (!ready) {
@@ -606,6 +755,9 @@ final class LoadRun {
 
     @Override
     public void ready() {
+      if (droppedAt != 0 && rewelcomedAt == 0) {
+        rewelcomedAt = System.nanoTime();
+      }
       if (sender == null) {
         settle(true);
       }
@@ -614,6 +766,9 @@ final class LoadRun {
     @Override
     public void delivered(Probe probe) {
       long now = System.nanoTime();
+      if (rewelcomedAt != 0 && deliveredAfter == 0) {
+        deliveredAfter = now;
+      }
       DeliveryLedger.Receipt receipt = ledger.received(index, probe.sender(), probe.seq());
       if (receipt != DeliveryLedger.Receipt.FIRST) {
         return;
@@ -635,6 +790,9 @@ final class LoadRun {
     @Override
     public void accepted(long seq) {
       accepted.increment();
+      if (rewelcomedAt != 0 && acceptedAfter == 0) {
+        acceptedAfter = System.nanoTime();
+      }
     }
 
     @Override

@@ -17,6 +17,23 @@ interface ServerUnderTest extends AutoCloseable {
   /** Base WebSocket URL ({@code ws://127.0.0.1:port/...}). */
   String wsUrl();
 
+  /**
+   * Every node's WebSocket URL: one for a single server; a cluster's nodes in order (clients are
+   * spread over them by index and fail over to the next).
+   */
+  default java.util.List<String> wsUrls() {
+    return java.util.List.of(wsUrl());
+  }
+
+  /**
+   * Kills the server process at once, without any shutdown step (SIGKILL of a forked JVM).
+   *
+   * @throws UnsupportedOperationException where the server is not a process of ours
+   */
+  default void kill() {
+    throw new UnsupportedOperationException("only a forked server can be killed");
+  }
+
   /** Base HTTP URL for REST ({@code http://127.0.0.1:port}), or null if the server has none. */
   String httpUrl();
 

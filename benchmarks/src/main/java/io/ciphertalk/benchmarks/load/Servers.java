@@ -68,6 +68,16 @@ final class Servers {
    * @param jvmArgs extra JVM options for the child (e.g. {@code -Xmx512m}, a JFR recording)
    */
   static ServerUnderTest forked(String kind, int workers, List<String> jvmArgs) throws IOException {
+    return forked(kind, workers, jvmArgs, List.of(), java.util.Map.of());
+  }
+
+  /**
+   * A server in a child JVM, as {@link #forked(String, int, List)}, with extra {@link ServerHost}
+   * arguments and environment variables (a cluster node's database and Redis URLs go through the
+   * environment, so the database password is not on a command line).
+   */
+  static ServerUnderTest forked(String kind, int workers, List<String> jvmArgs, List<String> hostArgs,
+      java.util.Map<String, String> env) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(jvmArgs);
@@ -76,7 +86,10 @@ final class Servers {
     cmd.add(ServerHost.class.getName());
     cmd.add(kind);
     cmd.add(Integer.toString(workers));
-    Process process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    cmd.addAll(hostArgs);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+    pb.environment().putAll(env);
+    Process process = pb.start();
     BufferedReader fromChild = new BufferedReader(
         new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     PrintWriter toChild = new PrintWriter(
@@ -132,7 +145,20 @@ final class Servers {
       }
 
       @Override
+      public void kill() {
+        process.destroyForcibly(); // SIGKILL: no shutdown hook, no drain, no goodbye to Redis
+        try {
+          process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+
+      @Override
       public synchronized void close() throws Exception {
+        if (!process.isAlive()) {
+          return;
+        }
         toChild.println("stop");
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
           process.destroyForcibly();
@@ -151,6 +177,83 @@ final class Servers {
       System.err.println("[server] " + line);
     }
     return null;
+  }
+
+  /**
+   * Several nodes of one cluster as one server under test: REST goes to the first node, clients are
+   * spread over {@link ServerUnderTest#wsUrls()} by the protocol, and a sample adds the nodes' CPU
+   * time, heap, RSS and threads (a killed node counts with its last sample). Closing closes every
+   * node.
+   */
+  static ServerUnderTest cluster(List<ServerUnderTest> nodes) {
+    List<ServerUnderTest> all = List.copyOf(nodes);
+    ServerSample[] last = new ServerSample[all.size()];
+    return new ServerUnderTest() {
+      @Override
+      public String kind() {
+        return all.get(0).kind();
+      }
+
+      @Override
+      public String placement() {
+        return all.get(0).placement();
+      }
+
+      @Override
+      public String wsUrl() {
+        return all.get(0).wsUrl();
+      }
+
+      @Override
+      public List<String> wsUrls() {
+        return all.stream().map(ServerUnderTest::wsUrl).toList();
+      }
+
+      @Override
+      public String httpUrl() {
+        return all.get(0).httpUrl();
+      }
+
+      @Override
+      public synchronized ServerSample sample(boolean gcFirst) {
+        long heap = 0;
+        long max = 0;
+        long cpu = 0;
+        long rss = 0;
+        int threads = 0;
+        for (int i = 0; i < all.size(); i++) {
+          ServerSample s = all.get(i).sample(gcFirst);
+          if (s.cpuNanos() >= 0) {
+            last[i] = s;
+          } else if (last[i] != null) {
+            s = last[i];
+          } else {
+            return ServerSample.unknown();
+          }
+          heap += s.heapUsedBytes();
+          max += s.heapMaxBytes();
+          cpu += s.cpuNanos();
+          rss += s.rssBytes();
+          threads += s.threads();
+        }
+        return new ServerSample(heap, max, cpu, rss, threads);
+      }
+
+      @Override
+      public void close() throws Exception {
+        Exception first = null;
+        for (ServerUnderTest n : all) {
+          try {
+            n.close();
+          } catch (Exception e) {
+            first = first == null ? e : first;
+          }
+        }
+        if (first != null) {
+          throw first;
+        }
+      }
+    };
   }
 
   /** A server already running; CPU and RSS from {@code /proc/PID} if {@code pid > 0}. */

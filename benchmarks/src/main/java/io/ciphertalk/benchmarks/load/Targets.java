@@ -64,6 +64,11 @@ final class Targets {
     }
   }
 
+  /** Starts one CipherTalk node of a cluster (shared PostgreSQL and Redis) on ephemeral loopback ports. */
+  static Embedded startClusterNode(int workers, CipherTalkTarget.ClusterNode node) throws Exception {
+    return CipherTalkTarget.start(workers, node);
+  }
+
   /** The client protocol for a server kind. */
   static ClientProtocol protocol(String kind, LoadConfig config) {
     return switch (kind) {

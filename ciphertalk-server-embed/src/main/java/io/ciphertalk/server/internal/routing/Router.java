@@ -474,6 +474,8 @@ public final class Router {
     }
     Messages.RoomRow[] row = new Messages.RoomRow[1];
     List<String> members = new ArrayList<>();
+    // The room id as the task's lock key: on a cluster a batch locks all its rooms' rows up front
+    // in one order (see GroupCommitter#lockInOrder), so two nodes never deadlock on them.
     return writer.<SendResult>submitDeferrable(
         h -> {
           // On a cluster the room row's lock orders the senders of all nodes: the sequence is taken
@@ -536,7 +538,7 @@ public final class Router {
           if (c != null) {
             c.roomStored(members, roomId, row[0].seq());
           }
-        }).exceptionallyCompose(e -> {
+        }, cluster != null ? roomId : null).exceptionallyCompose(e -> {
           Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
               ? e.getCause() : e;
           if (!(cause instanceof DuplicateSend)) {
@@ -1254,6 +1256,8 @@ public final class Router {
   /** Joins a cluster: from now on events also go through {@code relay}. Call before the first connection. */
   public void enableCluster(ClusterRelay relay) {
     this.cluster = relay;
+    // Every node's group sends lock room rows; a batch takes them all first, sorted by room id.
+    writer.lockInOrder(Rooms::lockInOrder);
   }
 
   /** Drains every connection of {@code user} on this node (a notice said something is waiting). */

@@ -32,7 +32,8 @@ public final class GroupCommitter implements AutoCloseable {
     R run(Handle h);
   }
 
-  private record Task<R>(Work<R> work, CompletableFuture<R> result, Consumer<R> afterCommit, boolean deferrable) {}
+  private record Task<R>(Work<R> work, CompletableFuture<R> result, Consumer<R> afterCommit, boolean deferrable,
+      String lockKey) {}
 
   private final Database db;
   private final BlockingQueue<Task<?>> queue;
@@ -41,6 +42,7 @@ public final class GroupCommitter implements AutoCloseable {
   private volatile boolean running = true;
   private volatile Runnable onBatchFailure = () -> {};
   private volatile Consumer<Handle> pendingWrites = h -> {};
+  private volatile java.util.function.BiConsumer<Handle, List<String>> lockInOrder;
 
   public GroupCommitter(Database db, int capacity, int maxBatch) {
     this.db = db;
@@ -68,13 +70,36 @@ public final class GroupCommitter implements AutoCloseable {
     return submit(work, afterCommit, true);
   }
 
+  /**
+   * Like {@link #submitDeferrable(Work, Consumer)}, for a task that will lock the row named
+   * {@code lockKey} (a room's sequence counter on a cluster). With a {@link #lockInOrder} hook, a
+   * batch takes the locks of all its tasks first, in sorted key order, so two nodes' batches that
+   * touch the same rows in different task orders wait for each other instead of deadlocking.
+   */
+  public <R> CompletableFuture<R> submitDeferrable(Work<R> work, Consumer<R> afterCommit, String lockKey) {
+    return submit(work, afterCommit, true, lockKey);
+  }
+
+  /**
+   * Takes the row locks a batch's tasks declared ({@link #submitDeferrable(Work, Consumer, String)}),
+   * given the distinct keys in ascending order, at the start of the batch's transaction. Set it
+   * where several writers share the database (cluster mode); without it, keys are ignored.
+   */
+  public void lockInOrder(java.util.function.BiConsumer<Handle, List<String>> lock) {
+    this.lockInOrder = lock;
+  }
+
   private <R> CompletableFuture<R> submit(Work<R> work, Consumer<R> afterCommit, boolean deferrable) {
+    return submit(work, afterCommit, deferrable, null);
+  }
+
+  private <R> CompletableFuture<R> submit(Work<R> work, Consumer<R> afterCommit, boolean deferrable, String lockKey) {
     CompletableFuture<R> f = new CompletableFuture<>();
     if (!running) {
       f.completeExceptionally(new ServiceException("server_busy", 503, "server is shutting down"));
       return f;
     }
-    if (!queue.offer(new Task<>(work, f, afterCommit, deferrable))) {
+    if (!queue.offer(new Task<>(work, f, afterCommit, deferrable, lockKey))) {
       f.completeExceptionally(new ServiceException("server_busy", 503, "write queue full; retry later"));
     }
     return f;
@@ -145,8 +170,20 @@ public final class GroupCommitter implements AutoCloseable {
   private void runBatch(List<Task<?>> batch) {
     Object[] results = new Object[batch.size()];
     Throwable[] errors = new Throwable[batch.size()];
+    java.util.function.BiConsumer<Handle, List<String>> lock = lockInOrder;
+    java.util.TreeSet<String> keys = new java.util.TreeSet<>();
+    if (lock != null) {
+      for (Task<?> t : batch) {
+        if (t.lockKey() != null) {
+          keys.add(t.lockKey());
+        }
+      }
+    }
     try {
       db.useTransaction(h -> {
+        if (!keys.isEmpty()) {
+          lock.accept(h, new ArrayList<>(keys));
+        }
         Consumer<Handle> flush = pendingWrites;
         for (int i = 0; i < batch.size(); i++) {
           if (!batch.get(i).deferrable()) {

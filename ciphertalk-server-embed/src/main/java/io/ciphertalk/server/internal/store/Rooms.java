@@ -141,6 +141,16 @@ public final class Rooms {
     h.execute("DELETE FROM rooms WHERE room_id = ?", roomId);
   }
 
+  /**
+   * Locks the rows of {@code sortedRoomIds} (ascending) in that order, until the transaction ends:
+   * writers that take their room locks this way cannot deadlock on each other (PostgreSQL locks
+   * the rows of {@code ORDER BY ... FOR UPDATE} in the sort order).
+   */
+  public static void lockInOrder(Handle h, List<String> sortedRoomIds) {
+    h.createQuery("SELECT room_id FROM rooms WHERE room_id IN (<ids>) ORDER BY room_id FOR UPDATE")
+        .bindList("ids", sortedRoomIds).mapTo(String.class).list();
+  }
+
   /** Reserves the next timeline sequence number; the row lock serialises concurrent senders. */
   public static java.util.Optional<Long> nextSeq(Handle h, String roomId) {
     if (h.execute("UPDATE rooms SET last_seq = last_seq + 1 WHERE room_id = ?", roomId) == 0) {
