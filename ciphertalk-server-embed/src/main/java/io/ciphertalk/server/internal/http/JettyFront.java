@@ -51,7 +51,7 @@ final class JettyFront implements AutoCloseable {
   private final ScheduledExecutorScheduler timer = new ScheduledExecutorScheduler("ciphertalk-http-timer", true);
 
   JettyFront(InetSocketAddress bind, ExecutorService pool, HttpLimits limits, Consumer<HttpExchange> routes,
-      BlobEndpoints streaming) {
+      BlobEndpoints streaming, StaticFiles web) {
     QueuedThreadPool io = new QueuedThreadPool(16, 2);
     io.setName("ciphertalk-http-io");
     io.setDaemon(true);
@@ -72,6 +72,15 @@ final class JettyFront implements AutoCloseable {
     server.setHandler(new Handler.Abstract.NonBlocking() {
       @Override
       public boolean handle(Request request, Response response, Callback callback) {
+        if (web != null && StaticFiles.handles(request.getHttpURI().getPath())) {
+          // The web app's files (and refusals of other methods) are read on a pool thread.
+          try {
+            pool.execute(() -> web.handle(request, response, callback));
+          } catch (RejectedExecutionException e) {
+            error(response, callback, 503, "server_busy", "too many requests in progress");
+          }
+          return true;
+        }
         if (streaming != null && BlobEndpoints.handles(request.getHttpURI().getPath())) {
           // Blob parts and downloads stream through a pool thread instead of being buffered here.
           try {
