@@ -79,7 +79,8 @@ export class CipherTalkClient {
    *   requestTimeoutMs?: number, oneTimePreKeys?: number}} options  oneTimePreKeys: per publish and refill, 10-200 (default 100)
    */
   static async create(options) {
-    const o = { deviceId: 1, store: new MemoryStore(), WebSocket: globalThis.WebSocket, fetch: globalThis.fetch,
+    // fetch through a wrapper: called unbound (as this.#opts.fetch), a browser's fetch throws "Illegal invocation".
+    const o = { deviceId: 1, store: new MemoryStore(), WebSocket: globalThis.WebSocket, fetch: (...a) => globalThis.fetch(...a),
       random: secureRandom, now: Date.now, requestTimeoutMs: 20000, oneTimePreKeys: ONE_TIME_BATCH, ...options };
     if (typeof o.userId !== 'string' || !/^[a-z0-9][a-z0-9._-]{2,31}$/.test(o.userId)) throw new TypeError(`bad userId: ${o.userId}`);
     if (!Number.isInteger(o.deviceId) || o.deviceId < 1 || o.deviceId > 0x7fffffff) throw new TypeError(`bad deviceId: ${o.deviceId}`);

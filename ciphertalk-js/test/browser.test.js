@@ -1,0 +1,197 @@
+// The web app (web/, bundled by `npm run build`) in a real headless Chromium (Debian's `chromium`,
+// driven by playwright-core, which downloads no browser), served by the standalone server jar with
+// --web-root, chatting with the Java console client: 1:1 and group both ways, a reload that keeps
+// identity and history, and a tampered ciphertext that must show an error in the page, not crash
+// it. Screenshots of the chat room (desktop and phone) go to target/screenshots/ (git-ignored).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { jarsOrSkip, killAll, startConsole, startServer } from './support/processes.js';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const WEB = fileURLToPath(new URL('../web/', import.meta.url));
+const BUNDLE = fileURLToPath(new URL('../web/dist/app.js', import.meta.url));
+const SHOTS = fileURLToPath(new URL('../target/screenshots/', import.meta.url));
+const PASSWORD = 'browser password 1';
+
+const jars = jarsOrSkip();
+function reasonToSkip() {
+  if (jars.skip) return jars.skip;
+  const missing = !existsSync(CHROMIUM) ? `${CHROMIUM} is missing (apt-get install chromium; scripts/test.sh does)`
+    : !existsSync(BUNDLE) ? `${BUNDLE} is missing (npm run build; npm test does it first)` : null;
+  if (!missing) return false;
+  if (process.env.CI === 'true') return false; // fail in before() instead
+  console.log(`skipping the browser tests: ${missing}`);
+  return missing;
+}
+const skip = reasonToSkip();
+
+describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }, () => {
+  let server;
+  let browser;
+  let java;
+  let page;
+  const pageErrors = [];
+
+  /** A page of a new browser profile (its own IndexedDB), with errors and CSP reports collected. */
+  async function newPage(viewport = { width: 1280, height: 800 }, { tamper } = {}) {
+    const context = await browser.newContext({ viewport });
+    if (tamper) await context.routeWebSocket(/\/ws$/, tamper);
+    const p = await context.newPage();
+    p.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+    p.on('console', (m) => { if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`); });
+    await p.goto(server.httpUrl);
+    return p;
+  }
+
+  async function register(p, user) {
+    await p.getByLabel('User name').fill(user);
+    await p.getByLabel('Password').fill(PASSWORD);
+    await p.getByRole('button', { name: 'Create account' }).click();
+    await p.locator('#status', { hasText: 'Online' }).waitFor({ timeout: 60000 });
+  }
+
+  const message = (p, text) => p.locator('#messages li', { hasText: text });
+
+  before(async () => {
+    if (jars.missing) throw new Error(`CI=true and ${jars.missing}`);
+    if (!existsSync(CHROMIUM)) throw new Error(`CI=true and ${CHROMIUM} is missing`);
+    if (!existsSync(BUNDLE)) throw new Error(`CI=true and ${BUNDLE} is missing: run npm run build`);
+    const { chromium } = await import('playwright-core');
+    [server, browser] = await Promise.all([
+      startServer(['--web-root', WEB]),
+      // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+      chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] }),
+    ]);
+    java = await startConsole(server, 'javaweb', PASSWORD);
+    page = await newPage();
+    await register(page, 'webuser');
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await killAll();
+  });
+
+  test('1:1 both ways, then a reload keeps the identity, the room and its history', async () => {
+    await page.getByLabel('New chat with').fill('javaweb');
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.locator('#room-title', { hasText: 'javaweb' }).waitFor();
+    await page.getByLabel('Message', { exact: true }).fill('hello from the browser');
+    await page.keyboard.press('Enter');
+    await java.awaitLine('webuser: hello from the browser');
+
+    java.type('/dm webuser');
+    await java.awaitLine('now in @webuser');
+    java.type('hello from java');
+    await message(page, 'hello from java').waitFor({ timeout: 30000 });
+    assert.match(await message(page, 'hello from java').textContent(), /^javaweb · /);
+
+    const identity = await page.locator('#whoami').getAttribute('data-identity');
+    await page.reload();
+    await page.locator('#status', { hasText: 'Online' }).waitFor({ timeout: 60000 });
+    assert.equal(await page.locator('#whoami').getAttribute('data-identity'), identity, 'same device identity after reload');
+    await message(page, 'hello from java').waitFor();
+    await message(page, 'hello from the browser').waitFor();
+    assert.equal(await page.locator('#room-title').textContent(), 'javaweb');
+
+    java.type('after your reload');
+    await message(page, 'after your reload').waitFor({ timeout: 30000 });
+    await page.getByLabel('Message', { exact: true }).fill('still me after reload');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await java.awaitLine('webuser: still me after reload');
+
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: `${SHOTS}chat-room-desktop.png` });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: `${SHOTS}chat-room-phone.png` });
+    await page.getByRole('button', { name: 'Back to rooms' }).click();
+    await page.screenshot({ path: `${SHOTS}room-list-phone.png` });
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  test('groups both ways: a room the Java client creates (with an unread count), and one the browser creates', async () => {
+    java.type('/create webcrew webuser');
+    await java.awaitLine('now in #webcrew');
+    java.type('hi crew from java');
+    const link = page.getByRole('button', { name: /^Group webcrew, 1 unread/ });
+    await link.waitFor({ timeout: 30000 });
+    await link.click();
+    await message(page, 'hi crew from java').waitFor();
+    await page.getByLabel('Message', { exact: true }).fill('crew reply from the browser');
+    await page.keyboard.press('Enter');
+    await java.awaitLine('webuser: crew reply from the browser');
+
+    await page.getByLabel('New group').fill('browsergrp');
+    await page.getByLabel('Members (comma separated)').fill('javaweb');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.locator('#room-title', { hasText: 'browsergrp' }).waitFor();
+    await java.awaitLine('you were added to #browsergrp');
+    await page.getByLabel('Message', { exact: true }).fill('welcome to browsergrp');
+    await page.keyboard.press('Enter');
+    await java.awaitLine('webuser: welcome to browsergrp');
+    java.type('/join browsergrp');
+    await java.awaitLine('now in #browsergrp');
+    java.type('thanks from java');
+    await message(page, 'thanks from java').waitFor({ timeout: 30000 });
+    await page.screenshot({ path: `${SHOTS}group-room-desktop.png` });
+  });
+
+  test('a tampered ciphertext shows a clear error in the page, and the chat goes on', async () => {
+    let tamperNext = false;
+    let tampered = 0;
+    const frames = [];
+    const victim = await newPage({ width: 1280, height: 800 }, {
+      tamper: (ws) => {
+        const upstream = ws.connectToServer();
+        ws.onMessage((m) => upstream.send(m));
+        upstream.onMessage((m) => {
+          const f = typeof m === 'string' ? JSON.parse(m) : null;
+          if (f?.type === 'deliver') frames.push(`${f.delivery.kind} ${f.delivery.messageId} ${f.delivery.stream}`);
+          // The long text below, not a receipt or typing notice the Java client also sends (short contents).
+          if (tamperNext && f?.type === 'deliver' && f.delivery?.kind === 'DIRECT' && f.delivery.ciphertext.length * 0.75 > 400) {
+            tamperNext = false;
+            tampered++;
+            const c = f.delivery.ciphertext;
+            const i = c.length - 20; // inside the AES-GCM ciphertext or tag
+            f.delivery.ciphertext = c.slice(0, i) + (c[i] === 'A' ? 'B' : 'A') + c.slice(i + 1);
+            ws.send(JSON.stringify(f));
+            return;
+          }
+          ws.send(m);
+        });
+      },
+    });
+    await register(victim, 'webvictim');
+    await victim.getByLabel('New chat with').fill('javaweb');
+    await victim.getByRole('button', { name: 'Open' }).click();
+    await victim.locator('#room-title', { hasText: 'javaweb' }).waitFor();
+    await victim.getByLabel('Message', { exact: true }).fill('first from victim');
+    await victim.keyboard.press('Enter');
+    await java.awaitLine('webvictim: first from victim');
+
+    java.type('/dm webvictim');
+    await java.awaitLine('now in @webvictim');
+    tamperNext = true;
+    const long = `this one is altered on the way ${'x'.repeat(400)}`;
+    java.type(long);
+    const alert = victim.getByRole('alert');
+    await alert.getByText(/A message from javaweb \(device 1\) could not be decrypted/).waitFor({ timeout: 30000 });
+    assert.match(await alert.textContent(), /altered on the way/);
+    assert.equal(tampered, 1);
+    assert.equal(await message(victim, 'this one is altered').count(), 0, (await victim.locator('#messages').innerText()) + ' / ' + frames.join(' | '));
+
+    java.type('this one arrives intact');
+    await message(victim, 'this one arrives intact').waitFor({ timeout: 30000 });
+    await victim.getByLabel('Message', { exact: true }).fill('victim still fine');
+    await victim.keyboard.press('Enter');
+    await java.awaitLine('webvictim: victim still fine');
+    await victim.screenshot({ path: `${SHOTS}tampered-message-desktop.png` });
+    await victim.context().close();
+  });
+
+  test('no script error and no Content-Security-Policy violation in any page', () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});
