@@ -249,9 +249,19 @@ async function renderRooms() {
   }
 }
 
+/**
+ * Accepts the invitation to a room someone else put this user in, if one is pending: opening it is
+ * the user's consent (until then the server shows neither side the other's presence).
+ */
+async function acceptIfInvited(roomId) {
+  const pending = await state.client.request({ type: 'invite_list' });
+  if ((pending.rooms ?? []).some((r) => r.roomId === roomId)) await state.client.request({ type: 'invite_accept', room: roomId });
+}
+
 async function openRoom(roomId, { focus = true } = {}) {
   state.room = roomId;
   sessionStorage.setItem('ciphertalk.room', roomId);
+  handle(acceptIfInvited(roomId).then(refreshPresence).then(renderRooms));
   const r = await state.records.upsertRoom(roomId, { unread: 0 });
   $('room-title').textContent = r.kind === 'GROUP' ? `# ${r.name}` : r.name;
   $('composer').hidden = false;

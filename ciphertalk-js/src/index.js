@@ -8,3 +8,5 @@ export * from './errors.js';
 export * from './store.js';
 export { decodeContent, encodeContent, privateRoomId } from './formats.js';
 export * from './client.js';
+export * from './idb-store.js';
+export * from './account-backup.js';

@@ -95,6 +95,7 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     await message(page, 'hello from java').waitFor();
     await message(page, 'hello from the browser').waitFor();
     assert.equal(await page.locator('#room-title').textContent(), 'javaweb');
+    await page.locator('#room-presence', { hasText: 'online' }).waitFor(); // javaweb accepted the room with /dm
 
     java.type('after your reload');
     await message(page, 'after your reload').waitFor({ timeout: 30000 });
