@@ -3,6 +3,7 @@
 // database per user id), bundled by `npm run build` (esbuild) into web/dist/app.js.
 import { CipherTalkClient, RequestFailedError } from '../src/index.js';
 import { IdbStore } from '../src/idb-store.js';
+import { exportStoredAccountKey } from '../src/account-backup.js';
 import { ChatRecords } from './history.js';
 
 const $ = (id) => document.getElementById(id);
@@ -341,6 +342,20 @@ function wire() {
         await openRoom(roomId);
       } catch (err) {
         showAlert(`Cannot create the group: ${describe(err)}`);
+      }
+    })());
+  });
+  $('export-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const passphrase = $('export-pass').value;
+    handle((async () => {
+      try {
+        $('export-out').value = await exportStoredAccountKey(state.store, state.user, passphrase);
+        $('export-pass').value = '';
+        $('export-out').focus();
+        $('export-out').select();
+      } catch (err) {
+        showAlert(`Cannot export the account key: ${describe(err)}`);
       }
     })());
   });

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { jarsOrSkip, killAll, startConsole, startServer } from './support/processes.js';
+import { importAccountKey } from '../src/account-backup.js';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const WEB = fileURLToPath(new URL('../web/', import.meta.url));
@@ -190,6 +191,18 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     await java.awaitLine('webvictim: victim still fine');
     await victim.screenshot({ path: `${SHOTS}tampered-message-desktop.png` });
     await victim.context().close();
+  });
+
+  test('the account key exported in the page under a passphrase opens with it (and only with it)', async () => {
+    await page.getByText('Export account key').click();
+    await page.getByLabel('Passphrase (8+ characters)').fill('a passphrase for the test');
+    await page.getByRole('button', { name: 'Export' }).click();
+    const out = page.getByLabel('Exported key');
+    await page.waitForFunction(() => document.getElementById('export-out').value.startsWith('ctak1.'), null, { timeout: 30000 });
+    const text = await out.inputValue();
+    const opened = await importAccountKey({ text, passphrase: 'a passphrase for the test', userId: 'webuser' });
+    assert.equal(opened.seed.length, 32);
+    await assert.rejects(importAccountKey({ text, passphrase: 'another passphrase' }), (e) => e.code === 'wrong_passphrase');
   });
 
   test('no script error and no Content-Security-Policy violation in any page', () => {
