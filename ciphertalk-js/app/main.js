@@ -173,6 +173,7 @@ async function enterChat() {
   $('whoami').hidden = false;
   const fp = Array.from(state.client.identityKey.slice(32, 40), (b) => b.toString(16).padStart(2, '0')).join('');
   $('whoami').textContent = `Signed in as ${state.user}`;
+  $('export-user').value = state.user;
   $('whoami').title = `This device's identity key begins ${fp}`;
   $('whoami').dataset.identity = fp;
   setStatus('Online', true);

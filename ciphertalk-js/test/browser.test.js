@@ -165,7 +165,15 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
         });
       },
     });
-    await register(victim, 'webvictim');
+    // Signing up by keyboard only: the page focuses the user name, Tab moves on, Enter presses.
+    await victim.locator('#user:focus').waitFor();
+    await victim.keyboard.type('webvictim');
+    await victim.keyboard.press('Tab');
+    await victim.keyboard.type(PASSWORD);
+    await victim.keyboard.press('Tab'); // Sign in
+    await victim.keyboard.press('Tab'); // Create account
+    await victim.keyboard.press('Enter');
+    await victim.locator('#status', { hasText: 'Online' }).waitFor({ timeout: 60000 });
     await victim.getByLabel('New chat with').fill('javaweb');
     await victim.getByRole('button', { name: 'Open' }).click();
     await victim.locator('#room-title', { hasText: 'javaweb' }).waitFor();
@@ -203,6 +211,13 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     const opened = await importAccountKey({ text, passphrase: 'a passphrase for the test', userId: 'webuser' });
     assert.equal(opened.seed.length, 32);
     await assert.rejects(importAccountKey({ text, passphrase: 'another passphrase' }), (e) => e.code === 'wrong_passphrase');
+  });
+
+  test('every field and button of the page has an accessible name', async () => {
+    const unnamed = await page.evaluate(() => [...document.querySelectorAll('input:not([hidden]), textarea, button')]
+      .filter((e) => !(e.labels?.length || e.getAttribute('aria-label') || e.textContent.trim()))
+      .map((e) => e.id || e.outerHTML.slice(0, 60)));
+    assert.deepEqual(unnamed, []);
   });
 
   test('no script error and no Content-Security-Policy violation in any page', () => {
