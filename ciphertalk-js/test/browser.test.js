@@ -98,6 +98,37 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     assert.equal(await page.locator('#room-title').textContent(), 'javaweb');
     await page.locator('#room-presence', { hasText: 'online' }).waitFor(); // javaweb accepted the room with /dm
 
+    // At rest in Chromium's IndexedDB: a non-extractable wrapping key and sealed values only.
+    const atRest = await page.evaluate(async () => {
+      const db = await new Promise((resolve, reject) => {
+        const r = indexedDB.open('ciphertalk-webuser');
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      const all = (name, what) => new Promise((resolve) => {
+        const r = db.transaction(name).objectStore(name)[what]();
+        r.onsuccess = () => resolve(r.result);
+      });
+      const key = (await all('meta', 'getAll'))[0];
+      let exported = 'refused';
+      try {
+        await crypto.subtle.exportKey('raw', key);
+        exported = 'exported';
+      } catch {
+        // expected: non-extractable
+      }
+      const values = await all('values', 'getAll');
+      const keys = await all('values', 'getAllKeys');
+      const plain = values.filter((v) => new TextDecoder().decode(v.ct).includes('hello from java')).length;
+      db.close();
+      return { extractable: key.extractable, exported, count: values.length, plain, namespaces: [...new Set(keys.map((k) => k[0]))].sort() };
+    });
+    assert.equal(atRest.extractable, false);
+    assert.equal(atRest.exported, 'refused');
+    assert.equal(atRest.plain, 0);
+    assert.ok(atRest.count > 20, `${atRest.count} values`);
+    for (const ns of ['history', 'local', 'prekeys', 'rooms', 'sessions']) assert.ok(atRest.namespaces.includes(ns), ns);
+
     java.type('after your reload');
     await message(page, 'after your reload').waitFor({ timeout: 30000 });
     await page.getByLabel('Message', { exact: true }).fill('still me after reload');
