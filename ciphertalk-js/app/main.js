@@ -91,7 +91,9 @@ async function submitSignIn(register) {
   } catch (e) {
     setStatus('Signed out');
     showAlert(describe(e));
-    if (state.client) await state.client.close().catch(() => {});
+    const client = state.client;
+    state.client = null;
+    if (client) await client.close().catch(() => {});
     state.store?.close();
     Object.assign(state, { client: null, store: null, records: null });
   } finally {
@@ -100,7 +102,11 @@ async function submitSignIn(register) {
 }
 
 async function signOut() {
-  await state.client?.close().catch(() => {});
+  const client = state.client;
+  state.client = null; // first, so its 'closed' event does not reconnect
+  clearTimeout(retry.timer);
+  retry.timer = null;
+  await client?.close().catch(() => {});
   await state.store?.delete('local', 'token');
   state.store?.close();
   Object.assign(state, { client: null, store: null, records: null, room: null });
@@ -116,10 +122,37 @@ function listen(client) {
   client.on('room', ({ room }) => room && handle(rememberRoom(room).then(renderRooms)));
   client.on('presence_event', (f) => f.presence && setPresence(f.presence));
   client.on('closed', (e) => {
-    if (state.client !== client) return;
-    setStatus(`Disconnected (${e.code}): reload to reconnect`);
+    if (state.client !== client) return; // signed out, or replaced
+    scheduleReconnect(client, `Disconnected (${e.code})`);
   });
   client.on('error', (e) => showAlert(`Delivery stopped: ${describe(e)}`));
+}
+
+const retry = { timer: null, delayMs: 1000 };
+
+/** Reconnects with backoff (1 s doubling to 30 s) until it works, the token is refused, or the user signs out. */
+function scheduleReconnect(client, why) {
+  if (retry.timer || state.client !== client) return;
+  setStatus(`${why}: reconnecting in ${Math.round(retry.delayMs / 1000)} s…`);
+  retry.timer = setTimeout(async () => {
+    retry.timer = null;
+    if (state.client !== client) return;
+    try {
+      await client.connect();
+      retry.delayMs = 1000;
+      setStatus('Online', true);
+      await refreshPresence();
+      await renderRooms();
+    } catch (e) {
+      if (e instanceof RequestFailedError && e.code === 'AUTH_FAILED') {
+        showAlert(describe(e));
+        await signOut();
+        return;
+      }
+      retry.delayMs = Math.min(retry.delayMs * 2, 30000);
+      scheduleReconnect(client, 'Cannot reach the server');
+    }
+  }, retry.delayMs);
 }
 
 function handle(promise) {
@@ -394,7 +427,9 @@ async function boot() {
     await start(last);
   } catch (e) {
     showAlert(describe(e));
-    await state.client?.close().catch(() => {});
+    const client = state.client;
+    state.client = null;
+    await client?.close().catch(() => {});
     showSignIn(last);
   }
 }

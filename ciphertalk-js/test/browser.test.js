@@ -1,8 +1,8 @@
 // The web app (web/, bundled by `npm run build`) in a real headless Chromium (Debian's `chromium`,
 // driven by playwright-core, which downloads no browser), served by the standalone server jar with
 // --web-root, chatting with the Java console client: 1:1 and group both ways, a reload that keeps
-// identity and history, and a tampered ciphertext that must show an error in the page, not crash
-// it. Screenshots of the chat room (desktop and phone) go to target/screenshots/ (git-ignored).
+// identity and history, a tampered ciphertext that must show an error in the page, not crash
+// it, and a dropped connection the page reconnects by itself. Screenshots of the chat room (desktop and phone) go to target/screenshots/ (git-ignored).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -171,12 +171,14 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     await page.screenshot({ path: `${SHOTS}group-room-desktop.png` });
   });
 
-  test('a tampered ciphertext shows a clear error in the page, and the chat goes on', async () => {
+  test('a tampered ciphertext shows a clear error in the page, the chat goes on, and a dropped socket reconnects', async () => {
     let tamperNext = false;
     let tampered = 0;
+    let route = null;
     const frames = [];
     const victim = await newPage({ width: 1280, height: 800 }, {
       tamper: (ws) => {
+        route = ws;
         const upstream = ws.connectToServer();
         ws.onMessage((m) => upstream.send(m));
         upstream.onMessage((m) => {
@@ -229,6 +231,15 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     await victim.keyboard.press('Enter');
     await java.awaitLine('webvictim: victim still fine');
     await victim.screenshot({ path: `${SHOTS}tampered-message-desktop.png` });
+
+    // The connection drops: the page reconnects by itself and reads what came meanwhile.
+    const dropped = route;
+    await dropped.close({ code: 4000, reason: 'test drops the connection' });
+    await victim.locator('#status', { hasText: 'reconnecting' }).waitFor({ timeout: 10000 });
+    await victim.locator('#status', { hasText: 'Online' }).waitFor({ timeout: 30000 });
+    assert.notEqual(route, dropped, 'a new socket');
+    java.type('after the reconnect');
+    await message(victim, 'after the reconnect').waitFor({ timeout: 30000 });
     await victim.context().close();
   });
 
