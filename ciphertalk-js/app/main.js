@@ -4,6 +4,7 @@
 import { CipherTalkClient, RequestFailedError } from '../src/index.js';
 import { IdbStore } from '../src/idb-store.js';
 import { exportStoredAccountKey } from '../src/account-backup.js';
+import { accountSafetyNumber } from '../src/account.js';
 import { ChatRecords } from './history.js';
 
 const $ = (id) => document.getElementById(id);
@@ -167,6 +168,7 @@ async function onMessage(m) {
   if (m.roomId === state.room && document.visibilityState !== 'hidden') {
     await state.records.upsertRoom(m.roomId, { lastAt: m.sentAt });
     appendMessage({ from: m.sender.userId, body: m.body, t: m.sentAt, mine, id: m.messageId });
+    if (!$('safety').textContent) await showSafetyNumber(await state.records.room(m.roomId));
   } else if (!mine) {
     await state.records.countUnread(m.roomId, m.sentAt);
   }
@@ -304,7 +306,28 @@ async function openRoom(roomId, { focus = true } = {}) {
   $('messages').replaceChildren();
   for (const m of await state.records.messages(roomId)) appendMessage(m);
   await renderRooms();
+  await showSafetyNumber(r);
   if (focus) $('text').focus();
+}
+
+/**
+ * The safety number of this account and the peer's (docs/protocol.md "Account safety number"),
+ * from the account keys this device pinned: the same 60 digits the peer's device shows.
+ */
+async function showSafetyNumber(room) {
+  $('verify').hidden = !room.peer;
+  if (!room.peer) return;
+  const own = await state.store.get('accounts', state.user);
+  const theirs = await state.store.get('accounts', room.peer);
+  if (!own || !theirs) {
+    $('safety').textContent = '';
+    $('safety-help').textContent = `Send or receive a message first: the safety number needs ${room.peer}'s account key.`;
+    return;
+  }
+  const sn = await accountSafetyNumber(state.user, own, room.peer, theirs);
+  $('safety').textContent = sn.display;
+  $('safety').dataset.digits = sn.digits;
+  $('safety-help').textContent = `Compare these digits with ${room.peer} in person or on a call: if they match, nobody is in the middle.`;
 }
 
 function appendMessage(m) {

@@ -89,6 +89,13 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     await message(page, 'hello from java').waitFor({ timeout: 30000 });
     assert.match(await message(page, 'hello from java').textContent(), /^javaweb · /);
 
+    // The safety number in the page is the one the Java client shows for the same pair of accounts.
+    java.type('/verify webuser');
+    const javaDigits = (await java.awaitLine(/\d{5}( \d{5}){11}/)).match(/\d{5}( \d{5}){11}/)[0];
+    await page.getByText('Safety number').click();
+    await page.locator('#safety', { hasText: /\d/ }).waitFor();
+    assert.equal(await page.locator('#safety').textContent(), javaDigits);
+
     const identity = await page.locator('#whoami').getAttribute('data-identity');
     await page.reload();
     await page.locator('#status', { hasText: 'Online' }).waitFor({ timeout: 60000 });
