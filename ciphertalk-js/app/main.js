@@ -216,6 +216,7 @@ async function enterChat() {
   for (const r of list.rooms ?? []) await rememberRoom(r);
   await refreshPresence();
   await renderRooms();
+  handle(loadContacts());
   const rooms = await state.records.rooms();
   const wanted = sessionStorage.getItem('ciphertalk.room');
   if (wanted && rooms.some((r) => r.roomId === wanted)) await openRoom(wanted, { focus: false });
@@ -359,6 +360,50 @@ async function send(text) {
   await renderRooms();
 }
 
+// ------------------------------------------------------------------ contacts
+
+async function loadContacts() {
+  const reply = await state.client.request({ type: 'contact_list' });
+  renderContacts(reply.contacts ?? []);
+}
+
+function renderContacts(contacts) {
+  $('contacts').replaceChildren(...contacts.map((c) => {
+    const li = document.createElement('li');
+    li.dataset.user = c.user;
+    const name = document.createElement('span');
+    name.className = 'name';
+    name.textContent = c.blocked ? `${c.user} (blocked)` : c.user;
+    const button = (text, label, action) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'secondary';
+      b.textContent = text;
+      b.setAttribute('aria-label', label);
+      b.addEventListener('click', () => handle(action().catch((e) => showAlert(`${label}: ${describe(e)}`))));
+      return b;
+    };
+    li.append(name);
+    if (!c.blocked) li.append(button('Chat', `Chat with ${c.user}`, () => openPrivate(c.user)));
+    li.append(button(c.blocked ? 'Unblock' : 'Block', `${c.blocked ? 'Unblock' : 'Block'} ${c.user}`, async () => {
+      await state.client.request({ type: 'contact_block', user: c.user, blocked: !c.blocked });
+      await loadContacts();
+    }));
+    li.append(button('Remove', `Remove ${c.user} from contacts`, async () => {
+      await state.client.request({ type: 'contact_remove', user: c.user });
+      await loadContacts();
+    }));
+    return li;
+  }));
+}
+
+async function openPrivate(user) {
+  const roomId = await state.client.privateRoom(user);
+  await rememberRoom(await state.client.room(roomId));
+  await refreshPresence();
+  await openRoom(roomId);
+}
+
 // ------------------------------------------------------------------ wiring
 
 function wire() {
@@ -376,11 +421,8 @@ function wire() {
     const user = $('dm-user').value.trim();
     handle((async () => {
       try {
-        const roomId = await state.client.privateRoom(user);
-        await rememberRoom(await state.client.room(roomId));
+        await openPrivate(user);
         $('dm-user').value = '';
-        await refreshPresence();
-        await openRoom(roomId);
       } catch (err) {
         showAlert(`Cannot open a chat with ${user}: ${describe(err)}`);
       }
@@ -399,6 +441,19 @@ function wire() {
         await openRoom(roomId);
       } catch (err) {
         showAlert(`Cannot create the group: ${describe(err)}`);
+      }
+    })());
+  });
+  $('add-contact').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const user = $('contact-user').value.trim();
+    handle((async () => {
+      try {
+        await state.client.request({ type: 'contact_add', user });
+        $('contact-user').value = '';
+        await loadContacts();
+      } catch (err) {
+        showAlert(`Cannot add ${user}: ${describe(err)}`);
       }
     })());
   });

@@ -262,6 +262,24 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     await assert.rejects(importAccountKey({ text, passphrase: 'another passphrase' }), (e) => e.code === 'wrong_passphrase');
   });
 
+  test('contacts: add, block and unblock, as the server keeps them', async () => {
+    await page.getByText('Contacts', { exact: true }).click();
+    await page.getByLabel('Add contact').fill('javaweb');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    const row = page.locator('#contacts li[data-user="javaweb"]');
+    await row.waitFor();
+    await page.getByRole('button', { name: 'Block javaweb' }).click();
+    await row.getByText('javaweb (blocked)').waitFor();
+    await page.getByRole('button', { name: 'Unblock javaweb' }).click();
+    await row.getByText('javaweb', { exact: true }).waitFor();
+    await page.reload(); // from the server, not the page's memory
+    await page.locator('#status', { hasText: 'Online' }).waitFor({ timeout: 60000 });
+    await page.getByText('Contacts', { exact: true }).click();
+    await page.getByRole('button', { name: 'Block javaweb' }).waitFor();
+    await page.getByRole('button', { name: 'Chat with javaweb', exact: true }).click();
+    await page.locator('#room-title', { hasText: 'javaweb' }).waitFor();
+  });
+
   test('every field and button of the page has an accessible name', async () => {
     const unnamed = await page.evaluate(() => [...document.querySelectorAll('input:not([hidden]), textarea, button')]
       .filter((e) => !(e.labels?.length || e.getAttribute('aria-label') || e.textContent.trim()))
