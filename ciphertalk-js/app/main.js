@@ -32,6 +32,8 @@ function describe(e) {
       username_taken: 'That user name is taken.',
       AUTH_FAILED: 'Your session has expired: sign in again.',
       rate_limited: 'Too many attempts: wait a moment.',
+      totp_required: 'This account has two-factor sign-in: enter the code from your authenticator app.',
+      invalid_totp: 'That code is not right (or was already used): try the next one.',
     };
     return known[e.code] ?? `The server refused: ${e.message} (${e.code}).`;
   }
@@ -60,11 +62,11 @@ async function openClient(userId) {
   listen(state.client);
 }
 
-async function start(userId, { password, register } = {}) {
+async function start(userId, { password, register, totp } = {}) {
   setStatus('Connecting…');
   if (!state.client || state.user !== userId) await openClient(userId);
   if (register) await state.client.register(password);
-  if (password) await state.client.login(password);
+  if (password) await state.client.login(password, totp || undefined);
   await state.client.connect();
   localStorage.setItem(LAST_USER, userId);
   await enterChat();
@@ -85,10 +87,12 @@ async function submitSignIn(register) {
   if (!form.reportValidity()) return;
   const userId = $('user').value.trim();
   const password = $('password').value;
+  const totp = $('totp').value.trim();
   for (const b of form.querySelectorAll('button')) b.disabled = true;
   try {
-    await start(userId, { password, register });
+    await start(userId, { password, register, totp });
     $('password').value = '';
+    $('totp').value = '';
   } catch (e) {
     setStatus('Signed out');
     showAlert(describe(e));
@@ -209,6 +213,7 @@ async function enterChat() {
   const fp = Array.from(state.client.identityKey.slice(32, 40), (b) => b.toString(16).padStart(2, '0')).join('');
   $('whoami').textContent = `Signed in as ${state.user}`;
   $('export-user').value = state.user;
+  $('totp-user').value = state.user;
   $('whoami').title = `This device's identity key begins ${fp}`;
   $('whoami').dataset.identity = fp;
   setStatus('Online', true);
@@ -360,6 +365,35 @@ async function send(text) {
   await renderRooms();
 }
 
+// ------------------------------------------------------------------ two-factor sign-in
+
+/** A REST call with this device's bearer token (the TOTP routes: server-guide.md "REST API"). */
+async function authedPost(path, body) {
+  const token = new TextDecoder().decode(await state.store.get('local', 'token'));
+  const res = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify(body) });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) throw new RequestFailedError(json.error ?? `http_${res.status}`, json.message ?? `${path} answered ${res.status}`, { status: res.status });
+  return json;
+}
+
+async function enrollTotp(password) {
+  const r = await authedPost('/api/totp/enroll', { password });
+  $('totp-secret').textContent = r.secret;
+  $('totp-uri').href = r.uri;
+  $('totp-enroll').hidden = true;
+  $('totp-confirm').hidden = false;
+  $('totp-code').focus();
+}
+
+async function confirmTotp(code) {
+  const r = await authedPost('/api/totp/confirm', { code });
+  $('recovery-codes').replaceChildren(...r.recoveryCodes.map((c) => Object.assign(document.createElement('li'), { textContent: c })));
+  $('totp-confirm').hidden = true;
+  $('totp-done').hidden = false;
+  $('totp-secret').textContent = '';
+}
+
 // ------------------------------------------------------------------ contacts
 
 async function loadContacts() {
@@ -443,6 +477,18 @@ function wire() {
         showAlert(`Cannot create the group: ${describe(err)}`);
       }
     })());
+  });
+  $('totp-enroll').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const password = $('totp-pass').value;
+    $('totp-pass').value = '';
+    handle(enrollTotp(password).catch((err) => showAlert(`Cannot set up two-factor sign-in: ${describe(err)}`)));
+  });
+  $('totp-confirm').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const code = $('totp-code').value.trim();
+    $('totp-code').value = '';
+    handle(confirmTotp(code).catch((err) => showAlert(`Two-factor sign-in is not on: ${describe(err)}`)));
   });
   $('add-contact').addEventListener('submit', (e) => {
     e.preventDefault();
