@@ -16,7 +16,7 @@
  * | `seen` | message id | empty: message ids already processed |
  *
  * Every value is secret except `seen` and `accounts`: a persistent implementation must encrypt
- * them at rest (the IndexedDB one will wrap them with a non-extractable WebCrypto key).
+ * them at rest (`IdbStore` in idb-store.js seals every value under a non-extractable WebCrypto key).
  * Implementations must return copies (the client may change what it reads).
  *
  * @typedef {object} KeyValueStore
