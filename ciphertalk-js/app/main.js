@@ -10,7 +10,8 @@ import { ChatRecords } from './history.js';
 const $ = (id) => document.getElementById(id);
 const LAST_USER = 'ciphertalk.user'; // only the user id; nothing secret in localStorage
 
-const state = { client: null, store: null, records: null, user: null, room: null, presence: new Map(), config: null };
+const state = { client: null, store: null, records: null, user: null, room: null, presence: new Map(), config: null,
+  shown: new Map(), replyTo: null };
 
 function setStatus(text, online = false) {
   $('status').textContent = text;
@@ -166,12 +167,13 @@ function handle(promise) {
 
 async function onMessage(m) {
   const mine = m.sender.userId === state.user;
-  await state.records.addMessage({ id: m.messageId, roomId: m.roomId, from: m.sender.userId, device: m.sender.deviceId,
-    body: m.body, t: m.sentAt, mine, kind: m.kind });
+  const record = { id: m.messageId, roomId: m.roomId, from: m.sender.userId, device: m.sender.deviceId,
+    body: m.body, t: m.sentAt, mine, kind: m.kind, replyTo: m.replyTo };
+  await state.records.addMessage(record);
   if (!(await state.records.room(m.roomId))) await rememberRoom(await state.client.room(m.roomId));
   if (m.roomId === state.room && document.visibilityState !== 'hidden') {
     await state.records.upsertRoom(m.roomId, { lastAt: m.sentAt });
-    appendMessage({ from: m.sender.userId, body: m.body, t: m.sentAt, mine, id: m.messageId });
+    appendMessage(record);
     if (!$('safety').textContent) await showSafetyNumber(await state.records.room(m.roomId));
   } else if (!mine) {
     await state.records.countUnread(m.roomId, m.sentAt);
@@ -310,6 +312,8 @@ async function openRoom(roomId, { focus = true } = {}) {
   $('composer').hidden = false;
   $('chat').classList.add('in-room');
   $('messages').replaceChildren();
+  state.shown.clear();
+  setReplyTo(null);
   for (const m of await state.records.messages(roomId)) appendMessage(m);
   await renderRooms();
   await showSafetyNumber(r);
@@ -347,18 +351,49 @@ function appendMessage(m) {
     li.append(meta, m.error);
   } else {
     li.className = `msg${m.mine ? ' mine' : ''}`;
+    li.dataset.id = m.id;
     meta.textContent = `${m.mine ? 'You' : m.from} · ${time}`;
-    li.append(meta, m.body);
+    li.append(meta);
+    if (m.replyTo) {
+      const quoted = state.shown.get(m.replyTo);
+      const q = document.createElement('span');
+      q.className = 'quote';
+      q.textContent = quoted ? `↪ ${quoted.mine ? 'You' : quoted.from}: ${excerpt(quoted.body)}` : '↪ an earlier message';
+      li.append(q);
+    }
+    const body = document.createElement('span');
+    body.className = 'body';
+    body.textContent = m.body;
+    const reply = document.createElement('button');
+    reply.type = 'button';
+    reply.className = 'reply';
+    reply.textContent = 'Reply';
+    reply.setAttribute('aria-label', `Reply to ${m.mine ? 'your message' : m.from}: ${excerpt(m.body)}`);
+    reply.addEventListener('click', () => setReplyTo(m));
+    li.append(body, reply);
+    state.shown.set(m.id, m);
   }
   $('messages').append(li);
   li.scrollIntoView({ block: 'end' });
 }
 
+const excerpt = (text) => (text.length > 60 ? `${text.slice(0, 57)}…` : text);
+
+/** The message the next send answers (null: none), shown above the composer. */
+function setReplyTo(m) {
+  state.replyTo = m;
+  $('replying').hidden = !m;
+  $('replying-text').textContent = m ? `Replying to ${m.mine ? 'yourself' : m.from}: ${excerpt(m.body)}` : '';
+  if (m) $('text').focus();
+}
+
 async function send(text) {
   const roomId = state.room;
   const t = Date.now();
-  const id = await state.client.sendText(roomId, text);
-  const m = { id, roomId, from: state.user, device: state.client.address.deviceId, body: text, t, mine: true };
+  const replyTo = state.replyTo?.id;
+  const id = await state.client.sendText(roomId, text, replyTo ? { replyTo } : {});
+  setReplyTo(null);
+  const m = { id, roomId, from: state.user, device: state.client.address.deviceId, body: text, t, mine: true, replyTo };
   await state.records.addMessage(m);
   await state.records.upsertRoom(roomId, { lastAt: t });
   if (state.room === roomId) appendMessage(m);
@@ -517,6 +552,7 @@ function wire() {
       }
     })());
   });
+  $('cancel-reply').addEventListener('click', () => setReplyTo(null));
   const text = $('text');
   $('composer').addEventListener('submit', (e) => {
     e.preventDefault();

@@ -310,6 +310,26 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     await message(page, 'after two-factor').waitFor({ timeout: 30000 });
   });
 
+  test('replies both ways: Java answers a browser message, the page quotes it and answers back', async () => {
+    await page.getByLabel('Message', { exact: true }).fill('a question from the browser');
+    await page.keyboard.press('Enter');
+    const line = await java.awaitLine('webuser: a question from the browser');
+    const n = line.match(/^\[(\d+)\]/)[1];
+    java.type(`/reply ${n} the answer from java`);
+    const answer = message(page, 'the answer from java');
+    await answer.waitFor({ timeout: 30000 });
+    assert.match(await answer.locator('.quote').textContent(), /^↪ You: a question from the browser$/);
+
+    await page.getByRole('button', { name: 'Reply to javaweb: the answer from java' }).click();
+    await page.locator('#replying-text', { hasText: 'Replying to javaweb: the answer from java' }).waitFor();
+    await page.keyboard.type('thanks for the answer');
+    await page.keyboard.press('Enter');
+    const back = await java.awaitLine('thanks for the answer');
+    assert.match(back, /reply to \[\d+\] javaweb: "the answer from java"/);
+    assert.equal(await page.locator('#replying').isHidden(), true);
+    assert.match(await message(page, 'thanks for the answer').locator('.quote').textContent(), /^↪ javaweb: the answer from java$/);
+  });
+
   test('every field and button of the page has an accessible name', async () => {
     const unnamed = await page.evaluate(() => [...document.querySelectorAll('input:not([hidden]), textarea, button')]
       .filter((e) => !(e.labels?.length || e.getAttribute('aria-label') || e.textContent.trim()))
