@@ -5,7 +5,8 @@ import { CipherTalkClient, RequestFailedError } from '../src/index.js';
 import { IdbStore } from '../src/idb-store.js';
 import { exportStoredAccountKey } from '../src/account-backup.js';
 import { accountSafetyNumber } from '../src/account.js';
-import { ChatRecords } from './history.js';
+import { ChatRecords, applyContent } from './history.js';
+import { excerpt, messageElement } from './render.js';
 
 const $ = (id) => document.getElementById(id);
 const LAST_USER = 'ciphertalk.user'; // only the user id; nothing secret in localStorage
@@ -125,6 +126,7 @@ async function signOut() {
 function listen(client) {
   client.on('message', (m) => handle(onMessage(m)));
   client.on('undecryptable', (e) => handle(onUndecryptable(e)));
+  client.on('content', (e) => handle(onContent(e)));
   client.on('room', ({ room }) => room && handle(rememberRoom(room).then(renderRooms)));
   client.on('presence_event', (f) => f.presence && setPresence(f.presence));
   client.on('closed', (e) => {
@@ -181,6 +183,39 @@ async function onMessage(m) {
   await renderRooms();
 }
 
+/**
+ * Contents other than texts, from other clients (docs/protocol.md "Client payloads", receiver
+ * rules): edits and deletes of the sender's own messages, reactions, delivered/read receipts of
+ * this user's messages, typing. (This page does not send them yet.)
+ */
+async function onContent({ roomId, sender, content: c }) {
+  if (sender.userId === state.user) return; // own other devices: nothing of these to show here
+  const who = sender.userId;
+  let changed;
+  if (c.k === 'TYPING') {
+    if (roomId === state.room) showTyping(who, c.f === true);
+    return;
+  }
+  if (['EDIT', 'DELETE', 'REACTION'].includes(c.k)) {
+    changed = await state.records.updateMessage(roomId, c.tg, (m) => applyContent(m, who, c));
+  } else if (c.k === 'RECEIPT_DELIVERED' || c.k === 'RECEIPT_READ') {
+    for (const id of (Array.isArray(c.ids) ? c.ids : []).slice(0, 1000)) {
+      changed = (await state.records.updateMessage(roomId, id, (m) => applyContent(m, who, c))) || changed;
+    }
+  }
+  if (changed && roomId === state.room) await renderMessages(roomId);
+}
+
+const typing = new Map(); // user -> timer
+/** "bob is typing…" for at most 6 s after the last TYPING start (the content's own expiry). */
+function showTyping(user, on) {
+  clearTimeout(typing.get(user));
+  typing.delete(user);
+  if (on) typing.set(user, setTimeout(() => showTyping(user, false), 6000));
+  const names = [...typing.keys()];
+  $('typing').textContent = names.length === 0 ? '' : `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} typing…`;
+}
+
 async function onUndecryptable(e) {
   const who = e.sender ? `${e.sender.userId} (device ${e.sender.deviceId})` : 'an unknown sender';
   const why = e.error?.code === 'invalid_message'
@@ -208,6 +243,7 @@ async function rememberRoom(info) {
 }
 
 async function enterChat() {
+  $('alerts').replaceChildren(); // what went wrong before signing in is over
   $('signin').hidden = true;
   $('chat').hidden = false;
   $('signout').hidden = false;
@@ -311,10 +347,9 @@ async function openRoom(roomId, { focus = true } = {}) {
   $('room-title').textContent = r.kind === 'GROUP' ? `# ${r.name}` : r.name;
   $('composer').hidden = false;
   $('chat').classList.add('in-room');
-  $('messages').replaceChildren();
-  state.shown.clear();
   setReplyTo(null);
-  for (const m of await state.records.messages(roomId)) appendMessage(m);
+  for (const u of [...typing.keys()]) showTyping(u, false);
+  await renderMessages(roomId);
   await renderRooms();
   await showSafetyNumber(r);
   if (focus) $('text').focus();
@@ -340,44 +375,23 @@ async function showSafetyNumber(room) {
   $('safety-help').textContent = `Compare these digits with ${room.peer} in person or on a call: if they match, nobody is in the middle.`;
 }
 
-function appendMessage(m) {
-  const li = document.createElement('li');
-  const meta = document.createElement('span');
-  meta.className = 'meta';
-  const time = new Date(m.t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  if (m.error) {
-    li.className = 'msg error';
-    meta.textContent = time;
-    li.append(meta, m.error);
-  } else {
-    li.className = `msg${m.mine ? ' mine' : ''}`;
-    li.dataset.id = m.id;
-    meta.textContent = `${m.mine ? 'You' : m.from} · ${time}`;
-    li.append(meta);
-    if (m.replyTo) {
-      const quoted = state.shown.get(m.replyTo);
-      const q = document.createElement('span');
-      q.className = 'quote';
-      q.textContent = quoted ? `↪ ${quoted.mine ? 'You' : quoted.from}: ${excerpt(quoted.body)}` : '↪ an earlier message';
-      li.append(q);
-    }
-    const body = document.createElement('span');
-    body.className = 'body';
-    body.textContent = m.body;
-    const reply = document.createElement('button');
-    reply.type = 'button';
-    reply.className = 'reply';
-    reply.textContent = 'Reply';
-    reply.setAttribute('aria-label', `Reply to ${m.mine ? 'your message' : m.from}: ${excerpt(m.body)}`);
-    reply.addEventListener('click', () => setReplyTo(m));
-    li.append(body, reply);
-    state.shown.set(m.id, m);
-  }
-  $('messages').append(li);
-  li.scrollIntoView({ block: 'end' });
+async function renderMessages(roomId) {
+  const list = $('messages');
+  const keep = list.scrollHeight - list.scrollTop - list.clientHeight < 40; // at the bottom: stay there
+  const top = list.scrollTop;
+  list.replaceChildren();
+  state.shown.clear();
+  for (const m of await state.records.messages(roomId)) appendMessage(m, { scroll: false });
+  if (keep) list.lastElementChild?.scrollIntoView({ block: 'end' }); else list.scrollTop = top;
 }
 
-const excerpt = (text) => (text.length > 60 ? `${text.slice(0, 57)}…` : text);
+function appendMessage(m, { scroll = true } = {}) {
+  if (m.id && state.shown.has(m.id)) return; // already there (a re-render raced with this append)
+  const li = messageElement(m, m.replyTo ? state.shown.get(m.replyTo) : undefined, () => setReplyTo(m));
+  if (!m.error) state.shown.set(m.id, m);
+  $('messages').append(li);
+  if (scroll) li.scrollIntoView({ block: 'end' });
+}
 
 /** The message the next send answers (null: none), shown above the composer. */
 function setReplyTo(m) {

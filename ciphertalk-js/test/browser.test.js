@@ -330,6 +330,30 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     assert.match(await message(page, 'thanks for the answer').locator('.quote').textContent(), /^↪ javaweb: the answer from java$/);
   });
 
+  test('from the Java client: read marks, an edit, a reaction, a delete and typing show in the page', async () => {
+    await page.getByLabel('Message', { exact: true }).fill('please read me');
+    await page.keyboard.press('Enter');
+    const mine = (await java.awaitLine('webuser: please read me')).match(/^\[(\d+)\]/)[1];
+    await message(page, 'please read me').locator('.meta', { hasText: 'read by javaweb' }).waitFor({ timeout: 30000 });
+
+    java.type('a typo in thsi one');
+    const theirs = (await java.awaitLine('javaweb: a typo in thsi one')).match(/^\[(\d+)\]/)[1];
+    await message(page, 'a typo in thsi one').waitFor({ timeout: 30000 });
+    java.type(`/edit ${theirs} a typo in this one`);
+    await message(page, 'a typo in this one').locator('.meta', { hasText: 'edited' }).waitFor({ timeout: 30000 });
+
+    java.type(`/react ${mine} 👍`);
+    await message(page, 'please read me').locator('.reactions', { hasText: '👍 1' }).waitFor({ timeout: 30000 });
+
+    java.type(`/delete ${theirs}`);
+    await page.locator('#messages li', { hasText: 'This message was deleted.' }).waitFor({ timeout: 30000 });
+    assert.equal(await message(page, 'a typo in this one').count(), 0);
+
+    java.type('/typing on');
+    await page.locator('#typing', { hasText: 'javaweb is typing…' }).waitFor({ timeout: 30000 });
+    await page.screenshot({ path: `${SHOTS}chat-room-marks-desktop.png` });
+  });
+
   test('every field and button of the page has an accessible name', async () => {
     const unnamed = await page.evaluate(() => [...document.querySelectorAll('input:not([hidden]), textarea, button')]
       .filter((e) => !(e.labels?.length || e.getAttribute('aria-label') || e.textContent.trim()))
