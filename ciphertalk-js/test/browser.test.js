@@ -354,6 +354,39 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     await page.screenshot({ path: `${SHOTS}chat-room-marks-desktop.png` });
   });
 
+  test("IdbStore keeps the store contract on Chromium's own IndexedDB", async () => {
+    // The same cases as store-contract.test.js runs in Node, bundled for the page (a test-only
+    // context that allows the injected script: the app's CSP would refuse it, as it should).
+    const { build } = await import('esbuild');
+    const bundle = await build({
+      stdin: {
+        contents: `import { IdbStore } from '../src/idb-store.js';
+          import { storeContract } from './support/store-contract.js';
+          window.runStoreContract = async () => {
+            const failures = [];
+            for (const [i, [name, check]] of storeContract.entries()) {
+              const db = 'contract-' + i;
+              const s = await IdbStore.open({ name: db });
+              try { await check(s); } catch (e) { failures.push(name + ': ' + e.message); }
+              finally { s.close(); await IdbStore.destroy({ name: db }); }
+            }
+            return { ran: storeContract.length, failures };
+          };`,
+        resolveDir: fileURLToPath(new URL('.', import.meta.url)),
+      },
+      bundle: true, format: 'esm', write: false, logLevel: 'silent',
+    });
+    const context = await browser.newContext({ bypassCSP: true });
+    const p = await context.newPage();
+    await p.goto(server.httpUrl);
+    await p.addScriptTag({ content: bundle.outputFiles[0].text, type: 'module' });
+    await p.waitForFunction(() => typeof window.runStoreContract === 'function');
+    const result = await p.evaluate(() => window.runStoreContract());
+    assert.deepEqual(result.failures, []);
+    assert.equal(result.ran, 5);
+    await context.close();
+  });
+
   test('every field and button of the page has an accessible name', async () => {
     const unnamed = await page.evaluate(() => [...document.querySelectorAll('input:not([hidden]), textarea, button')]
       .filter((e) => !(e.labels?.length || e.getAttribute('aria-label') || e.textContent.trim()))

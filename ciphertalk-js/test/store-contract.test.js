@@ -1,5 +1,6 @@
-// The store interface's contract, run against MemoryStore and IdbStore (here on fake-indexeddb, an
-// in-memory IndexedDB used by this test only; the browser tests run IdbStore on Chromium's own),
+// The store interface's contract (support/store-contract.js), run against MemoryStore and IdbStore
+// (here on fake-indexeddb, an in-memory IndexedDB used by this test only; browser.test.js runs the
+// same cases on Chromium's own),
 // IdbStore's sealing at rest, and the passphrase-wrapped account key export.
 import 'fake-indexeddb/auto';
 import { describe, test } from 'node:test';
@@ -10,6 +11,7 @@ import {
   AccountBackupError, MIN_ITERATIONS, exportAccountKey, exportStoredAccountKey, importAccountKey, importStoredAccountKey,
 } from '../src/account-backup.js';
 import { fromBase64Url, toBase64Url } from '../src/bytes.js';
+import { storeContract } from './support/store-contract.js';
 
 let n = 0;
 const implementations = {
@@ -19,52 +21,7 @@ const implementations = {
 
 for (const [name, make] of Object.entries(implementations)) {
   describe(`${name} keeps the KeyValueStore contract`, () => {
-    test('get of a missing key is undefined; put then get returns the bytes', async () => {
-      const s = await make();
-      assert.equal(await s.get('local', 'identity'), undefined);
-      await s.put('local', 'identity', Uint8Array.of(1, 2, 3));
-      assert.deepEqual(await s.get('local', 'identity'), Uint8Array.of(1, 2, 3));
-      await s.put('local', 'empty', new Uint8Array(0));
-      assert.deepEqual(await s.get('local', 'empty'), new Uint8Array(0));
-    });
-
-    test('values are copies both ways', async () => {
-      const s = await make();
-      const v = Uint8Array.of(9, 9);
-      await s.put('sessions', 'bob.1', v);
-      v[0] = 0;
-      const read = await s.get('sessions', 'bob.1');
-      assert.deepEqual(read, Uint8Array.of(9, 9));
-      read[1] = 0;
-      assert.deepEqual(await s.get('sessions', 'bob.1'), Uint8Array.of(9, 9));
-    });
-
-    test('put overwrites, delete removes, and deleting a missing key is fine', async () => {
-      const s = await make();
-      await s.put('prekeys', 'otk:3', Uint8Array.of(1));
-      await s.put('prekeys', 'otk:3', Uint8Array.of(2));
-      assert.deepEqual(await s.get('prekeys', 'otk:3'), Uint8Array.of(2));
-      await s.delete('prekeys', 'otk:3');
-      assert.equal(await s.get('prekeys', 'otk:3'), undefined);
-      await s.delete('prekeys', 'otk:3');
-    });
-
-    test('keys lists one namespace only, including keys that are prefixes of other namespaces', async () => {
-      const s = await make();
-      await s.put('groupKeys', 'g-1|bob.1', Uint8Array.of(1));
-      await s.put('groupKeys', 'g-1|carol.2', Uint8Array.of(1));
-      await s.put('group', 'x', Uint8Array.of(1));
-      await s.put('groupKeysX', 'y', Uint8Array.of(1));
-      assert.deepEqual((await s.keys('groupKeys')).sort(), ['g-1|bob.1', 'g-1|carol.2']);
-      assert.deepEqual(await s.keys('group'), ['x']);
-      assert.deepEqual(await s.keys('seen'), []);
-    });
-
-    test('misuse is refused with a TypeError', async () => {
-      const s = await make();
-      await assert.rejects(s.put('local', 'k', [1, 2]), TypeError);
-      await assert.rejects(s.get('', 'k'), TypeError);
-    });
+    for (const [what, check] of storeContract) test(what, async () => check(await make()));
   });
 }
 
