@@ -487,6 +487,18 @@ async function openPrivate(user) {
   await openRoom(roomId);
 }
 
+/** This account's devices with published keys, from the directory (no one-time prekey is used up). */
+async function loadDevices() {
+  const reply = await state.client.request({ type: 'bundle_fetch', user: state.user, withOneTimePreKey: false });
+  const own = `${state.user}.${state.client.address.deviceId}`;
+  $('devices').replaceChildren(...(reply.bundles ?? []).map((b) => {
+    const li = document.createElement('li');
+    li.textContent = `Device ${b.device.slice(state.user.length + 1)}${b.device === own ? ' (this browser)' : ''}`
+      + `${b.certificate ? ', certified by the account key' : ', not certified'}`;
+    return li;
+  }));
+}
+
 // ------------------------------------------------------------------ wiring
 
 function wire() {
@@ -538,6 +550,9 @@ function wire() {
     const code = $('totp-code').value.trim();
     $('totp-code').value = '';
     handle(confirmTotp(code).catch((err) => showAlert(`Two-factor sign-in is not on: ${describe(err)}`)));
+  });
+  $('devices-box').addEventListener('toggle', () => {
+    if ($('devices-box').open) handle(loadDevices().catch((err) => showAlert(`Cannot list your devices: ${describe(err)}`)));
   });
   $('add-contact').addEventListener('submit', (e) => {
     e.preventDefault();

@@ -387,6 +387,12 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     await context.close();
   });
 
+  test("the device list shows this browser as the account's certified device 1", async () => {
+    await page.getByText('Your devices', { exact: true }).click();
+    await page.locator('#devices li', { hasText: 'Device 1 (this browser), certified by the account key' }).waitFor();
+    assert.equal(await page.locator('#devices li').count(), 1);
+  });
+
   test('every field and button of the page has an accessible name', async () => {
     const unnamed = await page.evaluate(() => [...document.querySelectorAll('input:not([hidden]), textarea, button')]
       .filter((e) => !(e.labels?.length || e.getAttribute('aria-label') || e.textContent.trim()))
