@@ -3,10 +3,10 @@
 // database per user id), bundled by `npm run build` (esbuild) into web/dist/app.js.
 import { CipherTalkClient, RequestFailedError } from '../src/index.js';
 import { IdbStore } from '../src/idb-store.js';
-import { exportStoredAccountKey } from '../src/account-backup.js';
 import { accountSafetyNumber } from '../src/account.js';
 import { ChatRecords, applyContent } from './history.js';
 import { excerpt, messageElement } from './render.js';
+import { loadContacts, wirePanels } from './panels.js';
 
 const $ = (id) => document.getElementById(id);
 const LAST_USER = 'ciphertalk.user'; // only the user id; nothing secret in localStorage
@@ -167,6 +167,9 @@ function handle(promise) {
   promise.catch((e) => showAlert(`Something went wrong: ${describe(e)}`));
 }
 
+/** What the sidebar's panels (app/panels.js) use of this page. */
+const panels = { state, $, handle, showAlert, describe, openPrivate: (user) => openPrivate(user) };
+
 async function onMessage(m) {
   const mine = m.sender.userId === state.user;
   const record = { id: m.messageId, roomId: m.roomId, from: m.sender.userId, device: m.sender.deviceId,
@@ -259,7 +262,7 @@ async function enterChat() {
   for (const r of list.rooms ?? []) await rememberRoom(r);
   await refreshPresence();
   await renderRooms();
-  handle(loadContacts());
+  handle(loadContacts(panels));
   const rooms = await state.records.rooms();
   const wanted = sessionStorage.getItem('ciphertalk.room');
   if (wanted && rooms.some((r) => r.roomId === wanted)) await openRoom(wanted, { focus: false });
@@ -414,89 +417,11 @@ async function send(text) {
   await renderRooms();
 }
 
-// ------------------------------------------------------------------ two-factor sign-in
-
-/** A REST call with this device's bearer token (the TOTP routes: server-guide.md "REST API"). */
-async function authedPost(path, body) {
-  const token = new TextDecoder().decode(await state.store.get('local', 'token'));
-  const res = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify(body) });
-  const json = await res.json().catch(() => ({}));
-  if (!res.ok) throw new RequestFailedError(json.error ?? `http_${res.status}`, json.message ?? `${path} answered ${res.status}`, { status: res.status });
-  return json;
-}
-
-async function enrollTotp(password) {
-  const r = await authedPost('/api/totp/enroll', { password });
-  $('totp-secret').textContent = r.secret;
-  $('totp-uri').href = r.uri;
-  $('totp-enroll').hidden = true;
-  $('totp-confirm').hidden = false;
-  $('totp-code').focus();
-}
-
-async function confirmTotp(code) {
-  const r = await authedPost('/api/totp/confirm', { code });
-  $('recovery-codes').replaceChildren(...r.recoveryCodes.map((c) => Object.assign(document.createElement('li'), { textContent: c })));
-  $('totp-confirm').hidden = true;
-  $('totp-done').hidden = false;
-  $('totp-secret').textContent = '';
-}
-
-// ------------------------------------------------------------------ contacts
-
-async function loadContacts() {
-  const reply = await state.client.request({ type: 'contact_list' });
-  renderContacts(reply.contacts ?? []);
-}
-
-function renderContacts(contacts) {
-  $('contacts').replaceChildren(...contacts.map((c) => {
-    const li = document.createElement('li');
-    li.dataset.user = c.user;
-    const name = document.createElement('span');
-    name.className = 'name';
-    name.textContent = c.blocked ? `${c.user} (blocked)` : c.user;
-    const button = (text, label, action) => {
-      const b = document.createElement('button');
-      b.type = 'button';
-      b.className = 'secondary';
-      b.textContent = text;
-      b.setAttribute('aria-label', label);
-      b.addEventListener('click', () => handle(action().catch((e) => showAlert(`${label}: ${describe(e)}`))));
-      return b;
-    };
-    li.append(name);
-    if (!c.blocked) li.append(button('Chat', `Chat with ${c.user}`, () => openPrivate(c.user)));
-    li.append(button(c.blocked ? 'Unblock' : 'Block', `${c.blocked ? 'Unblock' : 'Block'} ${c.user}`, async () => {
-      await state.client.request({ type: 'contact_block', user: c.user, blocked: !c.blocked });
-      await loadContacts();
-    }));
-    li.append(button('Remove', `Remove ${c.user} from contacts`, async () => {
-      await state.client.request({ type: 'contact_remove', user: c.user });
-      await loadContacts();
-    }));
-    return li;
-  }));
-}
-
 async function openPrivate(user) {
   const roomId = await state.client.privateRoom(user);
   await rememberRoom(await state.client.room(roomId));
   await refreshPresence();
   await openRoom(roomId);
-}
-
-/** This account's devices with published keys, from the directory (no one-time prekey is used up). */
-async function loadDevices() {
-  const reply = await state.client.request({ type: 'bundle_fetch', user: state.user, withOneTimePreKey: false });
-  const own = `${state.user}.${state.client.address.deviceId}`;
-  $('devices').replaceChildren(...(reply.bundles ?? []).map((b) => {
-    const li = document.createElement('li');
-    li.textContent = `Device ${b.device.slice(state.user.length + 1)}${b.device === own ? ' (this browser)' : ''}`
-      + `${b.certificate ? ', certified by the account key' : ', not certified'}`;
-    return li;
-  }));
 }
 
 // ------------------------------------------------------------------ wiring
@@ -539,48 +464,7 @@ function wire() {
       }
     })());
   });
-  $('totp-enroll').addEventListener('submit', (e) => {
-    e.preventDefault();
-    const password = $('totp-pass').value;
-    $('totp-pass').value = '';
-    handle(enrollTotp(password).catch((err) => showAlert(`Cannot set up two-factor sign-in: ${describe(err)}`)));
-  });
-  $('totp-confirm').addEventListener('submit', (e) => {
-    e.preventDefault();
-    const code = $('totp-code').value.trim();
-    $('totp-code').value = '';
-    handle(confirmTotp(code).catch((err) => showAlert(`Two-factor sign-in is not on: ${describe(err)}`)));
-  });
-  $('devices-box').addEventListener('toggle', () => {
-    if ($('devices-box').open) handle(loadDevices().catch((err) => showAlert(`Cannot list your devices: ${describe(err)}`)));
-  });
-  $('add-contact').addEventListener('submit', (e) => {
-    e.preventDefault();
-    const user = $('contact-user').value.trim();
-    handle((async () => {
-      try {
-        await state.client.request({ type: 'contact_add', user });
-        $('contact-user').value = '';
-        await loadContacts();
-      } catch (err) {
-        showAlert(`Cannot add ${user}: ${describe(err)}`);
-      }
-    })());
-  });
-  $('export-form').addEventListener('submit', (e) => {
-    e.preventDefault();
-    const passphrase = $('export-pass').value;
-    handle((async () => {
-      try {
-        $('export-out').value = await exportStoredAccountKey(state.store, state.user, passphrase);
-        $('export-pass').value = '';
-        $('export-out').focus();
-        $('export-out').select();
-      } catch (err) {
-        showAlert(`Cannot export the account key: ${describe(err)}`);
-      }
-    })());
-  });
+  wirePanels(panels);
   $('cancel-reply').addEventListener('click', () => setReplyTo(null));
   const text = $('text');
   $('composer').addEventListener('submit', (e) => {
