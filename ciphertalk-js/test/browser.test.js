@@ -178,6 +178,14 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     java.type('thanks from java');
     await message(page, 'thanks from java').waitFor({ timeout: 30000 });
     await page.screenshot({ path: `${SHOTS}group-room-desktop.png` });
+
+    // Group history survives a reload too.
+    await page.reload();
+    await page.locator('#status', { hasText: 'Online' }).waitFor({ timeout: 60000 });
+    await message(page, 'thanks from java').waitFor();
+    await page.getByRole('button', { name: /^Group webcrew/ }).click();
+    await message(page, 'hi crew from java').waitFor();
+    await message(page, 'crew reply from the browser').waitFor();
   });
 
   test('a tampered ciphertext shows a clear error in the page, the chat goes on, and a dropped socket reconnects', async () => {
