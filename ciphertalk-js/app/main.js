@@ -203,7 +203,10 @@ async function onContent({ roomId, sender, content: c }) {
     changed = await state.records.updateMessage(roomId, c.tg, (m) => applyContent(m, who, c));
   } else if (c.k === 'RECEIPT_DELIVERED' || c.k === 'RECEIPT_READ') {
     for (const id of (Array.isArray(c.ids) ? c.ids : []).slice(0, 1000)) {
-      changed = (await state.records.updateMessage(roomId, id, (m) => applyContent(m, who, c))) || changed;
+      const m = await state.records.updateMessage(roomId, id, (x) => applyContent(x, who, c));
+      // A receipt can overtake the record of a message this page is still storing: keep it for send().
+      if (m === undefined && sending.has(id)) sending.get(id).push({ who, c });
+      changed = m || changed;
     }
   }
   if (changed && roomId === state.room) await renderMessages(roomId);
@@ -404,16 +407,27 @@ function setReplyTo(m) {
   if (m) $('text').focus();
 }
 
+/** Messages of this page between the server's `sent` and their record: receipts that came early. */
+const sending = new Map();
+
 async function send(text) {
   const roomId = state.room;
   const t = Date.now();
   const replyTo = state.replyTo?.id;
   const id = await state.client.sendText(roomId, text, replyTo ? { replyTo } : {});
+  sending.set(id, []);
   setReplyTo(null);
-  const m = { id, roomId, from: state.user, device: state.client.address.deviceId, body: text, t, mine: true, replyTo };
+  let m = { id, roomId, from: state.user, device: state.client.address.deviceId, body: text, t, mine: true, replyTo };
   await state.records.addMessage(m);
+  for (const early of sending.get(id)) m = applyContent(m, early.who, early.c) ?? m;
+  sending.delete(id);
+  if (m.read || m.delivered) await state.records.addMessage(m);
   await state.records.upsertRoom(roomId, { lastAt: t });
-  if (state.room === roomId) appendMessage(m);
+  if (state.room === roomId) {
+    appendMessage(m);
+    // A reply to this message can arrive before sendText resolves: draw it again with its quote.
+    if ([...state.shown.values()].some((x) => x.replyTo === id)) await renderMessages(roomId);
+  }
   await renderRooms();
 }
 
