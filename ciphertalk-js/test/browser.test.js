@@ -325,8 +325,8 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     const n = line.match(/^\[(\d+)\]/)[1];
     java.type(`/reply ${n} the answer from java`);
     const answer = message(page, 'the answer from java');
-    await answer.waitFor({ timeout: 30000 });
-    assert.match(await answer.locator('.quote').textContent(), /^↪ You: a question from the browser$/);
+    // (The answer can arrive before the page has stored its own question: it is drawn again then.)
+    await answer.locator('.quote', { hasText: /^↪ You: a question from the browser$/ }).waitFor({ timeout: 30000 });
 
     await page.getByRole('button', { name: 'Reply to javaweb: the answer from java' }).click();
     await page.locator('#replying-text', { hasText: 'Replying to javaweb: the answer from java' }).waitFor();
@@ -334,7 +334,7 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     await page.keyboard.press('Enter');
     const back = await java.awaitLine('thanks for the answer');
     assert.match(back, /reply to \[\d+\] javaweb: "the answer from java"/);
-    assert.equal(await page.locator('#replying').isHidden(), true);
+    await page.locator('#replying').waitFor({ state: 'hidden' });
     assert.match(await message(page, 'thanks for the answer').locator('.quote').textContent(), /^↪ javaweb: the answer from java$/);
   });
 
