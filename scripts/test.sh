@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The project's test command (README, .ci/run): starts a throwaway PostgreSQL and a throwaway Redis,
 # runs `./mvnw -B verify` against them, and always stops and deletes them; then runs the JavaScript
-# tests (`npm ci && npm test` in ciphertalk-js/, Node.js 20+), whose interop part starts the server
-# and console jars and InteropPeer that the Maven build just made. Either failing
+# tests (`npm ci && npm test` in ciphertalk-js/, Node.js 20+; `npm test` first bundles the web app),
+# whose interop part starts the server and console jars and InteropPeer that the Maven build just
+# made, and whose browser part runs the web app in Debian's `chromium` (installed with apt-get when
+# missing and we are root). Either failing
 # fails the script (CIPHERTALK_SKIP_JS=1 skips the JavaScript part, e.g. with Maven arguments
 # that select a few Java tests).
 #
@@ -51,7 +53,18 @@ run_js_tests() {
     log "Node.js $(node --version) is too old for ciphertalk-js: it needs 20 or later"
     return 1
   fi
-  log "JavaScript tests: node $(node --version), npm $(npm --version)"
+  # The browser tests (ciphertalk-js/test/browser.test.js) drive Debian's chromium through
+  # playwright-core, which downloads no browser: install the package when missing.
+  if [[ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]]; then
+    if [[ "$(id -u)" -ne 0 ]]; then
+      log "chromium not found: install it (apt-get install chromium) or set CHROMIUM to its path"
+      return 1
+    fi
+    log "chromium not found: apt-get install -y chromium"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium </dev/null >&2
+  fi
+  log "JavaScript tests: node $(node --version), npm $(npm --version), $("${CHROMIUM:-/usr/bin/chromium}" --version 2>/dev/null || echo 'chromium ?')"
   (cd ciphertalk-js && npm ci --no-audit --no-fund --loglevel=error && npm test)
 }
 

@@ -118,7 +118,8 @@ export class CipherTalkClient {
    *   deliveryReceipts: send delivery receipts for received texts (default true)
    */
   static async create(options) {
-    const o = { deviceId: 1, store: new MemoryStore(), WebSocket: globalThis.WebSocket, fetch: globalThis.fetch,
+    // fetch through a wrapper: called unbound (as this.#opts.fetch), a browser's fetch throws "Illegal invocation".
+    const o = { deviceId: 1, store: new MemoryStore(), WebSocket: globalThis.WebSocket, fetch: (...a) => globalThis.fetch(...a),
       random: secureRandom, now: Date.now, requestTimeoutMs: 20000, oneTimePreKeys: ONE_TIME_BATCH, reconnect: true,
       backoff: { initialMs: 250, maxMs: 30000 }, typingTtlMs: TYPING_TTL_MS, deliveryReceipts: true, ...options };
     if (typeof o.userId !== 'string' || !/^[a-z0-9][a-z0-9._-]{2,31}$/.test(o.userId)) throw new TypeError(`bad userId: ${o.userId}`);

@@ -11,3 +11,5 @@ export * from './client.js';
 export { LinkingRequest, RevocationBook } from './linking.js';
 export { Outbox, backoffDelay, isTransient } from './outbox.js';
 export { MAX_RECEIPT_IDS, TYPING_TTL_MS } from './messages.js';
+export * from './idb-store.js';
+export * from './account-backup.js';

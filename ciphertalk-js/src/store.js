@@ -21,7 +21,7 @@
  * | `held` | message id | a group delivery waiting for its sender key |
  *
  * Every value is secret except `seen`, `accounts` and `revocations`: a persistent implementation must encrypt
- * them at rest (the IndexedDB one will wrap them with a non-extractable WebCrypto key).
+ * them at rest (`IdbStore` in idb-store.js seals every value under a non-extractable WebCrypto key).
  * Implementations must return copies (the client may change what it reads).
  *
  * @typedef {object} KeyValueStore

@@ -139,13 +139,16 @@ export class Child {
   }
 }
 
-/** Starts the standalone server on free ports with a fresh H2 database in a temp directory. */
-export async function startServer() {
+/**
+ * Starts the standalone server on free ports with a fresh H2 database in a temp directory.
+ * @param {string[]} [extraArgs] more server flags (e.g. `['--web-root', dir]`)
+ */
+export async function startServer(extraArgs = []) {
   const data = mkdtempSync(join(tmpdir(), 'ciphertalk-js-server-'));
   dirs.add(data);
   const server = new Child('server', ['-XX:+UseSerialGC', '-jar', SERVER_JAR, '--ws-port', '0', '--http-port', '0', '--data', data,
     // every client of the tests registers and logs in from 127.0.0.1
-    '--registrations-per-address', '1000', '--logins-per-address', '1000']);
+    '--registrations-per-address', '1000', '--logins-per-address', '1000', ...extraArgs]);
   const line = await server.awaitLine('CipherTalk server running', 90000);
   const [, ws, http] = line.match(/ws port (\d+).*http port (\d+)/);
   server.wsUrl = `ws://127.0.0.1:${ws}/ws`;

@@ -192,7 +192,8 @@ public final class CipherTalkServer implements AutoCloseable {
       http = new HttpApi(new InetSocketAddress(cfg.bindAddress, cfg.httpPort), httpPool, accounts, chat, router, db,
           metrics, cfg.maxHttpBodyBytes, cfg.maxCiphertextBytes, cfg.httpLimits(), health, origins, blobs,
           new io.ciphertalk.server.internal.metrics.AdminStats(metrics, router::onlineConnections, activeUsers, db,
-              cfg.clock));
+              cfg.clock),
+          cfg.webRoot, () -> ws == null ? -1 : ws.port());
       http.start();
     }
     if (cfg.wsPort >= 0) {
@@ -515,6 +516,7 @@ public final class CipherTalkServer implements AutoCloseable {
     private Path dataDirectory = Path.of("data");
     private boolean dataDirectorySet;
     private Set<String> allowedOrigins = Set.of();
+    private Path webRoot;
     private int maxFrameBytes = 256 * 1024;
     private int maxCiphertextBytes = io.ciphertalk.core.wire.Limits.MAX_CIPHERTEXT_BYTES;
     private int maxHttpBodyBytes = 256 * 1024;
@@ -729,6 +731,22 @@ public final class CipherTalkServer implements AutoCloseable {
      */
     public Builder meterRegistry(MeterRegistry registry) {
       this.meterRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * Serves the static files of this directory (a web app such as {@code ciphertalk-js/web}) on
+     * the HTTP listener at every path outside the API ({@code /api/...}, {@code /health...},
+     * {@code /metrics}): {@code GET}/{@code HEAD} only, no path traversal (no {@code ..}, no hidden
+     * files, no symbolic link out of the directory), a strict Content-Security-Policy, revalidated
+     * caching, and a generated {@code /config.json} naming the WebSocket port. Its pages are the
+     * server's own origin, so they may use the REST API and open the WebSocket without
+     * {@link #allowedOrigins}. Default: none (the HTTP listener serves only the API). The directory
+     * must exist when the server starts ({@code start()} throws {@link IllegalStateException}
+     * naming it otherwise); files changed while it runs are served as they are then.
+     */
+    public Builder webRoot(Path dir) {
+      this.webRoot = Objects.requireNonNull(dir, "dir");
       return this;
     }
 

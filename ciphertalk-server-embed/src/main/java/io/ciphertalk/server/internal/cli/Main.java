@@ -35,6 +35,7 @@ public final class Main {
       "                    the Redis at redis://[[USER]:PASSWORD@]HOST:PORT (rediss:// for TLS; docs/scaling.md)",
       "  --node-id NAME    this node's name in the cluster (default: host name:WebSocket port)",
       "  --allowed-origin O  allow browser pages of origin O (WebSocket and REST CORS; repeatable, * = any)",
+      "  --web-root DIR    serve the static web app in DIR at http://HOST:HTTP-PORT/ (e.g. ciphertalk-js/web)",
       "  --init            replace a database file that exists but is empty with a new database",
       "                    (without it the server refuses to start on such a file)",
       "network limits (docs/server-guide.md, \"Limits\"):",
@@ -71,7 +72,7 @@ public final class Main {
 
   /** The options that take a value (the switch below handles each). */
   private static final java.util.Set<String> OPTIONS = java.util.Set.of("--ws-port", "--http-port",
-      "--bind", "--data", "--db", "--db-user", "--redis", "--node-id", "--allowed-origin", "--max-connections",
+      "--bind", "--data", "--db", "--db-user", "--redis", "--node-id", "--allowed-origin", "--web-root", "--max-connections",
       "--max-connections-per-address", "--max-message-bytes", "--preauth-message-bytes",
       "--preauth-buffer-bytes", "--inbound-buffer-bytes", "--handshake-timeout",
       "--max-http-connections", "--max-http-body-bytes", "--http-idle-timeout",
@@ -172,6 +173,7 @@ public final class Main {
           }
           case "--node-id" -> b.nodeId(v);
           case "--allowed-origin" -> origins.add(v);
+          case "--web-root" -> b.webRoot(java.nio.file.Path.of(v));
           case "--max-connections" -> b.maxConnections((int) parseNumber(v, opt));
           case "--max-connections-per-address" -> b.maxConnectionsPerAddress((int) parseNumber(v, opt));
           case "--max-message-bytes" -> b.maxFrameBytes((int) parseNumber(v, opt));

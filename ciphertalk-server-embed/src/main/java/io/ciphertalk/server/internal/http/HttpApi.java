@@ -59,11 +59,17 @@ public final class HttpApi implements AutoCloseable {
   private final io.ciphertalk.server.internal.OriginPolicy origins;
   private final AdminDashboard admin;
 
+  /**
+   * Serves the static files under {@code webRoot} (when not null) on every path outside the API
+   * ({@link StaticFiles}); {@code wsPort} names the WebSocket port to its pages.
+   */
   public HttpApi(
       InetSocketAddress bind, ExecutorService pool, AccountService accounts, ChatService chat, Router router,
       Database db, Metrics metrics, int maxBody, int maxCiphertext, HttpLimits limits,
       io.ciphertalk.server.internal.Health health, io.ciphertalk.server.internal.OriginPolicy origins,
-      io.ciphertalk.server.internal.blobs.BlobService blobs, io.ciphertalk.server.internal.metrics.AdminStats stats) {
+      io.ciphertalk.server.internal.blobs.BlobService blobs, io.ciphertalk.server.internal.metrics.AdminStats stats,
+      java.nio.file.Path webRoot,
+      java.util.function.IntSupplier wsPort) {
     this.health = health;
     this.admin = new AdminDashboard(accounts, stats);
     this.origins = origins;
@@ -83,7 +89,8 @@ public final class HttpApi implements AutoCloseable {
         .build());
     json.enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
     this.server = new JettyFront(bind, pool, limits, this::handle,
-        blobs == null ? null : new BlobEndpoints(blobs, accounts, json, maxBody, origins));
+        blobs == null ? null : new BlobEndpoints(blobs, accounts, json, maxBody, origins),
+        webRoot == null ? null : new StaticFiles(webRoot, wsPort));
   }
 
   public void start() throws Exception {

@@ -51,7 +51,7 @@ final class JettyFront implements AutoCloseable {
   private final ScheduledExecutorScheduler timer = new ScheduledExecutorScheduler("ciphertalk-http-timer", true);
 
   JettyFront(InetSocketAddress bind, ExecutorService pool, HttpLimits limits, Consumer<HttpExchange> routes,
-      BlobEndpoints streaming) {
+      BlobEndpoints streaming, StaticFiles web) {
     QueuedThreadPool io = new QueuedThreadPool(16, 2);
     io.setName("ciphertalk-http-io");
     io.setDaemon(true);
@@ -72,14 +72,14 @@ final class JettyFront implements AutoCloseable {
     server.setHandler(new Handler.Abstract.NonBlocking() {
       @Override
       public boolean handle(Request request, Response response, Callback callback) {
-        if (streaming != null && BlobEndpoints.handles(request.getHttpURI().getPath())) {
+        String path = request.getHttpURI().getPath();
+        if (web != null && StaticFiles.handles(path)) {
+          // The web app's files (and refusals of other methods) are read on a pool thread.
+          return onPool(pool, response, callback, () -> web.handle(request, response, callback));
+        }
+        if (streaming != null && BlobEndpoints.handles(path)) {
           // Blob parts and downloads stream through a pool thread instead of being buffered here.
-          try {
-            pool.execute(() -> streaming.handle(request, response, callback));
-          } catch (RejectedExecutionException e) {
-            error(response, callback, 503, "server_busy", "too many requests in progress");
-          }
-          return true;
+          return onPool(pool, response, callback, () -> streaming.handle(request, response, callback));
         }
         long declared = request.getLength();
         if (declared > limits.maxBodyBytes()) {
@@ -122,6 +122,16 @@ final class JettyFront implements AutoCloseable {
         return true;
       }
     });
+  }
+
+  /** Runs an unbuffered route on the request pool, or answers 503 when the pool is full; true (handled). */
+  private static boolean onPool(ExecutorService pool, Response response, Callback callback, Runnable route) {
+    try {
+      pool.execute(route);
+    } catch (RejectedExecutionException e) {
+      error(response, callback, 503, "server_busy", "too many requests in progress");
+    }
+    return true;
   }
 
   /** The most of an oversized request body read and discarded so that its 413 reaches the client. */

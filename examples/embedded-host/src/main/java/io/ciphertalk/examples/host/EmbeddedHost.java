@@ -47,6 +47,13 @@ public final class EmbeddedHost implements Callable<Integer>, AutoCloseable {
       + "memory, lost on exit)")
   Path data;
 
+  @Option(names = "--web-root", description = "serve the browser app in this directory on the HTTP "
+      + "port (default: " + DEFAULT_WEB_ROOT + " when that directory exists under the working directory)")
+  Path webRoot;
+
+  /** The web app of the source tree, built with {@code npm run build} in ciphertalk-js. */
+  static final String DEFAULT_WEB_ROOT = "ciphertalk-js/web";
+
   @Option(names = "--bot", defaultValue = "echo", description = "the bot's user name (default: ${DEFAULT-VALUE})")
   String botName;
 
@@ -62,6 +69,12 @@ public final class EmbeddedHost implements Callable<Integer>, AutoCloseable {
   /** The same host keeping its database and the bot in {@code dir} (null: in memory). */
   public EmbeddedHost withData(Path dir) {
     this.data = dir;
+    return this;
+  }
+
+  /** The same host serving the browser app in {@code dir} on its HTTP port. */
+  public EmbeddedHost withWebRoot(Path dir) {
+    this.webRoot = Objects.requireNonNull(dir, "dir");
     return this;
   }
 
@@ -84,6 +97,10 @@ public final class EmbeddedHost implements Callable<Integer>, AutoCloseable {
    */
   public synchronized EmbeddedHost start() throws CipherTalkException {
     CipherTalkServer.Builder b = CipherTalkServer.builder().wsPort(wsPort).httpPort(httpPort);
+    Path web = webRoot();
+    if (web != null) {
+      b.webRoot(web);
+    }
     if (data == null) {
       b.inMemoryDatabase();
     } else {
@@ -126,6 +143,15 @@ public final class EmbeddedHost implements Callable<Integer>, AutoCloseable {
     return this;
   }
 
+  /** The directory of the browser app served, or null: {@code --web-root}, else the source tree's if present. */
+  Path webRoot() {
+    if (webRoot != null) {
+      return webRoot;
+    }
+    Path dflt = Path.of(DEFAULT_WEB_ROOT);
+    return java.nio.file.Files.isDirectory(dflt) ? dflt : null;
+  }
+
   /** The server, once started. */
   public CipherTalkServer server() {
     return server;
@@ -156,6 +182,13 @@ public final class EmbeddedHost implements Callable<Integer>, AutoCloseable {
     System.out.println("    java -jar examples/console-client/target/ciphertalk-console.jar --server "
         + webSocketUri() + " --http " + httpUri() + " --register -u alice");
     System.out.println("  then type: /dm " + botName + "   and say hello. Ctrl-C stops the host.");
+    Path web = webRoot();
+    if (web != null) {
+      System.out.println("  Web app: http://127.0.0.1:" + server.httpPort() + "/  (from " + web + ")");
+      if (!java.nio.file.Files.exists(web.resolve("dist/app.js"))) {
+        System.out.println("    not built yet: cd ciphertalk-js && npm ci && npm run build, then reload the page");
+      }
+    }
     stopped.await();
     return 0;
   }

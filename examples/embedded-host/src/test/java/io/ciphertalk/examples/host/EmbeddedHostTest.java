@@ -54,6 +54,18 @@ class EmbeddedHostTest {
     }
   }
 
+  @Test
+  void hostWithAWebRoot_servesTheBrowserApp_onItsHttpPort(@TempDir Path web) throws Exception {
+    java.nio.file.Files.writeString(web.resolve("index.html"), "<!doctype html><title>app</title>");
+    try (EmbeddedHost host = EmbeddedHost.create(0, 0, "echo").withWebRoot(web).start()) {
+      java.net.http.HttpResponse<String> page = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(host.httpUri()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).isEqualTo(200);
+      assertThat(page.body()).contains("<title>app</title>");
+      assertThat(page.headers().firstValue("Content-Security-Policy").orElse("")).contains("script-src 'self'");
+    }
+  }
+
   /** Issue 16 item 2: the host restarted with the same --data keeps its bot (no username_taken). */
   @Test
   void hostWithData_restarts_andTheBotStillAnswers(@TempDir Path data) throws Exception {

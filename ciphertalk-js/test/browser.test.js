@@ -1,0 +1,427 @@
+// The web app (web/, bundled by `npm run build`) in a real headless Chromium (Debian's `chromium`,
+// driven by playwright-core, which downloads no browser), served by the standalone server jar with
+// --web-root, chatting with the Java console client: 1:1 and group both ways, a reload that keeps
+// identity and history, a tampered ciphertext that must show an error in the page, not crash
+// it, and a dropped connection the page reconnects by itself. Screenshots of the chat room (desktop and phone) go to target/screenshots/ (git-ignored).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { jarsOrSkip, killAll, startConsole, startServer } from './support/processes.js';
+import { importAccountKey } from '../src/account-backup.js';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const WEB = fileURLToPath(new URL('../web/', import.meta.url));
+const BUNDLE = fileURLToPath(new URL('../web/dist/app.js', import.meta.url));
+const SHOTS = fileURLToPath(new URL('../target/screenshots/', import.meta.url));
+const PASSWORD = 'browser password 1';
+
+const jars = jarsOrSkip();
+function reasonToSkip() {
+  if (jars.skip) return jars.skip;
+  const missing = !existsSync(CHROMIUM) ? `${CHROMIUM} is missing (apt-get install chromium; scripts/test.sh does)`
+    : !existsSync(BUNDLE) ? `${BUNDLE} is missing (npm run build; npm test does it first)` : null;
+  if (!missing) return false;
+  if (process.env.CI === 'true') return false; // fail in before() instead
+  console.log(`skipping the browser tests: ${missing}`);
+  return missing;
+}
+const skip = reasonToSkip();
+
+describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }, () => {
+  let server;
+  let browser;
+  let java;
+  let page;
+  const pageErrors = [];
+
+  /** A page of a new browser profile (its own IndexedDB), with errors and CSP reports collected. */
+  async function newPage(viewport = { width: 1280, height: 800 }, { tamper } = {}) {
+    const context = await browser.newContext({ viewport });
+    if (tamper) await context.routeWebSocket(/\/ws$/, tamper);
+    const p = await context.newPage();
+    p.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+    // A refused login's 401 is logged by Chromium itself as a failed resource: expected, not an error of the page.
+    p.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource: .* 401/.test(m.text())) pageErrors.push(`console: ${m.text()}`); });
+    await p.goto(server.httpUrl);
+    return p;
+  }
+
+  async function register(p, user) {
+    await p.getByLabel('User name').fill(user);
+    await p.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await p.getByRole('button', { name: 'Create account' }).click();
+    await p.locator('#status', { hasText: 'Online' }).waitFor({ timeout: 60000 });
+  }
+
+  const message = (p, text) => p.locator('#messages li', { hasText: text });
+
+  before(async () => {
+    if (jars.missing) throw new Error(`CI=true and ${jars.missing}`);
+    if (!existsSync(CHROMIUM)) throw new Error(`CI=true and ${CHROMIUM} is missing`);
+    if (!existsSync(BUNDLE)) throw new Error(`CI=true and ${BUNDLE} is missing: run npm run build`);
+    const { chromium } = await import('playwright-core');
+    [server, browser] = await Promise.all([
+      startServer(['--web-root', WEB]),
+      // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+      chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] }),
+    ]);
+    java = await startConsole(server, 'javaweb', PASSWORD);
+    page = await newPage();
+    await register(page, 'webuser');
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await killAll();
+  });
+
+  test('1:1 both ways, then a reload keeps the identity, the room and its history', async () => {
+    await page.getByLabel('New chat with').fill('javaweb');
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.locator('#room-title', { hasText: 'javaweb' }).waitFor();
+    await page.getByLabel('Message', { exact: true }).fill('hello from the browser');
+    await page.keyboard.press('Enter');
+    await java.awaitLine('webuser: hello from the browser');
+
+    java.type('/dm webuser');
+    await java.awaitLine('now in @webuser');
+    java.type('hello from java');
+    await message(page, 'hello from java').waitFor({ timeout: 30000 });
+    assert.match(await message(page, 'hello from java').textContent(), /^javaweb · /);
+
+    // The safety number in the page is the one the Java client shows for the same pair of accounts.
+    java.type('/verify webuser');
+    const javaDigits = (await java.awaitLine(/\d{5}( \d{5}){11}/)).match(/\d{5}( \d{5}){11}/)[0];
+    await page.getByText('Safety number').click();
+    await page.locator('#safety', { hasText: /\d/ }).waitFor();
+    assert.equal(await page.locator('#safety').textContent(), javaDigits);
+
+    const identity = await page.locator('#whoami').getAttribute('data-identity');
+    await page.reload();
+    await page.locator('#status', { hasText: 'Online' }).waitFor({ timeout: 60000 });
+    assert.equal(await page.locator('#whoami').getAttribute('data-identity'), identity, 'same device identity after reload');
+    await message(page, 'hello from java').waitFor();
+    await message(page, 'hello from the browser').waitFor();
+    assert.equal(await page.locator('#room-title').textContent(), 'javaweb');
+    await page.locator('#room-presence', { hasText: 'online' }).waitFor(); // javaweb accepted the room with /dm
+
+    // At rest in Chromium's IndexedDB: a non-extractable wrapping key and sealed values only.
+    const atRest = await page.evaluate(async () => {
+      const db = await new Promise((resolve, reject) => {
+        const r = indexedDB.open('ciphertalk-webuser');
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      const all = (name, what) => new Promise((resolve) => {
+        const r = db.transaction(name).objectStore(name)[what]();
+        r.onsuccess = () => resolve(r.result);
+      });
+      const key = (await all('meta', 'getAll'))[0];
+      let exported = 'refused';
+      try {
+        await crypto.subtle.exportKey('raw', key);
+        exported = 'exported';
+      } catch {
+        // expected: non-extractable
+      }
+      const values = await all('values', 'getAll');
+      const keys = await all('values', 'getAllKeys');
+      const plain = values.filter((v) => new TextDecoder().decode(v.ct).includes('hello from java')).length;
+      db.close();
+      return { extractable: key.extractable, exported, count: values.length, plain, namespaces: [...new Set(keys.map((k) => k[0]))].sort() };
+    });
+    assert.equal(atRest.extractable, false);
+    assert.equal(atRest.exported, 'refused');
+    assert.equal(atRest.plain, 0);
+    assert.ok(atRest.count > 20, `${atRest.count} values`);
+    for (const ns of ['history', 'local', 'prekeys', 'rooms', 'sessions']) assert.ok(atRest.namespaces.includes(ns), ns);
+
+    java.type('after your reload');
+    await message(page, 'after your reload').waitFor({ timeout: 30000 });
+    await page.getByLabel('Message', { exact: true }).fill('still me after reload');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await java.awaitLine('webuser: still me after reload');
+
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: `${SHOTS}chat-room-desktop.png` });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: `${SHOTS}chat-room-phone.png` });
+    await page.getByRole('button', { name: 'Back to rooms' }).click();
+    await page.screenshot({ path: `${SHOTS}room-list-phone.png` });
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  test('groups both ways: a room the Java client creates (with an unread count), and one the browser creates', async () => {
+    java.type('/create webcrew webuser');
+    await java.awaitLine('now in #webcrew');
+    java.type('hi crew from java');
+    const link = page.getByRole('button', { name: /^Group webcrew, 1 unread/ });
+    await link.waitFor({ timeout: 30000 });
+    await link.click();
+    await message(page, 'hi crew from java').waitFor();
+    await page.getByLabel('Message', { exact: true }).fill('crew reply from the browser');
+    await page.keyboard.press('Enter');
+    await java.awaitLine('webuser: crew reply from the browser');
+
+    await page.getByLabel('New group').fill('browsergrp');
+    await page.getByLabel('Members (comma separated)').fill('javaweb');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.locator('#room-title', { hasText: 'browsergrp' }).waitFor();
+    await java.awaitLine('you were added to #browsergrp');
+    await page.getByLabel('Message', { exact: true }).fill('welcome to browsergrp');
+    await page.keyboard.press('Enter');
+    await java.awaitLine('webuser: welcome to browsergrp');
+    java.type('/join browsergrp');
+    await java.awaitLine('now in #browsergrp');
+    java.type('thanks from java');
+    await message(page, 'thanks from java').waitFor({ timeout: 30000 });
+    await page.screenshot({ path: `${SHOTS}group-room-desktop.png` });
+
+    // Group history survives a reload too.
+    await page.reload();
+    await page.locator('#status', { hasText: 'Online' }).waitFor({ timeout: 60000 });
+    await message(page, 'thanks from java').waitFor();
+    await page.getByRole('button', { name: /^Group webcrew/ }).click();
+    await message(page, 'hi crew from java').waitFor();
+    await message(page, 'crew reply from the browser').waitFor();
+  });
+
+  test('a tampered ciphertext shows a clear error in the page, the chat goes on, and a dropped socket reconnects', async () => {
+    let tamperNext = false;
+    let tampered = 0;
+    let route = null;
+    const frames = [];
+    const victim = await newPage({ width: 1280, height: 800 }, {
+      tamper: (ws) => {
+        route = ws;
+        const upstream = ws.connectToServer();
+        ws.onMessage((m) => upstream.send(m));
+        upstream.onMessage((m) => {
+          const f = typeof m === 'string' ? JSON.parse(m) : null;
+          if (f?.type === 'deliver') frames.push(`${f.delivery.kind} ${f.delivery.messageId} ${f.delivery.stream}`);
+          // The long text below, not a receipt or typing notice the Java client also sends (short contents).
+          if (tamperNext && f?.type === 'deliver' && f.delivery?.kind === 'DIRECT' && f.delivery.ciphertext.length * 0.75 > 400) {
+            tamperNext = false;
+            tampered++;
+            const c = f.delivery.ciphertext;
+            const i = c.length - 20; // inside the AES-GCM ciphertext or tag
+            f.delivery.ciphertext = c.slice(0, i) + (c[i] === 'A' ? 'B' : 'A') + c.slice(i + 1);
+            ws.send(JSON.stringify(f));
+            return;
+          }
+          ws.send(m);
+        });
+      },
+    });
+    // Signing up by keyboard only: the page focuses the user name, Tab moves on, Enter presses.
+    await victim.locator('#user:focus').waitFor();
+    await victim.keyboard.type('webvictim');
+    await victim.keyboard.press('Tab');
+    await victim.keyboard.type(PASSWORD);
+    await victim.keyboard.press('Tab'); // two-factor code, left empty
+    await victim.keyboard.press('Tab'); // Sign in
+    await victim.keyboard.press('Tab'); // Create account
+    await victim.keyboard.press('Enter');
+    await victim.locator('#status', { hasText: 'Online' }).waitFor({ timeout: 60000 });
+    await victim.getByLabel('New chat with').fill('javaweb');
+    await victim.getByRole('button', { name: 'Open' }).click();
+    await victim.locator('#room-title', { hasText: 'javaweb' }).waitFor();
+    await victim.getByLabel('Message', { exact: true }).fill('first from victim');
+    await victim.keyboard.press('Enter');
+    await java.awaitLine('webvictim: first from victim');
+
+    java.type('/dm webvictim');
+    await java.awaitLine('now in @webvictim');
+    tamperNext = true;
+    const long = `this one is altered on the way ${'x'.repeat(400)}`;
+    java.type(long);
+    const alert = victim.getByRole('alert');
+    await alert.getByText(/A message from javaweb \(device 1\) could not be decrypted/).waitFor({ timeout: 30000 });
+    assert.match(await alert.textContent(), /altered on the way/);
+    assert.equal(tampered, 1);
+    assert.equal(await message(victim, 'this one is altered').count(), 0, (await victim.locator('#messages').innerText()) + ' / ' + frames.join(' | '));
+
+    java.type('this one arrives intact');
+    await message(victim, 'this one arrives intact').waitFor({ timeout: 30000 });
+    await victim.getByLabel('Message', { exact: true }).fill('victim still fine');
+    await victim.keyboard.press('Enter');
+    await java.awaitLine('webvictim: victim still fine');
+    await victim.screenshot({ path: `${SHOTS}tampered-message-desktop.png` });
+
+    // The connection drops: the page reconnects by itself and reads what came meanwhile.
+    const dropped = route;
+    await dropped.close({ code: 4000, reason: 'test drops the connection' });
+    await victim.locator('#status', { hasText: 'reconnecting' }).waitFor({ timeout: 10000 });
+    await victim.locator('#status', { hasText: 'Online' }).waitFor({ timeout: 30000 });
+    assert.notEqual(route, dropped, 'a new socket');
+    java.type('after the reconnect');
+    await message(victim, 'after the reconnect').waitFor({ timeout: 30000 });
+    await victim.context().close();
+  });
+
+  test('the account key exported in the page under a passphrase opens with it (and only with it)', async () => {
+    await page.getByText('Export account key').click();
+    await page.getByLabel('Passphrase (8+ characters)').fill('a passphrase for the test');
+    await page.getByRole('button', { name: 'Export' }).click();
+    const out = page.getByLabel('Exported key');
+    await page.waitForFunction(() => document.getElementById('export-out').value.startsWith('ctak1.'), null, { timeout: 30000 });
+    const text = await out.inputValue();
+    const opened = await importAccountKey({ text, passphrase: 'a passphrase for the test', userId: 'webuser' });
+    assert.equal(opened.seed.length, 32);
+    await assert.rejects(importAccountKey({ text, passphrase: 'another passphrase' }), (e) => e.code === 'wrong_passphrase');
+  });
+
+  test('contacts: add, block and unblock, as the server keeps them', async () => {
+    await page.getByText('Contacts', { exact: true }).click();
+    await page.getByLabel('Add contact').fill('javaweb');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    const row = page.locator('#contacts li[data-user="javaweb"]');
+    await row.waitFor();
+    await page.getByRole('button', { name: 'Block javaweb' }).click();
+    await row.getByText('javaweb (blocked)').waitFor();
+    await page.getByRole('button', { name: 'Unblock javaweb' }).click();
+    await row.getByText('javaweb', { exact: true }).waitFor();
+    await page.reload(); // from the server, not the page's memory
+    await page.locator('#status', { hasText: 'Online' }).waitFor({ timeout: 60000 });
+    await page.getByText('Contacts', { exact: true }).click();
+    await page.getByRole('button', { name: 'Block javaweb' }).waitFor();
+    await page.getByRole('button', { name: 'Chat with javaweb', exact: true }).click();
+    await page.locator('#room-title', { hasText: 'javaweb' }).waitFor();
+  });
+
+  test('two-factor sign-in: set up in the page, then signing in again needs a code (a recovery code here)', async () => {
+    await page.getByText('Two-factor sign-in', { exact: true }).click();
+    await page.locator('#totp-pass').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Set up' }).click();
+    await page.locator('#totp-secret', { hasText: /[A-Z2-7]{16,}/ }).waitFor();
+    assert.match(await page.locator('#totp-uri').getAttribute('href'), /^otpauth:\/\/totp\/CipherTalk:webuser\?secret=/);
+    await page.getByLabel('Code from the app').fill(totp(await page.locator('#totp-secret').textContent(), Date.now()));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.locator('#recovery-codes li').nth(9).waitFor();
+    const recovery = await page.locator('#recovery-codes li').first().textContent();
+    const identity = await page.locator('#whoami').getAttribute('data-identity');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('#password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('alert').getByText(/two-factor sign-in: enter the code/).waitFor();
+    await page.locator('#password').fill(PASSWORD);
+    await page.getByLabel('Two-factor code (if you turned it on)').fill(recovery);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.locator('#status', { hasText: 'Online' }).waitFor({ timeout: 60000 });
+    assert.equal(await page.locator('#whoami').getAttribute('data-identity'), identity, 'the same device after signing in again');
+    java.type('/dm webuser');
+    await java.awaitLine('now in @webuser');
+    java.type('after two-factor');
+    await message(page, 'after two-factor').waitFor({ timeout: 30000 });
+  });
+
+  test('replies both ways: Java answers a browser message, the page quotes it and answers back', async () => {
+    await page.getByLabel('Message', { exact: true }).fill('a question from the browser');
+    await page.keyboard.press('Enter');
+    const line = await java.awaitLine('webuser: a question from the browser');
+    const n = line.match(/^\[(\d+)\]/)[1];
+    java.type(`/reply ${n} the answer from java`);
+    const answer = message(page, 'the answer from java');
+    // (The answer can arrive before the page has stored its own question: it is drawn again then.)
+    await answer.locator('.quote', { hasText: /^↪ You: a question from the browser$/ }).waitFor({ timeout: 30000 });
+
+    await page.getByRole('button', { name: 'Reply to javaweb: the answer from java' }).click();
+    await page.locator('#replying-text', { hasText: 'Replying to javaweb: the answer from java' }).waitFor();
+    await page.keyboard.type('thanks for the answer');
+    await page.keyboard.press('Enter');
+    const back = await java.awaitLine('thanks for the answer');
+    assert.match(back, /reply to \[\d+\] javaweb: "the answer from java"/);
+    await page.locator('#replying').waitFor({ state: 'hidden' });
+    assert.match(await message(page, 'thanks for the answer').locator('.quote').textContent(), /^↪ javaweb: the answer from java$/);
+  });
+
+  test('from the Java client: read marks, an edit, a reaction, a delete and typing show in the page', async () => {
+    await page.getByLabel('Message', { exact: true }).fill('please read me');
+    await page.keyboard.press('Enter');
+    const mine = (await java.awaitLine('webuser: please read me')).match(/^\[(\d+)\]/)[1];
+    await message(page, 'please read me').locator('.meta', { hasText: 'read by javaweb' }).waitFor({ timeout: 30000 });
+
+    java.type('a typo in thsi one');
+    const theirs = (await java.awaitLine('javaweb: a typo in thsi one')).match(/^\[(\d+)\]/)[1];
+    await message(page, 'a typo in thsi one').waitFor({ timeout: 30000 });
+    java.type(`/edit ${theirs} a typo in this one`);
+    await message(page, 'a typo in this one').locator('.meta', { hasText: 'edited' }).waitFor({ timeout: 30000 });
+
+    java.type(`/react ${mine} 👍`);
+    await message(page, 'please read me').locator('.reactions', { hasText: '👍 1' }).waitFor({ timeout: 30000 });
+
+    java.type(`/delete ${theirs}`);
+    await page.locator('#messages li', { hasText: 'This message was deleted.' }).waitFor({ timeout: 30000 });
+    assert.equal(await message(page, 'a typo in this one').count(), 0);
+
+    java.type('/typing on');
+    await page.locator('#typing', { hasText: 'javaweb is typing…' }).waitFor({ timeout: 30000 });
+    await page.screenshot({ path: `${SHOTS}chat-room-marks-desktop.png` });
+  });
+
+  test("IdbStore keeps the store contract on Chromium's own IndexedDB", async () => {
+    // The same cases as store-contract.test.js runs in Node, bundled for the page (a test-only
+    // context that allows the injected script: the app's CSP would refuse it, as it should).
+    const { build } = await import('esbuild');
+    const bundle = await build({
+      stdin: {
+        contents: `import { IdbStore } from '../src/idb-store.js';
+          import { storeContract } from './support/store-contract.js';
+          window.runStoreContract = async () => {
+            const failures = [];
+            for (const [i, [name, check]] of storeContract.entries()) {
+              const db = 'contract-' + i;
+              const s = await IdbStore.open({ name: db });
+              try { await check(s); } catch (e) { failures.push(name + ': ' + e.message); }
+              finally { s.close(); await IdbStore.destroy({ name: db }); }
+            }
+            return { ran: storeContract.length, failures };
+          };`,
+        resolveDir: fileURLToPath(new URL('.', import.meta.url)),
+      },
+      bundle: true, format: 'esm', write: false, logLevel: 'silent',
+    });
+    const context = await browser.newContext({ bypassCSP: true });
+    const p = await context.newPage();
+    await p.goto(server.httpUrl);
+    await p.addScriptTag({ content: bundle.outputFiles[0].text, type: 'module' });
+    await p.waitForFunction(() => typeof window.runStoreContract === 'function');
+    const result = await p.evaluate(() => window.runStoreContract());
+    assert.deepEqual(result.failures, []);
+    assert.equal(result.ran, 5);
+    await context.close();
+  });
+
+  test("the device list shows this browser as the account's certified device 1", async () => {
+    await page.getByText('Your devices', { exact: true }).click();
+    await page.locator('#devices li', { hasText: 'Device 1 (this browser), certified by the account key' }).waitFor();
+    assert.equal(await page.locator('#devices li').count(), 1);
+  });
+
+  test('every field and button of the page has an accessible name', async () => {
+    const unnamed = await page.evaluate(() => [...document.querySelectorAll('input:not([hidden]), textarea, button')]
+      .filter((e) => !(e.labels?.length || e.getAttribute('aria-label') || e.textContent.trim()))
+      .map((e) => e.id || e.outerHTML.slice(0, 60)));
+    assert.deepEqual(unnamed, []);
+  });
+
+  test('no script error and no Content-Security-Policy violation in any page', () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});
+
+/** RFC 6238 TOTP (SHA-1, 30 s, 6 digits) of a Base32 secret, as an authenticator app computes it. */
+function totp(base32, nowMs) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of base32.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(nowMs / 30000)));
+  const h = createHmac('sha1', key).update(counter).digest();
+  const o = h[19] & 0xf;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
