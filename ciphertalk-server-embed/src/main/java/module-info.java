@@ -22,6 +22,8 @@ module io.ciphertalk.server {
   requires org.eclipse.jetty.util;
   // Compile-time only: the tests (patched into this module by javac) drive the REST API with java.net.http.
   requires static java.net.http;
+  // Optional: the pool for a non-H2 JDBC URL (Database.HikariPool, loaded only when present).
+  requires static com.zaxxer.hikari;
 
   exports io.ciphertalk.server;
 }

@@ -41,7 +41,13 @@ class ShadedJarsIT {
     final List<String> lines = new ArrayList<>();
 
     Child(String... command) throws IOException {
-      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      this(java.util.Map.of(), command);
+    }
+
+    Child(java.util.Map<String, String> env, String... command) throws IOException {
+      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+      pb.environment().putAll(env);
+      process = pb.start();
       Thread reader = new Thread(() -> {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
             StandardCharsets.UTF_8))) {
@@ -141,6 +147,55 @@ class ShadedJarsIT {
       assertThat(help.process.exitValue()).isZero();
       help.await(Pattern.compile("--register"));
       assertThat(String.join("\n", help.lines)).contains("--server", "--http", "--device", "--user");
+    }
+  }
+
+  /**
+   * The scaling guide's command, as written: {@code java -jar ciphertalk-server.jar --db
+   * jdbc:postgresql://... --db-user USER} with the password in {@code CIPHERTALK_DB_PASSWORD}. The
+   * jar must carry the PostgreSQL driver and a connection pool (it once had neither: "No suitable
+   * driver"). Runs against the PostgreSQL that scripts/test.sh starts.
+   */
+  @Test
+  void serverJar_onPostgresql_asTheScalingGuideStartsIt_isReady_andRegistersAndLogsIn() throws Exception {
+    String url = System.getProperty("ciphertalk.test.postgresUrl");
+    if (url == null || url.isBlank()) {
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        throw new AssertionError("CI=true but no -Dciphertalk.test.postgresUrl (scripts/test.sh passes it)");
+      }
+      org.junit.jupiter.api.Assumptions.abort("needs -Dciphertalk.test.postgresUrl (scripts/test.sh)");
+    }
+    Matcher q = Pattern.compile("^(jdbc:postgresql://[^?]+)\\?(?:.*&)?user=([^&]+)&password=([^&]+)").matcher(url);
+    assertThat(q.find()).as("a URL with user and password, as scripts/test.sh builds it: " + url.replaceAll("password=[^&]+", "password=***")).isTrue();
+    Path data = Files.createTempDirectory("server-data");
+    try (Child server = new Child(java.util.Map.of("CIPHERTALK_DB_PASSWORD", q.group(3)), java(), "-jar",
+        jar("ciphertalk-server-embed/target/ciphertalk-server.jar").toString(), "--db", q.group(1), "--db-user", q.group(2),
+        "--ws-port", "0", "--http-port", "0", "--data", data.toString())) {
+      Matcher m = Pattern.compile("http (http://\\S+/)").matcher(server.await(Pattern.compile("CipherTalk server started")));
+      assertThat(m.find()).isTrue();
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      String user = "pg" + Long.toHexString(System.nanoTime());
+      java.net.http.HttpResponse<String> registered = http.send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create(m.group(1) + "api/register")).header("Content-Type", "application/json")
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+              "{\"username\":\"" + user + "\",\"password\":\"a password on postgres\"}")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+      java.net.http.HttpResponse<String> login = http.send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create(m.group(1) + "api/login")).header("Content-Type", "application/json")
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+              "{\"username\":\"" + user + "\",\"password\":\"a password on postgres\"}")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+      java.net.http.HttpResponse<String> ready = http.send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create(m.group(1) + "health/ready")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+      assertThat(ready.body()).contains("\"database\":\"ok\"");
+      synchronized (server.lines) {
+        assertThat(server.lines).as("pooled, not a connection per unit of work")
+            .noneMatch(l -> l.contains("one new connection per unit of work"))
+            .noneMatch(l -> l.contains(q.group(3)));
+      }
     }
   }
 
