@@ -216,7 +216,7 @@ final class ClusterBenchmark {
     StringBuilder md = new StringBuilder();
     md.append("Machine: ").append(LoadRun.machine()).append("\n\n");
     String db = s.dbPool() > 0 ? "a pool of " + s.dbPool() + " PostgreSQL connections per node (dataSource)"
-        : "PostgreSQL by JDBC URL (a connection per unit of work, as the standalone --db)";
+        : "PostgreSQL by JDBC URL (the server's HikariCP pool of 16 connections, as the standalone --db)";
     if (r.oneNode() != null) {
       md.append("**Cluster: 1 node vs 2 nodes on PostgreSQL + Redis: ").append(LoadGenerator.describe(base))
           .append("; each node a child JVM with -Xmx").append(base.serverHeap()).append(", ").append(db)
