@@ -87,21 +87,12 @@ class FailedBatchTest {
   @EnumSource(RoomKind.class)
   void aSendDuringAReceivedBatchThatFails_stillAnnouncesItsQueuedState_andNothingIsLost(RoomKind kind,
       @TempDir Path dir) throws Exception {
-    Recorder ra = new Recorder("alice");
-    CipherTalkClient alice = CipherTalkClient.builder().link(hub.link()).clock(clock)
-        .scheduler(scheduler).listener(ra).prekeyBatch(5).build();
-    clients.add(alice);
-    alice.register("alice", "pw-alice");
-    alice.connect();
-    Recorder rb = new Recorder("bob");
-    FailingStore store = new FailingStore(open(dir));
-    CipherTalkClient bob = client(store, rb);
-    bob.register("bob", "pw-bob");
-    bob.connect();
-    Room room = kind == RoomKind.PRIVATE ? alice.privateRoom("bob")
-        : alice.createGroup("g", Set.of("bob"));
-    room.send("hello");
-    rb.awaitText("hello");
+    Pair p = pair(kind, dir);
+    Recorder ra = p.ra();
+    Recorder rb = p.rb();
+    FailingStore store = p.store();
+    CipherTalkClient bob = p.bob();
+    Room room = p.room();
     Room bobsRoom = bob.room(room.id()).orElseThrow();
 
     bob.disconnect();
@@ -144,20 +135,12 @@ class FailedBatchTest {
    */
   @Test
   void aSendWhoseOutboxWriteFails_throws_andLeavesNoQueuedMessageBehind(@TempDir Path dir) throws Exception {
-    Recorder ra = new Recorder("alice");
-    CipherTalkClient alice = CipherTalkClient.builder().link(hub.link()).clock(clock)
-        .scheduler(scheduler).listener(ra).prekeyBatch(5).build();
-    clients.add(alice);
-    alice.register("alice", "pw-alice");
-    alice.connect();
-    Recorder rb = new Recorder("bob");
-    FailingStore store = new FailingStore(open(dir));
-    CipherTalkClient bob = client(store, rb);
-    bob.register("bob", "pw-bob");
-    bob.connect();
-    Room room = alice.privateRoom("bob");
-    room.send("hello");
-    rb.awaitText("hello");
+    Pair p = pair(RoomKind.PRIVATE, dir);
+    Recorder ra = p.ra();
+    Recorder rb = p.rb();
+    FailingStore store = p.store();
+    CipherTalkClient bob = p.bob();
+    Room room = p.room();
     Room bobsRoom = bob.room(room.id()).orElseThrow();
 
     store.failNextOutboxAppend = true;
@@ -189,21 +172,11 @@ class FailedBatchTest {
 
   private void failedBatchIsRedelivered(RoomKind kind, Path dir,
       java.util.function.Consumer<FailingStore> arm) throws Exception {
-    Recorder ra = new Recorder("alice");
-    CipherTalkClient alice = CipherTalkClient.builder().link(hub.link()).clock(clock)
-        .scheduler(scheduler).listener(ra).prekeyBatch(5).build();
-    clients.add(alice);
-    alice.register("alice", "pw-alice");
-    alice.connect();
-    Recorder rb = new Recorder("bob");
-    FailingStore store = new FailingStore(open(dir));
-    CipherTalkClient bob = client(store, rb);
-    bob.register("bob", "pw-bob");
-    bob.connect();
-    Room room = kind == RoomKind.PRIVATE ? alice.privateRoom("bob")
-        : alice.createGroup("g", Set.of("bob"));
-    room.send("hello");
-    rb.awaitText("hello");
+    Pair p = pair(kind, dir);
+    Recorder rb = p.rb();
+    FailingStore store = p.store();
+    CipherTalkClient bob = p.bob();
+    Room room = p.room();
 
     bob.disconnect();
     List<String> texts = new ArrayList<>();
@@ -238,6 +211,28 @@ class FailedBatchTest {
     room.send("after restart");
     rb2.awaitText("after restart");
     assertThat(rb2.all(ChatEvent.MessageUndecryptable.class)).isEmpty();
+  }
+
+  /** alice (in memory) and bob (on a {@link FailingStore}), a room of {@code kind}, "hello" received. */
+  private record Pair(Recorder ra, Recorder rb, FailingStore store, CipherTalkClient bob, Room room) {}
+
+  private Pair pair(RoomKind kind, Path dir) throws Exception {
+    Recorder ra = new Recorder("alice");
+    CipherTalkClient alice = CipherTalkClient.builder().link(hub.link()).clock(clock)
+        .scheduler(scheduler).listener(ra).prekeyBatch(5).build();
+    clients.add(alice);
+    alice.register("alice", "pw-alice");
+    alice.connect();
+    Recorder rb = new Recorder("bob");
+    FailingStore store = new FailingStore(open(dir));
+    CipherTalkClient bob = client(store, rb);
+    bob.register("bob", "pw-bob");
+    bob.connect();
+    Room room = kind == RoomKind.PRIVATE ? alice.privateRoom("bob")
+        : alice.createGroup("g", Set.of("bob"));
+    room.send("hello");
+    rb.awaitText("hello");
+    return new Pair(ra, rb, store, bob, room);
   }
 
   private JdbiLocalStore open(Path dir) throws Exception {

@@ -22,11 +22,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -161,20 +158,10 @@ class CatchUpTest {
   }
 
   private static long gauge(CipherTalkServer server, String name) {
-    Matcher m = Pattern.compile("(?m)^" + name + " (\\d+)").matcher(server.metricsText());
-    if (!m.find()) {
-      throw new AssertionError("no metric " + name);
-    }
-    return Long.parseLong(m.group(1));
+    return Waits.gauge(server, name);
   }
 
   private static void await(BooleanSupplier condition, Supplier<String> what) {
-    long deadline = System.nanoTime() + BOUND.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + BOUND + ": " + what.get());
-      }
-      LockSupport.parkNanos(20_000_000);
-    }
+    Waits.await(condition, what, BOUND);
   }
 }
