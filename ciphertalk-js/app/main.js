@@ -4,6 +4,7 @@
 import { CipherTalkClient, RequestFailedError } from '../src/index.js';
 import { IdbStore } from '../src/idb-store.js';
 import { accountSafetyNumber } from '../src/account.js';
+import { importStoredAccountKey } from '../src/account-backup.js';
 import { ChatRecords, applyContent } from './history.js';
 import { countdownText, excerpt, messageElement } from './render.js';
 import { loadContacts, wirePanels } from './panels.js';
@@ -70,13 +71,43 @@ async function deviceIdFor(store, register) {
 }
 
 async function openClient(userId, { register = false } = {}) {
-  const { httpUrl, wsUrl } = await config();
   state.store = await IdbStore.open({ name: `ciphertalk-${userId}` });
   state.records = new ChatRecords(state.store);
-  const deviceId = await deviceIdFor(state.store, register);
+  await createClient(userId, await deviceIdFor(state.store, register));
+}
+
+async function createClient(userId, deviceId) {
+  const { httpUrl, wsUrl } = await config();
   state.client = await CipherTalkClient.create({ userId, deviceId, httpUrl, wsUrl, store: state.store, oneTimePreKeys: 20 });
   state.user = userId;
   listen(state.client);
+}
+
+/**
+ * Instead of linking: the account key from an export (account-backup.js) goes into this device's
+ * store, and a new client on it certifies this device and publishes (the server refuses a
+ * certificate under another account key: then the key is taken out again and linking goes on).
+ */
+async function useExportedKey(text, passphrase) {
+  const old = state.client;
+  await importStoredAccountKey(state.store, text, passphrase, state.user);
+  state.client = null; // first, so the old client's 'closed' event does not reconnect
+  await old.close().catch(() => {});
+  await createClient(state.user, old.address.deviceId);
+  try {
+    await state.client.connect();
+  } catch (e) {
+    await state.store.delete('local', 'account');
+    const failed = state.client;
+    state.client = null;
+    await failed.close().catch(() => {});
+    await createClient(state.user, old.address.deviceId);
+    await state.client.connect(); // back to the linking code
+    throw e;
+  }
+  if (!state.client.linked) throw new Error('the key was stored but this device is still not linked');
+  setStatus('Online', true);
+  await enterChat();
 }
 
 async function start(userId, { password, register, totp } = {}) {
@@ -641,6 +672,14 @@ function wire() {
     $('text').focus();
   });
   $('link-continue').addEventListener('click', () => handle(enterChat()));
+  $('restore-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const passphrase = $('restore-pass').value;
+    handle(useExportedKey($('restore-text').value.trim(), passphrase).then(() => {
+      $('restore-text').value = '';
+      $('restore-pass').value = '';
+    }, (err) => showAlert(`Cannot use that key: ${describe(err)}`)));
+  });
   const text = $('text');
   text.addEventListener('input', onComposing);
   setInterval(tickExpiry, 1000);

@@ -511,6 +511,34 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     await java.awaitLine('now in @webuser');
   });
 
+  test('instead of linking, a new tab uses the account key exported on the first one (a wrong passphrase is refused)', async () => {
+    const first = await newPage();
+    await register(first, 'webrestore');
+    await first.getByText('Export account key').click();
+    await first.getByLabel('Passphrase (8+ characters)').fill('restore passphrase');
+    await first.getByRole('button', { name: 'Export' }).click();
+    await first.waitForFunction(() => document.getElementById('export-out').value.startsWith('ctak1.'), null, { timeout: 30000 });
+    const exported = await first.getByLabel('Exported key').inputValue();
+
+    const second = await newPage();
+    await second.getByLabel('User name').fill('webrestore');
+    await second.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await second.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await second.getByRole('heading', { name: 'Link this browser to your account' }).waitFor({ timeout: 60000 });
+    await second.getByText('Or use an exported account key').click();
+    await second.getByLabel('Exported account key').fill(exported);
+    await second.getByLabel('Passphrase of the export').fill('not the passphrase');
+    await second.getByRole('button', { name: 'Use this key' }).click();
+    await second.getByRole('alert').getByText(/Cannot use that key: wrong passphrase/).waitFor({ timeout: 30000 });
+    await second.getByLabel('Passphrase of the export').fill('restore passphrase');
+    await second.getByRole('button', { name: 'Use this key' }).click();
+    await second.locator('#whoami', { hasText: 'Signed in as webrestore' }).waitFor({ timeout: 30000 });
+    await second.getByText('Your devices', { exact: true }).click();
+    await second.locator('#devices li', { hasText: '(this browser), certified by the account key' }).waitFor();
+    await second.locator('#devices li', { hasText: 'Device 1, certified by the account key' }).waitFor();
+    await Promise.all([first.context().close(), second.context().close()]);
+  });
+
   test('the /admin/ dashboard: an administrator signs in and sees figures and charts (screenshots)', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const admin = await context.newPage();
