@@ -501,6 +501,11 @@ function appendMessage(m, { scroll = true } = {}) {
 
 /** The message the next send answers (null: none), shown above the composer. */
 function setReplyTo(m) {
+  if (m && state.editing) { // a reply instead of the edit under way
+    state.editing = null;
+    $('editing').hidden = true;
+    $('text').value = '';
+  }
   state.replyTo = m;
   $('replying').hidden = !m;
   $('replying-text').textContent = m ? `Replying to ${m.mine ? 'yourself' : m.from}: ${excerpt(m.body)}` : '';
@@ -703,8 +708,15 @@ function wire() {
       throw err;
     }));
   });
-  // Enter sends, Shift+Enter starts a new line.
+  // Enter sends, Shift+Enter starts a new line, Escape drops the reply or edit under way.
   text.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && (state.editing || state.replyTo)) {
+      e.preventDefault();
+      if (state.editing) text.value = '';
+      setEditing(null);
+      setReplyTo(null);
+      return;
+    }
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       $('composer').requestSubmit();

@@ -66,6 +66,9 @@ export function messageElement(m, quoted, actions) {
   }
   if (!m.deleted) {
     const whose = `${m.mine ? 'your message' : m.from}: ${excerpt(m.body)}`;
+    const row = document.createElement('span');
+    row.className = 'actions';
+    li.append(row);
     const button = (text, label, onClick) => {
       const b = document.createElement('button');
       b.type = 'button';
@@ -73,7 +76,7 @@ export function messageElement(m, quoted, actions) {
       b.textContent = text;
       b.setAttribute('aria-label', label);
       b.addEventListener('click', onClick);
-      li.append(b);
+      row.append(b);
     };
     button('Reply', `Reply to ${whose}`, actions.reply);
     button('React 👍', `React with 👍 to ${whose}`, actions.react);

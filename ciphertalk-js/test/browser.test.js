@@ -380,7 +380,14 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     await java.awaitLine('~ webuser is typing…');
     await page.keyboard.press('Enter');
     const n = (await java.awaitLine('webuser: typo from teh page')).match(/^\[(\d+)\]/)[1];
-    await message(page, 'typo from teh page').getByRole('button', { name: /^Edit your message/ }).press('Enter');
+    const edit = message(page, 'typo from teh page').getByRole('button', { name: /^Edit your message/ });
+    await edit.press('Enter');
+    await page.locator('#editing-text', { hasText: 'Editing your message: typo from teh page' }).waitFor();
+    assert.equal(await text.inputValue(), 'typo from teh page');
+    await page.keyboard.press('Escape'); // drops the edit
+    await page.locator('#editing').waitFor({ state: 'hidden' });
+    assert.equal(await text.inputValue(), '');
+    await edit.press('Enter');
     await page.locator('#editing-text', { hasText: 'Editing your message: typo from teh page' }).waitFor();
     await text.fill('typo from the page');
     await page.keyboard.press('Enter');
