@@ -3,7 +3,7 @@
 //
 // | namespace | key | value (JSON) |
 // | --- | --- | --- |
-// | `history` | `roomId|sentAt (15 digits)|messageId` | {id, roomId, from, device, body, t, mine, kind, replyTo, edited, deleted, reactions: {emoji: [users]}, delivered: [users], read: [users]} or {error, ...} |
+// | `history` | `roomId|sentAt (15 digits)|messageId` | {id, roomId, from, device, body, t, mine, kind, replyTo, expiresAt, edited, deleted, reactions: {emoji: [users]}, delivered: [users], read: [users]} or {error, ...} |
 // | `rooms` | room id | {roomId, kind, name, peer, unread, lastAt} |
 //
 // Listing a room's history reads all keys of `history` (fine for a demo app's volume; a larger
@@ -36,6 +36,13 @@ export class ChatRecords {
     const next = change(dec(await this.#store.get('history', key)));
     if (next) await this.#store.put('history', key, enc(next));
     return next;
+  }
+
+  /** Forgets a stored message of a room by id (a self-destructed one); resolves whether it was there. */
+  async removeMessage(roomId, id) {
+    const key = (await this.#store.keys('history')).find((k) => k.startsWith(`${roomId}|`) && k.endsWith(`|${id}`));
+    if (key) await this.#store.delete('history', key);
+    return Boolean(key);
   }
 
   /** The room's history, oldest first (at most the last `limit`). */

@@ -4,15 +4,18 @@
 import { CipherTalkClient, RequestFailedError } from '../src/index.js';
 import { IdbStore } from '../src/idb-store.js';
 import { accountSafetyNumber } from '../src/account.js';
+import { importStoredAccountKey } from '../src/account-backup.js';
 import { ChatRecords, applyContent } from './history.js';
 import { excerpt, messageElement } from './render.js';
+import { createActions } from './actions.js';
 import { loadContacts, wirePanels } from './panels.js';
+import { showQr } from './qr.js';
 
 const $ = (id) => document.getElementById(id);
 const LAST_USER = 'ciphertalk.user'; // only the user id; nothing secret in localStorage
 
 const state = { client: null, store: null, records: null, user: null, room: null, presence: new Map(), config: null,
-  shown: new Map(), replyTo: null };
+  shown: new Map(), replyTo: null, editing: null };
 
 function setStatus(text, online = false) {
   $('status').textContent = text;
@@ -39,7 +42,6 @@ function describe(e) {
     };
     return known[e.code] ?? `The server refused: ${e.message} (${e.code}).`;
   }
-  if (e?.code === 'linking_required') return 'This account already has a device: linking a browser as a second device is not supported yet.';
   return e?.message ? `${e.message}` : String(e);
 }
 
@@ -55,26 +57,100 @@ async function config() {
 
 // ------------------------------------------------------------------ sign in
 
-async function openClient(userId) {
-  const { httpUrl, wsUrl } = await config();
+/**
+ * This browser's device id for `userId`, kept in its database: 1 for an account created here (or a
+ * database from before ids were kept), otherwise a random id from 2 to 99999, so that signing in to
+ * an account whose first device is elsewhere never says `hello` as that device (the new id is
+ * linked from it; the approving device refuses an id the account already has).
+ */
+async function deviceIdFor(store, register) {
+  const kept = await store.get('web', 'deviceId');
+  if (kept) return Number(new TextDecoder().decode(kept));
+  const id = register || (await store.get('local', 'identity')) ? 1 : 2 + (crypto.getRandomValues(new Uint32Array(1))[0] % 99998);
+  await store.put('web', 'deviceId', new TextEncoder().encode(String(id)));
+  return id;
+}
+
+async function openClient(userId, { register = false } = {}) {
   state.store = await IdbStore.open({ name: `ciphertalk-${userId}` });
   state.records = new ChatRecords(state.store);
-  state.client = await CipherTalkClient.create({ userId, httpUrl, wsUrl, store: state.store, oneTimePreKeys: 20 });
+  await createClient(userId, await deviceIdFor(state.store, register));
+}
+
+async function createClient(userId, deviceId) {
+  const { httpUrl, wsUrl } = await config();
+  state.client = await CipherTalkClient.create({ userId, deviceId, httpUrl, wsUrl, store: state.store, oneTimePreKeys: 20 });
   state.user = userId;
   listen(state.client);
 }
 
+/**
+ * Instead of linking: the account key from an export (account-backup.js) goes into this device's
+ * store, and a new client on it certifies this device and publishes (the server refuses a
+ * certificate under another account key: then the key is taken out again and linking goes on).
+ */
+async function useExportedKey(text, passphrase) {
+  const old = state.client;
+  await importStoredAccountKey(state.store, text, passphrase, state.user);
+  state.client = null; // first, so the old client's 'closed' event does not reconnect
+  await old.close().catch(() => {});
+  await createClient(state.user, old.address.deviceId);
+  try {
+    await state.client.connect();
+  } catch (e) {
+    await state.store.delete('local', 'account');
+    const failed = state.client;
+    state.client = null;
+    await failed.close().catch(() => {});
+    await createClient(state.user, old.address.deviceId);
+    await state.client.connect(); // back to the linking code
+    throw e;
+  }
+  if (!state.client.linked) throw new Error('the key was stored but this device is still not linked');
+  setStatus('Online', true);
+  await enterChat();
+}
+
 async function start(userId, { password, register, totp } = {}) {
   setStatus('Connecting…');
-  if (!state.client || state.user !== userId) await openClient(userId);
+  if (!state.client || state.user !== userId) await openClient(userId, { register });
   if (register) await state.client.register(password);
   if (password) await state.client.login(password, totp || undefined);
   await state.client.connect();
   localStorage.setItem(LAST_USER, userId);
-  await enterChat();
+  if (state.client.linked) await enterChat(); // else the linking view is up (onLinkingRequired)
+}
+
+// ------------------------------------------------------------------ linking this browser
+
+/** The account has a device elsewhere: show this device's linking code (text and QR) to approve there. */
+async function onLinkingRequired(client) {
+  const code = await client.startLinking();
+  if (state.client !== client) return;
+  $('signin').hidden = true;
+  $('chat').hidden = true;
+  $('linking').hidden = false;
+  $('signout').hidden = false;
+  $('link-code').textContent = code.text;
+  showQr($('link-qr'), code.qrPayload, `QR code of the linking code ${code.text}`);
+  $('link-state').textContent = 'Waiting for approval on your other device…';
+  $('link-confirm').hidden = true;
+  $('link-continue').hidden = true;
+  setStatus('Not linked yet');
+}
+
+function onLinkCompleted({ confirmationCode }) {
+  $('link-state').textContent = 'This browser is linked to your account.';
+  $('link-confirm').textContent = `Confirmation code ${confirmationCode}: your other device shows the same code. If it does not, sign out and tell the account's owner.`;
+  $('link-confirm').hidden = false;
+  $('link-qr').replaceChildren();
+  $('link-continue').hidden = false;
+  $('link-continue').focus();
+  setStatus('Online', true);
 }
 
 function showSignIn(userId) {
+  $('linking').hidden = true;
   $('signin').hidden = false;
   $('chat').hidden = true;
   $('signout').hidden = true;
@@ -124,9 +200,19 @@ async function signOut() {
 // ------------------------------------------------------------------ events
 
 function listen(client) {
+  client.on('linkingRequired', () => handle(onLinkingRequired(client)));
+  client.on('linkCompleted', (e) => onLinkCompleted(e));
+  client.on('linkFailed', (e) => showAlert(`Linking failed: ${describe(e.error)}`));
+  client.on('expired', ({ roomId, messageId }) => handle(forget(roomId, messageId)));
   client.on('message', (m) => handle(onMessage(m)));
   client.on('undecryptable', (e) => handle(onUndecryptable(e)));
-  client.on('content', (e) => handle(onContent(e)));
+  // The SDK's events of other clients' contents, as the contents app/history.js applyContent reads.
+  const change = (roomId, sender, c) => handle(onContent({ roomId, sender, content: c }));
+  client.on('edited', (e) => change(e.roomId, e.sender, { k: 'EDIT', tg: e.messageId, b: e.body }));
+  client.on('deleted', (e) => change(e.roomId, e.sender, { k: 'DELETE', tg: e.messageId }));
+  client.on('reaction', (e) => change(e.roomId, e.sender, { k: 'REACTION', tg: e.messageId, e: e.emoji, f: e.added }));
+  client.on('receipt', (e) => change(e.roomId, e.from, { k: `RECEIPT_${e.status}`, ids: [e.messageId] }));
+  client.on('typing', (e) => change(e.roomId, { userId: e.userId, deviceId: e.deviceId }, { k: 'TYPING', f: e.typing }));
   client.on('room', ({ room }) => room && handle(rememberRoom(room).then(renderRooms)));
   client.on('presence_event', (f) => f.presence && setPresence(f.presence));
   client.on('closed', (e) => {
@@ -167,18 +253,23 @@ function handle(promise) {
   promise.catch((e) => showAlert(`Something went wrong: ${describe(e)}`));
 }
 
+/** What app/actions.js uses of this page. */
+const { setEditing, editMessage, deleteMessage, toggleReaction, markRead, onComposing, stopComposing, forget, tickExpiry } = createActions({
+  state, $, handle: (p) => handle(p), renderMessages: (roomId) => renderMessages(roomId), setReplyTo: (m) => setReplyTo(m) });
+
 /** What the sidebar's panels (app/panels.js) use of this page. */
 const panels = { state, $, handle, showAlert, describe, openPrivate: (user) => openPrivate(user) };
 
 async function onMessage(m) {
   const mine = m.sender.userId === state.user;
   const record = { id: m.messageId, roomId: m.roomId, from: m.sender.userId, device: m.sender.deviceId,
-    body: m.body, t: m.sentAt, mine, kind: m.kind, replyTo: m.replyTo };
+    body: m.body, t: m.sentAt, mine, kind: m.kind, replyTo: m.replyTo, expiresAt: m.expiresAt };
   await state.records.addMessage(record);
   if (!(await state.records.room(m.roomId))) await rememberRoom(await state.client.room(m.roomId));
   if (m.roomId === state.room && document.visibilityState !== 'hidden') {
     await state.records.upsertRoom(m.roomId, { lastAt: m.sentAt });
     appendMessage(record);
+    if (!mine) markRead(m.roomId);
     if (!$('safety').textContent) await showSafetyNumber(await state.records.room(m.roomId));
   } else if (!mine) {
     await state.records.countUnread(m.roomId, m.sentAt);
@@ -187,9 +278,11 @@ async function onMessage(m) {
 }
 
 /**
- * Contents other than texts, from other clients (docs/protocol.md "Client payloads", receiver
+ * Contents other than texts, from other clients (the SDK's edited, deleted, reaction, receipt and
+ * typing events in the shape of the contents) (docs/protocol.md "Client payloads", receiver
  * rules): edits and deletes of the sender's own messages, reactions, delivered/read receipts of
- * this user's messages, typing. (This page does not send them yet.)
+ * this user's messages, typing. The page sends them too (editMessage, deleteMessage, toggleReaction,
+ * markRead, composer typing).
  */
 async function onContent({ roomId, sender, content: c }) {
   if (sender.userId === state.user) return; // own other devices: nothing of these to show here
@@ -251,6 +344,7 @@ async function rememberRoom(info) {
 async function enterChat() {
   $('alerts').replaceChildren(); // what went wrong before signing in is over
   $('signin').hidden = true;
+  $('linking').hidden = true;
   $('chat').hidden = false;
   $('signout').hidden = false;
   $('whoami').hidden = false;
@@ -354,8 +448,10 @@ async function openRoom(roomId, { focus = true } = {}) {
   $('composer').hidden = false;
   $('chat').classList.add('in-room');
   setReplyTo(null);
+  setEditing(null);
   for (const u of [...typing.keys()]) showTyping(u, false);
   await renderMessages(roomId);
+  markRead(roomId);
   await renderRooms();
   await showSafetyNumber(r);
   if (focus) $('text').focus();
@@ -372,12 +468,16 @@ async function showSafetyNumber(room) {
   const theirs = await state.store.get('accounts', room.peer);
   if (!own || !theirs) {
     $('safety').textContent = '';
+    $('safety-payload').textContent = '';
+    $('safety-qr').replaceChildren();
     $('safety-help').textContent = `Send or receive a message first: the safety number needs ${room.peer}'s account key.`;
     return;
   }
   const sn = await accountSafetyNumber(state.user, own, room.peer, theirs);
   $('safety').textContent = sn.display;
   $('safety').dataset.digits = sn.digits;
+  $('safety-payload').textContent = sn.scannableText;
+  showQr($('safety-qr'), sn.scannableText, `QR code of the safety number with ${room.peer}`);
   $('safety-help').textContent = `Compare these digits with ${room.peer} in person or on a call: if they match, nobody is in the middle.`;
 }
 
@@ -393,7 +493,12 @@ async function renderMessages(roomId) {
 
 function appendMessage(m, { scroll = true } = {}) {
   if (m.id && state.shown.has(m.id)) return; // already there (a re-render raced with this append)
-  const li = messageElement(m, m.replyTo ? state.shown.get(m.replyTo) : undefined, () => setReplyTo(m));
+  const li = messageElement(m, m.replyTo ? state.shown.get(m.replyTo) : undefined, {
+    reply: () => setReplyTo(m),
+    react: () => handle(toggleReaction(m)),
+    edit: () => setEditing(m),
+    remove: () => handle(deleteMessage(m)),
+  });
   if (!m.error) state.shown.set(m.id, m);
   $('messages').append(li);
   if (scroll) li.scrollIntoView({ block: 'end' });
@@ -401,6 +506,11 @@ function appendMessage(m, { scroll = true } = {}) {
 
 /** The message the next send answers (null: none), shown above the composer. */
 function setReplyTo(m) {
+  if (m && state.editing) { // a reply instead of the edit under way
+    state.editing = null;
+    $('editing').hidden = true;
+    $('text').value = '';
+  }
   state.replyTo = m;
   $('replying').hidden = !m;
   $('replying-text').textContent = m ? `Replying to ${m.mine ? 'yourself' : m.from}: ${excerpt(m.body)}` : '';
@@ -414,10 +524,14 @@ async function send(text) {
   const roomId = state.room;
   const t = Date.now();
   const replyTo = state.replyTo?.id;
-  const id = await state.client.sendText(roomId, text, replyTo ? { replyTo } : {});
+  const expiresInMs = Number($('expiry').value) || undefined;
+  stopComposing();
+  const id = await state.client.sendText(roomId, text, { ...(replyTo ? { replyTo } : {}), ...(expiresInMs ? { expiresInMs } : {}) });
   sending.set(id, []);
   setReplyTo(null);
-  let m = { id, roomId, from: state.user, device: state.client.address.deviceId, body: text, t, mine: true, replyTo };
+  // The SDK puts t + expiresInMs (its own clock) inside the content: the countdown here may end a moment early.
+  let m = { id, roomId, from: state.user, device: state.client.address.deviceId, body: text, t, mine: true, replyTo,
+    expiresAt: expiresInMs ? t + expiresInMs : undefined };
   await state.records.addMessage(m);
   for (const early of sending.get(id)) m = applyContent(m, early.who, early.c) ?? m;
   sending.delete(id);
@@ -480,26 +594,62 @@ function wire() {
   });
   wirePanels(panels);
   $('cancel-reply').addEventListener('click', () => setReplyTo(null));
+  $('cancel-edit').addEventListener('click', () => {
+    setEditing(null);
+    $('text').value = '';
+    $('text').focus();
+  });
+  $('link-continue').addEventListener('click', () => handle(enterChat()));
+  $('restore-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const passphrase = $('restore-pass').value;
+    handle(useExportedKey($('restore-text').value.trim(), passphrase).then(() => {
+      $('restore-text').value = '';
+      $('restore-pass').value = '';
+    }, (err) => showAlert(`Cannot use that key: ${describe(err)}`)));
+  });
   const text = $('text');
+  text.addEventListener('input', onComposing);
+  setInterval(tickExpiry, 1000);
   $('composer').addEventListener('submit', (e) => {
     e.preventDefault();
     const body = text.value.trim();
     if (!body || !state.room) return;
     text.value = '';
+    if (state.editing) {
+      const m = state.editing;
+      setEditing(null);
+      stopComposing();
+      handle(editMessage(m, body).catch((err) => {
+        text.value = body;
+        throw err;
+      }));
+      return;
+    }
     handle(send(body).catch((err) => {
       text.value = body;
       throw err;
     }));
   });
-  // Enter sends, Shift+Enter starts a new line.
+  // Enter sends, Shift+Enter starts a new line, Escape drops the reply or edit under way.
   text.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && (state.editing || state.replyTo)) {
+      e.preventDefault();
+      if (state.editing) text.value = '';
+      setEditing(null);
+      setReplyTo(null);
+      return;
+    }
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
       $('composer').requestSubmit();
     }
   });
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'visible' && state.room) handle(state.records.upsertRoom(state.room, { unread: 0 }).then(renderRooms));
+    if (document.visibilityState === 'visible' && state.room) {
+      handle(state.records.upsertRoom(state.room, { unread: 0 }).then(renderRooms));
+      markRead(state.room);
+    }
   });
 }
 

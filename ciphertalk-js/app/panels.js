@@ -2,6 +2,7 @@
 // devices and the account key export. `ctx` is what they use of the page (app/main.js `panels`).
 import { RequestFailedError } from '../src/errors.js';
 import { exportStoredAccountKey } from '../src/account-backup.js';
+import { showQr } from './qr.js';
 
 // ------------------------------------------------------------------ two-factor sign-in
 
@@ -20,6 +21,7 @@ async function enrollTotp(ctx, password) {
   const r = await authedPost(ctx, '/api/totp/enroll', { password });
   $('totp-secret').textContent = r.secret;
   $('totp-uri').href = r.uri;
+  showQr($('totp-qr'), r.uri, 'QR code of the two-factor key for your authenticator app');
   $('totp-enroll').hidden = true;
   $('totp-confirm').hidden = false;
   $('totp-code').focus();
@@ -32,6 +34,7 @@ async function confirmTotp(ctx, code) {
   $('totp-confirm').hidden = true;
   $('totp-done').hidden = false;
   $('totp-secret').textContent = '';
+  $('totp-qr').replaceChildren();
 }
 
 // ------------------------------------------------------------------ contacts

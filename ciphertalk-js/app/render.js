@@ -1,16 +1,26 @@
 // How one stored message looks in the room (DOM only, no state): sender and time, marks (edited,
-// delivered, read), the quote of the message it answers, its text or "deleted", reactions, and a
-// Reply button.
+// delivered, read), the quote of the message it answers, its text or "deleted", reactions, the
+// self-destruct countdown, and its buttons (Reply, React, and Edit / Delete for one's own). Text
+// only through textContent, never markup.
 
 export const excerpt = (text) => (text.length > 60 ? `${text.slice(0, 57)}…` : text);
+
+/** "disappears in 9 s" (or min, h, days) until `expiresAt` (Unix ms). */
+export function countdownText(expiresAt, now = Date.now()) {
+  const s = Math.max(0, Math.ceil((expiresAt - now) / 1000));
+  if (s < 120) return `disappears in ${s} s`;
+  if (s < 7200) return `disappears in ${Math.round(s / 60)} min`;
+  if (s < 172800) return `disappears in ${Math.round(s / 3600)} h`;
+  return `disappears in ${Math.round(s / 86400)} days`;
+}
 
 /**
  * @param {object} m a record of app/history.js (or {error, t})
  * @param {object} [quoted] the record `m.replyTo` names, when it is in the room
- * @param {() => void} onReply called by the Reply button
+ * @param {{reply: () => void, react: () => void, edit: () => void, remove: () => void}} actions the buttons' handlers
  * @returns {HTMLLIElement}
  */
-export function messageElement(m, quoted, onReply) {
+export function messageElement(m, quoted, actions) {
   const li = document.createElement('li');
   const meta = document.createElement('span');
   meta.className = 'meta';
@@ -47,14 +57,33 @@ export function messageElement(m, quoted, onReply) {
     r.setAttribute('aria-label', `Reactions: ${reactions.map(([e, users]) => `${e} from ${users.join(', ')}`).join('; ')}`);
     li.append(r);
   }
+  if (m.expiresAt && !m.deleted) {
+    const x = document.createElement('span');
+    x.className = 'expires';
+    x.dataset.expires = String(m.expiresAt);
+    x.textContent = countdownText(m.expiresAt);
+    li.append(x);
+  }
   if (!m.deleted) {
-    const reply = document.createElement('button');
-    reply.type = 'button';
-    reply.className = 'reply';
-    reply.textContent = 'Reply';
-    reply.setAttribute('aria-label', `Reply to ${m.mine ? 'your message' : m.from}: ${excerpt(m.body)}`);
-    reply.addEventListener('click', onReply);
-    li.append(reply);
+    const whose = `${m.mine ? 'your message' : m.from}: ${excerpt(m.body)}`;
+    const row = document.createElement('span');
+    row.className = 'actions';
+    li.append(row);
+    const button = (text, label, onClick) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'reply';
+      b.textContent = text;
+      b.setAttribute('aria-label', label);
+      b.addEventListener('click', onClick);
+      row.append(b);
+    };
+    button('Reply', `Reply to ${whose}`, actions.reply);
+    button('React 👍', `React with 👍 to ${whose}`, actions.react);
+    if (m.mine) {
+      button('Edit', `Edit ${whose}`, actions.edit);
+      button('Delete', `Delete for everyone ${whose}`, actions.remove);
+    }
   }
   return li;
 }

@@ -2,7 +2,10 @@
 // driven by playwright-core, which downloads no browser), served by the standalone server jar with
 // --web-root, chatting with the Java console client: 1:1 and group both ways, a reload that keeps
 // identity and history, a tampered ciphertext that must show an error in the page, not crash
-// it, and a dropped connection the page reconnects by itself. Screenshots of the chat room (desktop and phone) go to target/screenshots/ (git-ignored).
+// it, and a dropped connection the page reconnects by itself; edits, deletes, reactions, read marks,
+// typing and self-destruct sent from the page; a tab linked as a second device of a Java account;
+// QR codes; and the server's /admin/ dashboard. Screenshots of the chat room (desktop and phone)
+// and of the dashboard go to target/screenshots/ (git-ignored).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -16,6 +19,7 @@ const WEB = fileURLToPath(new URL('../web/', import.meta.url));
 const BUNDLE = fileURLToPath(new URL('../web/dist/app.js', import.meta.url));
 const SHOTS = fileURLToPath(new URL('../target/screenshots/', import.meta.url));
 const PASSWORD = 'browser password 1';
+const ADMIN = { user: 'webadmin', password: 'admin password 1' };
 
 const jars = jarsOrSkip();
 function reasonToSkip() {
@@ -63,7 +67,7 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     if (!existsSync(BUNDLE)) throw new Error(`CI=true and ${BUNDLE} is missing: run npm run build`);
     const { chromium } = await import('playwright-core');
     [server, browser] = await Promise.all([
-      startServer(['--web-root', WEB]),
+      startServer(['--web-root', WEB], { admin: ADMIN }),
       // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
       chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] }),
     ]);
@@ -97,6 +101,9 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     await page.getByText('Safety number').click();
     await page.locator('#safety', { hasText: /\d/ }).waitFor();
     assert.equal(await page.locator('#safety').textContent(), javaDigits);
+    // ... and as a QR code of its scannable payload, with that payload shown as text beside it.
+    await page.getByRole('img', { name: 'QR code of the safety number with javaweb' }).waitFor();
+    assert.match(await page.locator('#safety-payload').textContent(), /^ciphertalk-sn:[A-Za-z0-9+/=_-]{40,}$/);
 
     const identity = await page.locator('#whoami').getAttribute('data-identity');
     await page.reload();
@@ -297,6 +304,10 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     await page.getByRole('button', { name: 'Set up' }).click();
     await page.locator('#totp-secret', { hasText: /[A-Z2-7]{16,}/ }).waitFor();
     assert.match(await page.locator('#totp-uri').getAttribute('href'), /^otpauth:\/\/totp\/CipherTalk:webuser\?secret=/);
+    const qr = page.getByRole('img', { name: 'QR code of the two-factor key for your authenticator app' });
+    await qr.waitFor();
+    assert.ok((await qr.locator('path').getAttribute('d')).length > 1000, 'a QR code has many dark modules');
+    assert.ok(await page.locator('#totp-secret').isVisible(), 'the key as text beside the QR code');
     await page.getByLabel('Code from the app').fill(totp(await page.locator('#totp-secret').textContent(), Date.now()));
     await page.getByRole('button', { name: 'Turn on' }).click();
     await page.locator('#recovery-codes li').nth(9).waitFor();
@@ -362,6 +373,69 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     await page.screenshot({ path: `${SHOTS}chat-room-marks-desktop.png` });
   });
 
+  test('from the page, by keyboard: typing, an edit, a read mark, a reaction and a delete reach the Java client; a self-destructing message counts down and disappears', async () => {
+    const text = page.getByLabel('Message', { exact: true });
+    await text.focus();
+    await page.keyboard.type('typo from teh page');
+    await java.awaitLine('~ webuser is typing…');
+    await page.keyboard.press('Enter');
+    const n = (await java.awaitLine('webuser: typo from teh page')).match(/^\[(\d+)\]/)[1];
+    const edit = message(page, 'typo from teh page').getByRole('button', { name: /^Edit your message/ });
+    await edit.press('Enter');
+    await page.locator('#editing-text', { hasText: 'Editing your message: typo from teh page' }).waitFor();
+    assert.equal(await text.inputValue(), 'typo from teh page');
+    await page.keyboard.press('Escape'); // drops the edit
+    await page.locator('#editing').waitFor({ state: 'hidden' });
+    assert.equal(await text.inputValue(), '');
+    await edit.press('Enter');
+    await page.locator('#editing-text', { hasText: 'Editing your message: typo from teh page' }).waitFor();
+    await text.fill('typo from the page');
+    await page.keyboard.press('Enter');
+    await java.awaitLine(`[${n}] edited by webuser: typo from the page`);
+    await message(page, 'typo from the page').locator('.meta', { hasText: 'edited' }).waitFor();
+
+    java.type('react to this one');
+    const j = (await java.awaitLine('javaweb: react to this one')).match(/^\[(\d+)\]/)[1];
+    await java.awaitLine(`[${j}] read by webuser`); // the room is open and visible in the page
+    await message(page, 'react to this one').getByRole('button', { name: /^React with 👍/ }).press('Enter');
+    await java.awaitLine(`[${j}] webuser reacted 👍`);
+    await message(page, 'react to this one').locator('.reactions', { hasText: '👍 1' }).waitFor();
+
+    await message(page, 'typo from the page').getByRole('button', { name: /^Delete for everyone/ }).press('Enter');
+    await java.awaitLine(`[${n}] deleted by webuser`);
+    await message(page, 'typo from the page').waitFor({ state: 'detached' });
+
+    // Self-destruct: 10 s from the page (its countdown shown), and 5 s from Java.
+    await page.getByLabel('Disappears after').selectOption('10000');
+    await text.fill('gone in ten seconds');
+    await page.keyboard.press('Enter');
+    await java.awaitLine('webuser: gone in ten seconds');
+    await message(page, 'gone in ten seconds').locator('.expires', { hasText: /^disappears in \d+ s$/ }).waitFor();
+    await page.getByLabel('Disappears after').selectOption('0');
+    java.type('/expire 5s');
+    java.type('gone in five seconds');
+    await message(page, 'gone in five seconds').locator('.expires', { hasText: /^disappears in \d s$/ }).waitFor({ timeout: 30000 });
+    java.type('/expire off');
+    await page.screenshot({ path: `${SHOTS}chat-room-self-destruct-desktop.png` });
+    await message(page, 'gone in five seconds').waitFor({ state: 'detached', timeout: 15000 });
+    await message(page, 'gone in ten seconds').waitFor({ state: 'detached', timeout: 15000 });
+  });
+
+  test('a message with markup is shown as text: no element is made from it', async () => {
+    const evil = '<img src=x onerror=alert(1)>';
+    let dialogs = 0;
+    page.on('dialog', (d) => { dialogs++; d.dismiss().catch(() => {}); });
+    java.type(evil);
+    await message(page, evil).waitFor({ timeout: 30000 });
+    await page.getByLabel('Message', { exact: true }).fill(`${evil} from the page`);
+    await page.keyboard.press('Enter');
+    await java.awaitLine(`webuser: ${evil} from the page`);
+    await message(page, `${evil} from the page`).waitFor();
+    assert.equal(await page.locator('#messages img, #messages [onerror]').count(), 0);
+    assert.equal(await message(page, evil).first().locator('.body').textContent(), evil);
+    assert.equal(dialogs, 0);
+  });
+
   test("IdbStore keeps the store contract on Chromium's own IndexedDB", async () => {
     // The same cases as store-contract.test.js runs in Node, bundled for the page (a test-only
     // context that allows the injected script: the app's CSP would refuse it, as it should).
@@ -399,6 +473,94 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     await page.getByText('Your devices', { exact: true }).click();
     await page.locator('#devices li', { hasText: 'Device 1 (this browser), certified by the account key' }).waitFor();
     assert.equal(await page.locator('#devices li').count(), 1);
+  });
+
+  test('a tab signed in to an account whose first device is Java shows a linking code (text and QR); /approve links it, it chats, and a reload keeps it linked', async () => {
+    const alice = await startConsole(server, 'alicelink', PASSWORD);
+    const tab = await newPage();
+    await tab.getByLabel('User name').fill('alicelink');
+    await tab.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await tab.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await tab.getByRole('heading', { name: 'Link this browser to your account' }).waitFor({ timeout: 60000 });
+    const code = await tab.locator('#link-code').textContent();
+    assert.match(code, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){15}$/);
+    await tab.getByRole('img', { name: `QR code of the linking code ${code}` }).waitFor();
+    await tab.screenshot({ path: `${SHOTS}linking-desktop.png` });
+
+    alice.type(`/approve ${code}`);
+    const shown = (await alice.awaitLine('the new device must show the confirmation code')).match(/(\d{6})\s*$/)[1];
+    await tab.locator('#link-confirm', { hasText: `Confirmation code ${shown}` }).waitFor({ timeout: 30000 });
+    assert.equal(await tab.locator('#link-state').textContent(), 'This browser is linked to your account.');
+    await tab.getByRole('button', { name: 'Continue to your chats' }).click();
+    await tab.locator('#whoami', { hasText: 'Signed in as alicelink' }).waitFor();
+
+    java.type('/dm alicelink');
+    await java.awaitLine('now in @alicelink');
+    java.type('to every device of alicelink');
+    await alice.awaitLine('javaweb: to every device of alicelink');
+    const room = tab.getByRole('button', { name: /^Chat with javaweb/ });
+    await room.waitFor({ timeout: 30000 });
+    await room.click();
+    await message(tab, 'to every device of alicelink').waitFor();
+    await tab.getByLabel('Message', { exact: true }).fill('alicelink from the linked tab');
+    await tab.keyboard.press('Enter');
+    await java.awaitLine('alicelink: alicelink from the linked tab');
+    await message(tab, 'alicelink from the linked tab').waitFor(); // stored by the page, not only sent
+
+    await tab.reload();
+    await tab.locator('#status', { hasText: 'Online' }).waitFor({ timeout: 60000 });
+    assert.equal(await tab.locator('#linking').isHidden(), true, 'no linking code after the reload');
+    await message(tab, 'alicelink from the linked tab').waitFor();
+    java.type('after the linked reload');
+    await message(tab, 'after the linked reload').waitFor({ timeout: 30000 });
+    await tab.context().close();
+    java.type('/dm webuser'); // back where the other tests expect the Java client
+    await java.awaitLine('now in @webuser');
+  });
+
+  test('instead of linking, a new tab uses the account key exported on the first one (a wrong passphrase is refused)', async () => {
+    const first = await newPage();
+    await register(first, 'webrestore');
+    await first.getByText('Export account key').click();
+    await first.getByLabel('Passphrase (8+ characters)').fill('restore passphrase');
+    await first.getByRole('button', { name: 'Export' }).click();
+    await first.waitForFunction(() => document.getElementById('export-out').value.startsWith('ctak1.'), null, { timeout: 30000 });
+    const exported = await first.getByLabel('Exported key').inputValue();
+
+    const second = await newPage();
+    await second.getByLabel('User name').fill('webrestore');
+    await second.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await second.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await second.getByRole('heading', { name: 'Link this browser to your account' }).waitFor({ timeout: 60000 });
+    await second.getByText('Or use an exported account key').click();
+    await second.getByLabel('Exported account key').fill(exported);
+    await second.getByLabel('Passphrase of the export').fill('not the passphrase');
+    await second.getByRole('button', { name: 'Use this key' }).click();
+    await second.getByRole('alert').getByText(/Cannot use that key: wrong passphrase/).waitFor({ timeout: 30000 });
+    await second.getByLabel('Passphrase of the export').fill('restore passphrase');
+    await second.getByRole('button', { name: 'Use this key' }).click();
+    await second.locator('#whoami', { hasText: 'Signed in as webrestore' }).waitFor({ timeout: 30000 });
+    await second.getByText('Your devices', { exact: true }).click();
+    await second.locator('#devices li', { hasText: '(this browser), certified by the account key' }).waitFor();
+    await second.locator('#devices li', { hasText: 'Device 1, certified by the account key' }).waitFor();
+    await Promise.all([first.context().close(), second.context().close()]);
+  });
+
+  test('the /admin/ dashboard: an administrator signs in and sees figures and charts (screenshots)', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const admin = await context.newPage();
+    admin.on('pageerror', (e) => pageErrors.push(`admin pageerror: ${e.message}`));
+    await admin.goto(new URL('admin/', server.httpUrl).href);
+    await admin.locator('#username').fill(ADMIN.user);
+    await admin.locator('#password').fill(ADMIN.password);
+    await admin.locator('#login-form').evaluate((f) => f.requestSubmit());
+    await admin.locator('#dashboard-view').waitFor({ timeout: 30000 });
+    for (const chart of ['#traffic-chart', '#latency-chart', '#active-chart']) await admin.locator(`${chart} canvas`).first().waitFor({ timeout: 30000 });
+    await admin.locator('#fig-messages', { hasText: /^\d/ }).waitFor({ timeout: 30000 });
+    assert.ok(Number((await admin.locator('#fig-messages').textContent()).replace(/\D/g, '')) > 0, 'messages were sent in this run');
+    assert.match(await admin.locator('#fig-active').textContent(), /^\d+$/);
+    await admin.screenshot({ path: `${SHOTS}dashboard-desktop.png`, fullPage: true });
+    await context.close();
   });
 
   test('every field and button of the page has an accessible name', async () => {

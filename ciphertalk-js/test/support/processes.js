@@ -142,10 +142,22 @@ export class Child {
 /**
  * Starts the standalone server on free ports with a fresh H2 database in a temp directory.
  * @param {string[]} [extraArgs] more server flags (e.g. `['--web-root', dir]`)
+ * @param {{admin?: {user: string, password: string}}} [options] admin: an administrator account the
+ *   jar's `create-admin` command makes in the database first
  */
-export async function startServer(extraArgs = []) {
+export async function startServer(extraArgs = [], { admin } = {}) {
   const data = mkdtempSync(join(tmpdir(), 'ciphertalk-js-server-'));
   dirs.add(data);
+  if (admin) {
+    const made = spawn('java', [...QUICK_JVM, '-jar', SERVER_JAR, 'create-admin', admin.user, '--data', data],
+      { env: { ...process.env, CIPHERTALK_ADMIN_PASSWORD: admin.password }, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(made);
+    let out = '';
+    made.stdout.on('data', (c) => { out += c; });
+    made.stderr.on('data', (c) => { out += c; });
+    const status = await new Promise((resolve) => made.on('exit', resolve));
+    if (status !== 0) throw new Error(`create-admin ${admin.user} failed (${status}): ${out.slice(-2000)}`);
+  }
   const server = new Child('server', ['-XX:+UseSerialGC', '-jar', SERVER_JAR, '--ws-port', '0', '--http-port', '0', '--data', data,
     // every client of the tests registers and logs in from 127.0.0.1
     '--registrations-per-address', '1000', '--logins-per-address', '1000', ...extraArgs]);
