@@ -251,9 +251,9 @@ export async function downloadAttachment(attachment, { fetch, httpUrl, token, ma
   }
   const ciphertext = new Uint8Array(total);
   let got = 0;
-  const reader = res.body.getReader();
+  const reader = res.body?.getReader();
   try {
-    while (got < total) {
+    while (reader && got < total) {
       const { done, value } = await reader.read();
       if (done) break;
       const take = Math.min(value.length, total - got);
@@ -262,7 +262,7 @@ export async function downloadAttachment(attachment, { fetch, httpUrl, token, ma
       onProgress?.(got, total);
     }
   } finally {
-    reader.cancel().catch(() => {}); // bytes past the descriptor's size are the server's, never read
+    reader?.cancel().catch(() => {}); // bytes past the descriptor's size are the server's, never read
   }
   if (got < total) {
     const declared = got >= ATTACHMENT_HEADER_LENGTH ? new DataView(ciphertext.buffer).getUint32(4) : 0;
