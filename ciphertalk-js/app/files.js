@@ -70,8 +70,8 @@ export class FileViews {
       return box;
     }
     const inline = a.isImage && INLINE_TYPES.has(a.mimeType);
-    this.#fill(box, m.id, a, inline);
     if (inline && a.size <= AUTO_LOAD_BYTES && !this.#cache.has(m.id)) this.#load(m.id, a, inline);
+    this.#fill(box, m.id, a, inline); // after #load: drawn as "verifying…" at once
     return box;
   }
 
