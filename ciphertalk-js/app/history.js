@@ -3,7 +3,7 @@
 //
 // | namespace | key | value (JSON) |
 // | --- | --- | --- |
-// | `history` | `roomId|sentAt (15 digits)|messageId` | {id, roomId, from, device, body, t, mine, kind, replyTo, expiresAt, edited, deleted, reactions: {emoji: [users]}, delivered: [users], read: [users]} or {error, ...} |
+// | `history` | `roomId|sentAt (15 digits)|messageId` | {id, roomId, from, device, body, t, mine, kind, replyTo, expiresAt, edited, deleted, reactions: {emoji: [users]}, delivered: [users], read: [users], file?: attachment descriptor (base64url; holds the file's key, so only in this sealed store)} or {error, ...} |
 // | `rooms` | room id | {roomId, kind, name, peer, unread, lastAt} |
 //
 // Listing a room's history reads all keys of `history` (fine for a demo app's volume; a larger
@@ -97,7 +97,7 @@ export function applyContent(m, who, c) {
     case 'EDIT':
       return m.from === who && !m.deleted && typeof c.b === 'string' ? { ...m, body: c.b, edited: true } : undefined;
     case 'DELETE':
-      return m.from === who ? { ...m, body: '', deleted: true, reactions: undefined } : undefined;
+      return m.from === who ? { ...m, body: '', deleted: true, reactions: undefined, file: undefined } : undefined;
     case 'REACTION': {
       if (typeof c.e !== 'string' || m.deleted) return undefined;
       const reactions = { ...(m.reactions ?? {}) };

@@ -10,6 +10,7 @@ import { excerpt, messageElement } from './render.js';
 import { createActions } from './actions.js';
 import { loadContacts, wirePanels } from './panels.js';
 import { showQr } from './qr.js';
+import { FileViews, recordFile } from './files.js';
 
 const $ = (id) => document.getElementById(id);
 const LAST_USER = 'ciphertalk.user'; // only the user id; nothing secret in localStorage
@@ -193,6 +194,7 @@ async function signOut() {
   await state.store?.delete('local', 'token');
   state.store?.close();
   Object.assign(state, { client: null, store: null, records: null, room: null });
+  files.clear();
   localStorage.removeItem(LAST_USER);
   showSignIn(state.user);
 }
@@ -254,8 +256,15 @@ function handle(promise) {
 }
 
 /** What app/actions.js uses of this page. */
-const { setEditing, editMessage, deleteMessage, toggleReaction, markRead, onComposing, stopComposing, forget, tickExpiry } = createActions({
+const { setEditing, editMessage, deleteMessage, toggleReaction, markRead, onComposing, stopComposing, forget: forgetRecord, tickExpiry } = createActions({
   state, $, handle: (p) => handle(p), renderMessages: (roomId) => renderMessages(roomId), setReplyTo: (m) => setReplyTo(m) });
+
+/** Received files: verified downloads through the SDK, kept as object URLs until the message goes. */
+const files = new FileViews((attachment, type) => state.client.downloadAttachment(attachment, { type }));
+const forget = (roomId, id) => {
+  files.forget(id);
+  return forgetRecord(roomId, id);
+};
 
 /** What the sidebar's panels (app/panels.js) use of this page. */
 const panels = { state, $, handle, showAlert, describe, openPrivate: (user) => openPrivate(user) };
@@ -264,6 +273,7 @@ async function onMessage(m) {
   const mine = m.sender.userId === state.user;
   const record = { id: m.messageId, roomId: m.roomId, from: m.sender.userId, device: m.sender.deviceId,
     body: m.body, t: m.sentAt, mine, kind: m.kind, replyTo: m.replyTo, expiresAt: m.expiresAt };
+  if (m.attachment) record.file = recordFile(m.attachment);
   await state.records.addMessage(record);
   if (!(await state.records.room(m.roomId))) await rememberRoom(await state.client.room(m.roomId));
   if (m.roomId === state.room && document.visibilityState !== 'hidden') {
@@ -294,6 +304,7 @@ async function onContent({ roomId, sender, content: c }) {
   }
   if (['EDIT', 'DELETE', 'REACTION'].includes(c.k)) {
     changed = await state.records.updateMessage(roomId, c.tg, (m) => applyContent(m, who, c));
+    if (changed?.deleted) files.forget(c.tg);
   } else if (c.k === 'RECEIPT_DELIVERED' || c.k === 'RECEIPT_READ') {
     for (const id of (Array.isArray(c.ids) ? c.ids : []).slice(0, 1000)) {
       const m = await state.records.updateMessage(roomId, id, (x) => applyContent(x, who, c));
@@ -498,6 +509,7 @@ function appendMessage(m, { scroll = true } = {}) {
     react: () => handle(toggleReaction(m)),
     edit: () => setEditing(m),
     remove: () => handle(deleteMessage(m)),
+    file: () => files.element(m),
   });
   if (!m.error) state.shown.set(m.id, m);
   $('messages').append(li);

@@ -1,6 +1,7 @@
 // How one stored message looks in the room (DOM only, no state): sender and time, marks (edited,
-// delivered, read), the quote of the message it answers, its text or "deleted", reactions, the
-// self-destruct countdown, and its buttons (Reply, React, and Edit / Delete for one's own). Text
+// delivered, read), the quote of the message it answers, its text or "deleted" (or its file, drawn
+// by app/files.js), reactions, the self-destruct countdown, and its buttons (Reply, React, and
+// Edit / Delete for one's own). Text
 // only through textContent, never markup.
 
 export const excerpt = (text) => (text.length > 60 ? `${text.slice(0, 57)}…` : text);
@@ -17,7 +18,8 @@ export function countdownText(expiresAt, now = Date.now()) {
 /**
  * @param {object} m a record of app/history.js (or {error, t})
  * @param {object} [quoted] the record `m.replyTo` names, when it is in the room
- * @param {{reply: () => void, react: () => void, edit: () => void, remove: () => void}} actions the buttons' handlers
+ * @param {{reply: () => void, react: () => void, edit: () => void, remove: () => void, file?: () => HTMLElement}} actions
+ *   the buttons' handlers, and for a file message (`m.file`) the element that shows it
  * @returns {HTMLLIElement}
  */
 export function messageElement(m, quoted, actions) {
@@ -45,10 +47,14 @@ export function messageElement(m, quoted, actions) {
     q.textContent = quoted ? `↪ ${quoted.mine ? 'You' : quoted.from}: ${excerpt(quoted.deleted ? '(deleted)' : quoted.body)}` : '↪ an earlier message';
     li.append(q);
   }
-  const body = document.createElement('span');
-  body.className = m.deleted ? 'body deleted' : 'body';
-  body.textContent = m.deleted ? 'This message was deleted.' : m.body;
-  li.append(body);
+  if (m.file && !m.deleted && actions.file) {
+    li.append(actions.file()); // app/files.js: the image or the download link, with the name
+  } else {
+    const body = document.createElement('span');
+    body.className = m.deleted ? 'body deleted' : 'body';
+    body.textContent = m.deleted ? 'This message was deleted.' : m.body;
+    li.append(body);
+  }
   const reactions = Object.entries(m.reactions ?? {});
   if (reactions.length && !m.deleted) {
     const r = document.createElement('span');

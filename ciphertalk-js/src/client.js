@@ -16,6 +16,7 @@ import { AccountDevices, RevocationBook } from './linking.js';
 import { Directory } from './directory.js';
 import { CONTROL, FINAL_CLOSE_CODES, Outbox, OutboxSender, backoffDelay } from './outbox.js';
 import { MessageFeatures, TYPING_TTL_MS, requireFields } from './messages.js';
+import { Attachment, downloadAttachment } from './attachments.js';
 import {
   CipherTalkError, ConnectionClosedError, DuplicateMessageError, InvalidMessageError, InvalidStateError, NoSessionError,
   RequestFailedError, TimeoutError, TooManySkippedMessagesError, UntrustedDeviceError,
@@ -41,7 +42,9 @@ const DROPPED = [InvalidMessageError, DuplicateMessageError, TooManySkippedMessa
  * A CipherTalk client for one device of one account. Create with {@link CipherTalkClient.create};
  * then `register`/`login`, `connect`, and send with `sendText`. Listen with `on(event, fn)`:
  *
- * - `message` {roomId, sender: {userId, deviceId}, messageId, body, sentAt, kind: 'DIRECT'|'GROUP', replyTo?, expiresAt?, own}
+ * - `message` {roomId, sender: {userId, deviceId}, messageId, body, sentAt, kind: 'DIRECT'|'GROUP', replyTo?, expiresAt?, own,
+ *   attachment?}: `attachment` (an {@link Attachment}: name, mimeType, size, thumbnail?) for a file message, whose
+ *   `body` is the file name; fetch it with `downloadAttachment`
  * - `edited` {roomId, messageId, sender, body, editId, at}; `deleted` {roomId, messageId, sender}
  * - `reaction` {roomId, messageId, sender, emoji, added}
  * - `receipt` {roomId, messageId, from: {userId, deviceId}, status: 'DELIVERED'|'READ', at}: for this user's own messages
@@ -52,7 +55,7 @@ const DROPPED = [InvalidMessageError, DuplicateMessageError, TooManySkippedMessa
  * - `linkingRequired` {userId, deviceId}; `linkCompleted` {confirmationCode, from}; `linkFailed` {from, error}
  * - `deviceLinked` {userId, deviceId}; `deviceRevoked` {userId, deviceId, revokedBy}; `devicesChanged` {userId};
  *   `revocationRefused` {userId, error}
- * - `content` any other decrypted content (e.g. FILE): {roomId, sender, content}
+ * - `content` any other decrypted content (a kind this client does not know): {roomId, sender, content}
  * - `undecryptable` {messageId, sender, stream, error}: a delivery that was dropped (and
  *   acknowledged) because it did not decrypt or verify; `error` is a CipherTalkError subclass
  * - `room` {change, room}: a `room_event`
@@ -569,6 +572,21 @@ export class CipherTalkClient {
     if (expiresInMs !== undefined && (!Number.isSafeInteger(expiresInMs) || expiresInMs < 1)) throw new RangeError(`expiresInMs must be a positive integer: ${expiresInMs}`);
     await this.#roomForSend(roomId);
     return this.#features.sendText(roomId, text, { replyTo, expiresInMs });
+  }
+
+  /**
+   * Downloads a received file (the `attachment` of a `message` event) from the server's blob store
+   * with this device's token, verifies every chunk and the digest, and resolves with a Blob of the
+   * plaintext, made only once all of it verified (attachments.js `downloadAttachment`).
+   * @param {import('./attachments.js').Attachment} attachment
+   * @param {{maxBytes?: number, type?: string, onProgress?: (received: number, total: number) => void, signal?: AbortSignal}} [options]
+   *   maxBytes: the most ciphertext to hold in memory (default 64 MiB); type: the Blob's type instead of the sender's MIME type
+   * @returns {Promise<Blob>} rejects with AttachmentIntegrityError (nothing usable), AttachmentTooLargeError, RequestFailedError
+   */
+  async downloadAttachment(attachment, options = {}) {
+    if (!(attachment instanceof Attachment)) throw new TypeError('downloadAttachment needs the attachment of a message event');
+    if (!this.#token) throw new CipherTalkError('not_signed_in', 'register or login before downloading');
+    return downloadAttachment(attachment, { ...options, fetch: this.#opts.fetch, httpUrl: this.#opts.httpUrl, token: this.#token });
   }
 
   // Message features (MessageFeatures in messages.js holds the rules; each resolves once the server stored it).

@@ -105,3 +105,32 @@ export class InvalidLinkError extends CipherTalkError {
     super('invalid_link', message);
   }
 }
+
+/**
+ * An attachment's ciphertext that does not verify (docs/protocol.md "Attachments", decryption
+ * rules; AttachmentIntegrityException in Java). `reason` says what was found: `BAD_HEADER`,
+ * `TAMPERED` (a chunk's tag fails: altered, reordered, from another file, or the wrong key),
+ * `TRUNCATED` (it ends before its final chunk, or the server sent fewer bytes than the message
+ * says), `EXTENDED` (bytes after the final chunk), `DIGEST_MISMATCH` (every chunk verified but the
+ * SHA-256 of the ciphertext is not the message's), `SIZE_MISMATCH` (the plaintext is not the
+ * size the message says), `TOO_LONG` (more chunks than the format allows). `chunkIndex` is the
+ * chunk at fault (-1 for the header). No plaintext is handed out with it.
+ */
+export class AttachmentIntegrityError extends CipherTalkError {
+  /** @param {string} reason @param {number} chunkIndex @param {string} message */
+  constructor(reason, chunkIndex, message) {
+    super('attachment_integrity', message);
+    this.reason = reason;
+    this.chunkIndex = chunkIndex;
+  }
+}
+
+/** An attachment larger than the caller's `maxBytes` (it would be held in memory): nothing was fetched. */
+export class AttachmentTooLargeError extends CipherTalkError {
+  /** @param {number} size ciphertext bytes @param {number} limit */
+  constructor(size, limit) {
+    super('attachment_too_large', `the attachment has ${size} bytes of ciphertext, more than the limit of ${limit}`);
+    this.size = size;
+    this.limit = limit;
+  }
+}

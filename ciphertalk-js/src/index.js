@@ -13,3 +13,6 @@ export { Outbox, backoffDelay, isTransient } from './outbox.js';
 export { MAX_RECEIPT_IDS, TYPING_TTL_MS } from './messages.js';
 export * from './idb-store.js';
 export * from './account-backup.js';
+export {
+  Attachment, ciphertextLength, decryptAttachment, downloadAttachment, encryptAttachment, DEFAULT_CHUNK_SIZE,
+} from './attachments.js';

@@ -1,10 +1,12 @@
 // Message features of the wire client: the content objects of docs/protocol.md "Client payloads"
-// for texts (replies, self-destruct), edits, deletes, reactions, receipts, read-sync and typing, and
+// for texts (replies, self-destruct), files received (FILE, with their attachment descriptor), edits, deletes, reactions, receipts, read-sync and typing, and
 // the little local bookkeeping they need (who sent which message, what is unread, timers for typing
 // and expiry). The client (client.js) encrypts and routes them; nothing here touches the network.
 import { decodeJson, encodeJson } from './formats.js';
 import { InvalidMessageError } from './errors.js';
 import { isTransient } from './outbox.js';
+import { Attachment } from './attachments.js';
+import { fromBase64Url } from './bytes.js';
 
 /** Largest number of ids one delivery or read receipt carries (the Java engine's MAX_RECEIPT_IDS). */
 export const MAX_RECEIPT_IDS = 500;
@@ -325,8 +327,21 @@ export class MessageFeatures {
   async dispatch(c, sender, kind, own) {
     const roomId = c.r;
     switch (c.k) {
-      case 'TEXT': {
+      case 'TEXT':
+      case 'FILE': {
         requireFields(c, 'b');
+        let attachment;
+        if (c.k === 'FILE') {
+          // The descriptor (protocol.md "Attachment descriptor"): one that does not parse drops the message.
+          requireFields(c, 'km');
+          let descriptor;
+          try {
+            descriptor = fromBase64Url(String(c.km));
+          } catch {
+            throw new InvalidMessageError('content field km is not base64url');
+          }
+          attachment = Attachment.decode(descriptor);
+        }
         if (await this.#log.get(c.id)) return; // a duplicate by content id
         if (c.x && c.x <= this.#c.now()) return; // self-destructed before it arrived: never shown
         await this.#log.put(c.id, { r: roomId, s: sender.userId, d: sender.deviceId, x: c.x ?? 0 });
@@ -337,7 +352,9 @@ export class MessageFeatures {
           this.#stopTyping(roomId, sender);
         }
         if (c.x) this.armExpiry(roomId, c.id, c.x);
-        this.#c.emit('message', { roomId, sender, messageId: c.id, body: c.b, sentAt: c.t, kind, replyTo: c.re, expiresAt: c.x, own });
+        const m = { roomId, sender, messageId: c.id, body: c.b, sentAt: c.t, kind, replyTo: c.re, expiresAt: c.x, own };
+        if (attachment) m.attachment = attachment;
+        this.#c.emit('message', m);
         return;
       }
       case 'EDIT': {

@@ -3,13 +3,17 @@
 // --web-root, chatting with the Java console client: 1:1 and group both ways, a reload that keeps
 // identity and history, a tampered ciphertext that must show an error in the page, not crash
 // it, and a dropped connection the page reconnects by itself; edits, deletes, reactions, read marks,
-// typing and self-destruct sent from the page; a tab linked as a second device of a Java account;
+// typing and self-destruct sent from the page; files from Java (an image inline, a large one after
+// a click, its tampered blob refused, a download link); a tab linked as a second device of a Java account;
 // QR codes; and the server's /admin/ dashboard. Screenshots of the chat room (desktop and phone)
 // and of the dashboard go to target/screenshots/ (git-ignored).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHmac } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { jarsOrSkip, killAll, startConsole, startServer } from './support/processes.js';
 import { importAccountKey } from '../src/account-backup.js';
@@ -436,6 +440,55 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     assert.equal(dialogs, 0);
   });
 
+  test('files from Java: a PNG shows inline, a large one shows its thumbnail until clicked, a tampered blob shows an error, other files are download links', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ciphertalk-files-'));
+    try {
+      // Small: fetched, verified and shown at once from an object URL, alt text = the file name.
+      writeFileSync(join(dir, 'photo.png'), png(48, 32));
+      java.type(`/send-file ${join(dir, 'photo.png')}`);
+      const photo = page.getByRole('img', { name: 'photo.png', exact: true });
+      await photo.waitFor({ timeout: 30000 });
+      await page.waitForFunction(() => document.querySelector('#messages img[alt="photo.png"]')?.naturalWidth > 0, null, { timeout: 10000 });
+      assert.deepEqual(await photo.evaluate((i) => [i.naturalWidth, i.naturalHeight, i.src.slice(0, 5)]), [48, 32, 'blob:']);
+
+      // Large (over 1 MiB): the thumbnail from the message at once, the image only after a click,
+      // and here the blob is altered on the way: an error in its place, never a picture.
+      writeFileSync(join(dir, 'large.png'), png(640, 560, 0));
+      java.type(`/send-file ${join(dir, 'large.png')}`);
+      const preview = page.getByRole('img', { name: 'Preview of large.png', exact: true });
+      await preview.waitFor({ timeout: 30000 });
+      await page.waitForFunction(() => document.querySelector('#messages img[alt="Preview of large.png"]')?.naturalWidth > 0, null, { timeout: 10000 });
+      assert.equal(await preview.evaluate((i) => i.naturalWidth), 160, 'the Java thumbnail: 160 px on the longer side');
+      let tampered = 0;
+      await page.route('**/api/blobs/*', async (route) => {
+        const response = await route.fetch();
+        const body = await response.body();
+        body[body.length >> 1] ^= 0x01;
+        tampered++;
+        await route.fulfill({ response, body });
+      });
+      await page.getByRole('button', { name: /^Show the full image large\.png, 1\.\d MB$/ }).click();
+      await message(page, 'large.png').locator('.file-error', { hasText: 'large.png did not verify (TAMPERED)' }).waitFor({ timeout: 30000 });
+      await page.unroute('**/api/blobs/*');
+      assert.equal(tampered, 1);
+      assert.equal(await page.getByRole('img', { name: 'large.png', exact: true }).count(), 0);
+      assert.equal(await message(page, 'large.png').locator('img').count(), 0, 'not even the thumbnail beside the error');
+
+      // Not an image: a link with name and size; the browser saves exactly the file, after verifying it.
+      const notes = 'notes from java\n'.repeat(40);
+      writeFileSync(join(dir, 'notes.txt'), notes);
+      java.type(`/send-file ${join(dir, 'notes.txt')}`);
+      const link = page.getByRole('link', { name: 'Download notes.txt, 640 B' });
+      await link.waitFor({ timeout: 30000 });
+      const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+      assert.equal(download.suggestedFilename(), 'notes.txt');
+      assert.equal(readFileSync(await download.path(), 'utf8'), notes);
+      await page.screenshot({ path: `${SHOTS}chat-room-files-desktop.png` });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("IdbStore keeps the store contract on Chromium's own IndexedDB", async () => {
     // The same cases as store-contract.test.js runs in Node, bundled for the page (a test-only
     // context that allows the injected script: the app's CSP would refuse it, as it should).
@@ -574,6 +627,31 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     assert.deepEqual(pageErrors, []);
   });
 });
+
+/**
+ * A valid PNG (8-bit RGB, a colour gradient so it is not trivially compressible): deflate `level`
+ * 0 makes it about 3 x width x height bytes.
+ */
+function png(width, height, level = 6) {
+  const chunk = (type, data) => {
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const raw = Buffer.alloc((1 + width * 3) * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) raw.set([(x * 5) & 0xff, (y * 7) & 0xff, 120], y * (1 + width * 3) + 1 + x * 3);
+  }
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level })), chunk('IEND', Buffer.alloc(0))]);
+}
 
 /** RFC 6238 TOTP (SHA-1, 30 s, 6 digits) of a Base32 secret, as an authenticator app computes it. */
 function totp(base32, nowMs) {

@@ -1,9 +1,16 @@
 // The JavaScript client as a linked device of a Java account, the message features both ways, a
-// dropped connection with an outbox, and a revoked device, against the real Java server and
-// console clients (piped stdin/stdout): alice.1 and bob.1 are Java consoles, alice.2 is JavaScript.
+// file from Java downloaded and verified, a dropped connection with an outbox, and a revoked
+// device, against the real Java server and console clients (piped stdin/stdout): alice.1 and bob.1
+// are Java consoles, alice.2 is JavaScript.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CipherTalkClient, InvalidLinkError, parseLinkingCode, sealLinkEnvelope, toBase64Url } from '../src/index.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  Attachment, CipherTalkClient, InvalidLinkError, RequestFailedError, parseLinkingCode, sealLinkEnvelope, toBase64Url,
+} from '../src/index.js';
 import { jarsOrSkip, killAll, startConsole, startServer } from './support/processes.js';
 import { hookedWebSocket, startProxy } from './support/network.js';
 import { next, sleep, until } from './support/events.js';
@@ -147,6 +154,32 @@ describe('JavaScript device of a Java account, message features, reconnect and r
     assert.equal(expired.roomId, room);
     bob.type('/expire off');
     await bob.awaitLine('self-destruct is off in @alice');
+  });
+
+  test("a file from Java's /send-file arrives as a message with its attachment, downloads verified byte for byte, and a user outside the room is refused", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ciphertalk-js-file-'));
+    try {
+      const content = randomBytes(200 * 1024 + 7); // four 64 KiB chunks, the last one short
+      writeFileSync(join(dir, 'data.bin'), content);
+      const arrived = next(js, 'message', (x) => x.body === 'data.bin');
+      bob.type(`/send-file ${join(dir, 'data.bin')}`);
+      const m = await arrived;
+      assert.ok(m.attachment instanceof Attachment);
+      assert.deepEqual([m.roomId, m.attachment.name, m.attachment.size, m.attachment.isImage], ['p-alice-bob', 'data.bin', content.length, false]);
+      assert.equal(m.attachment.ciphertextSize, 24 + content.length + 4 * 16);
+      const progress = [];
+      const blob = await js.downloadAttachment(m.attachment, { onProgress: (got) => progress.push(got) });
+      assert.ok(Buffer.from(await blob.arrayBuffer()).equals(content), 'the plaintext, byte for byte');
+      assert.equal(progress.at(-1), m.attachment.ciphertextSize);
+      // carol has an account and a token, but is not in the room: the server says not_found.
+      const carol = await CipherTalkClient.create(options('carol'));
+      clients.push(carol);
+      await carol.register(PASSWORD);
+      await carol.login(PASSWORD);
+      await assert.rejects(carol.downloadAttachment(m.attachment), (e) => e instanceof RequestFailedError && e.status === 404 && e.code === 'not_found');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('from JavaScript to Java: reply, edit, reaction, delete, delivered and read receipts, typing and self-destruct show in the console', async () => {

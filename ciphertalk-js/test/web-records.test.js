@@ -39,6 +39,10 @@ test('contents apply by the receiver rules: only the sender edits or deletes, re
   assert.equal(deleted.deleted, true);
   assert.equal(deleted.body, '');
   assert.equal(applyContent(deleted, 'bob', { k: 'EDIT', b: 'back' }), undefined);
+  // A deleted file message forgets its descriptor (and with it the file's key) in the stored record.
+  const file = applyContent({ ...theirs, body: 'photo.png', file: 'eyJ2IjoxfQ' }, 'bob', { k: 'DELETE' });
+  assert.equal(file.file, undefined);
+  assert.ok(!JSON.stringify(file).includes('eyJ2IjoxfQ'));
 
   const liked = applyContent(mine, 'bob', { k: 'REACTION', e: '👍', f: true });
   assert.deepEqual(liked.reactions, { '👍': ['bob'] });

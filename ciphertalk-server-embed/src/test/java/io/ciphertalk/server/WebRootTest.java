@@ -89,8 +89,9 @@ class WebRootTest {
     assertThat(index.body()).contains("<title>t</title>");
     assertThat(index.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
     String csp = index.headers().firstValue("Content-Security-Policy").orElseThrow();
+    // blob: only for images: the web app shows verified attachments from object URLs.
     assertThat(csp).contains("default-src 'none'", "script-src 'self';", "style-src 'self';", "frame-ancestors 'none'",
-        "connect-src 'self' ws://127.0.0.1:" + server.wsPort());
+        "img-src 'self' data: blob:;", "connect-src 'self' ws://127.0.0.1:" + server.wsPort());
     assertThat(csp).doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
     assertThat(index.headers().firstValue("X-Content-Type-Options")).contains("nosniff");
     assertThat(index.headers().firstValue("Referrer-Policy")).contains("no-referrer");

@@ -170,7 +170,7 @@ final class StaticFiles {
       connect.append(" ws://").append(host).append(':').append(port)
           .append(" wss://").append(host).append(':').append(port);
     }
-    h.put("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    h.put("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
         + "font-src 'self'; connect-src " + connect + "; manifest-src 'self'; base-uri 'none'; form-action 'self'; "
         + "frame-ancestors 'none'");
     h.put("X-Content-Type-Options", "nosniff");
