@@ -496,10 +496,20 @@ async function renderMessages(roomId) {
   const list = $('messages');
   const keep = list.scrollHeight - list.scrollTop - list.clientHeight < 40; // at the bottom: stay there
   const top = list.scrollTop;
+  // A keyboard user on a message's button keeps it across the redraw a receipt or an edit causes.
+  const focused = list.contains(document.activeElement) ? document.activeElement : null;
+  const focusId = focused?.closest('li')?.dataset.id;
+  const focusAction = focused?.dataset.action;
+  const messages = await state.records.messages(roomId);
   list.replaceChildren();
   state.shown.clear();
-  for (const m of await state.records.messages(roomId)) appendMessage(m, { scroll: false });
+  for (const m of messages) appendMessage(m, { scroll: false });
   if (keep) list.lastElementChild?.scrollIntoView({ block: 'end' }); else list.scrollTop = top;
+  if (focusId && focusAction) {
+    const again = [...list.querySelectorAll('li')].find((li) => li.dataset.id === focusId)
+      ?.querySelector(`button[data-action="${CSS.escape(focusAction)}"]`);
+    again?.focus({ preventScroll: true });
+  }
 }
 
 function appendMessage(m, { scroll = true } = {}) {

@@ -79,6 +79,7 @@ export function messageElement(m, quoted, actions) {
       const b = document.createElement('button');
       b.type = 'button';
       b.className = 'reply';
+      b.dataset.action = text; // with the message's data-id: how focus finds it again after a redraw
       b.textContent = text;
       b.setAttribute('aria-label', label);
       b.addEventListener('click', onClick);

@@ -365,8 +365,13 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     java.type(`/edit ${theirs} a typo in this one`);
     await message(page, 'a typo in this one').locator('.meta', { hasText: 'edited' }).waitFor({ timeout: 30000 });
 
+    // A keyboard user on a message's button keeps the focus when the list is redrawn (here by the reaction).
+    const editMine = message(page, 'please read me').getByRole('button', { name: /^Edit your message/ });
+    await editMine.focus();
     java.type(`/react ${mine} 👍`);
     await message(page, 'please read me').locator('.reactions', { hasText: '👍 1' }).waitFor({ timeout: 30000 });
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Edit your message: please read me',
+      'the focus stayed on the Edit button across the redraw');
 
     java.type(`/delete ${theirs}`);
     await page.locator('#messages li', { hasText: 'This message was deleted.' }).waitFor({ timeout: 30000 });
