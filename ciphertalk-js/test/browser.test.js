@@ -533,6 +533,44 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     assert.equal(await page.locator('#devices li').count(), 1);
   });
 
+  test("the page links a new Java device of its account (same confirmation code), which gets the account's messages; removing it revokes it", async () => {
+    const started = Date.now();
+    const second = await startConsole(server, 'webuser', PASSWORD, { device: 2, register: false });
+    second.type('/link');
+    await second.awaitLine('linking code for this device');
+    const code = (await second.awaitLine(/^\s+([0-9A-Z]{4}-){15}[0-9A-Z]{4}\s*$/)).trim();
+
+    // A mistyped code (one character changed) is refused with the reason, and nothing is sent.
+    const typo = code.slice(0, -1) + (code.endsWith('0') ? '1' : '0');
+    await page.getByLabel('Code the new device shows').fill(typo);
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('alert').getByText(/Device not linked: That code cannot be approved: linking code checksum does not match/).waitFor();
+
+    await page.getByLabel('Code the new device shows').fill(code);
+    await page.getByRole('button', { name: 'Approve' }).click();
+    const shown = (await page.locator('#approve-confirm', { hasText: /Confirmation code \d{6}/ }).textContent()).match(/(\d{6})/)[1];
+    await second.awaitLine(`linked; confirmation code ${shown}`);
+    await page.locator('#devices li', { hasText: 'Device 2, certified by the account key' }).waitFor();
+
+    // The used code again: device 2 is certified now.
+    await page.getByLabel('Code the new device shows').fill(code);
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('alert').getByText(/Device not linked: That code cannot be approved: device 2 already has a certificate/).waitFor();
+
+    java.type('to both devices of webuser');
+    await second.awaitLine('javaweb: to both devices of webuser');
+
+    await page.getByRole('button', { name: 'Remove device 2' }).click();
+    await page.getByText('Remove device 2? It is signed out for good').waitFor();
+    assert.equal(await page.locator('#devices li').count(), 2, 'nothing removed before the confirmation');
+    await page.getByRole('button', { name: 'Yes, remove device 2' }).click();
+    await second.awaitLine('signed out by the server', 15000);
+    await page.locator('#devices-state', { hasText: 'Device 2 was removed.' }).waitFor();
+    assert.equal(await page.locator('#devices li').count(), 1);
+    await page.locator('#devices li', { hasText: 'Device 1 (this browser)' }).waitFor();
+    console.log(`link and remove a Java device from the page: ${Date.now() - started} ms`);
+  });
+
   test('a tab signed in to an account whose first device is Java shows a linking code (text and QR); /approve links it, it chats, and a reload keeps it linked', async () => {
     const alice = await startConsole(server, 'alicelink', PASSWORD);
     const tab = await newPage();
