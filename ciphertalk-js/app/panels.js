@@ -94,6 +94,12 @@ async function loadDevices(ctx) {
   }));
 }
 
+/** Redraws the device list if it is open (a device of the account was linked or revoked). */
+export async function refreshDevices(ctx) {
+  if (!ctx.$('devices-box').open) return;
+  await loadDevices(ctx).catch((err) => ctx.showAlert(`Cannot list your devices: ${ctx.describe(err)}`));
+}
+
 const smallButton = (text, label) => {
   const b = document.createElement('button');
   b.type = 'button';
