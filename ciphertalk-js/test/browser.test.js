@@ -536,7 +536,6 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
   });
 
   test("the page links a new Java device of its account (same confirmation code), which gets the account's messages; removing it revokes it", async () => {
-    const started = Date.now();
     // webuser has two-factor sign-in since the test above: the console signs in with a recovery code.
     const second = await startConsole(server, 'webuser', PASSWORD, { device: 2, register: false, oneTimeCode: spareRecoveryCode });
     second.type('/link');
@@ -576,7 +575,6 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     java.type('after device 2 was removed');
     await message(page, 'after device 2 was removed').waitFor({ timeout: 30000 });
     assert.ok(!second.lines.some((l) => l.includes('after device 2 was removed')), 'nothing for the revoked device');
-    console.log(`link and remove a Java device from the page: ${Date.now() - started} ms`);
   });
 
   test('a tab signed in to an account whose first device is Java shows a linking code (text and QR); /approve links it, it chats, and a reload keeps it linked', async () => {
