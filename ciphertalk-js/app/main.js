@@ -8,7 +8,7 @@ import { importStoredAccountKey } from '../src/account-backup.js';
 import { ChatRecords, applyContent } from './history.js';
 import { excerpt, messageElement } from './render.js';
 import { createActions } from './actions.js';
-import { loadContacts, wirePanels } from './panels.js';
+import { loadContacts, refreshDevices, wirePanels } from './panels.js';
 import { showQr } from './qr.js';
 import { FileViews, recordFile } from './files.js';
 
@@ -205,6 +205,10 @@ function listen(client) {
   client.on('linkingRequired', () => handle(onLinkingRequired(client)));
   client.on('linkCompleted', (e) => onLinkCompleted(e));
   client.on('linkFailed', (e) => showAlert(`Linking failed: ${describe(e.error)}`));
+  // A device of this account linked (approved here or elsewhere) or revoked: an open device list is redrawn.
+  const devicesChanged = (e) => { if (e.userId === state.user) handle(refreshDevices(panels)); };
+  client.on('deviceLinked', devicesChanged);
+  client.on('deviceRevoked', devicesChanged);
   client.on('expired', ({ roomId, messageId }) => handle(forget(roomId, messageId)));
   client.on('message', (m) => handle(onMessage(m)));
   client.on('undecryptable', (e) => handle(onUndecryptable(e)));

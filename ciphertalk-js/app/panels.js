@@ -76,15 +76,90 @@ function renderContacts(ctx, contacts) {
 }
 
 /** This account's devices with published keys, from the directory (no one-time prekey is used up). */
-async function loadDevices({ state, $ }) {
+async function loadDevices(ctx) {
+  const { state, $ } = ctx;
   const reply = await state.client.request({ type: 'bundle_fetch', user: state.user, withOneTimePreKey: false });
   const own = `${state.user}.${state.client.address.deviceId}`;
   $('devices').replaceChildren(...(reply.bundles ?? []).map((b) => {
     const li = document.createElement('li');
-    li.textContent = `Device ${b.device.slice(state.user.length + 1)}${b.device === own ? ' (this browser)' : ''}`
+    const id = Number(b.device.slice(state.user.length + 1));
+    li.dataset.device = String(id);
+    const name = document.createElement('span');
+    name.className = 'name';
+    name.textContent = `Device ${id}${b.device === own ? ' (this browser)' : ''}`
       + `${b.certificate ? ', certified by the account key' : ', not certified'}`;
+    li.append(name);
+    if (b.device !== own && b.certificate) li.append(removeButton(ctx, li, id));
     return li;
   }));
+}
+
+/** Redraws the device list if it is open (a device of the account was linked or revoked). */
+export async function refreshDevices(ctx) {
+  if (!ctx.$('devices-box').open) return;
+  await loadDevices(ctx).catch((err) => ctx.showAlert(`Cannot list your devices: ${ctx.describe(err)}`));
+}
+
+const smallButton = (text, label) => {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'secondary';
+  b.textContent = text;
+  b.setAttribute('aria-label', label);
+  return b;
+};
+
+/**
+ * "Remove" on another device of the account: destructive (the device is revoked for good), so a
+ * first click only asks; "Yes, remove" signs and publishes the revocation and redraws the list.
+ */
+function removeButton(ctx, li, deviceId) {
+  const { state, $, handle, showAlert, describe } = ctx;
+  const remove = smallButton('Remove', `Remove device ${deviceId}`);
+  remove.addEventListener('click', () => {
+    const ask = document.createElement('span');
+    ask.className = 'ask';
+    ask.setAttribute('role', 'group');
+    ask.setAttribute('aria-label', `Confirm removing device ${deviceId}`);
+    const text = document.createElement('span');
+    text.textContent = `Remove device ${deviceId}? It is signed out for good and gets no new messages.`;
+    const yes = smallButton('Yes, remove', `Yes, remove device ${deviceId}`);
+    const no = smallButton('Cancel', `Keep device ${deviceId}`);
+    ask.append(text, yes, no);
+    remove.replaceWith(ask);
+    no.addEventListener('click', () => { ask.replaceWith(remove); remove.focus(); });
+    yes.addEventListener('click', () => handle((async () => {
+      yes.disabled = true;
+      try {
+        await state.client.revokeDevice(deviceId);
+        await loadDevices(ctx);
+        $('devices-state').textContent = `Device ${deviceId} was removed.`;
+      } catch (err) {
+        yes.disabled = false;
+        showAlert(`Cannot remove device ${deviceId}: ${describe(err)}`);
+      }
+    })()));
+    no.focus();
+  });
+  return remove;
+}
+
+/** Approves the new device showing `code`: the confirmation code to compare with its screen. */
+async function approveDevice(ctx, code) {
+  const { state, $ } = ctx;
+  $('approve-confirm').hidden = true;
+  const confirmationCode = await state.client.approveLink(code);
+  $('approve-code').value = '';
+  $('approve-confirm').textContent = `Approved. Confirmation code ${confirmationCode}: the new device must show the same code. If it does not, remove that device.`;
+  $('approve-confirm').hidden = false;
+  await loadDevices(ctx);
+}
+
+/** A refused approval in words: the code's own fault (typed error `invalid_link`), or the new device's absence. */
+function describeApproval(err, describe) {
+  if (err?.code === 'invalid_link') return `That code cannot be approved: ${err.message}`;
+  if (err?.code === 'NOT_FOUND' || err?.code === 'not_found') return 'No device showing that code is connected: keep its linking screen open and try again.';
+  return describe(err);
 }
 
 /** Wires the panels' forms and buttons. */
@@ -104,6 +179,11 @@ export function wirePanels(ctx) {
   });
   $('devices-box').addEventListener('toggle', () => {
     if ($('devices-box').open) handle(loadDevices(ctx).catch((err) => showAlert(`Cannot list your devices: ${describe(err)}`)));
+  });
+  $('approve-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const code = $('approve-code').value.trim();
+    handle(approveDevice(ctx, code).catch((err) => showAlert(`Device not linked: ${describeApproval(err, describe)}`)));
   });
   $('add-contact').addEventListener('submit', (e) => {
     e.preventDefault();

@@ -42,6 +42,7 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
   let browser;
   let java;
   let page;
+  let spareRecoveryCode; // one of webuser's recovery codes the two-factor test does not use
   const pageErrors = [];
 
   /** A page of a new browser profile (its own IndexedDB), with errors and CSP reports collected. */
@@ -316,6 +317,7 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     await page.getByRole('button', { name: 'Turn on' }).click();
     await page.locator('#recovery-codes li').nth(9).waitFor();
     const recovery = await page.locator('#recovery-codes li').first().textContent();
+    spareRecoveryCode = await page.locator('#recovery-codes li').nth(1).textContent();
     const identity = await page.locator('#whoami').getAttribute('data-identity');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -531,6 +533,48 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     await page.getByText('Your devices', { exact: true }).click();
     await page.locator('#devices li', { hasText: 'Device 1 (this browser), certified by the account key' }).waitFor();
     assert.equal(await page.locator('#devices li').count(), 1);
+  });
+
+  test("the page links a new Java device of its account (same confirmation code), which gets the account's messages; removing it revokes it", async () => {
+    // webuser has two-factor sign-in since the test above: the console signs in with a recovery code.
+    const second = await startConsole(server, 'webuser', PASSWORD, { device: 2, register: false, oneTimeCode: spareRecoveryCode });
+    second.type('/link');
+    await second.awaitLine('linking code for this device');
+    const code = (await second.awaitLine(/^\s+([0-9A-Z]{4}-){15}[0-9A-Z]{4}\s*$/)).trim();
+
+    // A mistyped code (one character changed) is refused with the reason, and nothing is sent.
+    const typo = code.slice(0, -1) + (code.endsWith('0') ? '1' : '0');
+    await page.getByLabel('Code the new device shows').fill(typo);
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('alert').getByText(/Device not linked: That code cannot be approved: linking code checksum does not match/).waitFor();
+
+    await page.getByLabel('Code the new device shows').fill(code);
+    await page.getByRole('button', { name: 'Approve' }).click();
+    const shown = (await page.locator('#approve-confirm', { hasText: /Confirmation code \d{6}/ }).textContent()).match(/(\d{6})/)[1];
+    await second.awaitLine(`linked; confirmation code ${shown}`);
+    await page.locator('#devices li', { hasText: 'Device 2, certified by the account key' }).waitFor();
+
+    // The used code again: device 2 is certified now.
+    await page.getByLabel('Code the new device shows').fill(code);
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('alert').getByText(/Device not linked: That code cannot be approved: device 2 already has a certificate/).waitFor();
+
+    java.type('to both devices of webuser');
+    await second.awaitLine('javaweb: to both devices of webuser');
+
+    await page.getByRole('button', { name: 'Remove device 2' }).click();
+    await page.getByText('Remove device 2? It is signed out for good').waitFor();
+    assert.equal(await page.locator('#devices li').count(), 2, 'nothing removed before the confirmation');
+    await page.getByRole('button', { name: 'Yes, remove device 2' }).click();
+    // The server closes the revoked device's connection (4011) and refuses it at hello from then on
+    // (FORBIDDEN). The Java console only prints that it is disconnected: it is not told why (open).
+    await second.awaitLine('disconnected: messages you send are queued', 15000);
+    await page.locator('#devices-state', { hasText: 'Device 2 was removed.' }).waitFor();
+    assert.equal(await page.locator('#devices li').count(), 1);
+    await page.locator('#devices li', { hasText: 'Device 1 (this browser)' }).waitFor();
+    java.type('after device 2 was removed');
+    await message(page, 'after device 2 was removed').waitFor({ timeout: 30000 });
+    assert.ok(!second.lines.some((l) => l.includes('after device 2 was removed')), 'nothing for the revoked device');
   });
 
   test('a tab signed in to an account whose first device is Java shows a linking code (text and QR); /approve links it, it chats, and a reload keeps it linked', async () => {

@@ -171,12 +171,14 @@ export async function startServer(extraArgs = [], { admin } = {}) {
 /**
  * Starts the console client (the Java SDK's default client, in-memory store) for `user`, piped
  * (non-interactive: the password is the first line of input), registering the account (or, with
- * `register: false`, logging in to it as another `device`).
+ * `register: false`, logging in to it as another `device`; `oneTimeCode` for an account with
+ * two-factor sign-in: a TOTP or recovery code).
  */
-export async function startConsole(server, user, password, { device = 1, register = true } = {}) {
+export async function startConsole(server, user, password, { device = 1, register = true, oneTimeCode } = {}) {
   const c = new Child(`console ${user}.${device}`, [...QUICK_JVM, '-jar', CONSOLE_JAR, '--plain', '-s', server.wsUrl, '--http', server.httpUrl,
     '-u', user, ...(register ? ['--register'] : []), '--device', String(device), '--zone', 'UTC']);
   c.type(password);
+  if (oneTimeCode) c.type(oneTimeCode); // an account with two-factor sign-in: the console asks for it next
   await c.awaitLine(`signed in as ${user}`, 90000);
   return c;
 }
