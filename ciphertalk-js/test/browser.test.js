@@ -579,8 +579,8 @@ describe('the web app in Chromium with a Java client', { skip, timeout: 150000 }
     assert.equal(await page.locator('#devices li').count(), 2, 'nothing removed before the confirmation');
     await page.getByRole('button', { name: 'Yes, remove device 2' }).click();
     // The server closes the revoked device's connection (4011) and refuses it at hello from then on
-    // (FORBIDDEN). The Java console only prints that it is disconnected: it is not told why (open).
-    await second.awaitLine('disconnected: messages you send are queued', 15000);
+    // (FORBIDDEN): the Java device ends its session and says so.
+    await second.awaitLine(/signed out by the server: .*device 2 was revoked/, 15000);
     await page.locator('#devices-state', { hasText: 'Device 2 was removed.' }).waitFor();
     assert.equal(await page.locator('#devices li').count(), 1);
     await page.locator('#devices li', { hasText: 'Device 1 (this browser)' }).waitFor();

@@ -453,6 +453,27 @@ class HostileServerTest {
     thief.close();
   }
 
+  /**
+   * The revoked device itself is told: the server closes it (4011) and refuses its hello with
+   * FORBIDDEN from then on; the client ends the session once (`SessionEnded`) and stops
+   * reconnecting, instead of retrying for ever while showing "disconnected".
+   */
+  @Test
+  void revokedDevice_isToldItsSessionEnded_once_andStopsReconnecting() throws Exception {
+    alice1.revokeDevice(2);
+    awaitTrue(() -> {
+      scheduler.advance(Duration.ofSeconds(5));
+      return !ra2.all(ChatEvent.SessionEnded.class).isEmpty();
+    }, "alice.2 is told its session ended");
+    assertThat(ra2.all(ChatEvent.SessionEnded.class)).singleElement()
+        .satisfies(e -> assertThat(e.reason()).contains("revoked"));
+    for (int i = 0; i < 12; i++) {
+      scheduler.advance(Duration.ofSeconds(30)); // well past any reconnect backoff
+    }
+    assertThat(alice2.connectionState()).isEqualTo(io.ciphertalk.client.ConnectionState.DISCONNECTED);
+    assertThat(ra2.all(ChatEvent.SessionEnded.class)).as("told once").hasSize(1);
+  }
+
   @Test
   void loggedOutDevice_revokesItself_andIsSentNothingNew() throws Exception {
     Room pair = bob1.privateRoom("alice");

@@ -229,7 +229,17 @@ public final class WireServerLink implements ServerLink {
     if (authenticated) {
       return;
     }
-    Frame reply = request(id -> new Frame.Hello(id, token, self.deviceId(), "ciphertalk-java/0.1"));
+    Frame reply;
+    try {
+      reply = request(id -> new Frame.Hello(id, token, self.deviceId(), "ciphertalk-java/0.1"));
+    } catch (RequestFailedException e) {
+      if ("forbidden".equals(e.code())) {
+        // The server refuses this device itself (it was revoked): as with a dead token, no retry
+        // can help, so the session ends here.
+        throw new AuthenticationException(e.getMessage());
+      }
+      throw e;
+    }
     if (!(reply instanceof Frame.Welcome w) || !w.device().equals(self)) {
       throw new AuthenticationException("unexpected answer to hello");
     }

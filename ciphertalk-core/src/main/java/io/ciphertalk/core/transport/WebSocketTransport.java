@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * A {@link Transport} over WebSocket (Java-WebSocket client, RFC 6455, no permessage-deflate) that
  * reconnects by itself: after any unexpected close it waits an exponentially growing delay with
  * full jitter (delay = random(0, min(max, initial * 2^attempt))) and tries again, until
- * {@link #close()}. Close codes 4001 (authentication failed), 4003 (forbidden) and 4010 (session
- * replaced by another connection of the same device) stop reconnecting.
+ * {@link #close()}. Close codes 4001 (authentication failed), 4003 (forbidden), 4010 (session
+ * replaced by another connection of the same device) and 4011 (device revoked) stop reconnecting.
  *
  * <p>Several server nodes (docs/scaling.md): {@link Builder#failover} adds further URIs; after each
  * unexpected close the next reconnect goes to the next URI in turn, so a client whose node died
@@ -37,9 +37,9 @@ public final class WebSocketTransport implements Transport {
   /**
    * Close codes after which reconnecting cannot help or would do harm: 4001 authentication failed,
    * 4003 forbidden, 4010 another connection of this device replaced this one (reconnecting would
-   * evict it in turn).
+   * evict it in turn), 4011 this device was revoked.
    */
-  private static final List<Integer> FATAL = List.of(4001, 4003, 4010);
+  private static final List<Integer> FATAL = List.of(4001, 4003, 4010, 4011);
 
   /** The primary URI and the failover URIs, tried in turn (index confined to the scheduler thread). */
   private final List<URI> uris;
