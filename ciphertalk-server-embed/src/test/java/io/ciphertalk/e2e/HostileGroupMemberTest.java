@@ -148,7 +148,7 @@ class HostileGroupMemberTest {
     switch (crash) {
       case NONE, AFTER_SAVE -> group.remove("carol");
       case BEFORE_SAVE -> {
-        aliceTap.dieAfterSending(f -> type(f).equals("room_remove"));
+        aliceTap.dieOnAnswerTo(f -> type(f).equals("room_remove"));
         try {
           group.remove("carol");
         } catch (CipherTalkException | IllegalStateException expectedOnCrash) {
@@ -755,10 +755,17 @@ class HostileGroupMemberTest {
       dieBefore = p;
     }
 
-    /** The process dies just after sending the first frame matching {@code p}. */
-    void dieAfterSending(Predicate<String> p) {
-      dieAfter = p;
+    /**
+     * The process sends the first frame matching {@code p}, and dies when the server's answer to it
+     * arrives, before handling it: the server has done the request for certain (dying right after
+     * the send raced the request against the socket's close), the client kept nothing of the answer.
+     */
+    void dieOnAnswerTo(Predicate<String> p) {
+      dieOnAnswerTo = p;
     }
+
+    private volatile Predicate<String> dieOnAnswerTo;
+    private volatile String answerId;
 
     boolean dead() {
       return dead.get();
@@ -797,6 +804,11 @@ class HostileGroupMemberTest {
             if (dead.get()) {
               return;
             }
+            String awaited = answerId;
+            if (awaited != null && frame.contains("\"id\":\"" + awaited + "\"")) {
+              die();
+              return;
+            }
             String f = rewriteIncoming.apply(frame);
             frames.add(f);
             l.onFrame(f);
@@ -820,6 +832,14 @@ class HostileGroupMemberTest {
           return false;
         }
         frames.add(frame);
+        Predicate<String> onAnswer = dieOnAnswerTo;
+        if (onAnswer != null && onAnswer.test(frame)) {
+          java.util.regex.Matcher id = java.util.regex.Pattern.compile("\"id\":\"([^\"]+)\"").matcher(frame);
+          if (id.find()) {
+            answerId = id.group(1);
+            dieOnAnswerTo = null;
+          }
+        }
         boolean ok = inner.send(frame);
         Predicate<String> after = dieAfter;
         if (after != null && after.test(frame)) {
