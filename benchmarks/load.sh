@@ -33,10 +33,7 @@ if [[ "$cmd" == cluster ]]; then
   # shellcheck source=../scripts/services.sh
   source scripts/services.sh
   services_prepare
-  trap services_cleanup_and_exit EXIT
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
-  trap 'exit 129' HUP
+  services_traps
   services_start_postgres
   services_start_redis
   CIPHERTALK_LOAD_DB_URL="$(services_pg_jdbc_url)"

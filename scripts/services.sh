@@ -217,3 +217,11 @@ services_cleanup_and_exit() {
   services_stop
   exit "$rc"
 }
+
+# Stops the services on any exit, and turns INT/TERM/HUP into that exit (the caller's traps).
+services_traps() {
+  trap services_cleanup_and_exit EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  trap 'exit 129' HUP
+}

@@ -69,10 +69,7 @@ run_js_tests() {
 }
 
 services_prepare
-trap services_cleanup_and_exit EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+services_traps
 services_start_postgres
 services_start_redis
 

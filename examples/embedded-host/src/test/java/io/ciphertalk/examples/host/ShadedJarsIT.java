@@ -175,17 +175,10 @@ class ShadedJarsIT {
       assertThat(m.find()).isTrue();
       java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
       String user = "pg" + Long.toHexString(System.nanoTime());
-      java.net.http.HttpResponse<String> registered = http.send(java.net.http.HttpRequest.newBuilder(
-          java.net.URI.create(m.group(1) + "api/register")).header("Content-Type", "application/json")
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
-              "{\"username\":\"" + user + "\",\"password\":\"a password on postgres\"}")).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      String account = "{\"username\":\"" + user + "\",\"password\":\"a password on postgres\"}";
+      java.net.http.HttpResponse<String> registered = post(http, m.group(1) + "api/register", account);
       assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
-      java.net.http.HttpResponse<String> login = http.send(java.net.http.HttpRequest.newBuilder(
-          java.net.URI.create(m.group(1) + "api/login")).header("Content-Type", "application/json")
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
-              "{\"username\":\"" + user + "\",\"password\":\"a password on postgres\"}")).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString());
+      java.net.http.HttpResponse<String> login = post(http, m.group(1) + "api/login", account);
       assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
       java.net.http.HttpResponse<String> ready = http.send(java.net.http.HttpRequest.newBuilder(
           java.net.URI.create(m.group(1) + "health/ready")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
@@ -197,6 +190,13 @@ class ShadedJarsIT {
             .noneMatch(l -> l.contains(q.group(3)));
       }
     }
+  }
+
+  private static java.net.http.HttpResponse<String> post(java.net.http.HttpClient http, String url, String json)
+      throws IOException, InterruptedException {
+    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+        .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(json)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
   }
 
   /** Issue 16 item 10: both jars report the build's version, and a typo'd flag is named as such. */
