@@ -6,9 +6,10 @@ import { applyContent } from './history.js';
 
 /**
  * @param {{state: object, $: (id: string) => HTMLElement, handle: (p: Promise<unknown>) => void,
- *   renderMessages: (roomId: string) => Promise<void>, setReplyTo: (m: object|null) => void}} ctx
+ *   renderMessages: (roomId: string) => Promise<void>, setReplyTo: (m: object|null) => void,
+ *   listChange: (fn: () => unknown) => Promise<unknown>}} ctx
  */
-export function createActions({ state, $, handle, renderMessages, setReplyTo }) {
+export function createActions({ state, $, handle, renderMessages, setReplyTo, listChange }) {
   /** The own message the next submit replaces (null: none), shown above the composer with its text in it. */
   function setEditing(m) {
     state.editing = m;
@@ -72,9 +73,12 @@ export function createActions({ state, $, handle, renderMessages, setReplyTo }) 
 
   /** Removes a self-destructed message from the records and the page. */
   async function forget(roomId, id) {
-    state.shown.delete(id);
-    document.querySelector(`#messages li[data-id="${CSS.escape(id)}"]`)?.remove();
     await state.records?.removeMessage(roomId, id);
+    // After the redraws queued before it, one of which may have read the message before its removal.
+    await listChange(() => {
+      state.shown.delete(id);
+      document.querySelector(`#messages li[data-id="${CSS.escape(id)}"]`)?.remove();
+    });
   }
 
   /** Once a second: the countdowns of self-destructing messages, and removal at expiry. */

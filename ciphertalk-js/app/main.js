@@ -261,7 +261,8 @@ function handle(promise) {
 
 /** What app/actions.js uses of this page. */
 const { setEditing, editMessage, deleteMessage, toggleReaction, markRead, onComposing, stopComposing, forget: forgetRecord, tickExpiry } = createActions({
-  state, $, handle: (p) => handle(p), renderMessages: (roomId) => renderMessages(roomId), setReplyTo: (m) => setReplyTo(m) });
+  state, $, handle: (p) => handle(p), renderMessages: (roomId) => renderMessages(roomId), setReplyTo: (m) => setReplyTo(m),
+  listChange: (fn) => listChange(fn) });
 
 /** Received files: verified downloads through the SDK, kept as object URLs until the message goes. */
 const files = new FileViews((attachment, type) => state.client.downloadAttachment(attachment, { type }));
@@ -282,7 +283,7 @@ async function onMessage(m) {
   if (!(await state.records.room(m.roomId))) await rememberRoom(await state.client.room(m.roomId));
   if (m.roomId === state.room && document.visibilityState !== 'hidden') {
     await state.records.upsertRoom(m.roomId, { lastAt: m.sentAt });
-    appendMessage(record);
+    await showMessage(m.roomId, record);
     if (!mine) markRead(m.roomId);
     if (!$('safety').textContent) await showSafetyNumber(await state.records.room(m.roomId));
   } else if (!mine) {
@@ -340,7 +341,7 @@ async function onUndecryptable(e) {
   const roomId = e.stream?.startsWith('room:') ? e.stream.slice(5) : state.room;
   if (roomId) {
     await state.records.addMessage({ id: e.messageId ?? `err-${Date.now()}`, roomId, t: Date.now(), error: text });
-    if (roomId === state.room) appendMessage({ error: text, t: Date.now() });
+    await showMessage(roomId, { error: text, t: Date.now() });
   }
 }
 
@@ -496,15 +497,48 @@ async function showSafetyNumber(room) {
   $('safety-help').textContent = `Compare these digits with ${room.peer} in person or on a call: if they match, nobody is in the middle.`;
 }
 
-async function renderMessages(roomId) {
+// The message list changes one step at a time. A redraw reads the room from IndexedDB and then replaces
+// the list; a message appended while that read was under way would be wiped by it (stored, but not shown
+// until the next redraw), and a self-destructed one put back. So appends, removals and redraws queue here,
+// each after the last, and a redraw already waiting to start serves every later request for that room.
+let listWork = Promise.resolve();
+let redrawWaiting = null; // {roomId, done}: queued, not started
+
+/** Runs `fn` (which changes the list) after every list change queued before it. */
+function listChange(fn) {
+  const done = listWork.then(fn);
+  listWork = done.catch(() => {});
+  return done;
+}
+
+/** Redraws the open room's messages from the records, once the list changes queued before it are done. */
+function renderMessages(roomId) {
+  if (redrawWaiting?.roomId === roomId) return redrawWaiting.done;
+  const waiting = { roomId };
+  waiting.done = listChange(() => {
+    if (redrawWaiting === waiting) redrawWaiting = null;
+    return state.room === roomId ? drawMessages(roomId) : undefined;
+  });
+  redrawWaiting = waiting;
+  return waiting.done;
+}
+
+/** Shows `m` at the end of the list if its room is open, after the list changes queued before it. */
+function showMessage(roomId, m) {
+  return listChange(() => { if (state.room === roomId) appendMessage(m); });
+}
+
+async function drawMessages(roomId) {
   const list = $('messages');
+  const messages = await state.records.messages(roomId);
   const keep = list.scrollHeight - list.scrollTop - list.clientHeight < 40; // at the bottom: stay there
   const top = list.scrollTop;
-  // A keyboard user on a message's button keeps it across the redraw a receipt or an edit causes.
+  // A keyboard user on a message's button keeps it across the redraw a receipt or an edit causes. Read
+  // after the await, not before: a button pressed meanwhile (Edit moves the focus to the composer) must
+  // not get the focus back.
   const focused = list.contains(document.activeElement) ? document.activeElement : null;
   const focusId = focused?.closest('li')?.dataset.id;
   const focusAction = focused?.dataset.action;
-  const messages = await state.records.messages(roomId);
   list.replaceChildren();
   state.shown.clear();
   for (const m of messages) appendMessage(m, { scroll: false });
@@ -564,7 +598,7 @@ async function send(text) {
   if (m.read || m.delivered) await state.records.addMessage(m);
   await state.records.upsertRoom(roomId, { lastAt: t });
   if (state.room === roomId) {
-    appendMessage(m);
+    await showMessage(roomId, m);
     // A reply to this message can arrive before sendText resolves: draw it again with its quote.
     if ([...state.shown.values()].some((x) => x.replyTo === id)) await renderMessages(roomId);
   }
