@@ -224,12 +224,35 @@ public final class CipherTalkServer implements AutoCloseable {
         }
       }, beat, beat, TimeUnit.MILLISECONDS);
       long poll = cfg.clusterCatchUp.toMillis();
-      // The bounded catch-up poll: every connection re-reads its queues even if a notice was lost.
+      long full = cfg.clusterFullCatchUp.toNanos();
+      java.util.concurrent.atomic.AtomicBoolean polling = new java.util.concurrent.atomic.AtomicBoolean();
+      long[] lastFull = {System.nanoTime()};
+      // The bounded catch-up poll: what a lost notice left behind is delivered within one interval. Each
+      // pass is one read per node for the connections with something new (Router.catchUpPoll); every
+      // clusterFullCatchUp, every connection re-reads its queues instead (the backstop). On a read
+      // thread, one pass at a time.
       scheduler.scheduleWithFixedDelay(() -> {
+        if (!polling.compareAndSet(false, true)) {
+          return;
+        }
         try {
-          router.catchUpAll();
+          readPool.execute(() -> {
+            try {
+              if (System.nanoTime() - lastFull[0] >= full) {
+                lastFull[0] = System.nanoTime();
+                router.catchUpAll();
+              } else {
+                router.catchUpPoll();
+              }
+            } catch (RuntimeException e) {
+              LOG.warn("cluster catch-up pass failed: {}", e.toString());
+            } finally {
+              polling.set(false);
+            }
+          });
         } catch (RuntimeException e) {
-          LOG.warn("cluster catch-up pass failed: {}", e.toString());
+          polling.set(false);
+          LOG.warn("cluster catch-up pass skipped: {}", e.toString());
         }
       }, poll, poll, TimeUnit.MILLISECONDS);
       LOG.info("cluster mode: node {} on Redis {}", bus.nodeId(), cfg.redisUri);
@@ -491,6 +514,11 @@ public final class CipherTalkServer implements AutoCloseable {
     close();
   }
 
+  /** Test hook: the router (drain and poll counters). */
+  Router routerForTest() {
+    return router;
+  }
+
   /** Test hook: the cluster bus, or null on a single node. */
   io.ciphertalk.server.internal.cluster.RedisBus clusterBusForTest() {
     return bus;
@@ -570,6 +598,7 @@ public final class CipherTalkServer implements AutoCloseable {
     private io.ciphertalk.server.internal.cluster.RedisEndpoint redisUri;
     private String nodeId;
     private Duration clusterCatchUp = Duration.ofSeconds(2);
+    private Duration clusterFullCatchUp = Duration.ofSeconds(30);
     private Duration clusterNodeTtl = io.ciphertalk.server.internal.routing.ClusterRelay.DEFAULT_NODE_TTL;
 
     private Builder() {}
@@ -1093,11 +1122,21 @@ public final class CipherTalkServer implements AutoCloseable {
     }
 
     /**
-     * How often each connection re-reads its queues in cluster mode (default 2 s): the bound on how
-     * long a lost Redis notification can delay a message.
+     * How often a node polls the database for what its connections have queued in cluster mode
+     * (default 2 s): the bound on how long a lost Redis notification can delay a message. One read
+     * per node and interval; only connections with something new are drained.
      */
     public Builder clusterCatchUpInterval(Duration d) {
       this.clusterCatchUp = positive(d, "clusterCatchUpInterval");
+      return this;
+    }
+
+    /**
+     * How often, in cluster mode, every connection of a node re-reads its queues instead of the
+     * poll's one read (default 30 s): the backstop for anything the poll's comparison could miss.
+     */
+    public Builder clusterFullCatchUpInterval(Duration d) {
+      this.clusterFullCatchUp = positive(d, "clusterFullCatchUpInterval");
       return this;
     }
 

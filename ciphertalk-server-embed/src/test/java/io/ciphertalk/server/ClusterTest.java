@@ -11,6 +11,7 @@ import io.ciphertalk.core.wire.Delivery;
 import io.ciphertalk.core.wire.Frame;
 import io.ciphertalk.core.wire.Recipient;
 import io.ciphertalk.crypto.DeviceAddress;
+import io.ciphertalk.server.internal.routing.Router;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -454,9 +455,15 @@ class ClusterTest {
     nodes.remove(n1);
   }
 
+  /** Settings under which only the per-node catch-up poll, never the full backstop, can deliver in a test. */
+  private static CipherTalkServer.Builder pollOnly(CipherTalkServer.Builder b) {
+    return b.loginRateLimit(10_000, 10_000, Duration.ofMinutes(5)).clusterFullCatchUpInterval(Duration.ofHours(1));
+  }
+
   @Test
   void droppedRedisNotifications_delayButDoNotLoseMessages() throws Exception {
-    startNodes(2);
+    // The full catch-up (every connection re-reading its queues) is an hour away: the per-node poll delivers.
+    startNodes(2, RedisTestUrl.require(), ClusterTest::pollOnly);
     CipherTalkServer n0 = nodes.get(0);
     CipherTalkServer n1 = nodes.get(1);
     String alice = TestServers.account(n0, "alice");
@@ -483,6 +490,87 @@ class ClusterTest {
     assertPerSenderOrder(b.firstsInOrder, Delivery.roomStream(group));
     // The notices did reach bob's node, and were thrown away there.
     assertThat(n1.clusterBusForTest().receivedCount()).isGreaterThan(before);
+  }
+
+  @Test
+  void catchUpPoll_drainsNoIdleConnection_andOnlyTheRecipientsOfALostNotice() throws Exception {
+    startNodes(2, RedisTestUrl.require(), ClusterTest::pollOnly);
+    CipherTalkServer n0 = nodes.get(0);
+    CipherTalkServer n1 = nodes.get(1);
+    Device sender = new Device("poller", TestServers.account(n0, "poller"), n0);
+    // 20 users connected to node 1: 5 in the sender's group, 1 in a private room with the sender, 14 idle.
+    List<Device> devices = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      devices.add(new Device("idle" + i, TestServers.account(n1, "idle" + i), n1));
+    }
+    String group = createRoom(sender.c(), RoomKind.GROUP, "five", "idle0", "idle1", "idle2", "idle3", "idle4")
+        .room().roomId();
+    String privateRoom = createRoom(sender.c(), RoomKind.PRIVATE, null, "idle5").room().roomId();
+    List<String> sent = new CopyOnWriteArrayList<>();
+    MessageId first = RawClient.newMessageId();
+    sender.send(first, rid -> new Frame.SendGroup(rid, first, group, null, text("poller:0")), sent);
+    awaitTrue(() -> devices.subList(0, 5).stream().allMatch(d -> d.ids().contains(first.toString())),
+        "the first group message reaches node 1 by its notice");
+    Router router = n1.routerForTest();
+    // Let acks land and a few polls see the settled state.
+    long settle = router.pollPasses();
+    awaitTrue(() -> router.pollPasses() >= settle + 3, "three polls after the first message");
+
+    long drains = router.drainPasses();
+    long polls = router.pollPasses();
+    awaitTrue(() -> router.pollPasses() >= polls + 4, "four more polls");
+    assertThat(router.drainPasses()).as("21 idle connections cost no drain at 4 polls").isEqualTo(drains);
+
+    // Node 1 loses the notices of one group message and one 1:1 message: the poll drains their 6
+    // recipients (each at most twice, for a poll racing the acks), not the 14 others, and they arrive.
+    n1.clusterBusForTest().discardNextIncoming(Long.MAX_VALUE);
+    long before = router.drainPasses();
+    MessageId g = RawClient.newMessageId();
+    sender.send(g, rid -> new Frame.SendGroup(rid, g, group, null, text("poller:1")), sent);
+    MessageId d = RawClient.newMessageId();
+    sender.send(d, rid -> direct(rid, d, privateRoom, "idle5", "poller:2"), sent);
+    awaitTrue(() -> devices.subList(0, 5).stream().allMatch(x -> x.ids().contains(g.toString()))
+        && devices.get(5).ids().contains(d.toString()), "the poll delivers what the lost notices announced");
+    long after = router.pollPasses();
+    awaitTrue(() -> router.pollPasses() >= after + 2, "two more polls");
+    assertThat(router.drainPasses() - before).as("drains for 6 recipients").isBetween(6L, 12L);
+    for (Device x : devices.subList(6, 20)) {
+      assertThat(x.all).as(x.user + " got nothing").isEmpty();
+    }
+  }
+
+  @Test
+  void aRoomNotice_isReadOncePerNode_notOncePerLocalMember() throws Exception {
+    startNodes(2, RedisTestUrl.require(), ClusterTest::pollOnly);
+    CipherTalkServer n0 = nodes.get(0);
+    CipherTalkServer n1 = nodes.get(1);
+    Device sender = new Device("reader", TestServers.account(n0, "reader"), n0);
+    List<Device> members = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      members.add(new Device("member" + i, TestServers.account(n1, "member" + i), n1));
+    }
+    String group = createRoom(sender.c(), RoomKind.GROUP, "five", "member0", "member1", "member2", "member3",
+        "member4").room().roomId();
+    List<String> sent = new CopyOnWriteArrayList<>();
+    Router router = n1.routerForTest();
+    MessageId warmUp = RawClient.newMessageId();
+    sender.send(warmUp, rid -> new Frame.SendGroup(rid, warmUp, group, null, text("reader:0")), sent);
+    awaitTrue(() -> members.stream().allMatch(m -> m.ids().contains(warmUp.toString())), "the first message");
+    long reads = router.noticeReads();
+    int k = 20;
+    for (int i = 1; i <= k; i++) {
+      MessageId m = RawClient.newMessageId();
+      String body = "reader:" + i;
+      sender.send(m, rid -> new Frame.SendGroup(rid, m, group, null, text(body)), sent);
+      awaitTrue(() -> members.stream().allMatch(x -> x.ids().contains(m.toString())), "message " + i + " to all 5");
+    }
+    // 5 notices per message reach node 1 (one per member's channel); one timeline read serves them.
+    assertThat(router.noticeReads() - reads).as("timeline reads for %d messages to 5 members on one node", k)
+        .isBetween((long) k, k + 5L);
+    for (Device x : members) {
+      assertThat(x.all).hasSize(k + 1);
+      assertPerSenderOrder(x.firstsInOrder, Delivery.roomStream(group));
+    }
   }
 
   /** A redis-server of this test's own (so it can be killed and restarted), or the test is skipped/fails. */

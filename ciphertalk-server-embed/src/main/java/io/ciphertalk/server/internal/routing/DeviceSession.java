@@ -20,6 +20,10 @@ public final class DeviceSession {
   final java.util.NavigableSet<Long> inflightIds = new java.util.TreeSet<>();
   /** room id -> highest timeline sequence pushed (or skipped) on this connection. */
   final Map<String, Long> roomSent = new HashMap<>();
+  /** room id -> the room's last sequence when the cluster's catch-up poll last asked for a drain of it. */
+  final Map<String, Long> roomPolled = new HashMap<>();
+  /** The highest queue id the cluster's catch-up poll last saw for this device (0: none). */
+  long directPolled;
   /** Users this device's user has blocked: their messages are skipped. */
   volatile Set<String> blocked = Set.of();
   final Set<String> typingRooms = ConcurrentHashMap.newKeySet();

@@ -888,6 +888,7 @@ public final class Router {
     if (backpressured(s)) {
       return STALLED;
     }
+    drainPasses.incrementAndGet();
     long now = clock.millis();
     Set<Long> exclude;
     synchronized (s) {
@@ -1275,9 +1276,19 @@ public final class Router {
   }
 
   /**
+   * Timeline reads under way for room notices, by room and position: the members of a room on this
+   * node are notified one by one (one Redis channel per user), mostly from the same position, and
+   * share one read instead of one each. A read includes at least entry {@code covers}: it started
+   * after that entry's notice arrived, so after its commit.
+   */
+  private record NoticeRead(CompletableFuture<List<Messages.RoomRow>> rows, long covers) {}
+
+  private final Map<String, NoticeRead> noticeReads = new ConcurrentHashMap<>();
+
+  /**
    * Room {@code roomId} got entry {@code seq} on another node: each local connection of {@code user}
-   * that has not reached it reads the timeline from its own position and pushes in order (a gap
-   * falls back to a full drain).
+   * that has not reached it pushes the timeline after its own position, in order, from a read it
+   * shares with the other local connections at that position (a gap falls back to a full drain).
    */
   void localRoomStored(String user, String roomId, long seq) {
     for (DeviceSession s : sessions(user)) {
@@ -1292,11 +1303,8 @@ public final class Router {
         requestDrain(s);
         continue;
       }
-      runRead(() -> {
-        List<Messages.RoomRow> rows;
-        try {
-          rows = db.withHandle(h -> Messages.roomAfter(h, roomId, sent, clock.millis(), PAGE));
-        } catch (RuntimeException e) {
+      timelineAfter(roomId, sent, seq).whenComplete((rows, failed) -> {
+        if (failed != null) {
           requestDrain(s);
           return;
         }
@@ -1308,6 +1316,54 @@ public final class Router {
         }
       });
     }
+  }
+
+  /**
+   * A page of {@code roomId}'s timeline after {@code after} that includes entry {@code seq} (when not
+   * expired): joins a read under way that started after that entry was announced, or starts one.
+   */
+  private CompletableFuture<List<Messages.RoomRow>> timelineAfter(String roomId, long after, long seq) {
+    String key = roomId + "\0" + after;
+    NoticeRead mine = new NoticeRead(new CompletableFuture<>(), seq);
+    NoticeRead shared = noticeReads.merge(key, mine, (old, fresh) -> old.covers() >= seq ? old : fresh);
+    if (shared != mine) {
+      return shared.rows();
+    }
+    noticeReadsStarted.incrementAndGet();
+    try {
+      readPool.execute(() -> {
+        try {
+          mine.rows().complete(db.withHandle(h -> Messages.roomAfter(h, roomId, after, clock.millis(), PAGE)));
+        } catch (RuntimeException e) {
+          mine.rows().completeExceptionally(e);
+        } finally {
+          forgetNoticeReadLater(key, mine);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      noticeReads.remove(key, mine);
+      mine.rows().completeExceptionally(e);
+    }
+    return mine.rows();
+  }
+
+  /**
+   * A finished read stays shareable for a second: the notices of one send reach a node's members one
+   * after the other, and a read often finishes before the last of them arrives.
+   */
+  private void forgetNoticeReadLater(String key, NoticeRead read) {
+    try {
+      scheduler.schedule(() -> noticeReads.remove(key, read), 1, TimeUnit.SECONDS);
+    } catch (RejectedExecutionException e) {
+      noticeReads.remove(key, read); // stopping
+    }
+  }
+
+  private final java.util.concurrent.atomic.AtomicLong noticeReadsStarted = new java.util.concurrent.atomic.AtomicLong();
+
+  /** Timeline reads started for room notices from other nodes (test hook). */
+  public long noticeReads() {
+    return noticeReadsStarted.get();
   }
 
   /** Another node took over a connection of {@code user}'s {@code device}: close the local one. */
@@ -1341,11 +1397,85 @@ public final class Router {
     }
   }
 
-  /** The catch-up poll (and recovery after a Redis gap): drains every local connection. */
+  /** The full catch-up (after a Redis gap, and the cluster's backstop): drains every local connection. */
   public void catchUpAll() {
     for (List<DeviceSession> l : online.values()) {
       l.forEach(this::requestDrain);
     }
+  }
+
+  /** Users per query of the catch-up poll (an IN list; PostgreSQL takes at most 32,767 parameters). */
+  private static final int POLL_USERS_PER_QUERY = 500;
+
+  /**
+   * The cluster's catch-up poll, once per node and interval: reads what the users connected here
+   * have queued (envelopes per device, the last sequence of each of their group rooms), one query
+   * of each kind per {@value #POLL_USERS_PER_QUERY} users, and drains only the connections with
+   * something a lost notice may have left behind: envelopes beyond the ones in flight or a queue id
+   * not seen by the last poll, a room whose last sequence is past what was pushed on the connection
+   * and past what the last poll saw. An idle connection costs no drain. Blocking I/O: runs on a read
+   * thread. Returns the number of connections drained.
+   */
+  public int catchUpPoll() {
+    List<String> users = new ArrayList<>(online.keySet());
+    int drained = 0;
+    long now = clock.millis();
+    for (int from = 0; from < users.size(); from += POLL_USERS_PER_QUERY) {
+      List<String> chunk = users.subList(from, Math.min(users.size(), from + POLL_USERS_PER_QUERY));
+      Map<String, Messages.QueuedDirect> queued = new HashMap<>();
+      Map<String, List<Messages.RoomHead>> heads = new HashMap<>();
+      db.useHandle(h -> {
+        Messages.queuedDirect(h, chunk, now).forEach(q -> queued.put(q.user() + "\0" + q.device(), q));
+        Messages.roomHeads(h, chunk).forEach(r -> heads.computeIfAbsent(r.user(), k -> new ArrayList<>()).add(r));
+      });
+      for (String user : chunk) {
+        List<Messages.RoomHead> rooms = heads.getOrDefault(user, List.of());
+        for (DeviceSession s : sessions(user)) {
+          if (behind(s, queued.get(user + "\0" + s.deviceId), rooms)) {
+            requestDrain(s);
+            drained++;
+          }
+        }
+      }
+    }
+    pollPasses.incrementAndGet();
+    return drained;
+  }
+
+  /** True when the poll found something for {@code s} that neither a push nor an earlier poll covered. */
+  private static boolean behind(DeviceSession s, Messages.QueuedDirect queued, List<Messages.RoomHead> rooms) {
+    boolean behind = false;
+    synchronized (s) {
+      if (queued != null) {
+        // More envelopes than in flight: one was never pushed. A new highest id: a notice may be lost.
+        if (queued.count() > s.inflightIds.size() || queued.maxId() > s.directPolled) {
+          behind = true;
+        }
+        s.directPolled = Math.max(s.directPolled, queued.maxId());
+      }
+      for (Messages.RoomHead r : rooms) {
+        long pushed = s.roomSent.getOrDefault(r.roomId(), Long.MIN_VALUE);
+        long polled = s.roomPolled.getOrDefault(r.roomId(), Long.MIN_VALUE);
+        if (r.lastSeq() > pushed && r.lastSeq() > polled) {
+          behind = true; // (rows purged by expiry or retention drain once, not at every poll)
+        }
+        s.roomPolled.put(r.roomId(), r.lastSeq());
+      }
+    }
+    return behind;
+  }
+
+  private final java.util.concurrent.atomic.AtomicLong pollPasses = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong drainPasses = new java.util.concurrent.atomic.AtomicLong();
+
+  /** Catch-up polls finished (test hook). */
+  public long pollPasses() {
+    return pollPasses.get();
+  }
+
+  /** Drain passes run: each reads a connection's queue and rooms (test hook). */
+  public long drainPasses() {
+    return drainPasses.get();
   }
 
   /** Users with a connection on this node, each with its connections' cluster count entries. */

@@ -355,6 +355,42 @@ public final class Messages {
         .list();
   }
 
+  /** What a device has queued: how many envelopes that have not expired, and the highest queue id. */
+  public record QueuedDirect(String user, int device, long count, long maxId) {}
+
+  /** A group room of a user and the highest sequence in its timeline. */
+  public record RoomHead(String user, String roomId, long lastSeq) {}
+
+  /**
+   * Per device of {@code users}, the envelopes queued and not expired at {@code now}: the cluster's
+   * catch-up poll reads this once per node instead of draining every connection (index
+   * direct_queue_by_device).
+   */
+  public static List<QueuedDirect> queuedDirect(Handle h, Collection<String> users, long now) {
+    return h.createQuery(
+            "SELECT recipient_user, recipient_device, COUNT(*), MAX(id) FROM direct_queue"
+                + " WHERE recipient_user IN (<users>) AND (expires_at IS NULL OR expires_at > :now)"
+                + " GROUP BY recipient_user, recipient_device")
+        .bindList("users", List.copyOf(users))
+        .bind("now", now)
+        .map((rs, ctx) -> new QueuedDirect(rs.getString(1), rs.getInt(2), rs.getLong(3), rs.getLong(4)))
+        .list();
+  }
+
+  /**
+   * The group rooms of {@code users} with a message after the user joined, each with its last
+   * sequence (index room_members_by_user).
+   */
+  public static List<RoomHead> roomHeads(Handle h, Collection<String> users) {
+    return h.createQuery(
+            "SELECT m.user_id, m.room_id, r.last_seq FROM room_members m"
+                + " JOIN rooms r ON r.room_id = m.room_id AND r.kind = 'group'"
+                + " WHERE m.user_id IN (<users>) AND r.last_seq > m.joined_seq")
+        .bindList("users", List.copyOf(users))
+        .map((rs, ctx) -> new RoomHead(rs.getString(1), rs.getString(2), rs.getLong(3)))
+        .list();
+  }
+
   private static RoomRow roomRow(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
       throws java.sql.SQLException {
     return new RoomRow(
