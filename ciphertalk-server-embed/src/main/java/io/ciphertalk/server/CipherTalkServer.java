@@ -229,8 +229,8 @@ public final class CipherTalkServer implements AutoCloseable {
       long[] lastFull = {System.nanoTime()};
       // The bounded catch-up poll: what a lost notice left behind is delivered within one interval. Each
       // pass is one read per node for the connections with something new (Router.catchUpPoll); every
-      // clusterFullCatchUp, every connection re-reads its queues instead (the backstop). On a read
-      // thread, one pass at a time.
+      // clusterFullCatchUp (5 min), every connection re-reads its queues instead (a safety net). On a
+      // read thread, one pass at a time.
       scheduler.scheduleWithFixedDelay(() -> {
         if (!polling.compareAndSet(false, true)) {
           return;
@@ -598,7 +598,7 @@ public final class CipherTalkServer implements AutoCloseable {
     private io.ciphertalk.server.internal.cluster.RedisEndpoint redisUri;
     private String nodeId;
     private Duration clusterCatchUp = Duration.ofSeconds(2);
-    private Duration clusterFullCatchUp = Duration.ofSeconds(30);
+    private Duration clusterFullCatchUp = Duration.ofMinutes(5);
     private Duration clusterNodeTtl = io.ciphertalk.server.internal.routing.ClusterRelay.DEFAULT_NODE_TTL;
 
     private Builder() {}
@@ -1133,7 +1133,10 @@ public final class CipherTalkServer implements AutoCloseable {
 
     /**
      * How often, in cluster mode, every connection of a node re-reads its queues instead of the
-     * poll's one read (default 30 s): the backstop for anything the poll's comparison could miss.
+     * poll's one read (default 5 min). The poll finds every lost notice by itself (a device's queue
+     * holding more than is in flight or a new highest id; a room past what was pushed); this pass is
+     * a safety net against the router's in-flight bookkeeping drifting from the database, and costs
+     * a drain per connection, so it is rare.
      */
     public Builder clusterFullCatchUpInterval(Duration d) {
       this.clusterFullCatchUp = positive(d, "clusterFullCatchUpInterval");

@@ -455,6 +455,15 @@ class ClusterTest {
     nodes.remove(n1);
   }
 
+  /** Users {@code prefix}0 .. {@code prefix}(n-1), each with one device connected to {@code node}. */
+  private List<Device> devicesOn(CipherTalkServer node, String prefix, int n) throws Exception {
+    List<Device> devices = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      devices.add(new Device(prefix + i, TestServers.account(node, prefix + i), node));
+    }
+    return devices;
+  }
+
   /** Settings under which only the per-node catch-up poll, never the full backstop, can deliver in a test. */
   private static CipherTalkServer.Builder pollOnly(CipherTalkServer.Builder b) {
     return b.loginRateLimit(10_000, 10_000, Duration.ofMinutes(5)).clusterFullCatchUpInterval(Duration.ofHours(1));
@@ -499,10 +508,7 @@ class ClusterTest {
     CipherTalkServer n1 = nodes.get(1);
     Device sender = new Device("poller", TestServers.account(n0, "poller"), n0);
     // 20 users connected to node 1: 5 in the sender's group, 1 in a private room with the sender, 14 idle.
-    List<Device> devices = new ArrayList<>();
-    for (int i = 0; i < 20; i++) {
-      devices.add(new Device("idle" + i, TestServers.account(n1, "idle" + i), n1));
-    }
+    List<Device> devices = devicesOn(n1, "idle", 20);
     String group = createRoom(sender.c(), RoomKind.GROUP, "five", "idle0", "idle1", "idle2", "idle3", "idle4")
         .room().roomId();
     String privateRoom = createRoom(sender.c(), RoomKind.PRIVATE, null, "idle5").room().roomId();
@@ -545,10 +551,7 @@ class ClusterTest {
     CipherTalkServer n0 = nodes.get(0);
     CipherTalkServer n1 = nodes.get(1);
     Device sender = new Device("reader", TestServers.account(n0, "reader"), n0);
-    List<Device> members = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
-      members.add(new Device("member" + i, TestServers.account(n1, "member" + i), n1));
-    }
+    List<Device> members = devicesOn(n1, "member", 5);
     String group = createRoom(sender.c(), RoomKind.GROUP, "five", "member0", "member1", "member2", "member3",
         "member4").room().roomId();
     List<String> sent = new CopyOnWriteArrayList<>();

@@ -183,7 +183,9 @@ final class ClusterBenchmark {
 
     CostHook(Settings s, LoadConfig cfg) {
       this.s = s;
-      this.settleMillis = s.dbPool() > 0 ? 11_000 : 1_000;
+      // Every node pools its connections (its own HikariCP pool for a JDBC URL, or --db-pool's), so
+      // PostgreSQL may hold a backend's counts up to its 10 s idle flush: wait that out either way.
+      this.settleMillis = 11_000;
     }
 
     @Override
