@@ -104,6 +104,28 @@ class WebSocketFloodTest {
     }
   }
 
+  /**
+   * A client still sending an oversized message when the server refuses it hears why: the server
+   * reads and discards what is still coming instead of closing at once (which makes the kernel
+   * reset the connection, so the client's write fails, and Java-WebSocket reports 1006 instead of
+   * the close frame's 1009: seen in AbuseTest under load). The whole message is written without
+   * error, then the close frame and an orderly end of stream are read back, and the next client is
+   * served.
+   */
+  @Test
+  void aClientStillSendingAnOversizedMessage_writesItWhole_thenReads1009_andAnOrderlyEnd() throws Exception {
+    try (CipherTalkServer server = TestServers.builder().build().start()) {
+      for (int round = 0; round < 3; round++) {
+        try (RawSocket a = RawSocket.open(server.wsPort())) {
+          a.frame(true, 1, filled(4 * 1024 * 1024, 'z')); // refused at its header (8 KiB before hello)
+          assertThat(a.readCloseCode()).isEqualTo(1009);
+          assertThat(a.closedByServer()).isTrue();
+        }
+      }
+      legitimateUsersChat(server, "6");
+    }
+  }
+
   @Test
   void fragmentsFromManySockets_exhaustThePreAuthBudget_closeWith1013_whileSignedInUsersChat() throws Exception {
     try (CipherTalkServer server = TestServers.builder().preAuthLimits(8 * 1024, 40 * 1024).build().start()) {

@@ -35,7 +35,8 @@ import org.java_websocket.framing.CloseFrame;
  *
  * <p>Reads pass through the connection's {@link InboundGuard} (when the channel was made by
  * {@link #factory(ConnectionGate, Violations)}): a violation sends its last words if nothing else is
- * half-written, and reads as end-of-stream, so the library closes the connection.
+ * half-written, and reads as end-of-stream, so the library closes the connection; the socket then
+ * lingers ({@link ConnectionGate#linger}) so the client reads the close frame instead of a reset.
  *
  * <p>Reads and writes run on the selector thread only; {@link #close}, {@link #enqueued} and
  * {@link #unwrittenBytes} may be called from any thread.
@@ -62,7 +63,13 @@ public final class CoalescingChannel implements ByteChannel {
   private final InboundGuard guard;
   private final Runnable onClose;
   private final Violations violations;
+  /** Takes a refused socket for a lingering close ({@link ConnectionGate#linger}); null: close at once. */
+  private final java.util.function.Predicate<SocketChannel> lingerer;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Set by the selector thread when the guard refused the connection; read by {@link #close}. */
+  private volatile boolean refused;
+  private final AtomicBoolean lingerTaken = new AtomicBoolean();
+  private volatile boolean lingering;
 
   /** Where refused connections are reported (a counter and a rate-limited log line). */
   public interface Violations {
@@ -75,16 +82,17 @@ public final class CoalescingChannel implements ByteChannel {
    *     called with, head first)
    */
   CoalescingChannel(SocketChannel socket, Queue<ByteBuffer> queue) {
-    this(socket, queue, null, () -> {}, null);
+    this(socket, queue, null, () -> {}, null, null);
   }
 
-  private CoalescingChannel(
-      SocketChannel socket, Queue<ByteBuffer> queue, InboundGuard guard, Runnable onClose, Violations violations) {
+  private CoalescingChannel(SocketChannel socket, Queue<ByteBuffer> queue, InboundGuard guard,
+      Runnable onClose, Violations violations, java.util.function.Predicate<SocketChannel> lingerer) {
     this.socket = socket;
     this.queue = queue;
     this.guard = guard;
     this.onClose = onClose;
     this.violations = violations;
+    this.lingerer = lingerer;
   }
 
   /**
@@ -154,7 +162,7 @@ public final class CoalescingChannel implements ByteChannel {
           guard.release();
           gate.closed(address);
           gate.untrack(self[0]);
-        }, violations);
+        }, violations, gate::linger);
         self[0] = ch;
         gate.track(ch);
         try {
@@ -244,7 +252,8 @@ public final class CoalescingChannel implements ByteChannel {
       lastWords(v.lastWords());
     }
     violations.refused(remote(), v.closeCode(), v.reason());
-    return -1; // the library closes the connection as if the peer had gone
+    refused = true;
+    return -1; // the library closes the connection as if the peer had gone (a lingering close)
   }
 
   /** Best effort, without blocking: bytes for a connection about to be closed. */
@@ -271,7 +280,13 @@ public final class CoalescingChannel implements ByteChannel {
   @Override
   public void close() throws IOException {
     try {
-      socket.close();
+      if (refused && lingerer != null && lingerTaken.compareAndSet(false, true) && socket.isOpen()
+          && lingerer.test(socket)) {
+        lingering = true; // the gate closes it once drained
+      }
+      if (!lingering) {
+        socket.close();
+      }
     } finally {
       if (closed.compareAndSet(false, true)) {
         onClose.run();

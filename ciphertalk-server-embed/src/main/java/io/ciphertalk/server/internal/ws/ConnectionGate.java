@@ -259,6 +259,101 @@ final class ConnectionGate {
     return descriptorExhaustions.get();
   }
 
+  // ---------------------------------------------------------------- lingering close (any thread)
+
+  /** Refused sockets draining at once, at most; beyond it a refused socket is closed at once. */
+  static final int MAX_LINGERING = 64;
+  /** How long a refused socket's input is drained after its close frame, at most. */
+  static final long LINGER_MILLIS = 2_000;
+  /** Bytes drained from one refused socket, at most. */
+  static final long LINGER_BYTES = 8L << 20;
+  private static final long LINGER_POLL_MILLIS = 20;
+  private final AtomicInteger lingering = new AtomicInteger();
+
+  /**
+   * Closes a socket refused mid-stream the way a client can hear why: its output is shut down
+   * after the close frame already written (a FIN, not a reset), and its input is read and
+   * discarded until the client closes, {@link #LINGER_MILLIS} pass or {@link #LINGER_BYTES} were
+   * read; then it is closed. Closing at once while the client is still sending (the rest of an
+   * oversized message) makes the kernel answer with a reset, and the client then sees an abnormal
+   * closure (1006) instead of the close frame's code, or loses the close frame altogether. At most
+   * {@link #MAX_LINGERING} sockets linger at once, so floods cannot hold descriptors with it.
+   *
+   * @return false if the socket was not taken (the caller closes it now)
+   */
+  boolean linger(SocketChannel socket) {
+    if (lingering.incrementAndGet() > MAX_LINGERING) {
+      lingering.decrementAndGet();
+      return false;
+    }
+    Drain d = new Drain(socket);
+    try {
+      socket.shutdownOutput();
+      live.add(socket);
+      scheduler.schedule(d, LINGER_POLL_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (IOException | RejectedExecutionException e) {
+      d.end();
+    }
+    return true;
+  }
+
+  /** Sockets lingering now (tests). */
+  int lingering() {
+    return lingering.get();
+  }
+
+  /** Reads and discards a refused socket's input, one non-blocking pass per poll, then closes it. */
+  private final class Drain implements Runnable {
+    private final SocketChannel socket;
+    private final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS);
+    private final ByteBuffer scratch = ByteBuffer.allocate(16 * 1024);
+    private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+    private long drained;
+
+    Drain(SocketChannel socket) {
+      this.socket = socket;
+    }
+
+    @Override
+    public void run() {
+      try {
+        for (int n = 1; n > 0; ) {
+          scratch.clear();
+          n = socket.read(scratch);
+          if (n < 0 || (drained += n) > LINGER_BYTES) {
+            end();
+            return;
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        end(); // closed by shutdown, or reset by the client
+        return;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        end();
+        return;
+      }
+      try {
+        scheduler.schedule(this, LINGER_POLL_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        end();
+      }
+    }
+
+    void end() {
+      if (!ended.compareAndSet(false, true)) {
+        return;
+      }
+      try {
+        socket.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+      live.remove(socket);
+      lingering.decrementAndGet();
+    }
+  }
+
   /** Remembers an admitted socket, so {@link #close} can close the ones the library never opened. */
   void track(java.io.Closeable socket) {
     live.add(socket);
