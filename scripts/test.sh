@@ -21,7 +21,8 @@
 # Redis (the cluster tests' notification bus): redis-server ($REDIS_SERVER, or on the PATH; when
 # missing and we are root, `apt-get install -y redis-server`), on 127.0.0.1 and a free port, no
 # persistence (no RDB, no AOF), started in the background and killed on exit. Its URL reaches the
-# tests as -Dciphertalk.test.redisUrl=redis://127.0.0.1:PORT.
+# tests as -Dciphertalk.test.redisUrl=redis://127.0.0.1:PORT, and the binary's path as
+# -Dciphertalk.test.redisServer (ShadedJarsIT starts its own TLS-only redis-server with it).
 # Both are started and stopped by scripts/services.sh (shared with benchmarks/load.sh cluster).
 # Exits with Maven's exit code if it failed, else the JavaScript tests' (or 1 if the database could
 # not be started).
@@ -77,6 +78,7 @@ set +e
 ./mvnw -B verify \
   "-Dciphertalk.test.postgresUrl=jdbc:postgresql://127.0.0.1:$PG_PORT/$PG_DB?user=$PG_USER&password=$PG_PASSWORD" \
   "-Dciphertalk.test.redisUrl=redis://127.0.0.1:$REDIS_PORT" \
+  "-Dciphertalk.test.redisServer=$REDIS_BIN" \
   "$@"
 mvn_rc=$?
 set -e

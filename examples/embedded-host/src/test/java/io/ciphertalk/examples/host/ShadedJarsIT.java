@@ -158,15 +158,7 @@ class ShadedJarsIT {
    */
   @Test
   void serverJar_onPostgresql_asTheScalingGuideStartsIt_isReady_andRegistersAndLogsIn() throws Exception {
-    String url = System.getProperty("ciphertalk.test.postgresUrl");
-    if (url == null || url.isBlank()) {
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new AssertionError("CI=true but no -Dciphertalk.test.postgresUrl (scripts/test.sh passes it)");
-      }
-      org.junit.jupiter.api.Assumptions.abort("needs -Dciphertalk.test.postgresUrl (scripts/test.sh)");
-    }
-    Matcher q = Pattern.compile("^(jdbc:postgresql://[^?]+)\\?(?:.*&)?user=([^&]+)&password=([^&]+)").matcher(url);
-    assertThat(q.find()).as("a URL with user and password, as scripts/test.sh builds it: " + url.replaceAll("password=[^&]+", "password=***")).isTrue();
+    Matcher q = postgres();
     Path data = Files.createTempDirectory("server-data");
     try (Child server = new Child(java.util.Map.of("CIPHERTALK_DB_PASSWORD", q.group(3)), java(), "-jar",
         jar("ciphertalk-server-embed/target/ciphertalk-server.jar").toString(), "--db", q.group(1), "--db-user", q.group(2),
@@ -190,6 +182,204 @@ class ShadedJarsIT {
             .noneMatch(l -> l.contains(q.group(3)));
       }
     }
+  }
+
+  /** A system property scripts/test.sh passes: required under {@code CI=true}, else the test is skipped. */
+  private static String testProperty(String name) {
+    String v = System.getProperty(name);
+    if (v == null || v.isBlank()) {
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        throw new AssertionError("CI=true but no -D" + name + " (scripts/test.sh passes it)");
+      }
+      org.junit.jupiter.api.Assumptions.abort("needs -D" + name + " (scripts/test.sh)");
+    }
+    return v;
+  }
+
+  /** The test PostgreSQL's URL split into JDBC URL (group 1), user (2) and password (3). */
+  private static Matcher postgres() {
+    String url = testProperty("ciphertalk.test.postgresUrl");
+    Matcher q = Pattern.compile("^(jdbc:postgresql://[^?]+)\\?(?:.*&)?user=([^&]+)&password=([^&]+)").matcher(url);
+    assertThat(q.find()).as("a URL with user and password, as scripts/test.sh builds it: " + url.replaceAll("password=[^&]+", "password=***")).isTrue();
+    return q;
+  }
+
+  /**
+   * TLS to Redis as docs/scaling.md tells operators to set it up: {@code --redis rediss://HOST:PORT}
+   * with the Redis server's certificate in the JVM's trust store ({@code
+   * -Djavax.net.ssl.trustStore}). A redis-server (the one scripts/test.sh found) listens on TLS only,
+   * with a certificate for {@code localhost} made here by keytool. Three standalone nodes start at
+   * once: the one set up as documented subscribes over TLS and its registrations are counted in
+   * Redis; a node whose trust store lacks the certificate, and one that reaches the same Redis by a
+   * name the certificate does not carry ({@code 127.0.0.1}), each log that Redis is unreachable for
+   * that reason and never get onto the bus (they keep serving, as without Redis).
+   */
+  @Test
+  void serverJar_withRedisOverTls_joinsTheBus_andRefusesAnUntrustedOrMisnamedCertificate() throws Exception {
+    Matcher q = postgres();
+    String redisServer = testProperty("ciphertalk.test.redisServer");
+    Path dir = Files.createTempDirectory("redis-tls");
+    char[] pass = "changeit".toCharArray();
+    Path trustStore = tlsFixture(dir, pass);
+    Process redis = null;
+    int port = 0;
+    for (int attempt = 0; attempt < 3 && redis == null; attempt++) {
+      try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+        port = probe.getLocalPort();
+      }
+      Process p = new ProcessBuilder(redisServer, "--port", "0", "--tls-port", Integer.toString(port),
+          "--bind", "127.0.0.1", "--tls-cert-file", dir.resolve("redis.crt").toString(),
+          "--tls-key-file", dir.resolve("redis.key").toString(), "--tls-auth-clients", "no",
+          "--save", "", "--appendonly", "no", "--dir", dir.toString())
+          .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (p.isAlive() && System.nanoTime() < deadline && redis == null) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+          redis = p;
+        } catch (IOException notYet) {
+          Thread.sleep(50);
+        }
+      }
+      if (redis == null) {
+        p.destroyForcibly();
+      }
+    }
+    assertThat(redis).as("redis-server with TLS did not start: " + Files.readString(dir.resolve("redis.log"))).isNotNull();
+    javax.net.ssl.SSLSocketFactory tls = trusting(trustStore, pass);
+    String run = Long.toHexString(System.nanoTime());
+    String server = jar("ciphertalk-server-embed/target/ciphertalk-server.jar").toString();
+    java.util.Map<String, String> env = java.util.Map.of("CIPHERTALK_DB_PASSWORD", q.group(3));
+    String trustFlag = "-Djavax.net.ssl.trustStore=" + trustStore;
+    String trustPass = "-Djavax.net.ssl.trustStorePassword=" + new String(pass);
+    try (Child good = new Child(env, java(), trustFlag, trustPass, "-jar", server, "--db", q.group(1),
+            "--db-user", q.group(2), "--redis", "rediss://localhost:" + port, "--node-id", "tls-ok-" + run,
+            "--ws-port", "0", "--http-port", "0", "--data", Files.createTempDirectory("tls-ok").toString());
+        Child untrusted = new Child(env, java(), "-jar", server, "--db", q.group(1), "--db-user", q.group(2),
+            "--redis", "rediss://localhost:" + port, "--node-id", "tls-untrusted-" + run,
+            "--ws-port", "0", "--http-port", "0", "--data", Files.createTempDirectory("tls-untrusted").toString());
+        Child misnamed = new Child(env, java(), trustFlag, trustPass, "-jar", server, "--db", q.group(1),
+            "--db-user", q.group(2), "--redis", "rediss://127.0.0.1:" + port, "--node-id", "tls-misnamed-" + run,
+            "--ws-port", "0", "--http-port", "0", "--data", Files.createTempDirectory("tls-misnamed").toString())) {
+      Matcher m = Pattern.compile("http (http://\\S+/)").matcher(good.await(Pattern.compile("CipherTalk server started")));
+      assertThat(m.find()).isTrue();
+      untrusted.await(Pattern.compile("CipherTalk server started"));
+      misnamed.await(Pattern.compile("CipherTalk server started"));
+      untrusted.await(Pattern.compile("Redis at rediss://localhost:" + port + " unreachable .*(PKIX|certification path)"));
+      misnamed.await(Pattern.compile("Redis at rediss://127\\.0\\.0\\.1:" + port + " unreachable .*(?i)subject alternative name"));
+
+      // The documented node is subscribed over TLS, and its registration budget is kept in Redis.
+      String goodChannel = "ct:u:\0node:tls-ok-" + run;
+      long deadline = System.nanoTime() + WAIT.toNanos();
+      while (!redisCall(tls, port, "PUBSUB", "CHANNELS", "ct:u:*").contains(goodChannel)) {
+        assertThat(System.nanoTime()).as("the node never subscribed over TLS").isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      String account = "{\"username\":\"tls" + run + "\",\"password\":\"a password over tls\"}";
+      java.net.http.HttpResponse<String> registered = post(http, m.group(1) + "api/register", account);
+      assertThat(registered.statusCode()).as(registered.body()).isEqualTo(201);
+      assertThat(redisCall(tls, port, "KEYS", "ct:rate:*")).as("budgets counted in Redis").isNotEmpty();
+      // The other two never got a subscription in.
+      assertThat(redisCall(tls, port, "PUBSUB", "CHANNELS", "ct:u:*"))
+          .noneMatch(c -> c.contains("tls-untrusted-" + run) || c.contains("tls-misnamed-" + run));
+      synchronized (good.lines) {
+        assertThat(good.lines).noneMatch(l -> l.contains("unreachable")).noneMatch(l -> l.contains(q.group(3)));
+      }
+    } finally {
+      redis.destroy();
+      redis.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /**
+   * Makes a key and self-signed certificate for {@code localhost} with the JDK's keytool, writes
+   * them as PEM for redis-server, and a trust store holding only that certificate; returns its path.
+   */
+  private static Path tlsFixture(Path dir, char[] pass) throws Exception {
+    Path keys = dir.resolve("redis.p12");
+    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "redis", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+        "-ext", "SAN=dns:localhost", "-validity", "2", "-keystore", keys.toString(), "-storetype", "PKCS12",
+        "-storepass", new String(pass), "-keypass", new String(pass)).redirectErrorStream(true).start();
+    String out = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(keytool.exitValue()).as(out).isZero();
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    try (java.io.InputStream in = Files.newInputStream(keys)) {
+      ks.load(in, pass);
+    }
+    java.security.cert.Certificate cert = ks.getCertificate("redis");
+    java.util.Base64.Encoder pem = java.util.Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
+    Files.writeString(dir.resolve("redis.crt"), "-----BEGIN CERTIFICATE-----\n"
+        + pem.encodeToString(cert.getEncoded()) + "\n-----END CERTIFICATE-----\n");
+    Files.writeString(dir.resolve("redis.key"), "-----BEGIN PRIVATE KEY-----\n"
+        + pem.encodeToString(ks.getKey("redis", pass).getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("redis", cert);
+    Path trustStore = dir.resolve("trust.p12");
+    try (OutputStream o = Files.newOutputStream(trustStore)) {
+      trust.store(o, pass);
+    }
+    return trustStore;
+  }
+
+  private static javax.net.ssl.SSLSocketFactory trusting(Path trustStore, char[] pass) throws Exception {
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    try (java.io.InputStream in = Files.newInputStream(trustStore)) {
+      ks.load(in, pass);
+    }
+    javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(ks);
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    return ctx.getSocketFactory();
+  }
+
+  /**
+   * One Redis command over TLS (host name checked) whose reply is an array of bulk strings (KEYS,
+   * PUBSUB CHANNELS); returns its elements.
+   */
+  private static List<String> redisCall(javax.net.ssl.SSLSocketFactory tls, int port, String... args)
+      throws IOException {
+    try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) tls.createSocket("localhost", port)) {
+      javax.net.ssl.SSLParameters params = s.getSSLParameters();
+      params.setEndpointIdentificationAlgorithm("HTTPS");
+      s.setSSLParameters(params);
+      s.setSoTimeout(10_000);
+      StringBuilder cmd = new StringBuilder("*" + args.length + "\r\n");
+      for (String a : args) {
+        cmd.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+      }
+      s.getOutputStream().write(cmd.toString().getBytes(StandardCharsets.UTF_8));
+      s.getOutputStream().flush();
+      java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(s.getInputStream()));
+      String head = line(in);
+      assertThat(head).as("an array reply").startsWith("*");
+      List<String> items = new ArrayList<>();
+      for (int i = Integer.parseInt(head.substring(1)); i > 0; i--) {
+        String len = line(in);
+        assertThat(len).startsWith("$");
+        byte[] b = new byte[Integer.parseInt(len.substring(1))];
+        in.readFully(b);
+        in.readFully(new byte[2]);
+        items.add(new String(b, StandardCharsets.UTF_8));
+      }
+      return items;
+    }
+  }
+
+  private static String line(java.io.DataInputStream in) throws IOException {
+    StringBuilder b = new StringBuilder();
+    for (int c = in.read(); c != '\r'; c = in.read()) {
+      if (c < 0) {
+        throw new IOException("Redis closed the connection");
+      }
+      b.append((char) c);
+    }
+    in.read(); // \n
+    return b.toString();
   }
 
   private static java.net.http.HttpResponse<String> post(java.net.http.HttpClient http, String url, String json)
