@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,14 +46,20 @@ public final class ClusterRelay implements RedisBus.Listener {
   /**
    * Admits one connection against the cluster-wide per-user limit. KEYS: the user's connection
    * set (member DEVICE|NODE|N, score = expiry in Redis time); ARGV: member, "DEVICE|", limit, TTL
-   * ms. Expired entries (a dead node's) go first, then the device's older entries (its older
-   * connection is being replaced). Returns the new count, or minus the count when full.
+   * ms. Entries of a dead node (its liveness key expired) or past their expiry go first, then the
+   * device's older entries (its older connection is being replaced). Returns the new count, or
+   * minus the count when full. (The node key is read by name, not passed in KEYS: a single Redis,
+   * not Redis Cluster.)
    */
   private static final String ADMIT = NOW
       + "redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now) "
       + "local p = ARGV[2] "
       + "for _, m in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do "
-      + "  if string.sub(m, 1, #p) == p then redis.call('ZREM', KEYS[1], m) end "
+      + "  if string.sub(m, 1, #p) == p then redis.call('ZREM', KEYS[1], m) "
+      + "  else "
+      + "    local node = string.match(m, '^[^|]*|(.*)|[^|]*$') "
+      + "    if node and redis.call('EXISTS', 'ct:node:' .. node) == 0 then redis.call('ZREM', KEYS[1], m) end "
+      + "  end "
       + "end "
       + "local n = redis.call('ZCARD', KEYS[1]) "
       + "if n >= tonumber(ARGV[3]) then return -n end "
@@ -84,6 +91,13 @@ public final class ClusterRelay implements RedisBus.Listener {
   private final RedisBus bus;
   private final String nodeId;
   private final long nodeTtlMillis;
+  /** How often the per-user entries are refreshed (they live three times as long). */
+  private final long userRefreshMillis;
+  private volatile long lastUserRefresh = Long.MIN_VALUE;
+  private final java.util.concurrent.atomic.AtomicLong userRefreshes = new java.util.concurrent.atomic.AtomicLong();
+  /** Releases that did not reach Redis, retried by the heartbeat. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<String[]> pendingReleases =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final java.util.concurrent.atomic.AtomicLong connectionCounter = new java.util.concurrent.atomic.AtomicLong();
   private volatile Router router;
 
@@ -95,6 +109,25 @@ public final class ClusterRelay implements RedisBus.Listener {
     if (nodeTtlMillis < 1_000) {
       throw new IllegalArgumentException("node TTL must be at least 1 s: " + nodeTtl);
     }
+    this.userRefreshMillis = nodeTtlMillis * USER_REFRESH_PER_NODE_TTL;
+  }
+
+  /**
+   * The per-user entries (presence, connection counts) are refreshed every this many node TTLs
+   * (10 min at the default 15 s): a live node's entries do not need its beat, as readers check
+   * the node's own liveness key; the refresh only puts back what a Redis restart lost (at once,
+   * when the node finds its own key gone) and keeps an entry from outliving its node for good.
+   */
+  static final int USER_REFRESH_PER_NODE_TTL = 40;
+
+  /** How long a per-user entry lives without a refresh. */
+  private long entryTtlMillis() {
+    return userRefreshMillis * 3;
+  }
+
+  /** Per-user refreshes so far (tests: the heartbeat's cost must not grow with the users). */
+  public long userRefreshes() {
+    return userRefreshes.get();
   }
 
   /** How often {@link #heartbeat} should run: a third of the node TTL. */
@@ -262,7 +295,7 @@ public final class ClusterRelay implements RedisBus.Listener {
   String admitConnection(String user, int device, int max) {
     String member = device + "|" + nodeId + "|" + connectionCounter.incrementAndGet();
     Object r = bus.command("EVAL", ADMIT, "1", connectionsOf(user), member, device + "|", Integer.toString(max),
-        Long.toString(nodeTtlMillis));
+        Long.toString(entryTtlMillis()));
     if (!(r instanceof Long n)) {
       return null;
     }
@@ -272,9 +305,14 @@ public final class ClusterRelay implements RedisBus.Listener {
     return member;
   }
 
-  /** Stops counting a connection admitted by {@link #admitConnection}. Blocking. */
+  /**
+   * Stops counting a connection admitted by {@link #admitConnection}; if Redis is away, the next
+   * heartbeat that reaches it does (an entry lives much longer than a beat). Blocking.
+   */
   void releaseConnection(String user, String member) {
-    bus.command("ZREM", connectionsOf(user), member);
+    if (!(bus.command("ZREM", connectionsOf(user), member) instanceof Long)) {
+      pendingReleases.add(new String[] {"ZREM", connectionsOf(user), member});
+    }
   }
 
   /** Records this node's connection of {@code user}; true if no other live node has one. Blocking. */
@@ -331,28 +369,58 @@ public final class ClusterRelay implements RedisBus.Listener {
   }
 
   /**
-   * Scheduled every {@link #heartbeatMillis}: refreshes this node's liveness key, its users'
-   * presence entries and connection counts (one pipelined round trip), then looks for dead nodes.
+   * Scheduled every {@link #heartbeatMillis}: refreshes this node's liveness key (three commands
+   * in one round trip, however many users the node holds), then looks for dead nodes. Every
+   * {@link #USER_REFRESH_PER_NODE_TTL} node TTLs, or at once when the node's key was gone (Redis
+   * restarted and lost it, or this node stalled past its TTL and was reaped), it also puts back
+   * its users' presence entries and connection counts (one pipelined round trip).
    */
   public void heartbeat() {
-    Router r = router;
     List<String[]> batch = new ArrayList<>();
-    batch.add(new String[] {"SET", "ct:node:" + nodeId, "1", "PX", Long.toString(nodeTtlMillis)});
+    batch.add(new String[] {"SET", "ct:node:" + nodeId, "1", "PX", Long.toString(nodeTtlMillis), "GET"});
     batch.add(new String[] {"SADD", NODES, nodeId});
-    batch.add(new String[] {"PEXPIRE", usersOf(nodeId), Long.toString(nodeTtlMillis * 20)});
-    if (r != null) {
-      for (java.util.Map.Entry<String, List<String>> e : r.localConnectionEntries().entrySet()) {
-        String u = e.getKey();
-        List<String> args = new ArrayList<>(List.of("EVAL", BEAT, "3", nodesOf(u), connectionsOf(u), usersOf(nodeId),
-            nodeId, u, Long.toString(nodeTtlMillis)));
-        args.addAll(e.getValue());
-        batch.add(args.toArray(String[]::new));
+    batch.add(new String[] {"PEXPIRE", usersOf(nodeId), Long.toString(Math.max(nodeTtlMillis * 20, entryTtlMillis()))});
+    List<String[]> released = new ArrayList<>();
+    while (released.size() < 10_000) {
+      String[] c = pendingReleases.poll();
+      if (c == null) {
+        break;
       }
+      released.add(c);
     }
-    if (bus.pipeline(batch) == null) {
+    batch.addAll(released);
+    List<Object> replies = bus.pipeline(batch);
+    if (replies == null) {
+      pendingReleases.addAll(released);
       return;
     }
+    long now = System.nanoTime();
+    boolean keyWasThere = replies.get(0) instanceof String;
+    if (!keyWasThere || now - lastUserRefresh >= TimeUnit.MILLISECONDS.toNanos(userRefreshMillis)
+        || lastUserRefresh == Long.MIN_VALUE) {
+      if (refreshUsers()) {
+        lastUserRefresh = now;
+      }
+    }
     reapDeadNodes();
+  }
+
+  /** Puts back this node's users in Redis (presence and connection entries); false if Redis is away. */
+  private boolean refreshUsers() {
+    Router r = router;
+    if (r == null) {
+      return true;
+    }
+    List<String[]> batch = new ArrayList<>();
+    for (java.util.Map.Entry<String, List<String>> e : r.localConnectionEntries().entrySet()) {
+      String u = e.getKey();
+      List<String> args = new ArrayList<>(List.of("EVAL", BEAT, "3", nodesOf(u), connectionsOf(u), usersOf(nodeId),
+          nodeId, u, Long.toString(entryTtlMillis())));
+      args.addAll(e.getValue());
+      batch.add(args.toArray(String[]::new));
+    }
+    userRefreshes.incrementAndGet();
+    return batch.isEmpty() || bus.pipeline(batch) != null;
   }
 
   /**
