@@ -31,6 +31,10 @@ const PROTOCOL = '1.0';
 const CLIENT_NAME = 'ciphertalk-js/0.1';
 /** One-time prekeys published at first and per refill (as the Java SDK); the server warns below 10. */
 const ONE_TIME_BATCH = 100;
+/** One-time KEM prekey ids count up from here, apart from the last-resort key's (2). */
+const ONE_TIME_KEM_FIRST_ID = 1 << 24;
+/** One-time KEM prekeys per prekeys_publish frame (the server takes up to 100; 25 are about 43 KB). */
+const KEM_PREKEYS_PER_FRAME = 25;
 const MAX_HELD = 1000;
 const HELD = Symbol('held');
 const addr = (a) => `${a.userId}.${a.deviceId}`;
@@ -408,14 +412,17 @@ export class CipherTalkClient {
     const kemSig = await sign(LABELS.kemPreKey, 2, kem.publicKey);
     await this.#store.put('prekeys', 'kem:2', concat(Uint8Array.of(1), u32(2), kemSeed, kemSig));
     const oneTime = await this.#newOneTimePreKeys(3);
+    const oneTimeKem = await this.#newOneTimeKemPreKeys();
     await this.request({
       type: 'prekeys_publish',
       identityKey: toBase64Url(this.#identity.publicKey.encoded),
       signedPreKey: { keyId: 1, publicKey: toBase64Url(spkPublic), signature: toBase64Url(spkSig) },
       kemPreKey: { keyId: 2, publicKey: toBase64Url(kem.publicKey), signature: toBase64Url(kemSig) },
       oneTimePreKeys: oneTime,
+      oneTimeKemPreKeys: oneTimeKem.slice(0, KEM_PREKEYS_PER_FRAME),
       certificate: toBase64Url(certificate),
     });
+    await this.#publishKemPreKeys(oneTimeKem.slice(KEM_PREKEYS_PER_FRAME));
     await this.#store.put('local', 'published', Uint8Array.of(1));
     this.#needsLink = false;
     // Our own certificate pins our account key, as a peer would.
@@ -434,12 +441,43 @@ export class CipherTalkClient {
     return out;
   }
 
+  /**
+   * Signed one-time ML-KEM-768 prekeys (PQXDH's PQOPK), as many as the X25519 ones per batch, so
+   * the two stocks stay level; their ids count up from 2^24 on their own (never the last-resort
+   * key's), and their private halves are kept as `okem:ID` until an initial message using one
+   * decrypts (docs/protocol.md, "Prekey lifecycle").
+   */
+  async #newOneTimeKemPreKeys() {
+    const next = await this.#store.get('local', 'nextKemPreKeyId');
+    const first = next ? new DataView(next.buffer, next.byteOffset).getUint32(0) : ONE_TIME_KEM_FIRST_ID;
+    const out = [];
+    for (let id = first; id < first + this.#opts.oneTimePreKeys; id++) {
+      const seed = this.#random(64);
+      const { publicKey } = mlKemKeyPair(seed);
+      const sig = await ed25519Sign(this.#identity.seed, concat(utf8(LABELS.kemPreKey), u32(id), publicKey));
+      await this.#store.put('prekeys', `okem:${id}`, concat(Uint8Array.of(1), u32(id), seed, sig));
+      out.push({ keyId: id, publicKey: toBase64Url(publicKey), signature: toBase64Url(sig) });
+    }
+    await this.#store.put('local', 'nextKemPreKeyId', u32(first + this.#opts.oneTimePreKeys));
+    return out;
+  }
+
+  /** Publishes one-time KEM prekeys, 25 per frame (about 43 KB), as the Java SDK does. */
+  async #publishKemPreKeys(keys) {
+    for (let i = 0; i < keys.length; i += KEM_PREKEYS_PER_FRAME) {
+      await this.request({ type: 'prekeys_publish', identityKey: toBase64Url(this.#identity.publicKey.encoded),
+        oneTimePreKeys: [], oneTimeKemPreKeys: keys.slice(i, i + KEM_PREKEYS_PER_FRAME) });
+    }
+  }
+
   async #refillOneTimePreKeys() {
     if (!(await this.#store.get('local', 'published'))) return;
     const next = await this.#store.get('local', 'nextPreKeyId');
     const first = next ? new DataView(next.buffer).getUint32(0) : 3;
+    const kemKeys = await this.#newOneTimeKemPreKeys();
     await this.request({ type: 'prekeys_publish', identityKey: toBase64Url(this.#identity.publicKey.encoded),
-      oneTimePreKeys: await this.#newOneTimePreKeys(first) });
+      oneTimePreKeys: await this.#newOneTimePreKeys(first), oneTimeKemPreKeys: kemKeys.slice(0, KEM_PREKEYS_PER_FRAME) });
+    await this.#publishKemPreKeys(kemKeys.slice(KEM_PREKEYS_PER_FRAME));
   }
 
   // ------------------------------------------------------------------ sessions
@@ -817,7 +855,9 @@ export class CipherTalkClient {
   async #respond(sender, initial, bytes) {
     const spk = await this.#store.get('prekeys', `spk:${initial.signedPreKeyId}`);
     const otk = initial.oneTimePreKeyId ? await this.#store.get('prekeys', `otk:${initial.oneTimePreKeyId}`) : undefined;
-    const kem = initial.kemId ? await this.#store.get('prekeys', `kem:${initial.kemId}`) : undefined;
+    // A one-time KEM prekey if the id names one (deleted below once used), else the last-resort one.
+    const oneTimeKem = initial.kemId ? await this.#store.get('prekeys', `okem:${initial.kemId}`) : undefined;
+    const kem = oneTimeKem ?? (initial.kemId ? await this.#store.get('prekeys', `kem:${initial.kemId}`) : undefined);
     if (!spk) throw new InvalidMessageError('unknown signed prekey');
     if (initial.oneTimePreKeyId && !otk) throw new InvalidMessageError('unknown or used one-time prekey');
     const res = await respond({
@@ -828,6 +868,7 @@ export class CipherTalkClient {
       message: bytes, random: this.#random,
     });
     if (otk) await this.#store.delete('prekeys', `otk:${initial.oneTimePreKeyId}`); // used once, only on success
+    if (oneTimeKem) await this.#store.delete('prekeys', `okem:${initial.kemId}`); // likewise: a replay naming it fails
     return res;
   }
 

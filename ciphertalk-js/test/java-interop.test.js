@@ -370,4 +370,41 @@ describe('JavaScript client with a Java client through the Java server', { skip 
     assert.deepEqual(taken, Array.from({ length: taken.length }, (_, i) => 3 + i), 'each key handed out once, in order');
     assert.ok(taken.at(-1) >= 15, `a refilled key was handed out (${taken})`);
   });
+
+  test("a Java device's first message uses one of the JavaScript device's one-time ML-KEM prekeys, deleted once it decrypts", async () => {
+    const store = new MemoryStore();
+    const kim = await CipherTalkClient.create({ userId: 'kim', httpUrl: server.httpUrl, wsUrl: server.wsUrl, oneTimePreKeys: 30,
+      requestTimeoutMs: 45000, store });
+    await kim.register(PASSWORD);
+    await kim.login(PASSWORD);
+    await kim.connect();
+    clients.push(kim);
+    const kemKeys = async () => (await store.keys('prekeys')).filter((k) => k.startsWith('okem:'));
+    const before = await kemKeys();
+    assert.equal(before.length, 30, 'as many one-time KEM prekeys as X25519 ones (sent in frames of 25 and 5)');
+    java.type('/dm kim');
+    await java.awaitLine('now in @kim');
+    const got = next(kim, 'message', (m) => m.body === 'post-quantum, once');
+    java.type('post-quantum, once');
+    await got;
+    const after = await kemKeys();
+    const used = before.filter((k) => !after.includes(k));
+    assert.equal(used.length, 1, `exactly the one-time KEM prekey of the handshake is gone (${used})`);
+    assert.ok(Number(used[0].slice('okem:'.length)) >= 2 ** 24, 'a one-time key, not the last-resort one');
+    assert.ok(await store.get('prekeys', 'kem:2'), 'the last-resort KEM prekey stays');
+    // The directory hands out another one next, one kim still holds (the used one was handed out once).
+    const reply = await js.request({ type: 'bundle_fetch', user: 'kim' });
+    const offered = reply.bundles[0].oneTimeKemPreKey;
+    assert.ok(offered, 'a one-time KEM prekey in the next bundle');
+    assert.ok(after.includes(`okem:${offered.keyId}`), `offered ${offered.keyId}, one kim holds`);
+    // A second handshake (from the JavaScript side, on a bundle of its own) uses a third one, and it
+    // goes too; the one handed out above and never used stays with kim (the server never hands it out again).
+    const room = await js.privateRoom('kim');
+    const second = next(kim, 'message', (m) => m.body === 'and once more');
+    await js.sendText(room, 'and once more');
+    await second;
+    const left = await kemKeys();
+    assert.equal(left.length, 28);
+    assert.ok(left.includes(`okem:${offered.keyId}`));
+  });
 });
