@@ -230,7 +230,9 @@ describe('JavaScript device of a Java account, message features, reconnect and r
 
   test('a JavaScript device approves a new Java device of the account (the reverse link)', async () => {
     const alice3 = await startConsole(server, 'alice', PASSWORD, { device: 3, register: false });
-    assert.ok(alice3.lines.some((l) => l.includes('this account already has devices: type /link here')));
+    // The console prints this from its event thread, before or after "signed in as": wait for it.
+    const linkHint = 'this account already has devices: type /link here';
+    if (!alice3.lines.some((l) => l.includes(linkHint))) await alice3.awaitLine(linkHint, 30000);
     alice3.type('/link');
     await alice3.awaitLine('linking code for this device');
     const code = (await alice3.awaitLine(/^\s+([0-9A-Z]{4}-){15}[0-9A-Z]{4}\s*$/)).trim();
