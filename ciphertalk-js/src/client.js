@@ -31,6 +31,7 @@ const PROTOCOL = '1.0';
 const CLIENT_NAME = 'ciphertalk-js/0.1';
 /** One-time prekeys published at first and per refill (as the Java SDK); the server warns below 10. */
 const ONE_TIME_BATCH = 100;
+const DAY_MS = 24 * 60 * 60 * 1000;
 /** One-time KEM prekey ids count up from here, apart from the last-resort key's (2). */
 const ONE_TIME_KEM_FIRST_ID = 1 << 24;
 /** One-time KEM prekeys per prekeys_publish frame (the server takes up to 100; 25 are about 43 KB). */
@@ -120,7 +121,11 @@ export class CipherTalkClient {
    * @param {{userId: string, deviceId?: number, httpUrl: string, wsUrl: string, store?: import('./store.js').KeyValueStore,
    *   WebSocket?: typeof WebSocket, fetch?: typeof fetch, random?: (n: number) => Uint8Array, now?: () => number,
    *   requestTimeoutMs?: number, oneTimePreKeys?: number, reconnect?: boolean, backoff?: {initialMs: number, maxMs: number},
-   *   typingTtlMs?: number, deliveryReceipts?: boolean}} options  oneTimePreKeys: per publish and refill, 10-200 (default 100);
+   *   typingTtlMs?: number, deliveryReceipts?: boolean, signedPreKeyRotationMs?: number, preKeyGraceMs?: number}} options
+   *   oneTimePreKeys: per publish and refill, 10-200 (default 100);
+   *   signedPreKeyRotationMs: the signed prekey and the last-resort ML-KEM prekey are replaced together this often, checked
+   *   at every connect (default 7 days, 1-365 days); preKeyGraceMs: a replaced pair still opens initial messages this long,
+   *   then is deleted (default 30 days, 1-365 days), as docs/protocol.md "Prekey lifecycle" says;
    *   reconnect: reconnect with `backoff` after the socket drops (default true, 250 ms doubling to 30 s, jittered);
    *   deliveryReceipts: send delivery receipts for received texts (default true)
    */
@@ -128,10 +133,17 @@ export class CipherTalkClient {
     // fetch through a wrapper: called unbound (as this.#opts.fetch), a browser's fetch throws "Illegal invocation".
     const o = { deviceId: 1, store: new MemoryStore(), WebSocket: globalThis.WebSocket, fetch: (...a) => globalThis.fetch(...a),
       random: secureRandom, now: Date.now, requestTimeoutMs: 20000, oneTimePreKeys: ONE_TIME_BATCH, reconnect: true,
-      backoff: { initialMs: 250, maxMs: 30000 }, typingTtlMs: TYPING_TTL_MS, deliveryReceipts: true, ...options };
+      backoff: { initialMs: 250, maxMs: 30000 }, typingTtlMs: TYPING_TTL_MS, deliveryReceipts: true,
+      signedPreKeyRotationMs: 7 * DAY_MS, preKeyGraceMs: 30 * DAY_MS, ...options };
     if (typeof o.userId !== 'string' || !/^[a-z0-9][a-z0-9._-]{2,31}$/.test(o.userId)) throw new TypeError(`bad userId: ${o.userId}`);
     if (!Number.isInteger(o.deviceId) || o.deviceId < 1 || o.deviceId > 0x7fffffff) throw new TypeError(`bad deviceId: ${o.deviceId}`);
     if (!Number.isInteger(o.oneTimePreKeys) || o.oneTimePreKeys < 10 || o.oneTimePreKeys > 200) throw new TypeError(`oneTimePreKeys must be 10-200: ${o.oneTimePreKeys}`);
+    if (!Number.isInteger(o.signedPreKeyRotationMs) || o.signedPreKeyRotationMs < DAY_MS || o.signedPreKeyRotationMs > 365 * DAY_MS) {
+      throw new TypeError(`signedPreKeyRotationMs must be 1 to 365 days: ${o.signedPreKeyRotationMs}`);
+    }
+    if (!Number.isInteger(o.preKeyGraceMs) || o.preKeyGraceMs < DAY_MS || o.preKeyGraceMs > 365 * DAY_MS) {
+      throw new TypeError(`preKeyGraceMs must be 1 to 365 days: ${o.preKeyGraceMs}`);
+    }
     for (const u of ['httpUrl', 'wsUrl']) if (typeof o[u] !== 'string') throw new TypeError(`${u} is required`);
     if (typeof o.WebSocket !== 'function') throw new TypeError('no WebSocket constructor (Node 20: --experimental-websocket)');
     let stored = await o.store.get('local', 'identity');
@@ -244,6 +256,7 @@ export class CipherTalkClient {
     try {
       await this.request({ type: 'hello', token: this.#token, device: this.#opts.deviceId, client: CLIENT_NAME });
       await this.#publishKeysIfNeeded();
+      await this.#rotateSignedPreKeysIfDue();
     } catch (e) {
       ws.close(1000, 'setup failed');
       throw e;
@@ -423,6 +436,7 @@ export class CipherTalkClient {
       certificate: toBase64Url(certificate),
     });
     await this.#publishKemPreKeys(oneTimeKem.slice(KEM_PREKEYS_PER_FRAME));
+    await this.#store.put('local', 'signedPreKeys', encodeJson({ spk: 1, kem: 2, at: this.#now(), next: 3, retired: [] }));
     await this.#store.put('local', 'published', Uint8Array.of(1));
     this.#needsLink = false;
     // Our own certificate pins our account key, as a peer would.
@@ -460,6 +474,60 @@ export class CipherTalkClient {
     }
     await this.#store.put('local', 'nextKemPreKeyId', u32(first + this.#opts.oneTimePreKeys));
     return out;
+  }
+
+  /**
+   * Replaces the signed X25519 prekey and the last-resort ML-KEM prekey together once they are
+   * `signedPreKeyRotationMs` old (new ids: the next of a counter below the one-time KEM ids), keeps
+   * the replaced pair for initial messages still in flight, and deletes every replaced pair older
+   * than `preKeyGraceMs`, so a later compromise of this device cannot open initial messages sent to
+   * it (which matters when a server withholds one-time prekeys). A device that published before
+   * this existed counts its first pair from the first connect that finds no record.
+   */
+  async #rotateSignedPreKeysIfDue() {
+    if (this.#needsLink || !(await this.#store.get('local', 'published'))) return;
+    const now = this.#now();
+    const stored = await this.#store.get('local', 'signedPreKeys');
+    const state = stored ? decodeJson(stored) : { spk: 1, kem: 2, at: now, next: 3, retired: [] };
+    let changed = !stored;
+    if (now - state.at >= this.#opts.signedPreKeyRotationMs) {
+      const spkId = state.next;
+      const kemId = state.next + 1;
+      const sign = (label, id, pub) => ed25519Sign(this.#identity.seed, concat(utf8(label), u32(id), pub));
+      const spkPrivate = clamp(this.#random(32));
+      const spkSig = await sign(LABELS.signedPreKey, spkId, await x25519Public(spkPrivate));
+      await this.#store.put('prekeys', `spk:${spkId}`, concat(Uint8Array.of(1), u32(spkId), spkPrivate, spkSig));
+      const kemSeed = this.#random(64);
+      const kemSig = await sign(LABELS.kemPreKey, kemId, mlKemKeyPair(kemSeed).publicKey);
+      await this.#store.put('prekeys', `kem:${kemId}`, concat(Uint8Array.of(1), u32(kemId), kemSeed, kemSig));
+      // Saved before it is published (and marked so): a crash in between publishes it at the next
+      // connect, and the old pair is kept as retired either way.
+      state.retired.push({ spk: state.spk, kem: state.kem, retiredAt: now });
+      Object.assign(state, { spk: spkId, kem: kemId, at: now, next: state.next + 2, unpublished: true });
+      await this.#store.put('local', 'signedPreKeys', encodeJson(state));
+      changed = false;
+    }
+    if (state.unpublished) {
+      const spk = await signedPreKeyFromStorage(await this.#store.get('prekeys', `spk:${state.spk}`));
+      const kem = kemPreKeyFromStorage(await this.#store.get('prekeys', `kem:${state.kem}`));
+      await this.request({ type: 'prekeys_publish', identityKey: toBase64Url(this.#identity.publicKey.encoded),
+        signedPreKey: { keyId: spk.id, publicKey: toBase64Url(spk.publicKey), signature: toBase64Url(spk.signature) },
+        kemPreKey: { keyId: kem.id, publicKey: toBase64Url(kem.publicKey), signature: toBase64Url(kem.signature) },
+        oneTimePreKeys: [] });
+      delete state.unpublished;
+      changed = true;
+    }
+    // A retired pair is deleted after its grace period, counted from when it was replaced.
+    const expired = state.retired.filter((r) => now - r.retiredAt >= this.#opts.preKeyGraceMs);
+    for (const r of expired) {
+      await this.#store.delete('prekeys', `spk:${r.spk}`);
+      await this.#store.delete('prekeys', `kem:${r.kem}`);
+    }
+    if (expired.length) {
+      state.retired = state.retired.filter((r) => !expired.includes(r));
+      changed = true;
+    }
+    if (changed) await this.#store.put('local', 'signedPreKeys', encodeJson(state));
   }
 
   /** Publishes one-time KEM prekeys, 25 per frame (about 43 KB), as the Java SDK does. */

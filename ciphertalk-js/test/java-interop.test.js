@@ -63,8 +63,15 @@ async function hostileDevice(server, userId, { certify, certifiedIdentity }) {
     ws,
     /** Sends `text` to every device of `peer` in their private room, opening a session with `identity`. */
     async sendTo(peer, text) {
+      return this.sendWith(peer, await this.fetch(peer), text);
+    },
+    /** `peer`'s bundles as the server hands them out now. */
+    fetch(peer) {
+      return request({ type: 'bundle_fetch', user: peer });
+    },
+    /** Sends `text` with a new session on bundles fetched earlier (`reply` of {@link fetch}). */
+    async sendWith(peer, reply, text) {
       const room = (await request({ type: 'room_create', kind: 'PRIVATE', members: [peer] })).room.roomId;
-      const reply = await request({ type: 'bundle_fetch', user: peer });
       const recipients = [];
       const messageId = '019ade81-3100-7001-8000-' + Date.now().toString(16).padStart(12, '0').slice(-12);
       for (const w of reply.bundles) {
@@ -406,5 +413,47 @@ describe('JavaScript client with a Java client through the Java server', { skip 
     const left = await kemKeys();
     assert.equal(left.length, 28);
     assert.ok(left.includes(`okem:${offered.keyId}`));
+  });
+
+  test('the signed prekey pair is replaced every 7 days; a replaced pair opens initial messages for 30 days, then is deleted', async () => {
+    const DAY = 24 * 60 * 60 * 1000;
+    let clock = Date.now();
+    const store = new MemoryStore();
+    const open = async (first) => {
+      const c = await CipherTalkClient.create({ userId: 'lena', httpUrl: server.httpUrl, wsUrl: server.wsUrl, oneTimePreKeys: 10,
+        requestTimeoutMs: 45000, store, now: () => clock });
+      if (first) await c.register(PASSWORD);
+      await c.login(PASSWORD);
+      await c.connect();
+      clients.push(c);
+      return c;
+    };
+    let lena = await open(true);
+    const omar = await hostileDevice(server, 'omar', { certify: true }); // an honest device, written by hand
+    const old = await omar.fetch('lena');
+    assert.deepEqual([old.bundles[0].signedPreKey.keyId, old.bundles[0].kemPreKey.keyId], [1, 2]);
+    // Eight days on, the app starts again: the pair is replaced at connect.
+    clock += 8 * DAY;
+    await lena.close();
+    lena = await open(false);
+    const fresh = await omar.fetch('lena');
+    assert.deepEqual([fresh.bundles[0].signedPreKey.keyId, fresh.bundles[0].kemPreKey.keyId], [3, 4]);
+    // An initial message on the replaced pair (fetched before, sent after) still opens.
+    const got = next(lena, 'message', (m) => m.body === 'on the replaced pair');
+    await omar.sendWith('lena', old, 'on the replaced pair');
+    await got;
+    // 31 days after the replacement (and another one), the first pair is gone; the second, replaced
+    // only now, stays; a new initial message on the first pair is refused.
+    clock += 31 * DAY;
+    await lena.close();
+    lena = await open(false);
+    assert.equal(await store.get('prekeys', 'spk:1'), undefined);
+    assert.equal(await store.get('prekeys', 'kem:2'), undefined);
+    assert.ok(await store.get('prekeys', 'spk:3'));
+    assert.ok(await store.get('prekeys', 'kem:4'));
+    assert.equal((await omar.fetch('lena')).bundles[0].signedPreKey.keyId, 5);
+    const refused = next(lena, 'undecryptable', (e) => e.sender?.userId === 'omar');
+    await omar.sendWith('lena', old, 'too late for the first pair');
+    assert.match((await refused).error.message, /unknown signed prekey/);
   });
 });
