@@ -131,8 +131,11 @@ class CatchUpTest {
     await(() -> sent.size() == QUEUED + 1, () -> "server stored " + sent.size() + " of "
         + (QUEUED + 1));
     if (kind == RoomKind.PRIVATE) {
-      // Settles at exactly the queued messages (a receipt for "hello" may still wait for alice).
-      await(() -> gauge(server, "ciphertalk_direct_queue_depth") == QUEUED,
+      // Every one is queued for bob. Not waited for "exactly QUEUED": one fresh-clone run stayed at
+      // QUEUED + 1 for 90 s here (an envelope of the set-up, bob's receipt for "hello" to alice or
+      // "hello" itself, not yet acknowledged; which one was not found). Whichever it is, the end of
+      // this test requires the queue to empty while both are connected, so a stuck envelope fails it.
+      await(() -> gauge(server, "ciphertalk_direct_queue_depth") >= QUEUED,
           () -> "queue depth " + gauge(server, "ciphertalk_direct_queue_depth"));
     }
 
