@@ -475,7 +475,8 @@ class HostileGroupMemberTest {
   }
 
   private long sentSince(int from, String type) {
-    return frames.subList(from, frames.size()).stream().filter(f -> type(f).equals(type)).count();
+    List<String> seen = List.copyOf(frames); // a view of the live list would fail on the next append
+    return seen.subList(from, seen.size()).stream().filter(f -> type(f).equals(type)).count();
   }
 
   /**
@@ -532,7 +533,10 @@ class HostileGroupMemberTest {
     Map<String, GroupMessage> firstAtStep = new HashMap<>();
     Map<String, String> ciphertextAtStep = new HashMap<>();
     List<GroupMessage[]> pairs = new ArrayList<>();
-    for (String f : List.copyOf(frames).subList(from, frames.size())) {
+    // One snapshot for both ends: frames is still being appended to (the size read after the copy
+    // could pass its end, as a fresh-clone run found).
+    List<String> seen = List.copyOf(frames);
+    for (String f : seen.subList(from, seen.size())) {
       JsonNode n = tree(f);
       if (!"send_group".equals(n.path("type").asText())) {
         continue;

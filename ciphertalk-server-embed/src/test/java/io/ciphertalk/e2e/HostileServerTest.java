@@ -436,7 +436,8 @@ class HostileServerTest {
     rb1.awaitText("alice after");
 
     // Nobody encrypted anything to alice.2 after the revocation...
-    List<String> after = new ArrayList<>(sentFrames.get("bob.1").subList(sentBefore, sentFrames.get("bob.1").size()));
+    List<String> bobSent = List.copyOf(sentFrames.get("bob.1")); // one snapshot: the list is still growing
+    List<String> after = new ArrayList<>(bobSent.subList(sentBefore, bobSent.size()));
     for (String f : after) {
       if (CODEC.decode(f) instanceof Frame.Send x) {
         assertThat(x.recipients()).noneMatch(r -> r.to().equals(DeviceAddress.of("alice", 2)));
@@ -489,7 +490,8 @@ class HostileServerTest {
     ra1.awaitText("after logout");
     alice1.room(pair.id()).orElseThrow().send("alice after logout");
     rb1.awaitText("alice after logout");
-    List<String> after = new ArrayList<>(sentFrames.get("bob.1").subList(sentBefore, sentFrames.get("bob.1").size()));
+    List<String> bobSent = List.copyOf(sentFrames.get("bob.1")); // one snapshot: the list is still growing
+    List<String> after = new ArrayList<>(bobSent.subList(sentBefore, bobSent.size()));
     int sends = 0;
     for (String f : after) {
       if (CODEC.decode(f) instanceof Frame.Send x) {

@@ -148,6 +148,11 @@ public final class ConsoleDriver implements AutoCloseable {
     return List.copyOf(lines);
   }
 
+  /** A copy of the lines printed from line {@code from} (0-based) on. */
+  public synchronized List<String> transcriptFrom(int from) {
+    return List.copyOf(lines.subList(from, lines.size()));
+  }
+
   /**
    * Types {@code /quit} and waits for the console to end.
    *

@@ -104,7 +104,7 @@ class ConsoleAccountCommandsTest {
         assertThat(carl2.quit(WAIT)).isEqualTo(ConsoleApp.OK);
         int from = carl.lineCount();
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!carl.transcript().subList(from, carl.lineCount()).contains("* your devices: [1]")
+        while (!carl.transcriptFrom(from).contains("* your devices: [1]")
             && System.nanoTime() < deadline) {
           carl.type("/devices");
           Thread.sleep(200);

@@ -50,7 +50,7 @@ class ConsoleUnderFailureTest {
       bob.type("/history");
       bob.type("/rooms");
       bob.awaitLineFrom(from, l -> l.contains("no rooms yet"), "the /rooms answer", WAIT);
-      assertThat(bob.transcript().subList(from, bob.lineCount()))
+      assertThat(bob.transcriptFrom(from))
           .allMatch(l -> l.startsWith("! ") || l.startsWith("* "), "one notice per command")
           .noneMatch(l -> l.contains("Exception"));
       assertThat(bob.quit(WAIT)).isEqualTo(ConsoleApp.OK);
@@ -80,7 +80,7 @@ class ConsoleUnderFailureTest {
       }
       carol.type("/help");
       carol.awaitLineFrom(from, l -> l.contains("/quit"), "the help text", WAIT);
-      long errors = carol.transcript().subList(from, carol.lineCount()).stream()
+      long errors = carol.transcriptFrom(from).stream()
           .filter(l -> l.startsWith("! ")).count();
       assertThat(errors).as("one error line per failed command").isGreaterThanOrEqualTo(10);
       assertThat(carol.quit(WAIT)).isEqualTo(ConsoleApp.OK);
