@@ -415,22 +415,13 @@ export class CipherTalkClient {
     }
     const certificate = await issueDeviceCertificate({ accountSeed, address: this.address,
       identityKey: this.#identity.publicKey.encoded, createdAt: this.#now() });
-    const sign = (label, id, pub) => ed25519Sign(this.#identity.seed, concat(utf8(label), u32(id), pub));
-    const spkPrivate = clamp(this.#random(32));
-    const spkPublic = await x25519Public(spkPrivate);
-    const spkSig = await sign(LABELS.signedPreKey, 1, spkPublic);
-    await this.#store.put('prekeys', 'spk:1', concat(Uint8Array.of(1), u32(1), spkPrivate, spkSig));
-    const kemSeed = this.#random(64);
-    const kem = mlKemKeyPair(kemSeed);
-    const kemSig = await sign(LABELS.kemPreKey, 2, kem.publicKey);
-    await this.#store.put('prekeys', 'kem:2', concat(Uint8Array.of(1), u32(2), kemSeed, kemSig));
+    const pair = await this.#newSignedPair(1, 2);
     const oneTime = await this.#newOneTimePreKeys(3);
     const oneTimeKem = await this.#newOneTimeKemPreKeys();
     await this.request({
       type: 'prekeys_publish',
       identityKey: toBase64Url(this.#identity.publicKey.encoded),
-      signedPreKey: { keyId: 1, publicKey: toBase64Url(spkPublic), signature: toBase64Url(spkSig) },
-      kemPreKey: { keyId: 2, publicKey: toBase64Url(kem.publicKey), signature: toBase64Url(kemSig) },
+      ...pair,
       oneTimePreKeys: oneTime,
       oneTimeKemPreKeys: oneTimeKem.slice(0, KEM_PREKEYS_PER_FRAME),
       certificate: toBase64Url(certificate),
@@ -455,6 +446,30 @@ export class CipherTalkClient {
     return out;
   }
 
+  /** The identity key's signature over a prekey: label, id, public key (docs/protocol.md). */
+  #signPreKey(label, id, publicKey) {
+    return ed25519Sign(this.#identity.seed, concat(utf8(label), u32(id), publicKey));
+  }
+
+  /**
+   * A new signed X25519 prekey and signed last-resort ML-KEM-768 prekey, kept as `spk:ID` and
+   * `kem:ID`; returns them as `prekeys_publish` fields.
+   */
+  async #newSignedPair(spkId, kemId) {
+    const spkPrivate = clamp(this.#random(32));
+    const spkPublic = await x25519Public(spkPrivate);
+    const spkSig = await this.#signPreKey(LABELS.signedPreKey, spkId, spkPublic);
+    await this.#store.put('prekeys', `spk:${spkId}`, concat(Uint8Array.of(1), u32(spkId), spkPrivate, spkSig));
+    const kemSeed = this.#random(64);
+    const kem = mlKemKeyPair(kemSeed);
+    const kemSig = await this.#signPreKey(LABELS.kemPreKey, kemId, kem.publicKey);
+    await this.#store.put('prekeys', `kem:${kemId}`, concat(Uint8Array.of(1), u32(kemId), kemSeed, kemSig));
+    return {
+      signedPreKey: { keyId: spkId, publicKey: toBase64Url(spkPublic), signature: toBase64Url(spkSig) },
+      kemPreKey: { keyId: kemId, publicKey: toBase64Url(kem.publicKey), signature: toBase64Url(kemSig) },
+    };
+  }
+
   /**
    * Signed one-time ML-KEM-768 prekeys (PQXDH's PQOPK), as many as the X25519 ones per batch, so
    * the two stocks stay level; their ids count up from 2^24 on their own (never the last-resort
@@ -468,7 +483,7 @@ export class CipherTalkClient {
     for (let id = first; id < first + this.#opts.oneTimePreKeys; id++) {
       const seed = this.#random(64);
       const { publicKey } = mlKemKeyPair(seed);
-      const sig = await ed25519Sign(this.#identity.seed, concat(utf8(LABELS.kemPreKey), u32(id), publicKey));
+      const sig = await this.#signPreKey(LABELS.kemPreKey, id, publicKey);
       await this.#store.put('prekeys', `okem:${id}`, concat(Uint8Array.of(1), u32(id), seed, sig));
       out.push({ keyId: id, publicKey: toBase64Url(publicKey), signature: toBase64Url(sig) });
     }
@@ -493,13 +508,7 @@ export class CipherTalkClient {
     if (now - state.at >= this.#opts.signedPreKeyRotationMs) {
       const spkId = state.next;
       const kemId = state.next + 1;
-      const sign = (label, id, pub) => ed25519Sign(this.#identity.seed, concat(utf8(label), u32(id), pub));
-      const spkPrivate = clamp(this.#random(32));
-      const spkSig = await sign(LABELS.signedPreKey, spkId, await x25519Public(spkPrivate));
-      await this.#store.put('prekeys', `spk:${spkId}`, concat(Uint8Array.of(1), u32(spkId), spkPrivate, spkSig));
-      const kemSeed = this.#random(64);
-      const kemSig = await sign(LABELS.kemPreKey, kemId, mlKemKeyPair(kemSeed).publicKey);
-      await this.#store.put('prekeys', `kem:${kemId}`, concat(Uint8Array.of(1), u32(kemId), kemSeed, kemSig));
+      await this.#newSignedPair(spkId, kemId);
       // Saved before it is published (and marked so): a crash in between publishes it at the next
       // connect, and the old pair is kept as retired either way.
       state.retired.push({ spk: state.spk, kem: state.kem, retiredAt: now });
